@@ -1,0 +1,112 @@
+/* lead.h - the lead record, its fields and events, and their versioned
+ * serialisation.  GLib only: every other module builds on this one.
+ *
+ * A lead is one inquiry.  Intake creates it (status "new") with the raw
+ * message stored beside it; the parser fills fields, format and source; the
+ * router sets priority, holders and assignees; the workflow moves status and
+ * stage.  Module-specific state that has no field of its own lives in meta
+ * (string -> string), which is serialised with the lead. */
+#ifndef LR_LEAD_H
+#define LR_LEAD_H
+
+#include <glib.h>
+
+/* Record format version written by lead_serialize(). */
+#define LEAD_FORMAT_VERSION 1
+
+/* Status: where the lead is in routing. */
+#define LEAD_STATUS_NEW "new"		/* stored, not parsed or routed yet */
+#define LEAD_STATUS_NOT_LEAD "not-lead"	/* auto-reply, bounce, empty: kept, not routed */
+#define LEAD_STATUS_OFFERED "offered"	/* notified, waiting for ACCEPT */
+#define LEAD_STATUS_ACCEPTED "accepted"	/* an assignee accepted it */
+#define LEAD_STATUS_FEDERATED "federated" /* handed to a secondary server */
+#define LEAD_STATUS_UNROUTED "unrouted"	/* no rule and nobody could take it */
+#define LEAD_STATUS_CLOSED "closed"	/* won or lost */
+
+/* Stage: the sales outcome, moved by CONTACTED / WON / LOST. */
+#define LEAD_STAGE_NONE "none"
+#define LEAD_STAGE_CONTACTED "contacted"
+#define LEAD_STAGE_WON "won"
+#define LEAD_STAGE_LOST "lost"
+
+typedef struct {
+	char *name;	/* normalised label: "email", "phone", "budget" */
+	char *value;	/* UTF-8 text as written */
+} LrField;
+
+typedef struct {
+	gint64 at;	/* microseconds since the epoch, UTC */
+	char *type;	/* "received", "parsed", "routed", "notified", "accepted", ... */
+	char *actor;	/* "intake", "router", a user id, "server:ID" */
+	char *detail;	/* free text, never a withheld value */
+} LrEvent;
+
+typedef struct {
+	guint64 id;		/* > 0, assigned by the queue */
+	gint64 received;	/* microseconds since the epoch, UTC */
+	char *message_key;	/* Message-ID, or "sha256:HEX" of the content */
+	char *sender;		/* envelope sender ("" for the null sender) */
+	char *recipient;	/* envelope recipient */
+	char *subject;		/* Subject header, decoded when parsed */
+	char *source;		/* campaign: address extension or form field */
+	char *status;		/* LEAD_STATUS_* */
+	char *stage;		/* LEAD_STAGE_* */
+	char *format;		/* "form", "adf", "freeform", "forwarded"; NULL before parse */
+	gboolean is_lead;	/* FALSE for auto-replies, bounces, empty mail */
+	char *reason;		/* why not a lead, or NULL */
+	int priority;
+	GPtrArray *fields;	/* LrField *, in the order found */
+	GPtrArray *holders;	/* char *: the routing chain in order */
+	GPtrArray *assignees;	/* char *: user ids, or "server:ID" */
+	GHashTable *meta;	/* char * -> char *: module state */
+} LrLead;
+
+/* lead_new - an empty lead (status new, stage none, is_lead TRUE).
+ * Returns a new lead; free with lead_free(). */
+LrLead *lead_new(void);
+void lead_free(LrLead *lead);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrLead, lead_free)
+
+/* lead_copy - deep copy. */
+LrLead *lead_copy(const LrLead *lead);
+
+/* lead_set_str - replace one of the lead's string members (*slot) with a
+ * copy of value (NULL allowed). */
+void lead_set_str(char **slot, const char *value);
+
+/* lead_field_get - the value of field name, or NULL (borrowed). */
+const char *lead_field_get(const LrLead *lead, const char *name);
+
+/* lead_field_set - set field name to value, replacing an earlier value in
+ * place or appending a new field.  NULL value removes the field. */
+void lead_field_set(LrLead *lead, const char *name, const char *value);
+
+/* lead_meta_get / lead_meta_set - module state; NULL value removes. */
+const char *lead_meta_get(const LrLead *lead, const char *key);
+void lead_meta_set(LrLead *lead, const char *key, const char *value);
+
+/* lead_list_set - replace holders or assignees (a char * array) with the
+ * NULL-terminated list. */
+void lead_list_set(GPtrArray *list, const char *const *items);
+
+/* lead_serialize - the versioned record for storage.  Returns new bytes. */
+GBytes *lead_serialize(const LrLead *lead);
+
+/* lead_deserialize - read a record written by any known format version.
+ * Returns a new lead, or NULL with LR_ERROR_PERM when the bytes are not a
+ * lead record of a known version. */
+LrLead *lead_deserialize(GBytes *bytes, GError **error);
+
+/* lead_event_new - an event stamped now (at = g_get_real_time()). */
+LrEvent *lead_event_new(const char *type, const char *actor, const char *detail);
+void lead_event_free(LrEvent *event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrEvent, lead_event_free)
+
+GBytes *lead_event_serialize(const LrEvent *event);
+LrEvent *lead_event_deserialize(GBytes *bytes, GError **error);
+
+/* lead_time_format - ISO 8601 UTC text ("2026-11-23T08:47:10Z") for a
+ * microsecond time.  Returns a new string. */
+char *lead_time_format(gint64 at);
+
+#endif

@@ -1,0 +1,156 @@
+/* queue.h - the Berkeley DB environment: leads, raw messages, events, jobs
+ * and timers, the outbox, the duplicate index, small state; recovery.
+ *
+ * Every state change is one transaction (queue_run) that writes the new
+ * state and its event together.  queue_run returns TRUE only once the
+ * commit is durable on disk; transactions that finish together share one
+ * log flush.  The daemon, pipe deliveries and the CLI share the environment
+ * at the same time; a process killed while holding locks never wedges the
+ * others.  No other module sees a DB, DB_ENV or DB_TXN. */
+#ifndef LR_QUEUE_H
+#define LR_QUEUE_H
+
+#include <glib.h>
+
+#include "lead/lead.h"
+
+typedef struct LrQueue LrQueue;
+typedef struct LrTxn LrTxn;
+
+/* Job kinds. */
+#define QUEUE_JOB_PARSE "parse"		/* parse the raw message, then route */
+#define QUEUE_JOB_ROUTE "route"		/* route (again) */
+
+typedef struct {
+	guint64 job_id;	/* unique, increasing */
+	gint64 due;	/* microseconds since the epoch */
+	char *kind;	/* QUEUE_JOB_* or a timer kind ("deadline", "remind", ...) */
+	guint64 lead_id;
+	char *arg;	/* kind-specific, "" when none */
+} LrJob;
+
+typedef struct {
+	guint64 id;
+	guint64 lead_id;	/* 0 when not about one lead */
+	char *from;		/* envelope sender */
+	char **rcpts;		/* envelope recipients, NULL-terminated */
+	GBytes *message;	/* the whole RFC 5322 message */
+	guint attempts;
+	gint64 next_try;	/* microseconds since the epoch */
+	char *last_error;	/* "" until a try failed */
+} LrOutMail;
+
+/* queue_open - open (creating, recovering if needed) the environment at
+ * home.  A daemon passes daemon = TRUE: it also checks for dead processes
+ * holding locks (queue_failchk).  Returns NULL with LR_ERROR_TEMP when the
+ * environment cannot be opened now. */
+LrQueue *queue_open(const char *home, gboolean daemon, GError **error);
+void queue_close(LrQueue *q);
+
+/* queue_failchk - release the locks and abort the transactions of
+ * processes that died; the daemon calls it every second or so. */
+void queue_failchk(LrQueue *q);
+
+/* queue_store_message - the intake transaction: unless key is already
+ * indexed, store raw, a new lead built from seed (id, received, status set
+ * here; seed keeps the rest), a "received" event and a parse job, all
+ * durable.  *lead_id is the new lead, or the earlier one when *duplicate.
+ * Fails with LR_ERROR_TEMP when the store cannot take it now. */
+gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, const LrLead *seed,
+			     guint64 *lead_id, gboolean *duplicate, GError **error);
+
+/* QueueTxnFunc - one unit of work inside queue_run; may be called again
+ * after a deadlock, so it must not keep side effects outside txn. */
+typedef gboolean (*QueueTxnFunc)(LrTxn *txn, gpointer data, GError **error);
+
+/* queue_run - run fn in a transaction, retrying deadlocks a few times, and
+ * commit durably.  Returns fn's FALSE (transaction aborted, error from fn),
+ * or FALSE with LR_ERROR_TEMP when the store failed. */
+gboolean queue_run(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error);
+
+/* queue_txn_queue - the queue a transaction belongs to. */
+LrQueue *queue_txn_queue(LrTxn *txn);
+
+/* Reads take txn = NULL outside a transaction (read-committed snapshot). */
+
+/* queue_lead_get - the lead id; NULL without error when there is none.
+ * Inside a transaction the record is locked for update. */
+LrLead *queue_lead_get(LrQueue *q, LrTxn *txn, guint64 id, GError **error);
+
+/* queue_lead_put - write the lead (replacing the record with its id). */
+gboolean queue_lead_put(LrTxn *txn, const LrLead *lead, GError **error);
+
+/* queue_event_add - append an event to lead id's history. */
+gboolean queue_event_add(LrTxn *txn, guint64 id, const LrEvent *event, GError **error);
+
+/* queue_events - lead id's events in order (LrEvent *, caller frees). */
+GPtrArray *queue_events(LrQueue *q, guint64 id, GError **error);
+
+/* queue_raw_get - the raw message of lead id, or NULL without error. */
+GBytes *queue_raw_get(LrQueue *q, LrTxn *txn, guint64 id, GError **error);
+
+/* queue_key_lookup - the lead stored under a duplicate key: TRUE and *id
+ * when found, FALSE without error when not. */
+gboolean queue_key_lookup(LrQueue *q, const char *key, guint64 *id, GError **error);
+
+/* QueueLeadFunc - called for each lead in id order; return FALSE to stop. */
+typedef gboolean (*QueueLeadFunc)(const LrLead *lead, gpointer data);
+
+/* queue_leads_foreach - every lead, in id order, read-only. */
+gboolean queue_leads_foreach(LrQueue *q, QueueLeadFunc fn, gpointer data, GError **error);
+
+/* queue_lead_count - how many leads are stored. */
+guint64 queue_lead_count(LrQueue *q, GError **error);
+
+/* queue_job_add - schedule kind for lead_id at due (0 = now). */
+gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due,
+		       const char *arg, GError **error);
+
+/* queue_job_next - the earliest job due at or before now, locked for this
+ * transaction; NULL without error when none is due. */
+LrJob *queue_job_next(LrTxn *txn, gint64 now, GError **error);
+
+/* queue_job_delete - remove a job taken with queue_job_next. */
+gboolean queue_job_delete(LrTxn *txn, const LrJob *job, GError **error);
+
+/* queue_job_next_due - when the earliest job is due (G_MAXINT64: none). */
+gint64 queue_job_next_due(LrQueue *q);
+
+/* queue_jobs_wait - sleep until a job is added by this process or
+ * timeout_us passes (other processes' jobs are found by polling). */
+void queue_jobs_wait(LrQueue *q, gint64 timeout_us);
+
+void queue_job_free(LrJob *job);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrJob, queue_job_free)
+
+/* queue_outbox_add - queue a message to send, due now. */
+gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from,
+			  const char *const *rcpts, GBytes *message, GError **error);
+
+/* queue_outbox_due - up to max messages whose next try is due at now, in
+ * order (LrOutMail *, caller frees the array). */
+GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error);
+
+/* queue_outbox_done - a message was accepted by the relay: remove it. */
+gboolean queue_outbox_done(LrQueue *q, guint64 id, GError **error);
+
+/* queue_outbox_defer - a try failed: record it and the next try. */
+gboolean queue_outbox_defer(LrQueue *q, guint64 id, gint64 next_try, const char *why,
+			    GError **error);
+
+/* queue_outbox_count - messages waiting in the outbox. */
+guint64 queue_outbox_count(LrQueue *q, GError **error);
+
+void queue_outmail_free(LrOutMail *mail);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrOutMail, queue_outmail_free)
+
+/* queue_state_get - a small named value (round-robin positions, user
+ * availability...): TRUE and *value (new string) when set, FALSE without
+ * error when not.  txn may be NULL. */
+gboolean queue_state_get(LrQueue *q, LrTxn *txn, const char *key, char **value,
+			 GError **error);
+
+/* queue_state_put - set (value != NULL) or delete a named value. */
+gboolean queue_state_put(LrTxn *txn, const char *key, const char *value, GError **error);
+
+#endif

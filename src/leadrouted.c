@@ -1,0 +1,7 @@
+/* leadrouted - the daemon (being built). */
+#include "config.h"
+
+int main(void)
+{
+	return 70;
+}
