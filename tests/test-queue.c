@@ -1,0 +1,310 @@
+/* test-queue.c - the Berkeley DB store: intake, duplicates, events, jobs,
+ * outbox, state, reopen, concurrency, and a process killed holding locks. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "lead/lr-error.h"
+#include "lead/rawmsg.h"
+#include "queue/queue.h"
+
+typedef struct {
+	char *home;
+	LrQueue *q;
+} Fixture;
+
+/* fixture_setup - a fresh environment in a temporary folder. */
+static void fixture_setup(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+
+	f->home = g_dir_make_tmp("lr-queue-XXXXXX", &error);
+	g_assert_no_error(error);
+	f->q = queue_open(f->home, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(f->q);
+}
+
+/* remove_tree - delete a temporary folder. */
+static void remove_tree(const char *path)
+{
+	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", path);
+
+	g_assert_cmpint(system(cmd), ==, 0);
+}
+
+/* fixture_teardown - close and delete. */
+static void fixture_teardown(Fixture *f, gconstpointer data)
+{
+	queue_close(f->q);
+	remove_tree(f->home);
+	g_free(f->home);
+}
+
+/* store - store a message text, asserting success. */
+static guint64 store(LrQueue *q, const char *text, gboolean *dup)
+{
+	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+	g_autofree char *key = rawmsg_key(text, strlen(text));
+	g_autoptr(LrLead) seed = lead_new();
+	g_autoptr(GError) error = NULL;
+	guint64 id = 0;
+
+	lead_set_str(&seed->sender, "a@b.example");
+	g_assert_true(queue_store_message(q, raw, key, seed, &id, dup, &error));
+	g_assert_no_error(error);
+	return id;
+}
+
+/* test_store_dedup - the same Message-ID twice is one lead. */
+static void test_store_dedup(Fixture *f, gconstpointer data)
+{
+	gboolean dup;
+	guint64 a = store(f->q, "Message-ID: <x1@y>\nSubject: one\n\nhello\n", &dup);
+	guint64 b;
+	g_autoptr(LrLead) lead = NULL;
+	g_autoptr(GBytes) raw = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+
+	g_assert_false(dup);
+	b = store(f->q, "Message-ID: <x1@y>\nSubject: again\n\nhello\n", &dup);
+	g_assert_true(dup);
+	g_assert_cmpuint(a, ==, b);
+	g_assert_cmpuint(queue_lead_count(f->q, NULL), ==, 1);
+	lead = queue_lead_get(f->q, NULL, a, NULL);
+	g_assert_nonnull(lead);
+	g_assert_cmpstr(lead->status, ==, LEAD_STATUS_NEW);
+	g_assert_cmpstr(lead->message_key, ==, "x1@y");
+	raw = queue_raw_get(f->q, NULL, a, NULL);
+	g_assert_nonnull(strstr(g_bytes_get_data(raw, NULL), "Subject: one"));
+	events = queue_events(f->q, a, NULL);
+	g_assert_cmpuint(events->len, ==, 1);
+	g_assert_cmpstr(((LrEvent *)events->pdata[0])->type, ==, "received");
+	g_assert_null(queue_lead_get(f->q, NULL, 999, NULL));
+}
+
+typedef struct {
+	guint64 id;
+	int n;
+} EventsJob;
+
+/* add_events_txn - append n events to a lead, in one transaction. */
+static gboolean add_events_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	EventsJob *job = data;
+
+	for (int i = 0; i < job->n; i++) {
+		g_autofree char *detail = g_strdup_printf("step %d", i);
+		g_autoptr(LrEvent) ev = lead_event_new("note", "test", detail);
+		if (!queue_event_add(txn, job->id, ev, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* fail_txn - a unit of work that fails after writing. */
+static gboolean fail_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	add_events_txn(txn, data, NULL);
+	g_set_error(error, LR_ERROR, LR_ERROR_PERM, "refused");
+	return FALSE;
+}
+
+/* test_events_order - events keep their order; a failed unit leaves none. */
+static void test_events_order(Fixture *f, gconstpointer data)
+{
+	gboolean dup;
+	guint64 id = store(f->q, "Message-ID: <e@y>\n\nx\n", &dup);
+	EventsJob job = {id, 30};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+
+	g_assert_true(queue_run(f->q, add_events_txn, &job, NULL));
+	g_assert_false(queue_run(f->q, fail_txn, &job, &error));
+	g_assert_error(error, LR_ERROR, LR_ERROR_PERM);
+	events = queue_events(f->q, id, NULL);
+	g_assert_cmpuint(events->len, ==, 31);
+	for (int i = 0; i < 30; i++) {
+		g_autofree char *want = g_strdup_printf("step %d", i);
+		g_assert_cmpstr(((LrEvent *)events->pdata[i + 1])->detail, ==, want);
+	}
+}
+
+/* take_job_txn - take and delete the next due job. */
+static gboolean take_job_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	LrJob **out = data;
+
+	*out = queue_job_next(txn, g_get_real_time(), error);
+	return *out == NULL ? TRUE : queue_job_delete(txn, *out, error);
+}
+
+/* add_job_txn - schedule a timer a minute ahead. */
+static gboolean add_job_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	return queue_job_add(txn, "deadline", 7, g_get_real_time() + 60 * G_USEC_PER_SEC, "3",
+			     error);
+}
+
+/* test_jobs - intake makes a parse job; future timers wait. */
+static void test_jobs(Fixture *f, gconstpointer data)
+{
+	gboolean dup;
+	guint64 id = store(f->q, "Message-ID: <j@y>\n\nx\n", &dup);
+	LrJob *job = NULL;
+
+	g_assert_true(queue_run(f->q, add_job_txn, NULL, NULL));
+	g_assert_true(queue_run(f->q, take_job_txn, &job, NULL));
+	g_assert_nonnull(job);
+	g_assert_cmpstr(job->kind, ==, QUEUE_JOB_PARSE);
+	g_assert_cmpuint(job->lead_id, ==, id);
+	queue_job_free(job);
+	job = NULL;
+	g_assert_true(queue_run(f->q, take_job_txn, &job, NULL));
+	g_assert_null(job);
+	g_assert_cmpint(queue_job_next_due(f->q), >, g_get_real_time());
+}
+
+/* outbox_add_txn - queue one mail. */
+static gboolean outbox_add_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	const char *rcpts[] = {"anna@acme.example", NULL};
+	g_autoptr(GBytes) msg = g_bytes_new_static("Subject: hi\n\nbody\n", 18);
+
+	return queue_outbox_add(txn, 5, "leads@acme.example", rcpts, msg, error);
+}
+
+/* test_outbox - add, defer, done. */
+static void test_outbox(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GPtrArray) due = NULL;
+	g_autoptr(GPtrArray) later = NULL;
+	LrOutMail *m;
+
+	g_assert_true(queue_run(f->q, outbox_add_txn, NULL, NULL));
+	due = queue_outbox_due(f->q, g_get_real_time(), 10, NULL);
+	g_assert_cmpuint(due->len, ==, 1);
+	m = due->pdata[0];
+	g_assert_cmpstr(m->rcpts[0], ==, "anna@acme.example");
+	g_assert_cmpuint(g_bytes_get_size(m->message), ==, 18);
+	g_assert_true(queue_outbox_defer(f->q, m->id, g_get_real_time() + 60000000, "down", NULL));
+	later = queue_outbox_due(f->q, g_get_real_time(), 10, NULL);
+	g_assert_cmpuint(later->len, ==, 0);
+	g_clear_pointer(&later, g_ptr_array_unref);
+	later = queue_outbox_due(f->q, G_MAXINT64, 10, NULL);
+	g_assert_cmpuint(((LrOutMail *)later->pdata[0])->attempts, ==, 1);
+	g_assert_cmpstr(((LrOutMail *)later->pdata[0])->last_error, ==, "down");
+	g_assert_true(queue_outbox_done(f->q, m->id, NULL));
+	g_assert_cmpuint(queue_outbox_count(f->q, NULL), ==, 0);
+}
+
+/* state_put_txn - set one named value. */
+static gboolean state_put_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	return queue_state_put(txn, "rr:team", data, error);
+}
+
+/* test_state_reopen - state and leads survive a close and reopen. */
+static void test_state_reopen(Fixture *f, gconstpointer data)
+{
+	gboolean dup;
+	g_autofree char *v = NULL;
+	guint64 id = store(f->q, "Message-ID: <r@y>\n\nx\n", &dup);
+
+	g_assert_true(queue_run(f->q, state_put_txn, "41", NULL));
+	queue_close(f->q);
+	f->q = queue_open(f->home, FALSE, NULL);
+	g_assert_nonnull(f->q);
+	g_assert_true(queue_state_get(f->q, NULL, "rr:team", &v, NULL));
+	g_assert_cmpstr(v, ==, "41");
+	g_assert_cmpuint(store(f->q, "Message-ID: <r@y>\n\nx\n", &dup), ==, id);
+	g_assert_true(dup);
+	g_assert_true(queue_run(f->q, state_put_txn, NULL, NULL));
+	g_clear_pointer(&v, g_free);
+	g_assert_false(queue_state_get(f->q, NULL, "rr:team", &v, NULL));
+}
+
+/* store_thread - one of many concurrent writers. */
+static gpointer store_thread(gpointer data)
+{
+	LrQueue *q = data;
+	static gint counter;
+
+	for (int i = 0; i < 200; i++) {
+		int n = g_atomic_int_add(&counter, 1);
+		g_autofree char *text = g_strdup_printf("Message-ID: <t%d@y>\n\nbody %d\n", n % 1000, n);
+		gboolean dup;
+		store(q, text, &dup);
+	}
+	return NULL;
+}
+
+/* test_concurrent - 8 threads, 1,600 stores, 1,000 distinct ids. */
+static void test_concurrent(Fixture *f, gconstpointer data)
+{
+	GThread *threads[8];
+
+	for (int i = 0; i < 8; i++)
+		threads[i] = g_thread_new("store", store_thread, f->q);
+	for (int i = 0; i < 8; i++)
+		g_thread_join(threads[i]);
+	g_assert_cmpuint(queue_lead_count(f->q, NULL), ==, 1000);
+}
+
+/* hold_txn - take locks and never finish (the process is killed). */
+static gboolean hold_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	gboolean dup;
+
+	(void)dup;
+	queue_state_put(txn, "rr:team", "held", NULL);
+	write(GPOINTER_TO_INT(data), "x", 1);
+	for (;;)
+		pause();
+	return TRUE;
+}
+
+/* test_killed_holder - a process killed inside a transaction does not
+ * wedge the others: failchk releases its locks and aborts its work. */
+static void test_killed_holder(Fixture *f, gconstpointer data)
+{
+	int fds[2];
+	pid_t pid;
+	char c;
+	g_autofree char *v = NULL;
+
+	g_assert_true(queue_run(f->q, state_put_txn, "before", NULL));
+	g_assert_cmpint(pipe(fds), ==, 0);
+	pid = fork();
+	if (pid == 0) {
+		LrQueue *child = queue_open(f->home, FALSE, NULL);
+		queue_run(child, hold_txn, GINT_TO_POINTER(fds[1]), NULL);
+		_exit(0);
+	}
+	g_assert_cmpint(read(fds[0], &c, 1), ==, 1);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	queue_failchk(f->q);
+	g_assert_true(queue_run(f->q, state_put_txn, "after", NULL));
+	g_assert_true(queue_state_get(f->q, NULL, "rr:team", &v, NULL));
+	g_assert_cmpstr(v, ==, "after");
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+	ADD("/queue/store-dedup", test_store_dedup);
+	ADD("/queue/events-order", test_events_order);
+	ADD("/queue/jobs", test_jobs);
+	ADD("/queue/outbox", test_outbox);
+	ADD("/queue/state-reopen", test_state_reopen);
+	ADD("/queue/concurrent", test_concurrent);
+	ADD("/queue/killed-holder", test_killed_holder);
+	return g_test_run();
+}
