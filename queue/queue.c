@@ -122,6 +122,10 @@ static int env_configure(DB_ENV *env)
 	    (ret = env->set_lk_max_lockers(env, 10000)) != 0 ||
 	    (ret = env->set_tx_max(env, 1000)) != 0)
 		return ret;
+	/* No commit syncs by itself (opening a database commits too): the one
+	 * log flush in txn_commit_durable makes our transactions durable. */
+	if ((ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1)) != 0)
+		return ret;
 	return env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
 }
 
@@ -229,7 +233,7 @@ void queue_close(LrQueue *q)
 			(*seqs[i])->close(*seqs[i], 0);
 	for (size_t i = 0; i < G_N_ELEMENTS(dbs); i++)
 		if (*dbs[i])
-			(*dbs[i])->close(*dbs[i], 0);
+			(*dbs[i])->close(*dbs[i], DB_NOSYNC);	/* the log is durable */
 	if (q->env)
 		q->env->close(q->env, 0);
 	g_mutex_clear(&q->wait_lock);

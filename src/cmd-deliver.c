@@ -1,12 +1,12 @@
-/* cmd-deliver.c - leadroute deliver (being built: see the open issue). */
+/* cmd-deliver.c - leadroute deliver: pipe(8) delivery (see deliver.h). */
 #include "config.h"
 
-#include <stdio.h>
-
+#include "lead/log.h"
 #include "src/commands.h"
+#include "src/deliver.h"
 
 int cmd_deliver(int argc, char **argv)
 {
-	fprintf(stderr, "leadroute deliver: not built yet\n");
-	return 70;
+	lr_log_open("leadroute/deliver", FALSE);
+	return deliver_main(argc, argv);
 }

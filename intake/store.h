@@ -1,0 +1,23 @@
+/* store.h - the intake step shared by LMTP and the pipe deliverer: check a
+ * delivered message and store it durably, once.
+ *
+ * Kept free of GMime and GIO so the slim pipe deliverer links only Berkeley
+ * DB, libconfig and GLib; the daemon parses later (a parse job). */
+#ifndef LR_INTAKE_STORE_H
+#define LR_INTAKE_STORE_H
+
+#include <glib.h>
+
+#include "queue/queue.h"
+
+/* intake_store - refuse what can never be used (LR_ERROR_PERM: no header,
+ * binary junk), or over max_size (LR_ERROR_TOO_BIG), else store raw with
+ * its envelope as a new lead with a parse job, unless the same message
+ * (Message-ID, or content digest) was stored before (*duplicate, the
+ * earlier *lead_id).  TRUE only once the store is durable; LR_ERROR_TEMP
+ * when it cannot be now. */
+gboolean intake_store(LrQueue *q, GBytes *raw, const char *sender,
+		      const char *const *recipients, gsize max_size, guint64 *lead_id,
+		      gboolean *duplicate, GError **error);
+
+#endif
