@@ -1,0 +1,992 @@
+/* lmtp.c - the LMTP server: listeners, sessions, the command dialogue. */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib/gstdio.h>
+
+#include "intake/lmtp.h"
+#include "lead/log.h"
+#include "lead/lr-error.h"
+#include "lead/rawmsg.h"
+
+#define LMTP_MAX_LINE 1000	 /* a command line, CRLF included (RFC 5321 text line) */
+#define LMTP_INBUF (64 * 1024)	 /* input buffer of one session */
+#define LMTP_MAX_RCPTS 1000	 /* recipients in one transaction */
+#define LMTP_MAX_ERRORS 20	 /* bad commands before the server hangs up */
+#define LMTP_MAX_ADDRESS 256	 /* a path, RFC 5321 4.5.3.1.3 */
+#define LMTP_BACKLOG 256
+
+typedef struct {
+	LrLmtpServer *server;
+	char *name;	 /* the listen string, for logs */
+	char *unix_path; /* the socket file to remove at stop, or NULL */
+	GSocket *socket;
+	GThread *thread;
+} LmtpListener;
+
+struct LrLmtpServer {
+	char **listen;
+	char *hostname;
+	gsize max_size;
+	guint timeout;
+	guint max_sessions;
+	LrLmtpStoreFunc store;
+	gpointer store_data;
+	GPtrArray *listeners; /* LmtpListener * */
+	GThreadPool *pool;    /* runs one session per task */
+	GCancellable *accept_cancel;
+	GCancellable *idle_cancel; /* cancelled at stop: reads between transactions end */
+	GMutex lock;
+	GCond drained;
+	GHashTable *active; /* LmtpSession * set, under lock */
+	guint next_id;	    /* under lock */
+};
+
+typedef struct {
+	LrLmtpServer *server;
+	GSocket *socket;
+	guint id;
+	char *peer;
+	guint8 *in;	 /* input buffer, LMTP_INBUF bytes */
+	gsize in_start;	 /* first unread byte */
+	gsize in_end;	 /* one past the last byte read */
+	GString *out;	 /* replies not sent yet */
+	gboolean broken; /* a write failed: stop talking */
+	const char *end; /* why the session ended, for the log */
+	gboolean lhlo;
+	char *sender; /* NULL: no transaction */
+	GPtrArray *rcpts;
+	gsize size_hint;
+	guint errors;
+	guint messages;
+} LmtpSession;
+
+typedef enum { LMTP_READ_OK, LMTP_READ_TOO_LONG, LMTP_READ_EOF, LMTP_READ_ERROR } LmtpRead;
+
+typedef struct {
+	GByteArray *message; /* NULL once over the limit */
+	gsize size;	     /* bytes after unstuffing, counted past the limit too */
+	gsize max;
+	gboolean bol; /* at the start of a line */
+} LmtpData;
+
+typedef gboolean (*LmtpCommandFunc)(LmtpSession *s, const char *args);
+
+/* ------------------------------------------------------------------ */
+/* Replies and the input buffer. */
+
+/* session_reply - queue one reply line (CRLF added); sent at the next flush. */
+G_GNUC_PRINTF(2, 3)
+static void session_reply(LmtpSession *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_string_append_vprintf(s->out, fmt, ap);
+	va_end(ap);
+	g_string_append(s->out, "\r\n");
+}
+
+/* session_flush - send the queued replies; FALSE when the peer is gone. */
+static gboolean session_flush(LmtpSession *s)
+{
+	gsize done = 0;
+
+	while (!s->broken && done < s->out->len) {
+		g_autoptr(GError) error = NULL;
+		gssize n = g_socket_send(s->socket, s->out->str + done, s->out->len - done, NULL,
+					 &error);
+		if (n < 0) {
+			s->broken = TRUE;
+			s->end = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
+					 ? "write-timeout"
+					 : "write-error";
+			break;
+		}
+		done += n;
+	}
+	g_string_truncate(s->out, 0);
+	return !s->broken;
+}
+
+/* session_fill - flush replies, then wait for more input.  Returns the bytes
+ * read, 0 at end of input, -1 on error (timed out, cancelled, reset). */
+static gssize session_fill(LmtpSession *s, GError **error)
+{
+	GCancellable *cancel = s->sender ? NULL : s->server->idle_cancel;
+	gssize n;
+
+	if (!session_flush(s))
+		return 0;
+	if (s->in_start == s->in_end) {
+		s->in_start = s->in_end = 0;
+	} else if (s->in_start > 0) {
+		memmove(s->in, s->in + s->in_start, s->in_end - s->in_start);
+		s->in_end -= s->in_start;
+		s->in_start = 0;
+	}
+	n = g_socket_receive(s->socket, (char *)s->in + s->in_end, LMTP_INBUF - s->in_end,
+			     cancel, error);
+	if (n > 0)
+		s->in_end += n;
+	return n;
+}
+
+/* read_result - map a session_fill result that is not data. */
+static LmtpRead read_result(gssize n)
+{
+	return n == 0 ? LMTP_READ_EOF : LMTP_READ_ERROR;
+}
+
+/* session_read_line - the next command line into line, without its CRLF
+ * (or bare LF).  A line over LMTP_MAX_LINE is read to its end, dropped, and
+ * reported as LMTP_READ_TOO_LONG. */
+static LmtpRead session_read_line(LmtpSession *s, GString *line, GError **error)
+{
+	gboolean too_long = FALSE;
+
+	g_string_truncate(line, 0);
+	for (;;) {
+		guint8 *p = s->in + s->in_start;
+		gsize n = s->in_end - s->in_start;
+		guint8 *nl = memchr(p, '\n', n);
+		gsize take = nl ? (gsize)(nl - p) + 1 : n;
+		gssize got;
+
+		if (!too_long && line->len + take <= LMTP_MAX_LINE)
+			g_string_append_len(line, (const char *)p, take);
+		else
+			too_long = TRUE;
+		s->in_start += take;
+		if (nl)
+			break;
+		if ((got = session_fill(s, error)) <= 0)
+			return read_result(got);
+	}
+	if (line->len > 0 && line->str[line->len - 1] == '\n')
+		g_string_truncate(line, line->len - 1);
+	if (line->len > 0 && line->str[line->len - 1] == '\r')
+		g_string_truncate(line, line->len - 1);
+	return too_long ? LMTP_READ_TOO_LONG : LMTP_READ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* DATA: dot-unstuffing into the message, up to the size limit. */
+
+/* data_append - add bytes to the message unless it went over the limit. */
+static void data_append(LmtpData *d, const guint8 *p, gsize len)
+{
+	d->size += len;
+	if (d->message && d->size > d->max)
+		g_clear_pointer(&d->message, g_byte_array_unref);
+	if (d->message)
+		g_byte_array_append(d->message, p, len);
+}
+
+/* data_scan - move buffered input into the message.  Returns TRUE when the
+ * final "." line was consumed, FALSE when more input is needed. */
+static gboolean data_scan(LmtpSession *s, LmtpData *d)
+{
+	while (s->in_start < s->in_end) {
+		guint8 *p = s->in + s->in_start;
+		gsize n = s->in_end - s->in_start;
+		guint8 *nl;
+		gsize take;
+
+		if (d->bol && p[0] == '.') {
+			if (n < 2 || (p[1] == '\r' && n < 3))
+				return FALSE;
+			if (p[1] == '\n' || (p[1] == '\r' && p[2] == '\n')) {
+				s->in_start += p[1] == '\n' ? 2 : 3;
+				return TRUE;
+			}
+			s->in_start++; /* a stuffed dot */
+			p++;
+			n--;
+		}
+		nl = memchr(p, '\n', n);
+		take = nl ? (gsize)(nl - p) + 1 : n;
+		data_append(d, p, take);
+		s->in_start += take;
+		d->bol = nl != NULL;
+	}
+	return FALSE;
+}
+
+/* session_read_data - read the message up to the final dot.  Returns OK with
+ * *message set, TOO_LONG with *message NULL when it went over the limit (it
+ * is read to the end all the same), or EOF / ERROR (nothing kept). */
+static LmtpRead session_read_data(LmtpSession *s, GBytes **message, GError **error)
+{
+	LmtpData d = {NULL, 0, s->server->max_size, TRUE};
+	gssize got;
+
+	d.message = g_byte_array_sized_new(MIN(MAX(s->size_hint, 4096), d.max) + 1);
+	*message = NULL;
+	while (!data_scan(s, &d)) {
+		if ((got = session_fill(s, error)) <= 0) {
+			g_clear_pointer(&d.message, g_byte_array_unref);
+			return read_result(got);
+		}
+	}
+	if (!d.message)
+		return LMTP_READ_TOO_LONG;
+	*message = g_byte_array_free_to_bytes(d.message);
+	return LMTP_READ_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Envelope syntax. */
+
+/* address_valid - a path's content: no controls, no unquoted space or
+ * brackets, valid UTF-8, local@domain (or postmaster when allow_bare). */
+static gboolean address_valid(const char *addr, gboolean allow_bare)
+{
+	gboolean quoted = FALSE;
+	const char *at = NULL;
+	const char *p;
+
+	if (!g_utf8_validate(addr, -1, NULL) || strlen(addr) > LMTP_MAX_ADDRESS)
+		return FALSE;
+	for (p = addr; *p; p++) {
+		guchar c = *p;
+		if (c < 0x20 || c == 0x7f)
+			return FALSE;
+		if (c == '"' && (p == addr || p[-1] != '\\'))
+			quoted = !quoted;
+		else if (!quoted && (c == ' ' || c == '<' || c == '>'))
+			return FALSE;
+		else if (!quoted && c == '@')
+			at = p;
+	}
+	if (quoted)
+		return FALSE;
+	if (at == NULL)
+		return allow_bare && g_ascii_strcasecmp(addr, "postmaster") == 0;
+	return at != addr && at[1] != '\0';
+}
+
+/* parse_path - "<addr> params" after "FROM:" / "TO:": the address (source
+ * route dropped) into *addr, *params at what follows.  FALSE on bad syntax. */
+static gboolean parse_path(const char *arg, char **addr, const char **params)
+{
+	const char *start;
+	const char *end;
+
+	while (*arg == ' ')
+		arg++;
+	if (*arg != '<')
+		return FALSE;
+	start = arg + 1;
+	if (*start == '@') { /* <@a,@b:user@d>: the route is obsolete */
+		start = strchr(start, ':');
+		if (start == NULL)
+			return FALSE;
+		start++;
+	}
+	end = strchr(start, '>');
+	if (end == NULL || (end[1] != '\0' && end[1] != ' '))
+		return FALSE;
+	*addr = g_strndup(start, end - start);
+	*params = end + 1;
+	while (**params == ' ')
+		(*params)++;
+	return TRUE;
+}
+
+/* prefix_arg - args after a case-insensitive keyword ("FROM:"), or NULL. */
+static const char *prefix_arg(const char *args, const char *keyword)
+{
+	gsize len = strlen(keyword);
+
+	if (args == NULL || g_ascii_strncasecmp(args, keyword, len) != 0)
+		return NULL;
+	return args + len;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands.  Each returns FALSE when the session must end. */
+
+/* transaction_reset - forget the sender and the recipients. */
+static void transaction_reset(LmtpSession *s)
+{
+	g_clear_pointer(&s->sender, g_free);
+	g_ptr_array_set_size(s->rcpts, 0);
+	s->size_hint = 0;
+}
+
+/* session_error - answer a bad command; FALSE after too many of them. */
+G_GNUC_PRINTF(2, 3)
+static gboolean session_error(LmtpSession *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	g_string_append_vprintf(s->out, fmt, ap);
+	va_end(ap);
+	g_string_append(s->out, "\r\n");
+	if (++s->errors < LMTP_MAX_ERRORS)
+		return TRUE;
+	session_reply(s, "421 4.7.0 %s Error: too many errors", s->server->hostname);
+	s->end = "too-many-errors";
+	return FALSE;
+}
+
+/* cmd_lhlo - greet the client and list the extensions. */
+static gboolean cmd_lhlo(LmtpSession *s, const char *args)
+{
+	if (args == NULL || *args == '\0')
+		return session_error(s, "501 5.5.4 Syntax: LHLO hostname");
+	transaction_reset(s);
+	s->lhlo = TRUE;
+	session_reply(s, "250-%s", s->server->hostname);
+	session_reply(s, "250-PIPELINING");
+	session_reply(s, "250-8BITMIME");
+	session_reply(s, "250-ENHANCEDSTATUSCODES");
+	session_reply(s, "250-SIZE %" G_GSIZE_FORMAT, s->server->max_size);
+	session_reply(s, "250 SMTPUTF8");
+	return TRUE;
+}
+
+/* mail_param - check one MAIL FROM parameter; NULL if fine, else a reply. */
+static const char *mail_param(LmtpSession *s, const char *param)
+{
+	const char *value;
+	guint64 size;
+
+	if ((value = prefix_arg(param, "SIZE=")) != NULL) {
+		if (!g_ascii_string_to_unsigned(value, 10, 0, G_MAXUINT64, &size, NULL))
+			return "501 5.5.4 Bad SIZE= parameter";
+		if (size > s->server->max_size)
+			return "552 5.3.4 Message size exceeds fixed limit";
+		s->size_hint = size;
+		return NULL;
+	}
+	if ((value = prefix_arg(param, "BODY=")) != NULL)
+		return g_ascii_strcasecmp(value, "8BITMIME") == 0 ||
+				       g_ascii_strcasecmp(value, "7BIT") == 0
+			       ? NULL
+			       : "501 5.5.4 Bad BODY= parameter";
+	if (g_ascii_strcasecmp(param, "SMTPUTF8") == 0)
+		return NULL;
+	return "555 5.5.4 Unsupported MAIL FROM parameter";
+}
+
+/* cmd_mail - start a transaction. */
+static gboolean cmd_mail(LmtpSession *s, const char *args)
+{
+	g_autofree char *addr = NULL;
+	g_auto(GStrv) params = NULL;
+	const char *rest;
+
+	if (!s->lhlo)
+		return session_error(s, "503 5.5.1 Error: send LHLO first");
+	if (s->sender)
+		return session_error(s, "503 5.5.1 Error: nested MAIL command");
+	if (!parse_path(prefix_arg(args, "FROM:") ? prefix_arg(args, "FROM:") : "", &addr, &rest) ||
+	    (*addr && !address_valid(addr, FALSE)))
+		return session_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
+	params = g_strsplit(rest, " ", 0);
+	for (char **p = params; *p; p++) {
+		const char *bad = **p ? mail_param(s, *p) : NULL;
+		if (bad) {
+			s->size_hint = 0;
+			return session_error(s, "%s", bad);
+		}
+	}
+	s->sender = g_steal_pointer(&addr);
+	session_reply(s, "250 2.1.0 Ok");
+	return TRUE;
+}
+
+/* cmd_rcpt - add a recipient. */
+static gboolean cmd_rcpt(LmtpSession *s, const char *args)
+{
+	g_autofree char *addr = NULL;
+	const char *rest;
+
+	if (!s->sender)
+		return session_error(s, "503 5.5.1 Error: need MAIL command");
+	if (!parse_path(prefix_arg(args, "TO:") ? prefix_arg(args, "TO:") : "", &addr, &rest) ||
+	    !address_valid(addr, TRUE))
+		return session_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
+	if (*rest)
+		return session_error(s, "555 5.5.4 Unsupported RCPT TO parameter");
+	if (s->rcpts->len >= LMTP_MAX_RCPTS) {
+		session_reply(s, "452 4.5.3 Error: too many recipients");
+		return TRUE;
+	}
+	g_ptr_array_add(s->rcpts, g_steal_pointer(&addr));
+	session_reply(s, "250 2.1.5 Ok");
+	return TRUE;
+}
+
+/* reply_text - an error message fit for a reply line: printable, short. */
+static char *reply_text(const GError *error)
+{
+	char *text = g_strndup(error && error->message ? error->message : "try again later", 200);
+
+	for (char *p = text; *p; p++)
+		if ((guchar)*p < 0x20 || (guchar)*p == 0x7f)
+			*p = ' ';
+	return text;
+}
+
+/* data_store - hand the message to the store callback; queue one reply
+ * per recipient.  Returns the status for the log. */
+static const char *data_store(LmtpSession *s, GBytes *message)
+{
+	LrLmtpServer *server = s->server;
+	g_autoptr(GError) error = NULL;
+	g_autofree char *text = NULL;
+	const char *code;
+	const char *status;
+
+	if (server->store(message, s->sender, (const char *const *)s->rcpts->pdata,
+			  server->store_data, &error)) {
+		code = "250 2.0.0";
+		status = "stored";
+		text = g_strdup("Ok: stored");
+	} else if (g_error_matches(error, LR_ERROR, LR_ERROR_PERM)) {
+		code = "554 5.6.0";
+		status = "refused";
+	} else if (g_error_matches(error, LR_ERROR, LR_ERROR_TOO_BIG)) {
+		code = "552 5.3.4";
+		status = "too-big";
+	} else {
+		code = "451 4.3.0";
+		status = "deferred";
+	}
+	if (text == NULL)
+		text = reply_text(error);
+	for (guint i = 0; i < s->rcpts->len; i++)
+		session_reply(s, "%s <%s> %s", code, (char *)s->rcpts->pdata[i], text);
+	return status;
+}
+
+/* data_log - one line about one message. */
+static void data_log(LmtpSession *s, GBytes *message, gsize size, const char *status)
+{
+	gsize len = 0;
+	const char *raw = message ? g_bytes_get_data(message, &len) : NULL;
+	g_autofree char *id = raw ? rawmsg_header(raw, len, "Message-ID") : NULL;
+	g_autofree char *safe = g_strescape(id ? id : "", NULL);
+
+	lr_log_info(0, "lmtp session=%u from=<%s> nrcpt=%u size=%" G_GSIZE_FORMAT
+		       " message-id=%.100s status=%s",
+		    s->id, s->sender, s->rcpts->len, size, safe, status);
+}
+
+/* cmd_data - read the message and answer once per recipient. */
+static gboolean cmd_data(LmtpSession *s, const char *args)
+{
+	g_autoptr(GBytes) message = NULL;
+	g_autoptr(GError) error = NULL;
+	LmtpRead r;
+
+	if (args && *args)
+		return session_error(s, "501 5.5.4 Syntax: DATA");
+	if (!s->sender)
+		return session_error(s, "503 5.5.1 Error: need MAIL command");
+	if (s->rcpts->len == 0)
+		return session_error(s, "503 5.5.1 Error: need RCPT command");
+	session_reply(s, "354 End data with <CR><LF>.<CR><LF>");
+	r = session_read_data(s, &message, &error);
+	if (r == LMTP_READ_EOF || r == LMTP_READ_ERROR) {
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+			session_reply(s, "421 4.4.2 %s Error: timeout exceeded",
+				      s->server->hostname);
+		data_log(s, NULL, 0, "aborted");
+		s->end = s->end ? s->end : r == LMTP_READ_EOF ? "eof-in-data" : "error-in-data";
+		return FALSE;
+	}
+	if (r == LMTP_READ_TOO_LONG) {
+		for (guint i = 0; i < s->rcpts->len; i++)
+			session_reply(s, "552 5.3.4 <%s> Message size exceeds fixed limit",
+				      (char *)s->rcpts->pdata[i]);
+		data_log(s, NULL, s->server->max_size + 1, "too-big");
+	} else {
+		data_log(s, message, g_bytes_get_size(message), data_store(s, message));
+		s->messages++;
+	}
+	transaction_reset(s);
+	return TRUE;
+}
+
+/* cmd_rset - abandon the transaction. */
+static gboolean cmd_rset(LmtpSession *s, const char *args)
+{
+	if (args && *args)
+		return session_error(s, "501 5.5.4 Syntax: RSET");
+	transaction_reset(s);
+	session_reply(s, "250 2.0.0 Ok");
+	return TRUE;
+}
+
+/* cmd_noop - do nothing, successfully. */
+static gboolean cmd_noop(LmtpSession *s, const char *args)
+{
+	session_reply(s, "250 2.0.0 Ok");
+	return TRUE;
+}
+
+/* cmd_vrfy - we do not verify addresses. */
+static gboolean cmd_vrfy(LmtpSession *s, const char *args)
+{
+	if (args == NULL || *args == '\0')
+		return session_error(s, "501 5.5.4 Syntax: VRFY address");
+	session_reply(s, "252 2.5.2 Cannot VRFY user, but will accept message");
+	return TRUE;
+}
+
+/* cmd_quit - say goodbye. */
+static gboolean cmd_quit(LmtpSession *s, const char *args)
+{
+	session_reply(s, "221 2.0.0 Bye");
+	s->end = "quit";
+	return FALSE;
+}
+
+/* cmd_helo - HELO and EHLO are SMTP, not LMTP. */
+static gboolean cmd_helo(LmtpSession *s, const char *args)
+{
+	return session_error(s, "500 5.5.1 Error: this is LMTP, send LHLO");
+}
+
+static const struct {
+	const char *name;
+	LmtpCommandFunc func;
+} lmtp_commands[] = {
+	{"LHLO", cmd_lhlo}, {"MAIL", cmd_mail}, {"RCPT", cmd_rcpt}, {"DATA", cmd_data},
+	{"RSET", cmd_rset}, {"NOOP", cmd_noop}, {"VRFY", cmd_vrfy}, {"QUIT", cmd_quit},
+	{"HELO", cmd_helo}, {"EHLO", cmd_helo},
+};
+
+/* session_command - decode one command line and run it. */
+static gboolean session_command(LmtpSession *s, GString *line)
+{
+	const char *args = NULL;
+	char *space;
+
+	if (strlen(line->str) != line->len)
+		return session_error(s, "500 5.5.2 Error: NUL byte in command");
+	if ((space = strchr(line->str, ' ')) != NULL) {
+		*space = '\0';
+		args = space + 1;
+	}
+	for (gsize i = 0; i < G_N_ELEMENTS(lmtp_commands); i++)
+		if (g_ascii_strcasecmp(line->str, lmtp_commands[i].name) == 0)
+			return lmtp_commands[i].func(s, args);
+	return session_error(s, "500 5.5.2 Error: command not recognized");
+}
+
+/* session_read_failed - say why reading stopped, for the client and the log. */
+static void session_read_failed(LmtpSession *s, LmtpRead r, const GError *error)
+{
+	if (r == LMTP_READ_EOF) {
+		s->end = s->end ? s->end : "eof";
+	} else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)) {
+		session_reply(s, "421 4.4.2 %s Error: timeout exceeded", s->server->hostname);
+		s->end = "timeout";
+	} else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED)) {
+		session_reply(s, "421 4.3.2 %s Service shutting down", s->server->hostname);
+		s->end = "shutdown";
+	} else {
+		s->end = "read-error";
+	}
+}
+
+/* session_dialogue - greet, then read and run commands until the end. */
+static void session_dialogue(LmtpSession *s)
+{
+	g_autoptr(GString) line = g_string_sized_new(LMTP_MAX_LINE);
+
+	if (g_cancellable_is_cancelled(s->server->idle_cancel)) {
+		session_reply(s, "421 4.3.2 %s Service shutting down", s->server->hostname);
+		s->end = "shutdown";
+		return;
+	}
+	session_reply(s, "220 %s LMTP leadroute ready", s->server->hostname);
+	for (;;) {
+		g_autoptr(GError) error = NULL;
+		LmtpRead r = session_read_line(s, line, &error);
+
+		if (r == LMTP_READ_EOF || r == LMTP_READ_ERROR) {
+			session_read_failed(s, r, error);
+			return;
+		}
+		if (r == LMTP_READ_TOO_LONG) {
+			if (!session_error(s, "500 5.5.2 Error: line too long"))
+				return;
+		} else if (!session_command(s, line)) {
+			return;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Sessions. */
+
+/* session_new - a session for an accepted socket. */
+static LmtpSession *session_new(LrLmtpServer *server, GSocket *socket, guint id)
+{
+	LmtpSession *s = g_new0(LmtpSession, 1);
+	g_autoptr(GSocketAddress) addr = g_socket_get_remote_address(socket, NULL);
+
+	s->server = server;
+	s->socket = socket;
+	s->id = id;
+	s->in = g_malloc(LMTP_INBUF);
+	s->out = g_string_sized_new(512);
+	s->rcpts = g_ptr_array_new_null_terminated(4, g_free, TRUE);
+	if (G_IS_INET_SOCKET_ADDRESS(addr)) {
+		GInetAddress *ip = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr));
+		g_autofree char *text = g_inet_address_to_string(ip);
+		s->peer = g_strdup_printf("%s:%u", text,
+					  g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
+	} else {
+		s->peer = g_strdup("local");
+	}
+	g_socket_set_blocking(socket, TRUE);
+	g_socket_set_timeout(socket, server->timeout);
+	return s;
+}
+
+/* session_free - close and free a session. */
+static void session_free(LmtpSession *s)
+{
+	g_socket_close(s->socket, NULL);
+	g_object_unref(s->socket);
+	g_free(s->in);
+	g_string_free(s->out, TRUE);
+	g_free(s->sender);
+	g_ptr_array_unref(s->rcpts);
+	g_free(s->peer);
+	g_free(s);
+}
+
+/* session_run - one session from greeting to close (a pool task). */
+static void session_run(gpointer data, gpointer user_data)
+{
+	LmtpSession *s = data;
+	LrLmtpServer *server = user_data;
+
+	lr_log_info(0, "lmtp session=%u connect peer=%s", s->id, s->peer);
+	session_dialogue(s);
+	session_flush(s);
+	lr_log_info(0, "lmtp session=%u disconnect peer=%s messages=%u reason=%s", s->id,
+		    s->peer, s->messages, s->end ? s->end : "unknown");
+	g_mutex_lock(&server->lock);
+	g_hash_table_remove(server->active, s);
+	g_cond_broadcast(&server->drained);
+	g_mutex_unlock(&server->lock);
+	session_free(s);
+}
+
+/* server_reject - turn a client away when every session is taken. */
+static void server_reject(LrLmtpServer *server, GSocket *socket)
+{
+	g_autofree char *line =
+		g_strdup_printf("421 4.3.2 %s Error: too many sessions\r\n", server->hostname);
+
+	g_socket_set_blocking(socket, FALSE);
+	g_socket_send(socket, line, strlen(line), NULL, NULL);
+	g_socket_close(socket, NULL);
+	lr_log_warn(0, "lmtp reject reason=too-many-sessions limit=%u", server->max_sessions);
+}
+
+/* server_admit - start a session for socket, or turn it away. */
+static void server_admit(LrLmtpServer *server, GSocket *socket)
+{
+	g_autoptr(GError) error = NULL;
+	LmtpSession *s;
+	guint id;
+
+	g_mutex_lock(&server->lock);
+	if (g_hash_table_size(server->active) >= server->max_sessions) {
+		g_mutex_unlock(&server->lock);
+		server_reject(server, socket);
+		g_object_unref(socket);
+		return;
+	}
+	id = ++server->next_id;
+	s = session_new(server, socket, id);
+	g_hash_table_add(server->active, s);
+	g_mutex_unlock(&server->lock);
+	if (!g_thread_pool_push(server->pool, s, &error)) {
+		lr_log_error(0, "lmtp session=%u error=%s", id, error->message);
+		g_mutex_lock(&server->lock);
+		g_hash_table_remove(server->active, s);
+		g_mutex_unlock(&server->lock);
+		session_free(s);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Listeners. */
+
+/* listener_run - accept connections until the server stops (a thread). */
+static gpointer listener_run(gpointer data)
+{
+	LmtpListener *l = data;
+
+	for (;;) {
+		g_autoptr(GError) error = NULL;
+		GSocket *socket = g_socket_accept(l->socket, l->server->accept_cancel, &error);
+
+		if (socket) {
+			server_admit(l->server, socket);
+			continue;
+		}
+		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+			break;
+		lr_log_warn(0, "lmtp listen=%s accept-error=%s", l->name, error->message);
+		g_usleep(100 * 1000); /* out of descriptors: let sessions end */
+	}
+	return NULL;
+}
+
+/* listen_inet - the socket address of "HOST:PORT" / "[V6]:PORT" / "*:PORT". */
+static GSocketAddress *listen_inet(const char *spec, GError **error)
+{
+	g_autofree char *host = NULL;
+	g_autoptr(GInetAddress) ip = NULL;
+	const char *colon = strrchr(spec, ':');
+	guint64 port;
+
+	if (colon == NULL ||
+	    !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL)) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "listen inet:%s: need HOST:PORT", spec);
+		return NULL;
+	}
+	host = g_strndup(spec, colon - spec);
+	if (host[0] == '[' && colon > spec + 1 && colon[-1] == ']') {
+		memmove(host, host + 1, strlen(host));
+		host[strlen(host) - 1] = '\0';
+	}
+	if (*host == '\0' || strcmp(host, "*") == 0)
+		ip = g_inet_address_new_any(G_SOCKET_FAMILY_IPV4);
+	else if ((ip = g_inet_address_new_from_string(host)) == NULL) {
+		g_autoptr(GResolver) resolver = g_resolver_get_default();
+		GList *all = g_resolver_lookup_by_name(resolver, host, NULL, NULL);
+		if (all == NULL) {
+			g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+				    "listen inet:%s: cannot resolve %s", spec, host);
+			return NULL;
+		}
+		ip = g_object_ref(all->data);
+		g_resolver_free_addresses(all);
+	}
+	return g_inet_socket_address_new(ip, port);
+}
+
+/* unix_clear - remove a stale socket file at path; FALSE if something
+ * else is there, or a live server answers on it. */
+static gboolean unix_clear(const char *path, GSocketAddress *addr, GError **error)
+{
+	g_autoptr(GSocket) probe = NULL;
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return TRUE;
+	if (!S_ISSOCK(st.st_mode)) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+			    "listen unix:%s: exists and is not a socket", path);
+		return FALSE;
+	}
+	probe = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
+	if (probe && g_socket_connect(probe, addr, NULL, NULL)) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+			    "listen unix:%s: another server is listening there", path);
+		return FALSE;
+	}
+	g_unlink(path);
+	return TRUE;
+}
+
+/* listener_bind - bind and listen on one socket address. */
+static gboolean listener_bind(LmtpListener *l, GSocketAddress *addr, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+
+	l->socket = g_socket_new(g_socket_address_get_family(addr), G_SOCKET_TYPE_STREAM, 0,
+				 &local);
+	if (l->socket)
+		g_socket_set_listen_backlog(l->socket, LMTP_BACKLOG);
+	if (l->socket && g_socket_bind(l->socket, addr, TRUE, &local) &&
+	    g_socket_listen(l->socket, &local))
+		return TRUE;
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "listen %s: %s", l->name, local->message);
+	return FALSE;
+}
+
+/* listener_open - parse, bind and listen on one listen string. */
+static LmtpListener *listener_open(LrLmtpServer *server, const char *spec, GError **error)
+{
+	LmtpListener *l = g_new0(LmtpListener, 1);
+	g_autoptr(GSocketAddress) addr = NULL;
+
+	l->server = server;
+	l->name = g_strdup(spec);
+	g_ptr_array_add(server->listeners, l);
+	if (g_str_has_prefix(spec, "unix:") && spec[5] != '\0') {
+		addr = g_unix_socket_address_new(spec + 5);
+		if (!unix_clear(spec + 5, addr, error))
+			return NULL;
+		if (!listener_bind(l, addr, error))
+			return NULL;
+		l->unix_path = g_strdup(spec + 5);
+		g_chmod(l->unix_path, 0666);
+		return l;
+	}
+	if (g_str_has_prefix(spec, "inet:")) {
+		addr = listen_inet(spec + 5, error);
+		return addr && listener_bind(l, addr, error) ? l : NULL;
+	}
+	g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
+		    "listen %s: must be unix:PATH or inet:HOST:PORT", spec);
+	return NULL;
+}
+
+/* listener_close - stop one listener's thread and free it. */
+static void listener_close(LmtpListener *l)
+{
+	if (l->thread)
+		g_thread_join(l->thread);
+	if (l->socket) {
+		g_socket_close(l->socket, NULL);
+		g_object_unref(l->socket);
+	}
+	if (l->unix_path)
+		g_unlink(l->unix_path);
+	g_free(l->unix_path);
+	g_free(l->name);
+	g_free(l);
+}
+
+/* ------------------------------------------------------------------ */
+/* The server. */
+
+/* server_new - a server from config, nothing bound yet. */
+static LrLmtpServer *server_new(const LrLmtpConfig *config)
+{
+	LrLmtpServer *server = g_new0(LrLmtpServer, 1);
+
+	server->listen = g_strdupv((char **)config->listen);
+	server->hostname = g_strdup(config->hostname ? config->hostname : g_get_host_name());
+	server->max_size = config->max_message_size ? config->max_message_size
+						    : LMTP_DEFAULT_MAX_SIZE;
+	server->timeout = config->session_timeout ? config->session_timeout
+						  : LMTP_DEFAULT_TIMEOUT;
+	server->max_sessions = config->max_sessions ? config->max_sessions
+						    : LMTP_DEFAULT_SESSIONS;
+	server->store = config->store;
+	server->store_data = config->store_data;
+	server->listeners = g_ptr_array_new();
+	server->accept_cancel = g_cancellable_new();
+	server->idle_cancel = g_cancellable_new();
+	server->active = g_hash_table_new(NULL, NULL);
+	g_mutex_init(&server->lock);
+	g_cond_init(&server->drained);
+	return server;
+}
+
+/* server_drain - wait for sessions to end, at most LMTP_STOP_GRACE seconds,
+ * then shut the sockets of those still open so that they end too. */
+static void server_drain(LrLmtpServer *server)
+{
+	gint64 deadline = g_get_monotonic_time() + LMTP_STOP_GRACE * G_TIME_SPAN_SECOND;
+	GHashTableIter iter;
+	gpointer key;
+
+	g_mutex_lock(&server->lock);
+	while (g_hash_table_size(server->active) > 0)
+		if (!g_cond_wait_until(&server->drained, &server->lock, deadline))
+			break;
+	g_hash_table_iter_init(&iter, server->active);
+	while (g_hash_table_iter_next(&iter, &key, NULL)) {
+		LmtpSession *s = key;
+		lr_log_warn(0, "lmtp session=%u stop=forced", s->id);
+		g_socket_shutdown(s->socket, TRUE, TRUE, NULL);
+	}
+	g_mutex_unlock(&server->lock);
+}
+
+/* lmtp_server_stop - stop accepting, drain the sessions, free everything. */
+void lmtp_server_stop(LrLmtpServer *server)
+{
+	if (server == NULL)
+		return;
+	g_cancellable_cancel(server->accept_cancel);
+	for (guint i = 0; i < server->listeners->len; i++)
+		listener_close(server->listeners->pdata[i]);
+	g_ptr_array_set_size(server->listeners, 0);
+	g_cancellable_cancel(server->idle_cancel);
+	if (server->pool) {
+		server_drain(server);
+		g_thread_pool_free(server->pool, FALSE, TRUE);
+	}
+	g_ptr_array_unref(server->listeners);
+	g_hash_table_unref(server->active);
+	g_object_unref(server->accept_cancel);
+	g_object_unref(server->idle_cancel);
+	g_mutex_clear(&server->lock);
+	g_cond_clear(&server->drained);
+	g_strfreev(server->listen);
+	g_free(server->hostname);
+	g_free(server);
+}
+
+/* server_listen - bind every address and start the accept threads. */
+static gboolean server_listen(LrLmtpServer *server, GError **error)
+{
+	for (char **spec = server->listen; *spec; spec++)
+		if (!listener_open(server, *spec, error))
+			return FALSE;
+	server->pool = g_thread_pool_new(session_run, server, -1, FALSE, error);
+	if (server->pool == NULL)
+		return FALSE;
+	for (guint i = 0; i < server->listeners->len; i++) {
+		LmtpListener *l = server->listeners->pdata[i];
+		l->thread = g_thread_try_new("lmtp-listen", listener_run, l, error);
+		if (l->thread == NULL)
+			return FALSE;
+		lr_log_info(0, "lmtp listen=%s", l->name);
+	}
+	return TRUE;
+}
+
+/* lmtp_server_start - check config, bind, serve. */
+LrLmtpServer *lmtp_server_start(const LrLmtpConfig *config, GError **error)
+{
+	LrLmtpServer *server;
+
+	if (config->listen == NULL || config->listen[0] == NULL || config->store == NULL) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
+			    "lmtp: need at least one listen address and a store");
+		return NULL;
+	}
+	server = server_new(config);
+	if (!server_listen(server, error)) {
+		lmtp_server_stop(server);
+		return NULL;
+	}
+	return server;
+}
+
+/* lmtp_server_sessions - count the open sessions. */
+guint lmtp_server_sessions(LrLmtpServer *server)
+{
+	guint n;
+
+	g_mutex_lock(&server->lock);
+	n = g_hash_table_size(server->active);
+	g_mutex_unlock(&server->lock);
+	return n;
+}

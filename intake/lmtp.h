@@ -1,0 +1,65 @@
+/* lmtp.h - the LMTP server (RFC 2033) that Postfix delivers leads to.
+ *
+ * One accept thread per listen address and one thread per session, with
+ * blocking I/O bounded by the session timeout.  The server speaks LHLO,
+ * MAIL (SIZE=, BODY=, SMTPUTF8), RCPT, DATA, RSET, NOOP, VRFY and QUIT with
+ * PIPELINING and enhanced status codes, and hands each message to the store
+ * callback; it never keeps a message itself.  After DATA every accepted
+ * recipient gets the one status that the store callback decided. */
+#ifndef LR_LMTP_H
+#define LR_LMTP_H
+
+#include <glib.h>
+
+typedef struct LrLmtpServer LrLmtpServer;
+
+/* The store callback: called once per DATA with the message (dot-unstuffed,
+ * CRLF kept as received; a Return-Path is NOT added), the envelope sender
+ * ("" for the null sender) and the accepted recipients (NULL-terminated).
+ * It returns TRUE when the message is durably stored (then every recipient
+ * gets 250 2.0.0), or FALSE with an LR_ERROR error: LR_ERROR_TEMP -> 451
+ * 4.3.0 for every recipient, LR_ERROR_PERM -> 554 5.6.0, LR_ERROR_TOO_BIG ->
+ * 552 5.3.4; anything else counts as temporary.  It may be called from
+ * several threads at once.  All arguments are borrowed for the call only. */
+typedef gboolean (*LrLmtpStoreFunc)(GBytes *message, const char *sender,
+				    const char *const *recipients, gpointer data,
+				    GError **error);
+
+typedef struct {
+	const char *const *listen; /* "unix:PATH" / "inet:HOST:PORT" (IPv6 "inet:[::1]:2424",
+				      any address "inet:*:2424") */
+	const char *hostname;	   /* for the greeting and LHLO reply; NULL: the host name */
+	gsize max_message_size;	   /* bytes; larger -> 552 5.3.4, and SIZE=n in MAIL FROM
+				      over it -> 552 at MAIL; 0: LMTP_DEFAULT_MAX_SIZE */
+	guint session_timeout;	   /* seconds of silence before the server drops a client
+				      (421 4.4.2); 0: LMTP_DEFAULT_TIMEOUT */
+	guint max_sessions;	   /* concurrent sessions; over it -> 421 4.3.2 and close;
+				      0: LMTP_DEFAULT_SESSIONS */
+	LrLmtpStoreFunc store;
+	gpointer store_data;
+} LrLmtpConfig;
+
+#define LMTP_DEFAULT_MAX_SIZE (25 * 1024 * 1024)
+#define LMTP_DEFAULT_TIMEOUT 300
+#define LMTP_DEFAULT_SESSIONS 100
+
+/* lmtp_server_start - bind every listen address (unix sockets: a stale
+ * socket file is removed first, a live one is left alone; mode 0666) and
+ * serve in background threads.  The config is copied; store_data must
+ * outlive the server.  Returns NULL with LR_ERROR_TEMP when an address
+ * cannot be bound or resolved, LR_ERROR_CONFIG when a listen string is
+ * malformed, there is none, or store is NULL. */
+LrLmtpServer *lmtp_server_start(const LrLmtpConfig *config, GError **error);
+
+/* lmtp_server_stop - stop listening (unix socket files are removed), let
+ * sessions finish the transaction in hand (idle ones get 421 4.3.2 at
+ * once; at most LMTP_STOP_GRACE seconds, then their sockets are shut),
+ * wait for every session thread and free everything.  NULL is ignored. */
+void lmtp_server_stop(LrLmtpServer *server);
+
+#define LMTP_STOP_GRACE 10
+
+/* lmtp_server_sessions - sessions open now (for tests and logs). */
+guint lmtp_server_sessions(LrLmtpServer *server);
+
+#endif
