@@ -21,6 +21,7 @@
 #define LMTP_MAX_ERRORS 20	 /* bad commands before the server hangs up */
 #define LMTP_MAX_ADDRESS 256	 /* a path, RFC 5321 4.5.3.1.3 */
 #define LMTP_BACKLOG 256
+#define LMTP_PREALLOC (1024 * 1024) /* at most this much reserved on SIZE= */
 
 typedef struct {
 	LrLmtpServer *server;
@@ -227,7 +228,7 @@ static LmtpRead session_read_data(LmtpSession *s, GBytes **message, GError **err
 	LmtpData d = {NULL, 0, s->server->max_size, TRUE};
 	gssize got;
 
-	d.message = g_byte_array_sized_new(MIN(MAX(s->size_hint, 4096), d.max) + 1);
+	d.message = g_byte_array_sized_new(CLAMP(s->size_hint, 4096, LMTP_PREALLOC) + 1);
 	*message = NULL;
 	while (!data_scan(s, &d)) {
 		if ((got = session_fill(s, error)) <= 0) {
@@ -381,6 +382,7 @@ static const char *mail_param(LmtpSession *s, const char *param)
 /* cmd_mail - start a transaction. */
 static gboolean cmd_mail(LmtpSession *s, const char *args)
 {
+	const char *from = prefix_arg(args, "FROM:");
 	g_autofree char *addr = NULL;
 	g_auto(GStrv) params = NULL;
 	const char *rest;
@@ -389,8 +391,7 @@ static gboolean cmd_mail(LmtpSession *s, const char *args)
 		return session_error(s, "503 5.5.1 Error: send LHLO first");
 	if (s->sender)
 		return session_error(s, "503 5.5.1 Error: nested MAIL command");
-	if (!parse_path(prefix_arg(args, "FROM:") ? prefix_arg(args, "FROM:") : "", &addr, &rest) ||
-	    (*addr && !address_valid(addr, FALSE)))
+	if (from == NULL || !parse_path(from, &addr, &rest) || (*addr && !address_valid(addr, FALSE)))
 		return session_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
 	params = g_strsplit(rest, " ", 0);
 	for (char **p = params; *p; p++) {
@@ -408,13 +409,13 @@ static gboolean cmd_mail(LmtpSession *s, const char *args)
 /* cmd_rcpt - add a recipient. */
 static gboolean cmd_rcpt(LmtpSession *s, const char *args)
 {
+	const char *to = prefix_arg(args, "TO:");
 	g_autofree char *addr = NULL;
 	const char *rest;
 
 	if (!s->sender)
 		return session_error(s, "503 5.5.1 Error: need MAIL command");
-	if (!parse_path(prefix_arg(args, "TO:") ? prefix_arg(args, "TO:") : "", &addr, &rest) ||
-	    !address_valid(addr, TRUE))
+	if (to == NULL || !parse_path(to, &addr, &rest) || !address_valid(addr, TRUE))
 		return session_error(s, "501 5.5.4 Syntax: RCPT TO:<address>");
 	if (*rest)
 		return session_error(s, "555 5.5.4 Unsupported RCPT TO parameter");

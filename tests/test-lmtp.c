@@ -504,8 +504,10 @@ static void test_junk(Fixture *f, gconstpointer data)
 
 	client_expect(c, "220 ");
 	g_output_stream_write_all(c->out, junk, 64 * 1024, NULL, NULL, NULL);
-	while ((reply = client_reply(c)) != NULL && !g_str_has_prefix(reply, "421 "))
+	while ((reply = client_reply(c)) != NULL && !g_str_has_prefix(reply, "421 ")) {
 		g_assert_true(reply[0] == '5');
+		g_clear_pointer(&reply, g_free);
+	}
 	g_assert_nonnull(reply);
 	g_assert_true(g_str_has_prefix(reply, "421 4.7.0"));
 	client_close(c);
