@@ -1,0 +1,58 @@
+/* sender.h - delivers the outbox to the relay with libcurl.
+ *
+ * Messages leave only from the outbox (queue/queue.h: queue_outbox_due,
+ * queue_outbox_done, queue_outbox_defer), which the workflow fills in the
+ * same transaction as the decision that caused them; a message is removed
+ * right after the relay accepted it, so a crash between the two can at worst
+ * send it once more, and it is never lost.  CURL stays inside mailer/.
+ * One sender is used by one thread at a time. */
+#ifndef LR_SENDER_H
+#define LR_SENDER_H
+
+#include <glib.h>
+
+#include "queue/queue.h"
+
+typedef struct LrSender LrSender;
+
+/* How many due messages one sender_run_once takes at most. */
+#define SENDER_BATCH 100
+
+/* sender_new - a sender for url: any libcurl smtp:// or smtps:// URL
+ * (smtp:// uses STARTTLS when the relay offers it; a path names the EHLO
+ * domain, as libcurl does).  user/password for AUTH (NULL = none).  Other
+ * URL schemes are refused when sending (LR_ERROR_TEMP: a configuration
+ * problem is no reason to drop mail).  Returns a new sender. */
+LrSender *sender_new(const char *url, const char *user, const char *password);
+void sender_free(LrSender *sender);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrSender, sender_free)
+
+/* sender_set_backoff - the wait after a message's first failed try
+ * (default 1 min), doubled with every further one up to max_us (1 h). */
+void sender_set_backoff(LrSender *sender, gint64 first_us, gint64 max_us);
+
+/* sender_set_timeouts - seconds to connect and for a whole transaction
+ * (defaults 30 and 300). */
+void sender_set_timeouts(LrSender *sender, glong connect_s, glong total_s);
+
+/* sender_send - send one message now: envelope from ("" for the null
+ * sender) and the NULL-terminated recipients.  Recipients the relay refuses
+ * are skipped while one is accepted.  Returns TRUE when the relay accepted
+ * the message; FALSE with LR_ERROR_PERM when it refused it for good (5xx to
+ * every recipient or to the data, 552 to MAIL, or an address that cannot
+ * be sent), or LR_ERROR_TEMP (connection refused, timeout, 4xx, TLS or AUTH
+ * failure, any other 5xx to the session).  The message says what the relay
+ * answered to which command. */
+gboolean sender_send(LrSender *sender, const char *from, const char *const *rcpts,
+		     GBytes *message, GError **error);
+
+/* sender_run_once - send every outbox message due now: on success
+ * queue_outbox_done; on a temporary failure queue_outbox_defer with
+ * back-off; on a permanent one queue_outbox_done and an lr_log_error line
+ * (bounce-like).  When the relay itself is unusable (connection, TLS, AUTH,
+ * refused greeting or sender) the messages still due are deferred without
+ * trying.  Returns the number sent; sets error (LR_ERROR_TEMP) only when
+ * the queue failed, and then stops. */
+guint sender_run_once(LrSender *sender, LrQueue *queue, GError **error);
+
+#endif

@@ -1,0 +1,45 @@
+/* token.h - reply tokens: the TOKEN of a notification's Reply-To
+ * lead+TOKEN@domain, naming a lead and one assignment of it to one user.
+ *
+ * A token is lower-case RFC 4648 base32 without padding (a-z, 2-7), so it is
+ * url-safe, has no '+', '@', '.' or '-', and survives mail systems that fold
+ * the case of local parts: upper-case tokens verify too.  It carries a format
+ * version, the lead id and the assignment number (both as LEB128 varints) and
+ * an 80-bit truncated HMAC-SHA256 over those bytes and the user id.  A lead
+ * below 2^28 with a small assignment gives a 21-character token. */
+#ifndef LR_TOKEN_H
+#define LR_TOKEN_H
+
+#include <glib.h>
+
+/* The longest token token_peek/token_verify look at; longer is refused. */
+#define TOKEN_MAX_LEN 48
+
+/* The size of a secret token_secret_load creates, and the least it accepts. */
+#define TOKEN_SECRET_SIZE 32
+#define TOKEN_SECRET_MIN 16
+
+/* token_make - the reply token for lead_id's assignment number assignment to
+ * user_id, signed with secret.  Returns a new string. */
+char *token_make(const char *secret, gsize secret_len, guint64 lead_id, guint32 assignment,
+		 const char *user_id);
+
+/* token_verify - TRUE and the ids (either pointer may be NULL) when token is
+ * well-formed and its HMAC verifies for user_id under secret (compared in
+ * constant time); FALSE otherwise.  Case-insensitive. */
+gboolean token_verify(const char *secret, gsize secret_len, const char *token,
+		      const char *user_id, guint64 *lead_id, guint32 *assignment);
+
+/* token_peek - the lead id and assignment a well-formed token names, without
+ * verifying it (to find which lead and user to verify against).  FALSE when
+ * the token is not well-formed. */
+gboolean token_peek(const char *token, guint64 *lead_id, guint32 *assignment);
+
+/* token_secret_load - the HMAC secret.  Reads path when it is given and
+ * exists; otherwise reads fallback_path, creating it first (mode 0600, 32
+ * random bytes from getrandom) when it does not exist.  The whole file is the
+ * secret.  Returns new bytes, or NULL with LR_ERROR_CONFIG (shorter than
+ * TOKEN_SECRET_MIN bytes, or neither path usable) or LR_ERROR_TEMP (I/O). */
+GBytes *token_secret_load(const char *path, const char *fallback_path, GError **error);
+
+#endif
