@@ -254,7 +254,7 @@ static const char *const until_words[] = {
 static const char *const filler_words[] = {
 	"on", "the", "in", "office", "to", "work", "zum", "zur", "dem", "am", "einschließlich",
 	"le", "el", "al", "a", "il", "en", "met", "och", "med", "de", "i", "du", "au", "and",
-	"including", "inclusive", "büro", "bureau", "ab", "the office on", "und",
+	"including", "inclusive", "büro", "bureau", "ab", "und", "op", "of", "at",
 };
 
 /* DateScan - a cursor over casefolded text while reading a date. */
@@ -268,7 +268,7 @@ static char *scan_word(const char **p)
 {
 	const char *s = *p;
 
-	while (**p != '\0') {
+	while (**p != '\0' && *p - s < 64) {
 		gunichar c = g_utf8_get_char(*p);
 
 		if (!g_unichar_isalpha(c) && c != '\'' && c != 0x2019 && c != '/')
@@ -393,6 +393,11 @@ static gboolean scan_numeric_date(DateScan *ds, int first, int digits)
 	{
 		g_autofree char *word = scan_word(&ds->p);
 
+		if (strcmp(word, "de") == 0 || strcmp(word, "of") == 0) {
+			skip_blanks(&ds->p);
+			g_free(word);
+			word = scan_word(&ds->p);
+		}
 		ds->day = first;
 		ds->month = lookup_month(word);
 	}
@@ -537,23 +542,35 @@ static const char *const html_quote_markers[] = {
 	"border-top: solid #b5c4df",
 };
 
+/* in_tag - TRUE when offset pos of html lies inside a tag: a '<' comes
+ * before it with no '>' between (looking back at most 4 KB). */
+static gboolean in_tag(const char *html, gsize pos, gsize *lt)
+{
+	for (gsize i = pos, steps = 0; i > 0 && steps < 4096; i--, steps++) {
+		if (html[i - 1] == '>')
+			return FALSE;
+		if (html[i - 1] == '<') {
+			*lt = i - 1;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 /* html_quote_start - offset of the tag that opens the quoted part of html,
  * or len when there is none.  Only markers inside a tag count. */
 static gsize html_quote_start(const char *html, gsize len)
 {
 	g_autofree char *lower = g_ascii_strdown(html, len);
-	gsize cut = len;
+	gsize cut = len, lt;
 
 	for (gsize i = 0; i < G_N_ELEMENTS(html_quote_markers); i++) {
 		const char *hit = strstr(lower, html_quote_markers[i]);
 
 		for (; hit != NULL && (gsize)(hit - lower) < cut;
 		     hit = strstr(hit + 1, html_quote_markers[i])) {
-			const char *lt = g_strrstr_len(lower, hit - lower, "<");
-			const char *gt = g_strrstr_len(lower, hit - lower, ">");
-
-			if (lt != NULL && (gt == NULL || gt < lt)) {
-				cut = lt - lower;
+			if (in_tag(lower, hit - lower, &lt)) {
+				cut = lt;
 				break;
 			}
 		}

@@ -124,12 +124,16 @@ static gboolean is_blank(const char *line)
 	return rstrip_len(lstrip(line)) == 0;
 }
 
-/* trimmed_fold - line without surrounding blanks, casefolded (new string). */
-static char *trimmed_fold(const char *line)
+/* trimmed_fold - line without surrounding blanks, casefolded (new string);
+ * of a line longer than max bytes only the first max are folded. */
+static char *trimmed_fold(const char *line, gsize max)
 {
 	const char *s = lstrip(line);
+	gsize n = rstrip_len(s);
 
-	return g_utf8_casefold(s, rstrip_len(s));
+	if (n > max)
+		n = g_utf8_find_prev_char(s, s + max + 1) - s;
+	return g_utf8_casefold(s, n);
 }
 
 /* has_time - TRUE when line holds a time of day ("9:05", "14:20"). */
@@ -146,7 +150,7 @@ static gboolean has_time(const char *line)
  * word is an opener ("On", "Am", "Le"...) or it names a time. */
 static gboolean starts_attribution(const char *line)
 {
-	g_autofree char *folded = trimmed_fold(line);
+	g_autofree char *folded = trimmed_fold(line, 64);
 	const char *space = strchr(folded, ' ');
 	g_autofree char *word = g_strndup(folded, space ? (gsize)(space - folded) : strlen(folded));
 
@@ -206,7 +210,8 @@ static gboolean ends_with_colon(const char *line)
 static int attribution_start(const Body *body, guint end)
 {
 	for (guint s = end; s + 2 >= end; s--) {
-		if (s < end && (body->kind[s] != LINE_TEXT || is_blank(body->lines[s])))
+		if (s < end && (body->kind[s] != LINE_TEXT || is_blank(body->lines[s]) ||
+				strlen(body->lines[s]) >= 1000))
 			return -1;
 		if (starts_attribution(body->lines[s]))
 			return (int)s;
@@ -310,7 +315,7 @@ static gboolean is_rule(const char *line, gsize *underscores)
 /* is_separator - TRUE for "-----Original Message-----" and its kin. */
 static gboolean is_separator(const char *line)
 {
-	g_autofree char *folded = trimmed_fold(line);
+	g_autofree char *folded = trimmed_fold(line, 100);
 	gsize n = strlen(folded);
 
 	if (str_in(folded, forward_openers, G_N_ELEMENTS(forward_openers)))
@@ -351,7 +356,7 @@ static gboolean signature_tail_ok(const char *rest)
 /* is_mobile_signature - TRUE for "Sent from my iPhone" and its kin. */
 static gboolean is_mobile_signature(const char *line)
 {
-	g_autofree char *folded = trimmed_fold(line);
+	g_autofree char *folded = trimmed_fold(line, 101);
 
 	if (strlen(folded) > 100)
 		return FALSE;
