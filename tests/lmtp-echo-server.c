@@ -1,10 +1,12 @@
 /* lmtp-echo-server - the LMTP server with an in-memory counting store, for
- * end-to-end tests and benchmarks with Postfix's smtp-source.
+ * end-to-end tests and benchmarks with Postfix's smtp-source and Postfix.
  *
  * Usage: lmtp-echo-server [--max-size BYTES] [--timeout S] [--sessions N] LISTEN...
  * Prints "ready" once listening; on SIGTERM or SIGINT stops the server and
- * prints "stored=N distinct=M refused=R" (messages stored, distinct
- * duplicate keys among them, messages the store refused), then exits 0. */
+ * prints "stored=N distinct=M refused=R deferred=D" (messages stored,
+ * distinct duplicate keys among them, messages the store refused as not
+ * mail, messages deferred), then exits 0.  A transaction with a recipient
+ * that starts with "tempfail@" fails with LR_ERROR_TEMP (to see 451). */
 #include "config.h"
 
 #include <stdio.h>
@@ -21,7 +23,19 @@ typedef struct {
 	GHashTable *keys; /* duplicate keys seen */
 	guint stored;
 	guint refused;
+	guint deferred;
 } EchoStore;
+
+/* echo_tempfail - TRUE when a recipient asks for a temporary failure. */
+static gboolean echo_tempfail(const char *const *rcpts, GError **error)
+{
+	for (; *rcpts; rcpts++)
+		if (g_str_has_prefix(*rcpts, "tempfail@")) {
+			g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "test store: %s", *rcpts);
+			return TRUE;
+		}
+	return FALSE;
+}
 
 /* echo_store - the store callback: refuse non-mail, count the rest. */
 static gboolean echo_store(GBytes *message, const char *sender, const char *const *rcpts,
@@ -30,11 +44,14 @@ static gboolean echo_store(GBytes *message, const char *sender, const char *cons
 	EchoStore *st = data;
 	gsize len;
 	const char *raw = g_bytes_get_data(message, &len);
-	gboolean ok = rawmsg_check(raw, len, error);
+	gboolean temp = echo_tempfail(rcpts, error);
+	gboolean ok = !temp && rawmsg_check(raw, len, error);
 	char *key = ok ? rawmsg_key(raw, len) : NULL;
 
 	g_mutex_lock(&st->lock);
-	if (ok) {
+	if (temp) {
+		st->deferred++;
+	} else if (ok) {
 		g_hash_table_add(st->keys, key);
 		st->stored++;
 	} else {
@@ -89,8 +106,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	g_main_loop_run(loop);
 	lmtp_server_stop(server);
-	printf("stored=%u distinct=%u refused=%u\n", st.stored, g_hash_table_size(st.keys),
-	       st.refused);
+	printf("stored=%u distinct=%u refused=%u deferred=%u\n", st.stored,
+	       g_hash_table_size(st.keys), st.refused, st.deferred);
 	g_hash_table_unref(st.keys);
 	return 0;
 }

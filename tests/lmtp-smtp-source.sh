@@ -55,7 +55,7 @@ lr_log "$result (sent $count + $more + $sent corpus messages, $ids corpus Messag
 # smtp-source gives each of its messages a Message-Id of its own; corpus
 # files without one are keyed by content, which differs from file to file.
 total=$((count + more + sent))
-want="stored=$total distinct=$total refused=0"
+want="stored=$total distinct=$total refused=0 deferred=0"
 [ "$result" = "$want" ] || lr_fail "server says '$result', want '$want'"
 sessions=$(grep -c ' connect ' "$LR_TMP/log")
 [ "$sessions" -eq $((count + 4 + sent)) ] || lr_fail "$sessions sessions logged"
