@@ -12,6 +12,7 @@
 #define AUTOREPLY_PART_MAX (8 * 1024 * 1024)
 
 /* Subject prefixes that only auto-replies use (casefolded). */
+/* clang-format off */
 static const char *const strong_subjects[] = {
 	"out of office", "out-of-office", "out of the office", "automatic reply",
 	"auto-reply", "autoreply", "auto reply", "auto response", "auto-response",
@@ -21,13 +22,16 @@ static const char *const strong_subjects[] = {
 	"odpowiedź automatyczna", "automatická odpověď", "fuori sede", "fuera de la oficina",
 	"afwezigheidsmelding", "autoantwort",
 };
+/* clang-format on */
 
 /* Subject words that mean an auto-reply only when a colon follows. */
+/* clang-format off */
 static const char *const weak_subjects[] = {
 	"absence", "absent", "vacation", "on vacation", "on leave", "abwesend",
 	"abwesenheit", "urlaub", "ausencia", "ausente", "frånvaro", "fraværende",
 	"fravær", "afwezig", "poissa", "congés", "en congé", "assente", "ferie",
 };
+/* clang-format on */
 
 /* header_value - the first header name of message, trimmed, or NULL. */
 static const char *header_value(GMimeMessage *message, const char *name)
@@ -136,8 +140,8 @@ static gboolean from_is_daemon(GMimeMessage *message)
 			continue;
 		addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
 		if (addr != NULL && (g_ascii_strncasecmp(addr, "mailer-daemon", 13) == 0 ||
-				     g_ascii_strncasecmp(addr, "postmaster@", 11) == 0 ||
-				     g_ascii_strcasecmp(addr, "postmaster") == 0))
+		                     g_ascii_strncasecmp(addr, "postmaster@", 11) == 0 ||
+		                     g_ascii_strcasecmp(addr, "postmaster") == 0))
 			return TRUE;
 	}
 	return FALSE;
@@ -199,8 +203,8 @@ gboolean autoreply_detect(GMimeMessage *message, const char **reason)
 	else if (is_null_sender(message))
 		why = "bounce";
 	else if (header_value(message, "List-Id") != NULL ||
-		 (header_value(message, "List-Unsubscribe") != NULL &&
-		  header_has_word(message, "Precedence", "list")))
+	         (header_value(message, "List-Unsubscribe") != NULL &&
+	          header_has_word(message, "Precedence", "list")))
 		why = "mailing-list";
 	if (reason != NULL)
 		*reason = why;
@@ -209,6 +213,7 @@ gboolean autoreply_detect(GMimeMessage *message, const char **reason)
 
 /* Month names (casefolded): English first (abbreviations match those),
  * then German, French, Spanish, Italian, Dutch, Swedish. */
+/* clang-format off */
 static const struct {
 	const char *name;
 	int month;
@@ -227,8 +232,10 @@ static const struct {
 	{"januari", 1}, {"februari", 2}, {"maart", 3}, {"mei", 5}, {"augustus", 8},
 	{"maj", 5}, {"augusti", 8}, {"sept", 9}, {"dez", 12}, {"déc", 12}, {"févr", 2},
 };
+/* clang-format on */
 
 /* Weekday names (casefolded); weekday = GLib's 1 (Monday) .. 7 (Sunday). */
+/* clang-format off */
 static const struct {
 	const char *name;
 	int weekday;
@@ -242,20 +249,25 @@ static const struct {
 	{"vrijdag", 5}, {"måndag", 1}, {"tisdag", 2}, {"onsdag", 3}, {"torsdag", 4},
 	{"fredag", 5},
 };
+/* clang-format on */
 
 /* Words after which a return date follows (casefolded). */
+/* clang-format off */
 static const char *const until_words[] = {
 	"until", "till", "through", "thru", "back", "return", "returning", "bis", "zurück",
 	"jusqu'au", "jusqu’au", "jusqu'à", "jusqu’à", "retour", "hasta", "regreso", "fino",
 	"rientro", "tot", "t/m", "terug", "tillbaka", "tilbage", "até",
 };
+/* clang-format on */
 
 /* Filler words skipped between an until-word and the date. */
+/* clang-format off */
 static const char *const filler_words[] = {
 	"on", "the", "in", "office", "to", "work", "zum", "zur", "dem", "am", "einschließlich",
 	"le", "el", "al", "a", "il", "en", "met", "och", "med", "de", "i", "du", "au", "and",
 	"including", "inclusive", "büro", "bureau", "ab", "und", "op", "of", "at",
 };
+/* clang-format on */
 
 /* DateScan - a cursor over casefolded text while reading a date. */
 typedef struct {
@@ -456,9 +468,9 @@ static GDateTime *date_resolve(const DateScan *ds, GDateTime *now)
 {
 	GTimeZone *tz = g_date_time_get_timezone(now);
 	int year = ds->year;
-	g_autoptr(GDateTime) today = g_date_time_new(tz, g_date_time_get_year(now),
-						     g_date_time_get_month(now),
-						     g_date_time_get_day_of_month(now), 0, 0, 0);
+	g_autoptr(GDateTime) today =
+	    g_date_time_new(tz, g_date_time_get_year(now), g_date_time_get_month(now),
+	                    g_date_time_get_day_of_month(now), 0, 0, 0);
 	GDateTime *date;
 
 	if (ds->month == 0) {
@@ -536,11 +548,13 @@ GDateTime *autoreply_until(GMimeMessage *message, GDateTime *now)
 /* Markers of the quoted part in HTML replies (lower case): Outlook's
  * divRplyFwdMsg / appendonsend and border-top separators, Gmail's and
  * Yahoo's quote containers. */
+/* clang-format off */
 static const char *const html_quote_markers[] = {
 	"divrplyfwdmsg", "appendonsend", "gmail_quote", "yahoo_quoted",
 	"border-top:solid #e1e1e1", "border-top:solid #b5c4df", "border-top: solid #e1e1e1",
 	"border-top: solid #b5c4df",
 };
+/* clang-format on */
 
 /* in_tag - TRUE when offset pos of html lies inside a tag: a '<' comes
  * before it with no '>' between (looking back at most 4 KB). */
@@ -587,7 +601,7 @@ static GMimeTextPart *find_text_part(GMimeObject *object, const char *subtype)
 
 		for (int i = 0; i < g_mime_multipart_get_count(multi); i++) {
 			GMimeTextPart *found =
-				find_text_part(g_mime_multipart_get_part(multi, i), subtype);
+			    find_text_part(g_mime_multipart_get_part(multi, i), subtype);
 
 			if (found != NULL)
 				return found;

@@ -32,29 +32,38 @@ typedef struct {
 } Body;
 
 /* The reply commands, as they come out (lower case). */
+/* clang-format off */
 static const char *const reply_keywords[] = {
 	"accept", "reject", "forward", "contacted", "won", "lost", "note", "help",
 };
+/* clang-format on */
 
 /* Words that open an attribution line ("On ... wrote:"), casefolded. */
+/* clang-format off */
 static const char *const attribution_openers[] = {
 	"on", "am", "le", "el", "op", "il", "em", "den", "w", "dne", "dana", "в", "o",
 };
+/* clang-format on */
 
 /* The "wrote" of attribution lines in the common languages, casefolded. */
+/* clang-format off */
 static const char *const attribution_verbs[] = {
 	"wrote", "writes", "schrieb", "a écrit", "escribió", "escribio", "schreef",
 	"ha scritto", "scrisse", "escreveu", "skrev", "skriver", "napisał", "napisała",
 	"napsal", "napsala", "написал", "написала", "kirjoitti", "írta", "yazdı", "έγραψε",
 	"写道", "寫道", "が書きました",
 };
+/* clang-format on */
 
 /* Outlook quote header names: the first line ("From:") ... */
+/* clang-format off */
 static const char *const header_from_keys[] = {
 	"from", "von", "de", "da", "van", "från", "fra", "od", "lähettäjä", "от", "expéditeur",
 };
+/* clang-format on */
 
 /* ... and the lines that follow it. */
+/* clang-format off */
 static const char *const header_other_keys[] = {
 	"sent", "date", "to", "cc", "subject", "reply-to", "gesendet", "datum", "an", "betreff",
 	"envoyé", "à", "objet", "enviado", "fecha", "para", "asunto", "assunto", "data",
@@ -62,21 +71,27 @@ static const char *const header_other_keys[] = {
 	"sendt", "til", "emne", "wysłano", "do", "temat", "lähetetty", "vastaanottaja", "aihe",
 	"odesláno", "komu", "předmět", "отправлено", "кому", "тема", "дата", "kopie", "cci",
 };
+/* clang-format on */
 
 /* Words inside a "-----Original Message-----" separator, casefolded. */
+/* clang-format off */
 static const char *const separator_words[] = {
 	"original", "ursprüngliche", "origine", "forwarded", "weitergeleitet", "mensaje",
 	"nachricht", "message", "bericht", "messaggio", "mensagem", "meddelande", "melding",
 	"viesti", "wiadomość", "zpráva", "сообщение",
 };
+/* clang-format on */
 
 /* Lines that open a forwarded message, casefolded. */
+/* clang-format off */
 static const char *const forward_openers[] = {
 	"begin forwarded message:", "anfang der weitergeleiteten nachricht:",
 	"début du message réexpédié :", "inicio del mensaje reenviado:",
 };
+/* clang-format on */
 
 /* Mobile signatures: a prefix followed by a few words ("Sent from my iPhone"). */
+/* clang-format off */
 static const char *const mobile_signatures[] = {
 	"sent from my ", "sent from ", "sent with ", "get outlook for ", "von meinem ",
 	"gesendet von ", "envoyé de mon ", "envoyé depuis mon ", "envoyé à partir de ",
@@ -85,6 +100,7 @@ static const char *const mobile_signatures[] = {
 	"inviato dal mio ", "skickat från min ", "sendt fra min ", "sendt fra ",
 	"lähetetty ", "wysłane z ", "odesláno z ",
 };
+/* clang-format on */
 
 /* str_in - TRUE when s is one of list. */
 static gboolean str_in(const char *s, const char *const *list, gsize n)
@@ -181,7 +197,8 @@ static gboolean find_verb(const char *folded, gboolean *at_end)
 		const char *verb = attribution_verbs[i];
 		gsize n = strlen(verb);
 
-		for (const char *hit = strstr(folded, verb); hit != NULL; hit = strstr(hit + 1, verb)) {
+		for (const char *hit = strstr(folded, verb); hit != NULL;
+		     hit = strstr(hit + 1, verb)) {
 			const char *prev = hit > folded ? g_utf8_find_prev_char(folded, hit) : NULL;
 
 			if ((prev != NULL && is_letter_at(prev)) || is_letter_at(hit + n))
@@ -211,7 +228,7 @@ static int attribution_start(const Body *body, guint end)
 {
 	for (guint s = end; s + 2 >= end; s--) {
 		if (s < end && (body->kind[s] != LINE_TEXT || is_blank(body->lines[s]) ||
-				strlen(body->lines[s]) >= 1000))
+		                strlen(body->lines[s]) >= 1000))
 			return -1;
 		if (starts_attribution(body->lines[s]))
 			return (int)s;
@@ -363,8 +380,7 @@ static gboolean is_mobile_signature(const char *line)
 	for (gsize i = 0; i < G_N_ELEMENTS(mobile_signatures); i++) {
 		gsize n = strlen(mobile_signatures[i]);
 
-		if (strncmp(folded, mobile_signatures[i], n) == 0 &&
-		    signature_tail_ok(folded + n))
+		if (strncmp(folded, mobile_signatures[i], n) == 0 && signature_tail_ok(folded + n))
 			return TRUE;
 	}
 	return FALSE;
@@ -471,7 +487,8 @@ static const char *keyword_of(const char *word, gsize n)
 	while (n > 0 && strchr("*_\"')].!,:;", word[n - 1]) != NULL)
 		n--;
 	for (gsize i = 0; i < G_N_ELEMENTS(reply_keywords); i++)
-		if (strlen(reply_keywords[i]) == n && g_ascii_strncasecmp(word, reply_keywords[i], n) == 0)
+		if (strlen(reply_keywords[i]) == n &&
+		    g_ascii_strncasecmp(word, reply_keywords[i], n) == 0)
 			return reply_keywords[i];
 	return NULL;
 }
@@ -534,7 +551,7 @@ static char *token_of_list(const char *value)
 
 		if (INTERNET_ADDRESS_IS_MAILBOX(ia))
 			token = token_of_address(
-				internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
+			    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia)));
 	}
 	return token;
 }
@@ -624,7 +641,8 @@ LrReply *reply_parse(GBytes *raw, const char *recipient, GError **error)
 	reply->text = reply_visible_text(body);
 	if (autoreply_detect(message, &reason)) {
 		GDateTime *date = g_mime_message_get_date(message);
-		g_autoptr(GDateTime) now = date ? g_date_time_ref(date) : g_date_time_new_now_local();
+		g_autoptr(GDateTime) now =
+		    date ? g_date_time_ref(date) : g_date_time_new_now_local();
 
 		reply->bounce = strcmp(reason, "bounce") == 0;
 		reply->auto_reply = !reply->bounce;

@@ -7,15 +7,15 @@
 #include <glib.h>
 
 typedef struct {
-	char *command;	/* "accept" "reject" "forward" "contacted" "won" "lost" "note"
-			 * "help" or "none" */
-	char *argument;	/* rest of the command's paragraph, trimmed, "" when none */
-	gboolean auto_reply;	/* an auto-reply or mailing-list message */
-	gboolean bounce;	/* a bounce or delivery report */
-	char *token;	/* TOKEN of lead+TOKEN@domain, or NULL */
-	char *sender;	/* the From address with its domain lower-cased, or NULL */
-	char *text;	/* the replier's own visible text (quotes, signature removed) */
-	GDateTime *away_until;	/* out-of-office return date, or NULL */
+	char *command;         /* "accept" "reject" "forward" "contacted" "won" "lost" "note"
+	                        * "help" or "none" */
+	char *argument;        /* rest of the command's paragraph, trimmed, "" when none */
+	gboolean auto_reply;   /* an auto-reply or mailing-list message */
+	gboolean bounce;       /* a bounce or delivery report */
+	char *token;           /* TOKEN of lead+TOKEN@domain, or NULL */
+	char *sender;          /* the From address with its domain lower-cased, or NULL */
+	char *text;            /* the replier's own visible text (quotes, signature removed) */
+	GDateTime *away_until; /* out-of-office return date, or NULL */
 } LrReply;
 
 /* reply_parse - parse the raw reply message.  recipient is the envelope

@@ -16,6 +16,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeStream, g_object_unref)
 
 /* Commands a talon fixture's own text is replaced with, and what must come
  * out of each. */
+/* clang-format off */
 static const struct {
 	const char *written, *command, *argument;
 } talon_commands[] = {
@@ -26,13 +27,16 @@ static const struct {
 	{"Lost. went with a competitor", "lost", "went with a competitor"},
 	{"contacted left a voicemail at 14:30", "contacted", "left a voicemail at 14:30"},
 };
+/* clang-format on */
 
 /* The replier's own text in the HTML part when it differs from "Hello". */
+/* clang-format off */
 static const struct {
 	const char *fixture, *html_own;
 } talon_html_own[] = {
 	{"outlook.eml", "Allo! Follow up MIME!"},
 };
+/* clang-format on */
 
 /* corpus_dir - $LR_CORPUS/sub (or the tree's ../shared/corpus). */
 static char *corpus_dir(const char *sub)
@@ -139,7 +143,7 @@ static void check_expect_line(const char *eml, const LrReply *reply, const char 
 		g_error("%s: %s is \"%s\", want \"%s\"", eml, key, got ? got : "(null)", want);
 	if (line[k] == '~' && (got == NULL || strstr(got, want) == NULL))
 		g_error("%s: %s is \"%s\", want it to contain \"%s\"", eml, key,
-			got ? got : "(null)", want);
+		        got ? got : "(null)", want);
 }
 
 /* check_expect - parse eml (recipient from its expect file) and check it. */
@@ -165,8 +169,8 @@ static void check_expect(const char *eml)
 /* test_expect_dir - every .eml under dir satisfies its .expect. */
 static void test_expect_dir(gconstpointer data)
 {
-	g_autofree char *dir = g_str_has_prefix(data, "corpus:") ? corpus_dir((char *)data + 7)
-								 : source_dir(data);
+	g_autofree char *dir =
+	    g_str_has_prefix(data, "corpus:") ? corpus_dir((char *)data + 7) : source_dir(data);
 	g_autoptr(GPtrArray) files = list_files(dir, ".eml");
 
 	for (guint i = 0; i < files->len; i++)
@@ -237,7 +241,7 @@ static void check_command(GMimeMessage *message, const char *what, guint c)
 	if (g_strcmp0(reply->command, talon_commands[c].command) != 0 ||
 	    g_strcmp0(reply->argument, talon_commands[c].argument) != 0)
 		g_error("%s with \"%s\": got %s \"%s\" (text \"%s\")", what,
-			talon_commands[c].written, reply->command, reply->argument, reply->text);
+		        talon_commands[c].written, reply->command, reply->argument, reply->text);
 }
 
 /* talon_case - one fixture, own text replaced by command c, whole message
@@ -304,6 +308,7 @@ static void test_talon(void)
 /* The replier's visible text of email_reply_parser fixtures: those the
  * corpus README names, then cases that must not be mistaken for quotes or
  * signatures. */
+/* clang-format off */
 static const struct {
 	const char *file, *visible;
 } erp_cases[] = {
@@ -325,6 +330,7 @@ static const struct {
 			  "This should connect to TextMate (on your Mac, via the tunnel). If that\n"
 			  "fails, the tunnel is not working."},
 };
+/* clang-format on */
 
 /* test_erp_visible - reply_visible_text of the header-less fixtures. */
 static void test_erp_visible(void)
@@ -338,7 +344,7 @@ static void test_erp_visible(void)
 
 		if (strcmp(visible, erp_cases[i].visible) != 0)
 			g_error("%s: visible text \"%s\", want \"%s\"", erp_cases[i].file, visible,
-				erp_cases[i].visible);
+			        erp_cases[i].visible);
 	}
 }
 
@@ -369,6 +375,7 @@ static char *hostile_body(const char *line, guint count)
 static void test_no_blowup(void)
 {
 	static const char *const files[] = {"pathological.txt", "email_long_quote.txt"};
+	/* clang-format off */
 	static const char *const lines[] = {
 		"On Mon, 1 Jan 2024 at 10:00, Someone Long Name <x@example.com> wrote:\n",
 		"From: x\nSent: y\nTo: z\n",
@@ -376,6 +383,7 @@ static void test_no_blowup(void)
 		"gmail_quote wrote: schrieb: -- --\n",
 		">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>",
 	};
+	/* clang-format on */
 	g_autofree char *dir = corpus_dir("replies/email_reply_parser");
 
 	for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
@@ -398,6 +406,7 @@ static void test_no_blowup(void)
 }
 
 /* Visible texts and the command and argument they give. */
+/* clang-format off */
 static const struct {
 	const char *text, *command, *argument;
 } command_cases[] = {
@@ -418,6 +427,7 @@ static const struct {
 	{"Thanks, I'll take it", "help", ""},
 	{"", "none", ""},
 };
+/* clang-format on */
 
 /* test_commands - the command word and the argument of visible texts. */
 static void test_commands(void)
@@ -434,6 +444,7 @@ static void test_commands(void)
 }
 
 /* Header lines (and subject) and what autoreply_detect says of them. */
+/* clang-format off */
 static const struct {
 	const char *headers, *reason;
 } detect_cases[] = {
@@ -463,27 +474,29 @@ static const struct {
 	{"Subject: x\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n",
 	 "bounce"},
 };
+/* clang-format on */
 
 /* test_detect - auto-replies, bounces and list mail by their headers. */
 static void test_detect(void)
 {
 	for (gsize i = 0; i < G_N_ELEMENTS(detect_cases); i++) {
 		g_autofree char *raw = g_strconcat(
-			strstr(detect_cases[i].headers, "From:") ? "" : "From: a@b.example\n",
-			detect_cases[i].headers, "\n--b\nContent-Type: text/plain\n\nACCEPT\n--b--\n",
-			NULL);
+		    strstr(detect_cases[i].headers, "From:") ? "" : "From: a@b.example\n",
+		    detect_cases[i].headers, "\n--b\nContent-Type: text/plain\n\nACCEPT\n--b--\n",
+		    NULL);
 		g_autoptr(GMimeMessage) message = message_from(raw, strlen(raw));
 		const char *reason = "unset";
 		gboolean found = autoreply_detect(message, &reason);
 
 		if (g_strcmp0(reason, detect_cases[i].reason) != 0)
 			g_error("%s: reason %s, want %s", detect_cases[i].headers, reason,
-				detect_cases[i].reason);
+			        detect_cases[i].reason);
 		g_assert_cmpint(found, ==, detect_cases[i].reason != NULL);
 	}
 }
 
 /* Out-of-office texts, the message date, and the return date they name. */
+/* clang-format off */
 static const struct {
 	const char *text, *date, *until;
 } until_cases[] = {
@@ -503,13 +516,15 @@ static const struct {
 	{"Thanks for your message, I will get back to you.", "2026-11-20", NULL},
 	{"Away until 31 February.", "2026-11-20", NULL},
 };
+/* clang-format on */
 
 /* until_of - autoreply_until for text in a message dated date (YYYY-MM-DD). */
 static GDateTime *until_of(const char *text, const char *date)
 {
-	g_autofree char *raw = g_strdup_printf(
-		"From: a@b.example\nSubject: Out of Office\nContent-Type: text/plain; "
-		"charset=utf-8\n\n%s\n", text);
+	g_autofree char *raw =
+	    g_strdup_printf("From: a@b.example\nSubject: Out of Office\nContent-Type: text/plain; "
+	                    "charset=utf-8\n\n%s\n",
+	                    text);
 	g_autofree char *iso = g_strconcat(date, "T10:00:00Z", NULL);
 	g_autoptr(GMimeMessage) message = message_from(raw, strlen(raw));
 	g_autoptr(GDateTime) now = g_date_time_new_from_iso8601(iso, NULL);
@@ -527,7 +542,7 @@ static void test_until(void)
 
 		if (g_strcmp0(got, until_cases[i].until) != 0)
 			g_error("\"%s\": until %s, want %s", until_cases[i].text, got,
-				until_cases[i].until);
+			        until_cases[i].until);
 	}
 }
 
@@ -550,14 +565,14 @@ static void test_not_mail(void)
 static void test_json(void)
 {
 	static const char raw[] = "From: Ben <Ben@ACME.Example>\nTo: lead+tok9@x.example\n"
-				  "Subject: Re\n\nREJECT \"wrong\" region\n";
+	                          "Subject: Re\n\nREJECT \"wrong\" region\n";
 	g_autoptr(LrReply) reply = parse_bytes(raw, strlen(raw), NULL);
 	g_autofree char *json = reply_to_json(reply);
 
 	g_assert_cmpstr(json, ==,
-			"{\"command\":\"reject\",\"argument\":\"\\\"wrong\\\" region\","
-			"\"auto_reply\":false,\"bounce\":false,\"token\":\"tok9\","
-			"\"sender\":\"Ben@acme.example\",\"away_until\":null}");
+	                "{\"command\":\"reject\",\"argument\":\"\\\"wrong\\\" region\","
+	                "\"auto_reply\":false,\"bounce\":false,\"token\":\"tok9\","
+	                "\"sender\":\"Ben@acme.example\",\"away_until\":null}");
 }
 
 int main(int argc, char **argv)
