@@ -13,20 +13,20 @@
 #include "mailer/compose.h"
 #include "mailer/template.h"
 
-#define MASK_DOTS "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2"	/* "•••" */
-#define COMPOSE_SUBJECT_MAX 200	/* characters of a rendered subject */
+#define MASK_DOTS "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2" /* "•••" */
+#define COMPOSE_SUBJECT_MAX 200                          /* characters of a rendered subject */
 
 const char *const mailer_kinds[] = {
-	"new-lead", "reminder", "accepted", "rejected", "forwarded", "escalation",
-	"taken", "revoked", "help", "confirm", "refused", NULL,
+    "new-lead", "reminder", "accepted", "rejected", "forwarded", "escalation",
+    "taken",    "revoked",  "help",     "confirm",  "refused",   NULL,
 };
 
 /* What the placeholders of one rendering see. */
 typedef struct {
 	const LrMailerConfig *config;
-	const LrLead *lead;	/* NULL for mail about no lead */
+	const LrLead *lead; /* NULL for mail about no lead */
 	const LrNotice *notice;
-	gboolean html;		/* escape values for HTML */
+	gboolean html; /* escape values for HTML */
 } ComposeCtx;
 
 /* compose_gmime_init - initialise GMime once per process. */
@@ -80,7 +80,7 @@ static char *compose_mask_phone(const char *value)
 	}
 	if (n >= 6)
 		g_string_append_printf(out, "\xe2\x80\xa2" MASK_DOTS " \xe2\x80\xa2\xe2\x80\xa2%s",
-				       last);
+		                       last);
 	else
 		g_string_append(out, "\xe2\x80\xa2" MASK_DOTS " \xe2\x80\xa2" MASK_DOTS);
 	return g_string_free(out, FALSE);
@@ -189,13 +189,26 @@ static char *compose_html_escape(const char *text)
 
 	for (const char *p = text; *p; p++) {
 		switch (*p) {
-		case '&': g_string_append(out, "&amp;"); break;
-		case '<': g_string_append(out, "&lt;"); break;
-		case '>': g_string_append(out, "&gt;"); break;
-		case '"': g_string_append(out, "&quot;"); break;
-		case '\'': g_string_append(out, "&#39;"); break;
-		case '\n': g_string_append(out, "<br>\n"); break;
-		default: g_string_append_c(out, *p);
+		case '&':
+			g_string_append(out, "&amp;");
+			break;
+		case '<':
+			g_string_append(out, "&lt;");
+			break;
+		case '>':
+			g_string_append(out, "&gt;");
+			break;
+		case '"':
+			g_string_append(out, "&quot;");
+			break;
+		case '\'':
+			g_string_append(out, "&#39;");
+			break;
+		case '\n':
+			g_string_append(out, "<br>\n");
+			break;
+		default:
+			g_string_append_c(out, *p);
 		}
 	}
 	return g_string_free(out, FALSE);
@@ -257,8 +270,10 @@ static char *compose_fields(const ComposeCtx *ctx)
 		label = compose_escape(ctx, compose_label(field->name));
 		value = compose_escape(ctx, compose_field(ctx, field->name));
 		if (ctx->html) {
-			g_string_append_printf(out, "<tr><th align=\"left\" valign=\"top\">%s</th>"
-					       "<td>%s</td></tr>\n", label, value);
+			g_string_append_printf(out,
+			                       "<tr><th align=\"left\" valign=\"top\">%s</th>"
+			                       "<td>%s</td></tr>\n",
+			                       label, value);
 		} else {
 			g_auto(GStrv) lines = g_strsplit(value, "\n", -1);
 			g_autofree char *indented = g_strjoinv("\n    ", lines);
@@ -276,29 +291,29 @@ typedef struct {
 } ComposeCommand;
 
 static const ComposeCommand compose_offer[] = {
-	{"ACCEPT", NULL, "take the lead"},
-	{"REJECT", "reason", "pass it on"},
-	{"FORWARD", "user", "hand it to a colleague"},
-	{NULL, NULL, NULL},
+    {"ACCEPT", NULL, "take the lead"},
+    {"REJECT", "reason", "pass it on"},
+    {"FORWARD", "user", "hand it to a colleague"},
+    {NULL, NULL, NULL},
 };
 
 static const ComposeCommand compose_stage[] = {
-	{"CONTACTED", NULL, "you reached them"},
-	{"WON", NULL, "it became a sale"},
-	{"LOST", "reason", "it will not"},
-	{"NOTE", "text", "add a note"},
-	{"FORWARD", "user", "hand it to a colleague"},
-	{NULL, NULL, NULL},
+    {"CONTACTED", NULL, "you reached them"},
+    {"WON", NULL, "it became a sale"},
+    {"LOST", "reason", "it will not"},
+    {"NOTE", "text", "add a note"},
+    {"FORWARD", "user", "hand it to a colleague"},
+    {NULL, NULL, NULL},
 };
 
 /* Help lists the offer commands, then these. */
 static const ComposeCommand compose_help[] = {
-	{"CONTACTED", NULL, "you reached them"},
-	{"WON", NULL, "it became a sale"},
-	{"LOST", "reason", "it will not"},
-	{"NOTE", "text", "add a note"},
-	{"HELP", NULL, "this list"},
-	{NULL, NULL, NULL},
+    {"CONTACTED", NULL, "you reached them"},
+    {"WON", NULL, "it became a sale"},
+    {"LOST", "reason", "it will not"},
+    {"NOTE", "text", "add a note"},
+    {"HELP", NULL, "this list"},
+    {NULL, NULL, NULL},
 };
 
 /* compose_command - one command line in text or HTML (a mailto link that
@@ -309,22 +324,22 @@ static void compose_command(const ComposeCtx *ctx, const ComposeCommand *cmd, GS
 
 	if (!ctx->html) {
 		g_string_append_printf(out, "  %s%s%s%s - %s\n", cmd->word, cmd->arg ? " <" : "",
-				       cmd->arg ? cmd->arg : "", cmd->arg ? ">" : "", cmd->what);
+		                       cmd->arg ? cmd->arg : "", cmd->arg ? ">" : "", cmd->what);
 		return;
 	}
 	if (ctx->notice->token == NULL) {
 		g_string_append_printf(out, "<li><b>%s</b>%s%s%s &mdash; %s</li>\n", cmd->word,
-				       cmd->arg ? " &lt;" : "", cmd->arg ? cmd->arg : "",
-				       cmd->arg ? "&gt;" : "", cmd->what);
+		                       cmd->arg ? " &lt;" : "", cmd->arg ? cmd->arg : "",
+		                       cmd->arg ? "&gt;" : "", cmd->what);
 		return;
 	}
 	body = g_uri_escape_string(cmd->word, NULL, FALSE);
 	url = g_strdup_printf("mailto:lead+%s@%s?body=%s%s", ctx->notice->token,
-			      ctx->config->domain, body, cmd->arg ? "%20" : "");
+	                      ctx->config->domain, body, cmd->arg ? "%20" : "");
 	href = compose_html_escape(url);
 	g_string_append_printf(out, "<li><a href=\"%s\"><b>%s</b></a>%s%s%s &mdash; %s</li>\n",
-			       href, cmd->word, cmd->arg ? " &lt;" : "", cmd->arg ? cmd->arg : "",
-			       cmd->arg ? "&gt;" : "", cmd->what);
+	                       href, cmd->word, cmd->arg ? " &lt;" : "", cmd->arg ? cmd->arg : "",
+	                       cmd->arg ? "&gt;" : "", cmd->what);
 }
 
 /* compose_commands - how to answer this notice: all commands for help;
@@ -342,13 +357,13 @@ static char *compose_commands(const ComposeCtx *ctx)
 	} else if (ctx->notice->token == NULL) {
 		return g_strdup("");
 	} else if (g_strcmp0(status, LEAD_STATUS_ACCEPTED) == 0 ||
-		   g_strcmp0(status, LEAD_STATUS_CLOSED) == 0) {
+	           g_strcmp0(status, LEAD_STATUS_CLOSED) == 0) {
 		lists[0] = compose_stage;
 	} else {
 		lists[0] = compose_offer;
 	}
 	out = g_string_new(ctx->html ? "<p>Reply with one word:</p>\n<ul>\n"
-				     : "Reply with one word:\n");
+	                             : "Reply with one word:\n");
 	for (guint i = 0; i < G_N_ELEMENTS(lists) && lists[i]; i++)
 		for (const ComposeCommand *cmd = lists[i]; cmd->word; cmd++)
 			compose_command(ctx, cmd, out);
@@ -363,19 +378,19 @@ static const struct {
 	gboolean of_lead;
 	glong offset;
 } compose_members[] = {
-	{"lead.source", TRUE, G_STRUCT_OFFSET(LrLead, source)},
-	{"lead.subject", TRUE, G_STRUCT_OFFSET(LrLead, subject)},
-	{"lead.status", TRUE, G_STRUCT_OFFSET(LrLead, status)},
-	{"lead.stage", TRUE, G_STRUCT_OFFSET(LrLead, stage)},
-	{"lead.format", TRUE, G_STRUCT_OFFSET(LrLead, format)},
-	{"lead.sender", TRUE, G_STRUCT_OFFSET(LrLead, sender)},
-	{"kind", FALSE, G_STRUCT_OFFSET(LrNotice, kind)},
-	{"to.name", FALSE, G_STRUCT_OFFSET(LrNotice, to_name)},
-	{"to.address", FALSE, G_STRUCT_OFFSET(LrNotice, to_address)},
-	{"token", FALSE, G_STRUCT_OFFSET(LrNotice, token)},
-	{"reason", FALSE, G_STRUCT_OFFSET(LrNotice, reason)},
-	{"deadline", FALSE, G_STRUCT_OFFSET(LrNotice, deadline)},
-	{"note", FALSE, G_STRUCT_OFFSET(LrNotice, note)},
+    {"lead.source", TRUE, G_STRUCT_OFFSET(LrLead, source)},
+    {"lead.subject", TRUE, G_STRUCT_OFFSET(LrLead, subject)},
+    {"lead.status", TRUE, G_STRUCT_OFFSET(LrLead, status)},
+    {"lead.stage", TRUE, G_STRUCT_OFFSET(LrLead, stage)},
+    {"lead.format", TRUE, G_STRUCT_OFFSET(LrLead, format)},
+    {"lead.sender", TRUE, G_STRUCT_OFFSET(LrLead, sender)},
+    {"kind", FALSE, G_STRUCT_OFFSET(LrNotice, kind)},
+    {"to.name", FALSE, G_STRUCT_OFFSET(LrNotice, to_name)},
+    {"to.address", FALSE, G_STRUCT_OFFSET(LrNotice, to_address)},
+    {"token", FALSE, G_STRUCT_OFFSET(LrNotice, token)},
+    {"reason", FALSE, G_STRUCT_OFFSET(LrNotice, reason)},
+    {"deadline", FALSE, G_STRUCT_OFFSET(LrNotice, deadline)},
+    {"note", FALSE, G_STRUCT_OFFSET(LrNotice, note)},
 };
 
 /* compose_member - the value of a member placeholder; FALSE when name is
@@ -384,13 +399,12 @@ static gboolean compose_member(const ComposeCtx *ctx, const char *name, char **v
 {
 	for (guint i = 0; i < G_N_ELEMENTS(compose_members); i++) {
 		gconstpointer base = compose_members[i].of_lead ? (gconstpointer)ctx->lead
-								: (gconstpointer)ctx->notice;
+		                                                : (gconstpointer)ctx->notice;
 
 		if (strcmp(name, compose_members[i].name) != 0)
 			continue;
-		*value = g_strdup(base ? G_STRUCT_MEMBER(const char *, base,
-							 compose_members[i].offset)
-				       : NULL);
+		*value = g_strdup(
+		    base ? G_STRUCT_MEMBER(const char *, base, compose_members[i].offset) : NULL);
 		if (*value == NULL)
 			*value = g_strdup("");
 		return TRUE;
@@ -405,7 +419,7 @@ static char *compose_list(const GPtrArray *list)
 
 	for (guint i = 0; list && i < list->len; i++)
 		g_string_append_printf(out, "%s%s", i ? ", " : "",
-				       (const char *)g_ptr_array_index(list, i));
+		                       (const char *)g_ptr_array_index(list, i));
 	return g_string_free(out, FALSE);
 }
 
@@ -463,9 +477,9 @@ static char *compose_computed(const ComposeCtx *ctx, const char *name)
 	if (strcmp(name, "domain") == 0)
 		return g_strdup(ctx->config->domain);
 	if (strcmp(name, "reply.address") == 0)
-		return ctx->notice->token ? g_strdup_printf("lead+%s@%s", ctx->notice->token,
-							    ctx->config->domain)
-					  : g_strdup("");
+		return ctx->notice->token
+		           ? g_strdup_printf("lead+%s@%s", ctx->notice->token, ctx->config->domain)
+		           : g_strdup("");
 	if (g_str_has_prefix(name, "field."))
 		return compose_field(ctx, name + strlen("field."));
 	return NULL;
@@ -523,7 +537,7 @@ static gboolean compose_addr_ok(const char *addr)
 
 /* compose_check_input - refuse what can never make a good message. */
 static gboolean compose_check_input(const LrMailerConfig *config, const LrNotice *notice,
-				    GError **error)
+                                    GError **error)
 {
 	if (!compose_word_ok(notice->kind, "-", 64))
 		return compose_perm(error, "bad notification kind", notice->kind);
@@ -540,11 +554,10 @@ static gboolean compose_check_input(const LrMailerConfig *config, const LrNotice
 
 /* compose_render_txt - render KIND.txt: its "Subject:" first line into a
  * clean one-line *subject, the rest (less one blank line) into *text. */
-static gboolean compose_render_txt(ComposeCtx *ctx, char **subject, char **text,
-				   GError **error)
+static gboolean compose_render_txt(ComposeCtx *ctx, char **subject, char **text, GError **error)
 {
-	g_autofree char *path = g_strdup_printf("%s/%s.txt", ctx->config->template_dir,
-						ctx->notice->kind);
+	g_autofree char *path =
+	    g_strdup_printf("%s/%s.txt", ctx->config->template_dir, ctx->notice->kind);
 	g_autoptr(LrTemplate) tpl = template_load(path, error);
 	g_autoptr(GString) line = g_string_new(NULL);
 	GString *body = g_string_new(NULL);
@@ -575,8 +588,8 @@ static gboolean compose_render_txt(ComposeCtx *ctx, char **subject, char **text,
  * when there is no such file. */
 static gboolean compose_render_html(ComposeCtx *ctx, char **html, GError **error)
 {
-	g_autofree char *path = g_strdup_printf("%s/%s.html", ctx->config->template_dir,
-						ctx->notice->kind);
+	g_autofree char *path =
+	    g_strdup_printf("%s/%s.html", ctx->config->template_dir, ctx->notice->kind);
 	g_autoptr(LrTemplate) tpl = NULL;
 	GString *out;
 
@@ -598,29 +611,58 @@ static gboolean compose_render_html(ComposeCtx *ctx, char **html, GError **error
 
 /* ---- The MIME message ---- */
 
+/* compose_from_parse - the first mailbox of a From text (a new ref), or NULL
+ * when it has no usable one. */
+static InternetAddress *compose_from_parse(const char *text)
+{
+	g_autofree char *clean = compose_clean_header(text, 998);
+	InternetAddressList *list = internet_address_list_parse(NULL, clean);
+	InternetAddress *first = NULL;
+
+	if (list && internet_address_list_length(list) > 0)
+		first = internet_address_list_get_address(list, 0);
+	if (first &&
+	    (!INTERNET_ADDRESS_IS_MAILBOX(first) ||
+	     !compose_addr_ok(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(first)))))
+		first = NULL;
+	if (first)
+		g_object_ref(first);
+	g_clear_object(&list);
+	return first;
+}
+
+/* mailer_envelope_from - the From address without its name. */
+char *mailer_envelope_from(const LrMailerConfig *config)
+{
+	InternetAddress *first;
+	char *addr;
+
+	compose_gmime_init();
+	first = compose_from_parse(config->from);
+	if (first == NULL)
+		return NULL;
+	addr = g_strdup(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(first)));
+	g_object_unref(first);
+	return addr;
+}
+
 /* compose_addresses - From (from the configuration), To and Reply-To. */
 static gboolean compose_addresses(GMimeMessage *msg, const ComposeCtx *ctx, GError **error)
 {
-	g_autofree char *from = compose_clean_header(ctx->config->from, 998);
 	g_autofree char *to_name = compose_clean_header(ctx->notice->to_name, 200);
-	InternetAddressList *list = internet_address_list_parse(NULL, from);
-	InternetAddress *first = list ? internet_address_list_get_address(list, 0) : NULL;
+	InternetAddress *from = compose_from_parse(ctx->config->from);
 	g_autofree char *reply = NULL;
 
-	if (first == NULL || !INTERNET_ADDRESS_IS_MAILBOX(first) ||
-	    !compose_addr_ok(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(first)))) {
-		g_clear_object(&list);
+	if (from == NULL)
 		return compose_perm(error, "bad From address", ctx->config->from);
-	}
-	internet_address_list_add(g_mime_message_get_from(msg), first);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, to_name,
-				   ctx->notice->to_address);
+	internet_address_list_add(g_mime_message_get_from(msg), from);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, to_name, ctx->notice->to_address);
 	if (ctx->notice->token) {
 		reply = g_strdup_printf("lead+%s@%s", ctx->notice->token, ctx->config->domain);
 		g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_REPLY_TO,
-					   internet_address_get_name(first), reply);
+		                           internet_address_get_name(from), reply);
 	}
-	g_object_unref(list);
+	g_object_unref(from);
 	return TRUE;
 }
 
@@ -645,8 +687,8 @@ static void compose_ids(GMimeMessage *msg, const ComposeCtx *ctx, guint seq)
 {
 	const char *domain = ctx->config->domain;
 	guint64 id = ctx->lead ? ctx->lead->id : 0;
-	g_autofree char *root = id ? g_strdup_printf("<lead-%" G_GUINT64_FORMAT "@%s>", id, domain)
-				   : NULL;
+	g_autofree char *root =
+	    id ? g_strdup_printf("<lead-%" G_GUINT64_FORMAT "@%s>", id, domain) : NULL;
 	g_autofree char *answered = compose_msgid_clean(ctx->notice->in_reply_to);
 	g_autofree char *msgid = NULL, *refs = NULL;
 
@@ -656,7 +698,7 @@ static void compose_ids(GMimeMessage *msg, const ComposeCtx *ctx, guint seq)
 		msgid = g_strdup_printf("lead-%" G_GUINT64_FORMAT "@%s", id, domain);
 	else
 		msgid = g_strdup_printf("lead-%" G_GUINT64_FORMAT ".%s.%u@%s", id,
-					ctx->notice->kind, seq, domain);
+		                        ctx->notice->kind, seq, domain);
 	g_mime_message_set_message_id(msg, msgid);
 	if (id != 0 && seq == 0)
 		g_clear_pointer(&root, g_free);
@@ -664,13 +706,13 @@ static void compose_ids(GMimeMessage *msg, const ComposeCtx *ctx, guint seq)
 		return;
 	refs = g_strjoin(" ", root ? root : answered, root && answered ? answered : NULL, NULL);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "In-Reply-To", answered ? answered : root,
-				 NULL);
+	                         NULL);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "References", refs, NULL);
 }
 
 /* compose_headers - every header of the message. */
 static gboolean compose_headers(GMimeMessage *msg, const ComposeCtx *ctx, const char *subject,
-				guint seq, GError **error)
+                                guint seq, GError **error)
 {
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *lead_id = NULL;
@@ -681,7 +723,8 @@ static gboolean compose_headers(GMimeMessage *msg, const ComposeCtx *ctx, const 
 	g_mime_message_set_date(msg, now);
 	compose_ids(msg, ctx, seq);
 	g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted",
-				 ctx->notice->in_reply_to ? "auto-replied" : "auto-generated", NULL);
+	                         ctx->notice->in_reply_to ? "auto-replied" : "auto-generated",
+	                         NULL);
 	if (ctx->lead && ctx->lead->id) {
 		lead_id = g_strdup_printf("%" G_GUINT64_FORMAT, ctx->lead->id);
 		g_mime_object_set_header(GMIME_OBJECT(msg), "X-Leadroute-Lead", lead_id, NULL);
@@ -698,8 +741,8 @@ static GMimeObject *compose_text_part(const char *subtype, const char *text)
 
 	g_mime_text_part_set_text(part, text);
 	g_mime_part_set_content_encoding(GMIME_PART(part),
-					 g_mime_part_get_best_content_encoding(
-						 GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
+	                                 g_mime_part_get_best_content_encoding(
+	                                     GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
 	return GMIME_OBJECT(part);
 }
 
@@ -716,13 +759,14 @@ static GMimeObject *compose_attachment(const char *path, GError **error)
 	GStatBuf st;
 	gsize len = 0;
 
-	if (g_stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || st.st_size > MAILER_MAX_ATTACHMENT)) {
+	if (g_stat(path, &st) == 0 &&
+	    (!S_ISREG(st.st_mode) || st.st_size > MAILER_MAX_ATTACHMENT)) {
 		compose_perm(error, "attachment not a file or too big", path);
 		return NULL;
 	}
 	if (!g_file_get_contents(path, &data, &len, &local) || len > MAILER_MAX_ATTACHMENT) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "attachment %s: %s", path,
-			    local ? local->message : "too big");
+		            local ? local->message : "too big");
 		return NULL;
 	}
 	ctype = g_content_type_guess(path, (const guchar *)data, len, NULL);
@@ -751,7 +795,7 @@ static void compose_add(GMimeMultipart *multipart, GMimeObject *part)
 /* compose_body - text (+ HTML alternative), then, when the notice has
  * any, the attached text and files in multipart/mixed. */
 static GMimeObject *compose_body(const LrNotice *notice, const char *text, const char *html,
-				 GError **error)
+                                 GError **error)
 {
 	GMimeObject *body = compose_text_part("plain", text);
 	GMimeMultipart *mixed, *alternative;
@@ -799,8 +843,8 @@ static GBytes *compose_bytes(GMimeMessage *msg)
 }
 
 /* mailer_compose - render, assemble and serialise one notification. */
-GBytes *mailer_compose(const LrMailerConfig *config, const LrLead *lead,
-		       const LrNotice *notice, guint seq, GError **error)
+GBytes *mailer_compose(const LrMailerConfig *config, const LrLead *lead, const LrNotice *notice,
+                       guint seq, GError **error)
 {
 	ComposeCtx ctx = {config, lead, notice, FALSE};
 	g_autofree char *subject = NULL, *text = NULL, *html = NULL;
@@ -830,7 +874,7 @@ gboolean mailer_templates_check(const char *template_dir, GPtrArray *problems)
 {
 	static const char *const withheld[] = {"phone", NULL};
 	LrMailerConfig config = {template_dir, "Lead Desk <leads@example.com>", "example.com",
-				 "check"};
+	                         "check"};
 	g_autoptr(LrLead) lead = lead_new();
 	guint before = problems->len;
 
@@ -839,10 +883,14 @@ gboolean mailer_templates_check(const char *template_dir, GPtrArray *problems)
 	lead_field_set(lead, "company", "Example Ltd");
 	lead_field_set(lead, "phone", "+49 30 1234582");
 	for (guint i = 0; mailer_kinds[i]; i++) {
-		LrNotice notice = {.kind = mailer_kinds[i], .to_name = "Sample User",
-				   .to_address = "user@example.com", .token = "sample",
-				   .reason = "a rule", .deadline = "tomorrow", .note = "a note",
-				   .withheld = withheld};
+		LrNotice notice = {.kind = mailer_kinds[i],
+		                   .to_name = "Sample User",
+		                   .to_address = "user@example.com",
+		                   .token = "sample",
+		                   .reason = "a rule",
+		                   .deadline = "tomorrow",
+		                   .note = "a note",
+		                   .withheld = withheld};
 		g_autoptr(GError) error = NULL;
 		g_autoptr(GBytes) bytes = mailer_compose(&config, lead, &notice, i, &error);
 

@@ -16,25 +16,25 @@
 #include "lead/lead.h"
 
 typedef struct {
-	const char *template_dir;	/* folder with the templates (server.templates) */
-	const char *from;		/* "Lead Desk <leads@acme.example>" */
-	const char *domain;		/* reply domain: Reply-To lead+TOKEN@domain */
-	const char *server_name;	/* {{server}} */
+	const char *template_dir; /* folder with the templates (server.templates) */
+	const char *from;         /* "Lead Desk <leads@acme.example>" */
+	const char *domain;       /* reply domain: Reply-To lead+TOKEN@domain */
+	const char *server_name;  /* {{server}} */
 } LrMailerConfig;
 
 typedef struct {
-	const char *kind;	/* template name: one of mailer_kinds, or any [a-z0-9-] name */
+	const char *kind; /* template name: one of mailer_kinds, or any [a-z0-9-] name */
 	const char *to_name, *to_address;
-	const char *token;	/* reply token, or NULL for mail that takes no reply */
-	const char *reason;	/* why they got it ("country DE, product pumps") */
-	const char *deadline;	/* human text, or NULL */
-	const char *note;	/* free text: command obeyed, refusal reason, forwarder's note... */
-	const char *const *withheld;	/* field names to mask (NULL-terminated) unless reveal */
-	gboolean reveal;		/* TRUE after ACCEPT: show withheld fields */
-	const char *const *attachments;	/* file paths to attach (NULL-terminated) */
-	const char *attach_text;	/* table rows etc. rendered as text, or NULL */
-	const char *in_reply_to;	/* Message-ID of the mail this answers (help, confirm,
-					 * refused), or NULL: added to In-Reply-To/References */
+	const char *token;    /* reply token, or NULL for mail that takes no reply */
+	const char *reason;   /* why they got it ("country DE, product pumps") */
+	const char *deadline; /* human text, or NULL */
+	const char *note;     /* free text: command obeyed, refusal reason, forwarder's note... */
+	const char *const *withheld;    /* field names to mask (NULL-terminated) unless reveal */
+	gboolean reveal;                /* TRUE after ACCEPT: show withheld fields */
+	const char *const *attachments; /* file paths to attach (NULL-terminated) */
+	const char *attach_text;        /* table rows etc. rendered as text, or NULL */
+	const char *in_reply_to;        /* Message-ID of the mail this answers (help, confirm,
+	                                 * refused), or NULL: added to In-Reply-To/References */
 } LrNotice;
 
 /* The kinds the default templates provide, NULL-terminated:
@@ -58,8 +58,13 @@ extern const char *const mailer_kinds[];
  * multipart/mixed with attach_text (an inline text part) and the attachments.
  * Returns new bytes, or NULL with LR_ERROR_PERM (template missing or broken,
  * bad address, unreadable attachment). */
-GBytes *mailer_compose(const LrMailerConfig *config, const LrLead *lead,
-		       const LrNotice *notice, guint seq, GError **error);
+GBytes *mailer_compose(const LrMailerConfig *config, const LrLead *lead, const LrNotice *notice,
+                       guint seq, GError **error);
+
+/* mailer_envelope_from - the bare address of config->from, for the
+ * envelope sender of the outbox ("leads@acme.example").  Returns a new
+ * string, or NULL when from holds no usable mailbox. */
+char *mailer_envelope_from(const LrMailerConfig *config);
 
 /* mailer_mask - a shape-keeping mask of value for field:
  * "+49 30 1234582" -> "+49 •••• ••82", "anna@example.com" ->

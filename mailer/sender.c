@@ -9,7 +9,7 @@
 #include "lead/lr-error.h"
 #include "mailer/sender.h"
 
-#define SENDER_REPLY_MAX 200	/* characters of the relay's reply kept for messages */
+#define SENDER_REPLY_MAX 200 /* characters of the relay's reply kept for messages */
 
 struct LrSender {
 	CURL *curl;
@@ -17,13 +17,13 @@ struct LrSender {
 	gint64 backoff_first, backoff_max;
 	glong connect_timeout, total_timeout;
 	/* The current transaction, as the debug callback sees it. */
-	char verb[16];		/* the last SMTP command sent: "EHLO", "RCPT"... */
-	GString *reply;		/* the relay's last reply line */
-	char fail_verb[16];	/* the last command refused (4xx/5xx), "" when none */
-	GString *fail_reply;	/* and the reply that refused it */
+	char verb[16];       /* the last SMTP command sent: "EHLO", "RCPT"... */
+	GString *reply;      /* the relay's last reply line */
+	char fail_verb[16];  /* the last command refused (4xx/5xx), "" when none */
+	GString *fail_reply; /* and the reply that refused it */
 	int fail_code;
-	guint rcpt_soft;	/* RCPT commands answered 4xx */
-	gboolean relay_failed;	/* the last failure was the relay's, not the message's */
+	guint rcpt_soft;       /* RCPT commands answered 4xx */
+	gboolean relay_failed; /* the last failure was the relay's, not the message's */
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -174,19 +174,18 @@ static gboolean sender_addr_ok(const char *addr, gboolean may_be_empty)
 static gboolean sender_url_ok(const char *url)
 {
 	return url && (g_ascii_strncasecmp(url, "smtp://", 7) == 0 ||
-		       g_ascii_strncasecmp(url, "smtps://", 8) == 0);
+	               g_ascii_strncasecmp(url, "smtps://", 8) == 0);
 }
 
 /* sender_setup - the options of one transaction. */
-static void sender_setup(LrSender *s, const char *from, struct curl_slist *rcpts,
-			 SenderUpload *up)
+static void sender_setup(LrSender *s, const char *from, struct curl_slist *rcpts, SenderUpload *up)
 {
 	g_autofree char *mail_from = g_strdup_printf("<%s>", from);
 	CURL *c = s->curl;
 
 	curl_easy_reset(c);
 	curl_easy_setopt(c, CURLOPT_URL, s->url);
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from);	/* curl copies strings */
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from); /* curl copies strings */
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpts);
 #if LIBCURL_VERSION_NUM >= 0x080200
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT_ALLOWFAILS, 1L);
@@ -227,29 +226,27 @@ static gboolean sender_classify(LrSender *s, CURLcode res, GError **error)
 {
 	const char *verb = s->fail_verb;
 	gboolean about_message = strcmp(verb, "RCPT") == 0 || strcmp(verb, "DATA") == 0;
-	gboolean perm = s->fail_code >= 500 &&
-			((about_message && s->rcpt_soft == 0) ||
-			 (strcmp(verb, "MAIL") == 0 && s->fail_code == 552));
+	gboolean perm = s->fail_code >= 500 && ((about_message && s->rcpt_soft == 0) ||
+	                                        (strcmp(verb, "MAIL") == 0 && s->fail_code == 552));
 
 	s->relay_failed = !about_message && !perm;
 	if (s->fail_code != 0)
 		g_set_error(error, LR_ERROR, perm ? LR_ERROR_PERM : LR_ERROR_TEMP,
-			    "relay said \"%s\" to %s", s->fail_reply->str, verb);
+		            "relay said \"%s\" to %s", s->fail_reply->str, verb);
 	else
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "relay: %s (at %s)",
-			    s->errbuf[0] ? s->errbuf : curl_easy_strerror(res),
-			    s->verb[0] ? s->verb : "connecting");
+		            s->errbuf[0] ? s->errbuf : curl_easy_strerror(res),
+		            s->verb[0] ? s->verb : "connecting");
 	return FALSE;
 }
 
 /* sender_check - refuse what cannot be sent at all. */
 static gboolean sender_check(LrSender *s, const char *from, const char *const *rcpts,
-			     GError **error)
+                             GError **error)
 {
 	if (!sender_url_ok(s->url)) {
 		s->relay_failed = TRUE;
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
-			    "relay URL is not smtp:// or smtps://");
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "relay URL is not smtp:// or smtps://");
 		return FALSE;
 	}
 	if (!sender_addr_ok(from, TRUE) || rcpts == NULL || rcpts[0] == NULL) {
@@ -266,8 +263,8 @@ static gboolean sender_check(LrSender *s, const char *from, const char *const *r
 }
 
 /* sender_send - one SMTP transaction. */
-gboolean sender_send(LrSender *s, const char *from, const char *const *rcpts,
-		     GBytes *message, GError **error)
+gboolean sender_send(LrSender *s, const char *from, const char *const *rcpts, GBytes *message,
+                     GError **error)
 {
 	SenderUpload up = {0};
 	struct curl_slist *list = NULL;
@@ -287,7 +284,7 @@ gboolean sender_send(LrSender *s, const char *from, const char *const *rcpts,
 	curl_slist_free_all(list);
 	if (res == CURLE_OK && s->rcpt_soft > 0)
 		lr_log_warn(0, "relay deferred %u of the recipients; they will not get it",
-			    s->rcpt_soft);
+		            s->rcpt_soft);
 	return res == CURLE_OK ? TRUE : sender_classify(s, res, error);
 }
 
@@ -304,34 +301,39 @@ static gint64 sender_delay(const LrSender *s, guint attempts)
 
 /* sender_defer - record a failed try of m and when to try again. */
 static gboolean sender_defer(LrSender *s, LrQueue *q, const LrOutMail *m, const char *why,
-			     GError **error)
+                             GError **error)
 {
 	gint64 delay = sender_delay(s, m->attempts);
 	g_autofree char *to = g_strjoinv(",", m->rcpts);
 
-	lr_log_warn(m->lead_id, "outbox=%" G_GUINT64_FORMAT " to=<%s> status=deferred "
-		    "attempts=%u delay=%" G_GINT64_FORMAT "s why=%s", m->id, to, m->attempts + 1,
-		    delay / G_USEC_PER_SEC, why);
+	lr_log_warn(m->lead_id,
+	            "outbox=%" G_GUINT64_FORMAT " to=<%s> status=deferred "
+	            "attempts=%u delay=%" G_GINT64_FORMAT "s why=%s",
+	            m->id, to, m->attempts + 1, delay / G_USEC_PER_SEC, why);
 	return queue_outbox_defer(q, m->id, g_get_real_time() + delay, why, error);
 }
 
 /* sender_one - try one outbox message and settle it in the queue; *down
  * is set (the reason) when the relay itself is unusable. */
-static gboolean sender_one(LrSender *s, LrQueue *q, const LrOutMail *m, guint *sent,
-			   char **down, GError **error)
+static gboolean sender_one(LrSender *s, LrQueue *q, const LrOutMail *m, guint *sent, char **down,
+                           GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	g_autofree char *to = g_strjoinv(",", m->rcpts);
 
 	if (sender_send(s, m->from, (const char *const *)m->rcpts, m->message, &local)) {
 		(*sent)++;
-		lr_log_info(m->lead_id, "outbox=%" G_GUINT64_FORMAT " to=<%s> status=sent "
-			    "attempts=%u", m->id, to, m->attempts + 1);
+		lr_log_info(m->lead_id,
+		            "outbox=%" G_GUINT64_FORMAT " to=<%s> status=sent "
+		            "attempts=%u",
+		            m->id, to, m->attempts + 1);
 		return queue_outbox_done(q, m->id, error);
 	}
 	if (!lr_error_is_temp(local)) {
-		lr_log_error(m->lead_id, "outbox=%" G_GUINT64_FORMAT " to=<%s> status=bounced "
-			     "why=%s", m->id, to, local->message);
+		lr_log_error(m->lead_id,
+		             "outbox=%" G_GUINT64_FORMAT " to=<%s> status=bounced "
+		             "why=%s",
+		             m->id, to, local->message);
 		return queue_outbox_done(q, m->id, error);
 	}
 	if (s->relay_failed)
@@ -349,7 +351,7 @@ guint sender_run_once(LrSender *s, LrQueue *q, GError **error)
 	for (guint i = 0; due && i < due->len; i++) {
 		const LrOutMail *m = g_ptr_array_index(due, i);
 		gboolean ok = down ? sender_defer(s, q, m, down, error)
-				   : sender_one(s, q, m, &sent, &down, error);
+		                   : sender_one(s, q, m, &sent, &down, error);
 
 		if (!ok)
 			break;

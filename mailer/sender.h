@@ -43,8 +43,8 @@ void sender_set_timeouts(LrSender *sender, glong connect_s, glong total_s);
  * be sent), or LR_ERROR_TEMP (connection refused, timeout, 4xx, TLS or AUTH
  * failure, any other 5xx to the session).  The message says what the relay
  * answered to which command. */
-gboolean sender_send(LrSender *sender, const char *from, const char *const *rcpts,
-		     GBytes *message, GError **error);
+gboolean sender_send(LrSender *sender, const char *from, const char *const *rcpts, GBytes *message,
+                     GError **error);
 
 /* sender_run_once - send every outbox message due now: on success
  * queue_outbox_done; on a temporary failure queue_outbox_defer with

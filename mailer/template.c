@@ -19,7 +19,7 @@ typedef struct {
 /* A tag found in the text: {{ kind name }} at [start, end). */
 typedef struct {
 	const char *start, *end;
-	char kind;	/* '#', '^', '/' or 0 for a plain value */
+	char kind; /* '#', '^', '/' or 0 for a plain value */
 	char *name;
 } TemplateTag;
 
@@ -47,8 +47,8 @@ LrTemplate *template_load(const char *path, GError **error)
 	}
 	if (len > TEMPLATE_MAX_SIZE || strlen(text) != len || !g_utf8_validate(text, len, NULL)) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM,
-			    "%s: not a template (over %d bytes, NUL bytes or not UTF-8)", path,
-			    TEMPLATE_MAX_SIZE);
+		            "%s: not a template (over %d bytes, NUL bytes or not UTF-8)", path,
+		            TEMPLATE_MAX_SIZE);
 		return NULL;
 	}
 	tpl = g_new0(LrTemplate, 1);
@@ -60,14 +60,14 @@ LrTemplate *template_load(const char *path, GError **error)
 
 /* template_fail - set a "path:line: text" error for the position at. */
 static gboolean template_fail(const TemplateRun *run, const char *at, const char *what,
-			      const char *name, GError **error)
+                              const char *name, GError **error)
 {
 	guint line = 1;
 
 	for (const char *p = run->tpl->text; p < at; p++)
 		line += *p == '\n';
 	g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s:%u: %s%s%s%s", run->tpl->path, line, what,
-		    name ? " {{" : "", name ? name : "", name ? "}}" : "");
+	            name ? " {{" : "", name ? name : "", name ? "}}" : "");
 	return FALSE;
 }
 
@@ -86,7 +86,7 @@ static gboolean template_name_ok(const char *name)
  * the text (tag->start = end) or, with an error, at a broken tag.  Inside
  * this file error is never NULL. */
 static gboolean template_next_tag(const TemplateRun *run, const char *p, const char *end,
-				  TemplateTag *tag, GError **error)
+                                  TemplateTag *tag, GError **error)
 {
 	const char *open = g_strstr_len(p, end - p, "{{"), *close;
 	g_autofree char *inner = NULL;
@@ -113,7 +113,7 @@ static gboolean template_next_tag(const TemplateRun *run, const char *p, const c
 /* template_section_end - the {{/name}} that closes a section opened just
  * before p; *close is that tag. */
 static gboolean template_section_end(const TemplateRun *run, const TemplateTag *open,
-				     const char *end, TemplateTag *close, GError **error)
+                                     const char *end, TemplateTag *close, GError **error)
 {
 	const char *p = open->end;
 	guint depth = 1;
@@ -133,13 +133,13 @@ static gboolean template_section_end(const TemplateRun *run, const TemplateTag *
 	return template_fail(run, open->start, "section not closed:", open->name, error);
 }
 
-static gboolean template_run(const TemplateRun *run, const char *p, const char *end,
-			     guint depth, GError **error);
+static gboolean template_run(const TemplateRun *run, const char *p, const char *end, guint depth,
+                             GError **error);
 
 /* template_section - render a {{#name}} / {{^name}} section; *after is the
  * text following its closing tag. */
 static gboolean template_section(const TemplateRun *run, const TemplateTag *tag, const char *end,
-				 guint depth, const char **after, GError **error)
+                                 guint depth, const char **after, GError **error)
 {
 	TemplateTag close = {0};
 	g_autofree char *value = NULL;
@@ -147,7 +147,7 @@ static gboolean template_section(const TemplateRun *run, const TemplateTag *tag,
 
 	if (depth >= TEMPLATE_MAX_DEPTH)
 		return template_fail(run, tag->start, "sections nested too deep at", tag->name,
-				     error);
+		                     error);
 	if (!template_section_end(run, tag, end, &close, error))
 		return FALSE;
 	g_free(close.name);
@@ -160,8 +160,8 @@ static gboolean template_section(const TemplateRun *run, const TemplateTag *tag,
 }
 
 /* template_run - render [p, end) at section depth. */
-static gboolean template_run(const TemplateRun *run, const char *p, const char *end,
-			     guint depth, GError **error)
+static gboolean template_run(const TemplateRun *run, const char *p, const char *end, guint depth,
+                             GError **error)
 {
 	while (p < end) {
 		TemplateTag tag = {0};
@@ -190,7 +190,7 @@ static gboolean template_run(const TemplateRun *run, const char *p, const char *
 
 /* template_render - render part of a template. */
 gboolean template_render(const LrTemplate *tpl, gsize from, gsize to, TemplateLookup lookup,
-			 gpointer data, GString *out, GError **error)
+                         gpointer data, GString *out, GError **error)
 {
 	TemplateRun run = {tpl, lookup, data, out};
 	g_autoptr(GError) local = NULL;

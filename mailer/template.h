@@ -17,8 +17,8 @@
 #define TEMPLATE_MAX_SIZE (256 * 1024)
 
 typedef struct {
-	char *path;	/* the file it came from, for messages */
-	char *text;	/* the whole file, NUL-terminated */
+	char *path; /* the file it came from, for messages */
+	char *text; /* the whole file, NUL-terminated */
 	gsize len;
 } LrTemplate;
 
@@ -35,6 +35,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrTemplate, template_free)
 /* template_render - render the bytes [from, to) of tpl into out.  FALSE with
  * LR_ERROR_PERM "path:line: text" when the template is broken there. */
 gboolean template_render(const LrTemplate *tpl, gsize from, gsize to, TemplateLookup lookup,
-			 gpointer data, GString *out, GError **error);
+                         gpointer data, GString *out, GError **error);
 
 #endif

@@ -15,8 +15,8 @@
 #include "mailer/token.h"
 
 #define TOKEN_VERSION 1
-#define TOKEN_MAC_LEN 10	/* bytes of HMAC-SHA256 kept: 80 bits */
-#define TOKEN_RAW_MAX 32	/* version + 10 + 5 varint bytes + mac, rounded up */
+#define TOKEN_MAC_LEN 10 /* bytes of HMAC-SHA256 kept: 80 bits */
+#define TOKEN_RAW_MAX 32 /* version + 10 + 5 varint bytes + mac, rounded up */
 
 static const char token_alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -41,10 +41,10 @@ static gboolean token_varint_get(const guint8 *buf, gsize len, gsize *pos, guint
 		guint8 b = buf[(*pos)++];
 
 		if (shift == 63 && (b & 0x7e))
-			return FALSE;	/* overflows 64 bits */
+			return FALSE; /* overflows 64 bits */
 		*v |= (guint64)(b & 0x7f) << shift;
 		if (!(b & 0x80))
-			return b != 0 || shift == 0;	/* no redundant zero byte */
+			return b != 0 || shift == 0; /* no redundant zero byte */
 		shift += 7;
 	}
 	return FALSE;
@@ -111,14 +111,14 @@ static gboolean token_base32_decode(const char *text, guint8 *out, gsize max, gs
 
 /* token_mac - the truncated HMAC of the token's id bytes for user_id. */
 static void token_mac(const char *secret, gsize secret_len, const guint8 *ids, gsize ids_len,
-		      const char *user_id, guint8 mac[TOKEN_MAC_LEN])
+                      const char *user_id, guint8 mac[TOKEN_MAC_LEN])
 {
 	static const char context[] = "leadroute-reply-token";
 	g_autoptr(GHmac) hmac = g_hmac_new(G_CHECKSUM_SHA256, (const guchar *)secret, secret_len);
 	guint8 digest[32];
 	gsize digest_len = sizeof digest;
 
-	g_hmac_update(hmac, (const guchar *)context, sizeof context);	/* with its NUL */
+	g_hmac_update(hmac, (const guchar *)context, sizeof context); /* with its NUL */
 	g_hmac_update(hmac, ids, ids_len);
 	g_hmac_update(hmac, (const guchar *)(user_id ? user_id : ""), -1);
 	g_hmac_get_digest(hmac, digest, &digest_len);
@@ -127,7 +127,7 @@ static void token_mac(const char *secret, gsize secret_len, const guint8 *ids, g
 
 /* token_make - build the token for lead_id/assignment/user_id. */
 char *token_make(const char *secret, gsize secret_len, guint64 lead_id, guint32 assignment,
-		 const char *user_id)
+                 const char *user_id)
 {
 	guint8 raw[TOKEN_RAW_MAX];
 	gsize len = 0;
@@ -142,7 +142,7 @@ char *token_make(const char *secret, gsize secret_len, guint64 lead_id, guint32 
 
 /* token_split - decode token into its id bytes and its MAC; the ids too. */
 static gboolean token_split(const char *token, guint8 *raw, gsize *ids_len, guint64 *lead_id,
-			    guint32 *assignment)
+                            guint32 *assignment)
 {
 	gsize len = 0, pos = 1;
 	guint64 lead = 0, asg = 0;
@@ -175,8 +175,8 @@ gboolean token_peek(const char *token, guint64 *lead_id, guint32 *assignment)
 }
 
 /* token_verify - check token's HMAC for user_id in constant time. */
-gboolean token_verify(const char *secret, gsize secret_len, const char *token,
-		      const char *user_id, guint64 *lead_id, guint32 *assignment)
+gboolean token_verify(const char *secret, gsize secret_len, const char *token, const char *user_id,
+                      guint64 *lead_id, guint32 *assignment)
 {
 	guint8 raw[TOKEN_RAW_MAX], mac[TOKEN_MAC_LEN];
 	guint64 lead;
@@ -210,14 +210,14 @@ static GBytes *token_secret_read(const char *path, gboolean *missing, GError **e
 	if (!g_file_get_contents(path, &data, &len, &local)) {
 		*missing = g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT);
 		g_set_error(error, LR_ERROR, *missing ? LR_ERROR_CONFIG : LR_ERROR_TEMP,
-			    "secret file %s: %s", path, local->message);
+		            "secret file %s: %s", path, local->message);
 		return NULL;
 	}
 	if (len < TOKEN_SECRET_MIN) {
 		g_free(data);
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
-			    "secret file %s: %zu bytes, at least %d needed", path, len,
-			    TOKEN_SECRET_MIN);
+		            "secret file %s: %zu bytes, at least %d needed", path, len,
+		            TOKEN_SECRET_MIN);
 		return NULL;
 	}
 	return g_bytes_new_take(data, len);
@@ -240,13 +240,13 @@ static gboolean token_secret_create(const char *path, GError **error)
 		return TRUE;
 	if (fd < 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "cannot create secret file %s: %s",
-			    path, g_strerror(errno));
+		            path, g_strerror(errno));
 		return FALSE;
 	}
 	ok = write(fd, secret, sizeof secret) == sizeof secret && fsync(fd) == 0;
 	if (!ok)
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "cannot write secret file %s: %s",
-			    path, g_strerror(errno));
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "cannot write secret file %s: %s", path,
+		            g_strerror(errno));
 	close(fd);
 	if (!ok)
 		g_unlink(path);
@@ -265,11 +265,11 @@ GBytes *token_secret_load(const char *path, const char *fallback_path, GError **
 			return secret;
 		g_clear_error(error);
 		lr_log_warn(0, "secret_file=%s status=missing fallback=%s", path,
-			    fallback_path ? fallback_path : "(none)");
+		            fallback_path ? fallback_path : "(none)");
 	}
 	if (fallback_path == NULL) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "no secret file %s and no fallback",
-			    path ? path : "(none)");
+		            path ? path : "(none)");
 		return NULL;
 	}
 	if (!token_secret_create(fallback_path, error))

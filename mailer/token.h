@@ -22,13 +22,13 @@
 /* token_make - the reply token for lead_id's assignment number assignment to
  * user_id, signed with secret.  Returns a new string. */
 char *token_make(const char *secret, gsize secret_len, guint64 lead_id, guint32 assignment,
-		 const char *user_id);
+                 const char *user_id);
 
 /* token_verify - TRUE and the ids (either pointer may be NULL) when token is
  * well-formed and its HMAC verifies for user_id under secret (compared in
  * constant time); FALSE otherwise.  Case-insensitive. */
-gboolean token_verify(const char *secret, gsize secret_len, const char *token,
-		      const char *user_id, guint64 *lead_id, guint32 *assignment);
+gboolean token_verify(const char *secret, gsize secret_len, const char *token, const char *user_id,
+                      guint64 *lead_id, guint32 *assignment);
 
 /* token_peek - the lead id and assignment a well-formed token names, without
  * verifying it (to find which lead and user to verify against).  FALSE when

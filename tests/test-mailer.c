@@ -38,8 +38,9 @@ static void test_token_roundtrip(void)
 		guint32 asg;
 		const char *user;
 	} cases[] = {
-		{1, 0, "anna"}, {42, 1, "erik"}, {127, 127, "b"}, {128, 128, "x.y"},
-		{1700000000, 3, "dana"}, {G_MAXUINT64, G_MAXUINT32, "max"}, {0, 0, ""},
+	    {1, 0, "anna"},    {42, 1, "erik"},         {127, 127, "b"},
+	    {128, 128, "x.y"}, {1700000000, 3, "dana"}, {G_MAXUINT64, G_MAXUINT32, "max"},
+	    {0, 0, ""},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -107,9 +108,15 @@ static void test_token_case(void)
 static void test_token_garbage(void)
 {
 	static const char *const bad[] = {
-		"", "a", "k2p7r4w9xa", "lead+abc", "!!!!", "aaaaaaaaaaaaaaaaaaaaa",
-		"7777777777777777777777777777777777777777777777777777777777",
-		"ab=cd", "abc def",
+	    "",
+	    "a",
+	    "k2p7r4w9xa",
+	    "lead+abc",
+	    "!!!!",
+	    "aaaaaaaaaaaaaaaaaaaaa",
+	    "7777777777777777777777777777777777777777777777777777777777",
+	    "ab=cd",
+	    "abc def",
 	};
 	g_autofree char *t = token_make(SECRET, 42, 1, "anna");
 	g_autofree char *longer = g_strconcat(t, "a", NULL);
@@ -140,14 +147,14 @@ static void test_token_secret(void)
 	g_assert_cmpuint(g_bytes_get_size(a), ==, TOKEN_SECRET_SIZE);
 	g_assert_cmpint(g_stat(fallback, &st), ==, 0);
 	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
-	b = token_secret_load(given, fallback, &error);	/* given is missing */
+	b = token_secret_load(given, fallback, &error); /* given is missing */
 	g_assert_no_error(error);
 	g_assert_true(g_bytes_equal(a, b));
 	g_assert_true(g_file_set_contents(given, "a secret of 24 bytes....", -1, NULL));
 	c = token_secret_load(given, fallback, &error);
 	g_assert_no_error(error);
 	g_assert_cmpmem(g_bytes_get_data(c, NULL), g_bytes_get_size(c), "a secret of 24 bytes....",
-			24);
+	                24);
 	g_assert_true(g_file_set_contents(shortf, "short", -1, NULL));
 	d = token_secret_load(shortf, fallback, &error);
 	g_assert_null(d);
@@ -164,16 +171,16 @@ static void test_token_secret(void)
 static void test_mask(void)
 {
 	static const char *const cases[][3] = {
-		{"phone", "+49 30 1234582", "+49 •••• ••82"},
-		{"email", "anna@example.com", "a•••@example.com"},
-		{"email", "Ærø@example.dk", "Æ•••@example.dk"},
-		{"mobile", "0171 5551234", "•••• ••34"},
-		{"phone", "12", "•••• ••••"},
-		{"name", "Anna Berger", "A••• B•••"},
-		{"street", "  Hauptstraße 5 ", "H••• 5•••"},
-		{"company", "", ""},
-		{"fax", "+1 (555) 010-9999", "+1 •••• ••99"},
-		{"custom", "+44 20 7946 0958", "+44 •••• ••58"},
+	    {"phone", "+49 30 1234582", "+49 •••• ••82"},
+	    {"email", "anna@example.com", "a•••@example.com"},
+	    {"email", "Ærø@example.dk", "Æ•••@example.dk"},
+	    {"mobile", "0171 5551234", "•••• ••34"},
+	    {"phone", "12", "•••• ••••"},
+	    {"name", "Anna Berger", "A••• B•••"},
+	    {"street", "  Hauptstraße 5 ", "H••• 5•••"},
+	    {"company", "", ""},
+	    {"fax", "+1 (555) 010-9999", "+1 •••• ••99"},
+	    {"custom", "+44 20 7946 0958", "+44 •••• ••58"},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -192,7 +199,7 @@ static const char *templates_dir(void)
 
 	if (dir == NULL)
 		dir = g_build_filename(g_getenv("LR_SRCDIR") ? g_getenv("LR_SRCDIR") : LR_SRCDIR,
-				       "templates", NULL);
+		                       "templates", NULL);
 	return dir;
 }
 
@@ -200,7 +207,7 @@ static const char *templates_dir(void)
 static LrMailerConfig sample_config(void)
 {
 	LrMailerConfig config = {templates_dir(), "Lead Desk <leads@acme.example>",
-				 "leads.acme.example", "hq"};
+	                         "leads.acme.example", "hq"};
 
 	return config;
 }
@@ -247,7 +254,8 @@ static char *part_text(GMimeMessage *msg, const char *type, const char *subtype)
 		GMimeObject *obj = g_mime_part_iter_get_current(iter);
 		GMimeContentType *ct = obj ? g_mime_object_get_content_type(obj) : NULL;
 
-		if (ct && GMIME_IS_TEXT_PART(obj) && g_mime_content_type_is_type(ct, type, subtype) &&
+		if (ct && GMIME_IS_TEXT_PART(obj) &&
+		    g_mime_content_type_is_type(ct, type, subtype) &&
 		    !g_mime_part_is_attachment(GMIME_PART(obj))) {
 			text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
 			break;
@@ -275,10 +283,13 @@ static void test_compose_basic(void)
 	static const char *const withheld[] = {"phone", "email", NULL};
 	g_autoptr(LrLead) lead = sample_lead();
 	g_autofree char *token = token_make(SECRET, 42, 1, "anna");
-	LrNotice notice = {.kind = "new-lead", .to_name = "Anna Berger",
-			   .to_address = "anna@acme.example", .token = token,
-			   .reason = "country DE, product pumps", .deadline = "today 16:00",
-			   .withheld = withheld};
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Anna Berger",
+	                   .to_address = "anna@acme.example",
+	                   .token = token,
+	                   .reason = "country DE, product pumps",
+	                   .deadline = "today 16:00",
+	                   .withheld = withheld};
 	g_autoptr(GBytes) bytes = compose_ok(lead, &notice, 0);
 	g_autoptr(GMimeMessage) msg = parse_message(bytes);
 	g_autofree char *reply_to = NULL, *to = NULL, *text = NULL, *html = NULL;
@@ -287,11 +298,12 @@ static void test_compose_basic(void)
 
 	for (const char *p = strchr(raw, '\n'); p; p = strchr(p + 1, '\n'))
 		g_assert_cmpint(p[-1], ==, '\r');
-	g_assert_cmpstr(g_mime_message_get_subject(msg), ==, "[Lead 42] Pumps for the Berlin plant");
+	g_assert_cmpstr(g_mime_message_get_subject(msg), ==,
+	                "[Lead 42] Pumps for the Berlin plant");
 	g_assert_cmpstr(g_mime_message_get_message_id(msg), ==, "lead-42@leads.acme.example");
 	g_assert_null(g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"));
 	g_assert_cmpstr(g_mime_object_get_header(GMIME_OBJECT(msg), "Auto-Submitted"), ==,
-			"auto-generated");
+	                "auto-generated");
 	g_assert_nonnull(g_mime_message_get_date(msg));
 	reply_to = internet_address_list_to_string(g_mime_message_get_reply_to(msg), NULL, FALSE);
 	g_assert_nonnull(strstr(reply_to, expect_reply));
@@ -312,14 +324,34 @@ static void test_compose_basic(void)
 	g_assert_nonnull(strstr(html, "mailto:lead+"));
 }
 
+/* test_envelope_from - the bare From address, or NULL without one. */
+static void test_envelope_from(void)
+{
+	LrMailerConfig config = sample_config();
+	g_autofree char *a = mailer_envelope_from(&config);
+	g_autofree char *b = NULL, *c = NULL;
+
+	g_assert_cmpstr(a, ==, "leads@acme.example");
+	config.from = "leads@acme.example";
+	b = mailer_envelope_from(&config);
+	g_assert_cmpstr(b, ==, "leads@acme.example");
+	config.from = "Lead Desk";
+	c = mailer_envelope_from(&config);
+	g_assert_null(c);
+}
+
 /* test_compose_reveal - after ACCEPT the withheld fields show, and the
  * commands are the stage ones. */
 static void test_compose_reveal(void)
 {
 	static const char *const withheld[] = {"phone", NULL};
 	g_autoptr(LrLead) lead = sample_lead();
-	LrNotice notice = {.kind = "accepted", .to_name = "Anna", .to_address = "anna@acme.example",
-			   .token = "abc", .withheld = withheld, .reveal = TRUE};
+	LrNotice notice = {.kind = "accepted",
+	                   .to_name = "Anna",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc",
+	                   .withheld = withheld,
+	                   .reveal = TRUE};
 	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
 	g_autofree char *text = NULL;
@@ -337,9 +369,12 @@ static void test_compose_reveal(void)
 static void test_compose_injection(void)
 {
 	g_autoptr(LrLead) lead = sample_lead();
-	LrNotice notice = {.kind = "new-lead", .to_name = "Anna\r\nBcc: evil@example.net",
-			   .to_address = "anna@acme.example", .token = "abc",
-			   .reason = "x\r\nBcc: evil@example.net", .note = "y\nBcc: evil@example.net"};
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Anna\r\nBcc: evil@example.net",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc",
+	                   .reason = "x\r\nBcc: evil@example.net",
+	                   .note = "y\nBcc: evil@example.net"};
 	LrMailerConfig config = sample_config();
 	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
@@ -373,9 +408,11 @@ static void test_compose_injection(void)
 static void test_compose_html_escape(void)
 {
 	g_autoptr(LrLead) lead = sample_lead();
-	LrNotice notice = {.kind = "new-lead", .to_name = "<b>Anna</b>",
-			   .to_address = "anna@acme.example", .token = "abc",
-			   .reason = "{{field.phone}}"};
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "<b>Anna</b>",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc",
+	                   .reason = "{{field.phone}}"};
 	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
 	g_autofree char *html = NULL, *text = NULL;
@@ -399,8 +436,10 @@ static void test_compose_html_escape(void)
 static void test_compose_rfc2047(void)
 {
 	g_autoptr(LrLead) lead = sample_lead();
-	LrNotice notice = {.kind = "new-lead", .to_name = "Jürgen Weiß",
-			   .to_address = "juergen@acme.example", .token = "abc"};
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Jürgen Weiß",
+	                   .to_address = "juergen@acme.example",
+	                   .token = "abc"};
 	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
 	g_autofree char *raw = NULL, *to = NULL;
@@ -410,13 +449,13 @@ static void test_compose_rfc2047(void)
 	bytes = compose_ok(lead, &notice, 0);
 	raw = g_strndup(g_bytes_get_data(bytes, NULL), g_bytes_get_size(bytes));
 	for (const guchar *p = (const guchar *)raw; *p && !(p[0] == '\r' && p[2] == '\r'); p++)
-		g_assert_cmpuint(*p, <, 0x80);	/* the header block is 7-bit */
+		g_assert_cmpuint(*p, <, 0x80); /* the header block is 7-bit */
 	subject_line = strstr(raw, "\r\nSubject: ");
 	g_assert_nonnull(subject_line);
 	g_assert_nonnull(g_strstr_len(subject_line, 80, "=?"));
 	msg = parse_message(bytes);
 	g_assert_cmpstr(g_mime_message_get_subject(msg), ==,
-			"[Lead 42] Pumpen für München – Angebot");
+	                "[Lead 42] Pumpen für München – Angebot");
 	to = internet_address_list_to_string(g_mime_message_get_to(msg), NULL, FALSE);
 	g_assert_cmpstr(to, ==, "Jürgen Weiß <juergen@acme.example>");
 }
@@ -426,10 +465,15 @@ static void test_compose_rfc2047(void)
 static void test_compose_threading(void)
 {
 	g_autoptr(LrLead) lead = sample_lead();
-	LrNotice notice = {.kind = "reminder", .to_name = "Anna", .to_address = "anna@acme.example",
-			   .token = "abc"};
-	LrNotice confirm = {.kind = "confirm", .to_name = "Anna", .to_address = "anna@acme.example",
-			    .note = "ACCEPT", .in_reply_to = "<CAB1x-q3@mail.acme.example>"};
+	LrNotice notice = {.kind = "reminder",
+	                   .to_name = "Anna",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc"};
+	LrNotice confirm = {.kind = "confirm",
+	                    .to_name = "Anna",
+	                    .to_address = "anna@acme.example",
+	                    .note = "ACCEPT",
+	                    .in_reply_to = "<CAB1x-q3@mail.acme.example>"};
 	g_autoptr(GBytes) b1 = compose_ok(lead, &notice, 3);
 	g_autoptr(GBytes) b2 = compose_ok(lead, &confirm, 4);
 	g_autoptr(GBytes) b3 = compose_ok(lead, &notice, 3);
@@ -439,19 +483,19 @@ static void test_compose_threading(void)
 	GMimeObject *o1 = GMIME_OBJECT(m1), *o2 = GMIME_OBJECT(m2);
 
 	g_assert_cmpstr(g_mime_message_get_message_id(m1), ==,
-			"lead-42.reminder.3@leads.acme.example");
+	                "lead-42.reminder.3@leads.acme.example");
 	g_assert_cmpstr(g_mime_message_get_message_id(m3), ==, g_mime_message_get_message_id(m1));
 	g_assert_cmpstr(g_mime_object_get_header(o1, "In-Reply-To"), ==,
-			"<lead-42@leads.acme.example>");
+	                "<lead-42@leads.acme.example>");
 	g_assert_cmpstr(g_mime_object_get_header(o1, "References"), ==,
-			"<lead-42@leads.acme.example>");
+	                "<lead-42@leads.acme.example>");
 	g_assert_true(g_str_has_prefix(g_mime_message_get_subject(m1), "Re: [Lead 42] "));
 	g_assert_cmpstr(g_mime_message_get_message_id(m2), ==,
-			"lead-42.confirm.4@leads.acme.example");
+	                "lead-42.confirm.4@leads.acme.example");
 	g_assert_cmpstr(g_mime_object_get_header(o2, "In-Reply-To"), ==,
-			"<CAB1x-q3@mail.acme.example>");
+	                "<CAB1x-q3@mail.acme.example>");
 	g_assert_cmpstr(g_mime_object_get_header(o2, "References"), ==,
-			"<lead-42@leads.acme.example> <CAB1x-q3@mail.acme.example>");
+	                "<lead-42@leads.acme.example> <CAB1x-q3@mail.acme.example>");
 	g_assert_cmpstr(g_mime_object_get_header(o2, "Auto-Submitted"), ==, "auto-replied");
 	g_assert_null(g_mime_object_get_header(o2, "Reply-To"));
 }
@@ -466,9 +510,12 @@ static void test_compose_attachments(void)
 	static const char pdf_data[] = "%PDF-1.4\n\x80\x81\x82 binary\n%%EOF\n";
 	const char *files[] = {pdf, csv, NULL};
 	g_autoptr(LrLead) lead = sample_lead();
-	LrNotice notice = {.kind = "new-lead", .to_name = "Anna", .to_address = "anna@acme.example",
-			   .token = "abc", .attachments = files,
-			   .attach_text = "domain: nordwind.example\ntier: gold\n"};
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Anna",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc",
+	                   .attachments = files,
+	                   .attach_text = "domain: nordwind.example\ntier: gold\n"};
 	g_autoptr(GBytes) bytes = NULL;
 	g_autoptr(GMimeMessage) msg = NULL;
 	GMimeMultipart *mixed;
@@ -483,18 +530,18 @@ static void test_compose_attachments(void)
 	g_assert_true(GMIME_IS_MULTIPART(g_mime_message_get_mime_part(msg)));
 	mixed = GMIME_MULTIPART(g_mime_message_get_mime_part(msg));
 	g_assert_true(g_mime_content_type_is_type(
-		g_mime_object_get_content_type(GMIME_OBJECT(mixed)), "multipart", "mixed"));
+	    g_mime_object_get_content_type(GMIME_OBJECT(mixed)), "multipart", "mixed"));
 	g_assert_cmpint(g_mime_multipart_get_count(mixed), ==, 4);
 	g_assert_true(g_mime_content_type_is_type(
-		g_mime_object_get_content_type(g_mime_multipart_get_part(mixed, 0)), "multipart",
-		"alternative"));
+	    g_mime_object_get_content_type(g_mime_multipart_get_part(mixed, 0)), "multipart",
+	    "alternative"));
 	part = g_mime_multipart_get_part(mixed, 1);
 	g_assert_cmpstr(g_mime_part_get_filename(GMIME_PART(part)), ==, "details.txt");
 	part = g_mime_multipart_get_part(mixed, 2);
 	g_assert_cmpstr(g_mime_part_get_filename(GMIME_PART(part)), ==, "Pump sheet.pdf");
 	g_assert_true(g_mime_part_is_attachment(GMIME_PART(part)));
 	g_assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(part),
-						  "application", "pdf"));
+	                                          "application", "pdf"));
 	g_mime_data_wrapper_write_to_stream(g_mime_part_get_content(GMIME_PART(part)), out);
 	content = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
 	g_assert_cmpmem(content->data, content->len, pdf_data, sizeof pdf_data - 1);
@@ -575,27 +622,32 @@ static void test_compose_every_kind(void)
 	g_autoptr(LrLead) lead = sample_lead();
 
 	for (guint i = 0; mailer_kinds[i]; i++) {
-		LrNotice notice = {.kind = mailer_kinds[i], .to_name = "Anna",
-				   .to_address = "anna@acme.example", .token = "abc", .note = "n"};
+		LrNotice notice = {.kind = mailer_kinds[i],
+		                   .to_name = "Anna",
+		                   .to_address = "anna@acme.example",
+		                   .token = "abc",
+		                   .note = "n"};
 		g_autoptr(GBytes) bytes = compose_ok(lead, &notice, i + 1);
 		g_autoptr(GMimeMessage) msg = parse_message(bytes);
 		g_autofree char *text = part_text(msg, "text", "plain");
 
 		g_assert_cmpstr(g_mime_object_get_header(GMIME_OBJECT(msg), "X-Leadroute-Kind"), ==,
-				mailer_kinds[i]);
+		                mailer_kinds[i]);
 		if (strcmp(mailer_kinds[i], "new-lead") != 0)
 			g_assert_true(g_str_has_prefix(g_mime_message_get_subject(msg), "Re: "));
 		if (strcmp(mailer_kinds[i], "refused") == 0 || strcmp(mailer_kinds[i], "help") == 0)
 			g_assert_null(strstr(text, "Nordwind"));
 	}
 	for (const char *const *k = (const char *const[]){"help", "refused", NULL}; *k; k++) {
-		LrNotice notice = {.kind = *k, .to_address = "someone@example.org",
-				   .note = "not verified", .in_reply_to = "abc@x.example"};
+		LrNotice notice = {.kind = *k,
+		                   .to_address = "someone@example.org",
+		                   .note = "not verified",
+		                   .in_reply_to = "abc@x.example"};
 		g_autoptr(GBytes) bytes = compose_ok(NULL, &notice, 0);
 		g_autoptr(GMimeMessage) msg = parse_message(bytes);
 
 		g_assert_cmpstr(g_mime_object_get_header(GMIME_OBJECT(msg), "In-Reply-To"), ==,
-				"<abc@x.example>");
+		                "<abc@x.example>");
 		g_assert_null(g_mime_object_get_header(GMIME_OBJECT(msg), "X-Leadroute-Lead"));
 	}
 }
@@ -605,7 +657,7 @@ static void test_compose_every_kind(void)
 typedef struct {
 	GPid pid;
 	guint16 port;
-	char *dir;	/* where smtp-sink dumps each message */
+	char *dir; /* where smtp-sink dumps each message */
 } Sink;
 
 /* sink_program - smtp-sink, or NULL (the sender tests then skip). */
@@ -616,14 +668,14 @@ static const char *sink_program(void)
 	if (p && *p)
 		return p;
 	return g_file_test("/usr/sbin/smtp-sink", G_FILE_TEST_IS_EXECUTABLE) ? "/usr/sbin/smtp-sink"
-									      : NULL;
+	                                                                     : NULL;
 }
 
 /* free_port - a loopback TCP port nobody listens on right now. */
 static guint16 free_port(void)
 {
-	g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-					       G_SOCKET_PROTOCOL_TCP, NULL);
+	g_autoptr(GSocket) sock =
+	    g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
 	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
 	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
 	g_autoptr(GSocketAddress) bound = NULL;
@@ -640,7 +692,7 @@ static void sink_wait(guint16 port)
 
 	for (int i = 0; i < 100; i++) {
 		g_autoptr(GSocketConnection) conn =
-			g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, NULL);
+		    g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, NULL);
 
 		if (conn != NULL)
 			return;
@@ -659,7 +711,7 @@ static void sink_start(Sink *sink, guint16 port, const char *const *extra)
 	sink->port = port ? port : free_port();
 	if (sink->dir == NULL) {
 		sink->dir = g_dir_make_tmp("lr-sink-XXXXXX", NULL);
-		g_chmod(sink->dir, 0777);	/* smtp-sink writes as nobody */
+		g_chmod(sink->dir, 0777); /* smtp-sink writes as nobody */
 	}
 	g_ptr_array_add(argv, g_strdup(sink_program()));
 	if (geteuid() == 0) {
@@ -674,8 +726,8 @@ static void sink_start(Sink *sink, guint16 port, const char *const *extra)
 	g_ptr_array_add(argv, g_strdup("100"));
 	g_ptr_array_add(argv, NULL);
 	g_spawn_async(NULL, (char **)argv->pdata, NULL,
-		      G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
-		      &sink->pid, &error);
+	              G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+	              &sink->pid, &error);
 	g_assert_no_error(error);
 	sink_wait(sink->port);
 }
@@ -746,8 +798,10 @@ static char *relay_url(guint16 port)
 static GBytes *sample_message(guint64 id, guint seq)
 {
 	g_autoptr(LrLead) lead = sample_lead();
-	LrNotice notice = {.kind = "new-lead", .to_name = "Anna", .to_address = "anna@acme.example",
-			   .token = "abc"};
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Anna",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc"};
 
 	lead->id = id;
 	return compose_ok(lead, &notice, seq);
@@ -790,7 +844,8 @@ static void test_send_ok(void)
 	g_assert_nonnull(strstr(dumps->pdata[0], "X-Mail-Args: <leads@acme.example>"));
 	g_assert_nonnull(strstr(dumps->pdata[0], "X-Rcpt-Args: <anna@acme.example>"));
 	g_assert_nonnull(strstr(dumps->pdata[0], "X-Rcpt-Args: <ben@acme.example>"));
-	g_assert_true(has_ci(dumps->pdata[0], "Message-ID: <lead-7.new-lead.1@leads.acme.example>"));
+	g_assert_true(
+	    has_ci(dumps->pdata[0], "Message-ID: <lead-7.new-lead.1@leads.acme.example>"));
 	g_assert_nonnull(strstr(dumps->pdata[0], "Reply with one word"));
 }
 
@@ -801,11 +856,11 @@ static void test_send_failures(void)
 		const char *opt, *cmd;
 		int code;
 	} cases[] = {
-		{"-r", "RCPT", LR_ERROR_TEMP}, {"-f", "RCPT", LR_ERROR_PERM},
-		{"-r", "MAIL", LR_ERROR_TEMP}, {"-f", "MAIL", LR_ERROR_TEMP},
-		{"-f", "DATA", LR_ERROR_PERM}, {"-f", ".", LR_ERROR_PERM},
-		{"-r", ".", LR_ERROR_TEMP},    {"-Q", "RCPT", LR_ERROR_TEMP},
-		{"-f", "EHLO,HELO", LR_ERROR_TEMP}, {"-Q", "CONNECT", LR_ERROR_TEMP},
+	    {"-r", "RCPT", LR_ERROR_TEMP},      {"-f", "RCPT", LR_ERROR_PERM},
+	    {"-r", "MAIL", LR_ERROR_TEMP},      {"-f", "MAIL", LR_ERROR_TEMP},
+	    {"-f", "DATA", LR_ERROR_PERM},      {"-f", ".", LR_ERROR_PERM},
+	    {"-r", ".", LR_ERROR_TEMP},         {"-Q", "RCPT", LR_ERROR_TEMP},
+	    {"-f", "EHLO,HELO", LR_ERROR_TEMP}, {"-Q", "CONNECT", LR_ERROR_TEMP},
 	};
 
 	if (sink_program() == NULL) {
@@ -851,7 +906,7 @@ static void test_send_down(void)
 /* ---- The outbox ---- */
 
 typedef struct {
-	guint n;	/* messages to add, lead ids 1..n */
+	guint n; /* messages to add, lead ids 1..n */
 } OutboxFill;
 
 /* outbox_fill_txn - queue n sample notifications in one transaction. */
@@ -902,7 +957,8 @@ static void assert_each_once(GPtrArray *dumps, guint n)
 {
 	g_assert_cmpuint(dumps->len, ==, n);
 	for (guint i = 1; i <= n; i++) {
-		g_autofree char *id = g_strdup_printf("Message-ID: <lead-%u@leads.acme.example>", i);
+		g_autofree char *id =
+		    g_strdup_printf("Message-ID: <lead-%u@leads.acme.example>", i);
 		guint seen = 0;
 
 		for (guint j = 0; j < dumps->len; j++)
@@ -970,7 +1026,7 @@ static void test_outbox_relay_down(void)
 	g_assert_cmpuint(due->len, ==, 3);
 	g_assert_cmpuint(((LrOutMail *)due->pdata[0])->attempts, ==, 1);
 	g_assert_cmpstr(((LrOutMail *)due->pdata[0])->last_error, !=, "");
-	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0);	/* not due yet */
+	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0); /* not due yet */
 	sink_start(&sink, port, NULL);
 	g_usleep(350000);
 	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 3);
@@ -1009,7 +1065,7 @@ static void test_outbox_refusals(void)
 	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0);
 	g_assert_cmpuint(queue_outbox_count(q, NULL), ==, 2);
 	g_usleep(150000);
-	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0);	/* second try: 200 ms */
+	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0); /* second try: 200 ms */
 	due = queue_outbox_due(q, g_get_real_time() + 150000, 10, NULL);
 	g_assert_cmpuint(due->len, ==, 0);
 	g_clear_pointer(&due, g_ptr_array_unref);
@@ -1047,6 +1103,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/mailer/mask", test_mask);
 	g_test_add_func("/compose/basic", test_compose_basic);
 	g_test_add_func("/compose/reveal", test_compose_reveal);
+	g_test_add_func("/compose/envelope-from", test_envelope_from);
 	g_test_add_func("/compose/injection", test_compose_injection);
 	g_test_add_func("/compose/html-escape", test_compose_html_escape);
 	g_test_add_func("/compose/rfc2047", test_compose_rfc2047);
