@@ -1,0 +1,214 @@
+/* fields.c - putting values into a lead, and the common clean-up. */
+#include "config.h"
+
+#include <string.h>
+
+#include "lead/rawmsg.h"
+#include "parser/country.h"
+#include "parser/fields.h"
+#include "parser/labels.h"
+
+/* fields_cut - value trimmed, bounded, spaces collapsed unless long. */
+static char *
+fields_cut(const char *name, const char *value)
+{
+	gsize len = strlen(value);
+	g_autofree char *text = NULL;
+	GString *out;
+
+	if (len > FIELDS_MAX_VALUE) {
+		const char *end = g_utf8_find_prev_char(value, value + FIELDS_MAX_VALUE + 1);
+
+		len = end != NULL ? (gsize)(end - value) : FIELDS_MAX_VALUE;
+	}
+	text = g_strstrip(g_utf8_make_valid(value, len));
+	if (labels_is_long(name))
+		return g_steal_pointer(&text);
+	out = g_string_sized_new(strlen(text));
+	for (const char *p = text; *p != '\0'; p++) {
+		gboolean space = g_ascii_isspace(*p);
+
+		if (!space)
+			g_string_append_c(out, *p);
+		else if (out->len > 0 && out->str[out->len - 1] != ' ')
+			g_string_append_c(out, ' ');
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* fields_add - first non-empty value wins. */
+gboolean
+fields_add(LrLead *lead, const char *name, const char *value)
+{
+	const char *old = lead_field_get(lead, name);
+	g_autofree char *clean = NULL;
+
+	if (value == NULL || (old != NULL && *old != '\0'))
+		return FALSE;
+	if (old == NULL && lead->fields->len >= FIELDS_MAX)
+		return FALSE;
+	clean = fields_cut(name, value);
+	if (*clean == '\0')
+		return FALSE;
+	lead_field_set(lead, name, clean);
+	return TRUE;
+}
+
+/* fields_count_known - pairs with a known label. */
+guint
+fields_count_known(GHashTable *aliases, GPtrArray *pairs)
+{
+	guint known = 0;
+
+	for (guint i = 0; i < pairs->len; i++) {
+		const LrField *pair = g_ptr_array_index(pairs, i);
+
+		known += labels_lookup(aliases, pair->name) != NULL ? 1 : 0;
+	}
+	return known;
+}
+
+/* fields_add_pairs - every pair under its field name. */
+guint
+fields_add_pairs(LrLead *lead, GHashTable *aliases, GPtrArray *pairs)
+{
+	for (guint i = 0; i < pairs->len && lead->fields->len < FIELDS_MAX; i++) {
+		const LrField *pair = g_ptr_array_index(pairs, i);
+		g_autofree char *name = labels_field_name(aliases, pair->name);
+
+		fields_add(lead, name, pair->value);
+	}
+	return fields_count_known(aliases, pairs);
+}
+
+/* fields_email_pattern - an addr-spec, with international domains. */
+static const GRegex *
+fields_email_pattern(void)
+{
+	static GRegex *pattern;
+	static gsize once = 0;
+
+	if (g_once_init_enter(&once)) {
+		pattern = g_regex_new("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\\p{L}-]{1,64}@"
+				      "(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.)+"
+				      "[\\p{L}]{2,63}(?![\\p{L}\\p{N}.-]*@)",
+				      G_REGEX_OPTIMIZE, 0, NULL);
+		g_once_init_leave(&once, 1);
+	}
+	return pattern;
+}
+
+/* fields_email_clean - the address in text, domain lower-cased. */
+char *
+fields_email_clean(const char *text)
+{
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autofree char *addr = NULL;
+	g_autofree char *domain = NULL;
+	char *at;
+
+	if (text == NULL || strlen(text) > 1000 ||
+	    !g_regex_match(fields_email_pattern(), text, 0, &match))
+		return NULL;
+	addr = g_match_info_fetch(match, 0);
+	at = strrchr(addr, '@');
+	if (addr[0] == '.' || at[-1] == '.' || strstr(addr, "..") != NULL)
+		return NULL;
+	*at = '\0';
+	domain = g_utf8_strdown(at + 1, -1);
+	return g_strconcat(addr, "@", domain, NULL);
+}
+
+/* fields_finish_email - validate email and derive email_domain. */
+static void
+fields_finish_email(LrLead *lead)
+{
+	const char *email = lead_field_get(lead, "email");
+	g_autofree char *clean = fields_email_clean(email);
+
+	if (email == NULL)
+		return;
+	if (clean == NULL) {
+		lead_field_set(lead, "email_invalid", email);
+		lead_field_set(lead, "email", NULL);
+		lead_meta_set(lead, "parse_note", "the e-mail address given is not valid");
+		return;
+	}
+	lead_field_set(lead, "email", clean);
+	lead_field_set(lead, "email_domain", strrchr(clean, '@') + 1);
+}
+
+/* fields_finish_country - the country as an alpha-2 code. */
+static void
+fields_finish_country(LrLead *lead, GHashTable *countries)
+{
+	const char *country = lead_field_get(lead, "country");
+	const char *code;
+
+	if (country == NULL)
+		return;
+	code = country_lookup(countries, country);
+	if (code == NULL) {
+		fields_add(lead, "country_name", country);
+		lead_field_set(lead, "country", NULL);
+		return;
+	}
+	lead_field_set(lead, "country", code);
+}
+
+/* fields_finish_name - name from its parts, phone from mobile. */
+static void
+fields_finish_name(LrLead *lead)
+{
+	const char *first = lead_field_get(lead, "first_name");
+	const char *last = lead_field_get(lead, "last_name");
+
+	if (lead_field_get(lead, "name") == NULL && (first != NULL || last != NULL)) {
+		g_autofree char *name = g_strjoin(" ", first != NULL ? first : "",
+						  last != NULL ? last : "", NULL);
+
+		fields_add(lead, "name", name);
+	}
+	if (lead_field_get(lead, "phone") == NULL)
+		fields_add(lead, "phone", lead_field_get(lead, "mobile"));
+}
+
+/* fields_finish_source - campaign field, else address extension. */
+static void
+fields_finish_source(LrLead *lead, const char *const *recipients)
+{
+	static const char *const names[] = {"utm_campaign", "campaign", "utm_source", "source"};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(names); i++) {
+		const char *value = lead_field_get(lead, names[i]);
+
+		if (value != NULL) {
+			lead_set_str(&lead->source, value);
+			return;
+		}
+	}
+	if (lead->recipient != NULL && *lead->recipient != '\0') {
+		g_autofree char *ext = rawmsg_addr_extension(lead->recipient);
+
+		lead_set_str(&lead->source, ext);
+		return;
+	}
+	for (gsize i = 0; recipients != NULL && recipients[i] != NULL; i++) {
+		g_autofree char *ext = rawmsg_addr_extension(recipients[i]);
+
+		if (ext != NULL) {
+			lead_set_str(&lead->source, ext);
+			return;
+		}
+	}
+}
+
+/* fields_finish - the clean-up every lead gets. */
+void
+fields_finish(LrLead *lead, GHashTable *countries, const char *const *recipients)
+{
+	fields_finish_name(lead);
+	fields_finish_email(lead);
+	fields_finish_country(lead, countries);
+	fields_finish_source(lead, recipients);
+}

@@ -1,0 +1,276 @@
+/* formtext.c - label/value pairs in the text of form notifications. */
+#include "config.h"
+
+#include <string.h>
+
+#include "lead/lead.h"
+#include "parser/formtext.h"
+#include "parser/labels.h"
+
+typedef struct {
+	GHashTable *aliases;
+	FormtextResult *out;
+	char *label;		/* the open pair, or NULL */
+	GString *value;
+	gboolean long_field;	/* the open value may span paragraphs */
+	gboolean blank;		/* a blank line since the last text line */
+	gboolean footer;	/* a separator or footer line was seen */
+	guint loose_pending;
+} FormtextScan;
+
+typedef struct {
+	GRegex *colon;
+	GRegex *banner;
+	GRegex *separator;
+	GRegex *footer;
+} FormtextPatterns;
+
+/* formtext_patterns - the line patterns, compiled once. */
+static const FormtextPatterns *
+formtext_patterns(void)
+{
+	static FormtextPatterns patterns;
+	static gsize once = 0;
+
+	if (g_once_init_enter(&once)) {
+		patterns.colon = g_regex_new(
+			"^[ \\t]*[*_]{0,2}(\\p{L}[^:：\\n]{0,59}?)[*_]{0,2}[ \\t]*[:：]"
+			"[*_]{0,2}(?!//)[ \\t]*(.*?)[ \\t]*$", G_REGEX_OPTIMIZE, 0, NULL);
+		patterns.banner = g_regex_new(
+			"^[ \\t]*[-=*#~]{2,}[ \\t]*([^-=*#~ \\t].{0,58}?)[ \\t]*[-=*#~]{2,}[ \\t]*$",
+			G_REGEX_OPTIMIZE, 0, NULL);
+		patterns.separator = g_regex_new("^[ \\t]*(--[ \\t]*|[-_=*~#]{3,}[ \\t]*)$",
+						 G_REGEX_OPTIMIZE, 0, NULL);
+		patterns.footer = g_regex_new(
+			"^[ \\t]*(this (e-?mail|message|form) (was|has been) (sent|submitted|generated)|"
+			"sent (via|with|by) |powered by |submitted (via|from) )",
+			G_REGEX_OPTIMIZE | G_REGEX_CASELESS, 0, NULL);
+		g_once_init_leave(&once, 1);
+	}
+	return &patterns;
+}
+
+/* formtext_words - number of space-separated words in text. */
+static guint
+formtext_words(const char *text)
+{
+	guint n = 0;
+	gboolean in = FALSE;
+
+	for (const char *p = text; *p != '\0'; p++) {
+		gboolean space = *p == ' ' || *p == '\t';
+
+		if (!space && !in)
+			n++;
+		in = !space;
+	}
+	return n;
+}
+
+/* formtext_label_ok - TRUE when label reads as a form label, not prose. */
+static gboolean
+formtext_label_ok(const char *label, guint max_words)
+{
+	return formtext_words(label) <= max_words && strpbrk(label, "<>@\"[]{}") == NULL &&
+	       strstr(label, "http") == NULL && strstr(label, "www.") == NULL;
+}
+
+/* formtext_colon - split a "Label: value" line; FALSE when it is not one. */
+static gboolean
+formtext_colon(const char *line, char **label, char **value)
+{
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autofree char *l = NULL;
+	g_autofree char *v = NULL;
+
+	if (!g_regex_match(formtext_patterns()->colon, line, 0, &match))
+		return FALSE;
+	l = g_strstrip(g_match_info_fetch(match, 1));
+	v = g_match_info_fetch(match, 2);
+	if (!formtext_label_ok(l, *v == '\0' ? 5 : 6))
+		return FALSE;
+	*label = g_steal_pointer(&l);
+	*value = g_steal_pointer(&v);
+	return TRUE;
+}
+
+/* formtext_is_label_line - public check used by other scanners. */
+gboolean
+formtext_is_label_line(const char *line, guint max_words)
+{
+	g_autofree char *label = NULL;
+	g_autofree char *value = NULL;
+
+	if (strlen(line) > FORMTEXT_MAX_LINE || !formtext_colon(line, &label, &value))
+		return FALSE;
+	return formtext_words(label) <= max_words;
+}
+
+/* formtext_banner - the label of a "--- Label ---" line, or NULL. */
+static char *
+formtext_banner(const char *line)
+{
+	g_autoptr(GMatchInfo) match = NULL;
+	g_autofree char *label = NULL;
+	g_autofree char *folded = NULL;
+
+	if (!g_regex_match(formtext_patterns()->banner, line, 0, &match))
+		return NULL;
+	label = g_strstrip(g_match_info_fetch(match, 1));
+	folded = labels_fold(label, ' ');
+	if (*folded == '\0' || formtext_words(label) > 5 || strstr(folded, "forward") != NULL ||
+	    strstr(folded, "original") != NULL || strstr(folded, "weitergeleitet") != NULL ||
+	    strstr(folded, "transfer") != NULL || strstr(folded, "reenviado") != NULL ||
+	    strstr(folded, "inoltrato") != NULL || strstr(folded, "doorgestuurd") != NULL)
+		return NULL;
+	return g_steal_pointer(&label);
+}
+
+/* formtext_field_free - free one pair. */
+static void
+formtext_field_free(gpointer data)
+{
+	LrField *field = data;
+
+	g_free(field->name);
+	g_free(field->value);
+	g_free(field);
+}
+
+/* formtext_flush - close the open pair, keeping it when it has a value. */
+static void
+formtext_flush(FormtextScan *s)
+{
+	LrField *field;
+
+	if (s->label == NULL)
+		return;
+	g_strstrip(s->value->str);
+	s->value->len = strlen(s->value->str);
+	if (s->value->len > 0) {
+		field = g_new0(LrField, 1);
+		field->name = g_steal_pointer(&s->label);
+		field->value = g_strdup(s->value->str);
+		g_ptr_array_add(s->out->pairs, field);
+	}
+	g_clear_pointer(&s->label, g_free);
+	g_string_truncate(s->value, 0);
+}
+
+/* formtext_open - start a new pair. */
+static void
+formtext_open(FormtextScan *s, char *label, const char *value, gboolean long_field)
+{
+	formtext_flush(s);
+	s->label = label;
+	g_string_assign(s->value, value);
+	s->long_field = long_field || labels_is_long(label);
+	if (!s->long_field) {
+		g_autofree char *field = labels_field_name(s->aliases, label);
+
+		s->long_field = labels_is_long(field);
+	}
+	s->out->covered++;
+	s->out->loose += s->loose_pending;
+	s->loose_pending = 0;
+	s->blank = FALSE;
+}
+
+/* formtext_continue - add line to the open value when it belongs there. */
+static gboolean
+formtext_continue(FormtextScan *s, const char *line)
+{
+	if (s->label == NULL || s->footer)
+		return FALSE;
+	if (s->value->len > 0 && s->blank && !s->long_field)
+		return FALSE;
+	if (s->value->len > 0)
+		g_string_append(s->value, s->blank ? "\n\n" : "\n");
+	g_string_append(s->value, line);
+	s->out->covered++;
+	s->blank = FALSE;
+	return TRUE;
+}
+
+/* formtext_bare - a known label alone on a line ("Email") before its value. */
+static gboolean
+formtext_bare(FormtextScan *s, const char *line, const char *next)
+{
+	g_autofree char *label = g_strdup(line);
+
+	if (next == NULL || strspn(next, " \t\r") == strlen(next) || strlen(label) > 40 || formtext_words(label) > 4 ||
+	    labels_lookup(s->aliases, label) == NULL)
+		return FALSE;
+	formtext_open(s, g_steal_pointer(&label), "", FALSE);
+	return TRUE;
+}
+
+/* formtext_text - a line that is neither label nor separator. */
+static void
+formtext_text(FormtextScan *s, const char *line, const char *next)
+{
+	g_autofree char *trimmed = g_strstrip(g_strdup(line));
+
+	if (s->blank && formtext_bare(s, trimmed, next))
+		return;
+	if (formtext_continue(s, trimmed) || formtext_bare(s, trimmed, next))
+		return;
+	formtext_flush(s);
+	s->loose_pending++;
+}
+
+/* formtext_line - one line of the scan; next is the following line. */
+static void
+formtext_line(FormtextScan *s, const char *line, const char *next)
+{
+	const FormtextPatterns *p = formtext_patterns();
+	char *label = NULL;
+	char *value = NULL;
+
+	if (strspn(line, " \t") == strlen(line)) {
+		s->blank = TRUE;
+		return;
+	}
+	if ((label = formtext_banner(line)) != NULL) {
+		formtext_open(s, label, "", TRUE);
+		s->footer = FALSE;
+	} else if (g_regex_match(p->separator, line, 0, NULL) ||
+		   g_regex_match(p->footer, line, 0, NULL)) {
+		formtext_flush(s);
+		s->footer = TRUE;
+	} else if (formtext_colon(line, &label, &value)) {
+		formtext_open(s, label, value, FALSE);
+		g_free(value);
+		s->footer = FALSE;
+	} else {
+		formtext_text(s, line, next);
+	}
+	s->blank = FALSE;
+}
+
+/* formtext_scan - every line in turn, bounded. */
+void
+formtext_scan(const char *text, GHashTable *aliases, FormtextResult *out)
+{
+	g_auto(GStrv) lines = g_strsplit(text, "\n", FORMTEXT_MAX_LINES);
+	FormtextScan s = {.aliases = aliases, .out = out};
+
+	memset(out, 0, sizeof(*out));
+	out->pairs = g_ptr_array_new_with_free_func(formtext_field_free);
+	s.value = g_string_new(NULL);
+	for (guint i = 0; lines[i] != NULL && i + 1 < FORMTEXT_MAX_LINES; i++) {
+		g_autofree char *line = g_strndup(lines[i], FORMTEXT_MAX_LINE);
+
+		g_strchomp(line);
+		formtext_line(&s, line, lines[i + 1]);
+	}
+	formtext_flush(&s);
+	g_string_free(s.value, TRUE);
+}
+
+/* formtext_result_clear - free the pairs. */
+void
+formtext_result_clear(FormtextResult *result)
+{
+	g_clear_pointer(&result->pairs, g_ptr_array_unref);
+}

@@ -1,0 +1,35 @@
+/* labels.h - form labels: folding for comparison, the built-in alias set,
+ * and field names for labels nobody taught us. */
+#ifndef LR_LABELS_H
+#define LR_LABELS_H
+
+#include <glib.h>
+
+/* labels_fold - text for comparison: compatibility-decomposed, accents
+ * dropped, case-folded, every run of non-alphanumerics turned into one sep
+ * (or dropped when sep is 0), trimmed.  "E-Mail Address:" -> "e mail
+ * address" (sep ' '), "U.S.A." -> "usa" (sep 0).  Returns a new string. */
+char *labels_fold(const char *text, char sep);
+
+/* labels_table_new - the built-in aliases: folded label -> canonical field
+ * name ("your email" -> "email").  Returns a new table (strings owned). */
+GHashTable *labels_table_new(void);
+
+/* labels_table_add - teach table that label (as written) means field. */
+void labels_table_add(GHashTable *table, const char *label, const char *field);
+
+/* labels_lookup - the canonical field for label (as written): the alias,
+ * else the alias without a leading "your"/"please enter" or a trailing
+ * "optional"/"required", else NULL.  Borrowed from table. */
+const char *labels_lookup(GHashTable *table, const char *label);
+
+/* labels_field_name - the field name for label: the alias, else the label
+ * folded with "_" ("Roof area (m²)" -> "roof_area_m2"), at most 64 bytes,
+ * "field" when nothing is left.  Returns a new string. */
+char *labels_field_name(GHashTable *table, const char *label);
+
+/* labels_is_long - TRUE when field (a canonical or custom name) holds
+ * free text that may run over several lines and paragraphs. */
+gboolean labels_is_long(const char *field);
+
+#endif
