@@ -706,12 +706,18 @@ static void sink_wait(guint16 port)
 static void sink_start(Sink *sink, guint16 port, const char *const *extra)
 {
 	g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *timeout = g_find_program_in_path("timeout");
 	g_autoptr(GError) error = NULL;
 
 	sink->port = port ? port : free_port();
 	if (sink->dir == NULL) {
 		sink->dir = g_dir_make_tmp("lr-sink-XXXXXX", NULL);
 		g_chmod(sink->dir, 0777); /* smtp-sink writes as nobody */
+	}
+	/* Under timeout(1), so a sink outlives a failed test by a minute at most. */
+	if (timeout != NULL) {
+		g_ptr_array_add(argv, g_strdup(timeout));
+		g_ptr_array_add(argv, g_strdup("60"));
 	}
 	g_ptr_array_add(argv, g_strdup(sink_program()));
 	if (geteuid() == 0) {
