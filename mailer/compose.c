@@ -256,10 +256,10 @@ static char *compose_label(const char *name)
 }
 
 /* compose_fields - every non-empty field as "Label: value" lines, or an
- * HTML table; withheld ones masked. */
+ * HTML table; withheld ones masked; "" when there is none. */
 static char *compose_fields(const ComposeCtx *ctx)
 {
-	GString *out = g_string_new(ctx->html ? "<table class=\"fields\">\n" : NULL);
+	GString *out = g_string_new(NULL);
 
 	for (guint i = 0; ctx->lead && i < ctx->lead->fields->len; i++) {
 		const LrField *field = g_ptr_array_index(ctx->lead->fields, i);
@@ -281,8 +281,10 @@ static char *compose_fields(const ComposeCtx *ctx)
 			g_string_append_printf(out, "%s: %s\n", label, indented);
 		}
 	}
-	if (ctx->html)
+	if (ctx->html && out->len) {
+		g_string_prepend(out, "<table class=\"fields\">\n");
 		g_string_append(out, "</table>\n");
+	}
 	return g_string_free(out, FALSE);
 }
 

@@ -397,6 +397,22 @@ static void test_compose_injection(void)
 
 		g_assert_cmpstr(g_mime_header_get_name(h), !=, "Bcc");
 	}
+	/* A display name cannot smuggle in a second recipient. */
+	{
+		LrNotice named = notice;
+		g_autoptr(GBytes) b2 = NULL;
+		g_autoptr(GMimeMessage) m2 = NULL;
+		InternetAddressList *to;
+
+		named.to_name = "Berger, \"Anna\" <evil@example.net>, x@example.net";
+		b2 = compose_ok(lead, &named, 1);
+		m2 = parse_message(b2);
+		to = g_mime_message_get_to(m2);
+		g_assert_cmpint(internet_address_list_length(to), ==, 1);
+		g_assert_cmpstr(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(
+		                    internet_address_list_get_address(to, 0))),
+		                ==, "anna@acme.example");
+	}
 	/* An address that is not one is refused outright. */
 	notice.to_address = "anna@acme.example\r\nBcc: evil@example.net";
 	g_assert_null(mailer_compose(&config, lead, &notice, 0, &error));
