@@ -1,7 +1,7 @@
 /* server-config.h - the `server` group of leadroute.conf, readable on its
  * own so that the slim pipe deliverer needs nothing but libconfig.
  *
- * The full configuration (rules/config.h) embeds this. */
+ * The full configuration (rules/lr-config.h) embeds this. */
 #ifndef LR_SERVER_CONFIG_H
 #define LR_SERVER_CONFIG_H
 

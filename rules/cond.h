@@ -1,0 +1,96 @@
+/* cond.h - the condition language of rules (`when = "..."`), compiled once
+ * when the configuration loads and evaluated per lead.
+ *
+ * Grammar (a small recursive-descent parser; examples/README.md explains it
+ * for administrators):
+ *   expr    := and { ("||" | "or") and }
+ *   and     := unary { ("&&" | "and") unary }
+ *   unary   := ("!" | "not") unary | "(" expr ")" | test
+ *   test    := value [ cmp value | ["not"] "in" list | ("~" | "!~") REGEX
+ *                    | ["not"] "contains" value ]
+ *   cmp     := "==" | "!=" | "<" | "<=" | ">" | ">="
+ *   list    := "[" [ value { "," value } ] "]"
+ *   value   := STRING | NUMBER | "true" | "false" | name
+ *            | "user" "." attr | TABLE "[" value "]" [ "." column ]
+ *   STRING  := '...' | "..." (backslash escapes the quote and itself)
+ *   REGEX   := /.../ with flags i (ignore case) and x (extended); \/ is a /
+ * Names: any lead field ("country", "product"...), and priority (so far),
+ * source, email_domain (of the email field), subject, sender, recipient,
+ * format.  A missing field is the empty string, never an error.
+ *
+ * Values are text.  When both sides of a comparison read as numbers
+ * ("12", "240,000", "€85,000", "1.2k") they compare as numbers; otherwise
+ * as text, ignoring case.  An ordering (< <= > >=) against a number is
+ * false when the other side is not a number (a missing quantity is neither
+ * small nor large).  A value on its own is true unless empty, "0" or
+ * "false"; a table look-up on its own is true when the row exists. */
+#ifndef LR_COND_H
+#define LR_COND_H
+
+#include <glib.h>
+
+#include "lead/lead.h"
+#include "rules/table.h"
+
+typedef struct LrCond LrCond;
+
+/* Finds a table by name while compiling (NULL when there is none). */
+typedef const LrTable *(*CondTableFunc)(gpointer data, const char *name);
+
+/* What a condition sees of one lead at one step of routing. */
+typedef struct {
+	const LrLead *lead;
+	double priority;		/* so far */
+	GHashTable *user;		/* the current holder's attributes, or NULL */
+} LrCondCtx;
+
+/* cond_compile - compile text.  tables resolves TABLE[...] look-ups (may be
+ * NULL: then no table exists).  Returns a new condition, or NULL with
+ * LR_ERROR_CONFIG "condition column N: message" (N counts characters of
+ * text from 1). */
+LrCond *cond_compile(const char *text, CondTableFunc tables, gpointer data, GError **error);
+
+/* cond_eval - TRUE when the condition holds for ctx. */
+gboolean cond_eval(const LrCond *cond, const LrCondCtx *ctx);
+
+/* cond_eval_text - the condition's value as text (for value expressions
+ * such as "companies[email_domain].tier_points").  Returns a new string
+ * ("" when missing). */
+char *cond_eval_text(const LrCond *cond, const LrCondCtx *ctx);
+
+/* cond_describe - append to reason, as "name value" pairs joined by ", ",
+ * the tests on lead data that made cond hold ("country DE"); pairs already
+ * present in reason are not repeated. */
+void cond_describe(const LrCond *cond, const LrCondCtx *ctx, GString *reason);
+
+/* cond_constant - TRUE when cond reads no lead data at all; *value is then
+ * what it always gives. */
+gboolean cond_constant(const LrCond *cond, gboolean *value);
+
+/* cond_index_key - when cond is, or starts with (`... && ...`), a test
+ * `NAME == 'text'` or `NAME in ['text', ...]` on plain text that cannot
+ * read as a number, give the name (borrowed) and add the folded texts
+ * (new strings) to keys, so a rule list can be indexed by NAME.  The
+ * condition can only hold when NAME's folded value is one of keys. */
+gboolean cond_index_key(const LrCond *cond, const char **name, GPtrArray *keys);
+
+/* cond_value_name - the value of name ("country", "source", "user.team")
+ * for ctx: borrowed from the lead or the user, or "" when missing; numbers
+ * (priority) are written into buf. */
+const char *cond_value_name(const char *name, const LrCondCtx *ctx, char buf[32]);
+
+/* cond_fold - the form in which text compares (trimmed, case-folded).
+ * Returns a new string. */
+char *cond_fold(const char *text);
+
+/* cond_number - read text as a number: "12", "-3.5", "240,000", "1.234,5",
+ * "€85,000", "$1.2k", "3M", "85 000 EUR".  Returns FALSE when it is not one. */
+gboolean cond_number(const char *text, double *out);
+
+/* cond_text - the source text (borrowed). */
+const char *cond_text(const LrCond *cond);
+
+void cond_free(LrCond *cond);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrCond, cond_free)
+
+#endif

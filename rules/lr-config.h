@@ -1,0 +1,212 @@
+/* lr-config.h - the whole configuration: leadroute.conf and every user's rule
+ * file, read once into typed structs and checked whole.
+ *
+ * leadroute.conf has the groups server, fields, tables, users, servers,
+ * rules and workflow (examples/leadroute.conf and examples/README.md show
+ * every key).  A user's rule file holds only `rules` and `workflow`; it may
+ * route to that user, the users they manage, their own manager, and the
+ * users, teams or servers the admin lists in the user's `may_route`.
+ *
+ * Every problem is reported as "file:line: message" (conditions as
+ * "file:line: condition column N: message"), sorted by file (the main file
+ * first, then user files in the order users are listed) and line. */
+#ifndef LR_CONFIG_H
+#define LR_CONFIG_H
+
+#include <glib.h>
+
+#include "lead/lead.h"
+#include "rules/cond.h"
+#include "rules/server-config.h"
+#include "rules/table.h"
+
+/* Deadlines and limits of the workflow; -1 / NULL when a file leaves a key
+ * unset (the global workflow then gives it, or the built-in default). */
+typedef struct {
+	gint64 accept_within;	/* seconds */
+	gint64 remind_after;	/* seconds */
+	int max_rejections;
+	char **withhold;	/* fields masked until ACCEPT, NULL-terminated */
+} LrWorkflow;
+
+/* Built-in defaults when leadroute.conf has no workflow group. */
+#define LR_DEFAULT_ACCEPT_WITHIN (4 * 3600)
+#define LR_DEFAULT_REMIND_AFTER (2 * 3600)
+#define LR_DEFAULT_MAX_REJECTIONS 2
+
+/* One span of working hours: days (bit 0 Monday .. bit 6 Sunday) and
+ * minutes from midnight in tz; to <= from runs past midnight. */
+typedef struct {
+	guint8 days;
+	int from, to;
+	GTimeZone *tz;
+} LrHours;
+
+typedef struct LrRuleSet LrRuleSet;
+
+typedef struct {
+	char *id;
+	char *name;
+	char *email;
+	char **addresses;	/* every address that is this user, lower case */
+	char *role;		/* "admin", "manager", "rep", ... or NULL */
+	char **manages;		/* user ids, NULL-terminated */
+	char *manager;		/* who manages this user (derived), or NULL */
+	char *team;
+	char *territory;
+	int capacity;		/* open leads at most; 0 = no limit */
+	GArray *hours;		/* LrHours; empty = always */
+	char **may_route;	/* extra targets: ids, "team:X", "server:X" */
+	GHashTable *attrs;	/* every scalar attribute as text (user.<attr>) */
+	char *rules_file;	/* as written in leadroute.conf, or NULL */
+	LrRuleSet *rules;	/* the user's rules, or NULL */
+	LrWorkflow workflow;	/* the user's own overrides */
+	const char *file;	/* where the user is defined */
+	int line;
+} LrUser;
+
+typedef struct {
+	char *id;
+	char *deliver;		/* "mailto:ADDRESS" */
+	char *format;		/* "leadroute", "adf" */
+	char **withhold;
+	const char *file;
+	int line;
+} LrServer;
+
+typedef enum {
+	LR_STRATEGY_SINGLE,	/* one target */
+	LR_STRATEGY_ROUND_ROBIN,
+	LR_STRATEGY_LEAST_LOADED,
+	LR_STRATEGY_WEIGHTED,
+	LR_STRATEGY_BROADCAST,
+	LR_STRATEGY_FIRST,	/* the first available, in order */
+} LrStrategy;
+
+typedef struct {
+	char *to;		/* "anna", "manager", "team:north", "server:north" */
+	double weight;		/* for weighted; 1 otherwise */
+} LrTarget;
+
+typedef struct {
+	LrStrategy strategy;
+	GPtrArray *targets;	/* LrTarget * */
+	char *key;		/* state key for round-robin and weighted */
+} LrRoute;
+
+typedef struct {
+	double points;		/* added as is */
+	double base;
+	GArray *weights;	/* LrWeight */
+	LrCond *lookup;		/* a value expression such as companies[email_domain].tier_points */
+} LrPriority;
+
+typedef struct {
+	char *field;
+	double weight;
+} LrWeight;
+
+typedef struct {
+	char *kind;		/* "table", "product-sheet", "sales-program", "document", ... */
+	char *name;		/* shown in the notification */
+	char *file;		/* a document, absolute; or NULL */
+	const LrTable *table;	/* a table row (kind "table"), or a document per row */
+	LrCond *key;		/* the look-up key expression */
+	int column;		/* >= 0: the row's cell names the document */
+} LrAttach;
+
+typedef struct {
+	char *name;		/* or NULL */
+	const char *file;
+	int line;
+	LrCond *when;		/* NULL: always */
+	LrRoute *route;		/* NULL: the rule does not route */
+	LrPriority *priority;
+	GPtrArray *attach;	/* LrAttach *, or NULL */
+	char **withhold;
+} LrRule;
+
+struct LrRuleSet {
+	const char *file;
+	const LrUser *owner;	/* NULL for the global rules */
+	GPtrArray *rules;	/* LrRule * in order */
+	GPtrArray *steps;	/* the evaluation plan (route.c) */
+};
+
+typedef struct {
+	LrServerConfig *server;
+	char *file;		/* the main file as given */
+	char *dir;		/* its folder, absolute: relative paths start here */
+	GHashTable *aliases;	/* form label (lower case) -> field name */
+	GPtrArray *tables;	/* LrTable * */
+	GPtrArray *users;	/* LrUser * in file order */
+	GHashTable *user_index;	/* id -> LrUser * */
+	GHashTable *addr_index;	/* lower-case address -> LrUser * */
+	GPtrArray *servers;	/* LrServer * */
+	LrRuleSet *rules;	/* the global rules */
+	LrWorkflow workflow;	/* global, with defaults filled in */
+	GStringChunk *strings;	/* file names */
+} LrConfig;
+
+/* config_check - read and check path (NULL: server_config_resolve's
+ * choice, possibly the embedded default).  Returns the problems found
+ * (never NULL, empty when clean; "file:line: message" each); *out (when
+ * not NULL) gets the configuration when there were none, else NULL. */
+GPtrArray *config_check(const char *path, LrConfig **out);
+
+/* config_load - read a configuration that checks clean.  Returns a new
+ * configuration, or NULL with LR_ERROR_CONFIG whose message holds every
+ * problem, one per line; a daemon keeps its old configuration then. */
+LrConfig *config_load(const char *path, GError **error);
+
+void config_free(LrConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrConfig, config_free)
+
+/* config_user - the user with id, or NULL (borrowed). */
+const LrUser *config_user(const LrConfig *cfg, const char *id);
+
+/* config_user_by_address - the user one of whose addresses is addr (any
+ * case, with or without "Name <...>"), or NULL. */
+const LrUser *config_user_by_address(const LrConfig *cfg, const char *addr);
+
+/* config_user_manager - the manager of user id, or NULL. */
+const LrUser *config_user_manager(const LrConfig *cfg, const char *id);
+
+/* config_admin - the first user with role "admin" (check ensures one). */
+const LrUser *config_admin(const LrConfig *cfg);
+
+/* config_server - the secondary server with id ("north", not
+ * "server:north"), or NULL. */
+const LrServer *config_server(const LrConfig *cfg, const char *id);
+
+/* config_table - the table called name, or NULL. */
+const LrTable *config_table(const LrConfig *cfg, const char *name);
+
+/* config_team - the users whose team is name, in file order.  Returns a new
+ * array of borrowed users (possibly empty). */
+GPtrArray *config_team(const LrConfig *cfg, const char *name);
+
+/* config_may_route - TRUE when from_user may send a lead to `to` (a user
+ * id, "team:X" or "server:X"): the admin anywhere; anyone to themselves,
+ * the users they manage (directly or through other managers), their own
+ * manager, and what their may_route lists.  Used for user rule files and
+ * for FORWARD. */
+gboolean config_may_route(const LrConfig *cfg, const char *from_user, const char *to);
+
+/* config_field_aliases - form label -> field name, for parser_new()
+ * (borrowed; labels lower case). */
+GHashTable *config_field_aliases(const LrConfig *cfg);
+
+/* config_user_in_hours - TRUE when user works at now (µs since the epoch);
+ * always TRUE without hours. */
+gboolean config_user_in_hours(const LrUser *user, gint64 now);
+
+/* config_workflow - the workflow for a lead kept by user (NULL: global):
+ * the global one with the user's own keys over it.  withhold is borrowed. */
+LrWorkflow config_workflow(const LrConfig *cfg, const LrUser *user);
+
+/* config_duration - "90s", "30m", "4h", "2d", "1h30m" or a plain number of
+ * seconds.  Returns seconds, or -1 when text is not a duration. */
+gint64 config_duration(const char *text);
+
+#endif

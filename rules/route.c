@@ -1,0 +1,937 @@
+/* route.c - routing decisions through the chain of rule files. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "lead/lr-error.h"
+#include "rules/route.h"
+
+/* Rotation: each candidate has a "pass" (stored under KEY\tID); the one
+ * with the lowest pass is picked and its pass grows by STRIDE / weight.
+ * KEY itself holds the pass of the last pick; a candidate whose pass is
+ * older (away, new) starts from there, so nobody returns to a burst. */
+#define ROUTE_STRIDE 1000000.0
+
+/* A run of rules that the plan evaluates as one step. */
+typedef struct {
+	guint first, last;	/* rule indices, inclusive */
+	char *name;		/* indexed name, or NULL for a single rule */
+	GHashTable *index;	/* folded text -> GArray of guint rule indices */
+} PlanStep;
+
+/* Rules testing the same name this many times in a row get an index. */
+#define PLAN_MIN_RUN 4
+
+/* One span of the trace. */
+typedef struct {
+	const LrRuleSet *set;
+	guint first, last;
+	gboolean matched;
+	char *effect;		/* matched rules only */
+} Span;
+
+/* Where routing is, for one lead. */
+typedef struct {
+	const LrConfig *cfg;
+	const char *const *rejected;
+	LrRouteState *state;
+	LrRouteResult *res;
+	LrCondCtx ctx;
+	const LrUser *holder;	/* NULL while in the global rules */
+	GString *reason;
+	GString *effect;	/* the current rule's */
+	GString *escalation;	/* why it was escalated */
+} Router;
+
+/* What a rule's route picked. */
+typedef enum { PICK_NONE, PICK_ONE, PICK_BROADCAST, PICK_NOBODY } PickKind;
+
+typedef struct {
+	PickKind kind;
+	char *to;		/* PICK_ONE: user id or "server:ID" */
+	gboolean final;		/* PICK_ONE: keeps it without reading their rules */
+	char *meant;		/* PICK_NOBODY: who it was meant for (a user) or NULL */
+	GPtrArray *all;		/* PICK_BROADCAST */
+} Pick;
+
+/* ---- plan ---- */
+
+/* plan_step_free - destroy a plan step. */
+static void plan_step_free(PlanStep *s)
+{
+	g_free(s->name);
+	if (s->index != NULL)
+		g_hash_table_destroy(s->index);
+	g_free(s);
+}
+
+/* plan_index_add - index rule i under each of keys. */
+static void plan_index_add(PlanStep *s, GPtrArray *keys, guint i)
+{
+	for (guint k = 0; k < keys->len; k++) {
+		const char *key = g_ptr_array_index(keys, k);
+		GArray *list = g_hash_table_lookup(s->index, key);
+
+		if (list == NULL) {
+			list = g_array_new(FALSE, FALSE, sizeof(guint));
+			g_hash_table_insert(s->index, g_strdup(key), list);
+		}
+		if (list->len == 0 || g_array_index(list, guint, list->len - 1) != i)
+			g_array_append_val(list, i);
+	}
+}
+
+/* plan_run - the length of the run of rules from i that test name. */
+static guint plan_run(const LrRuleSet *set, guint i, const char **name)
+{
+	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+	guint n = 0;
+
+	*name = NULL;
+	for (; i + n < set->rules->len; n++) {
+		const LrRule *r = g_ptr_array_index(set->rules, i + n);
+		const char *nm = NULL;
+
+		g_ptr_array_set_size(keys, 0);
+		if (r->when == NULL || !cond_index_key(r->when, &nm, keys))
+			break;
+		if (*name != NULL && strcmp(nm, *name) != 0)
+			break;
+		*name = nm;
+	}
+	return n;
+}
+
+/* plan_block - an indexed step over rules [first, first + n). */
+static PlanStep *plan_block(const LrRuleSet *set, guint first, guint n, const char *name)
+{
+	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+	PlanStep *s = g_new0(PlanStep, 1);
+	const char *nm;
+
+	s->first = first;
+	s->last = first + n - 1;
+	s->name = g_strdup(name);
+	s->index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					 (GDestroyNotify)g_array_unref);
+	for (guint i = first; i <= s->last; i++) {
+		g_ptr_array_set_size(keys, 0);
+		cond_index_key(((LrRule *)g_ptr_array_index(set->rules, i))->when, &nm, keys);
+		plan_index_add(s, keys, i);
+	}
+	return s;
+}
+
+/* plan_set - build one rule set's plan. */
+static void plan_set(LrRuleSet *set)
+{
+	route_plan_free(set);
+	set->steps = g_ptr_array_new_with_free_func((GDestroyNotify)plan_step_free);
+	for (guint i = 0; i < set->rules->len;) {
+		const char *name;
+		guint n = plan_run(set, i, &name);
+		PlanStep *s;
+
+		if (n >= PLAN_MIN_RUN) {
+			s = plan_block(set, i, n, name);
+		} else {
+			n = 1;
+			s = g_new0(PlanStep, 1);
+			s->first = s->last = i;
+		}
+		g_ptr_array_add(set->steps, s);
+		i += n;
+	}
+}
+
+/* route_plan_build - plans for every rule set. */
+void route_plan_build(LrConfig *cfg)
+{
+	if (cfg->rules != NULL)
+		plan_set(cfg->rules);
+	for (guint i = 0; i < cfg->users->len; i++) {
+		LrUser *u = g_ptr_array_index(cfg->users, i);
+		if (u->rules != NULL)
+			plan_set(u->rules);
+	}
+}
+
+/* route_plan_free - drop a plan. */
+void route_plan_free(LrRuleSet *set)
+{
+	g_clear_pointer(&set->steps, g_ptr_array_unref);
+}
+
+/* ---- results ---- */
+
+/* attachment_free - destroy an attachment. */
+static void attachment_free(LrAttachment *a)
+{
+	g_free(a->kind);
+	g_free(a->name);
+	g_free(a->file);
+	g_free(a->table);
+	g_strfreev(a->columns);
+	g_strfreev(a->values);
+	g_free(a);
+}
+
+/* span_clear - free a span's effect. */
+static void span_clear(gpointer p)
+{
+	g_free(((Span *)p)->effect);
+}
+
+/* result_new - an empty result. */
+static LrRouteResult *result_new(void)
+{
+	LrRouteResult *r = g_new0(LrRouteResult, 1);
+
+	r->assignees = g_ptr_array_new_with_free_func(g_free);
+	r->holders = g_ptr_array_new_with_free_func(g_free);
+	r->attachments = g_ptr_array_new_with_free_func((GDestroyNotify)attachment_free);
+	r->withheld = g_ptr_array_new_with_free_func(g_free);
+	r->spans = g_array_new(FALSE, TRUE, sizeof(Span));
+	g_array_set_clear_func(r->spans, span_clear);
+	return r;
+}
+
+/* route_result_free - destroy a result. */
+void route_result_free(LrRouteResult *result)
+{
+	if (result == NULL)
+		return;
+	g_ptr_array_free(result->assignees, TRUE);
+	g_ptr_array_free(result->holders, TRUE);
+	g_ptr_array_free(result->attachments, TRUE);
+	g_ptr_array_free(result->withheld, TRUE);
+	g_array_free(result->spans, TRUE);
+	g_free(result->reason);
+	g_free(result);
+}
+
+/* trace_span - record rules [first, last] of set. */
+static void trace_span(Router *rt, const LrRuleSet *set, guint first, guint last,
+		       gboolean matched, const char *effect)
+{
+	Span s = {set, first, last, matched, matched ? g_strdup(effect) : NULL};
+
+	if (first <= last)
+		g_array_append_val(rt->res->spans, s);
+}
+
+/* route_result_trace - the trace, one step per rule. */
+GPtrArray *route_result_trace(const LrRouteResult *result)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < result->spans->len; i++) {
+		const Span *s = &g_array_index(result->spans, Span, i);
+
+		for (guint r = s->first; r <= s->last; r++) {
+			const LrRule *rule = g_ptr_array_index(s->set->rules, r);
+			LrTraceStep *t = g_new0(LrTraceStep, 1);
+
+			*t = (LrTraceStep){rule->file, rule->line, rule->name, s->matched,
+					   s->effect ? s->effect : ""};
+			g_ptr_array_add(out, t);
+		}
+	}
+	return out;
+}
+
+/* add_unique - append a copy of text to list unless it is there. */
+static void add_unique(GPtrArray *list, const char *text)
+{
+	for (guint i = 0; i < list->len; i++)
+		if (strcmp(g_ptr_array_index(list, i), text) == 0)
+			return;
+	g_ptr_array_add(list, g_strdup(text));
+}
+
+/* ---- availability ---- */
+
+/* is_rejected - whether who rejected this lead. */
+static gboolean is_rejected(const Router *rt, const char *who)
+{
+	return rt->rejected != NULL && g_strv_contains(rt->rejected, who);
+}
+
+/* unavailable - why who (a user id or "server:ID") cannot take the lead
+ * now, or NULL when they can. */
+static const char *unavailable(const Router *rt, const char *who)
+{
+	const LrUser *u;
+	LrRouteState *st = rt->state;
+
+	if (is_rejected(rt, who))
+		return "rejected";
+	if ((u = config_user(rt->cfg, who)) == NULL)
+		return g_str_has_prefix(who, "server:") ? NULL : "unknown";
+	if (st->away_until != NULL && st->away_until(st->data, who) > st->now)
+		return "away";
+	if (!config_user_in_hours(u, st->now))
+		return "outside hours";
+	if (u->capacity > 0 && st->open_leads != NULL &&
+	    st->open_leads(st->data, who) >= (guint)u->capacity)
+		return "at capacity";
+	return NULL;
+}
+
+/* ---- strategies ---- */
+
+/* Candidate of a list route. */
+typedef struct {
+	const char *id;
+	double weight;
+} Cand;
+
+/* expand_target - add the candidates one target names. */
+static void expand_target(const Router *rt, const LrTarget *t, GArray *cands)
+{
+	Cand c = {NULL, t->weight};
+
+	if (strcmp(t->to, "manager") == 0) {
+		const LrUser *m = rt->holder ? config_user(rt->cfg, rt->holder->manager) : NULL;
+		if ((c.id = m ? m->id : NULL) != NULL)
+			g_array_append_val(cands, c);
+	} else if (g_str_has_prefix(t->to, "team:")) {
+		g_autoptr(GPtrArray) team = config_team(rt->cfg, t->to + 5);
+		for (guint i = 0; i < team->len; i++) {
+			if (g_ptr_array_index(team, i) == rt->holder)
+				continue;
+			c.id = ((LrUser *)g_ptr_array_index(team, i))->id;
+			g_array_append_val(cands, c);
+		}
+	} else {
+		c.id = t->to;
+		g_array_append_val(cands, c);
+	}
+}
+
+/* available_cands - the candidates who can take the lead; the others go
+ * into the effect text. */
+static GArray *available_cands(Router *rt, const LrRoute *route, const char **first)
+{
+	g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(Cand));
+	GArray *ok = g_array_new(FALSE, FALSE, sizeof(Cand));
+
+	for (guint i = 0; i < route->targets->len; i++)
+		expand_target(rt, g_ptr_array_index(route->targets, i), all);
+	*first = all->len > 0 ? g_array_index(all, Cand, 0).id : NULL;
+	for (guint i = 0; i < all->len; i++) {
+		Cand *c = &g_array_index(all, Cand, i);
+		const char *why = unavailable(rt, c->id);
+
+		if (why == NULL)
+			g_array_append_val(ok, *c);
+		else
+			g_string_append_printf(rt->effect, " [%s: %s]", c->id, why);
+	}
+	return ok;
+}
+
+/* rotate - pick by rotation (see ROUTE_STRIDE) among cands. */
+static const char *rotate(Router *rt, const char *key, GArray *cands)
+{
+	LrRouteState *st = rt->state;
+	guint64 v = st->rr_get ? st->rr_get(st->data, key) : 0, best_pass = 0;
+	const Cand *best = NULL;
+	g_autofree char *best_key = NULL;
+
+	for (guint i = 0; i < cands->len; i++) {
+		const Cand *c = &g_array_index(cands, Cand, i);
+		g_autofree char *ckey = g_strconcat(key, "\t", c->id, NULL);
+		guint64 pass = st->rr_get ? st->rr_get(st->data, ckey) : 0;
+
+		pass = MAX(pass, v);
+		if (best == NULL || pass < best_pass) {
+			best = c, best_pass = pass;
+			g_free(best_key);
+			best_key = g_steal_pointer(&ckey);
+		}
+	}
+	if (st->rr_set != NULL) {
+		st->rr_set(st->data, key, best_pass);
+		st->rr_set(st->data, best_key, best_pass + (guint64)MAX(1.0, ROUTE_STRIDE /
+								       best->weight));
+	}
+	return best->id;
+}
+
+/* least_loaded - keep only the candidates with the fewest open leads. */
+static void least_loaded(Router *rt, GArray *cands)
+{
+	LrRouteState *st = rt->state;
+	guint min = G_MAXUINT, n = 0;
+	g_autoptr(GArray) open = g_array_new(FALSE, FALSE, sizeof(guint));
+
+	for (guint i = 0; i < cands->len; i++) {
+		guint o = st->open_leads ? st->open_leads(st->data, g_array_index(cands, Cand, i).id)
+					 : 0;
+		g_array_append_val(open, o);
+		min = MIN(min, o);
+	}
+	for (guint i = 0; i < cands->len; i++)
+		if (g_array_index(open, guint, i) == min)
+			g_array_index(cands, Cand, n++) = g_array_index(cands, Cand, i);
+	g_array_set_size(cands, n);
+}
+
+/* pick_list - apply a list strategy. */
+static void pick_list(Router *rt, const LrRoute *route, Pick *pick)
+{
+	const char *first = NULL;
+	g_autoptr(GArray) cands = available_cands(rt, route, &first);
+
+	if (cands->len == 0) {
+		pick->kind = PICK_NOBODY;
+		pick->meant = g_strdup(first);
+		return;
+	}
+	pick->kind = PICK_ONE;
+	switch (route->strategy) {
+	case LR_STRATEGY_BROADCAST:
+		pick->kind = PICK_BROADCAST;
+		pick->all = g_ptr_array_new_with_free_func(g_free);
+		for (guint i = 0; i < cands->len; i++)
+			g_ptr_array_add(pick->all, g_strdup(g_array_index(cands, Cand, i).id));
+		return;
+	case LR_STRATEGY_FIRST:
+		pick->to = g_strdup(g_array_index(cands, Cand, 0).id);
+		return;
+	case LR_STRATEGY_LEAST_LOADED:
+		least_loaded(rt, cands);
+		break;
+	default:
+		break;
+	}
+	pick->to = g_strdup(rotate(rt, route->key, cands));
+}
+
+/* pick_route - what a matching rule's route names. */
+static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
+{
+	const LrTarget *t = g_ptr_array_index(route->targets, 0);
+	static const char *const names[] = {"route", "round-robin", "least-loaded", "weighted",
+					    "broadcast", "first"};
+
+	g_string_append(rt->effect, names[route->strategy]);
+	for (guint i = 0; i < route->targets->len; i++)
+		g_string_append_printf(rt->effect, "%s%s", i ? ", " : " ",
+				       ((LrTarget *)g_ptr_array_index(route->targets, i))->to);
+	if (route->strategy == LR_STRATEGY_SINGLE && strcmp(t->to, "manager") != 0) {
+		pick->kind = PICK_ONE;
+		pick->to = g_strdup(t->to);
+	} else if (route->strategy == LR_STRATEGY_SINGLE) {
+		pick->kind = rt->holder && rt->holder->manager ? PICK_ONE : PICK_NOBODY;
+		pick->to = g_strdup(rt->holder ? rt->holder->manager : NULL);
+		pick->final = TRUE;
+	} else {
+		pick_list(rt, route, pick);
+	}
+	for (guint i = 0; pick->kind == PICK_BROADCAST && i < pick->all->len; i++)
+		g_string_append_printf(rt->effect, "%s%s", i ? ", " : " -> ",
+				       (char *)g_ptr_array_index(pick->all, i));
+	if (pick->kind == PICK_ONE)
+		g_string_append_printf(rt->effect, " -> %s", pick->to);
+	else if (pick->kind == PICK_NOBODY)
+		g_string_append(rt->effect, " -> nobody available");
+}
+
+/* ---- rule effects ---- */
+
+/* add_priority - a priority rule's points. */
+static void add_priority(Router *rt, const LrPriority *p)
+{
+	double add = p->points + p->base, x;
+	char buf[32];
+
+	for (guint i = 0; i < p->weights->len; i++) {
+		const LrWeight *w = &g_array_index(p->weights, LrWeight, i);
+		if (cond_number(cond_value_name(w->field, &rt->ctx, buf), &x))
+			add += w->weight * x;
+	}
+	if (p->lookup != NULL) {
+		g_autofree char *v = cond_eval_text(p->lookup, &rt->ctx);
+		if (cond_number(v, &x))
+			add += x;
+	}
+	rt->ctx.priority += add;
+	g_string_append_printf(rt->effect, "%spriority %+g", rt->effect->len ? "; " : "", add);
+}
+
+/* row_attachment - a table row (or the document it names) as an attachment. */
+static LrAttachment *row_attachment(Router *rt, const LrAttach *a)
+{
+	g_autofree char *key = cond_eval_text(a->key, &rt->ctx);
+	const char *const *row = table_lookup(a->table, key);
+	LrAttachment *out;
+
+	if (row == NULL || (a->column >= 0 && *row[a->column] == '\0'))
+		return NULL;
+	out = g_new0(LrAttachment, 1);
+	out->kind = g_strdup(a->kind);
+	out->name = g_strdup(a->name);
+	if (a->column >= 0) {
+		out->file = g_path_is_absolute(row[a->column])
+				    ? g_strdup(row[a->column])
+				    : g_build_filename(rt->cfg->dir, row[a->column], NULL);
+		return out;
+	}
+	out->table = g_strdup(table_name(a->table));
+	out->columns = g_strdupv((char **)table_columns(a->table));
+	out->values = g_strdupv((char **)row);
+	return out;
+}
+
+/* add_attachments - a rule's attachments, without repeats. */
+static void add_attachments(Router *rt, const GPtrArray *attach)
+{
+	for (guint i = 0; i < attach->len; i++) {
+		const LrAttach *a = g_ptr_array_index(attach, i);
+		LrAttachment *out = a->file ? g_new0(LrAttachment, 1) : row_attachment(rt, a);
+		gboolean dup = FALSE;
+
+		if (out == NULL) {
+			g_string_append_printf(rt->effect, "%sattach %s: no row",
+					       rt->effect->len ? "; " : "", a->name);
+			continue;
+		}
+		if (a->file != NULL) {
+			out->kind = g_strdup(a->kind);
+			out->name = g_strdup(a->name);
+			out->file = g_strdup(a->file);
+		}
+		for (guint j = 0; j < rt->res->attachments->len && !dup; j++) {
+			const LrAttachment *o = g_ptr_array_index(rt->res->attachments, j);
+			dup = g_strcmp0(o->name, out->name) == 0 && g_strcmp0(o->file, out->file) == 0;
+		}
+		g_string_append_printf(rt->effect, "%sattach %s", rt->effect->len ? "; " : "",
+				       out->name);
+		if (dup)
+			attachment_free(out);
+		else
+			g_ptr_array_add(rt->res->attachments, out);
+	}
+}
+
+/* apply_rule - evaluate one rule; TRUE when it routed (pick filled). */
+static gboolean apply_rule(Router *rt, const LrRuleSet *set, guint i, Pick *pick)
+{
+	const LrRule *r = g_ptr_array_index(set->rules, i);
+
+	if (r->when != NULL && !cond_eval(r->when, &rt->ctx)) {
+		trace_span(rt, set, i, i, FALSE, NULL);
+		return FALSE;
+	}
+	g_string_truncate(rt->effect, 0);
+	if (r->when != NULL)
+		cond_describe(r->when, &rt->ctx, rt->reason);
+	if (r->priority != NULL)
+		add_priority(rt, r->priority);
+	if (r->attach != NULL)
+		add_attachments(rt, r->attach);
+	for (int k = 0; r->withhold && r->withhold[k]; k++) {
+		add_unique(rt->res->withheld, r->withhold[k]);
+		g_string_append_printf(rt->effect, "%swithhold %s", rt->effect->len ? "; " : "",
+				       r->withhold[k]);
+	}
+	if (r->route != NULL) {
+		if (rt->effect->len > 0)
+			g_string_append(rt->effect, "; ");
+		pick_route(rt, r->route, pick);
+	}
+	trace_span(rt, set, i, i, TRUE, rt->effect->str);
+	return r->route != NULL;
+}
+
+/* apply_block - an indexed run of rules: only those whose key matches are
+ * evaluated, the rest are traced as not matched. */
+static gboolean apply_block(Router *rt, const LrRuleSet *set, const PlanStep *s, Pick *pick)
+{
+	char buf[32];
+	g_autofree char *key = cond_fold(cond_value_name(s->name, &rt->ctx, buf));
+	GArray *hits = g_hash_table_lookup(s->index, key);
+	guint next = s->first;
+
+	for (guint k = 0; hits != NULL && k < hits->len; k++) {
+		guint i = g_array_index(hits, guint, k);
+
+		if (i > next)
+			trace_span(rt, set, next, i - 1, FALSE, NULL);
+		next = i + 1;
+		if (apply_rule(rt, set, i, pick))
+			return TRUE;
+	}
+	trace_span(rt, set, next, s->last, FALSE, NULL);
+	return FALSE;
+}
+
+/* apply_set - read a rule set until a rule routes. */
+static gboolean apply_set(Router *rt, const LrRuleSet *set, Pick *pick)
+{
+	for (guint k = 0; k < set->steps->len; k++) {
+		const PlanStep *s = g_ptr_array_index(set->steps, k);
+
+		if (s->name != NULL ? apply_block(rt, set, s, pick)
+				    : apply_rule(rt, set, s->first, pick))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* ---- the chain ---- */
+
+/* visited - whether who is in the chain already. */
+static gboolean visited(const Router *rt, const char *who)
+{
+	for (guint i = 0; i < rt->res->holders->len; i++)
+		if (strcmp(g_ptr_array_index(rt->res->holders, i), who) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* escalate - nobody meant for the lead can take it: meant's manager (when
+ * available), else the admin. */
+static void escalate(Router *rt, const char *meant, const char *why)
+{
+	const LrUser *m = meant ? config_user_manager(rt->cfg, meant) : NULL;
+	const char *to;
+
+	if (m != NULL && unavailable(rt, m->id) == NULL)
+		to = m->id;
+	else
+		to = config_admin(rt->cfg)->id;
+	g_string_append_printf(rt->escalation, "%s%s %s, escalated to %s",
+			       rt->escalation->len ? "; " : "", meant ? meant : "nobody",
+			       why, to);
+	rt->res->escalated = TRUE;
+	if (!visited(rt, to))
+		g_ptr_array_add(rt->res->holders, g_strdup(to));
+	add_unique(rt->res->assignees, to);
+}
+
+/* keep - the lead stays with who (the end of the chain). */
+static void keep(Router *rt, const char *who)
+{
+	const char *why = unavailable(rt, who);
+
+	if (!visited(rt, who))
+		g_ptr_array_add(rt->res->holders, g_strdup(who));
+	if (why == NULL) {
+		add_unique(rt->res->assignees, who);
+		return;
+	}
+	escalate(rt, g_str_has_prefix(who, "server:") ? (rt->holder ? rt->holder->id : NULL)
+						      : who, why);
+}
+
+/* step - follow one pick; TRUE when the chain goes on to a new holder. */
+static gboolean step(Router *rt, Pick *pick)
+{
+	const LrUser *next;
+
+	switch (pick->kind) {
+	case PICK_NONE:
+		if (rt->holder == NULL)
+			escalate(rt, NULL, "matched no route");
+		else
+			keep(rt, rt->holder->id);
+		return FALSE;
+	case PICK_NOBODY:
+		escalate(rt, pick->meant, "available: none");
+		return FALSE;
+	case PICK_BROADCAST:
+		rt->res->broadcast = TRUE;
+		for (guint i = 0; i < pick->all->len; i++)
+			add_unique(rt->res->assignees, g_ptr_array_index(pick->all, i));
+		return FALSE;
+	case PICK_ONE:
+		break;
+	}
+	next = config_user(rt->cfg, pick->to);
+	if (next == NULL || next->rules == NULL || visited(rt, pick->to) || pick->final) {
+		keep(rt, pick->to);
+		return FALSE;
+	}
+	g_ptr_array_add(rt->res->holders, g_strdup(pick->to));
+	rt->holder = next;
+	rt->ctx.user = next->attrs;
+	return TRUE;
+}
+
+/* pick_clear - free a pick's members. */
+static void pick_clear(Pick *pick)
+{
+	g_free(pick->to);
+	g_free(pick->meant);
+	if (pick->all != NULL)
+		g_ptr_array_free(pick->all, TRUE);
+	memset(pick, 0, sizeof(*pick));
+}
+
+/* finish - priority, workflow, withheld fields and the reason. */
+static void finish(Router *rt)
+{
+	LrRouteResult *res = rt->res;
+	const char *last = res->holders->len ? g_ptr_array_index(res->holders,
+								 res->holders->len - 1) : NULL;
+	LrWorkflow wf = config_workflow(rt->cfg, last ? config_user(rt->cfg, last) : NULL);
+	g_autoptr(GPtrArray) withheld = g_ptr_array_new_with_free_func(g_free);
+
+	res->priority = (int)lround(rt->ctx.priority);
+	res->accept_within = wf.accept_within;
+	res->remind_after = wf.remind_after;
+	res->max_rejections = wf.max_rejections;
+	for (int i = 0; wf.withhold && wf.withhold[i]; i++)
+		add_unique(withheld, wf.withhold[i]);
+	for (guint i = 0; i < res->withheld->len; i++)
+		add_unique(withheld, g_ptr_array_index(res->withheld, i));
+	for (guint i = 0; i < res->assignees->len; i++) {
+		const char *a = g_ptr_array_index(res->assignees, i);
+		const LrServer *s = g_str_has_prefix(a, "server:") ? config_server(rt->cfg, a + 7)
+								   : NULL;
+		for (int k = 0; s && s->withhold && s->withhold[k]; k++)
+			add_unique(withheld, s->withhold[k]);
+	}
+	g_ptr_array_free(res->withheld, TRUE);
+	res->withheld = g_steal_pointer(&withheld);
+	if (rt->escalation->len > 0)
+		g_string_append_printf(rt->reason, "%s%s", rt->reason->len ? "; " : "",
+				       rt->escalation->str);
+	res->reason = g_strdup(rt->reason->str);
+}
+
+/* route_lead - route one lead. */
+LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *const *rejected_by,
+			  LrRouteState *state, GError **error)
+{
+	Router rt = {cfg, rejected_by, state, NULL, {lead, 0, NULL}, NULL, NULL, NULL, NULL};
+	const LrRuleSet *set = cfg->rules;
+	Pick pick = {0};
+
+	if (config_admin(cfg) == NULL) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "the configuration has no admin");
+		return NULL;
+	}
+	rt.res = result_new();
+	rt.reason = g_string_new(NULL);
+	rt.effect = g_string_new(NULL);
+	rt.escalation = g_string_new(NULL);
+	for (;;) {
+		if (!apply_set(&rt, set, &pick))
+			pick.kind = PICK_NONE;
+		if (!step(&rt, &pick))
+			break;
+		pick_clear(&pick);
+		set = rt.holder->rules;
+	}
+	pick_clear(&pick);
+	finish(&rt);
+	g_string_free(rt.reason, TRUE);
+	g_string_free(rt.effect, TRUE);
+	g_string_free(rt.escalation, TRUE);
+	return rt.res;
+}
+
+/* ---- JSON ---- */
+
+/* json_strings - add member name as an array of the strings in list. */
+static void json_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (guint i = 0; i < list->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(list, i));
+	json_builder_end_array(b);
+}
+
+/* json_trace - the rules member. */
+static void json_trace(JsonBuilder *b, const LrRouteResult *r)
+{
+	g_autoptr(GPtrArray) trace = route_result_trace(r);
+
+	json_builder_set_member_name(b, "rules");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < trace->len; i++) {
+		const LrTraceStep *t = g_ptr_array_index(trace, i);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "file");
+		json_builder_add_string_value(b, t->file);
+		json_builder_set_member_name(b, "line");
+		json_builder_add_int_value(b, t->line);
+		json_builder_set_member_name(b, "name");
+		if (t->name != NULL)
+			json_builder_add_string_value(b, t->name);
+		else
+			json_builder_add_null_value(b);
+		json_builder_set_member_name(b, "matched");
+		json_builder_add_boolean_value(b, t->matched);
+		json_builder_set_member_name(b, "effect");
+		json_builder_add_string_value(b, t->effect);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+/* json_member_string - name: value (null when NULL). */
+static void json_member_string(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	if (value != NULL)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+/* json_attachments - the attachments member. */
+static void json_attachments(JsonBuilder *b, const LrRouteResult *r)
+{
+	json_builder_set_member_name(b, "attachments");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->attachments->len; i++) {
+		const LrAttachment *a = g_ptr_array_index(r->attachments, i);
+		json_builder_begin_object(b);
+		json_member_string(b, "kind", a->kind);
+		json_member_string(b, "name", a->name);
+		if (a->file != NULL)
+			json_member_string(b, "file", a->file);
+		if (a->table != NULL) {
+			json_member_string(b, "table", a->table);
+			json_builder_set_member_name(b, "row");
+			json_builder_begin_object(b);
+			for (int k = 0; a->columns[k] && a->values[k]; k++)
+				json_member_string(b, a->columns[k], a->values[k]);
+			json_builder_end_object(b);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+/* json_workflow - the workflow member. */
+static void json_workflow(JsonBuilder *b, const LrRouteResult *r)
+{
+	json_builder_set_member_name(b, "workflow");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "accept_within");
+	json_builder_add_int_value(b, r->accept_within);
+	json_builder_set_member_name(b, "remind_after");
+	json_builder_add_int_value(b, r->remind_after);
+	json_builder_set_member_name(b, "max_rejections");
+	json_builder_add_int_value(b, r->max_rejections);
+	json_builder_end_object(b);
+}
+
+/* route_result_to_json - the result as JSON. */
+char *route_result_to_json(const LrRouteResult *result)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = NULL;
+
+	json_builder_begin_object(b);
+	json_strings(b, "assignees", result->assignees);
+	json_strings(b, "holders", result->holders);
+	json_builder_set_member_name(b, "priority");
+	json_builder_add_int_value(b, result->priority);
+	json_builder_set_member_name(b, "broadcast");
+	json_builder_add_boolean_value(b, result->broadcast);
+	json_builder_set_member_name(b, "escalated");
+	json_builder_add_boolean_value(b, result->escalated);
+	json_member_string(b, "reason", result->reason);
+	json_trace(b, result);
+	json_attachments(b, result);
+	json_strings(b, "withheld", result->withheld);
+	json_workflow(b, result);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	json_generator_set_pretty(gen, TRUE);
+	return json_generator_to_data(gen, NULL);
+}
+
+/* ---- state in memory ---- */
+
+typedef struct {
+	GHashTable *rr;		/* key -> guint64 * */
+	GHashTable *away;	/* user -> gint64 * */
+	GHashTable *open;	/* user -> GUINT_TO_POINTER */
+} MemState;
+
+/* mem_rr_get - LrRouteState.rr_get over memory. */
+static guint64 mem_rr_get(gpointer data, const char *key)
+{
+	guint64 *v = g_hash_table_lookup(((MemState *)data)->rr, key);
+
+	return v ? *v : 0;
+}
+
+/* mem_rr_set - LrRouteState.rr_set over memory. */
+static void mem_rr_set(gpointer data, const char *key, guint64 value)
+{
+	g_hash_table_replace(((MemState *)data)->rr, g_strdup(key), g_memdup2(&value,
+									       sizeof(value)));
+}
+
+/* mem_open - LrRouteState.open_leads over memory. */
+static guint mem_open(gpointer data, const char *user)
+{
+	return GPOINTER_TO_UINT(g_hash_table_lookup(((MemState *)data)->open, user));
+}
+
+/* mem_away - LrRouteState.away_until over memory. */
+static gint64 mem_away(gpointer data, const char *user)
+{
+	gint64 *v = g_hash_table_lookup(((MemState *)data)->away, user);
+
+	return v ? *v : 0;
+}
+
+/* route_memory_state_new - an in-memory state. */
+LrRouteState *route_memory_state_new(gint64 now)
+{
+	LrRouteState *st = g_new0(LrRouteState, 1);
+	MemState *m = g_new0(MemState, 1);
+
+	m->rr = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	m->away = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	*st = (LrRouteState){mem_rr_get, mem_rr_set, mem_open, mem_away, now, m};
+	return st;
+}
+
+/* route_memory_state_free - destroy an in-memory state. */
+void route_memory_state_free(LrRouteState *state)
+{
+	MemState *m;
+
+	if (state == NULL)
+		return;
+	m = state->data;
+	g_hash_table_destroy(m->rr);
+	g_hash_table_destroy(m->away);
+	g_hash_table_destroy(m->open);
+	g_free(m);
+	g_free(state);
+}
+
+/* route_memory_state_set_away - mark a user away until a time. */
+void route_memory_state_set_away(LrRouteState *state, const char *user_id, gint64 until)
+{
+	MemState *m = state->data;
+
+	g_hash_table_replace(m->away, g_strdup(user_id), g_memdup2(&until, sizeof(until)));
+}
+
+/* route_memory_state_set_open - set a user's open-lead count. */
+void route_memory_state_set_open(LrRouteState *state, const char *user_id, guint open)
+{
+	MemState *m = state->data;
+
+	g_hash_table_replace(m->open, g_strdup(user_id), GUINT_TO_POINTER(open));
+}
