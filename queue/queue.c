@@ -18,7 +18,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <db.h>
 
@@ -105,6 +108,14 @@ static void env_log_error(const DB_ENV *env, const char *prefix, const char *msg
 	lr_log_warn(0, "db=%s %s", prefix ? prefix : "", msg);
 }
 
+/* env_log_message - Berkeley DB's informational messages (failchk's
+ * "freeing locks of process N") go to the debug log. */
+static void env_log_message(const DB_ENV *env, const char *msg)
+{
+	(void)env;
+	lr_log_debug(0, "db %s", msg);
+}
+
 /* env_configure - settings made before DB_ENV->open. */
 static int env_configure(DB_ENV *env)
 {
@@ -112,6 +123,7 @@ static int env_configure(DB_ENV *env)
 
 	env->set_errcall(env, env_log_error);
 	env->set_errpfx(env, "leadroute");
+	env->set_msgcall(env, env_log_message);
 	if ((ret = env->set_cachesize(env, 0, 32 * 1024 * 1024, 1)) != 0 ||
 	    (ret = env->set_lg_bsize(env, 4 * 1024 * 1024)) != 0 ||
 	    (ret = env->set_lk_detect(env, DB_LOCK_DEFAULT)) != 0 ||
@@ -129,23 +141,94 @@ static int env_configure(DB_ENV *env)
 	return env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
 }
 
-/* env_open - create and open the environment, recovering when needed. */
-static gboolean env_open(LrQueue *q, GError **error)
+/* others_alive - does any other live process hold a registration lock on
+ * the environment?  (DB_REGISTER keeps an fcntl lock per process on
+ * __db.register for as long as the process has the environment open.) */
+static gboolean others_alive(const char *home)
+{
+	g_autofree char *path = g_build_filename(home, "__db.register", NULL);
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+	int fd = open(path, O_RDWR);
+	gboolean alive;
+
+	if (fd < 0)
+		return FALSE;
+	alive = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+	close(fd);
+	return alive;
+}
+
+/* env_create - a configured environment handle. */
+static int env_create(DB_ENV **env)
+{
+	int ret = db_env_create(env, 0);
+
+	if (ret == 0 && (ret = env_configure(*env)) != 0) {
+		(*env)->close(*env, 0);
+		*env = NULL;
+	}
+	return ret;
+}
+
+/* regions_remove - delete the shared region files and the registry, which
+ * only hold what running processes share: safe only when nobody else has
+ * the environment open. */
+static void regions_remove(const char *home)
+{
+	g_autoptr(GDir) dir = g_dir_open(home, 0, NULL);
+	const char *name;
+
+	while (dir && (name = g_dir_read_name(dir)) != NULL) {
+		if (g_str_has_prefix(name, "__db.")) {
+			g_autofree char *path = g_build_filename(home, name, NULL);
+			unlink(path);
+		}
+	}
+}
+
+/* env_open_locked - with home/lock held, join the environment.  When
+ * nobody else has it open, first delete the shared region files and the
+ * registry: nothing a killed process left in them (a lock, a held mutex)
+ * can then wedge us, and a new registry makes DB_REGISTER | DB_RECOVER
+ * replay the log, which also restores what a close without a sync left
+ * only in the log. */
+static int env_open_locked(LrQueue *q)
 {
 	u_int32_t flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN |
-			  DB_THREAD | DB_REGISTER | DB_RECOVER | DB_FAILCHK;
+			  DB_THREAD | DB_REGISTER;
 	int ret;
 
-	if (g_mkdir_with_parents(q->home, 0750) != 0) {
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "cannot create %s: %s", q->home,
+	if (!others_alive(q->home)) {
+		regions_remove(q->home);
+		flags |= DB_RECOVER;
+	}
+	if ((ret = env_create(&q->env)) != 0)
+		return ret;
+	return q->env->open(q->env, q->home, flags, 0660);
+}
+
+/* env_open - create and open the environment, recovering when needed.
+ * Opening is serialised on home/lock so that only one process decides to
+ * recover; a process that finds the environment needing recovery while
+ * others still use it fails with LR_ERROR_TEMP (its caller retries). */
+static gboolean env_open(LrQueue *q, GError **error)
+{
+	g_autofree char *lock = g_build_filename(q->home, "lock", NULL);
+	int fd, ret;
+
+	if (g_mkdir_with_parents(q->home, 0750) != 0 ||
+	    (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) < 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "cannot open %s: %s", q->home,
 			    g_strerror(errno));
 		return FALSE;
 	}
-	if ((ret = db_env_create(&q->env, 0)) != 0 || (ret = env_configure(q->env)) != 0 ||
-	    (ret = q->env->open(q->env, q->home, flags, 0660)) != 0) {
-		set_db_error(error, ret, q->home);
-		if (error && *error)
-			(*error)->code = LR_ERROR_TEMP;
+	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+		;
+	ret = env_open_locked(q);
+	close(fd);
+	if (ret != 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s%s", q->home, db_strerror(ret),
+			    ret == DB_RUNRECOVERY ? " (recovered once the other users exit)" : "");
 		return FALSE;
 	}
 	return TRUE;

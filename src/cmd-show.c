@@ -1,12 +1,44 @@
-/* cmd-show.c - leadroute show (being built: see the open issue). */
+/* cmd-show.c - leadroute show: one lead with its whole history. */
 #include "config.h"
 
 #include <stdio.h>
 
+#include "lead/lr-error.h"
+#include "report/leads.h"
+#include "rules/server-config.h"
 #include "src/commands.h"
 
 int cmd_show(int argc, char **argv)
 {
-	fprintf(stderr, "leadroute show: not built yet\n");
-	return 70;
+	g_autofree char *config = NULL;
+	gboolean json = FALSE, raw = FALSE;
+	GOptionEntry entries[] = {
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON object", NULL},
+		{"raw", 0, 0, G_OPTION_ARG_NONE, &raw, "print the message as received", NULL},
+		{NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new("ID - show one lead");
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrServerConfig) cfg = NULL;
+	guint64 id = 0;
+	LrQueue *q;
+	gboolean ok;
+
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!g_option_context_parse(ctx, &argc, &argv, &error))
+		goto fail;
+	if (argc != 2 || !g_ascii_string_to_unsigned(argv[1], 10, 1, G_MAXUINT64, &id, NULL)) {
+		fprintf(stderr, "usage: leadroute show [-c FILE] [--json] [--raw] ID\n");
+		return 64;
+	}
+	if ((cfg = server_config_load(config, &error)) == NULL ||
+	    (q = queue_open(cfg->home, FALSE, &error)) == NULL)
+		goto fail;
+	ok = report_show(q, id, json, raw, stdout, &error);
+	queue_close(q);
+	if (ok)
+		return 0;
+fail:
+	fprintf(stderr, "leadroute show: %s\n", error->message);
+	return 1;
 }

@@ -1,6 +1,7 @@
 /* leadroute - the command-line program: one subcommand per run. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -42,6 +43,9 @@ int main(int argc, char **argv)
 		return usage(stderr);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
 		return usage(stdout);
+	/* A closed pipe (leadroute list | head) must not kill us inside a
+	 * database call: writes fail instead. */
+	signal(SIGPIPE, SIG_IGN);
 	lr_log_open("leadroute", TRUE);
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)

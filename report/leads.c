@@ -1,0 +1,250 @@
+/* leads.c - `leadroute list` and `leadroute show`. */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "lead/lr-error.h"
+#include "report/leads.h"
+
+/* add_strings - a JSON array member from a char * array. */
+static void add_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (guint i = 0; i < list->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(list, i));
+	json_builder_end_array(b);
+}
+
+/* add_str - a string member, null when unset. */
+static void add_str(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	if (value)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+/* add_time - an ISO 8601 time member. */
+static void add_time(JsonBuilder *b, const char *name, gint64 at)
+{
+	g_autofree char *text = lead_time_format(at);
+
+	add_str(b, name, text);
+}
+
+/* add_fields - the fields object, in the order found. */
+static void add_fields(JsonBuilder *b, const LrLead *lead)
+{
+	json_builder_set_member_name(b, "fields");
+	json_builder_begin_object(b);
+	for (guint i = 0; i < lead->fields->len; i++) {
+		const LrField *f = g_ptr_array_index(lead->fields, i);
+		add_str(b, f->name, f->value);
+	}
+	json_builder_end_object(b);
+}
+
+/* add_events - the events array. */
+static void add_events(JsonBuilder *b, const GPtrArray *events)
+{
+	json_builder_set_member_name(b, "events");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < events->len; i++) {
+		const LrEvent *e = g_ptr_array_index(events, i);
+		json_builder_begin_object(b);
+		add_time(b, "at", e->at);
+		add_str(b, "type", e->type);
+		add_str(b, "actor", e->actor);
+		add_str(b, "detail", e->detail);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+/* report_lead_json - one lead as JSON. */
+JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "id");
+	json_builder_add_int_value(b, (gint64)lead->id);
+	add_time(b, "received", lead->received);
+	add_str(b, "source", lead->source);
+	add_str(b, "status", lead->status);
+	add_str(b, "stage", lead->stage);
+	json_builder_set_member_name(b, "priority");
+	json_builder_add_int_value(b, lead->priority);
+	json_builder_set_member_name(b, "is_lead");
+	json_builder_add_boolean_value(b, lead->is_lead);
+	add_str(b, "reason", lead->reason);
+	add_str(b, "format", lead->format);
+	add_str(b, "sender", lead->sender);
+	add_str(b, "recipient", lead->recipient);
+	add_str(b, "subject", lead->subject);
+	add_str(b, "message_key", lead->message_key);
+	add_strings(b, "holders", lead->holders);
+	add_strings(b, "assignees", lead->assignees);
+	add_fields(b, lead);
+	if (events)
+		add_events(b, events);
+	json_builder_end_object(b);
+	return json_builder_get_root(b);
+}
+
+/* holds - does user hold, or is user assigned, lead? */
+static gboolean holds(const LrLead *lead, const char *user)
+{
+	for (guint i = 0; i < lead->assignees->len; i++)
+		if (g_strcmp0(g_ptr_array_index(lead->assignees, i), user) == 0)
+			return TRUE;
+	for (guint i = 0; i < lead->holders->len; i++)
+		if (g_strcmp0(g_ptr_array_index(lead->holders, i), user) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+typedef struct {
+	const LrListOptions *opt;
+	GPtrArray *leads;
+} Collect;
+
+/* collect_one - keep a copy of a lead that matches the filters. */
+static gboolean collect_one(const LrLead *lead, gpointer data)
+{
+	Collect *c = data;
+
+	if ((c->opt->status && g_strcmp0(lead->status, c->opt->status) != 0) ||
+	    (c->opt->source && g_strcmp0(lead->source, c->opt->source) != 0) ||
+	    (c->opt->user && !holds(lead, c->opt->user)))
+		return TRUE;
+	g_ptr_array_add(c->leads, lead_copy(lead));
+	return TRUE;
+}
+
+/* by_priority - highest priority first, then newest. */
+static gint by_priority(gconstpointer a, gconstpointer b)
+{
+	const LrLead *x = *(LrLead *const *)a, *y = *(LrLead *const *)b;
+
+	if (x->priority != y->priority)
+		return x->priority > y->priority ? -1 : 1;
+	return x->id > y->id ? -1 : x->id < y->id;
+}
+
+/* print_json - print a node. */
+static void print_json(JsonNode *node, FILE *out)
+{
+	g_autofree char *text = json_to_string(node, TRUE);
+
+	fprintf(out, "%s\n", text);
+}
+
+/* join_list - a char * array as "a,b", or "-" when empty.  New string. */
+static char *join_list(const GPtrArray *list)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < list->len; i++)
+		g_string_append_printf(s, "%s%s", i ? "," : "", (const char *)list->pdata[i]);
+	if (s->len == 0)
+		g_string_append_c(s, '-');
+	return g_string_free(s, FALSE);
+}
+
+/* lead_line - one line of `list` text. */
+static void lead_line(const LrLead *lead, FILE *out)
+{
+	g_autofree char *when = lead_time_format(lead->received);
+	g_autofree char *who = join_list(lead->assignees);
+	const char *email = lead_field_get(lead, "email");
+	const char *name = lead_field_get(lead, "name");
+
+	fprintf(out, "%-6" G_GUINT64_FORMAT " %s %-9s %4d %-12s %-14s %s%s%s\n", lead->id, when,
+		lead->status, lead->priority, lead->source ? lead->source : "-", who,
+		name ? name : "", name && email ? " " : "",
+		email ? email : (lead->subject ? lead->subject : ""));
+}
+
+/* report_list - print matching leads. */
+gboolean report_list(LrQueue *q, const LrListOptions *opt, FILE *out, GError **error)
+{
+	Collect c = {opt, g_ptr_array_new_with_free_func((GDestroyNotify)lead_free)};
+	g_autoptr(GPtrArray) leads = c.leads;
+	g_autoptr(JsonArray) arr = json_array_new();
+	g_autoptr(JsonNode) node = NULL;
+
+	if (!queue_leads_foreach(q, collect_one, &c, error))
+		return FALSE;
+	g_ptr_array_sort(leads, by_priority);
+	if (!opt->json) {
+		fprintf(out, "%-6s %-20s %-9s %4s %-12s %-14s %s\n", "ID", "RECEIVED", "STATUS",
+			"PRIO", "SOURCE", "ASSIGNEES", "CONTACT");
+		for (guint i = 0; i < leads->len; i++)
+			lead_line(g_ptr_array_index(leads, i), out);
+		return TRUE;
+	}
+	for (guint i = 0; i < leads->len; i++)
+		json_array_add_element(arr, report_lead_json(g_ptr_array_index(leads, i), NULL));
+	node = json_node_init_array(json_node_alloc(), arr);
+	print_json(node, out);
+	return TRUE;
+}
+
+/* show_text - one lead with its history, for people. */
+static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
+{
+	g_autofree char *when = lead_time_format(lead->received);
+
+	fprintf(out, "Lead %" G_GUINT64_FORMAT "\n  received: %s\n  status: %s (stage %s)\n",
+		lead->id, when, lead->status, lead->stage);
+	fprintf(out, "  source: %s\n  priority: %d\n  from: <%s> to: <%s>\n",
+		lead->source ? lead->source : "-", lead->priority, lead->sender ? lead->sender : "",
+		lead->recipient ? lead->recipient : "");
+	if (!lead->is_lead)
+		fprintf(out, "  not a lead: %s\n", lead->reason ? lead->reason : "");
+	fprintf(out, "Fields:\n");
+	for (guint i = 0; i < lead->fields->len; i++) {
+		const LrField *f = g_ptr_array_index(lead->fields, i);
+		fprintf(out, "  %s: %s\n", f->name, f->value);
+	}
+	fprintf(out, "History:\n");
+	for (guint i = 0; i < events->len; i++) {
+		const LrEvent *e = g_ptr_array_index(events, i);
+		g_autofree char *at = lead_time_format(e->at);
+		fprintf(out, "  %s %-10s %-10s %s\n", at, e->type, e->actor, e->detail);
+	}
+}
+
+/* report_show - print one lead. */
+gboolean report_show(LrQueue *q, guint64 id, gboolean json, gboolean raw, FILE *out,
+		     GError **error)
+{
+	g_autoptr(LrLead) lead = queue_lead_get(q, NULL, id, error);
+	g_autoptr(GPtrArray) events = NULL;
+	g_autoptr(JsonNode) node = NULL;
+
+	if (lead == NULL) {
+		if (error && *error == NULL)
+			g_set_error(error, LR_ERROR, LR_ERROR_PERM, "no lead %" G_GUINT64_FORMAT, id);
+		return FALSE;
+	}
+	if (raw) {
+		g_autoptr(GBytes) bytes = queue_raw_get(q, NULL, id, error);
+		if (bytes == NULL)
+			return FALSE;
+		fwrite(g_bytes_get_data(bytes, NULL), 1, g_bytes_get_size(bytes), out);
+		return TRUE;
+	}
+	if ((events = queue_events(q, id, error)) == NULL)
+		return FALSE;
+	if (!json) {
+		show_text(lead, events, out);
+		return TRUE;
+	}
+	node = report_lead_json(lead, events);
+	print_json(node, out);
+	return TRUE;
+}
