@@ -7,6 +7,11 @@
 #   - a pipe(8) service with flags=Rq user=nobody and -r/-s argv (the line
 #     docs/postfix.md gives for `leadroute deliver`), whose exit codes 75 and
 #     65 must defer and bounce,
+#   - the real `leadroute-deliver` through the pipe(8) line of docs/postfix.md
+#     for one address of a virtual mailbox domain (leads@reps.test, with an
+#     address extension), twice: stored, then "already stored",
+#   - leadrouted over lmtp:unix: once src/leadrouted is more than the
+#     placeholder (which exits 70 at once; that part is then skipped),
 # then stops everything and checks that no process it started is left.
 set -u
 . "${LR_SRCDIR:-$(dirname "$0")/..}/tests/lib/common.sh"
@@ -33,6 +38,48 @@ mv "\$out.tmp" "\$out"
 EOF
 chmod 0755 "$T/pipe-deliver"
 
+# smoke_lr_conf - a leadroute.conf whose home and socket are under $T/lr.
+smoke_lr_conf() {
+	mkdir -p "$T/lr/home" && chown -R nobody: "$T/lr"
+	cat >"$T/lr/leadroute.conf" <<EOF
+server: {
+  name = "smoke"; domain = "leads.test";
+  listen = ["unix:$T/lr/lmtp"];
+  home = "$T/lr/home";
+  smtp = "smtp://127.0.0.1:$PF_PORT";
+  from = "Lead Desk <leads@leads.test>";
+};
+users = ( { id = "anna"; name = "Anna"; email = "anna@reps.test"; role = "admin"; } );
+rules = ( { name = "everyone"; route = "anna"; } );
+EOF
+	LR_DELIVER=$LR_BUILDDIR/src/leadroute-deliver
+	[ -x "$LR_DELIVER" ] || lr_fail "$LR_DELIVER not built"
+	if ! lr_reachable_by nobody "$LR_DELIVER"; then
+		cp "$LR_DELIVER" "$T/lr/" && LR_DELIVER=$T/lr/leadroute-deliver
+	fi
+}
+
+# smoke_leadrouted - start src/leadrouted as nobody; LRD_PID empty when it
+# is still the placeholder.
+smoke_leadrouted() {
+	local daemon=$LR_BUILDDIR/src/leadrouted status
+	lr_reachable_by nobody "$daemon" || { cp "$daemon" "$T/lr/" && daemon=$T/lr/leadrouted; }
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+		"$daemon" -c "$T/lr/leadroute.conf" -f </dev/null >"$T/lr/leadrouted.log" 2>&1 &
+	LRD_PID=$!
+	lr_on_exit "lr_kill_pid $LRD_PID 20"
+	lr_wait_service "$LRD_PID" "unix:$T/lr/lmtp" 20 && return 0
+	wait "$LRD_PID"
+	status=$?
+	if [ "$status" = 70 ] && [ ! -s "$T/lr/leadrouted.log" ]; then
+		lr_log "src/leadrouted is the placeholder: leadrouted part skipped"
+		LRD_PID=
+		return 0
+	fi
+	cat "$T/lr/leadrouted.log" >&2
+	lr_fail "leadrouted did not listen on $T/lr/lmtp (exit $status)"
+}
+
 dovecot_init "$T/dovecot"
 dovecot_start
 
@@ -42,6 +89,12 @@ postfix_route leads.test "lmtp:unix:$DV_SOCKET"
 postfix_route inet-leads.test "lmtp:inet:127.0.0.1:$DV_PORT"
 postfix_add_pipe leadpipe nobody "$T/pipe-deliver -r \${recipient} -s \${sender}"
 postfix_route pipe.test leadpipe:
+smoke_lr_conf
+postfix_add_mailbox leads@reps.test
+postfix_add_pipe leadroute nobody "$LR_DELIVER -c $T/lr/leadroute.conf -r \${recipient} -s \${sender}"
+postfix_route leads@reps.test leadroute:
+smoke_leadrouted
+[ -z "$LRD_PID" ] || postfix_route hq-leads.test "lmtp:unix:$T/lr/lmtp"
 postfix_start
 
 # smtp-source gives each message a unique Message-Id; -S marks the test.
@@ -72,6 +125,27 @@ grep -qx 'argv=-r leads+webinar@pipe.test -s client@example.com' "$out" ||
 grep -q '^Return-Path: <client@example.com>' "$out" || lr_fail "flags=R: no Return-Path"
 grep -q '^Subject: smoke-pipe' "$out" || lr_fail "pipe got no message"
 
+# leadroute-deliver stored the lead once, then knew the Message-ID.
+lead='From: Jane Doe <jane@example.org>\nTo: leads+webinar@reps.test\nSubject: Quote please\nMessage-ID: <smoke-lead-1@example.org>\n\nName: Jane Doe\nCompany: Example Org\n'
+printf "$lead" | postfix_sendmail jane@example.org leads+webinar@reps.test || lr_fail "sendmail lead"
+postfix_wait_delivered 30 || lr_fail "lead still queued"
+grep -q 'to=<leads+webinar@reps.test>.*relay=leadroute.*status=sent.*lead [0-9]* stored' "$PF_LOG" ||
+	lr_fail "leadroute-deliver did not store: $(grep 'relay=leadroute' "$PF_LOG")"
+printf "$lead" | postfix_sendmail jane@example.org leads+webinar@reps.test || lr_fail "sendmail lead"
+postfix_wait_delivered 30 || lr_fail "lead still queued"
+grep -q 'to=<leads+webinar@reps.test>.*relay=leadroute.*status=sent.*already stored' "$PF_LOG" ||
+	lr_fail "second delivery not a duplicate: $(grep 'relay=leadroute' "$PF_LOG")"
+[ "$(postfix_count leads@reps.test)" = 0 ] || lr_fail "leads@ went to a Maildir"
+
+# leadrouted took a lead over LMTP (only when it is more than a placeholder).
+if [ -n "$LRD_PID" ]; then
+	printf "$lead" | sed 's/smoke-lead-1/smoke-lead-2/' |
+		postfix_sendmail jane@example.org leads@hq-leads.test || lr_fail "sendmail lmtp lead"
+	postfix_wait_delivered 30 || lr_fail "lead for leadrouted still queued"
+	grep -q "to=<leads@hq-leads.test>.*relay=.*$T/lr/lmtp.*status=sent" "$PF_LOG" ||
+		lr_fail "leadrouted did not take the lead: $(grep 'hq-leads' "$PF_LOG")"
+fi
+
 # EX_TEMPFAIL defers (and is retried), EX_DATAERR bounces.
 postfix_send client@example.com tempfail@pipe.test || lr_fail "smtp tempfail"
 postfix_send client@example.com dataerr@pipe.test || lr_fail "smtp dataerr"
@@ -83,10 +157,13 @@ postsuper -c "$PF_CONF" -d ALL >/dev/null 2>&1
 
 # Stop everything; nothing we started may survive.
 pids="$PF_MASTER_PID $DV_PID $(lr_descendants "$PF_MASTER_PID") $(lr_descendants "$DV_PID")"
+pids="$pids ${LRD_PID:-}"
 postfix_stop
 dovecot_stop
+[ -z "${LRD_PID:-}" ] || lr_kill_pid "$LRD_PID" 20
 for p in $pids; do
 	lr_pid_alive "$p" && lr_fail "pid $p survived: $(ps -o cmd= -p "$p")"
 done
-lr_log "ok: maildir, lmtp:unix, lmtp:inet, pipe(8), sendmail; $(echo $pids | wc -w) pids stopped"
+parts="maildir, lmtp:unix, lmtp:inet, pipe(8), sendmail, leadroute-deliver${LRD_PID:+, leadrouted}"
+lr_log "ok: $parts; $(echo $pids | wc -w) pids stopped"
 exit 0

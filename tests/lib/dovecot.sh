@@ -11,6 +11,7 @@
 #                        DV_MAIL (the homes).  Skips (77) when dovecot or its
 #                        users are missing.  As root the mail belongs to
 #                        DV_MAIL_USER (default nobody); otherwise to the caller.
+#                        DV_EXTRA_CONF, if set, is appended to the file.
 #   dovecot_start        run it in the foreground-mode background; sets
 #                        DV_PID; waits until both listeners accept
 #   dovecot_stop         TERM and wait (bounded)
@@ -102,6 +103,7 @@ service lmtp {
     port = $DV_PORT
   }
 }
+${DV_EXTRA_CONF:-}
 EOF
 }
 

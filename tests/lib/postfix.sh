@@ -17,7 +17,9 @@
 #   postfix_route DEST NEXTHOP           transport_maps: DEST (domain or
 #                             address) -> NEXTHOP (lmtp:unix:/p, lmtp:inet:
 #                             127.0.0.1:N, or a master.cf service name);
-#                             a domain is also added to relay_domains
+#                             a domain is also added to relay_domains, an
+#                             address must be accepted some other way (e.g.
+#                             postfix_add_mailbox); recipient_delimiter is +
 #   postfix_add_pipe NAME USER 'argv...' a pipe(8) service NAME running argv
 #                             as USER, flags=Rq, one recipient per delivery
 #   postfix_start             check, start master; sets PF_MASTER_PID
@@ -83,6 +85,7 @@ mydestination =
 inet_interfaces = 127.0.0.1
 inet_protocols = ipv4
 mynetworks = 127.0.0.0/8
+recipient_delimiter = +
 smtputf8_enable = no
 biff = no
 append_dot_mydomain = no
@@ -173,7 +176,10 @@ postfix_add_mailbox() {
 # postfix_route - send DEST (domain or user@domain) to NEXTHOP.
 postfix_route() {
 	printf '%s %s\n' "$1" "$2" >>"$PF_CONF/transport"
-	postfix__append_list relay_domains "${1#*@}"
+	case $1 in
+	*@*) ;;
+	*) postfix__append_list relay_domains "$1" ;;
+	esac
 }
 
 # postfix_add_pipe - pipe(8) service NAME running ARGV as USER.
