@@ -72,7 +72,7 @@ fields_count_known(GHashTable *aliases, GPtrArray *pairs)
 guint
 fields_add_pairs(LrLead *lead, GHashTable *aliases, GPtrArray *pairs)
 {
-	for (guint i = 0; i < pairs->len && lead->fields->len < FIELDS_MAX; i++) {
+	for (guint i = 0; i < pairs->len && lead->fields->len < FIELDS_MAX - FIELDS_DERIVED; i++) {
 		const LrField *pair = g_ptr_array_index(pairs, i);
 		g_autofree char *name = labels_field_name(aliases, pair->name);
 

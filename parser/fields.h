@@ -10,6 +10,7 @@
 #include "lead/lead.h"
 
 #define FIELDS_MAX 200			/* fields in one lead */
+#define FIELDS_DERIVED 8		/* of them kept for derived fields */
 #define FIELDS_MAX_VALUE (64 * 1024)	/* bytes of one value (cut at a character) */
 
 /* fields_add - set field name to value unless the lead already has a
@@ -19,7 +20,8 @@
 gboolean fields_add(LrLead *lead, const char *name, const char *value);
 
 /* fields_add_pairs - add label/value pairs (LrField *, labels as written)
- * under their field names (labels.h, aliases).  Returns the number of
+ * under their field names (labels.h, aliases), up to FIELDS_MAX -
+ * FIELDS_DERIVED fields.  Returns the number of
  * pairs whose label is a known alias. */
 guint fields_add_pairs(LrLead *lead, GHashTable *aliases, GPtrArray *pairs);
 

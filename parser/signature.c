@@ -50,7 +50,7 @@ signature_patterns(void)
 			"enviado desde mi|verzonden vanaf mijn|verstuurd vanaf mijn|inviato da)",
 			f, 0, NULL);
 		p.title = g_regex_new(
-			"\\b(?:manager|director|head of|ceo|cto|cfo|coo|cmo|cio|founder|co-founder|"
+			"\\b(?:\\w*manager|\\w*director|\\w*direktor|\\w*chef|\\w*leiter|\\w*leiterin|head of|ceo|cto|cfo|coo|cmo|cio|founder|co-founder|"
 			"owner|principal|president|vp|chairman|chairwoman|partner|engineer|buyer|"
 			"purchasing|procurement|officer|coordinator|consultant|specialist|"
 			"administrator|assistant|executive|analyst|architect|supervisor|"
