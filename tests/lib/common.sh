@@ -7,7 +7,9 @@
 #   lr_log MSG             progress line on stderr
 #   lr_on_exit CMD...      run CMD (a string, eval'd) at exit, last added first
 #   lr_tmpdir NAME         make $LR_BUILDDIR/tests/tmp-NAME afresh, set LR_TMP,
-#                          remove it at exit unless LR_KEEP_TMP=1
+#                          remove it at exit unless LR_KEEP_TMP=1; as root,
+#                          a /tmp/lr-NAME.* folder when user nobody cannot
+#                          reach the build tree
 #   lr_free_port           print a TCP port on 127.0.0.1 that was free just now
 #   lr_wait_tcp HOST PORT [SECONDS]   until something accepts there (0/1)
 #   lr_wait_unix PATH [SECONDS]       until a unix socket accepts there (0/1)
@@ -75,6 +77,13 @@ lr_tmpdir() {
 	mkdir -p "$LR_TMP" || lr_fail "cannot create $LR_TMP"
 	chmod 0755 "$LR_TMP"
 	LR_TMP=$(cd "$LR_TMP" && pwd -P)
+	# Daemons drop to postfix/nobody: when they cannot reach the build
+	# tree (a clone under a 0700 home), work under /tmp instead.
+	if [ "$(id -u)" = 0 ] && ! lr_reachable_by nobody "$LR_TMP"; then
+		rmdir "$LR_TMP"
+		LR_TMP=$(mktemp -d "/tmp/lr-$name.XXXXXX") || lr_fail "mktemp"
+		chmod 0755 "$LR_TMP"
+	fi
 	if [ "${LR_KEEP_TMP:-0}" != 1 ]; then
 		lr_on_exit "rm -rf '$LR_TMP'"
 	fi
