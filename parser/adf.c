@@ -188,7 +188,8 @@ static xmlDocPtr adf_read_doc(const char *xml, gsize len, GError **error)
 			g_set_error(error, LR_ERROR, LR_ERROR_PERM,
 				    "adf: entity declarations are refused");
 		else
-			g_set_error(error, LR_ERROR, LR_ERROR_PERM, "adf: malformed XML, line %d: %s",
+			g_set_error(error, LR_ERROR, LR_ERROR_PERM,
+				    "adf: malformed XML, line %d: %s",
 				    err != NULL ? err->line : 0,
 				    err != NULL && err->message != NULL ? g_strchomp(err->message)
 									: "unknown error");

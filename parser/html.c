@@ -311,6 +311,7 @@ typedef struct {
 	int pre;	/* pre depth: white space kept */
 	int cells;	/* cells started in the current table row */
 	gboolean bullet; /* a list item's "- " is owed before its text */
+	gboolean cell_fresh; /* a cell started and has no text yet */
 } HtmlText;
 
 /* text_prefix - the quote marks for depth levels. */
@@ -333,6 +334,7 @@ static void text_begin(HtmlText *s)
 		s->bol = TRUE;
 	}
 	s->breaks = 0;
+	s->cell_fresh = FALSE;
 	if (s->bol) {
 		text_prefix(s, s->quote);
 		s->line_quote = s->quote;
@@ -349,7 +351,7 @@ static void text_begin(HtmlText *s)
 /* text_break - owe at least n newlines (a block boundary). */
 static void text_break(HtmlText *s, int n)
 {
-	if (n == 0)
+	if (n == 0 || s->cell_fresh)
 		return;
 	s->breaks = MAX(s->breaks, n);
 	s->sep = 0;
@@ -408,11 +410,15 @@ static void text_add(const char *p, gsize len, gpointer data)
 	}
 }
 
-/* text_cell - a table cell starts: a tab after the row's earlier cells. */
+/* text_cell - a table cell starts: a tab after the row's earlier cells,
+ * on the same line even when they ended with a block (a p in a cell). */
 static void text_cell(HtmlText *s)
 {
-	if (s->cells++ > 0 && !s->bol && s->breaks == 0)
+	if (s->cells++ > 0 && s->out->len > 0) {
+		s->breaks = 0;
 		s->sep = '\t';
+	}
+	s->cell_fresh = TRUE;	/* blocks at its start do not break the row */
 }
 
 /* text_is_pre - TRUE for elements whose white space is kept. */
@@ -448,6 +454,8 @@ static void text_end(const HtmlElem *el, gpointer data)
 {
 	HtmlText *s = data;
 
+	if (html_is(el, "td") || html_is(el, "th") || html_is(el, "tr"))
+		s->cell_fresh = FALSE;
 	text_break(s, el->block);
 	if (html_is(el, "blockquote"))
 		s->quote--;
@@ -455,6 +463,8 @@ static void text_end(const HtmlElem *el, gpointer data)
 		s->pre--;
 	else if (html_is(el, "td") || html_is(el, "th"))
 		s->cells = MAX(s->cells, 1);
+	else if (html_is(el, "tr"))
+		s->breaks = 1;	/* rows are lines, whatever their cells ended with */
 }
 
 /* text_full - TRUE once the text reached its cap. */
@@ -1102,7 +1112,8 @@ static void row_headers(HtmlPairs *p, HtmlCtx *table)
 }
 
 /* row_pair - a row with several cells: the first is the label, the rest
- * the value, unless the first is no label at all (long or several lines). */
+ * the value (a cell holding only a colon is left out), unless the first is
+ * no label at all (long or several lines). */
 static void row_pair(HtmlPairs *p, GPtrArray *cells, HtmlCell *first)
 {
 	g_autoptr(GString) value = g_string_new(NULL);
@@ -1120,7 +1131,8 @@ static void row_pair(HtmlPairs *p, GPtrArray *cells, HtmlCell *first)
 			seen = TRUE;
 			continue;
 		}
-		if (!seen || *cell->text == '\0')
+		if (!seen || *cell->text == '\0' ||
+		    (gsize)label_colon_at(cell->text) == strlen(cell->text))
 			continue;
 		if (value->len > 0)
 			g_string_append_c(value, ' ');

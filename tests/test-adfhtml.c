@@ -72,7 +72,8 @@ typedef struct {
 static const PairsCase pairs_cases[] = {
 	{"th-td table",
 	 "<table><tr><th>Full name</th><td>Ann Lee</td></tr>"
-	 "<tr><th align=left>E-mail</th><td><a href=\"mailto:ann@x.example\">ann@x.example</a></td></tr>"
+	 "<tr><th align=left>E-mail</th>"
+	 "<td><a href=\"mailto:ann@x.example\">ann@x.example</a></td></tr>"
 	 "<tr><th>Comments</th><td>Two sheds &amp; a barn.</td></tr></table>",
 	 {"Full name", "Ann Lee", "E-mail", "ann@x.example", "Comments", "Two sheds & a barn.",
 	  NULL}},
@@ -81,6 +82,16 @@ static const PairsCase pairs_cases[] = {
 	 "<tr><td><b>Phone :</b></td><td>+1 555 0101</td></tr>"
 	 "<tr><td>Company</td><td></td></tr></table>",
 	 {"Name", "Bo Chen", "Phone", "+1 555 0101", NULL}},
+	{"label, colon cell, value",
+	 "<table><tr><td><strong>Name</strong></td><td>:</td><td>Ann Lee</td></tr>"
+	 "<tr><td>Email</td><td>:</td><td>ann@x.example</td></tr></table>",
+	 {"Name", "Ann Lee", "Email", "ann@x.example", NULL}},
+	{"Outlook MsoNormal paragraphs",
+	 "<div class=WordSection1><p class=MsoNormal><b><span style='font-size:11pt'>Name:"
+	 "<o:p></o:p></span></b><span> Ann Lee<o:p></o:p></span></p>"
+	 "<p class=MsoNormal><b>Company:</b> Lee &amp; Sons<o:p></o:p></p>"
+	 "<p class=MsoNormal><o:p>&nbsp;</o:p></p></div>",
+	 {"Name", "Ann Lee", "Company", "Lee & Sons", NULL}},
 	{"bold labels inline",
 	 "<p><b>Name:</b> Ann Lee<br><b>Email:</b> ann@x.example<br>"
 	 "<strong>Phone</strong>: 555-0100</p>",
@@ -109,7 +120,8 @@ static const PairsCase pairs_cases[] = {
 	{"Contact Form 7",
 	 "<p>From: Ann Lee &lt;ann@x.example&gt;<br />\nSubject: Quote request<br />\n</p>\n"
 	 "<p>Message Body:<br />\nHi,<br />\nwe have 3 roofs.</p>\n"
-	 "<p>-- <br />\nThis e-mail was sent from a contact form on Acme (https://acme.example)</p>",
+	 "<p>-- <br />\nThis e-mail was sent from a contact form on Acme "
+	 "(https://acme.example)</p>",
 	 {"From", "Ann Lee <ann@x.example>", "Subject", "Quote request", "Message Body",
 	  "Hi,\nwe have 3 roofs.", NULL}},
 	{"Gravity Forms nested layout",
@@ -207,7 +219,8 @@ static void test_pairs_corpus(void)
 		const char *sep = strpbrk(*l, "=~");
 		gboolean found = FALSE;
 
-		if (sep == NULL || g_str_has_prefix(*l, "country") || g_str_has_prefix(*l, "source"))
+		if (sep == NULL || g_str_has_prefix(*l, "country") ||
+		    g_str_has_prefix(*l, "source"))
 			continue;
 		for (guint i = 0; i < pairs->len && !found; i++) {
 			const LrField *f = g_ptr_array_index(pairs, i);
@@ -352,8 +365,10 @@ static const TextCase text_cases[] = {
 	{"<div>a<br></div><div>b</div>", "a\nb"},
 	{"  a \n  b\t\tc  ", "a b c"},
 	{"a <b>bold</b> <i>c</i>d", "a bold cd"},
-	{"Fish &amp; chips &lt;3 &eacute;t&eacute; &#8364;5 &euro;", "Fish & chips <3 \xc3\xa9t\xc3\xa9 \xe2\x82\xac" "5 \xe2\x82\xac"},
+	{"Fish &amp; chips &lt;3 &eacute;t&eacute; &#8364;5 &euro;",
+	 "Fish & chips <3 \xc3\xa9t\xc3\xa9 \xe2\x82\xac" "5 \xe2\x82\xac"},
 	{"a&nbsp;&nbsp;b", "a  b"},
+	{"<meta charset=\"iso-8859-1\"><p>Caf\xc3\xa9</p>", "Caf\xc3\xa9"},
 	{"See <a href=\"http://x.example/\">the site</a>.", "See the site."},
 	{"<script>alert('ACCEPT')</script>Hi<style>p { x: y }</style>", "Hi"},
 	{"<html><head><title>Title</title></head><body>Body</body></html>", "Body"},
@@ -362,6 +377,10 @@ static const TextCase text_cases[] = {
 	{"<ol><li><p>first</p></li></ol>", "- first"},
 	{"<table><tr><td>a</td> <td>b</td></tr><tr><th>c</th><td> d </td></tr></table>",
 	 "a\tb\nc\td"},
+	{"<table><tr><td><p>Name</p></td><td><p>Ann</p><p>Lee</p></td></tr>"
+	 "<tr><td><div>Email</div></td><td>e</td></tr></table>after",
+	 "Name\tAnn\n\nLee\nEmail\te\nafter"},
+	{"<table><tr><td>a</td><td></td></tr></table><p>b</p>", "a\n\nb"},
 	{"<h1>Title</h1>text", "Title\n\ntext"},
 	{"<pre>a\n  b  c</pre>after", "a\n  b  c\n\nafter"},
 	{"<p>ACCEPT</p><blockquote><p>Lead 42</p><p>Reply ACCEPT</p></blockquote><p>Bye</p>",
@@ -554,11 +573,13 @@ static void test_adf_looks_like(void)
 {
 	static const char *const yes[] = {
 		"<adf>", "<ADF >",
-		"\xef\xbb\xbf \r\n<?xml version=\"1.0\"?><!-- lead --><?adf version=\"1.0\"?>\n<adf>",
+		"\xef\xbb\xbf \r\n<?xml version=\"1.0\"?><!-- lead -->"
+		"<?adf version=\"1.0\"?>\n<adf>",
 		"<!DOCTYPE adf [ <!ELEMENT adf ANY> ]><adf/>",
 	};
 	static const char *const no[] = {
-		"", "<adfx>", "hello <adf>", "<html><adf>", "<!-- <adf> ", "<?adf version=\"1.0\"?>",
+		"", "<adfx>", "hello <adf>", "<html><adf>", "<!-- <adf> ",
+		"<?adf version=\"1.0\"?>",
 		"<lead><adf></adf></lead>",
 	};
 
@@ -645,7 +666,8 @@ static void test_adf_billion_laughs(void)
 static void test_adf_external_entities(void)
 {
 	static const char *const xxe =
-		"<?xml version=\"1.0\"?><!DOCTYPE adf [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+		"<?xml version=\"1.0\"?>"
+		"<!DOCTYPE adf [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
 		"<adf><prospect><customer><comments>&xxe;</comments></customer></prospect></adf>";
 	g_autofree char *dir = g_dir_make_tmp("adfhtml-XXXXXX", NULL);
 	g_autofree char *dtd = g_build_filename(dir, "adf.dtd", NULL);
