@@ -130,12 +130,12 @@ grep -q '^Return-Path: <client@example.com>' "$out" || lr_fail "flags=R: no Retu
 grep -q '^Subject: smoke-pipe' "$out" || lr_fail "pipe got no message"
 
 # leadroute-deliver stored the lead once, then knew the Message-ID.
-lead='From: Jane Doe <jane@example.org>\nTo: leads+webinar@reps.test\nSubject: Quote please\nMessage-ID: <smoke-lead-1@example.org>\n\nName: Jane Doe\nCompany: Example Org\n'
-printf "$lead" | postfix_sendmail jane@example.org leads+webinar@reps.test || lr_fail "sendmail lead"
+lead=$(printf 'From: Jane Doe <jane@example.org>\nTo: leads+webinar@reps.test\nSubject: Quote please\nMessage-ID: <smoke-lead-1@example.org>\n\nName: Jane Doe\nCompany: Example Org\n')
+printf '%s\n' "$lead" | postfix_sendmail jane@example.org leads+webinar@reps.test || lr_fail "sendmail lead"
 postfix_wait_delivered 30 || lr_fail "lead still queued"
 grep -q 'to=<leads+webinar@reps.test>.*relay=leadroute.*status=sent.*lead [0-9]* stored' "$PF_LOG" ||
 	lr_fail "leadroute-deliver did not store: $(grep 'relay=leadroute' "$PF_LOG")"
-printf "$lead" | postfix_sendmail jane@example.org leads+webinar@reps.test || lr_fail "sendmail lead"
+printf '%s\n' "$lead" | postfix_sendmail jane@example.org leads+webinar@reps.test || lr_fail "sendmail lead"
 postfix_wait_delivered 30 || lr_fail "lead still queued"
 grep -q 'to=<leads+webinar@reps.test>.*relay=leadroute.*status=sent.*already stored' "$PF_LOG" ||
 	lr_fail "second delivery not a duplicate: $(grep 'relay=leadroute' "$PF_LOG")"
@@ -143,7 +143,7 @@ grep -q 'to=<leads+webinar@reps.test>.*relay=leadroute.*status=sent.*already sto
 
 # leadrouted took a lead over LMTP (only when it is more than a placeholder).
 if [ -n "$LRD_PID" ]; then
-	printf "$lead" | sed 's/smoke-lead-1/smoke-lead-2/' |
+	printf '%s\n' "$lead" | sed 's/smoke-lead-1/smoke-lead-2/' |
 		postfix_sendmail jane@example.org leads@hq-leads.test || lr_fail "sendmail lmtp lead"
 	postfix_wait_delivered 30 || lr_fail "lead for leadrouted still queued"
 	grep -q "to=<leads@hq-leads.test>.*relay=.*$T/lr/lmtp.*status=sent" "$PF_LOG" ||
@@ -169,5 +169,5 @@ for p in $pids; do
 	lr_pid_alive "$p" && lr_fail "pid $p survived: $(ps -o cmd= -p "$p")"
 done
 parts="maildir, lmtp:unix, lmtp:inet, pipe(8), sendmail, leadroute-deliver${LRD_PID:+, leadrouted}"
-lr_log "ok: $parts; $(echo $pids | wc -w) pids stopped"
+lr_log "ok: $parts; $(echo "$pids" | wc -w) pids stopped"
 exit 0
