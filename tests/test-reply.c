@@ -56,6 +56,19 @@ static char *source_dir(const char *sub)
 	return g_build_filename(srcdir ? srcdir : LR_SRCDIR, sub, NULL);
 }
 
+/* corpus_missing - TRUE (and the test skipped) when dir does not exist, as
+ * in a distribution tree unpacked away from the shared corpus. */
+static gboolean corpus_missing(const char *dir)
+{
+	g_autofree char *why = NULL;
+
+	if (g_file_test(dir, G_FILE_TEST_IS_DIR))
+		return FALSE;
+	why = g_strdup_printf("corpus not found at %s (set LR_CORPUS)", dir);
+	g_test_skip(why);
+	return TRUE;
+}
+
 /* read_file - the contents of path, or a test failure. */
 static char *read_file(const char *path, gsize *len)
 {
@@ -171,8 +184,11 @@ static void test_expect_dir(gconstpointer data)
 {
 	g_autofree char *dir =
 	    g_str_has_prefix(data, "corpus:") ? corpus_dir((char *)data + 7) : source_dir(data);
-	g_autoptr(GPtrArray) files = list_files(dir, ".eml");
+	g_autoptr(GPtrArray) files = NULL;
 
+	if (corpus_missing(dir))
+		return;
+	files = list_files(dir, ".eml");
 	for (guint i = 0; i < files->len; i++)
 		check_expect(g_ptr_array_index(files, i));
 }
@@ -287,8 +303,11 @@ static const char *talon_own_html(const char *path)
 static void test_talon(void)
 {
 	g_autofree char *dir = corpus_dir("replies/talon");
-	g_autoptr(GPtrArray) files = list_files(dir, ".eml");
+	g_autoptr(GPtrArray) files = NULL;
 
+	if (corpus_missing(dir))
+		return;
+	files = list_files(dir, ".eml");
 	for (guint i = 0; i < files->len; i++) {
 		const char *path = g_ptr_array_index(files, i);
 		g_autofree char *base = g_strndup(path, strlen(path) - 4);
@@ -337,6 +356,8 @@ static void test_erp_visible(void)
 {
 	g_autofree char *dir = corpus_dir("replies/email_reply_parser");
 
+	if (corpus_missing(dir))
+		return;
 	for (gsize i = 0; i < G_N_ELEMENTS(erp_cases); i++) {
 		g_autofree char *path = g_build_filename(dir, erp_cases[i].file, NULL);
 		g_autofree char *body = read_file(path, NULL);
@@ -395,7 +416,7 @@ static void test_no_blowup(void)
 	/* clang-format on */
 	g_autofree char *dir = corpus_dir("replies/email_reply_parser");
 
-	for (gsize i = 0; i < G_N_ELEMENTS(files); i++) {
+	for (gsize i = 0; i < G_N_ELEMENTS(files) && g_file_test(dir, G_FILE_TEST_IS_DIR); i++) {
 		g_autofree char *path = g_build_filename(dir, files[i], NULL);
 		g_autofree char *body = read_file(path, NULL);
 
