@@ -646,16 +646,20 @@ static void test_adf_billion_laughs(void)
 {
 	g_autofree char *utf16 = NULL;
 	g_autofree char *with_bom = NULL;
+	g_autofree char *msg8 = NULL;
+	g_autofree char *msg16 = NULL;
 	gsize utf16_len = 0;
 	gint64 start = g_get_monotonic_time();
 
-	g_free(adf_refused(LAUGHS, strlen(LAUGHS)));
+	msg8 = adf_refused(LAUGHS, strlen(LAUGHS));
+	g_assert_nonnull(strstr(msg8, "entity declarations"));
 	utf16 = g_convert(LAUGHS, -1, "UTF-16LE", "UTF-8", NULL, &utf16_len, NULL);
 	g_assert_nonnull(utf16);
 	with_bom = g_malloc(utf16_len + 2);
 	memcpy(with_bom, "\xff\xfe", 2);
 	memcpy(with_bom + 2, utf16, utf16_len);
-	g_free(adf_refused(with_bom, utf16_len + 2));
+	msg16 = adf_refused(with_bom, utf16_len + 2);
+	g_assert_nonnull(strstr(msg16, "entity declarations"));
 	/* Expanded, this is 3 GB of "lol": being refused within a second means
 	 * it was never expanded. */
 	g_assert_cmpint(g_get_monotonic_time() - start, <, G_USEC_PER_SEC);
