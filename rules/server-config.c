@@ -110,6 +110,15 @@ static long long get_uint(config_setting_t *group, const char *name, long long f
 	return fallback;
 }
 
+/* default_templates - the installed templates, or the source tree's when
+ * running uninstalled. */
+static char *default_templates(void)
+{
+	if (g_file_test(LR_DATADIR "/templates", G_FILE_TEST_IS_DIR))
+		return g_strdup(LR_DATADIR "/templates");
+	return g_strdup(LR_SRCDIR "/templates");
+}
+
 /* fill - copy the server group into cfg. */
 static void fill(LrServerConfig *cfg, config_t *conf, const char *base)
 {
@@ -127,7 +136,7 @@ static void fill(LrServerConfig *cfg, config_t *conf, const char *base)
 	cfg->smtp_password = get_str(g, "smtp_password", NULL);
 	cfg->from = get_str(g, "from", "leadroute <leads@localhost>");
 	cfg->secret_file = path_under(base, secret);
-	cfg->templates = templates ? path_under(base, templates) : g_strdup(LR_DATADIR "/templates");
+	cfg->templates = templates ? path_under(base, templates) : default_templates();
 	cfg->max_message_size = (gsize)get_uint(g, "max_message_size", 10 * 1024 * 1024);
 	cfg->session_timeout = (guint)get_uint(g, "session_timeout", 300);
 	cfg->max_sessions = (guint)get_uint(g, "max_sessions", 256);
@@ -137,7 +146,8 @@ static void fill(LrServerConfig *cfg, config_t *conf, const char *base)
 LrServerConfig *server_config_load(const char *path, GError **error)
 {
 	const char *file = server_config_resolve(path);
-	g_autofree char *base = file ? g_path_get_dirname(file) : g_get_current_dir();
+	g_autofree char *abs = file ? g_canonicalize_filename(file, NULL) : NULL;
+	g_autofree char *base = abs ? g_path_get_dirname(abs) : g_get_current_dir();
 	LrServerConfig *cfg;
 	config_t conf;
 	int ok;

@@ -1,0 +1,38 @@
+/* router.h - the daemon's worker: takes jobs from the queue and moves
+ * leads along (parse, route, notify, deadlines, reminders, replies).
+ *
+ * Each job is one transaction that writes the new lead state, its events,
+ * the notifications it causes (outbox) and the timers it sets, and deletes
+ * the job: a crash before the commit leaves the job to be done again, a
+ * crash after leaves it done.  Replies are found among delivered messages:
+ * mail to lead+TOKEN@domain is a reply, the rest are inquiries. */
+#ifndef LR_ROUTER_H
+#define LR_ROUTER_H
+
+#include <glib.h>
+
+#include "queue/queue.h"
+#include "rules/lr-config.h"
+
+typedef struct LrRouter LrRouter;
+
+/* router_new - a worker over q with configuration cfg (the router takes
+ * ownership of cfg).  Loads the reply-token secret (server.secret_file, or
+ * HOME/secret created on first use).  NULL with an error when the secret
+ * or the parser cannot be set up. */
+LrRouter *router_new(LrQueue *q, LrConfig *cfg, GError **error);
+void router_free(LrRouter *router);
+
+/* router_set_config - use cfg (taken over) from the next job on; the old
+ * configuration is freed once no job uses it. */
+void router_set_config(LrRouter *router, LrConfig *cfg);
+
+/* router_run_once - do the next due job, if any.  Returns TRUE when a job
+ * was done (or failed permanently and was set aside), FALSE when none was
+ * due or the store failed (error set: LR_ERROR_TEMP, try again later). */
+gboolean router_run_once(LrRouter *router, GError **error);
+
+/* router_fix_time - use now (µs) instead of the clock: for tests. */
+void router_fix_time(LrRouter *router, gint64 now);
+
+#endif
