@@ -126,6 +126,9 @@ static void check_unreachable(Checker *ck, const LrRuleSet *set)
 		g_autofree char *label = rule_label(r);
 		gboolean value = TRUE, constant = r->when == NULL || cond_constant(r->when, &value);
 
+		if (r->broken)
+			continue;
+
 		if (always != NULL) {
 			g_autofree char *first = rule_label(always);
 			say(ck, r->file, r->line, "%s can never match: %s (line %d) always routes "

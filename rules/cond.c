@@ -685,6 +685,8 @@ static const char *found(Parser *ps)
 	g_free(ps->shown);
 	if (ps->kind == T_END)
 		ps->shown = g_strdup("the end");
+	else if (ps->kind == T_STRING)
+		ps->shown = g_strndup(ps->start, MIN(ps->p - ps->start, 40));
 	else
 		ps->shown = g_strdup_printf("'%.*s'", (int)MIN(ps->p - ps->start, 40), ps->start);
 	return ps->shown;
@@ -838,8 +840,12 @@ static GRegex *parse_regex(Parser *ps)
 		else
 			fail(ps, ps->p, "unknown regular expression flag '%c' (use i or x)", *ps->p);
 	}
-	if ((out = g_regex_new(re->str, flags, 0, &error)) == NULL)
-		fail(ps, at, "bad regular expression: %s", error->message);
+	if ((out = g_regex_new(re->str, flags, 0, &error)) == NULL) {
+		/* GLib says "Error while compiling regular expression X at char N: why". */
+		const char *why = strstr(error->message, " at char ");
+		why = why && strstr(why, ": ") ? strstr(why, ": ") + 2 : error->message;
+		fail(ps, at, "bad regular expression: %s", why);
+	}
 	next(ps);
 	return out;
 }

@@ -497,8 +497,11 @@ static void load_table(Loader *ld, const config_setting_t *s)
 		at(ld, s, "table '%s': %s", name, (char *)g_ptr_array_index(why, 0));
 		return;
 	}
-	for (guint i = 0; i < why->len; i++)
-		note(ld, path, 0, "%s", (char *)g_ptr_array_index(why, i) + strlen(path) + 1);
+	for (guint i = 0; i < why->len; i++) {
+		char *msg = (char *)g_ptr_array_index(why, i) + strlen(path) + 1;
+		int line = (int)g_ascii_strtoll(msg, &msg, 10);
+		note(ld, path, line, "%s", msg + 2);
+	}
 	g_ptr_array_add(ld->cfg->tables, t);
 }
 
@@ -848,6 +851,8 @@ static LrRule *load_rule(Loader *ld, const config_setting_t *s, const LrUser *ow
 	r->name = g_strdup(get_str(ld, s, "name"));
 	if ((when = get_str(ld, s, "when")) != NULL)
 		r->when = compile(ld, config_setting_get_member(s, "when"), when, "");
+	r->broken = (when == NULL && config_setting_get_member(s, "when") != NULL) ||
+		    (when != NULL && r->when == NULL);
 	if ((m = config_setting_get_member(s, "route")) != NULL)
 		r->route = load_route(ld, m, r, owner);
 	if ((m = config_setting_get_member(s, "priority")) != NULL)
@@ -1339,7 +1344,7 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 	config_setting_t *root = config_root_setting(conf);
 	LrConfig *cfg = ld->cfg;
 
-	check_keys(ld, root, top_keys, "leadroute.conf");
+	check_keys(ld, root, top_keys, "the top level");
 	load_server(ld, file, root);
 	load_fields(ld, root);
 	load_tables(ld, root);

@@ -124,6 +124,7 @@ typedef struct {
 	LrPriority *priority;
 	GPtrArray *attach;	/* LrAttach *, or NULL */
 	char **withhold;
+	gboolean broken;	/* a part did not load (and was reported) */
 } LrRule;
 
 struct LrRuleSet {

@@ -11,8 +11,9 @@
 
 /* Rotation: each candidate has a "pass" (stored under KEY\tID); the one
  * with the lowest pass is picked and its pass grows by STRIDE / weight.
- * KEY itself holds the pass of the last pick; a candidate whose pass is
- * older (away, new) starts from there, so nobody returns to a burst. */
+ * KEY itself holds the pass of the last pick.  A candidate whose pass fell
+ * behind it (away, unavailable, new to the list) rejoins as if just picked,
+ * so the turn comes after the current round: nobody returns to a burst. */
 #define ROUTE_STRIDE 1000000.0
 
 /* A run of rules that the plan evaluates as one step. */
@@ -334,6 +335,12 @@ static GArray *available_cands(Router *rt, const LrRoute *route, const char **fi
 	return ok;
 }
 
+/* stride_of - how far a pick moves a candidate's pass. */
+static guint64 stride_of(const Cand *c)
+{
+	return (guint64)MAX(1.0, ROUTE_STRIDE / c->weight);
+}
+
 /* rotate - pick by rotation (see ROUTE_STRIDE) among cands. */
 static const char *rotate(Router *rt, const char *key, GArray *cands)
 {
@@ -347,7 +354,11 @@ static const char *rotate(Router *rt, const char *key, GArray *cands)
 		g_autofree char *ckey = g_strconcat(key, "\t", c->id, NULL);
 		guint64 pass = st->rr_get ? st->rr_get(st->data, ckey) : 0;
 
-		pass = MAX(pass, v);
+		if (pass < v) {
+			pass = v + stride_of(c);
+			if (st->rr_set != NULL)
+				st->rr_set(st->data, ckey, pass);
+		}
 		if (best == NULL || pass < best_pass) {
 			best = c, best_pass = pass;
 			g_free(best_key);
@@ -356,8 +367,7 @@ static const char *rotate(Router *rt, const char *key, GArray *cands)
 	}
 	if (st->rr_set != NULL) {
 		st->rr_set(st->data, key, best_pass);
-		st->rr_set(st->data, best_key, best_pass + (guint64)MAX(1.0, ROUTE_STRIDE /
-								       best->weight));
+		st->rr_set(st->data, best_key, best_pass + stride_of(best));
 	}
 	return best->id;
 }

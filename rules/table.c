@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "rules/table.h"
 
@@ -132,13 +135,17 @@ static char *table_read_text(const char *path, GPtrArray *problems, gsize *len)
 	g_autoptr(GError) error = NULL;
 	char *text = NULL;
 
+	if (g_access(path, R_OK) != 0) {
+		g_ptr_array_add(problems, g_strdup_printf("cannot read %s: %s", path,
+							  g_strerror(errno)));
+		return NULL;
+	}
 	if (!g_file_get_contents(path, &text, len, &error)) {
-		g_ptr_array_add(problems, g_strdup_printf("%s: cannot read: %s", path,
-							  error->message));
+		g_ptr_array_add(problems, g_strdup_printf("cannot read %s", error->message));
 		return NULL;
 	}
 	if (*len > TABLE_MAX_BYTES || !g_utf8_validate(text, *len, NULL)) {
-		g_ptr_array_add(problems, g_strdup_printf("%s: %s", path, *len > TABLE_MAX_BYTES
+		g_ptr_array_add(problems, g_strdup_printf("%s is %s", path, *len > TABLE_MAX_BYTES
 							  ? "too large for a table"
 							  : "not UTF-8 text"));
 		g_free(text);
@@ -202,13 +209,14 @@ LrTable *table_load(const char *name, const char *path, const char *key, GPtrArr
 		rd.p += 3;
 	t = table_new_empty(name, path);
 	if ((t->columns = csv_record(&rd, &line)) == NULL) {
-		g_ptr_array_add(out, g_strdup_printf("%s:1: no header row", path));
+		g_ptr_array_add(out, g_strdup_printf("%s has no header row", path));
 		return NULL;
 	}
 	t->ncols = g_strv_length(t->columns);
 	if ((kcol = table_column(t, key)) < 0) {
-		g_ptr_array_add(out, g_strdup_printf("%s:%d: no column '%s' in the header", path,
-						     line, key));
+		g_autofree char *cols = g_strjoinv(", ", t->columns);
+		g_ptr_array_add(out, g_strdup_printf("no key column '%s' in %s (its columns: %s)",
+						     key, path, cols));
 		return NULL;
 	}
 	while ((cells = csv_record(&rd, &line)) != NULL)

@@ -16,8 +16,9 @@ typedef struct LrTable LrTable;
 /* table_load - read the CSV file at path as table name, keyed by column key.
  * Problems in the file are appended to problems (when not NULL) as
  * "path:line: message" strings; a table with bad rows still loads the good
- * ones.  Returns a new table, or NULL (with one message in problems) when
- * the file cannot be read, is not UTF-8 or has no such key column. */
+ * ones.  Returns a new table, or NULL with one message in problems (no
+ * location: "cannot read PATH: why") when the file cannot be read, is not
+ * UTF-8, or has no header or no such key column. */
 LrTable *table_load(const char *name, const char *path, const char *key, GPtrArray *problems);
 
 /* table_name / table_path - as loaded (borrowed). */
