@@ -70,6 +70,7 @@ static const char *const header_other_keys[] = {
 	"inviato", "a", "oggetto", "verzonden", "aan", "onderwerp", "skickat", "till", "ämne",
 	"sendt", "til", "emne", "wysłano", "do", "temat", "lähetetty", "vastaanottaja", "aihe",
 	"odesláno", "komu", "předmět", "отправлено", "кому", "тема", "дата", "kopie", "cci",
+	"enviado el", "envoyé le",
 };
 /* clang-format on */
 
@@ -273,8 +274,9 @@ static void body_mark(Body *body)
 			mark_attribution(body, i);
 }
 
-/* line_key - the casefolded header name of a "Name: value" line (leading
- * '*' of "*From:*" ignored), or NULL when the line is not one. */
+/* line_key - the casefolded header name (one or two words) of a "Name:
+ * value" line (leading '*' of "*From:*" ignored), or NULL when the line is
+ * not one. */
 static char *line_key(const char *line)
 {
 	const char *s = lstrip(line);
@@ -289,7 +291,10 @@ static char *line_key(const char *line)
 	n = colon - s;
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '*'))
 		n--;
-	if (n == 0 || memchr(s, ' ', n) != NULL)
+	for (gsize i = 0, spaces = 0; i < n; i++)
+		if (s[i] == ' ' && ++spaces > 1)
+			return NULL;
+	if (n == 0)
 		return NULL;
 	return g_utf8_casefold(s, n);
 }

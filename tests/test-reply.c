@@ -369,6 +369,54 @@ static void test_erp_visible(void)
 	}
 }
 
+/* Reply bodies in the common languages and clients, and their own text. */
+/* clang-format off */
+static const struct {
+	const char *body, *visible;
+} language_cases[] = {
+	{"ACCEPT\n\nLe lun. 16 nov. 2026 à 13:06, Lead Desk <lead+x@a.example> a écrit :\n> REJECT\n",
+	 "ACCEPT"},
+	{"ACCEPT\n\nAm Mo., 16. Nov. 2026 um 13:06 Uhr schrieb Lead Desk <\nlead+x@a.example>:\n> x\n",
+	 "ACCEPT"},
+	{"ACCEPT\nOp ma 16 nov. 2026 om 13:06 schreef Lead Desk <lead+x@a.example>:\n> x\n",
+	 "ACCEPT"},
+	{"ACCEPT\nIl giorno lun 16 nov 2026 alle ore 13:06 Lead Desk <lead+x@a.example> ha "
+	 "scritto:\n> x\n", "ACCEPT"},
+	{"ACCEPT\nEm seg., 16 de nov. de 2026 às 13:06, Lead Desk <lead+x@a.example> escreveu:\n"
+	 "> x\n", "ACCEPT"},
+	{"ACCEPT\nDen 16 nov. 2026 kl. 13:06 skrev Lead Desk <lead+x@a.example>:\n> x\n", "ACCEPT"},
+	{"ACCEPT\nEl lun, 16 nov 2026 a las 13:06, Lead Desk (<lead+x@a.example>) escribió:\n> x\n",
+	 "ACCEPT"},
+	{"ACCEPT\n\n-----Ursprüngliche Nachricht-----\nVon: Lead Desk\nREJECT\n", "ACCEPT"},
+	{"ACCEPT\n\n-----Message d'origine-----\nDe : Lead Desk\nREJECT\n", "ACCEPT"},
+	{"ACCEPT\n\nDa: Lead Desk <lead+x@a.example>\nInviato: lunedì 16 novembre 2026 13:06\n"
+	 "A: Anna\nOggetto: [Lead 1]\n\nREJECT\n", "ACCEPT"},
+	{"ACCEPT\n\nDe: Lead Desk <lead+x@a.example>\nEnviado el: lunes, 16 de noviembre\n"
+	 "Para: Anna\nAsunto: [Lead 1]\nREJECT\n", "ACCEPT"},
+	{"ACCEPT\n\nVon meinem iPhone gesendet\n\n> REJECT\n", "ACCEPT"},
+	{"ACCEPT\n\nEnvoyé de mon iPhone\n", "ACCEPT"},
+	{"ACCEPT\r\n\r\nGet Outlook for Android<https://aka.ms/ghei36>\r\n", "ACCEPT"},
+	{"ACCEPT\n\nBegin forwarded message:\n\nFrom: Lead Desk\nREJECT\n", "ACCEPT"},
+	{"REJECT\nthe customer wrote:\n> x\n", "REJECT"},
+	{"NOTE the customer said the following:\nbudget is 10k\n",
+	 "NOTE the customer said the following:\nbudget is 10k"},
+	{"From: the Munich office, ACCEPT\n", "From: the Munich office, ACCEPT"},
+};
+/* clang-format on */
+
+/* test_languages - quotes, attributions, separators and signatures of the
+ * common languages and clients are removed; the rep's own text is not. */
+static void test_languages(void)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(language_cases); i++) {
+		g_autofree char *visible = reply_visible_text(language_cases[i].body);
+
+		if (strcmp(visible, language_cases[i].visible) != 0)
+			g_error("\"%s\": visible text \"%s\", want \"%s\"", language_cases[i].body,
+			        visible, language_cases[i].visible);
+	}
+}
+
 /* visible_seconds - the seconds reply_visible_text takes on body. */
 static double visible_seconds(const char *body)
 {
@@ -613,6 +661,7 @@ int main(int argc, char **argv)
 	g_test_add_data_func("/reply/own-cases", "tests/replies", test_expect_dir);
 	g_test_add_func("/reply/corpus/talon", test_talon);
 	g_test_add_func("/reply/corpus/email-reply-parser", test_erp_visible);
+	g_test_add_func("/reply/languages", test_languages);
 	g_test_add_func("/reply/no-blowup", test_no_blowup);
 	g_test_add_func("/reply/commands", test_commands);
 	g_test_add_func("/reply/not-mail", test_not_mail);
