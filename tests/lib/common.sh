@@ -17,8 +17,16 @@
 #                          until ADDR (unix:PATH or inet:HOST:PORT, as in
 #                          server.listen) accepts; 1 at once if PID dies
 #   lr_wait_until SECONDS CMD...      until CMD succeeds (0/1), polling 0.1 s
+#   lr_daemon_start LOG ADDR SECONDS CMD...
+#                          run CMD in the background (stdout and stderr to
+#                          LOG), stop it by PID at exit, wait until ADDR
+#                          accepts; sets LR_DAEMON_PID; 1 (PID reaped) if
+#                          it exits first, with its status in LR_DAEMON_EXIT
 #   lr_pid_alive PID       true while PID runs (a zombie counts as gone)
 #   lr_kill_pid PID [SECONDS]         TERM, wait, then KILL; 0 when gone
+#   lr_kill_child PID [SECONDS]       lr_kill_pid, only if PID is still a
+#                          child of this (sub)shell: a reaped PID may have
+#                          been reused by a stranger
 #   lr_session_pids SID    PIDs alive in session SID (a daemon's children)
 #   lr_kill_session SID [SECONDS]     TERM the session leader, wait for every
 #                          member, KILL what is left; 0 when all are gone
@@ -154,6 +162,22 @@ lr_wait_service() {
 	lr_pid_alive "$1"
 }
 
+# lr_daemon_start - start a server and wait for its listener (see contract).
+lr_daemon_start() {
+	local log=$1 addr=$2 secs=$3
+	shift 3
+	"$@" </dev/null >"$log" 2>&1 &
+	LR_DAEMON_PID=$!
+	LR_DAEMON_EXIT=
+	lr_on_exit "lr_kill_child $LR_DAEMON_PID 20"
+	lr_wait_service "$LR_DAEMON_PID" "$addr" "$secs" && return 0
+	if ! lr_pid_alive "$LR_DAEMON_PID"; then
+		wait "$LR_DAEMON_PID"
+		export LR_DAEMON_EXIT=$?
+	fi
+	return 1
+}
+
 # lr_pid_alive - true if PID exists and is not a zombie.
 lr_pid_alive() {
 	local state
@@ -183,6 +207,14 @@ lr_kill_pid() {
 	lr_wait_until 5 lr__pids_gone "$pid"
 }
 
+# lr_kill_child - lr_kill_pid for a background job of this script only.
+lr_kill_child() {
+	local ppid
+	ppid=$(ps -o ppid= -p "$1" 2>/dev/null | tr -d ' ')
+	[ "$ppid" = "$BASHPID" ] || return 0
+	lr_kill_pid "$@"
+}
+
 # lr_session_pids - live PIDs whose session id is SID.
 lr_session_pids() {
 	ps -eo pid=,sid=,stat= | awk -v sid="$1" '$2 == sid && $3 !~ /^Z/ { print $1 }'
@@ -193,11 +225,13 @@ lr__session_gone() {
 	[ -z "$(lr_session_pids "$1")" ]
 }
 
-# lr_kill_session - stop a session leader SID and every process it spawned.
+# lr_kill_session - stop a session leader SID (a child of this shell) and
+# every process it spawned.
 lr_kill_session() {
 	local sid=$1 secs=${2:-10} left
 	[ -n "$sid" ] || return 0
-	lr_pid_alive "$sid" && kill -TERM "$sid" 2>/dev/null
+	[ "$(ps -o ppid= -p "$sid" 2>/dev/null | tr -d ' ')" = "$BASHPID" ] &&
+		kill -TERM "$sid" 2>/dev/null
 	lr_wait_until "$secs" lr__session_gone "$sid" && return 0
 	left=$(lr_session_pids "$sid")
 	echo "warning: session $sid left pids $left after ${secs}s, killing" >&2

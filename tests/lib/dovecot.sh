@@ -123,7 +123,7 @@ dovecot_start() {
 # dovecot_stop - TERM the master (it stops its children) and wait.
 dovecot_stop() {
 	[ -n "$DV_PID" ] || return 0
-	lr_kill_pid "$DV_PID" 15 || echo "warning: dovecot $DV_PID still running" >&2
+	lr_kill_child "$DV_PID" 15 || echo "warning: dovecot $DV_PID still running" >&2
 	DV_PID=
 }
 
