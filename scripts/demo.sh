@@ -1,0 +1,34 @@
+#!/bin/sh
+# demo.sh - the main job on the embedded default configuration: a Berkeley
+# DB environment under ./leadroute-data, leadrouted taking LMTP on
+# 127.0.0.1:2424, the sample inquiries of examples/inquiries delivered to it
+# with Postfix's smtp-source, the notifications caught by smtp-sink on
+# 127.0.0.1:2525 (the default relay), and the stored leads listed.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin=${LR_BUILDDIR:-$top}/src
+PATH=$PATH:/usr/sbin
+work=${DEMO_DIR:-$PWD}
+cd "$work"
+mkdir -p leadroute-demo-mail
+chmod 777 leadroute-demo-mail
+smtp-sink -u nobody -d "$work/leadroute-demo-mail/%M." 127.0.0.1:2525 64 &
+sink=$!
+"$bin/leadrouted" -f 2>leadrouted.log &
+daemon=$!
+trap 'kill $daemon $sink 2>/dev/null; wait $daemon $sink 2>/dev/null || true' EXIT
+for i in $(seq 50); do
+	python3 -c 'import socket; socket.create_connection(("127.0.0.1", 2424), 1)' 2>/dev/null && break
+	sleep 0.1
+done
+for f in "$top"/examples/inquiries/*.eml; do
+	smtp-source -L -F "$f" -f marketing@acme.example -t leads+demo@acme.example 127.0.0.1:2424
+done
+# The router works behind intake: wait until nothing is left to route.
+for i in $(seq 100); do
+	"$bin/leadroute" list --status new | grep -q '^[0-9]' || break
+	sleep 0.1
+done
+"$bin/leadroute" list
+echo "notifications sent to the relay: $(ls leadroute-demo-mail | wc -l) (in $work/leadroute-demo-mail)"
+echo "one lead with its history: $bin/leadroute show 1"
