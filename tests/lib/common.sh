@@ -33,7 +33,8 @@
 #   lr_descendants PID     live PIDs below PID (children, grandchildren...)
 #   lr_reachable_by USER PATH          true if USER can search/read PATH
 #   lr_need_cmd CMD...     skip unless every CMD is on PATH (or executable)
-# Every wait is bounded; nothing here kills by name.
+# Every wait is bounded; nothing here kills by name.  lr_fail and lr_skip
+# inside $(...) end only that subshell: test the status there.
 
 : "${LR_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 : "${LR_BUILDDIR:=$PWD}"
