@@ -19,8 +19,14 @@ daemon=$!
 trap 'kill $daemon $sink 2>/dev/null; wait $daemon $sink 2>/dev/null || true' EXIT
 for i in $(seq 50); do
 	python3 -c 'import socket; socket.create_connection(("127.0.0.1", 2424), 1)' 2>/dev/null && break
+	kill -0 $daemon 2>/dev/null || break
 	sleep 0.1
 done
+if ! kill -0 $daemon 2>/dev/null; then
+	echo "demo: leadrouted did not start:" >&2
+	cat leadrouted.log >&2
+	exit 1
+fi
 for f in "$top"/examples/inquiries/*.eml; do
 	smtp-source -L -F "$f" -f marketing@acme.example -t leads+demo@acme.example 127.0.0.1:2424
 done
