@@ -10,8 +10,8 @@
 #   - the real `leadroute-deliver` through the pipe(8) line of docs/postfix.md
 #     for one address of a virtual mailbox domain (leads@reps.test, with an
 #     address extension), twice: stored, then "already stored",
-#   - leadrouted over lmtp:unix: once src/leadrouted is more than the
-#     placeholder (which exits 70 at once; that part is then skipped),
+#   - leadrouted (as nobody, sharing the home with leadroute-deliver) over
+#     lmtp:unix:, which notifies the rep of both leads through this Postfix,
 # then stops everything and checks that no process it started is left.
 set -u
 . "${LR_SRCDIR:-$(dirname "$0")/..}/tests/lib/common.sh"
@@ -50,7 +50,7 @@ server: {
   from = "Lead Desk <leads@leads.test>";
 };
 users = ( { id = "rep"; name = "Rep"; email = "rep@reps.test"; role = "admin"; } );
-rules = ( { name = "everyone"; route = "anna"; } );
+rules = ( { name = "everyone"; route = "rep"; } );
 EOF
 	LR_DELIVER=$LR_BUILDDIR/src/leadroute-deliver
 	[ -x "$LR_DELIVER" ] || lr_fail "$LR_DELIVER not built"
@@ -59,22 +59,18 @@ EOF
 	fi
 }
 
-# smoke_leadrouted - start src/leadrouted as nobody; LRD_PID empty when it
-# is still the placeholder (exit 70 at once, silent).
+# smoke_leadrouted - start src/leadrouted as nobody on the shared home.
 smoke_leadrouted() {
 	local daemon=$LR_BUILDDIR/src/leadrouted
+	[ -x "$daemon" ] || lr_fail "$daemon not built"
 	lr_reachable_by nobody "$daemon" || { cp "$daemon" "$T/lr/" && daemon=$T/lr/leadrouted; }
-	LRD_PID=
-	if lr_daemon_start "$T/lr/leadrouted.log" "unix:$T/lr/lmtp" 20 \
+	if ! lr_daemon_start "$T/lr/leadrouted.log" "unix:$T/lr/lmtp" 20 \
 		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
 		"$daemon" -c "$T/lr/leadroute.conf" -f; then
-		LRD_PID=$LR_DAEMON_PID
-	elif [ "$LR_DAEMON_EXIT" = 70 ] && [ ! -s "$T/lr/leadrouted.log" ]; then
-		lr_log "src/leadrouted is the placeholder: leadrouted part skipped"
-	else
 		cat "$T/lr/leadrouted.log" >&2
 		lr_fail "leadrouted did not listen on $T/lr/lmtp (exit ${LR_DAEMON_EXIT:-none})"
 	fi
+	LRD_PID=$LR_DAEMON_PID
 }
 
 dovecot_init "$T/dovecot"
@@ -95,7 +91,7 @@ postfix_add_mailbox leads@reps.test
 postfix_add_pipe leadroute nobody "$LR_DELIVER -c $T/lr/leadroute.conf -r \${recipient} -s \${sender}"
 postfix_route leads@reps.test leadroute:
 smoke_leadrouted
-[ -z "$LRD_PID" ] || postfix_route hq-leads.test "lmtp:unix:$T/lr/lmtp"
+postfix_route hq-leads.test "lmtp:unix:$T/lr/lmtp"
 postfix_start
 
 # smtp-source gives each message a unique Message-Id; -S marks the test.
@@ -139,18 +135,15 @@ grep -q 'to=<leads+webinar@reps.test>.*relay=leadroute.*status=sent.*already sto
 	lr_fail "second delivery not a duplicate: $(grep 'relay=leadroute' "$PF_LOG")"
 [ "$(postfix_count leads@reps.test)" = 0 ] || lr_fail "leads@ went to a Maildir"
 
-# leadrouted took a lead over LMTP (only when it is more than a placeholder).
-if [ -n "$LRD_PID" ]; then
-	printf '%s\n' "$lead" | sed 's/smoke-lead-1/smoke-lead-2/' |
-		postfix_sendmail jane@example.org leads@hq-leads.test || lr_fail "sendmail lmtp lead"
-	postfix_wait_delivered 30 || lr_fail "lead for leadrouted still queued"
-	grep -q "to=<leads@hq-leads.test>.*relay=.*$T/lr/lmtp.*status=sent" "$PF_LOG" ||
-		lr_fail "leadrouted did not take the lead: $(grep 'hq-leads' "$PF_LOG")"
-	# Its notifications go to rep@reps.test through this Postfix (not
-	# asserted here: the mailer is not the harness's business).
-	lr_wait_until 10 test "$(postfix_count rep@reps.test)" -gt 0
-	lr_log "rep@reps.test got $(postfix_count rep@reps.test) notification(s)"
-fi
+# leadrouted took a lead over LMTP, and routed both leads to the rep,
+# whose notifications came back through this Postfix.
+printf '%s\n' "$lead" | sed 's/smoke-lead-1/smoke-lead-2/' |
+	postfix_sendmail jane@example.org leads@hq-leads.test || lr_fail "sendmail lmtp lead"
+postfix_wait_delivered 30 || lr_fail "lead for leadrouted still queued"
+grep -q "to=<leads@hq-leads.test>.*relay=.*$T/lr/lmtp.*status=sent" "$PF_LOG" ||
+	lr_fail "leadrouted did not take the lead: $(grep 'hq-leads' "$PF_LOG")"
+lr_wait_until 30 test "$(postfix_count rep@reps.test)" -ge 2 ||
+	lr_fail "rep@reps.test got $(postfix_count rep@reps.test) notifications, want 2"
 
 # EX_TEMPFAIL defers (and is retried), EX_DATAERR bounces.
 postfix_send client@example.com tempfail@pipe.test || lr_fail "smtp tempfail"
@@ -163,13 +156,13 @@ postsuper -c "$PF_CONF" -d ALL >/dev/null 2>&1
 
 # Stop everything; nothing we started may survive.
 pids="$PF_MASTER_PID $DV_PID $(lr_descendants "$PF_MASTER_PID") $(lr_descendants "$DV_PID")"
-pids="$pids ${LRD_PID:-}"
+pids="$pids $LRD_PID"
 postfix_stop
 dovecot_stop
-[ -z "${LRD_PID:-}" ] || lr_kill_child "$LRD_PID" 20
+lr_kill_child "$LRD_PID" 20 || lr_fail "leadrouted $LRD_PID did not stop"
 for p in $pids; do
 	lr_pid_alive "$p" && lr_fail "pid $p survived: $(ps -o cmd= -p "$p")"
 done
-parts="maildir, lmtp:unix, lmtp:inet, pipe(8), sendmail, leadroute-deliver${LRD_PID:+, leadrouted}"
+parts="maildir, lmtp:unix, lmtp:inet, pipe(8), sendmail, leadroute-deliver, leadrouted"
 lr_log "ok: $parts; $(echo "$pids" | wc -w) pids stopped"
 exit 0
