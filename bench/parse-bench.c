@@ -76,9 +76,9 @@ int main(int argc, char **argv)
 		bytes += len;
 		g_ptr_array_add(mails, g_bytes_new_take(data, len));
 	}
-	bench_bare(mails);	/* warm up */
+	bench_bare(mails); /* warm up */
 	bench_full(parser, mails);
-	for (int i = 0; i < iterations; i++) {	/* interleaved, so drift hits both */
+	for (int i = 0; i < iterations; i++) { /* interleaved, so drift hits both */
 		bare += bench_bare(mails);
 		full += bench_full(parser, mails);
 	}

@@ -12,8 +12,7 @@
 #define COUNTRY_RESOURCE "/org/leadroute/parser/countries.tsv"
 
 /* country_add_line - add one "CODE\tname" line; FALSE when malformed. */
-static gboolean
-country_add_line(GHashTable *table, const char *line)
+static gboolean country_add_line(GHashTable *table, const char *line)
 {
 	const char *tab = strchr(line, '\t');
 	g_autofree char *code = NULL;
@@ -28,8 +27,7 @@ country_add_line(GHashTable *table, const char *line)
 }
 
 /* country_table_load - read the embedded table. */
-GHashTable *
-country_table_load(GError **error)
+GHashTable *country_table_load(GError **error)
 {
 	g_autoptr(GBytes) data = NULL;
 	g_autoptr(GHashTable) table = NULL;
@@ -37,7 +35,7 @@ country_table_load(GError **error)
 	gsize n = 0;
 
 	data = g_resource_lookup_data(parser_res_get_resource(), COUNTRY_RESOURCE,
-				      G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+	                              G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
 	if (data == NULL) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "country table missing");
 		return NULL;
@@ -49,7 +47,7 @@ country_table_load(GError **error)
 			continue;
 		if (!country_add_line(table, *l)) {
 			g_set_error(error, LR_ERROR, LR_ERROR_PERM,
-				    "countries.tsv:%zu: expected CODE<TAB>name", n + 1);
+			            "countries.tsv:%zu: expected CODE<TAB>name", n + 1);
 			return NULL;
 		}
 	}
@@ -57,8 +55,7 @@ country_table_load(GError **error)
 }
 
 /* country_lookup - code for a written country. */
-const char *
-country_lookup(GHashTable *table, const char *text)
+const char *country_lookup(GHashTable *table, const char *text)
 {
 	g_autofree char *key = NULL;
 

@@ -9,8 +9,7 @@
 #include "parser/labels.h"
 
 /* fields_cut - value trimmed, bounded, spaces collapsed unless long. */
-static char *
-fields_cut(const char *name, const char *value)
+static char *fields_cut(const char *name, const char *value)
 {
 	gsize len = strlen(value);
 	g_autofree char *text = NULL;
@@ -37,8 +36,7 @@ fields_cut(const char *name, const char *value)
 }
 
 /* fields_add - first non-empty value wins. */
-gboolean
-fields_add(LrLead *lead, const char *name, const char *value)
+gboolean fields_add(LrLead *lead, const char *name, const char *value)
 {
 	const char *old = lead_field_get(lead, name);
 	g_autofree char *clean = NULL;
@@ -55,8 +53,7 @@ fields_add(LrLead *lead, const char *name, const char *value)
 }
 
 /* fields_count_known - pairs with a known label. */
-guint
-fields_count_known(GHashTable *aliases, GPtrArray *pairs)
+guint fields_count_known(GHashTable *aliases, GPtrArray *pairs)
 {
 	guint known = 0;
 
@@ -69,8 +66,7 @@ fields_count_known(GHashTable *aliases, GPtrArray *pairs)
 }
 
 /* fields_add_pairs - every pair under its field name. */
-guint
-fields_add_pairs(LrLead *lead, GHashTable *aliases, GPtrArray *pairs)
+guint fields_add_pairs(LrLead *lead, GHashTable *aliases, GPtrArray *pairs)
 {
 	for (guint i = 0; i < pairs->len && lead->fields->len < FIELDS_MAX - FIELDS_DERIVED; i++) {
 		const LrField *pair = g_ptr_array_index(pairs, i);
@@ -82,25 +78,24 @@ fields_add_pairs(LrLead *lead, GHashTable *aliases, GPtrArray *pairs)
 }
 
 /* fields_email_pattern - an addr-spec, with international domains. */
-static const GRegex *
-fields_email_pattern(void)
+static const GRegex *fields_email_pattern(void)
 {
 	static GRegex *pattern;
 	static gsize once = 0;
 
 	if (g_once_init_enter(&once)) {
-		pattern = g_regex_new("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\\p{L}-]{1,64}@"
-				      "(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.)+"
-				      "[\\p{L}]{2,63}(?![\\p{L}\\p{N}.-]*@)",
-				      G_REGEX_OPTIMIZE, 0, NULL);
+		pattern =
+		    g_regex_new("[A-Za-z0-9.!#$%&'*+/=?^_`{|}~\\p{L}-]{1,64}@"
+		                "(?:[\\p{L}\\p{N}](?:[\\p{L}\\p{N}-]{0,61}[\\p{L}\\p{N}])?\\.)+"
+		                "[\\p{L}]{2,63}(?![\\p{L}\\p{N}.-]*@)",
+		                G_REGEX_OPTIMIZE, 0, NULL);
 		g_once_init_leave(&once, 1);
 	}
 	return pattern;
 }
 
 /* fields_email_clean - the address in text, domain lower-cased. */
-char *
-fields_email_clean(const char *text)
+char *fields_email_clean(const char *text)
 {
 	g_autoptr(GMatchInfo) match = NULL;
 	g_autofree char *addr = NULL;
@@ -120,8 +115,7 @@ fields_email_clean(const char *text)
 }
 
 /* fields_finish_email - validate email and derive email_domain. */
-static void
-fields_finish_email(LrLead *lead)
+static void fields_finish_email(LrLead *lead)
 {
 	const char *email = lead_field_get(lead, "email");
 	g_autofree char *clean = fields_email_clean(email);
@@ -139,8 +133,7 @@ fields_finish_email(LrLead *lead)
 }
 
 /* fields_finish_country - the country as an alpha-2 code. */
-static void
-fields_finish_country(LrLead *lead, GHashTable *countries)
+static void fields_finish_country(LrLead *lead, GHashTable *countries)
 {
 	const char *country = lead_field_get(lead, "country");
 	const char *code;
@@ -157,15 +150,14 @@ fields_finish_country(LrLead *lead, GHashTable *countries)
 }
 
 /* fields_finish_name - name from its parts, phone from mobile. */
-static void
-fields_finish_name(LrLead *lead)
+static void fields_finish_name(LrLead *lead)
 {
 	const char *first = lead_field_get(lead, "first_name");
 	const char *last = lead_field_get(lead, "last_name");
 
 	if (lead_field_get(lead, "name") == NULL && (first != NULL || last != NULL)) {
-		g_autofree char *name = g_strjoin(" ", first != NULL ? first : "",
-						  last != NULL ? last : "", NULL);
+		g_autofree char *name =
+		    g_strjoin(" ", first != NULL ? first : "", last != NULL ? last : "", NULL);
 
 		fields_add(lead, "name", name);
 	}
@@ -174,8 +166,7 @@ fields_finish_name(LrLead *lead)
 }
 
 /* fields_finish_source - campaign field, else address extension. */
-static void
-fields_finish_source(LrLead *lead, const char *const *recipients)
+static void fields_finish_source(LrLead *lead, const char *const *recipients)
 {
 	static const char *const names[] = {"utm_campaign", "campaign", "utm_source", "source"};
 
@@ -204,8 +195,7 @@ fields_finish_source(LrLead *lead, const char *const *recipients)
 }
 
 /* fields_finish - the clean-up every lead gets. */
-void
-fields_finish(LrLead *lead, GHashTable *countries, const char *const *recipients)
+void fields_finish(LrLead *lead, GHashTable *countries, const char *const *recipients)
 {
 	fields_finish_name(lead);
 	fields_finish_email(lead);

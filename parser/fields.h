@@ -9,9 +9,9 @@
 
 #include "lead/lead.h"
 
-#define FIELDS_MAX 200			/* fields in one lead */
-#define FIELDS_DERIVED 8		/* of them kept for derived fields */
-#define FIELDS_MAX_VALUE (64 * 1024)	/* bytes of one value (cut at a character) */
+#define FIELDS_MAX 200               /* fields in one lead */
+#define FIELDS_DERIVED 8             /* of them kept for derived fields */
+#define FIELDS_MAX_VALUE (64 * 1024) /* bytes of one value (cut at a character) */
 
 /* fields_add - set field name to value unless the lead already has a
  * non-empty value for it or FIELDS_MAX fields.  value is trimmed, cut to

@@ -10,11 +10,11 @@
 typedef struct {
 	GHashTable *aliases;
 	FormtextResult *out;
-	char *label;		/* the open pair, or NULL */
+	char *label; /* the open pair, or NULL */
 	GString *value;
-	gboolean long_field;	/* the open value may span paragraphs */
-	gboolean blank;		/* a blank line since the last text line */
-	gboolean footer;	/* a separator or footer line was seen */
+	gboolean long_field; /* the open value may span paragraphs */
+	gboolean blank;      /* a blank line since the last text line */
+	gboolean footer;     /* a separator or footer line was seen */
 	guint loose_pending;
 } FormtextScan;
 
@@ -26,33 +26,33 @@ typedef struct {
 } FormtextPatterns;
 
 /* formtext_patterns - the line patterns, compiled once. */
-static const FormtextPatterns *
-formtext_patterns(void)
+static const FormtextPatterns *formtext_patterns(void)
 {
 	static FormtextPatterns patterns;
 	static gsize once = 0;
 
 	if (g_once_init_enter(&once)) {
-		patterns.colon = g_regex_new(
-			"^[ \\t]*[*_]{0,2}(\\p{L}[^:：\\n]{0,59}?)[*_]{0,2}[ \\t]*[:：]"
-			"[*_]{0,2}(?!//)[ \\t]*(.*?)[ \\t]*$", G_REGEX_OPTIMIZE, 0, NULL);
+		patterns.colon =
+		    g_regex_new("^[ \\t]*[*_]{0,2}(\\p{L}[^:：\\n]{0,59}?)[*_]{0,2}[ \\t]*[:：]"
+		                "[*_]{0,2}(?!//)[ \\t]*(.*)$",
+		                G_REGEX_OPTIMIZE, 0, NULL);
 		patterns.banner = g_regex_new(
-			"^[ \\t]*[-=*#~]{2,}[ \\t]*([^-=*#~ \\t].{0,58}?)[ \\t]*[-=*#~]{2,}[ \\t]*$",
-			G_REGEX_OPTIMIZE, 0, NULL);
+		    "^[ \\t]*[-=*#~]{2,}[ \\t]*([^-=*#~ \\t].{0,58}?)[ \\t]*[-=*#~]{2,}[ \\t]*$",
+		    G_REGEX_OPTIMIZE, 0, NULL);
 		patterns.separator = g_regex_new("^[ \\t]*(--[ \\t]*|[-_=*~#]{3,}[ \\t]*)$",
-						 G_REGEX_OPTIMIZE, 0, NULL);
-		patterns.footer = g_regex_new(
-			"^[ \\t]*(this (e-?mail|message|form) (was|has been) (sent|submitted|generated)|"
-			"sent (via|with|by) |powered by |submitted (via|from) )",
-			G_REGEX_OPTIMIZE | G_REGEX_CASELESS, 0, NULL);
+		                                 G_REGEX_OPTIMIZE, 0, NULL);
+		patterns.footer =
+		    g_regex_new("^[ \\t]*(this (e-?mail|message|form) (was|has been) "
+		                "(sent|submitted|generated)|"
+		                "sent (via|with|by) |powered by |submitted (via|from) )",
+		                G_REGEX_OPTIMIZE | G_REGEX_CASELESS, 0, NULL);
 		g_once_init_leave(&once, 1);
 	}
 	return &patterns;
 }
 
 /* formtext_words - number of space-separated words in text. */
-static guint
-formtext_words(const char *text)
+static guint formtext_words(const char *text)
 {
 	guint n = 0;
 	gboolean in = FALSE;
@@ -68,16 +68,14 @@ formtext_words(const char *text)
 }
 
 /* formtext_label_ok - TRUE when label reads as a form label, not prose. */
-static gboolean
-formtext_label_ok(const char *label, guint max_words)
+static gboolean formtext_label_ok(const char *label, guint max_words)
 {
 	return formtext_words(label) <= max_words && strpbrk(label, "<>@\"[]{}") == NULL &&
 	       strstr(label, "http") == NULL && strstr(label, "www.") == NULL;
 }
 
 /* formtext_colon - split a "Label: value" line; FALSE when it is not one. */
-static gboolean
-formtext_colon(const char *line, char **label, char **value)
+static gboolean formtext_colon(const char *line, char **label, char **value)
 {
 	g_autoptr(GMatchInfo) match = NULL;
 	g_autofree char *l = NULL;
@@ -86,7 +84,7 @@ formtext_colon(const char *line, char **label, char **value)
 	if (!g_regex_match(formtext_patterns()->colon, line, 0, &match))
 		return FALSE;
 	l = g_strstrip(g_match_info_fetch(match, 1));
-	v = g_match_info_fetch(match, 2);
+	v = g_strstrip(g_match_info_fetch(match, 2));
 	if (!formtext_label_ok(l, *v == '\0' ? 5 : 6))
 		return FALSE;
 	*label = g_steal_pointer(&l);
@@ -95,8 +93,7 @@ formtext_colon(const char *line, char **label, char **value)
 }
 
 /* formtext_is_label_line - public check used by other scanners. */
-gboolean
-formtext_is_label_line(const char *line, guint max_words)
+gboolean formtext_is_label_line(const char *line, guint max_words)
 {
 	g_autofree char *label = NULL;
 	g_autofree char *value = NULL;
@@ -107,8 +104,7 @@ formtext_is_label_line(const char *line, guint max_words)
 }
 
 /* formtext_banner - the label of a "--- Label ---" line, or NULL. */
-static char *
-formtext_banner(const char *line)
+static char *formtext_banner(const char *line)
 {
 	g_autoptr(GMatchInfo) match = NULL;
 	g_autofree char *label = NULL;
@@ -127,8 +123,7 @@ formtext_banner(const char *line)
 }
 
 /* formtext_field_free - free one pair. */
-static void
-formtext_field_free(gpointer data)
+static void formtext_field_free(gpointer data)
 {
 	LrField *field = data;
 
@@ -138,8 +133,7 @@ formtext_field_free(gpointer data)
 }
 
 /* formtext_flush - close the open pair, keeping it when it has a value. */
-static void
-formtext_flush(FormtextScan *s)
+static void formtext_flush(FormtextScan *s)
 {
 	LrField *field;
 
@@ -158,8 +152,7 @@ formtext_flush(FormtextScan *s)
 }
 
 /* formtext_open - start a new pair. */
-static void
-formtext_open(FormtextScan *s, char *label, const char *value, gboolean long_field)
+static void formtext_open(FormtextScan *s, char *label, const char *value, gboolean long_field)
 {
 	formtext_flush(s);
 	s->label = label;
@@ -177,8 +170,7 @@ formtext_open(FormtextScan *s, char *label, const char *value, gboolean long_fie
 }
 
 /* formtext_continue - add line to the open value when it belongs there. */
-static gboolean
-formtext_continue(FormtextScan *s, const char *line)
+static gboolean formtext_continue(FormtextScan *s, const char *line)
 {
 	if (s->label == NULL || s->footer)
 		return FALSE;
@@ -193,21 +185,19 @@ formtext_continue(FormtextScan *s, const char *line)
 }
 
 /* formtext_bare - a known label alone on a line ("Email") before its value. */
-static gboolean
-formtext_bare(FormtextScan *s, const char *line, const char *next)
+static gboolean formtext_bare(FormtextScan *s, const char *line, const char *next)
 {
 	g_autofree char *label = g_strdup(line);
 
-	if (next == NULL || strspn(next, " \t\r") == strlen(next) || strlen(label) > 40 || formtext_words(label) > 4 ||
-	    labels_lookup(s->aliases, label) == NULL)
+	if (next == NULL || strspn(next, " \t\r") == strlen(next) || strlen(label) > 40 ||
+	    formtext_words(label) > 4 || labels_lookup(s->aliases, label) == NULL)
 		return FALSE;
 	formtext_open(s, g_steal_pointer(&label), "", FALSE);
 	return TRUE;
 }
 
 /* formtext_text - a line that is neither label nor separator. */
-static void
-formtext_text(FormtextScan *s, const char *line, const char *next)
+static void formtext_text(FormtextScan *s, const char *line, const char *next)
 {
 	g_autofree char *trimmed = g_strstrip(g_strdup(line));
 
@@ -220,25 +210,29 @@ formtext_text(FormtextScan *s, const char *line, const char *next)
 }
 
 /* formtext_line - one line of the scan; next is the following line. */
-static void
-formtext_line(FormtextScan *s, const char *line, const char *next)
+static void formtext_line(FormtextScan *s, const char *line, const char *next)
 {
 	const FormtextPatterns *p = formtext_patterns();
 	char *label = NULL;
 	char *value = NULL;
 
-	if (strspn(line, " \t") == strlen(line)) {
+	gsize lead = strspn(line, " \t");
+	char first = line[lead];
+	gboolean rule = first != '\0' && strchr("-=*#~_", first) != NULL;
+
+	if (first == '\0') {
 		s->blank = TRUE;
 		return;
 	}
-	if ((label = formtext_banner(line)) != NULL) {
+	if (rule && (label = formtext_banner(line)) != NULL) {
 		formtext_open(s, label, "", TRUE);
 		s->footer = FALSE;
-	} else if (g_regex_match(p->separator, line, 0, NULL) ||
-		   g_regex_match(p->footer, line, 0, NULL)) {
+	} else if ((rule && g_regex_match(p->separator, line, 0, NULL)) ||
+	           (strchr("TtSsPp", first) != NULL && g_regex_match(p->footer, line, 0, NULL))) {
 		formtext_flush(s);
 		s->footer = TRUE;
-	} else if (formtext_colon(line, &label, &value)) {
+	} else if ((strchr(line, ':') != NULL || strstr(line, "：") != NULL) &&
+	           formtext_colon(line, &label, &value)) {
 		formtext_open(s, label, value, FALSE);
 		g_free(value);
 		s->footer = FALSE;
@@ -249,8 +243,7 @@ formtext_line(FormtextScan *s, const char *line, const char *next)
 }
 
 /* formtext_scan - every line in turn, bounded. */
-void
-formtext_scan(const char *text, GHashTable *aliases, FormtextResult *out)
+void formtext_scan(const char *text, GHashTable *aliases, FormtextResult *out)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", FORMTEXT_MAX_LINES);
 	FormtextScan s = {.aliases = aliases, .out = out};
@@ -259,18 +252,17 @@ formtext_scan(const char *text, GHashTable *aliases, FormtextResult *out)
 	out->pairs = g_ptr_array_new_with_free_func(formtext_field_free);
 	s.value = g_string_new(NULL);
 	for (guint i = 0; lines[i] != NULL && i + 1 < FORMTEXT_MAX_LINES; i++) {
-		g_autofree char *line = g_strndup(lines[i], FORMTEXT_MAX_LINE);
-
-		g_strchomp(line);
-		formtext_line(&s, line, lines[i + 1]);
+		if (strlen(lines[i]) > FORMTEXT_MAX_LINE) /* cut at a character */
+			*g_utf8_find_prev_char(lines[i], lines[i] + FORMTEXT_MAX_LINE + 1) = '\0';
+		g_strchomp(lines[i]);
+		formtext_line(&s, lines[i], lines[i + 1]);
 	}
 	formtext_flush(&s);
 	g_string_free(s.value, TRUE);
 }
 
 /* formtext_result_clear - free the pairs. */
-void
-formtext_result_clear(FormtextResult *result)
+void formtext_result_clear(FormtextResult *result)
 {
 	g_clear_pointer(&result->pairs, g_ptr_array_unref);
 }

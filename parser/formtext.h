@@ -11,9 +11,9 @@
 #define FORMTEXT_MAX_LINE 4096
 
 typedef struct {
-	GPtrArray *pairs;	/* LrField *: label as written, value trimmed */
-	guint covered;		/* non-blank lines that belong to a pair */
-	guint loose;		/* other non-blank lines before the last pair */
+	GPtrArray *pairs; /* LrField *: label as written, value trimmed */
+	guint covered;    /* non-blank lines that belong to a pair */
+	guint loose;      /* other non-blank lines before the last pair */
 } FormtextResult;
 
 /* formtext_scan - the pairs in text (UTF-8).  aliases (labels.h) tells a

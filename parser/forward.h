@@ -11,10 +11,10 @@
 #define FORWARD_MAX_DEPTH 8
 
 typedef struct {
-	char *from;	/* the From line's value as written, or NULL */
-	char *reply_to;	/* a Reply-To line's value, or NULL */
-	char *subject;	/* the Subject line's value, or NULL */
-	char *body;	/* the text below the block's header lines */
+	char *from;     /* the From line's value as written, or NULL */
+	char *reply_to; /* a Reply-To line's value, or NULL */
+	char *subject;  /* the Subject line's value, or NULL */
+	char *body;     /* the text below the block's header lines */
 } ForwardBlock;
 
 /* forward_find - the innermost forwarded message in text: after a forward

@@ -9,9 +9,10 @@
  * is stored, so case, punctuation and spacing never matter. */
 typedef struct {
 	const char *field;
-	const char *labels;	/* "|"-separated */
+	const char *labels; /* "|"-separated */
 } LabelsAlias;
 
+/* clang-format off */
 static const LabelsAlias labels_builtin[] = {
 	{"email", "email|e-mail|e mail|email address|e-mail address|mail|mail address|"
 		  "your email|your e-mail|your email address|contact email|work email|"
@@ -67,17 +68,52 @@ static const LabelsAlias labels_builtin[] = {
 	{"utm_campaign", "utm campaign|campaign|campaign name"},
 	{"utm_source", "utm source|lead source|source"},
 };
+/* clang-format on */
 
-/* labels_fold - comparison form of text. */
-char *
-labels_fold(const char *text, char sep)
+/* labels_fold_ascii - labels_fold for pure ASCII text (the common case,
+ * without Unicode normalisation). */
+static char *labels_fold_ascii(const char *text, char sep)
 {
-	g_autofree char *valid = g_utf8_make_valid(text, -1);
-	g_autofree char *nfkd = g_utf8_normalize(valid, -1, G_NORMALIZE_ALL);
-	g_autofree char *folded = g_utf8_casefold(nfkd != NULL ? nfkd : valid, -1);
-	GString *out = g_string_new(NULL);
+	GString *out = g_string_sized_new(strlen(text));
 	gboolean gap = FALSE;
 
+	for (const char *p = text; *p != '\0'; p++) {
+		if (!g_ascii_isalnum(*p)) {
+			gap = TRUE;
+			continue;
+		}
+		if (gap && out->len > 0 && sep != 0)
+			g_string_append_c(out, sep);
+		gap = FALSE;
+		g_string_append_c(out, g_ascii_tolower(*p));
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* labels_is_ascii - TRUE when text has no byte above 0x7F. */
+static gboolean labels_is_ascii(const char *text)
+{
+	for (const char *p = text; *p != '\0'; p++)
+		if ((guchar)*p & 0x80)
+			return FALSE;
+	return TRUE;
+}
+
+/* labels_fold - comparison form of text. */
+char *labels_fold(const char *text, char sep)
+{
+	g_autofree char *valid = NULL;
+	g_autofree char *nfkd = NULL;
+	g_autofree char *folded = NULL;
+	GString *out;
+	gboolean gap = FALSE;
+
+	if (labels_is_ascii(text))
+		return labels_fold_ascii(text, sep);
+	valid = g_utf8_make_valid(text, -1);
+	nfkd = g_utf8_normalize(valid, -1, G_NORMALIZE_ALL);
+	folded = g_utf8_casefold(nfkd != NULL ? nfkd : valid, -1);
+	out = g_string_new(NULL);
 	for (const char *p = folded; *p != '\0'; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 
@@ -96,8 +132,7 @@ labels_fold(const char *text, char sep)
 }
 
 /* labels_table_add - store one alias under its folded label. */
-void
-labels_table_add(GHashTable *table, const char *label, const char *field)
+void labels_table_add(GHashTable *table, const char *label, const char *field)
 {
 	char *key = labels_fold(label, ' ');
 
@@ -110,8 +145,7 @@ labels_table_add(GHashTable *table, const char *label, const char *field)
 
 /* labels_table_new - the built-in alias set; canonical names alias
  * themselves ("postal_code" and "Postal code" both work). */
-GHashTable *
-labels_table_new(void)
+GHashTable *labels_table_new(void)
 {
 	GHashTable *table = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 
@@ -128,13 +162,13 @@ labels_table_new(void)
 /* labels_strip - folded key without one polite prefix or optional suffix,
  * or NULL when it has none.  Returns a borrowed pointer into key or a new
  * string in *owned. */
-static const char *
-labels_strip(const char *key, char **owned)
+static const char *labels_strip(const char *key, char **owned)
 {
-	static const char *const prefixes[] = {"your ", "please enter your ", "enter your ",
-					       "please enter ", "ihre ", "votre ", "tu ", "su "};
+	static const char *const prefixes[] = {
+	    "your ", "please enter your ", "enter your ", "please enter ", "ihre ", "votre ", "tu ",
+	    "su "};
 	static const char *const suffixes[] = {" optional", " required", " mandatory",
-					       " pflichtfeld", " obligatoire"};
+	                                       " pflichtfeld", " obligatoire"};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(prefixes); i++)
 		if (g_str_has_prefix(key, prefixes[i]))
@@ -148,8 +182,7 @@ labels_strip(const char *key, char **owned)
 }
 
 /* labels_lookup - canonical field of a label, or NULL. */
-const char *
-labels_lookup(GHashTable *table, const char *label)
+const char *labels_lookup(GHashTable *table, const char *label)
 {
 	g_autofree char *key = labels_fold(label, ' ');
 	g_autofree char *owned = NULL;
@@ -163,8 +196,7 @@ labels_lookup(GHashTable *table, const char *label)
 }
 
 /* labels_field_name - alias or folded name of a label. */
-char *
-labels_field_name(GHashTable *table, const char *label)
+char *labels_field_name(GHashTable *table, const char *label)
 {
 	const char *field = labels_lookup(table, label);
 	char *name;
@@ -185,12 +217,11 @@ labels_field_name(GHashTable *table, const char *label)
 }
 
 /* labels_is_long - fields of free text. */
-gboolean
-labels_is_long(const char *field)
+gboolean labels_is_long(const char *field)
 {
-	static const char *const words[] = {"message", "comment", "question", "detail",
-					    "description", "note", "enquiry", "inquiry",
-					    "request", "address", "information"};
+	static const char *const words[] = {"message",     "comment", "question",   "detail",
+	                                    "description", "note",    "enquiry",    "inquiry",
+	                                    "request",     "address", "information"};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(words); i++)
 		if (strstr(field, words[i]) != NULL)

@@ -9,8 +9,7 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeStream, g_object_unref)
 
 /* mimetext_part_bytes - decoded content of a leaf part, at most max bytes. */
-GBytes *
-mimetext_part_bytes(GMimePart *part, gsize max)
+GBytes *mimetext_part_bytes(GMimePart *part, gsize max)
 {
 	GMimeDataWrapper *content = g_mime_part_get_content(part);
 	g_autoptr(GMimeStream) mem = NULL;
@@ -25,8 +24,7 @@ mimetext_part_bytes(GMimePart *part, gsize max)
 }
 
 /* mimetext_has_8bit - TRUE when data has a byte above 0x7F. */
-static gboolean
-mimetext_has_8bit(const char *data, gsize len)
+static gboolean mimetext_has_8bit(const char *data, gsize len)
 {
 	for (gsize i = 0; i < len; i++)
 		if ((guchar)data[i] & 0x80)
@@ -36,8 +34,7 @@ mimetext_has_8bit(const char *data, gsize len)
 
 /* mimetext_iconv - data converted from charset with U+FFFD for what does
  * not decode; NULL when iconv does not know charset. */
-static GString *
-mimetext_iconv(const char *data, gsize len, const char *charset)
+static GString *mimetext_iconv(const char *data, gsize len, const char *charset)
 {
 	GIConv cd = g_mime_iconv_open("UTF-8", charset);
 	GString *out;
@@ -56,7 +53,7 @@ mimetext_iconv(const char *data, gsize len, const char *charset)
 		g_string_append_len(out, buf, outp - buf);
 		if (r != (gsize)-1 || errno == E2BIG)
 			continue;
-		g_string_append(out, "\xef\xbf\xbd");	/* EILSEQ, EINVAL: skip a byte */
+		g_string_append(out, "\xef\xbf\xbd"); /* EILSEQ, EINVAL: skip a byte */
 		in++;
 		left--;
 	}
@@ -66,13 +63,12 @@ mimetext_iconv(const char *data, gsize len, const char *charset)
 
 /* mimetext_is_latin - charsets that mean "8-bit text of some western kind"
  * for which undeclared-text rules apply. */
-static gboolean
-mimetext_is_latin(const char *charset, gboolean *ascii)
+static gboolean mimetext_is_latin(const char *charset, gboolean *ascii)
 {
 	const char *name = charset != NULL ? g_mime_charset_canon_name(charset) : NULL;
 
 	*ascii = name == NULL || *name == '\0' || g_ascii_strcasecmp(name, "us-ascii") == 0 ||
-		 g_ascii_strcasecmp(name, "ascii") == 0;
+	         g_ascii_strcasecmp(name, "ascii") == 0;
 	return *ascii || g_ascii_strcasecmp(name, "iso-8859-1") == 0 ||
 	       g_ascii_strcasecmp(name, "latin1") == 0 ||
 	       g_ascii_strcasecmp(name, "windows-1252") == 0 ||
@@ -80,8 +76,7 @@ mimetext_is_latin(const char *charset, gboolean *ascii)
 }
 
 /* mimetext_decode - the charset decision, before line-end clean-up. */
-static GString *
-mimetext_decode(const char *data, gsize len, const char *charset)
+static GString *mimetext_decode(const char *data, gsize len, const char *charset)
 {
 	gboolean ascii = FALSE;
 	GString *out;
@@ -97,7 +92,7 @@ mimetext_decode(const char *data, gsize len, const char *charset)
 	    g_ascii_strcasecmp(charset, "utf8") == 0) {
 		if (g_utf8_validate(data, len, NULL))
 			return g_string_new_len(data, len);
-		return mimetext_iconv(data, len, "windows-1252");	/* mislabelled */
+		return mimetext_iconv(data, len, "windows-1252"); /* mislabelled */
 	}
 	out = mimetext_iconv(data, len, charset);
 	if (out != NULL)
@@ -108,8 +103,7 @@ mimetext_decode(const char *data, gsize len, const char *charset)
 }
 
 /* mimetext_to_utf8 - decode, drop NULs, make line ends LF. */
-char *
-mimetext_to_utf8(const char *data, gsize len, const char *charset)
+char *mimetext_to_utf8(const char *data, gsize len, const char *charset)
 {
 	g_autoptr(GString) decoded = mimetext_decode(data, len, charset);
 	GString *out = g_string_sized_new(decoded->len);
@@ -135,15 +129,13 @@ mimetext_to_utf8(const char *data, gsize len, const char *charset)
 	return g_string_free(out, FALSE);
 }
 
-/* mimetext_part_text - a text part as UTF-8, flowed text joined. */
-char *
-mimetext_part_text(GMimePart *part, gsize max)
+/* mimetext_bytes_text - decoded content of part as UTF-8 text. */
+char *mimetext_bytes_text(GMimePart *part, GBytes *bytes)
 {
 	GMimeObject *object = GMIME_OBJECT(part);
 	const char *charset = g_mime_object_get_content_type_parameter(object, "charset");
 	const char *format = g_mime_object_get_content_type_parameter(object, "format");
 	const char *delsp = g_mime_object_get_content_type_parameter(object, "delsp");
-	g_autoptr(GBytes) bytes = mimetext_part_bytes(part, max);
 	gsize len = 0;
 	const char *data = g_bytes_get_data(bytes, &len);
 	char *text = mimetext_to_utf8(data != NULL ? data : "", len, charset);
@@ -156,9 +148,16 @@ mimetext_part_text(GMimePart *part, gsize max)
 	return joined;
 }
 
+/* mimetext_part_text - a text part as UTF-8, flowed text joined. */
+char *mimetext_part_text(GMimePart *part, gsize max)
+{
+	g_autoptr(GBytes) bytes = mimetext_part_bytes(part, max);
+
+	return mimetext_bytes_text(part, bytes);
+}
+
 /* mimetext_quote_depth - number of leading '>' of a flowed line. */
-static gsize
-mimetext_quote_depth(const char *line)
+static gsize mimetext_quote_depth(const char *line)
 {
 	gsize depth = 0;
 
@@ -168,12 +167,11 @@ mimetext_quote_depth(const char *line)
 }
 
 /* mimetext_unflow - RFC 3676 joining. */
-char *
-mimetext_unflow(const char *text, gboolean delsp)
+char *mimetext_unflow(const char *text, gboolean delsp)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
 	GString *out = g_string_sized_new(strlen(text));
-	gboolean open = FALSE;	/* the last line was a soft break */
+	gboolean open = FALSE; /* the last line was a soft break */
 	gsize open_depth = 0;
 
 	for (char **l = lines; *l != NULL; l++) {
@@ -183,7 +181,7 @@ mimetext_unflow(const char *text, gboolean delsp)
 		gboolean soft;
 
 		if (*body == ' ')
-			body++;	/* space stuffing */
+			body++; /* space stuffing */
 		len = strlen(body);
 		soft = len > 0 && body[len - 1] == ' ' && strcmp(body, "-- ") != 0;
 		if (soft && delsp)

@@ -23,6 +23,10 @@ char *mimetext_to_utf8(const char *data, gsize len, const char *charset);
  * content are read.  Returns a new string. */
 char *mimetext_part_text(GMimePart *part, gsize max);
 
+/* mimetext_bytes_text - as mimetext_part_text, for content bytes already
+ * taken from part with mimetext_part_bytes(). */
+char *mimetext_bytes_text(GMimePart *part, GBytes *bytes);
+
 /* mimetext_unflow - join format=flowed lines (RFC 3676): a line ending in
  * a space continues on the next line of the same quote depth; space
  * stuffing removed; with delsp the soft-break space is deleted too.

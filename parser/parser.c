@@ -30,8 +30,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeStream, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(InternetAddressList, g_object_unref)
 
 struct LrParser {
-	GHashTable *aliases;	/* folded label -> field (labels.h) */
-	GHashTable *countries;	/* folded name -> alpha-2 (country.h) */
+	GHashTable *aliases;   /* folded label -> field (labels.h) */
+	GHashTable *countries; /* folded name -> alpha-2 (country.h) */
 	GMimeParserOptions *options;
 };
 
@@ -39,12 +39,11 @@ struct LrParser {
 typedef struct {
 	const LrParser *parser;
 	LrLead *lead;
-	gboolean content;	/* a form, ADF, text or an attachment was found */
+	gboolean content; /* a form, ADF, text or an attachment was found */
 } ParserRun;
 
 /* parser_gmime_init - g_mime_init() once per process. */
-static void
-parser_gmime_init(void)
+static void parser_gmime_init(void)
 {
 	static gsize once = 0;
 
@@ -55,8 +54,7 @@ parser_gmime_init(void)
 }
 
 /* parser_options_new - lenient GMime options with 8-bit header fallbacks. */
-static GMimeParserOptions *
-parser_options_new(void)
+static GMimeParserOptions *parser_options_new(void)
 {
 	static const char *fallback[] = {"UTF-8", "windows-1252", NULL};
 	GMimeParserOptions *options = g_mime_parser_options_new();
@@ -69,8 +67,7 @@ parser_options_new(void)
 }
 
 /* parser_new - tables and options. */
-LrParser *
-parser_new(GHashTable *aliases, GError **error)
+LrParser *parser_new(GHashTable *aliases, GError **error)
 {
 	g_autoptr(GHashTable) countries = country_table_load(error);
 	LrParser *parser;
@@ -94,8 +91,7 @@ parser_new(GHashTable *aliases, GError **error)
 }
 
 /* parser_free - release the parser. */
-void
-parser_free(LrParser *parser)
+void parser_free(LrParser *parser)
 {
 	if (parser == NULL)
 		return;
@@ -106,8 +102,7 @@ parser_free(LrParser *parser)
 }
 
 /* parser_note - add a line to the lead's parse note. */
-static void
-parser_note(LrLead *lead, const char *note)
+static void parser_note(LrLead *lead, const char *note)
 {
 	const char *old = lead_meta_get(lead, "parse_note");
 	g_autofree char *joined = old != NULL ? g_strconcat(old, "; ", note, NULL) : NULL;
@@ -117,8 +112,7 @@ parser_note(LrLead *lead, const char *note)
 
 /* parser_try_adf - read data as ADF into the lead; a malformed document
  * leaves a note and FALSE. */
-static gboolean
-parser_try_adf(ParserRun *run, const char *data, gsize len, const char *what)
+static gboolean parser_try_adf(ParserRun *run, const char *data, gsize len, const char *what)
 {
 	g_autoptr(LrLead) adf = NULL;
 	g_autoptr(GError) error = NULL;
@@ -127,8 +121,8 @@ parser_try_adf(ParserRun *run, const char *data, gsize len, const char *what)
 		return FALSE;
 	adf = lead_new();
 	if (!adf_parse(data, len, adf, &error)) {
-		g_autofree char *note = g_strdup_printf("unreadable ADF/XML in %s (%s): read as text",
-							what, error->message);
+		g_autofree char *note = g_strdup_printf(
+		    "unreadable ADF/XML in %s (%s): read as text", what, error->message);
 
 		parser_note(run->lead, note);
 		return FALSE;
@@ -143,46 +137,44 @@ parser_try_adf(ParserRun *run, const char *data, gsize len, const char *what)
 	return TRUE;
 }
 
-/* parser_read_adf - ADF attachments first, then an ADF body. */
-static gboolean
-parser_read_adf(ParserRun *run, const PartsFound *parts)
+/* parser_read_adf - ADF attachments first, then an ADF body (plain: the
+ * decoded text body, may be NULL). */
+static gboolean parser_read_adf(ParserRun *run, const PartsFound *parts, GBytes *plain)
 {
+	gsize len = 0;
+	const char *data;
+
 	for (guint i = 0; i < parts->xml->len; i++) {
 		GMimePart *part = g_ptr_array_index(parts->xml, i);
 		g_autoptr(GBytes) bytes = mimetext_part_bytes(part, PARSER_MAX_TEXT);
 		const char *name = g_mime_part_get_filename(part);
-		gsize len = 0;
-		const char *data = g_bytes_get_data(bytes, &len);
 
-		if (data != NULL && parser_try_adf(run, data, len, name != NULL ? name : "an XML part"))
+		data = g_bytes_get_data(bytes, &len);
+		if (data != NULL &&
+		    parser_try_adf(run, data, len, name != NULL ? name : "an XML part"))
 			return TRUE;
 	}
-	if (parts->plain != NULL) {
-		g_autoptr(GBytes) bytes = mimetext_part_bytes(parts->plain, PARSER_MAX_TEXT);
-		gsize len = 0;
-		const char *data = g_bytes_get_data(bytes, &len);
-
-		return data != NULL && parser_try_adf(run, data, len, "the body");
-	}
-	return FALSE;
+	if (plain == NULL)
+		return FALSE;
+	data = g_bytes_get_data(plain, &len);
+	return data != NULL && parser_try_adf(run, data, len, "the body");
 }
 
-/* parser_html_text - the HTML body as UTF-8 HTML, or NULL. */
-static char *
-parser_html_source(const PartsFound *parts)
+/* parser_html_source - the HTML body as UTF-8 HTML, or NULL. */
+static char *parser_html_source(const PartsFound *parts)
 {
 	return parts->html != NULL ? mimetext_part_text(parts->html, PARSER_MAX_TEXT) : NULL;
 }
 
-/* parser_body_text - the text body, else the HTML body as text. */
-static char *
-parser_body_text(const PartsFound *parts)
+/* parser_body_text - the text body (plain: its decoded bytes), else the
+ * HTML body as text. */
+static char *parser_body_text(const PartsFound *parts, GBytes *plain)
 {
 	g_autofree char *html = NULL;
 	char *text = NULL;
 
-	if (parts->plain != NULL) {
-		text = mimetext_part_text(parts->plain, PARSER_MAX_TEXT);
+	if (plain != NULL) {
+		text = mimetext_bytes_text(parts->plain, plain);
 		if (strspn(text, " \t\n") < strlen(text) || parts->html == NULL)
 			return text;
 		g_free(text);
@@ -193,8 +185,7 @@ parser_body_text(const PartsFound *parts)
 
 /* parser_add_sender - the sender's name and address where the form or
  * text gave none; robots are nobody. */
-static void
-parser_add_sender(ParserRun *run, const SenderInfo *sender)
+static void parser_add_sender(ParserRun *run, const SenderInfo *sender)
 {
 	LrLead *lead = run->lead;
 
@@ -207,19 +198,22 @@ parser_add_sender(ParserRun *run, const SenderInfo *sender)
 }
 
 /* parser_form_pairs - the pairs of a form notification in text, else in
- * html (may be NULL), else NULL.  Returns a new array. */
-static GPtrArray *
-parser_form_pairs(const ParserRun *run, const char *text, const char *html)
+ * the HTML body of parts (NULL: not looked at) when the text is empty,
+ * short or holds pairs itself, else NULL.  Returns a new array. */
+static GPtrArray *parser_form_pairs(const ParserRun *run, const char *text, const PartsFound *parts)
 {
 	GHashTable *aliases = run->parser->aliases;
 	FormtextResult result;
 	g_autoptr(GPtrArray) pairs = NULL;
+	g_autofree char *html = NULL;
+	gboolean try_html;
 
 	formtext_scan(text, aliases, &result);
 	if (fields_count_known(aliases, result.pairs) >= 2 && result.covered >= result.loose)
 		return g_steal_pointer(&result.pairs);
+	try_html = result.pairs->len > 0 || result.loose <= 3;
 	formtext_result_clear(&result);
-	if (html == NULL)
+	if (parts == NULL || !try_html || (html = parser_html_source(parts)) == NULL)
 		return NULL;
 	pairs = html_form_pairs(html, strlen(html));
 	if (fields_count_known(aliases, pairs) >= 2)
@@ -228,10 +222,10 @@ parser_form_pairs(const ParserRun *run, const char *text, const char *html)
 }
 
 /* parser_read_form - a form notification; FALSE when text is not one. */
-static gboolean
-parser_read_form(ParserRun *run, const char *text, const char *html, const SenderInfo *sender)
+static gboolean parser_read_form(ParserRun *run, const char *text, const PartsFound *parts,
+                                 const SenderInfo *sender)
 {
-	g_autoptr(GPtrArray) pairs = parser_form_pairs(run, text, html);
+	g_autoptr(GPtrArray) pairs = parser_form_pairs(run, text, parts);
 
 	if (pairs == NULL)
 		return FALSE;
@@ -243,8 +237,8 @@ parser_read_form(ParserRun *run, const char *text, const char *html, const Sende
 }
 
 /* parser_read_free - free text from a person: sender and signature. */
-static void
-parser_read_free(ParserRun *run, const char *text, const SenderInfo *sender, gboolean files)
+static void parser_read_free(ParserRun *run, const char *text, const SenderInfo *sender,
+                             gboolean files)
 {
 	SignatureInfo sig;
 	LrLead *lead = run->lead;
@@ -268,8 +262,8 @@ parser_read_free(ParserRun *run, const char *text, const SenderInfo *sender, gbo
 
 /* parser_forward_sender - the original sender of an inline forward block,
  * into sender; FALSE (sender untouched) when the block names nobody. */
-static gboolean
-parser_forward_sender(const ParserRun *run, const ForwardBlock *block, SenderInfo *sender)
+static gboolean parser_forward_sender(const ParserRun *run, const ForwardBlock *block,
+                                      SenderInfo *sender)
 {
 	SenderInfo original;
 	SenderInfo reply;
@@ -288,11 +282,10 @@ parser_forward_sender(const ParserRun *run, const ForwardBlock *block, SenderInf
 
 /* parser_read_body - the text of message: inline forward, form or free
  * text. */
-static void
-parser_read_body(ParserRun *run, GMimeMessage *message, const PartsFound *parts)
+static void parser_read_body(ParserRun *run, GMimeMessage *message, const PartsFound *parts,
+                             GBytes *plain)
 {
-	g_autofree char *text = parser_body_text(parts);
-	g_autofree char *html = NULL;
+	g_autofree char *text = parser_body_text(parts, plain);
 	const char *subject = g_mime_message_get_subject(message);
 	const char *body = text;
 	ForwardBlock block = {0};
@@ -305,9 +298,7 @@ parser_read_body(ParserRun *run, GMimeMessage *message, const PartsFound *parts)
 		forwarded = TRUE;
 		body = block.body;
 	}
-	if (!forwarded)
-		html = parser_html_source(parts);
-	if (!parser_read_form(run, body, html, &sender))
+	if (!parser_read_form(run, body, forwarded ? NULL : parts, &sender))
 		parser_read_free(run, body, &sender, parts->attachments);
 	if (forwarded && run->content)
 		lead_set_str(&run->lead->format, "forwarded");
@@ -319,8 +310,7 @@ static void parser_read_message(ParserRun *run, GMimeMessage *message, guint dep
 
 /* parser_read_attached - an attached message (a forward as attachment):
  * its sender is the lead.  FALSE when it says nothing. */
-static gboolean
-parser_read_attached(ParserRun *run, const PartsFound *parts, guint depth)
+static gboolean parser_read_attached(ParserRun *run, const PartsFound *parts, guint depth)
 {
 	gboolean before = run->content;
 
@@ -337,22 +327,24 @@ parser_read_attached(ParserRun *run, const PartsFound *parts, guint depth)
 }
 
 /* parser_read_message - one message: ADF, attached message, or its text. */
-static void
-parser_read_message(ParserRun *run, GMimeMessage *message, guint depth)
+static void parser_read_message(ParserRun *run, GMimeMessage *message, guint depth)
 {
 	PartsFound parts;
+	g_autoptr(GBytes) plain = NULL;
 
 	parts_collect(message, &parts);
 	if (parts.truncated)
-		parser_note(run->lead, "too many or too deeply nested parts: the rest was not read");
-	if (!parser_read_adf(run, &parts) && !parser_read_attached(run, &parts, depth))
-		parser_read_body(run, message, &parts);
+		parser_note(run->lead,
+		            "too many or too deeply nested parts: the rest was not read");
+	if (parts.plain != NULL)
+		plain = mimetext_part_bytes(parts.plain, PARSER_MAX_TEXT);
+	if (!parser_read_adf(run, &parts, plain) && !parser_read_attached(run, &parts, depth))
+		parser_read_body(run, message, &parts, plain);
 	parts_clear(&parts);
 }
 
 /* parser_message_new - the GMime message of raw, or NULL with an error. */
-static GMimeMessage *
-parser_message_new(const LrParser *parser, GBytes *raw, GError **error)
+static GMimeMessage *parser_message_new(const LrParser *parser, GBytes *raw, GError **error)
 {
 	gsize len = 0;
 	const char *data = g_bytes_get_data(raw, &len);
@@ -362,7 +354,7 @@ parser_message_new(const LrParser *parser, GBytes *raw, GError **error)
 
 	if (len > PARSER_MAX_MESSAGE) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TOO_BIG, "message of %zu bytes is over %d",
-			    len, PARSER_MAX_MESSAGE);
+		            len, PARSER_MAX_MESSAGE);
 		return NULL;
 	}
 	if (!rawmsg_check(data != NULL ? data : "", len, error))
@@ -377,8 +369,7 @@ parser_message_new(const LrParser *parser, GBytes *raw, GError **error)
 }
 
 /* parser_lead_reset - forget an earlier parse. */
-static void
-parser_lead_reset(LrLead *lead)
+static void parser_lead_reset(LrLead *lead)
 {
 	g_ptr_array_set_size(lead->fields, 0);
 	lead_set_str(&lead->format, NULL);
@@ -390,8 +381,7 @@ parser_lead_reset(LrLead *lead)
 }
 
 /* parser_subject - the decoded subject, bounded. */
-static void
-parser_subject(LrLead *lead, GMimeMessage *message)
+static void parser_subject(LrLead *lead, GMimeMessage *message)
 {
 	const char *subject = g_mime_message_get_subject(message);
 	g_autofree char *clean = NULL;
@@ -410,9 +400,8 @@ parser_subject(LrLead *lead, GMimeMessage *message)
 }
 
 /* parser_recipients_add - the addresses of one header, at most a few. */
-static void
-parser_recipients_add(GPtrArray *out, GMimeMessage *message, const char *header,
-		      GMimeParserOptions *options)
+static void parser_recipients_add(GPtrArray *out, GMimeMessage *message, const char *header,
+                                  GMimeParserOptions *options)
 {
 	const char *value = g_mime_object_get_header(GMIME_OBJECT(message), header);
 	g_autoptr(InternetAddressList) list = NULL;
@@ -425,13 +414,12 @@ parser_recipients_add(GPtrArray *out, GMimeMessage *message, const char *header,
 
 		if (INTERNET_ADDRESS_IS_MAILBOX(a))
 			g_ptr_array_add(out, g_strdup(internet_address_mailbox_get_addr(
-						     INTERNET_ADDRESS_MAILBOX(a))));
+			                         INTERNET_ADDRESS_MAILBOX(a))));
 	}
 }
 
 /* parser_recipients - where the mail went, for the address extension. */
-static GPtrArray *
-parser_recipients(const LrParser *parser, GMimeMessage *message)
+static GPtrArray *parser_recipients(const LrParser *parser, GMimeMessage *message)
 {
 	static const char *const headers[] = {"X-Original-To", "Delivered-To", "To", "Cc"};
 	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
@@ -443,8 +431,7 @@ parser_recipients(const LrParser *parser, GMimeMessage *message)
 }
 
 /* parser_parse_lead - one raw mail into lead. */
-gboolean
-parser_parse_lead(const LrParser *parser, GBytes *raw, LrLead *lead, GError **error)
+gboolean parser_parse_lead(const LrParser *parser, GBytes *raw, LrLead *lead, GError **error)
 {
 	g_autoptr(GMimeMessage) message = NULL;
 	g_autoptr(GPtrArray) recipients = NULL;
@@ -474,15 +461,13 @@ parser_parse_lead(const LrParser *parser, GBytes *raw, LrLead *lead, GError **er
 }
 
 /* parser_country_code - table lookup. */
-const char *
-parser_country_code(const LrParser *parser, const char *text)
+const char *parser_country_code(const LrParser *parser, const char *text)
 {
 	return country_lookup(parser->countries, text);
 }
 
 /* parser_json_fields - the fields object, with source and subject. */
-static void
-parser_json_fields(JsonBuilder *b, const LrLead *lead)
+static void parser_json_fields(JsonBuilder *b, const LrLead *lead)
 {
 	json_builder_begin_object(b);
 	for (guint i = 0; i < lead->fields->len; i++) {
@@ -503,8 +488,7 @@ parser_json_fields(JsonBuilder *b, const LrLead *lead)
 }
 
 /* parser_lead_to_json - the parse --json object. */
-char *
-parser_lead_to_json(const LrLead *lead)
+char *parser_lead_to_json(const LrLead *lead)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonNode) root = NULL;
@@ -530,14 +514,13 @@ parser_lead_to_json(const LrLead *lead)
 
 /* parser_number_span - copy the digits and separators at p into digits
  * (spaces and apostrophes between digit groups dropped); returns the end. */
-static const char *
-parser_number_span(const char *p, GString *digits)
+static const char *parser_number_span(const char *p, GString *digits)
 {
 	while (*p != '\0') {
 		if (g_ascii_isdigit(*p) || *p == '.' || *p == ',') {
 			g_string_append_c(digits, *p++);
 		} else if ((*p == ' ' || *p == '\'') && g_ascii_isdigit(p[1]) && digits->len > 0 &&
-			   g_ascii_isdigit(digits->str[digits->len - 1])) {
+		           g_ascii_isdigit(digits->str[digits->len - 1])) {
 			p++;
 		} else {
 			break;
@@ -550,8 +533,7 @@ parser_number_span(const char *p, GString *digits)
 
 /* parser_number_separators - decide which of "." and "," is the decimal
  * point and rewrite digits in C form. */
-static void
-parser_number_separators(GString *digits)
+static void parser_number_separators(GString *digits)
 {
 	const char *dot = strrchr(digits->str, '.');
 	const char *comma = strrchr(digits->str, ',');
@@ -562,8 +544,7 @@ parser_number_separators(GString *digits)
 		decimal = dot > comma ? '.' : ',';
 	else if (dot != NULL && strchr(digits->str, '.') == dot)
 		decimal = '.';
-	else if (comma != NULL && strchr(digits->str, ',') == comma &&
-		 strlen(comma + 1) != 3)
+	else if (comma != NULL && strchr(digits->str, ',') == comma && strlen(comma + 1) != 3)
 		decimal = ',';
 	for (const char *p = digits->str; *p != '\0'; p++) {
 		if (g_ascii_isdigit(*p))
@@ -577,15 +558,14 @@ parser_number_separators(GString *digits)
 
 /* parser_number_scale - the factor of a suffix at p ("k", "m", "mio",
  * "bn", "million"), advancing p past it; 1 when none. */
-static double
-parser_number_scale(const char **p)
+static double parser_number_scale(const char **p)
 {
 	static const struct {
 		const char *word;
 		double factor;
 	} suffixes[] = {{"thousand", 1e3}, {"million", 1e6}, {"billion", 1e9}, {"tsd", 1e3},
-			{"mio", 1e6}, {"mrd", 1e9}, {"mn", 1e6}, {"bn", 1e9},
-			{"k", 1e3}, {"m", 1e6}, {"b", 1e9}};
+	                {"mio", 1e6},      {"mrd", 1e9},     {"mn", 1e6},      {"bn", 1e9},
+	                {"k", 1e3},        {"m", 1e6},       {"b", 1e9}};
 	const char *s = *p;
 
 	while (*s == ' ')
@@ -602,8 +582,7 @@ parser_number_scale(const char **p)
 }
 
 /* parser_value_number - a written number as a double. */
-gboolean
-parser_value_number(const char *text, double *out)
+gboolean parser_value_number(const char *text, double *out)
 {
 	g_autoptr(GString) digits = g_string_new(NULL);
 	const char *p = text;

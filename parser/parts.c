@@ -6,23 +6,21 @@
 #include "parser/parts.h"
 
 /* parts_is_xml - TRUE for a part that may hold ADF/XML. */
-static gboolean
-parts_is_xml(GMimePart *part)
+static gboolean parts_is_xml(GMimePart *part)
 {
 	GMimeContentType *type = g_mime_object_get_content_type(GMIME_OBJECT(part));
 	const char *name = g_mime_part_get_filename(part);
 	const char *sub = g_mime_content_type_get_media_subtype(type);
 
 	if (name != NULL && (g_str_has_suffix(name, ".xml") || g_str_has_suffix(name, ".XML") ||
-			     g_str_has_suffix(name, ".adf")))
+	                     g_str_has_suffix(name, ".adf")))
 		return TRUE;
-	return sub != NULL && (g_ascii_strcasecmp(sub, "xml") == 0 ||
-			       g_str_has_suffix(sub, "+xml"));
+	return sub != NULL &&
+	       (g_ascii_strcasecmp(sub, "xml") == 0 || g_str_has_suffix(sub, "+xml"));
 }
 
 /* parts_leaf - sort one leaf part. */
-static void
-parts_leaf(GMimePart *part, PartsFound *out)
+static void parts_leaf(GMimePart *part, PartsFound *out)
 {
 	GMimeContentType *type = g_mime_object_get_content_type(GMIME_OBJECT(part));
 	gboolean attachment = g_mime_part_is_attachment(part);
@@ -31,10 +29,10 @@ parts_leaf(GMimePart *part, PartsFound *out)
 		if (out->xml->len < PARTS_MAX_XML)
 			g_ptr_array_add(out->xml, part);
 	} else if (!attachment && out->plain == NULL &&
-		   g_mime_content_type_is_type(type, "text", "plain")) {
+	           g_mime_content_type_is_type(type, "text", "plain")) {
 		out->plain = part;
 	} else if (!attachment && out->html == NULL &&
-		   g_mime_content_type_is_type(type, "text", "html")) {
+	           g_mime_content_type_is_type(type, "text", "html")) {
 		out->html = part;
 	} else if (attachment || !g_mime_content_type_is_type(type, "text", "*")) {
 		out->attachments = TRUE;
@@ -42,8 +40,7 @@ parts_leaf(GMimePart *part, PartsFound *out)
 }
 
 /* parts_walk - depth-first, bounded. */
-static void
-parts_walk(GMimeObject *object, PartsFound *out, guint depth)
+static void parts_walk(GMimeObject *object, PartsFound *out, guint depth)
 {
 	if (object == NULL)
 		return;
@@ -71,8 +68,7 @@ parts_walk(GMimeObject *object, PartsFound *out, guint depth)
 }
 
 /* parts_collect - the readable parts of message. */
-void
-parts_collect(GMimeMessage *message, PartsFound *out)
+void parts_collect(GMimeMessage *message, PartsFound *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->xml = g_ptr_array_new();
@@ -80,8 +76,7 @@ parts_collect(GMimeMessage *message, PartsFound *out)
 }
 
 /* parts_clear - release the list (the parts belong to the message). */
-void
-parts_clear(PartsFound *found)
+void parts_clear(PartsFound *found)
 {
 	g_clear_pointer(&found->xml, g_ptr_array_unref);
 }

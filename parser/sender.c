@@ -7,30 +7,44 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(InternetAddressList, g_object_unref)
 
-/* sender_robot_patterns - local parts and display names of robots. */
-static const GRegex *
-sender_robot_pattern(gboolean name)
+/* sender_mailto - "[mailto:x]", "<mailto:x>", "(mailto:x)". */
+static const GRegex *sender_mailto(void)
+{
+	static GRegex *mailto;
+	static gsize once = 0;
+
+	if (g_once_init_enter(&once)) {
+		mailto = g_regex_new("[\\[<(]mailto:([^\\]>)]+)[\\]>)]", G_REGEX_CASELESS, 0, NULL);
+		g_once_init_leave(&once, 1);
+	}
+	return mailto;
+}
+
+/* sender_robot_pattern - local parts and display names of robots. */
+static const GRegex *sender_robot_pattern(gboolean name)
 {
 	static GRegex *local, *display;
 	static gsize once = 0;
 	const GRegexCompileFlags f = G_REGEX_OPTIMIZE | G_REGEX_CASELESS;
 
 	if (g_once_init_enter(&once)) {
-		local = g_regex_new("^(?:no-?reply|do-?not-?reply|donotreply|noreply|mailer|"
-				    "mailer-daemon|notifications?|notify|alerts?|forms?|formmail|"
-				    "wordpress|wp|webmaster|www-data|www|apache|nginx|nobody|system|"
-				    "automailer|postmaster|bounces?|daemon|root|website|contact-?form|"
-				    "hubspot|typeform|jotform|wufoo)(?:[-+._].*)?@", f, 0, NULL);
+		local =
+		    g_regex_new("^(?:no-?reply|do-?not-?reply|donotreply|noreply|mailer|"
+		                "mailer-daemon|notifications?|notify|alerts?|forms?|formmail|"
+		                "wordpress|wp|webmaster|www-data|www|apache|nginx|nobody|system|"
+		                "automailer|postmaster|bounces?|daemon|root|website|contact-?form|"
+		                "hubspot|typeform|jotform|wufoo)(?:[-+._].*)?@",
+		                f, 0, NULL);
 		display = g_regex_new("\\b(?:no-?reply|do not reply|contact form|website|"
-				      "wordpress|web form|form|notification|mailer)\\b", f, 0, NULL);
+		                      "wordpress|web form|form|notification|mailer)\\b",
+		                      f, 0, NULL);
 		g_once_init_leave(&once, 1);
 	}
 	return name ? display : local;
 }
 
 /* sender_is_robot - robots by address or display name. */
-gboolean
-sender_is_robot(const char *name, const char *email)
+gboolean sender_is_robot(const char *name, const char *email)
 {
 	return (email != NULL && g_regex_match(sender_robot_pattern(FALSE), email, 0, NULL)) ||
 	       (name != NULL && g_regex_match(sender_robot_pattern(TRUE), name, 0, NULL));
@@ -38,8 +52,7 @@ sender_is_robot(const char *name, const char *email)
 
 /* sender_name_turn - "Sandberg, Henrik" -> "Henrik Sandberg"; quotes and
  * stars stripped.  Returns a new string or NULL for an empty name. */
-static char *
-sender_name_turn(const char *name)
+static char *sender_name_turn(const char *name)
 {
 	g_autofree char *clean = NULL;
 	const char *comma;
@@ -50,8 +63,8 @@ sender_name_turn(const char *name)
 	if (*clean == '\0')
 		return NULL;
 	comma = strchr(clean, ',');
-	if (comma != NULL && strchr(comma + 1, ',') == NULL && strpbrk(clean, "0123456789") == NULL &&
-	    comma > clean && comma[1] != '\0') {
+	if (comma != NULL && strchr(comma + 1, ',') == NULL &&
+	    strpbrk(clean, "0123456789") == NULL && comma > clean && comma[1] != '\0') {
 		g_autofree char *last = g_strndup(clean, comma - clean);
 		g_autofree char *first = g_strdup(comma + 1);
 
@@ -61,8 +74,7 @@ sender_name_turn(const char *name)
 }
 
 /* sender_mailbox - the first mailbox of list, or NULL. */
-static InternetAddressMailbox *
-sender_mailbox(InternetAddressList *list)
+static InternetAddressMailbox *sender_mailbox(InternetAddressList *list)
 {
 	for (int i = 0; list != NULL && i < internet_address_list_length(list) && i < 50; i++) {
 		InternetAddress *a = internet_address_list_get_address(list, i);
@@ -70,27 +82,27 @@ sender_mailbox(InternetAddressList *list)
 		if (INTERNET_ADDRESS_IS_MAILBOX(a))
 			return INTERNET_ADDRESS_MAILBOX(a);
 		if (INTERNET_ADDRESS_IS_GROUP(a))
-			return sender_mailbox(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
+			return sender_mailbox(
+			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
 	}
 	return NULL;
 }
 
 /* sender_fill - out from a mailbox. */
-static void
-sender_fill(SenderInfo *out, InternetAddressMailbox *mailbox)
+static void sender_fill(SenderInfo *out, InternetAddressMailbox *mailbox)
 {
 	const char *addr = internet_address_mailbox_get_addr(mailbox);
 
 	out->name = sender_name_turn(internet_address_get_name(INTERNET_ADDRESS(mailbox)));
 	out->email = addr != NULL && strchr(addr, '@') != NULL ? g_strdup(addr) : NULL;
 	out->robot = sender_is_robot(out->name, out->email);
-	if (out->name != NULL && out->email != NULL && g_ascii_strcasecmp(out->name, out->email) == 0)
+	if (out->name != NULL && out->email != NULL &&
+	    g_ascii_strcasecmp(out->name, out->email) == 0)
 		g_clear_pointer(&out->name, g_free);
 }
 
 /* sender_from_message - From, or Reply-To for robots. */
-void
-sender_from_message(GMimeMessage *message, GMimeParserOptions *options, SenderInfo *out)
+void sender_from_message(GMimeMessage *message, GMimeParserOptions *options, SenderInfo *out)
 {
 	InternetAddressMailbox *from = sender_mailbox(g_mime_message_get_from(message));
 	InternetAddressMailbox *reply = sender_mailbox(g_mime_message_get_reply_to(message));
@@ -105,11 +117,9 @@ sender_from_message(GMimeMessage *message, GMimeParserOptions *options, SenderIn
 }
 
 /* sender_from_text - parse a written address. */
-gboolean
-sender_from_text(const char *text, GMimeParserOptions *options, SenderInfo *out)
+gboolean sender_from_text(const char *text, GMimeParserOptions *options, SenderInfo *out)
 {
-	g_autoptr(GRegex) mailto = g_regex_new("[\\[<(]mailto:([^\\]>)]+)[\\]>)]", G_REGEX_CASELESS, 0, NULL);
-	g_autofree char *fixed = g_regex_replace(mailto, text, -1, 0, "<\\1>", 0, NULL);
+	g_autofree char *fixed = g_regex_replace(sender_mailto(), text, -1, 0, "<\\1>", 0, NULL);
 	g_autoptr(InternetAddressList) list = NULL;
 	InternetAddressMailbox *mailbox;
 
@@ -122,13 +132,12 @@ sender_from_text(const char *text, GMimeParserOptions *options, SenderInfo *out)
 	if (mailbox != NULL)
 		sender_fill(out, mailbox);
 	if (out->email == NULL && out->name == NULL && strchr(fixed, '@') == NULL)
-		out->name = sender_name_turn(fixed);	/* a name without an address */
+		out->name = sender_name_turn(fixed); /* a name without an address */
 	return out->email != NULL || out->name != NULL;
 }
 
 /* sender_clear - free the strings. */
-void
-sender_clear(SenderInfo *info)
+void sender_clear(SenderInfo *info)
 {
 	g_clear_pointer(&info->name, g_free);
 	g_clear_pointer(&info->email, g_free);

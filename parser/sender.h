@@ -7,9 +7,9 @@
 #include <gmime/gmime.h>
 
 typedef struct {
-	char *name;	/* display name, "Last, First" turned round; or NULL */
-	char *email;	/* address as written, or NULL */
-	gboolean robot;	/* a form robot or no-reply address, not a person */
+	char *name;     /* display name, "Last, First" turned round; or NULL */
+	char *email;    /* address as written, or NULL */
+	gboolean robot; /* a form robot or no-reply address, not a person */
 } SenderInfo;
 
 /* sender_from_message - the person behind message: Reply-To when From is a

@@ -6,13 +6,14 @@
 
 #include <glib.h>
 
-/* Lines of a signature block that are read. */
+/* Lines of a signature block that are read, and the longest line read. */
 #define SIGNATURE_MAX_LINES 12
+#define SIGNATURE_MAX_LINE 300
 
 typedef struct {
-	char *message;	/* the text the person wrote, never NULL */
-	char *name;	/* the name under the closing, or NULL */
-	char *phone;	/* the first phone number, as written */
+	char *message; /* the text the person wrote, never NULL */
+	char *name;    /* the name under the closing, or NULL */
+	char *phone;   /* the first phone number, as written */
 	char *company;
 	char *title;
 } SignatureInfo;

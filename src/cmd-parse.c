@@ -58,7 +58,7 @@ static void parse_alias_add(GHashTable *aliases, config_setting_t *member)
 
 	if (config_setting_type(member) == CONFIG_TYPE_STRING) {
 		g_hash_table_replace(aliases, g_strdup(config_setting_get_string(member)),
-				     g_strdup(field));
+		                     g_strdup(field));
 		return;
 	}
 	for (int i = 0; i < config_setting_length(member); i++) {
@@ -80,15 +80,16 @@ static GHashTable *parse_aliases(const char *path, GError **error)
 	config_init(&config);
 	if (!config_read_file(&config, path)) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s:%d: %s",
-			    config_error_file(&config) ? config_error_file(&config) : path,
-			    config_error_line(&config), config_error_text(&config));
+		            config_error_file(&config) ? config_error_file(&config) : path,
+		            config_error_line(&config), config_error_text(&config));
 		config_destroy(&config);
 		g_hash_table_unref(aliases);
 		return NULL;
 	}
 	group = config_lookup(&config, "fields.aliases");
-	for (int i = 0; group != NULL && config_setting_is_group(group) &&
-			i < config_setting_length(group); i++)
+	for (int i = 0;
+	     group != NULL && config_setting_is_group(group) && i < config_setting_length(group);
+	     i++)
 		parse_alias_add(aliases, config_setting_get_elem(group, i));
 	config_destroy(&config);
 	return aliases;
@@ -124,7 +125,7 @@ static void parse_print_text(const char *path, const LrLead *lead, gboolean many
 /* parse_one - parse and print one message; FALSE (said on stderr) on
  * failure. */
 static gboolean parse_one(const LrParser *parser, const char *path, const char *recipient,
-			  gboolean json, gboolean many)
+                          gboolean json, gboolean many)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) raw = parse_read(path, &error);
@@ -180,14 +181,15 @@ int cmd_parse(int argc, char **argv)
 	g_autoptr(GOptionContext) context = g_option_context_new("MSG... (- for stdin)");
 
 	g_option_context_set_summary(context, "Show what the parser reads from each message.\n"
-					      "With --json: one object per message, one per line.");
+	                                      "With --json: one object per message, one per line.");
 	g_option_context_add_main_entries(context, entries, NULL);
 	if (!g_option_context_parse(context, &argc, &argv, &error)) {
 		fprintf(stderr, "leadroute parse: %s\n", error->message);
 		return 64;
 	}
 	if (argc < 2) {
-		fprintf(stderr, "usage: leadroute parse [-c FILE] [--json] [-r RECIPIENT] MSG...\n");
+		fprintf(stderr,
+		        "usage: leadroute parse [-c FILE] [--json] [-r RECIPIENT] MSG...\n");
 		return 64;
 	}
 	if ((parser = parse_setup(config)) == NULL)

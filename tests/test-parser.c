@@ -20,8 +20,7 @@ static LrParser *parser;
 
 /* expect_value - the value the .expect key names: format, source and
  * subject at the top, note from the parse note, else a field. */
-static const char *
-expect_value(const LrLead *lead, const char *key)
+static const char *expect_value(const LrLead *lead, const char *key)
 {
 	const char *field = lead_field_get(lead, key);
 
@@ -38,8 +37,7 @@ expect_value(const LrLead *lead, const char *key)
 
 /* expect_line - check one .expect line against lead; NULL when it holds,
  * else a new message saying what differs. */
-static char *
-expect_line(const LrLead *lead, const char *line)
+static char *expect_line(const LrLead *lead, const char *line)
 {
 	const char *op = strpbrk(line, "=~");
 	g_autofree char *key = NULL;
@@ -63,8 +61,7 @@ expect_line(const LrLead *lead, const char *line)
 }
 
 /* expect_check - parse eml and check every line of its .expect. */
-static void
-expect_check(const char *eml)
+static void expect_check(const char *eml)
 {
 	g_autofree char *base = g_strndup(eml, strlen(eml) - 4);
 	g_autofree char *expect_path = g_strconcat(base, ".expect", NULL);
@@ -95,8 +92,7 @@ expect_check(const char *eml)
 }
 
 /* expect_dir - check every NAME.eml in dir; returns how many. */
-static guint
-expect_dir(const char *dir)
+static guint expect_dir(const char *dir)
 {
 	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
 	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
@@ -114,8 +110,7 @@ expect_dir(const char *dir)
 }
 
 /* test_corpus - every shared corpus inquiry meets its .expect. */
-static void
-test_corpus(void)
+static void test_corpus(void)
 {
 	const char *corpus = g_getenv("LR_CORPUS");
 	g_autofree char *dir = NULL;
@@ -129,19 +124,17 @@ test_corpus(void)
 }
 
 /* test_golden - our own cases in tests/parser. */
-static void
-test_golden(void)
+static void test_golden(void)
 {
 	const char *srcdir = g_getenv("LR_SRCDIR");
-	g_autofree char *dir = g_build_filename(srcdir != NULL ? srcdir : LR_SRCDIR, "tests",
-						"parser", NULL);
+	g_autofree char *dir =
+	    g_build_filename(srcdir != NULL ? srcdir : LR_SRCDIR, "tests", "parser", NULL);
 
 	g_assert_cmpuint(expect_dir(dir), >=, 20);
 }
 
 /* parse_text - parse a message given as a string; asserts success. */
-static LrLead *
-parse_text(const char *text, gsize len)
+static LrLead *parse_text(const char *text, gsize len)
 {
 	g_autoptr(GBytes) raw = g_bytes_new(text, len);
 	g_autoptr(GError) error = NULL;
@@ -153,21 +146,33 @@ parse_text(const char *text, gsize len)
 }
 
 /* test_numbers - numbers as rules read them. */
-static void
-test_numbers(void)
+static void test_numbers(void)
 {
 	static const struct {
 		const char *text;
 		gboolean ok;
 		double value;
 	} cases[] = {
-		{"240,000", TRUE, 240000}, {"€85,000", TRUE, 85000}, {"1.2k", TRUE, 1200},
-		{"12", TRUE, 12}, {"EUR 1.234,50", TRUE, 1234.5}, {"1,234.5", TRUE, 1234.5},
-		{"3.5m", TRUE, 3500000}, {"2 Mio", TRUE, 2000000}, {"40 seats", TRUE, 40},
-		{"1,5", TRUE, 1.5}, {"-7", TRUE, -7}, {"$ 1 000", TRUE, 1000},
-		{"12 months", TRUE, 12}, {".5", TRUE, 0.5}, {"10-20", FALSE, 0},
-		{"none", FALSE, 0}, {"", FALSE, 0}, {"about twelve or 12", FALSE, 0},
-		{"1.000.000", TRUE, 1000000}, {"2,400", TRUE, 2400},
+	    {"240,000", TRUE, 240000},
+	    {"€85,000", TRUE, 85000},
+	    {"1.2k", TRUE, 1200},
+	    {"12", TRUE, 12},
+	    {"EUR 1.234,50", TRUE, 1234.5},
+	    {"1,234.5", TRUE, 1234.5},
+	    {"3.5m", TRUE, 3500000},
+	    {"2 Mio", TRUE, 2000000},
+	    {"40 seats", TRUE, 40},
+	    {"1,5", TRUE, 1.5},
+	    {"-7", TRUE, -7},
+	    {"$ 1 000", TRUE, 1000},
+	    {"12 months", TRUE, 12},
+	    {".5", TRUE, 0.5},
+	    {"10-20", FALSE, 0},
+	    {"none", FALSE, 0},
+	    {"", FALSE, 0},
+	    {"about twelve or 12", FALSE, 0},
+	    {"1.000.000", TRUE, 1000000},
+	    {"2,400", TRUE, 2400},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -182,16 +187,30 @@ test_numbers(void)
 }
 
 /* test_countries - codes, English and local names, nothing for junk. */
-static void
-test_countries(void)
+static void test_countries(void)
 {
 	static const char *const cases[][2] = {
-		{"de", "DE"}, {"Deutschland", "DE"}, {"Germany", "DE"}, {"Österreich", "AT"},
-		{"Oesterreich", "AT"}, {"UK", "GB"}, {"U.K.", "GB"}, {"United Kingdom", "GB"},
-		{"USA", "US"}, {"United States of America", "US"}, {"the Netherlands", "NL"},
-		{"España", "ES"}, {"Schweiz", "CH"}, {"Suisse", "CH"}, {"BRA", "BR"},
-		{"  france ", "FR"}, {"日本", "JP"}, {"Korea, Republic of", "KR"},
-		{"Atlantis", NULL}, {"", NULL}, {"zz", NULL},
+	    {"de", "DE"},
+	    {"Deutschland", "DE"},
+	    {"Germany", "DE"},
+	    {"Österreich", "AT"},
+	    {"Oesterreich", "AT"},
+	    {"UK", "GB"},
+	    {"U.K.", "GB"},
+	    {"United Kingdom", "GB"},
+	    {"USA", "US"},
+	    {"United States of America", "US"},
+	    {"the Netherlands", "NL"},
+	    {"España", "ES"},
+	    {"Schweiz", "CH"},
+	    {"Suisse", "CH"},
+	    {"BRA", "BR"},
+	    {"  france ", "FR"},
+	    {"日本", "JP"},
+	    {"Korea, Republic of", "KR"},
+	    {"Atlantis", NULL},
+	    {"", NULL},
+	    {"zz", NULL},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
@@ -199,23 +218,24 @@ test_countries(void)
 }
 
 /* test_charsets - windows-1252 in ISO-8859-1, undeclared 8-bit. */
-static void
-test_charsets(void)
+static void test_charsets(void)
 {
 	static const struct {
 		const char *bytes;
 		const char *charset;
 		const char *text;
 	} cases[] = {
-		{"\x93Hi\x94 \x80" "5", "iso-8859-1", "\u201cHi\u201d \u20ac5"},
-		{"caf\xe9", "iso-8859-1", "caf\u00e9"},
-		{"caf\xe9 \x85", "us-ascii", "caf\u00e9 \u2026"},
-		{"caf\xc3\xa9", NULL, "caf\u00e9"},
-		{"caf\xe9", NULL, "caf\u00e9"},
-		{"caf\xe9", "utf-8", "caf\u00e9"},
-		{"\xa4", "iso-8859-15", "\u20ac"},
-		{"\x8f\xfe", "koi8-r", "\u2590\u0427"},
-		{"a\r\nb\rc\0d", "x-unknown-charset", "a\nb\ncd"},
+	    {"\x93Hi\x94 \x80"
+	     "5",
+	     "iso-8859-1", "\u201cHi\u201d \u20ac5"},
+	    {"caf\xe9", "iso-8859-1", "caf\u00e9"},
+	    {"caf\xe9 \x85", "us-ascii", "caf\u00e9 \u2026"},
+	    {"caf\xc3\xa9", NULL, "caf\u00e9"},
+	    {"caf\xe9", NULL, "caf\u00e9"},
+	    {"caf\xe9", "utf-8", "caf\u00e9"},
+	    {"\xa4", "iso-8859-15", "\u20ac"},
+	    {"\x8f\xfe", "koi8-r", "\u2590\u0427"},
+	    {"a\r\nb\rc\0d", "x-unknown-charset", "a\nb\ncd"},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -227,8 +247,7 @@ test_charsets(void)
 }
 
 /* test_flowed - RFC 3676 joining with and without DelSp. */
-static void
-test_flowed(void)
+static void test_flowed(void)
 {
 	g_autofree char *plain = mimetext_unflow("one \ntwo\n> a \n> b\n-- \nsig", FALSE);
 	g_autofree char *delsp = mimetext_unflow("wo \nrd\n stuffed", TRUE);
@@ -238,12 +257,11 @@ test_flowed(void)
 }
 
 /* test_json - the parse --json shape, read back with json-glib. */
-static void
-test_json(void)
+static void test_json(void)
 {
 	static const char mail[] = "From: Ann Lee <ann@Example.COM>\nTo: leads+fair@x.example\n"
-				   "Subject: =?UTF-8?B?UHLDpHNlbno=?=\n\nName: Ann Lee\n"
-				   "Email: ann@Example.COM\nCountry: Deutschland\nBudget: 1.2k\n";
+	                           "Subject: =?UTF-8?B?UHLDpHNlbno=?=\n\nName: Ann Lee\n"
+	                           "Email: ann@Example.COM\nCountry: Deutschland\nBudget: 1.2k\n";
 	g_autoptr(LrLead) lead = parse_text(mail, sizeof(mail) - 1);
 	g_autofree char *text = parser_lead_to_json(lead);
 	g_autoptr(JsonParser) json = json_parser_new();
@@ -264,12 +282,11 @@ test_json(void)
 
 /* test_aliases - configured aliases extend the built-in set; unknown
  * labels keep a normalised name. */
-static void
-test_aliases(void)
+static void test_aliases(void)
 {
 	static const char mail[] = "From: form@x.example\nTo: leads@x.example\nSubject: s\n\n"
-				   "Firmenbezeichnung: Acme AG\nE-Mail-Adresse: a@b.example\n"
-				   "Roof area (m²): 120\nWünsche & Ideen!: more\n";
+	                           "Firmenbezeichnung: Acme AG\nE-Mail-Adresse: a@b.example\n"
+	                           "Roof area (m²): 120\nWünsche & Ideen!: more\n";
 	g_autoptr(GHashTable) aliases = g_hash_table_new(g_str_hash, g_str_equal);
 	g_autoptr(LrParser) custom = NULL;
 	g_autoptr(GBytes) raw = g_bytes_new_static(mail, sizeof(mail) - 1);
@@ -286,11 +303,12 @@ test_aliases(void)
 }
 
 /* test_errors - what is not mail is refused, with the right code. */
-static void
-test_errors(void)
+static void test_errors(void)
 {
 	g_autoptr(GBytes) empty = g_bytes_new_static("", 0);
-	g_autoptr(GBytes) binary = g_bytes_new_static("\x7f" "ELF\x02\x01\x01\0\0\0", 10);
+	g_autoptr(GBytes) binary = g_bytes_new_static("\x7f"
+	                                              "ELF\x02\x01\x01\0\0\0",
+	                                              10);
 	g_autoptr(LrLead) lead = lead_new();
 	g_autoptr(GError) error = NULL;
 
@@ -303,8 +321,7 @@ test_errors(void)
 
 /* hostile_parse - parse text within HOSTILE_SECONDS and a sane peak
  * memory; returns the lead. */
-static LrLead *
-hostile_parse(GString *text)
+static LrLead *hostile_parse(GString *text)
 {
 	g_autoptr(GTimer) timer = g_timer_new();
 	struct rusage usage;
@@ -314,7 +331,7 @@ hostile_parse(GString *text)
 	g_test_message("%zu bytes parsed in %.3f s", text->len, seconds);
 	g_assert_cmpfloat(seconds, <, HOSTILE_SECONDS);
 	g_assert_cmpint(getrusage(RUSAGE_SELF, &usage), ==, 0);
-	g_assert_cmpint(usage.ru_maxrss, <, 1024 * 1024);	/* KB: under 1 GB */
+	g_assert_cmpint(usage.ru_maxrss, <, 1024 * 1024); /* KB: under 1 GB */
 	for (guint i = 0; i < lead->fields->len; i++) {
 		const LrField *field = g_ptr_array_index(lead->fields, i);
 
@@ -326,26 +343,24 @@ hostile_parse(GString *text)
 }
 
 /* hostile_head - the header block of a generated message. */
-static GString *
-hostile_head(const char *type)
+static GString *hostile_head(const char *type)
 {
 	GString *text = g_string_new("From: Ann Lee <ann@x.example>\nTo: leads@y.example\n"
-				     "Subject: hostile\nMIME-Version: 1.0\n");
+	                             "Subject: hostile\nMIME-Version: 1.0\n");
 
 	g_string_append_printf(text, "Content-Type: %s\n\n", type);
 	return text;
 }
 
 /* test_nested - 1,000 nested multiparts: the walk stops at its depth. */
-static void
-test_nested(void)
+static void test_nested(void)
 {
 	g_autoptr(GString) text = hostile_head("multipart/mixed; boundary=b0");
 	g_autoptr(LrLead) lead = NULL;
 
 	for (int i = 0; i < 1000; i++)
-		g_string_append_printf(text, "--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n",
-				       i, i + 1);
+		g_string_append_printf(
+		    text, "--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n", i, i + 1);
 	g_string_append(text, "--b1000\nContent-Type: text/plain\n\nHello from the bottom.\n");
 	for (int i = 1000; i >= 0; i--)
 		g_string_append_printf(text, "--b%d--\n", i);
@@ -354,16 +369,18 @@ test_nested(void)
 }
 
 /* test_many_parts - 10,000 parts: only the first ones are looked at. */
-static void
-test_many_parts(void)
+static void test_many_parts(void)
 {
 	g_autoptr(GString) text = hostile_head("multipart/mixed; boundary=x");
 	g_autoptr(LrLead) lead = NULL;
 
 	g_string_append(text, "--x\nContent-Type: text/plain\n\nPlease call me back.\n");
 	for (int i = 0; i < 10000; i++)
-		g_string_append_printf(text, "--x\nContent-Type: application/octet-stream\n"
-				       "Content-Disposition: attachment; filename=f%d.bin\n\nAAAA\n", i);
+		g_string_append_printf(
+		    text,
+		    "--x\nContent-Type: application/octet-stream\n"
+		    "Content-Disposition: attachment; filename=f%d.bin\n\nAAAA\n",
+		    i);
 	g_string_append(text, "--x--\n");
 	lead = hostile_parse(text);
 	g_assert_true(lead->is_lead);
@@ -372,8 +389,7 @@ test_many_parts(void)
 }
 
 /* test_big_header - a 5 MB header line, a 5 MB folded To and Subject. */
-static void
-test_big_header(void)
+static void test_big_header(void)
 {
 	g_autoptr(GString) text = g_string_new("From: Ann Lee <ann@x.example>\nX-Junk: ");
 	g_autoptr(LrLead) lead = NULL;
@@ -394,8 +410,7 @@ test_big_header(void)
 }
 
 /* test_bad_bytes - invalid UTF-8 declared as UTF-8, and broken base64. */
-static void
-test_bad_bytes(void)
+static void test_bad_bytes(void)
 {
 	g_autoptr(GString) text = hostile_head("multipart/mixed; boundary=z");
 	g_autoptr(LrLead) lead = NULL;
@@ -404,28 +419,27 @@ test_bad_bytes(void)
 	for (int i = 0; i < 4096; i++)
 		g_string_append_c(text, (char)(0x80 + (i * 37) % 128));
 	g_string_append(text, "\nEmail: \xff\xfe@\xc3\n\n--z\nContent-Type: text/xml\n"
-			      "Content-Transfer-Encoding: base64\n"
-			      "Content-Disposition: attachment; filename=lead.xml\n\n"
-			      "PGFkZj48cHJvc3BlY3Q+!!!@@@###\n====\nPGN1c3RvbWVy=Pg\nQQ\n--z--\n");
+	                      "Content-Transfer-Encoding: base64\n"
+	                      "Content-Disposition: attachment; filename=lead.xml\n\n"
+	                      "PGFkZj48cHJvc3BlY3Q+!!!@@@###\n====\nPGN1c3RvbWVy=Pg\nQQ\n--z--\n");
 	lead = hostile_parse(text);
 	g_assert_true(g_utf8_validate(lead->subject, -1, NULL));
 }
 
 /* test_repeated - thousands of identical parts: attached messages and
  * malformed XML. */
-static void
-test_repeated(void)
+static void test_repeated(void)
 {
 	g_autoptr(GString) text = hostile_head("multipart/mixed; boundary=r");
 	g_autoptr(LrLead) lead = NULL;
 
 	for (int i = 0; i < 3000; i++)
 		g_string_append(text, "--r\nContent-Type: application/xml\n"
-				      "Content-Disposition: attachment; filename=lead.xml\n\n"
-				      "<?xml version=\"1.0\"?><adf><prospect><customer>\n"
-				      "--r\nContent-Type: message/rfc822\n\n"
-				      "From: Bob <bob@z.example>\nSubject: x\n\nName: Bob\n"
-				      "Email: bob@z.example\nPhone: 123 456 7890\n");
+		                      "Content-Disposition: attachment; filename=lead.xml\n\n"
+		                      "<?xml version=\"1.0\"?><adf><prospect><customer>\n"
+		                      "--r\nContent-Type: message/rfc822\n\n"
+		                      "From: Bob <bob@z.example>\nSubject: x\n\nName: Bob\n"
+		                      "Email: bob@z.example\nPhone: 123 456 7890\n");
 	g_string_append(text, "--r--\n");
 	lead = hostile_parse(text);
 	g_assert_true(lead->is_lead);
@@ -434,17 +448,16 @@ test_repeated(void)
 }
 
 /* test_big_table - an HTML form of 50,000 rows: fields stop at the cap. */
-static void
-test_big_table(void)
+static void test_big_table(void)
 {
 	g_autoptr(GString) text = hostile_head("text/html; charset=utf-8");
 	g_autoptr(LrLead) lead = NULL;
 
 	g_string_append(text, "<html><body><table>\n<tr><th>Email</th><td>c@d.example</td></tr>\n"
-			      "<tr><th>Name</th><td>Cy Dee</td></tr>\n");
+	                      "<tr><th>Name</th><td>Cy Dee</td></tr>\n");
 	for (int i = 0; i < 50000; i++)
-		g_string_append_printf(text, "<tr><th>Row %d</th><td>value &amp; %d</td></tr>\n",
-				       i, i);
+		g_string_append_printf(text, "<tr><th>Row %d</th><td>value &amp; %d</td></tr>\n", i,
+		                       i);
 	g_string_append(text, "</table></body></html>\n");
 	lead = hostile_parse(text);
 	g_assert_cmpstr(lead->format, ==, "form");
@@ -452,8 +465,31 @@ test_big_table(void)
 	g_assert_cmpuint(lead->fields->len, >=, 150);
 }
 
-int
-main(int argc, char **argv)
+/* test_pathological - lines that make careless patterns backtrack: long
+ * runs of spaces after a label, one 1 MB word, long signature lines. */
+static void test_pathological(void)
+{
+	g_autoptr(GString) text = hostile_head("text/plain; charset=utf-8");
+	g_autoptr(LrLead) lead = NULL;
+
+	for (int i = 0; i < 300; i++) {
+		g_string_append(text, "Label:");
+		for (int j = 0; j < 3000; j++)
+			g_string_append_c(text, j % 100 == 99 ? 'x' : ' ');
+		g_string_append(text, "\n--- x ---------------------------------------- y\n");
+	}
+	g_string_append(text, "\nthanks\n\nBest,\n");
+	for (int i = 0; i < 1024 * 1024; i++)
+		g_string_append_c(text, "managerchef"[i % 11]);
+	g_string_append(text, "\n");
+	for (int i = 0; i < 5000; i++)
+		g_string_append(text, "+1 555 0100 ");
+	g_string_append(text, "z\n");
+	lead = hostile_parse(text);
+	g_assert_true(lead->is_lead);
+}
+
+int main(int argc, char **argv)
 {
 	g_autoptr(GError) error = NULL;
 	int status;
@@ -476,6 +512,7 @@ main(int argc, char **argv)
 	g_test_add_func("/parser/hostile/bad-bytes", test_bad_bytes);
 	g_test_add_func("/parser/hostile/repeated", test_repeated);
 	g_test_add_func("/parser/hostile/big-table", test_big_table);
+	g_test_add_func("/parser/hostile/pathological", test_pathological);
 	status = g_test_run();
 	parser_free(parser);
 	return status;
