@@ -63,6 +63,21 @@ static void add_events(JsonBuilder *b, const GPtrArray *events)
 	json_builder_end_array(b);
 }
 
+/* add_route - the routing decision that was used (show only), as the
+ * router recorded it: the same object as `route --dry-run --json`. */
+static void add_route(JsonBuilder *b, const LrLead *lead)
+{
+	const char *text = lead_meta_get(lead, "route");
+	g_autoptr(JsonParser) parser = json_parser_new();
+
+	json_builder_set_member_name(b, "route");
+	if (text == NULL || !json_parser_load_from_data(parser, text, -1, NULL)) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	json_builder_add_value(b, json_node_copy(json_parser_get_root(parser)));
+}
+
 /* report_lead_json - one lead as JSON. */
 JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 {
@@ -88,8 +103,10 @@ JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 	add_strings(b, "holders", lead->holders);
 	add_strings(b, "assignees", lead->assignees);
 	add_fields(b, lead);
-	if (events)
+	if (events) {
+		add_route(b, lead);
 		add_events(b, events);
+	}
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
 }
@@ -208,7 +225,15 @@ static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
 	fprintf(out, "Fields:\n");
 	for (guint i = 0; i < lead->fields->len; i++) {
 		const LrField *f = g_ptr_array_index(lead->fields, i);
-		fprintf(out, "  %s: %s\n", f->name, f->value);
+		g_auto(GStrv) lines = g_strsplit(f->value, "\n", -1);
+		g_autofree char *value = g_strjoinv("\n      ", lines);
+		fprintf(out, "  %s: %s\n", f->name, value);
+	}
+	if (lead_meta_get(lead, "reason") && *lead_meta_get(lead, "reason"))
+		fprintf(out, "Why: %s\n", lead_meta_get(lead, "reason"));
+	if (lead->holders->len > 0) {
+		g_autofree char *chain = join_list(lead->holders);
+		fprintf(out, "Routing chain: %s\n", chain);
 	}
 	fprintf(out, "History:\n");
 	for (guint i = 0; i < events->len; i++) {

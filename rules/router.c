@@ -178,6 +178,7 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 	g_autofree char *envelope = g_strdup_printf("lead+%s@%s", token, s->r->mail.domain);
 	LrNotice n = {0};
 	g_autoptr(GBytes) msg = NULL;
+	g_autofree char *detail = NULL;
 
 	if (user == NULL)
 		return TRUE;	/* a user removed by a reload: nothing to send */
@@ -191,8 +192,9 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 	msg = mailer_compose(&s->r->mail, s->lead, &n, next_seq(s), error);
 	if (msg == NULL)
 		return FALSE;
-	lr_log_info(s->lead->id, "notify=%s to=%s", kind, user_id);
-	return outbox_add(s, envelope, user->email, msg, error);
+	detail = g_strdup_printf("%s to %s <%s>", kind, user_id, user->email);
+	return outbox_add(s, envelope, user->email, msg, error) &&
+	       step_event(s, "notified", "mailer", detail, error);
 }
 
 /* step_mail_to - a message that takes no reply (help, refused) to any
@@ -205,9 +207,12 @@ gboolean step_mail_to(Step *s, const char *address, const char *kind, const char
 		      .in_reply_to = in_reply_to};
 	g_autoptr(GBytes) msg = mailer_compose(&s->r->mail, s->lead, &n, next_seq(s), error);
 
+	g_autofree char *detail = g_strdup_printf("%s to <%s>", kind, address);
+
 	if (msg == NULL)
 		return FALSE;
-	return outbox_add(s, envelope ? envelope : "", address, msg, error);
+	return outbox_add(s, envelope ? envelope : "", address, msg, error) &&
+	       step_event(s, "notified", "mailer", detail, error);
 }
 
 /* working_deadline - now + seconds, counting only user's working hours
