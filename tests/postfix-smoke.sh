@@ -160,6 +160,9 @@ pids="$pids $LRD_PID"
 postfix_stop
 dovecot_stop
 lr_kill_child "$LRD_PID" 20 || lr_fail "leadrouted $LRD_PID did not stop"
+wait "$LRD_PID"
+status=$?
+[ "$status" = 0 ] || { tail -20 "$T/lr/leadrouted.log" >&2; lr_fail "leadrouted exited $status on SIGTERM"; }
 for p in $pids; do
 	lr_pid_alive "$p" && lr_fail "pid $p survived: $(ps -o cmd= -p "$p")"
 done
