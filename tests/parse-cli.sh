@@ -48,8 +48,10 @@ def check(name, obj, expect):
             failures.append(f"{name}: {key} is {got!r}, expected to contain {want!r}")
 
 emls = sorted(e for d in dirs for e in glob.glob(os.path.join(d, "*.eml")))
-if len(emls) < 26:
-    sys.exit(f"only {len(emls)} messages found in {dirs}")
+if not os.path.isdir(dirs[0]):
+    print(f"no corpus at {dirs[0]}: golden cases only")
+if len(glob.glob(os.path.join(dirs[1], "*.eml"))) < 25:
+    sys.exit(f"golden cases missing in {dirs[1]}")
 out = run(["--json"] + emls)
 lines = out.stdout.decode().splitlines()
 if out.returncode != 0 or len(lines) != len(emls):
