@@ -26,7 +26,9 @@
  * - FIELDS_MAX (200) fields per lead, FIELDS_MAX_VALUE (64 KB) per value
  *   (fields.h); PARSER_MAX_SUBJECT bytes of subject;
  * - FORMTEXT_MAX_LINES (20,000) lines are scanned for labels, lines are cut
- *   at FORMTEXT_MAX_LINE (4 KB) (formtext.h). */
+ *   at FORMTEXT_MAX_LINE (4 KB) (formtext.h).
+ *
+ * A parser is read-only once made: threads may share one. */
 #ifndef LR_PARSER_H
 #define LR_PARSER_H
 

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lead/lr-error.h"
+#include "parser/labels.h"
 #include "parser/mimetext.h"
 #include "parser/parser.h"
 
@@ -281,6 +282,44 @@ static void test_json(void)
 	g_assert_cmpstr(json_object_get_string_member(fields, "budget"), ==, "1.2k");
 }
 
+/* test_labels - the built-in aliases, whatever the case, punctuation and
+ * spacing; unknown labels folded to field names. */
+static void test_labels(void)
+{
+	static const char *const cases[][2] = {
+	    {"Your Email", "email"},
+	    {"E-mail address:", "email"},
+	    {"PHONE  NUMBER", "phone"},
+	    {"Company name *", "company"},
+	    {"Organisation", "company"},
+	    {"Comments", "message"},
+	    {"Your Name", "name"},
+	    {"First name", "first_name"},
+	    {"Surname", "last_name"},
+	    {"ZIP", "postal_code"},
+	    {"Post-code", "postal_code"},
+	    {"State", "region"},
+	    {"Province", "region"},
+	    {"Product of interest", "product"},
+	    {"Quantity", "quantity"},
+	    {"Message (optional)", "message"},
+	    {"Your company name", "company"},
+	    {"Téléphone", "phone"},
+	    {"Seats", "seats"},
+	    {"Roof area (m²)", "roof_area_m2"},
+	    {"How did you hear about us?", "how_did_you_hear_about_us"},
+	    {"Straße", "address"},
+	    {"!!!", "field"},
+	};
+	g_autoptr(GHashTable) table = labels_table_new();
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *name = labels_field_name(table, cases[i][0]);
+
+		g_assert_cmpstr(name, ==, cases[i][1]);
+	}
+}
+
 /* test_aliases - configured aliases extend the built-in set; unknown
  * labels keep a normalised name. */
 static void test_aliases(void)
@@ -505,6 +544,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/parser/charsets", test_charsets);
 	g_test_add_func("/parser/flowed", test_flowed);
 	g_test_add_func("/parser/json", test_json);
+	g_test_add_func("/parser/labels", test_labels);
 	g_test_add_func("/parser/aliases", test_aliases);
 	g_test_add_func("/parser/errors", test_errors);
 	g_test_add_func("/parser/hostile/nested", test_nested);
