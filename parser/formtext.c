@@ -92,6 +92,26 @@ static gboolean formtext_colon(const char *line, char **label, char **value)
 	return TRUE;
 }
 
+/* formtext_tab - split a "Label<TAB>value" line (a table pasted as text);
+ * FALSE when it is not one. */
+static gboolean formtext_tab(const char *line, char **label, char **value)
+{
+	const char *tab = strchr(line, '\t');
+	g_autofree char *l = NULL;
+	g_autofree char *v = NULL;
+
+	if (tab == NULL || tab == line || tab - line > 60 ||
+	    !g_unichar_isalpha(g_utf8_get_char(line)))
+		return FALSE;
+	l = g_strstrip(g_strndup(line, tab - line));
+	v = g_strstrip(g_strdup(tab + 1));
+	if (*v == '\0' || strchr(v, '\t') != NULL || !formtext_label_ok(l, 6))
+		return FALSE;
+	*label = g_steal_pointer(&l);
+	*value = g_steal_pointer(&v);
+	return TRUE;
+}
+
 /* formtext_is_label_line - public check used by other scanners. */
 gboolean formtext_is_label_line(const char *line, guint max_words)
 {
@@ -231,8 +251,9 @@ static void formtext_line(FormtextScan *s, const char *line, const char *next)
 	           (strchr("TtSsPp", first) != NULL && g_regex_match(p->footer, line, 0, NULL))) {
 		formtext_flush(s);
 		s->footer = TRUE;
-	} else if ((strchr(line, ':') != NULL || strstr(line, "：") != NULL) &&
-	           formtext_colon(line, &label, &value)) {
+	} else if (((strchr(line, ':') != NULL || strstr(line, "：") != NULL) &&
+	            formtext_colon(line, &label, &value)) ||
+	           formtext_tab(line, &label, &value)) {
 		formtext_open(s, label, value, FALSE);
 		g_free(value);
 		s->footer = FALSE;
