@@ -7,6 +7,7 @@
  *   keys     duplicate key string -> id (be64)
  *   jobs     due (be64) job (be64) -> job record
  *   outbox   id (be64)            -> outgoing mail record
+ *   outdue   next try (be64) id (be64) -> nothing: the outbox by due time
  *   state    name                 -> value
  *   seq      name                 -> DB_SEQUENCE records
  *
@@ -35,12 +36,18 @@
 
 struct LrQueue {
 	DB_ENV *env;
-	DB *leads, *raw, *events, *keys, *jobs, *outbox, *state, *seqdb;
+	DB *leads, *raw, *events, *keys, *jobs, *outbox, *outdue, *state, *seqdb;
 	DB_SEQUENCE *lead_seq, *job_seq, *out_seq;
 	char *home;
 	GMutex wait_lock;
 	GCond wait_cond;
 	guint64 jobs_added;
+	GMutex flush_lock;	/* group commit (txn_commit_durable) */
+	GCond flush_cond;
+	guint64 committed;	/* tickets handed out to finished commits */
+	guint64 flushed;	/* every ticket up to this is on disk */
+	gboolean flushing;	/* one thread is in log_flush */
+	int flush_error;	/* the last flush's result */
 };
 
 struct LrTxn {
@@ -279,6 +286,7 @@ static gboolean dbs_open(LrQueue *q, GError **error)
 	       db_open_one(q, &q->keys, "keys.db", 0, 0, error) &&
 	       db_open_one(q, &q->jobs, "jobs.db", 0, 0, error) &&
 	       db_open_one(q, &q->outbox, "outbox.db", 65536, 0, error) &&
+	       db_open_one(q, &q->outdue, "outdue.db", 0, 0, error) &&
 	       db_open_one(q, &q->state, "state.db", 0, 0, error) &&
 	       db_open_one(q, &q->seqdb, "seq.db", 0, 0, error) &&
 	       seq_open(q, &q->lead_seq, "lead", error) && seq_open(q, &q->job_seq, "job", error) &&
@@ -293,6 +301,8 @@ LrQueue *queue_open(const char *home, gboolean daemon, GError **error)
 	q->home = g_strdup(home);
 	g_mutex_init(&q->wait_lock);
 	g_cond_init(&q->wait_cond);
+	g_mutex_init(&q->flush_lock);
+	g_cond_init(&q->flush_cond);
 	if (!env_open(q, error) || !dbs_open(q, error)) {
 		queue_close(q);
 		return NULL;
@@ -306,7 +316,7 @@ LrQueue *queue_open(const char *home, gboolean daemon, GError **error)
 void queue_close(LrQueue *q)
 {
 	DB **dbs[] = {&q->leads, &q->raw, &q->events, &q->keys, &q->jobs,
-		      &q->outbox, &q->state, &q->seqdb};
+		      &q->outbox, &q->outdue, &q->state, &q->seqdb};
 	DB_SEQUENCE **seqs[] = {&q->lead_seq, &q->job_seq, &q->out_seq};
 
 	if (q == NULL)
@@ -321,6 +331,8 @@ void queue_close(LrQueue *q)
 		q->env->close(q->env, 0);
 	g_mutex_clear(&q->wait_lock);
 	g_cond_clear(&q->wait_cond);
+	g_mutex_clear(&q->flush_lock);
+	g_cond_clear(&q->flush_cond);
 	g_free(q->home);
 	g_free(q);
 }
@@ -339,20 +351,56 @@ void queue_failchk(LrQueue *q)
 	}
 }
 
+/* group_flush - make every commit that finished before this call durable.
+ * Threads take tickets as their commits finish; one thread at a time calls
+ * log_flush, which covers every ticket handed out before it started, and
+ * the threads that arrived meanwhile wait for it and are covered by the
+ * next flush together: one sync for many commits. */
+static int group_flush(LrQueue *q)
+{
+	guint64 ticket;
+	int ret = 0;
+
+	g_mutex_lock(&q->flush_lock);
+	ticket = ++q->committed;
+	while (q->flushed < ticket) {
+		if (q->flushing) {
+			g_cond_wait(&q->flush_cond, &q->flush_lock);
+			continue;
+		}
+		guint64 target = q->committed;
+		q->flushing = TRUE;
+		g_mutex_unlock(&q->flush_lock);
+		ret = q->env->log_flush(q->env, NULL);
+		g_mutex_lock(&q->flush_lock);
+		q->flushing = FALSE;
+		q->flush_error = ret;
+		if (ret == 0)
+			q->flushed = target;
+		g_cond_broadcast(&q->flush_cond);
+		if (ret != 0)
+			break;
+	}
+	g_mutex_unlock(&q->flush_lock);
+	return ret;
+}
+
 /* txn_commit_durable - commit without holding locks over the sync, then
- * flush the log: the commit is on disk when this returns TRUE. */
-static int txn_commit_durable(LrQueue *q, DB_TXN *txn)
+ * flush the log with whoever else committed meanwhile: the commit is on
+ * disk when this returns 0. */
+static int txn_commit_durable(LrQueue *q, DB_TXN *txn, gboolean lazy)
 {
 	int ret = txn->commit(txn, DB_TXN_WRITE_NOSYNC);
 
-	if (ret != 0)
+	if (ret != 0 || lazy)
 		return ret;
-	return q->env->log_flush(q->env, NULL);
+	return group_flush(q);
 }
 
 /* run_once - one attempt at fn; returns the DB error (0 or DB_LOCK_DEADLOCK
  * to retry), with *ok saying whether fn succeeded. */
-static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean *ok, GError **error)
+static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,
+		    GError **error)
 {
 	LrTxn t = {q, NULL};
 	g_autoptr(GError) local = NULL;
@@ -369,19 +417,20 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean *ok, GE
 		g_propagate_error(error, g_steal_pointer(&local));
 		return 0;
 	}
-	if ((ret = txn_commit_durable(q, t.txn)) == 0)
+	if ((ret = txn_commit_durable(q, t.txn, lazy)) == 0)
 		*ok = TRUE;
 	return ret;
 }
 
-/* queue_run - run fn in a durable transaction, retrying deadlocks. */
-gboolean queue_run(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error)
+/* run_retrying - run fn in a transaction, retrying deadlocks. */
+static gboolean run_retrying(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy,
+			     GError **error)
 {
 	gboolean ok = FALSE;
 	int ret = 0;
 
 	for (int attempt = 0; attempt < QUEUE_DEADLOCK_RETRIES; attempt++) {
-		ret = run_once(q, fn, data, &ok, error);
+		ret = run_once(q, fn, data, lazy, &ok, error);
 		if (ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED)
 			break;
 		g_usleep(g_random_int_range(100, 2000) * (attempt + 1));
@@ -393,6 +442,19 @@ gboolean queue_run(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error)
 		return FALSE;
 	}
 	return ok;
+}
+
+/* queue_run - run fn in a durable transaction. */
+gboolean queue_run(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error)
+{
+	return run_retrying(q, fn, data, FALSE, error);
+}
+
+/* queue_run_lazy - run fn in a transaction that the next flush makes
+ * durable. */
+gboolean queue_run_lazy(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error)
+{
+	return run_retrying(q, fn, data, TRUE, error);
 }
 
 /* queue_txn_queue - the owner of a transaction. */
@@ -819,9 +881,34 @@ static LrOutMail *outmail_deserialize(guint64 id, GBytes *rec)
 	return m;
 }
 
-/* outbox_put - write an outbox record inside txn. */
+/* due_key - the outdue key of a message. */
+static void due_key(guint64 key[2], gint64 next_try, guint64 id)
+{
+	key[0] = be64((guint64)MAX(next_try, 0));
+	key[1] = be64(id);
+}
+
+/* outdue_del - drop a message's entry from the due index. */
+static gboolean outdue_del(LrTxn *txn, gint64 next_try, guint64 id, GError **error)
+{
+	guint64 k[2];
+	DBT key;
+	int ret;
+
+	due_key(k, next_try, id);
+	key = dbt_in(k, sizeof(k));
+	ret = txn->q->outdue->del(txn->q->outdue, txn->txn, &key, 0);
+	return ret == 0 || ret == DB_NOTFOUND ? TRUE : db_fail(error, ret, "outbox index");
+}
+
+/* outbox_put - write an outbox record and its due-index entry. */
 static gboolean outbox_put(LrTxn *txn, const LrOutMail *m, GError **error)
 {
+	guint64 dk[2];
+
+	due_key(dk, m->next_try, m->id);
+	if (!put_bytes(txn->q->outdue, txn, dk, sizeof(dk), "", 0, error))
+		return FALSE;
 	guint64 k = be64(m->id);
 	g_autoptr(GBytes) rec = outmail_serialize(m);
 	gsize len;
@@ -846,25 +933,46 @@ gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from,
 	return outbox_put(txn, &m, error);
 }
 
-/* queue_outbox_due - messages whose next try is due. */
+/* outmail_read - one outbox message by id, or NULL. */
+static LrOutMail *outmail_read(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
+{
+	guint64 k = be64(id);
+	g_autoptr(GBytes) rec = NULL;
+
+	if (!get_bytes(q->outbox, txn, &k, sizeof(k), txn ? DB_RMW : 0, &rec, error) ||
+	    rec == NULL)
+		return NULL;
+	return outmail_deserialize(id, rec);
+}
+
+/* queue_outbox_due - messages whose next try is due, in due order: the
+ * due index is read only as far as now. */
 GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)queue_outmail_free);
-	DBC *c = cursor_open(q->outbox, NULL, error);
+	DBC *c;
 	DBT key = dbt_out(), val = dbt_out();
+	int ret = group_flush(q);
 
-	if (c == NULL)
+	if (ret != 0) {
+		db_fail(error, ret, "log flush");
+		return g_ptr_array_unref(out), NULL;
+	}
+	if ((c = cursor_open(q->outdue, NULL, error)) == NULL)
 		return g_ptr_array_unref(out), NULL;
 	while (out->len < max && c->get(c, &key, &val, DB_NEXT) == 0) {
-		g_autoptr(GBytes) rec = dbt_bytes(&val);
-		LrOutMail *m = outmail_deserialize(GUINT64_FROM_BE(*(guint64 *)key.data), rec);
+		const guint64 *k = key.data;
+		gint64 due = (gint64)GUINT64_FROM_BE(k[0]);
+		guint64 id = GUINT64_FROM_BE(k[1]);
+		LrOutMail *m;
 		free(key.data);
+		free(val.data);
 		key = dbt_out();
 		val = dbt_out();
-		if (m->next_try <= now)
+		if (due > now)
+			break;
+		if ((m = outmail_read(q, NULL, id, NULL)) != NULL)
 			g_ptr_array_add(out, m);
-		else
-			queue_outmail_free(m);
 	}
 	c->close(c);
 	return out;
@@ -876,30 +984,33 @@ typedef struct {
 	const char *why;
 } OutboxUpdate;
 
-/* outbox_done_txn - delete a sent message. */
+/* outbox_done_txn - delete a sent message and its index entry. */
 static gboolean outbox_done_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	OutboxUpdate *u = data;
+	g_autoptr(LrOutMail) m = outmail_read(txn->q, txn, u->id, error);
 	guint64 k = be64(u->id);
 	DBT key = dbt_in(&k, sizeof(k));
-	int ret = txn->q->outbox->del(txn->q->outbox, txn->txn, &key, 0);
+	int ret;
 
+	if (m == NULL)
+		return error == NULL || *error == NULL;
+	if (!outdue_del(txn, m->next_try, m->id, error))
+		return FALSE;
+	ret = txn->q->outbox->del(txn->q->outbox, txn->txn, &key, 0);
 	return ret == 0 || ret == DB_NOTFOUND ? TRUE : db_fail(error, ret, "outbox delete");
 }
 
-/* outbox_defer_txn - record a failed try. */
+/* outbox_defer_txn - record a failed try and move it in the due index. */
 static gboolean outbox_defer_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	OutboxUpdate *u = data;
-	guint64 k = be64(u->id);
-	g_autoptr(GBytes) rec = NULL;
-	g_autoptr(LrOutMail) m = NULL;
+	g_autoptr(LrOutMail) m = outmail_read(txn->q, txn, u->id, error);
 
-	if (!get_bytes(txn->q->outbox, txn, &k, sizeof(k), DB_RMW, &rec, error))
+	if (m == NULL)
+		return error == NULL || *error == NULL;
+	if (!outdue_del(txn, m->next_try, m->id, error))
 		return FALSE;
-	if (rec == NULL)
-		return TRUE;
-	m = outmail_deserialize(u->id, rec);
 	m->attempts++;
 	m->next_try = u->next_try;
 	lead_set_str(&m->last_error, u->why);

@@ -68,6 +68,13 @@ typedef gboolean (*QueueTxnFunc)(LrTxn *txn, gpointer data, GError **error);
  * or FALSE with LR_ERROR_TEMP when the store failed. */
 gboolean queue_run(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error);
 
+/* queue_run_lazy - like queue_run, but returns once the commit is in the
+ * log buffer, without waiting for the disk: for work whose only effect
+ * outside the store is mail, which queue_outbox_due makes durable before
+ * it hands any out.  A crash may undo such a unit whole (never half), and
+ * its job is then done again. */
+gboolean queue_run_lazy(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error);
+
 /* queue_txn_queue - the queue a transaction belongs to. */
 LrQueue *queue_txn_queue(LrTxn *txn);
 
@@ -128,7 +135,8 @@ gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from,
 			  const char *const *rcpts, GBytes *message, GError **error);
 
 /* queue_outbox_due - up to max messages whose next try is due at now, in
- * order (LrOutMail *, caller frees the array). */
+ * order (LrOutMail *, caller frees the array).  Flushes the log first, so
+ * that nothing leaves whose cause could still be undone by a crash. */
 GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error);
 
 /* queue_outbox_done - a message was accepted by the relay: remove it. */

@@ -493,7 +493,9 @@ gboolean router_run_once(LrRouter *r, GError **error)
 	g_autoptr(GError) local = NULL;
 
 	take_config(r);
-	if (queue_run(r->q, job_txn, &c, &local))
+	/* Lazy: a job's only effect outside the store is mail, and the outbox
+	 * is flushed to disk before anything is sent. */
+	if (queue_run_lazy(r->q, job_txn, &c, &local))
 		return c.did;
 	if (lr_error_is_temp(local)) {
 		g_propagate_error(error, g_steal_pointer(&local));
