@@ -135,6 +135,8 @@ static const char *skip_currency(const char *p)
 
 	while (*p == ' ')
 		p++;
+	if (g_ascii_isdigit(*p) || *p == '-' || *p == '+' || *p == '\0')
+		return p;
 	for (int i = 0; marks[i] != NULL; i++)
 		if (g_str_has_prefix(p, marks[i])) {
 			p += strlen(marks[i]);
@@ -145,10 +147,12 @@ static const char *skip_currency(const char *p)
 	return p;
 }
 
-/* number_normalise - digits and separators [p, end) as "1234.5" in out.
- * Returns FALSE when the separators make no sense. */
-static gboolean number_normalise(const char *p, const char *end, GString *out)
+/* number_normalise - digits and separators [p, end) as "1234.5" in out
+ * (size > end - p).  Returns FALSE when the separators make no sense. */
+static gboolean number_normalise(const char *p, const char *end, char *out)
 {
+	int n = 0;
+
 	const char *last_comma = NULL, *last_dot = NULL, *dec = NULL;
 	int commas = 0, dots = 0;
 
@@ -168,17 +172,18 @@ static gboolean number_normalise(const char *p, const char *end, GString *out)
 		return FALSE;
 	for (const char *s = p; s < end; s++) {
 		if (s == dec)
-			g_string_append_c(out, '.');
+			out[n++] = '.';
 		else if (g_ascii_isdigit(*s))
-			g_string_append_c(out, *s);
+			out[n++] = *s;
 	}
+	out[n] = '\0';
 	return TRUE;
 }
 
 /* cond_number - read text as a number. */
 gboolean cond_number(const char *text, double *out)
 {
-	g_autoptr(GString) norm = g_string_sized_new(24);
+	char norm[64];
 	const char *p, *start;
 	double scale = 1, sign = 1;
 
@@ -192,7 +197,7 @@ gboolean cond_number(const char *text, double *out)
 	while (g_ascii_isdigit(*p) || ((*p == ',' || *p == '.' || *p == ' ' || *p == '\'') &&
 				       g_ascii_isdigit(p[1]) && p > start))
 		p++;
-	if (p == start || !g_ascii_isdigit(p[-1]))
+	if (p == start || !g_ascii_isdigit(p[-1]) || p - start >= (long)sizeof(norm))
 		return FALSE;
 	if (!number_normalise(start, p, norm))
 		return FALSE;
@@ -202,7 +207,7 @@ gboolean cond_number(const char *text, double *out)
 		scale = 1e6, p++;
 	if (*skip_currency(p) != '\0')
 		return FALSE;
-	*out = sign * scale * g_ascii_strtod(norm->str, NULL);
+	*out = sign * scale * g_ascii_strtod(norm, NULL);
 	return TRUE;
 }
 
@@ -536,12 +541,22 @@ static const char *index_name(const Val *v)
 	return NULL;
 }
 
-/* index_lit - add a plain-text literal's folded form to keys. */
+/* cond_index_form - the index key of a value's text. */
+char *cond_index_form(const char *text)
+{
+	double x;
+
+	if (cond_number(text, &x))
+		return g_strdup_printf("#%.17g", x);
+	return cond_fold(text);
+}
+
+/* index_lit - add a literal's index key to keys. */
 static gboolean index_lit(const Val *v, GPtrArray *keys)
 {
-	if (v->kind != V_LIT || v->is_num)
+	if (v->kind != V_LIT)
 		return FALSE;
-	g_ptr_array_add(keys, cond_fold(v->text));
+	g_ptr_array_add(keys, v->is_num ? g_strdup_printf("#%.17g", v->num) : cond_fold(v->text));
 	return TRUE;
 }
 

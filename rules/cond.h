@@ -68,16 +68,21 @@ void cond_describe(const LrCond *cond, const LrCondCtx *ctx, GString *reason);
 gboolean cond_constant(const LrCond *cond, gboolean *value);
 
 /* cond_index_key - when cond is, or starts with (`... && ...`), a test
- * `NAME == 'text'` or `NAME in ['text', ...]` on plain text that cannot
- * read as a number, give the name (borrowed) and add the folded texts
- * (new strings) to keys, so a rule list can be indexed by NAME.  The
- * condition can only hold when NAME's folded value is one of keys. */
+ * `NAME == LITERAL` or `NAME in [LITERAL, ...]`, give the name (borrowed)
+ * and add each literal's cond_index_form (new strings) to keys, so that a
+ * list of rules can be indexed by NAME: the condition can only hold when
+ * cond_index_form of NAME's value is one of keys. */
 gboolean cond_index_key(const LrCond *cond, const char **name, GPtrArray *keys);
 
 /* cond_value_name - the value of name ("country", "source", "user.team")
  * for ctx: borrowed from the lead or the user, or "" when missing; numbers
  * (priority) are written into buf. */
 const char *cond_value_name(const char *name, const LrCondCtx *ctx, char buf[32]);
+
+/* cond_index_form - "#NUMBER" for text that reads as a number (the
+ * comparison is then numeric: "010" == 10), else cond_fold(text).
+ * Returns a new string. */
+char *cond_index_form(const char *text);
 
 /* cond_fold - the form in which text compares (trimmed, case-folded).
  * Returns a new string. */

@@ -353,17 +353,27 @@ static void load_hours(Loader *ld, LrUser *u, const config_setting_t *s)
 	}
 }
 
+/* local_minutes - day (0 Monday) and minute of day of now in tz. */
+static void local_minutes(GTimeZone *tz, gint64 now, int *day, int *min)
+{
+	gint64 secs = now / G_USEC_PER_SEC;
+	int interval = g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, secs);
+	gint64 local = secs + (interval >= 0 ? g_time_zone_get_offset(tz, interval) : 0);
+	gint64 days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+
+	*day = (int)(((days + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
+	*min = (int)((local - days * 86400) / 60);
+}
+
 /* config_user_in_hours - whether user works at now. */
 gboolean config_user_in_hours(const LrUser *user, gint64 now)
 {
 	for (guint i = 0; user->hours && i < user->hours->len; i++) {
 		const LrHours *h = &g_array_index(user->hours, LrHours, i);
-		g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc(now / G_USEC_PER_SEC);
-		g_autoptr(GDateTime) t = g_date_time_to_timezone(utc, h->tz);
-		int day = g_date_time_get_day_of_week(t) - 1;
-		int min = g_date_time_get_hour(t) * 60 + g_date_time_get_minute(t);
-		int yesterday = (day + 6) % 7;
+		int day, min, yesterday;
 
+		local_minutes(h->tz, now, &day, &min);
+		yesterday = (day + 6) % 7;
 		if (h->from < h->to && (h->days & (1u << day)) && min >= h->from && min < h->to)
 			return TRUE;
 		if (h->from >= h->to && (((h->days & (1u << day)) && min >= h->from) ||
@@ -865,18 +875,18 @@ static LrRule *load_rule(Loader *ld, const config_setting_t *s, const LrUser *ow
 	return r;
 }
 
-/* check_rule_name - rule names are unique within their file. */
-static void check_rule_name(Loader *ld, const config_setting_t *s, LrRuleSet *set,
+/* check_rule_name - rule names are unique within their file (names maps
+ * name -> first rule). */
+static void check_rule_name(Loader *ld, const config_setting_t *s, GHashTable *names,
 			    const LrRule *r)
 {
-	for (guint i = 0; r->name && i + 1 < set->rules->len; i++) {
-		const LrRule *o = g_ptr_array_index(set->rules, i);
-		if (g_strcmp0(o->name, r->name) == 0) {
-			at(ld, s, "rule name '%s' is used twice in this file (first at line %d)",
-			   r->name, o->line);
-			return;
-		}
-	}
+	const LrRule *o = r->name ? g_hash_table_lookup(names, r->name) : NULL;
+
+	if (o != NULL)
+		at(ld, s, "rule name '%s' is used twice in this file (first at line %d)", r->name,
+		   o->line);
+	else if (r->name != NULL)
+		g_hash_table_insert(names, r->name, (gpointer)r);
 }
 
 /* load_ruleset - the rules list of a file (owner NULL: the global rules). */
@@ -885,6 +895,7 @@ static LrRuleSet *load_ruleset(Loader *ld, const config_setting_t *root, const L
 {
 	config_setting_t *l = get_list(ld, root, "rules");
 	LrRuleSet *set = g_new0(LrRuleSet, 1);
+	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
 
 	set->file = file;
 	set->owner = owner;
@@ -896,7 +907,7 @@ static LrRuleSet *load_ruleset(Loader *ld, const config_setting_t *root, const L
 			continue;
 		}
 		g_ptr_array_add(set->rules, load_rule(ld, e, owner, file));
-		check_rule_name(ld, e, set, g_ptr_array_index(set->rules, set->rules->len - 1));
+		check_rule_name(ld, e, names, g_ptr_array_index(set->rules, set->rules->len - 1));
 	}
 	return set;
 }
@@ -1125,8 +1136,18 @@ static void load_users(Loader *ld, const config_setting_t *root)
 		note(ld, ld->cfg->file, 0, "no users: add users = ( { id = ...; ... } );");
 	else if ((guint)n == ld->cfg->users->len)
 		link_managers(ld, l);
-	for (guint i = 0; i < ld->cfg->users->len; i++)
-		user_attrs_fill(g_ptr_array_index(ld->cfg->users, i));
+	for (guint i = 0; i < ld->cfg->users->len; i++) {
+		LrUser *u = g_ptr_array_index(ld->cfg->users, i);
+		GPtrArray *team = u->team ? g_hash_table_lookup(ld->cfg->team_index, u->team) : NULL;
+
+		user_attrs_fill(u);
+		if (u->team != NULL && team == NULL) {
+			team = g_ptr_array_new();
+			g_hash_table_insert(ld->cfg->team_index, u->team, team);
+		}
+		if (team != NULL)
+			g_ptr_array_add(team, u);
+	}
 }
 
 /* load_server_entry - one entry of the servers list. */
@@ -1267,14 +1288,9 @@ const LrServer *config_server(const LrConfig *cfg, const char *id)
 /* config_team - the members of a team. */
 GPtrArray *config_team(const LrConfig *cfg, const char *name)
 {
-	GPtrArray *out = g_ptr_array_new();
+	GPtrArray *team = g_hash_table_lookup(cfg->team_index, name);
 
-	for (guint i = 0; i < cfg->users->len; i++) {
-		LrUser *u = g_ptr_array_index(cfg->users, i);
-		if (g_strcmp0(u->team, name) == 0)
-			g_ptr_array_add(out, u);
-	}
-	return out;
+	return team ? g_ptr_array_copy(team, NULL, NULL) : g_ptr_array_new();
 }
 
 /* manages_below - TRUE when boss manages user, directly or through others. */
@@ -1372,6 +1388,8 @@ static LrConfig *config_new(const char *file)
 	cfg->users = g_ptr_array_new_with_free_func((GDestroyNotify)user_free);
 	cfg->user_index = g_hash_table_new(g_str_hash, g_str_equal);
 	cfg->addr_index = g_hash_table_new(g_str_hash, g_str_equal);
+	cfg->team_index = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+						(GDestroyNotify)g_ptr_array_unref);
 	cfg->servers = g_ptr_array_new_with_free_func((GDestroyNotify)server_free);
 	return cfg;
 }
@@ -1455,6 +1473,7 @@ void config_free(LrConfig *cfg)
 	g_ptr_array_free(cfg->tables, TRUE);
 	g_hash_table_destroy(cfg->user_index);
 	g_hash_table_destroy(cfg->addr_index);
+	g_hash_table_destroy(cfg->team_index);
 	g_hash_table_destroy(cfg->aliases);
 	g_strfreev(cfg->workflow.withhold);
 	g_string_chunk_free(cfg->strings);

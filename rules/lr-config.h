@@ -143,6 +143,7 @@ typedef struct {
 	GPtrArray *users;	/* LrUser * in file order */
 	GHashTable *user_index;	/* id -> LrUser * */
 	GHashTable *addr_index;	/* lower-case address -> LrUser * */
+	GHashTable *team_index;	/* team name -> GPtrArray of LrUser * */
 	GPtrArray *servers;	/* LrServer * */
 	LrRuleSet *rules;	/* the global rules */
 	LrWorkflow workflow;	/* global, with defaults filled in */
@@ -184,7 +185,7 @@ const LrServer *config_server(const LrConfig *cfg, const char *id);
 const LrTable *config_table(const LrConfig *cfg, const char *name);
 
 /* config_team - the users whose team is name, in file order.  Returns a new
- * array of borrowed users (possibly empty). */
+ * array (possibly empty) of borrowed users. */
 GPtrArray *config_team(const LrConfig *cfg, const char *name);
 
 /* config_may_route - TRUE when from_user may send a lead to `to` (a user

@@ -564,7 +564,7 @@ static gboolean apply_rule(Router *rt, const LrRuleSet *set, guint i, Pick *pick
 static gboolean apply_block(Router *rt, const LrRuleSet *set, const PlanStep *s, Pick *pick)
 {
 	char buf[32];
-	g_autofree char *key = cond_fold(cond_value_name(s->name, &rt->ctx, buf));
+	g_autofree char *key = cond_index_form(cond_value_name(s->name, &rt->ctx, buf));
 	GArray *hits = g_hash_table_lookup(s->index, key);
 	guint next = s->first;
 
