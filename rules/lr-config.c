@@ -313,7 +313,8 @@ static guint8 parse_days(const char *text)
  * or what is wrong. */
 static const char *parse_span(const char *text, LrHours *h)
 {
-	g_auto(GStrv) w = g_strsplit_set(g_strstrip(g_strdup(text)), " \t", -1);
+	g_autofree char *copy = g_strstrip(g_strdup(text));
+	g_auto(GStrv) w = g_strsplit_set(copy, " \t", -1);
 	int a, b, c, d, n = 0;
 	char tail;
 
