@@ -748,7 +748,7 @@ gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due
 
 	if (!seq_next(txn->q->job_seq, &job_id, error))
 		return FALSE;
-	key[0] = be64((guint64)(due > 0 ? due : g_get_real_time()));
+	key[0] = be64((guint64)MAX(due, 0));	/* 0: now, before any timer */
 	key[1] = be64(job_id);
 	if (!put_bytes(txn->q->jobs, txn, key, sizeof(key), data, len, error))
 		return FALSE;

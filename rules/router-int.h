@@ -16,6 +16,7 @@ struct LrRouter {
 	GBytes *secret;
 	LrMailerConfig mail;
 	gint64 fixed_now;
+	gint64 clock_shift;
 };
 
 /* One job in hand: everything hangs off it and dies with it. */

@@ -427,7 +427,7 @@ typedef struct {
 static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	RunCtx *c = data;
-	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time();
+	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
 	g_autoptr(LrJob) job = queue_job_next(txn, now, error);
 	g_autoptr(LrLead) lead = NULL;
 	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now};
@@ -542,6 +542,12 @@ void router_set_config(LrRouter *router, LrConfig *cfg)
 void router_fix_time(LrRouter *router, gint64 now)
 {
 	router->fixed_now = now;
+}
+
+/* router_shift_clock - tests route as on another day. */
+void router_shift_clock(LrRouter *router, gint64 delta)
+{
+	router->clock_shift = delta;
 }
 
 /* router_free - destroy the worker and its configuration. */

@@ -35,4 +35,9 @@ gboolean router_run_once(LrRouter *router, GError **error);
 /* router_fix_time - use now (µs) instead of the clock: for tests. */
 void router_fix_time(LrRouter *router, gint64 now);
 
+/* router_shift_clock - run the router's clock offset by delta µs from the
+ * real one (decisions, deadlines and timers alike): lets a test route as
+ * on a given working day. */
+void router_shift_clock(LrRouter *router, gint64 delta);
+
 #endif
