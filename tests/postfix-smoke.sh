@@ -29,7 +29,7 @@ mkdir -p "$T/pipe-out" && chown nobody: "$T/pipe-out"
 cat >"$T/pipe-deliver" <<EOF
 #!/bin/sh
 out=$T/pipe-out/\$\$
-{ echo "uid=\$(id -u)"; echo "argv=\$*"; cat; } >"\$out.tmp" || exit 75
+{ echo "uid=\$(id -u)"; for a; do echo "arg=\$a"; done; cat; } >"\$out.tmp" || exit 75
 case "\$2" in
 tempfail@*) rm -f "\$out.tmp"; exit 75 ;;
 dataerr@*) rm -f "\$out.tmp"; exit 65 ;;
@@ -101,6 +101,7 @@ postfix_send client@example.com lead@leads.test -S smoke-unix || lr_fail "smtp l
 postfix_send client@example.com inbound@inet-leads.test -S smoke-inet ||
 	lr_fail "smtp lmtp:inet"
 postfix_send client@example.com leads+webinar@pipe.test -S smoke-pipe || lr_fail "smtp pipe"
+postfix_send client@example.com '"odd name"@pipe.test' -S smoke-quoted || lr_fail "smtp pipe quoted"
 printf 'From: form@example.com\nTo: anna@reps.test\nSubject: via sendmail\nMessage-ID: <sm1@example.com>\n\nhello\n' |
 	postfix_sendmail form@example.com anna@reps.test || lr_fail "sendmail -C"
 postfix_wait_delivered 30 || lr_fail "mail still queued"
@@ -115,13 +116,21 @@ grep -l '^Subject: via sendmail' "$(postfix_maildir anna@reps.test)"/new/* >/dev
 grep -q "postfix/leadlmtp/lmtp\[.*to=<lead@leads.test>.*status=sent" "$PF_LOG" ||
 	lr_fail "no leadlmtp status=sent in maillog"
 
-out=$(ls "$T"/pipe-out/* 2>/dev/null)
-[ "$(echo "$out" | grep -c .)" = 1 ] || lr_fail "pipe wrote: $out"
-grep -qx "uid=$(id -u nobody)" "$out" || lr_fail "pipe ran as $(head -1 "$out")"
-grep -qx 'argv=-r leads+webinar@pipe.test -s client@example.com' "$out" ||
-	lr_fail "pipe argv: $(sed -n 2p "$out")"
-grep -q '^Return-Path: <client@example.com>' "$out" || lr_fail "flags=R: no Return-Path"
-grep -q '^Subject: smoke-pipe' "$out" || lr_fail "pipe got no message"
+# smoke_pipe_args - the argv the pipe stand-in got for SUBJECT, one a line.
+smoke_pipe_args() {
+	local f
+	f=$(grep -lx "Subject: $1" "$T"/pipe-out/* 2>/dev/null) || lr_fail "pipe got no '$1'"
+	grep -qx "uid=$(id -u nobody)" "$f" || lr_fail "pipe ran as $(head -1 "$f")"
+	grep -q '^Return-Path: <client@example.com>' "$f" || lr_fail "flags=R: no Return-Path"
+	sed -n 's/^arg=//p' "$f" | paste -sd'|'
+}
+
+[ "$(find "$T"/pipe-out -type f | wc -l)" = 2 ] || lr_fail "pipe wrote: $(ls "$T"/pipe-out)"
+args=$(smoke_pipe_args smoke-pipe)
+[ "$args" = '-r|leads+webinar@pipe.test|-s|client@example.com' ] || lr_fail "pipe argv: $args"
+# flags=q: a quoted local part arrives quoted, as one argument.
+args=$(smoke_pipe_args smoke-quoted)
+[ "$args" = '-r|"odd name"@pipe.test|-s|client@example.com' ] || lr_fail "pipe argv: $args"
 
 # leadroute-deliver stored the lead once, then knew the Message-ID.
 lead=$(printf 'From: Jane Doe <jane@example.org>\nTo: leads+webinar@reps.test\nSubject: Quote please\nMessage-ID: <smoke-lead-1@example.org>\n\nName: Jane Doe\nCompany: Example Org\n')
