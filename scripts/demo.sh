@@ -10,9 +10,11 @@ bin=${LR_BUILDDIR:-$top}/src
 PATH=$PATH:/usr/sbin
 work=${DEMO_DIR:-$PWD}
 cd "$work"
-mkdir -p leadroute-demo-mail
-chmod 777 leadroute-demo-mail
-smtp-sink -u nobody -d "$work/leadroute-demo-mail/%M." 127.0.0.1:2525 64 &
+# smtp-sink drops privileges to nobody (as root), so its folder must be
+# reachable by nobody: under /tmp, not in a root-only home.
+mail=$(mktemp -d /tmp/leadroute-demo-mail.XXXXXX)
+chmod 777 "$mail"
+smtp-sink -u nobody -d "$mail/%M." 127.0.0.1:2525 64 &
 sink=$!
 "$bin/leadrouted" -f 2>leadrouted.log &
 daemon=$!
@@ -36,5 +38,9 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 "$bin/leadroute" list
-echo "notifications sent to the relay: $(ls leadroute-demo-mail | wc -l) (in $work/leadroute-demo-mail)"
+for i in $(seq 50); do
+	[ "$(ls "$mail" | wc -l)" -ge "$("$bin/leadroute" list --status offered | grep -c '^[0-9]')" ] && break
+	sleep 0.1
+done
+echo "notifications accepted by the relay: $(ls "$mail" | wc -l) (in $mail)"
 echo "one lead with its history: $bin/leadroute show 1"
