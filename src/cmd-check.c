@@ -5,7 +5,9 @@
 
 #include <glib.h>
 
+#include "mailer/compose.h"
 #include "rules/lr-config.h"
+#include "rules/server-config.h"
 #include "src/commands.h"
 
 /* cmd_check - print every problem as file:line: message (exit 1), or
@@ -28,6 +30,10 @@ int cmd_check(int argc, char **argv)
 		return 64;
 	}
 	problems = config_check(file, NULL);
+	/* The notification templates are part of the configuration too. */
+	g_autoptr(LrServerConfig) srv = server_config_load(file, NULL);
+	if (srv != NULL)
+		mailer_templates_check(srv->templates, problems);
 	for (guint i = 0; i < problems->len; i++)
 		printf("%s\n", (char *)g_ptr_array_index(problems, i));
 	if (problems->len > 0)

@@ -19,6 +19,7 @@
 #include "intake/store.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
+#include "mailer/compose.h"
 #include "mailer/sender.h"
 #include "queue/queue.h"
 #include "rules/lr-config.h"
@@ -112,12 +113,28 @@ static gboolean on_failchk(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* load_config - the configuration and its templates, whole or not at all. */
+static LrConfig *load_config(const char *path, GError **error)
+{
+	LrConfig *cfg = config_load(path, error);
+	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *text = NULL;
+
+	if (cfg == NULL || mailer_templates_check(cfg->server->templates, problems))
+		return cfg;
+	g_ptr_array_add(problems, NULL);
+	text = g_strjoinv("\n", (char **)problems->pdata);
+	g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s", text);
+	config_free(cfg);
+	return NULL;
+}
+
 /* on_hup - reload the configuration whole, or keep the running one. */
 static gboolean on_hup(gpointer data)
 {
 	Daemon *d = data;
 	g_autoptr(GError) error = NULL;
-	LrConfig *cfg = config_load(d->config_path, &error);
+	LrConfig *cfg = load_config(d->config_path, &error);
 
 	if (cfg == NULL) {
 		lr_log_error(0, "reload refused, keeping the running configuration: %s",
@@ -246,7 +263,7 @@ int main(int argc, char **argv)
 		return EX_USAGE;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if ((cfg = config_load(d.config_path, &error)) == NULL) {
+	if ((cfg = load_config(d.config_path, &error)) == NULL) {
 		fprintf(stderr, "leadrouted: %s\n", error->message);
 		return EX_CONFIG;
 	}
