@@ -18,9 +18,9 @@ typedef struct {
 
 static const Command commands[] = {
 	{"check", cmd_check, "check [-c FILE]"},
-	{"parse", cmd_parse, "parse [-c FILE] [--json] MSG..."},
-	{"parse-reply", cmd_parse_reply, "parse-reply [--json] MSG..."},
-	{"route", cmd_route, "route --dry-run [-c FILE] [--json] MSG"},
+	{"parse", cmd_parse, "parse [-c FILE] [--json] [-r RECIPIENT] MSG...  (one JSON object per line)"},
+	{"parse-reply", cmd_parse_reply, "parse-reply [--json] [-r RECIPIENT] MSG..."},
+	{"route", cmd_route, "route --dry-run [-c FILE] [--json] [--at TIME] MSG"},
 	{"deliver", cmd_deliver, "deliver [-c FILE] [-r RECIPIENT] [-s SENDER]"},
 	{"list", cmd_list, "list [-c FILE] [--json] [--status S] [--user U] [--source S]"},
 	{"show", cmd_show, "show [-c FILE] [--json] [--raw] ID"},

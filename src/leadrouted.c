@@ -256,6 +256,7 @@ int main(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- the leadroute daemon");
 	g_autoptr(GError) error = NULL;
 	LrConfig *cfg;
+	int rc;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -275,5 +276,7 @@ int main(int argc, char **argv)
 	lr_log_set_verbose(verbose);
 	g_mutex_init(&d.kick_lock);
 	g_cond_init(&d.kick);
-	return daemon_run(&d, cfg);
+	rc = daemon_run(&d, cfg);
+	g_free(d.config_path);
+	return rc;
 }
