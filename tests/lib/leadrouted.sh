@@ -1,0 +1,247 @@
+# leadrouted.sh - run the real leadrouted in end-to-end tests (bash).
+#
+# Source common.sh first.  One daemon per test: its configuration, home,
+# sockets and log live in one folder.
+#
+# Contract:
+#   lrd_init DIR [SERVER_LINES]   write DIR/leadroute.conf: home DIR/home,
+#                          listen on a unix socket and on a free 127.0.0.1
+#                          port, smtp to another free port (nothing there
+#                          unless lrd_sink_start), one admin user and a
+#                          rule routing everything to them; SERVER_LINES
+#                          (e.g. 'session_timeout = 2;') go into the server
+#                          group.  Sets LRD_DIR, LRD_CONF, LRD_HOME,
+#                          LRD_SOCKET, LRD_PORT, LRD_UNIX (unix:PATH),
+#                          LRD_INET (inet:127.0.0.1:PORT), LRD_SMTP_PORT,
+#                          LRD_LOG, and the programs LRD_DAEMON, LRD_CLI,
+#                          LRD_DELIVER (from LR_BUILDDIR, fails if absent).
+#   LRD_USER               run the daemon and the CLI as this user (setpriv;
+#                          root only); empty: as ourselves.  lrd_init chowns
+#                          DIR to it; set it before lrd_init.
+#   lrd_start [WRAPPER...] start leadrouted -f (under WRAPPER, e.g. valgrind)
+#                          and wait until both listeners accept; sets
+#                          LRD_PID.  0, or 1 with LRD_EXIT when it exited.
+#                          The log (LRD_LOG) is appended to, not truncated.
+#   lrd_stop [SECONDS]     SIGTERM, wait at most SECONDS (default 30); sets
+#                          LRD_EXIT.  1 when it had to be killed.
+#   lrd_kill9              SIGKILL and reap (LRD_EXIT=137).
+#   lrd_alive              true while the daemon runs
+#   lrd_cli ARGS...        `leadroute ARGS -c LRD_CONF` as LRD_USER
+#   lrd_list_json          `leadroute list --json` (fails the test on error)
+#   lrd_count              number of stored leads
+#   lrd_keys               the message_key of every lead, one a line, sorted
+#                          (a key stored twice shows twice)
+#   lrd_dup_keys           keys held by more than one lead
+#   lrd_status_count S     how many leads have status S
+#   lrd_wait_routed [SECS] until no lead is "new" (all parsed and routed)
+#   lrd_sink_start         smtp-sink on LRD_SMTP_PORT (the notifications)
+#   lrd_as_user CMD...     run CMD as LRD_USER (or as is)
+# The counting helpers print; call them as n=$(lrd_count) || exit 1 (a
+# failure inside $(...) ends only that subshell).
+# Every wait is bounded and processes are stopped by PID only.
+
+: "${SMTP_SOURCE:=$(command -v smtp-source || echo /usr/sbin/smtp-source)}"
+: "${SMTP_SINK:=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)}"
+LRD_USER=${LRD_USER:-}
+
+# lrd__prog - the path of a built program; fail when it is missing.
+lrd__prog() {
+	local p=$LR_BUILDDIR/src/$1
+	[ -x "$p" ] || lr_fail "$p not built"
+	echo "$p"
+}
+
+# lrd__as_user_argv - set LRD_AS_USER to the prefix that runs a command as
+# LRD_USER (empty for ourselves).
+lrd__as_user_argv() {
+	LRD_AS_USER=()
+	[ -z "$LRD_USER" ] && return 0
+	LRD_AS_USER=(setpriv --reuid="$(id -u "$LRD_USER")" --regid="$(id -g "$LRD_USER")"
+		--clear-groups)
+}
+
+# lrd_as_user - run a command as LRD_USER (no user: as is).
+lrd_as_user() {
+	lrd__as_user_argv
+	"${LRD_AS_USER[@]}" "$@"
+}
+
+# lrd__short_dir - DIR, or a short folder under /tmp when a socket path
+# under DIR would pass the 108-byte sun_path limit (deep build trees).
+lrd__short_dir() {
+	local dir=$1 short
+	if [ "${#dir}" -lt 90 ]; then
+		echo "$dir"
+		return
+	fi
+	short=$(mktemp -d /tmp/lrd.XXXXXX) || lr_fail "mktemp"
+	chmod 0755 "$short"
+	lr_on_exit "rm -rf '$short'"
+	echo "$short"
+}
+
+# lrd_init - write the configuration (see the contract).
+lrd_init() {
+	local extra=${2:-} sockdir
+	LRD_DIR=$1
+	mkdir -p "$LRD_DIR/home" || lr_fail "cannot create $LRD_DIR"
+	chmod 0755 "$LRD_DIR"
+	LRD_DAEMON=$(lrd__prog leadrouted) || exit 1
+	LRD_CLI=$(lrd__prog leadroute) || exit 1
+	LRD_DELIVER=$(lrd__prog leadroute-deliver) || exit 1
+	LRD_CONF=$LRD_DIR/leadroute.conf
+	LRD_HOME=$LRD_DIR/home
+	LRD_LOG=$LRD_DIR/leadrouted.log
+	sockdir=$(lrd__short_dir "$LRD_DIR") || exit 1
+	LRD_SOCKET=$sockdir/lmtp
+	LRD_PORT=$(lr_free_port) || lr_fail "no free port"
+	LRD_SMTP_PORT=$LRD_PORT
+	while [ "$LRD_SMTP_PORT" = "$LRD_PORT" ]; do
+		LRD_SMTP_PORT=$(lr_free_port) || lr_fail "no free port"
+	done
+	LRD_UNIX=unix:$LRD_SOCKET
+	LRD_INET=inet:127.0.0.1:$LRD_PORT
+	LRD_PID=
+	cat >"$LRD_CONF" <<EOF
+# written by tests/lib/leadrouted.sh
+server: {
+  name = "e2e";
+  domain = "leads.test";
+  listen = ["$LRD_UNIX", "$LRD_INET"];
+  home = "$LRD_HOME";
+  smtp = "smtp://127.0.0.1:$LRD_SMTP_PORT";
+  from = "Lead Desk <leads@leads.test>";
+  $extra
+};
+users = ( { id = "admin"; name = "Admin"; email = "admin@reps.test"; role = "admin"; } );
+rules = ( { name = "everyone"; route = "admin"; } );
+EOF
+	if [ -n "$LRD_USER" ]; then
+		chown -R "$LRD_USER:" "$LRD_DIR" "$sockdir" || lr_fail "chown $LRD_USER"
+	fi
+	export LRD_DIR LRD_CONF LRD_HOME LRD_SOCKET LRD_PORT LRD_UNIX LRD_INET \
+		LRD_SMTP_PORT LRD_LOG LRD_DAEMON LRD_CLI LRD_DELIVER
+}
+
+# lrd__both_listen - true when the unix socket and the port accept.
+lrd__both_listen() {
+	lr_pid_alive "$LRD_PID" || return 0
+	lr__probe unix "$LRD_SOCKET" && lr__probe inet 127.0.0.1 "$LRD_PORT"
+}
+
+# lrd_start - start the daemon, optionally under a wrapper command.
+lrd_start() {
+	LRD_EXIT=
+	lrd__as_user_argv
+	# Not through a shell function: $! must be the daemon (or its wrapper,
+	# which execs or forwards signals), not a subshell.
+	"${LRD_AS_USER[@]}" "$@" "$LRD_DAEMON" -c "$LRD_CONF" -f </dev/null >>"$LRD_LOG" 2>&1 &
+	LRD_PID=$!
+	lr_on_exit "lr_kill_child $LRD_PID 30"
+	if lr_wait_until "${LRD_START_SECONDS:-60}" lrd__both_listen && lrd_alive; then
+		return 0
+	fi
+	if ! lrd_alive; then
+		wait "$LRD_PID"
+		LRD_EXIT=$?
+	fi
+	return 1
+}
+
+# lrd_alive - true while the daemon process runs.
+lrd_alive() {
+	[ -n "$LRD_PID" ] && lr_pid_alive "$LRD_PID"
+}
+
+# lrd_stop - SIGTERM and a bounded wait; LRD_EXIT is its status.
+lrd_stop() {
+	local secs=${1:-30} killed=0
+	[ -n "$LRD_PID" ] || return 0
+	kill -TERM "$LRD_PID" 2>/dev/null
+	if ! lr_wait_until "$secs" lr__pids_gone "$LRD_PID"; then
+		echo "leadrouted $LRD_PID ignored SIGTERM for ${secs}s, killing" >&2
+		kill -KILL "$LRD_PID" 2>/dev/null
+		killed=1
+	fi
+	wait "$LRD_PID"
+	LRD_EXIT=$?
+	LRD_PID=
+	return "$killed"
+}
+
+# lrd_kill9 - SIGKILL the daemon and reap it.
+lrd_kill9() {
+	[ -n "$LRD_PID" ] || return 0
+	kill -KILL "$LRD_PID" 2>/dev/null
+	wait "$LRD_PID"
+	LRD_EXIT=$?
+	LRD_PID=
+}
+
+# lrd_cli - the leadroute command on this configuration.
+lrd_cli() {
+	local cmd=$1
+	shift
+	lrd_as_user "$LRD_CLI" "$cmd" -c "$LRD_CONF" "$@"
+}
+
+# lrd_list_json - every lead as JSON; fails the test when list fails.
+lrd_list_json() {
+	local out
+	out=$(lrd_cli list --json 2>"$LRD_DIR/list.err") ||
+		lr_fail "leadroute list: $(cat "$LRD_DIR/list.err")"
+	printf '%s\n' "$out"
+}
+
+# lrd_count - how many leads are stored.
+lrd_count() {
+	local json
+	json=$(lrd_list_json) || exit 1
+	printf '%s\n' "$json" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'
+}
+
+# lrd_keys - every lead's message_key, sorted (duplicates kept).
+lrd_keys() {
+	local json
+	json=$(lrd_list_json) || exit 1
+	printf '%s\n' "$json" | python3 -c '
+import json, sys
+for lead in json.load(sys.stdin):
+    print(lead["message_key"])' | LC_ALL=C sort
+}
+
+# lrd_dup_keys - keys that more than one lead holds.
+lrd_dup_keys() {
+	lrd_keys | uniq -d
+}
+
+# lrd_sink_start - an smtp-sink for the notifications on LRD_SMTP_PORT.
+lrd_sink_start() {
+	local user=()
+	[ "$(id -u)" = 0 ] && user=(-u nobody)
+	[ -x "$SMTP_SINK" ] || lr_skip "smtp-sink not found"
+	"$SMTP_SINK" "${user[@]}" "127.0.0.1:$LRD_SMTP_PORT" 64 >/dev/null 2>&1 &
+	LRD_SINK_PID=$!
+	lr_on_exit "lr_kill_child $LRD_SINK_PID 5"
+	lr_wait_tcp 127.0.0.1 "$LRD_SMTP_PORT" 10 || lr_fail "smtp-sink did not start"
+}
+
+# lrd_status_count STATUS - how many leads have this status ("new": stored,
+# not parsed and routed yet).
+lrd_status_count() {
+	local json
+	json=$(lrd_list_json) || exit 1
+	printf '%s\n' "$json" | python3 -c '
+import json, sys
+print(sum(1 for lead in json.load(sys.stdin) if lead["status"] == sys.argv[1]))' "$1"
+}
+
+# lrd__none_new - true when every lead has been parsed and routed.
+lrd__none_new() {
+	[ "$(lrd_status_count new)" = 0 ]
+}
+
+# lrd_wait_routed [SECONDS] - until no lead is "new" (default 120 s).
+lrd_wait_routed() {
+	lr_wait_until "${1:-120}" lrd__none_new
+}
