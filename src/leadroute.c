@@ -25,7 +25,7 @@ static const Command commands[] = {
 	{"list", cmd_list, "list [-c FILE] [--json] [--status S] [--user U] [--source S]"},
 	{"show", cmd_show, "show [-c FILE] [--json] [--raw] ID"},
 	{"report", cmd_report,
-	 "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json|html]"},
+	 "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json]"},
 };
 
 /* usage - print the subcommands and return the exit status for misuse. */
