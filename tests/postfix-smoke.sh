@@ -40,7 +40,11 @@ chmod 0755 "$T/pipe-deliver"
 
 # smoke_lr_conf - a leadroute.conf whose home and socket are under $T/lr.
 smoke_lr_conf() {
-	mkdir -p "$T/lr/home" && chown -R nobody: "$T/lr"
+	mkdir -p "$T/lr/home"
+	# The daemon runs as nobody, who may not reach the source tree (a
+	# clone under /root): it gets its own copy of the templates.
+	cp -r "$LR_SRCDIR/templates" "$T/lr/templates"
+	chown -R nobody: "$T/lr"
 	cat >"$T/lr/leadroute.conf" <<EOF
 server: {
   name = "smoke"; domain = "leads.test";
@@ -48,6 +52,7 @@ server: {
   home = "$T/lr/home";
   smtp = "smtp://127.0.0.1:$PF_PORT";
   from = "Lead Desk <leads@leads.test>";
+  templates = "$T/lr/templates";
 };
 users = ( { id = "rep"; name = "Rep"; email = "rep@reps.test"; role = "admin"; } );
 rules = ( { name = "everyone"; route = "rep"; } );
