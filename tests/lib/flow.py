@@ -15,13 +15,18 @@ stderr when it cannot):
       BODY above "On DATE, Lead Desk wrote:" and the notification's text
       quoted with "> "; --auto-reply makes it an out-of-office message
       (Auto-Submitted: auto-replied, "I am out of the office until UNTIL")
-  send PORT FROM TO FILE    submit FILE over SMTP to 127.0.0.1:PORT
+  send PORT FROM TO FILE    submit FILE over SMTP to 127.0.0.1:PORT (FROM ""
+      is the null sender)
   lead JSONFILE EXPR        evaluate a Python expression over the lead
       (`leadroute show --json`) bound to `lead`; print the value; exit 1
-      when it is false
+      when it is false; `events` is the list of event types and
+      since(TYPE, N=0) the seconds from the first event to the Nth TYPE
   events JSONFILE           the lead's event types in order, one line
+  find LISTFILE MSGID       the id of the routed lead (`leadroute list
+      --json`) made of the inquiry MSGID; exit 1 when there is none
 """
 import argparse
+import datetime
 import email
 import email.policy
 import json
@@ -150,11 +155,25 @@ def read_lead(path):
         die("%s: not JSON (%s): %.200s" % (path, e, text))
 
 
+def event_clock(lead):
+    """since(TYPE, N=0): seconds from the lead's first event to the Nth
+    event of TYPE (None when there is no such event)."""
+    def stamp(e):
+        return datetime.datetime.fromisoformat(e["at"].replace("Z", "+00:00")).timestamp()
+    evs = lead.get("events", [])
+
+    def since(kind, n=0):
+        hits = [e for e in evs if e.get("type") == kind]
+        return stamp(hits[n]) - stamp(evs[0]) if len(hits) > n else None
+    return since
+
+
 def cmd_lead(a):
     """Evaluate an expression over the lead; false is a failure."""
     lead = read_lead(a.json)
     events = [e.get("type") for e in lead.get("events", [])]
-    value = eval(a.expr, {"lead": lead, "events": events, "re": re})  # test input only
+    names = {"lead": lead, "events": events, "re": re, "since": event_clock(lead)}
+    value = eval("(" + a.expr + ")", names)  # the tests' own expressions
     print(value if isinstance(value, str) else json.dumps(value, default=str))
     if not value:
         sys.exit(1)
@@ -163,6 +182,15 @@ def cmd_lead(a):
 def cmd_events(a):
     """Print the event types in order."""
     print(" ".join(e.get("type", "?") for e in read_lead(a.json).get("events", [])))
+
+
+def cmd_find(a):
+    """Print the id of the routed lead whose message key is a.key."""
+    for lead in read_lead(a.json):
+        if lead.get("message_key") == a.key and lead.get("status") != "new":
+            print(lead["id"])
+            return
+    sys.exit(1)
 
 
 def main():
@@ -203,6 +231,10 @@ def main():
     s = sub.add_parser("events")
     s.add_argument("json")
     s.set_defaults(func=cmd_events)
+    s = sub.add_parser("find")
+    s.add_argument("json")
+    s.add_argument("key")
+    s.set_defaults(func=cmd_find)
     a = p.parse_args()
     a.func(a)
 

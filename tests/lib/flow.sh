@@ -26,6 +26,9 @@
 #   flow_wait_mail ID|ADDR KIND [LEAD] [N] [SECS]  until N (1) such mails
 #                           arrived; prints the newest path
 #   flow_lead_of FILE       the X-Leadroute-Lead of a notification
+#   flow_lead_id MSGID [SECS]   wait until the inquiry with that Message-ID
+#                           is offered; print its lead id
+#   flow_assignees ID       the lead's assignees, space-separated
 #   flow_reply NOTIF FROM BODY [flow.py reply options]  reply over SMTP
 #   flow_show ID            `leadroute show --json ID` into $LR_TMP/show-ID.json
 #                           (prints the path)
@@ -151,7 +154,7 @@ flow__dump_on_failure() {
 	[ "${status:-0}" = 0 ] && return 0
 	[ "$status" = 77 ] && return 0
 	echo "--- leadrouted log (tail)" >&2
-	tail -40 "$FLOW_LOG" "$FLOW_LOG.new" >&2 2>/dev/null
+	tail -n 40 "$FLOW_LOG" "$FLOW_LOG.new" >&2 2>/dev/null
 	echo "--- maillog (tail)" >&2
 	tail -20 "$PF_LOG" >&2 2>/dev/null
 }
@@ -203,6 +206,27 @@ flow_lead_of() {
 	python3 "$FLOW_PY" header "$1" X-Leadroute-Lead
 }
 
+# flow__offered - print the id of the lead keyed MSGID once it is offered.
+flow__offered() {
+	local json=$LR_TMP/list.json
+	flow_cli list -c "$FLOW_CONF" --json >"$json" 2>/dev/null &&
+		python3 "$FLOW_PY" find "$json" "$1"
+}
+
+# flow_lead_id - the lead made of inquiry MSGID, once routed.
+flow_lead_id() {
+	lr_wait_until "${2:-30}" flow__offered "$1" >/dev/null ||
+		lr_fail "no routed lead for <$1> after ${2:-30}s"
+	flow__offered "$1"
+}
+
+# flow_assignees - the lead's assignees.
+flow_assignees() {
+	local json
+	json=$(flow_show "$1") || exit 1
+	python3 "$FLOW_PY" lead "$json" '" ".join(lead["assignees"])'
+}
+
 # flow_reply - write a reply to NOTIF from FROM and send it over SMTP to
 # the notification's Reply-To (or --to).
 flow_reply() {
@@ -234,8 +258,8 @@ flow_check() {
 	local json
 	json=$(flow_show "$1") || exit 1
 	python3 "$FLOW_PY" lead "$json" "$2" >/dev/null ||
-		lr_fail "lead $1: not ($2): status=$(jq -r .status "$json")" \
-			"assignees=$(jq -c .assignees "$json")" \
+		lr_fail "lead $1: not ($2): $(python3 "$FLOW_PY" lead "$json" \
+			'"status=%s assignees=%s" % (lead["status"], lead["assignees"])')" \
 			"events=$(python3 "$FLOW_PY" events "$json")"
 }
 
