@@ -356,5 +356,9 @@ guint sender_run_once(LrSender *s, LrQueue *q, GError **error)
 		if (!ok)
 			break;
 	}
+	/* The batch's removals reach the disk together: a crash before this
+	 * re-sends at most this batch. */
+	if (due && due->len > 0)
+		queue_flush(q, NULL);
 	return sent;
 }

@@ -262,14 +262,17 @@ fail:
 	return FALSE;
 }
 
-/* seq_open - open a named sequence starting at 1. */
-static gboolean seq_open(LrQueue *q, DB_SEQUENCE **seq, const char *name, GError **error)
+/* seq_open - open a named sequence starting at 1; cache > 0 lets this
+ * process take that many numbers at once (gaps after a restart). */
+static gboolean seq_open(LrQueue *q, DB_SEQUENCE **seq, const char *name, int cache,
+			 GError **error)
 {
 	DBT key = dbt_in(name, strlen(name));
 	int ret;
 
 	if ((ret = db_sequence_create(seq, q->seqdb, 0)) != 0 ||
 	    (ret = (*seq)->initial_value(*seq, 1)) != 0 ||
+	    (cache > 0 && (ret = (*seq)->set_cachesize(*seq, cache)) != 0) ||
 	    (ret = (*seq)->open(*seq, NULL, &key, DB_CREATE | DB_THREAD)) != 0) {
 		set_db_error(error, ret, name);
 		return FALSE;
@@ -289,8 +292,11 @@ static gboolean dbs_open(LrQueue *q, GError **error)
 	       db_open_one(q, &q->outdue, "outdue.db", 0, 0, error) &&
 	       db_open_one(q, &q->state, "state.db", 0, 0, error) &&
 	       db_open_one(q, &q->seqdb, "seq.db", 0, 0, error) &&
-	       seq_open(q, &q->lead_seq, "lead", error) && seq_open(q, &q->job_seq, "job", error) &&
-	       seq_open(q, &q->out_seq, "outbox", error);
+	       /* Lead ids are shown to people: dense, one at a time.  Job and
+		* outbox ids only order records: taken in blocks. */
+	       seq_open(q, &q->lead_seq, "lead", 0, error) &&
+	       seq_open(q, &q->job_seq, "job", 1000, error) &&
+	       seq_open(q, &q->out_seq, "outbox", 100, error);
 }
 
 /* queue_open - open the environment and its databases. */
@@ -952,12 +958,7 @@ GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error)
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)queue_outmail_free);
 	DBC *c;
 	DBT key = dbt_out(), val = dbt_out();
-	int ret = group_flush(q);
 
-	if (ret != 0) {
-		db_fail(error, ret, "log flush");
-		return g_ptr_array_unref(out), NULL;
-	}
 	if ((c = cursor_open(q->outdue, NULL, error)) == NULL)
 		return g_ptr_array_unref(out), NULL;
 	while (out->len < max && c->get(c, &key, &val, DB_NEXT) == 0) {
@@ -975,7 +976,18 @@ GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error)
 			g_ptr_array_add(out, m);
 	}
 	c->close(c);
+	/* Nothing leaves whose cause a crash could still undo. */
+	if (out->len > 0 && !queue_flush(q, error))
+		return g_ptr_array_unref(out), NULL;
 	return out;
+}
+
+/* queue_flush - everything committed so far, on disk. */
+gboolean queue_flush(LrQueue *q, GError **error)
+{
+	int ret = group_flush(q);
+
+	return ret == 0 ? TRUE : db_fail(error, ret, "log flush");
 }
 
 typedef struct {
@@ -1022,7 +1034,7 @@ gboolean queue_outbox_done(LrQueue *q, guint64 id, GError **error)
 {
 	OutboxUpdate u = {id, 0, NULL};
 
-	return queue_run(q, outbox_done_txn, &u, error);
+	return queue_run_lazy(q, outbox_done_txn, &u, error);
 }
 
 /* queue_outbox_defer - a try failed: count it and schedule the next. */
@@ -1031,7 +1043,7 @@ gboolean queue_outbox_defer(LrQueue *q, guint64 id, gint64 next_try, const char 
 {
 	OutboxUpdate u = {id, next_try, why};
 
-	return queue_run(q, outbox_defer_txn, &u, error);
+	return queue_run_lazy(q, outbox_defer_txn, &u, error);
 }
 
 /* queue_outbox_count - messages waiting. */

@@ -139,12 +139,19 @@ gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from,
  * that nothing leaves whose cause could still be undone by a crash. */
 GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error);
 
-/* queue_outbox_done - a message was accepted by the relay: remove it. */
+/* queue_outbox_done - a message was accepted by the relay: remove it.
+ * The removal reaches the disk with the next flush (queue_flush): call
+ * that after a batch, so that a crash re-sends at most the batch. */
 gboolean queue_outbox_done(LrQueue *q, guint64 id, GError **error);
 
-/* queue_outbox_defer - a try failed: record it and the next try. */
+/* queue_outbox_defer - a try failed: record it and the next try (lazily:
+ * a deferral lost in a crash is only a try made again). */
 gboolean queue_outbox_defer(LrQueue *q, guint64 id, gint64 next_try, const char *why,
 			    GError **error);
+
+/* queue_flush - make every commit so far durable (one log flush, shared
+ * with whoever else is flushing).  FALSE with LR_ERROR_TEMP on failure. */
+gboolean queue_flush(LrQueue *q, GError **error);
 
 /* queue_outbox_count - messages waiting in the outbox. */
 guint64 queue_outbox_count(LrQueue *q, GError **error);
