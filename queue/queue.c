@@ -718,17 +718,27 @@ gboolean queue_leads_foreach(LrQueue *q, QueueLeadFunc fn, gpointer data, GError
 	return TRUE;
 }
 
-/* queue_lead_count - the number of leads. */
-guint64 queue_lead_count(LrQueue *q, GError **error)
+/* db_count - the number of records in db (walks the tree). */
+static guint64 db_count(DB *db, GError **error)
 {
 	DB_BTREE_STAT *st = NULL;
 	guint64 n;
-	int ret = q->leads->stat(q->leads, NULL, &st, DB_READ_COMMITTED);
+	int ret = db->stat(db, NULL, &st, DB_READ_COMMITTED);
 
 	if (ret != 0) {
 		db_fail(error, ret, "stat");
 		return 0;
 	}
+	n = st->bt_nkeys;
+	free(st);
+	return n;
+}
+
+/* queue_lead_count - the number of leads. */
+guint64 queue_lead_count(LrQueue *q, GError **error)
+{
+	return db_count(q->leads, error);
+}
 	n = st->bt_nkeys;
 	free(st);
 	return n;
@@ -1049,14 +1059,8 @@ gboolean queue_outbox_defer(LrQueue *q, guint64 id, gint64 next_try, const char 
 /* queue_outbox_count - messages waiting. */
 guint64 queue_outbox_count(LrQueue *q, GError **error)
 {
-	DB_BTREE_STAT *st = NULL;
-	guint64 n;
-	int ret = q->outbox->stat(q->outbox, NULL, &st, DB_READ_COMMITTED);
-
-	if (ret != 0) {
-		db_fail(error, ret, "stat");
-		return 0;
-	}
+	return db_count(q->outbox, error);
+}
 	n = st->bt_nkeys;
 	free(st);
 	return n;
