@@ -739,10 +739,6 @@ guint64 queue_lead_count(LrQueue *q, GError **error)
 {
 	return db_count(q->leads, error);
 }
-	n = st->bt_nkeys;
-	free(st);
-	return n;
-}
 
 /* job_serialize - a job record: (version, kind, lead, arg). */
 static GBytes *job_serialize(const char *kind, guint64 lead_id, const char *arg)
@@ -1060,10 +1056,6 @@ gboolean queue_outbox_defer(LrQueue *q, guint64 id, gint64 next_try, const char 
 guint64 queue_outbox_count(LrQueue *q, GError **error)
 {
 	return db_count(q->outbox, error);
-}
-	n = st->bt_nkeys;
-	free(st);
-	return n;
 }
 
 /* queue_outmail_free - destroy an outbox message. */
