@@ -344,17 +344,22 @@ void queue_close(LrQueue *q)
 }
 
 /* queue_failchk - clean up after processes that died holding locks. */
-void queue_failchk(LrQueue *q)
+gboolean queue_failchk(LrQueue *q)
 {
 	int ret = q->env->failchk(q->env, 0);
 	static gint64 last_checkpoint;
 
+	if (ret == DB_RUNRECOVERY) {
+		lr_log_error(0, "db failchk: a process died inside the store: recovery needed");
+		return FALSE;
+	}
 	if (ret != 0)
-		lr_log_error(0, "db failchk: %s", db_strerror(ret));
+		lr_log_warn(0, "db failchk: %s", db_strerror(ret));
 	if (g_get_monotonic_time() - last_checkpoint > 30 * G_USEC_PER_SEC) {
 		last_checkpoint = g_get_monotonic_time();
 		q->env->txn_checkpoint(q->env, 1024, 1, 0);
 	}
+	return TRUE;
 }
 
 /* group_flush - make every commit that finished before this call durable.

@@ -48,8 +48,11 @@ LrQueue *queue_open(const char *home, gboolean daemon, GError **error);
 void queue_close(LrQueue *q);
 
 /* queue_failchk - release the locks and abort the transactions of
- * processes that died; the daemon calls it every second or so. */
-void queue_failchk(LrQueue *q);
+ * processes that died; the daemon calls it every second or so.  FALSE
+ * when one died inside the store itself (holding a shared mutex): only
+ * recovery helps then, which the next queue_open of a process that finds
+ * itself alone runs. */
+gboolean queue_failchk(LrQueue *q);
 
 /* queue_store_message - the intake transaction: unless key is already
  * indexed, store raw, a new lead built from seed (id, received, status set

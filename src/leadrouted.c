@@ -122,8 +122,14 @@ static gboolean on_failchk(gpointer data)
 {
 	Daemon *d = data;
 
-	queue_failchk(d->q);
-	return G_SOURCE_CONTINUE;
+	if (queue_failchk(d->q))
+		return G_SOURCE_CONTINUE;
+	/* Threads may be blocked on a mutex the dead process held: do not
+	 * wait for them.  Nothing acknowledged is lost (it is in the log) and
+	 * nothing unacknowledged either (clients retry); the restart that the
+	 * service manager makes recovers the store. */
+	lr_log_error(0, "exiting so that a restart recovers the store");
+	_exit(EX_TEMPFAIL);
 }
 
 /* load_config - the configuration and its templates, whole or not at all. */
