@@ -173,7 +173,7 @@ lrd_stop() {
 lrd_kill9() {
 	[ -n "$LRD_PID" ] || return 0
 	kill -KILL "$LRD_PID" 2>/dev/null
-	wait "$LRD_PID"
+	wait "$LRD_PID" 2>/dev/null
 	LRD_EXIT=$?
 	LRD_PID=
 }
