@@ -1,0 +1,100 @@
+#!/bin/bash
+# daemon-reload.sh - SIGHUP reloads the configuration whole: a file that
+# does not check keeps the running one (and the log says why), a good one
+# is used from the next lead on; and timers live in the queue: a deadline
+# that passed while the daemon was down fires as soon as it is back.
+set -u
+LR_SRCDIR=${LR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
+. "$LR_SRCDIR/tests/lib/common.sh"
+bin=${LR_BUILDDIR:-.}/src
+: "${SMTP_SOURCE:=$(command -v smtp-source || echo /usr/sbin/smtp-source)}"
+[ -x "$SMTP_SOURCE" ] || lr_skip "smtp-source not found"
+lr_tmpdir daemon-reload
+conf=$LR_TMP/leadroute.conf
+relay=$(lr_free_port)
+
+# write_conf WHO - everything goes to user WHO; deadlines of 2 s.
+write_conf() {
+	cat >"$conf" <<EOC
+server: { name = "t"; domain = "leads.test"; listen = ["unix:$LR_TMP/lmtp"];
+  home = "$LR_TMP/home"; smtp = "smtp://127.0.0.1:$relay"; from = "Desk <desk@leads.test>";
+  templates = "$LR_SRCDIR/templates"; };
+users = ( { id = "dana"; name = "Dana"; email = "dana@x.test"; role = "admin"; manages = ["anna", "ben"]; },
+          { id = "anna"; name = "Anna"; email = "anna@x.test"; },
+          { id = "ben"; name = "Ben"; email = "ben@x.test"; } );
+rules = ( { name = "all"; route = "$1"; } );
+workflow: { accept_within = "2s"; remind_after = "0s"; };
+EOC
+}
+
+start() {
+	lr_daemon_start "$LR_TMP/leadrouted.log" "unix:$LR_TMP/lmtp" 20 \
+		"$bin/leadrouted" -f -c "$conf" || { cat "$LR_TMP/leadrouted.log"; lr_fail "no start"; }
+}
+
+# deliver N - lead number N over LMTP; prints nothing.
+deliver() {
+	printf 'From: C%s <c%s@example.org>\nTo: leads@leads.test\nSubject: q%s\nMessage-ID: <rl-%s@example.org>\n\nPlease call.\n' \
+		"$1" "$1" "$1" "$1" >"$LR_TMP/m.eml"
+	"$SMTP_SOURCE" -L -F "$LR_TMP/m.eml" -f f@example.org -t leads@leads.test "unix:$LR_TMP/lmtp" ||
+		lr_fail "delivery $1 failed"
+}
+
+# assignee KEY - the assignees of the lead with Message-ID KEY.
+assignee() {
+	"$bin/leadroute" list -c "$LR_TMP/cli.conf" --json | python3 -c '
+import json, sys
+for l in json.load(sys.stdin):
+    if l["message_key"] == sys.argv[1]:
+        print(",".join(l["assignees"]) or "-")' "$1"
+}
+
+poll() { # poll KEY WHO
+	for _ in $(seq 200); do
+		[ "$(assignee "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "lead $1: assignee $(assignee "$1"), want $2"
+	return 1
+}
+
+write_conf anna
+cp "$conf" "$LR_TMP/cli.conf"	# the CLI reads the server group of a good copy
+start
+deliver 1
+poll rl-1@example.org anna || lr_fail "lead 1 not offered to anna"
+
+# A configuration that does not check: refused, the old one keeps running.
+printf 'rules = ( { name = "broken"; route = "nobody-here"; } );\n' >>"$conf"
+kill -HUP "$LR_DAEMON_PID"
+lr_wait_until 10 grep -q "reload refused" "$LR_TMP/leadrouted.log" ||
+	lr_fail "a broken configuration was not refused in the log"
+deliver 2
+poll rl-2@example.org anna || lr_fail "lead 2 not routed by the running configuration"
+
+# A good one: used from the next lead on.
+write_conf ben
+kill -HUP "$LR_DAEMON_PID"
+lr_wait_until 10 grep -q "configuration reloaded" "$LR_TMP/leadrouted.log" ||
+	lr_fail "a good configuration was not reloaded"
+deliver 3
+poll rl-3@example.org ben || lr_fail "lead 3 not routed by the reloaded configuration"
+
+# The daemon is down when ben's 2 s deadline passes: back up, the timer
+# fires at once and the lead goes on (ben rejected it by silence: to his
+# manager, the admin).
+lr_kill_pid "$LR_DAEMON_PID" 20 || lr_fail "leadrouted did not stop"
+sleep 3
+start
+poll rl-3@example.org dana || lr_fail "the overdue deadline did not fire after the restart"
+id=$("$bin/leadroute" list -c "$LR_TMP/cli.conf" --json | python3 -c '
+import json, sys
+print([l["id"] for l in json.load(sys.stdin) if l["message_key"] == "rl-3@example.org"][0])')
+"$bin/leadroute" show -c "$LR_TMP/cli.conf" --json "$id" | python3 -c '
+import json, sys
+types = [e["type"] for e in json.load(sys.stdin)["events"]]
+print(types)
+assert "timeout" in types, types
+assert types.index("timeout") > types.index("routed"), types
+' || lr_fail "lead 3 history does not show the timeout"
+echo "PASS: reload refused and applied; overdue deadline fired after a restart"
