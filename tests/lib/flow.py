@@ -32,6 +32,7 @@ import email.policy
 import json
 import os
 import re
+import signal
 import smtplib
 import sys
 from email.message import EmailMessage
@@ -195,6 +196,7 @@ def cmd_find(a):
 
 def main():
     """Parse arguments and run one subcommand."""
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `| head` ends us quietly
     p = argparse.ArgumentParser(prog="flow.py")
     sub = p.add_subparsers(dest="cmd", required=True)
     s = sub.add_parser("mails")

@@ -23,6 +23,7 @@
 #                           sendmail(1), with a fresh Message-ID
 #   flow_mails ID|ADDR [KIND] [LEAD]        notification paths in delivery order
 #   flow_count ID|ADDR [KIND] [LEAD]        how many
+#   flow_has ID|ADDR KIND LEAD N            true when at least N (LEAD may be "")
 #   flow_wait_mail ID|ADDR KIND [LEAD] [N] [SECS]  until N (1) such mails
 #                           arrived; prints the newest path
 #   flow_lead_of FILE       the X-Leadroute-Lead of a notification
@@ -185,15 +186,15 @@ flow_count() {
 	flow_mails "$@" | grep -c .
 }
 
-# flow__has - true when at least N mails match.
-flow__has() {
+# flow_has - true when at least N mails match (ID|ADDR KIND LEAD N).
+flow_has() {
 	[ "$(flow_count "$1" "$2" "$3")" -ge "$4" ]
 }
 
 # flow_wait_mail - wait for the Nth matching mail; print the newest.
 flow_wait_mail() {
 	local who=$1 kind=$2 lead=${3:-} n=${4:-1} secs=${5:-30}
-	if ! lr_wait_until "$secs" flow__has "$who" "$kind" "$lead" "$n"; then
+	if ! lr_wait_until "$secs" flow_has "$who" "$kind" "$lead" "$n"; then
 		echo "mail of $who: $(flow_mails "$who" | while read -r f; do
 			python3 "$FLOW_PY" header "$f" X-Leadroute-Kind; done | tr '\n' ' ')" >&2
 		lr_fail "no $kind mail #$n${lead:+ about lead $lead} for $who in ${secs}s"
