@@ -163,7 +163,7 @@ lrd_stop() {
 		kill -KILL "$LRD_PID" 2>/dev/null
 		killed=1
 	fi
-	wait "$LRD_PID"
+	wait "$LRD_PID" 2>/dev/null
 	LRD_EXIT=$?
 	LRD_PID=
 	return "$killed"
