@@ -388,7 +388,7 @@ static gboolean do_parse(Step *s, GError **error)
 
 	if (raw == NULL)
 		return error && *error ? FALSE : mark_not_lead(s, "raw message missing", error);
-	if (workflow_looks_like_reply(raw, s->lead->recipient))
+	if (workflow_looks_like_reply(raw, s->lead->recipient, s->r->mail.domain))
 		return workflow_reply(s, raw, error);
 	if (!parser_parse_lead(s->r->parser, raw, s->lead, &perr))
 		return mark_not_lead(s, perr->message, error);

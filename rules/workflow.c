@@ -6,6 +6,7 @@
 
 #include "lead/log.h"
 #include "lead/lr-error.h"
+#include "lead/rawmsg.h"
 #include "mailer/token.h"
 #include "parser/reply.h"
 #include "rules/router-int.h"
@@ -23,15 +24,49 @@ typedef struct {
 	char *message_id;	/* the reply's Message-ID, for threading answers */
 } Reply;
 
-/* workflow_looks_like_reply - mail to lead+TOKEN@ (cheap test). */
-gboolean workflow_looks_like_reply(GBytes *raw, const char *recipient)
+/* names_notification - does a threading header name one of our
+ * notifications, <lead-N@domain> or <lead-N.KIND.SEQ@domain>? */
+static gboolean names_notification(const char *value, const char *domain)
 {
+	g_autofree char *folded = value ? g_ascii_strdown(value, -1) : NULL;
+	g_autofree char *tail = g_ascii_strdown(domain ? domain : "", -1);
+	gsize n = strlen(tail);
+
+	for (const char *p = folded ? strstr(folded, "<lead-") : NULL; p;
+	     p = strstr(p + 1, "<lead-")) {
+		const char *end = strchr(p, '>');
+		if (g_ascii_isdigit(p[6]) && end && n > 0 && (gsize)(end - p) > n + 7 &&
+		    end[-(gssize)n - 1] == '@' && memcmp(end - n, tail, n) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* workflow_looks_like_reply - mail to lead+TOKEN@ (by envelope or header),
+ * or a reply to one of our notifications that lost its token (sent to the
+ * From address): a cheap test on the headers, never the body, so that an
+ * inquiry that merely mentions such an address is still an inquiry. */
+gboolean workflow_looks_like_reply(GBytes *raw, const char *recipient, const char *domain)
+{
+	static const char *const addressed[] = {"To", "Cc", "Delivered-To", "X-Original-To"};
+	static const char *const threaded[] = {"In-Reply-To", "References"};
 	gsize len;
 	const char *data = g_bytes_get_data(raw, &len);
 
 	if (recipient && g_ascii_strncasecmp(recipient, "lead+", 5) == 0)
 		return TRUE;
-	return g_strstr_len(data, MIN(len, 65536), "lead+") != NULL;
+	for (guint i = 0; i < G_N_ELEMENTS(addressed); i++) {
+		g_autofree char *v = rawmsg_header(data, len, addressed[i]);
+		g_autofree char *down = v ? g_ascii_strdown(v, -1) : NULL;
+		if (down && strstr(down, "lead+"))
+			return TRUE;
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(threaded); i++) {
+		g_autofree char *v = rawmsg_header(data, len, threaded[i]);
+		if (names_notification(v, domain))
+			return TRUE;
+	}
+	return FALSE;
 }
 
 /* target_step - a Step over the target lead (same transaction). */
@@ -328,10 +363,16 @@ gboolean workflow_reply(Step *s, GBytes *raw, GError **error)
 	guint32 assignment = 0;
 	Reply rp = {s, reply, NULL, NULL, NULL};
 
+	mid = s->lead->message_key && !g_str_has_prefix(s->lead->message_key, "sha256:")
+		      ? g_strdup(s->lead->message_key)
+		      : NULL;
+	rp.message_id = mid;
 	if (reply == NULL || reply->token == NULL ||
 	    !token_peek(reply->token, &lead_id, &assignment)) {
 		mark_reply(s, 0);
-		return step_event(s, "reply-refused", "workflow", "no valid reply token", error);
+		return step_event(s, "reply-refused", "workflow", "no valid reply token", error) &&
+		       (reply == NULL ||
+			refuse(&rp, "This reply was not sent to the reply address of a notification.", error));
 	}
 	mark_reply(s, lead_id);
 	if (!step_event(s, "reply", "workflow", reply->command, error))
@@ -340,10 +381,6 @@ gboolean workflow_reply(Step *s, GBytes *raw, GError **error)
 	    (target = queue_lead_get(s->r->q, s->txn, lead_id, error)) == NULL)
 		return error && *error ? FALSE : refuse(&rp, "This lead does not exist.", error);
 	rp.target = target;
-	mid = s->lead->message_key && !g_str_has_prefix(s->lead->message_key, "sha256:")
-		      ? g_strdup(s->lead->message_key)
-		      : NULL;
-	rp.message_id = mid;
 	return check_and_obey(&rp, assignment, error) && queue_lead_put(s->txn, target, error);
 }
 
