@@ -20,4 +20,24 @@ gboolean intake_store(LrQueue *q, GBytes *raw, const char *sender,
 		      const char *const *recipients, gsize max_size, guint64 *lead_id,
 		      gboolean *duplicate, GError **error);
 
+/* A batcher lets many LMTP sessions share transactions: each session's
+ * message waits in line, one writer thread stores everything waiting in
+ * one transaction and one log flush, then answers them all.  Nothing is
+ * answered before its batch is durable. */
+typedef struct LrIntakeBatcher LrIntakeBatcher;
+
+/* intake_batcher_new - a writer for q; messages over max_size are refused
+ * (0: no limit).  Returns a new batcher. */
+LrIntakeBatcher *intake_batcher_new(LrQueue *q, gsize max_size);
+
+/* intake_batcher_free - store what is waiting, stop the writer, free. */
+void intake_batcher_free(LrIntakeBatcher *b);
+
+/* intake_batcher_store - intake_store through the batcher: same checks,
+ * same answers; blocks until the message's batch is durable.  May be
+ * called from many threads at once. */
+gboolean intake_batcher_store(LrIntakeBatcher *b, GBytes *raw, const char *sender,
+			      const char *const *recipients, guint64 *lead_id,
+			      gboolean *duplicate, GError **error);
+
 #endif

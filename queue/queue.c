@@ -643,58 +643,76 @@ static gboolean seq_next(DB_SEQUENCE *seq, guint64 *out, GError **error)
 	return TRUE;
 }
 
-typedef struct {
-	GBytes *raw;
-	const char *key;
-	const LrLead *seed;
-	guint64 id;
-	gboolean duplicate;
-} StoreJob;
-
-/* store_txn - the intake transaction body. */
-static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
+/* store_one - the intake work for one message inside txn. */
+static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 {
-	StoreJob *job = data;
 	g_autoptr(LrLead) lead = NULL;
 	g_autoptr(LrEvent) event = NULL;
 	g_autofree char *detail = NULL;
 	gsize len;
-	const void *raw = g_bytes_get_data(job->raw, &len);
+	const void *raw = g_bytes_get_data(item->raw, &len);
 	guint64 k, kbe;
 
-	if (!key_lookup(txn->q, txn, job->key, &job->id, &job->duplicate, error))
+	if (!key_lookup(txn->q, txn, item->key, &item->lead_id, &item->duplicate, error))
 		return FALSE;
-	if (job->duplicate)
+	if (item->duplicate)
 		return TRUE;
-	if (!seq_next(txn->q->lead_seq, &job->id, error))
+	if (!seq_next(txn->q->lead_seq, &item->lead_id, error))
 		return FALSE;
-	lead = lead_copy(job->seed);
-	lead->id = job->id;
+	lead = lead_copy(item->seed);
+	lead->id = item->lead_id;
 	lead->received = g_get_real_time();
 	lead_set_str(&lead->status, LEAD_STATUS_NEW);
-	lead_set_str(&lead->message_key, job->key);
-	k = be64(job->id);
+	lead_set_str(&lead->message_key, item->key);
+	k = be64(item->lead_id);
 	kbe = k;
 	detail = g_strdup_printf("from=<%s> to=<%s> size=%zu", lead->sender ? lead->sender : "",
 				 lead->recipient ? lead->recipient : "", len);
 	event = lead_event_new("received", "intake", detail);
 	return put_bytes(txn->q->raw, txn, &k, sizeof(k), raw, len, error) &&
-	       queue_lead_put(txn, lead, error) && queue_event_add(txn, job->id, event, error) &&
-	       put_bytes(txn->q->keys, txn, job->key, strlen(job->key), &kbe, sizeof(kbe),
+	       queue_lead_put(txn, lead, error) && queue_event_add(txn, item->lead_id, event, error) &&
+	       put_bytes(txn->q->keys, txn, item->key, strlen(item->key), &kbe, sizeof(kbe),
 			 error) &&
-	       queue_job_add(txn, QUEUE_JOB_PARSE, job->id, 0, NULL, error);
+	       queue_job_add(txn, QUEUE_JOB_PARSE, item->lead_id, 0, NULL, error);
+}
+
+typedef struct {
+	LrStoreItem *items;
+	guint n;
+} StoreBatch;
+
+/* store_txn - the intake transaction body: every item of the batch. */
+static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	StoreBatch *b = data;
+
+	for (guint i = 0; i < b->n; i++) {
+		b->items[i].lead_id = 0;
+		b->items[i].duplicate = FALSE;
+		if (!store_one(txn, &b->items[i], error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* queue_store_batch - store several messages in one durable transaction. */
+gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **error)
+{
+	StoreBatch b = {items, n};
+
+	return queue_run(q, store_txn, &b, error);
 }
 
 /* queue_store_message - store one incoming message durably, once. */
 gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, const LrLead *seed,
 			     guint64 *lead_id, gboolean *duplicate, GError **error)
 {
-	StoreJob job = {raw, key, seed, 0, FALSE};
+	LrStoreItem item = {raw, key, seed, 0, FALSE};
 
-	if (!queue_run(q, store_txn, &job, error))
+	if (!queue_store_batch(q, &item, 1, error))
 		return FALSE;
-	*lead_id = job.id;
-	*duplicate = job.duplicate;
+	*lead_id = item.lead_id;
+	*duplicate = item.duplicate;
 	return TRUE;
 }
 

@@ -62,6 +62,20 @@ gboolean queue_failchk(LrQueue *q);
 gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, const LrLead *seed,
 			     guint64 *lead_id, gboolean *duplicate, GError **error);
 
+/* One message of a batch for queue_store_batch. */
+typedef struct {
+	GBytes *raw;		/* in */
+	const char *key;	/* in: the duplicate key */
+	const LrLead *seed;	/* in */
+	guint64 lead_id;	/* out: the new lead, or the earlier one */
+	gboolean duplicate;	/* out */
+} LrStoreItem;
+
+/* queue_store_batch - queue_store_message for n messages at once, in one
+ * transaction and one log flush: all are stored durably, or none (FALSE
+ * with LR_ERROR_TEMP).  The same key twice in a batch is one lead. */
+gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **error);
+
 /* QueueTxnFunc - one unit of work inside queue_run; may be called again
  * after a deadlock, so it must not keep side effects outside txn. */
 typedef gboolean (*QueueTxnFunc)(LrTxn *txn, gpointer data, GError **error);

@@ -34,7 +34,7 @@ typedef struct {
 	LrRouter *router;
 	LrSender *sender;
 	LrLmtpServer *lmtp;
-	gsize max_size;
+	LrIntakeBatcher *batcher;
 	GMainLoop *loop;
 	GThread *worker, *mailer;
 	gint stopping;
@@ -51,7 +51,7 @@ static gboolean store_message(GBytes *message, const char *sender,
 	guint64 id;
 	gboolean dup;
 
-	return intake_store(d->q, message, sender, recipients, d->max_size, &id, &dup, error);
+	return intake_batcher_store(d->batcher, message, sender, recipients, &id, &dup, error);
 }
 
 /* kick_mailer - wake the sender: a job may have queued mail. */
@@ -67,7 +67,7 @@ static void kick_mailer(Daemon *d)
  * Postfix waits for our 250, while a lead is routed a moment later. */
 static void background_priority(void)
 {
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5) != 0)
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0)
 		lr_log_debug(0, "setpriority: %s", g_strerror(errno));
 }
 
@@ -181,7 +181,7 @@ static gboolean start_lmtp(Daemon *d, const LrServerConfig *srv, GError **error)
 	LrLmtpConfig lc = {(const char *const *)srv->listen, srv->name, srv->max_message_size,
 			   srv->session_timeout, srv->max_sessions, store_message, d};
 
-	d->max_size = srv->max_message_size;
+	d->batcher = intake_batcher_new(d->q, srv->max_message_size);
 	d->lmtp = lmtp_server_start(&lc, error);
 	return d->lmtp != NULL;
 }
@@ -226,6 +226,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 static void daemon_stop(Daemon *d)
 {
 	g_clear_pointer(&d->lmtp, lmtp_server_stop);
+	g_clear_pointer(&d->batcher, intake_batcher_free);
 	g_atomic_int_set(&d->stopping, 1);
 	kick_mailer(d);
 	if (d->worker)
