@@ -44,6 +44,14 @@ if sorted(stored) != want:
 EOF
 }
 
+# expect_exit RC PREFIX GOT_RC OUT WHAT - the deliverer exited RC and its
+# line starts with PREFIX.
+expect_exit() {
+	if [ "$3" != "$1" ] || [ "${4#"$2"}" = "$4" ]; then
+		lr_fail "$5: exit $3, '$4' (want $1, $2)"
+	fi
+}
+
 # part_c - bad input through the running daemon and through the deliverer.
 part_c() {
 	local out rc
@@ -61,14 +69,12 @@ part_c() {
 	head -c 20000 /dev/urandom | tr '\n' '\0' >"$T/junk"
 	out=$(lrd_as_user "$LRD_DELIVER" -c "$LRD_CONF" -r leads@leads.test -s x@example.org <"$T/junk")
 	rc=$?
-	[ "$rc" = 65 ] && [ "${out#5.6.0}" != "$out" ] ||
-		lr_fail "(c) leadroute-deliver of junk: exit $rc, '$out' (want 65, 5.6.0)"
+	expect_exit 65 5.6.0 "$rc" "$out" "(c) leadroute-deliver of junk"
 	{ printf 'From: a@example.org\nSubject: big\nMessage-ID: <big@e2e.test>\n\n'
 		head -c $((MAX + 1000)) /dev/zero | tr '\0' 'x' | fold -w 900; } >"$T/big"
 	out=$(lrd_as_user "$LRD_DELIVER" -c "$LRD_CONF" -r leads@leads.test -s x@example.org <"$T/big")
 	rc=$?
-	[ "$rc" = 65 ] && [ "${out#5.3.4}" != "$out" ] ||
-		lr_fail "(c) leadroute-deliver of $((MAX + 1000)) bytes: exit $rc, '$out' (want 65, 5.3.4)"
+	expect_exit 65 5.3.4 "$rc" "$out" "(c) leadroute-deliver of $((MAX + 1000)) bytes"
 	stored_ids_are "$T/c-all.json" "(c) after leadroute-deliver"
 	lrd_stop 30 || lr_fail "(c) leadrouted did not stop on SIGTERM"
 	[ "$LRD_EXIT" = 0 ] || lr_fail "(c) leadrouted exited $LRD_EXIT on SIGTERM"
@@ -92,8 +98,7 @@ part_b() {
 	out=$(LRD_USER=nobody lrd_as_user timeout 30 "$LRD_DELIVER" -c "$LRD_CONF" \
 		-r leads@leads.test -s a@example.org <"$T/b.eml")
 	rc=$?
-	[ "$rc" = 75 ] && [ "${out#4.3.0 }" != "$out" ] ||
-		lr_fail "(b) leadroute-deliver as nobody into a root-only home: exit $rc, '$out' (want 75, 4.3.0)"
+	expect_exit 75 "4.3.0 " "$rc" "$out" "(b) leadroute-deliver as nobody into a root-only home"
 	lr_log "(b) leadroute-deliver: $out"
 	# The daemon as nobody on that home: a clear refusal, at once.
 	rm -f "$LRD_SOCKET"

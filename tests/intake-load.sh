@@ -99,7 +99,7 @@ deliver_twice() {
 
 # 4. The shared corpus through smtp-source, leadroute deliver, leadroute-deliver.
 corpus=${LR_CORPUS:-}/inquiries
-n=$(ls "$corpus"/*.eml 2>/dev/null | wc -l)
+n=$(find "$corpus" -maxdepth 1 -name '*.eml' 2>/dev/null | wc -l)
 if [ "$n" -gt 0 ]; then
 	want=3303
 	for f in "$corpus"/*.eml; do

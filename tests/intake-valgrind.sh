@@ -20,9 +20,8 @@ MAX=2000000
 lrd_init "$T/lr" "max_message_size = $MAX; session_timeout = 2;"
 grep -q __asan_init "$LRD_DAEMON" && lr_skip "leadrouted is built with AddressSanitizer"
 supp=(--suppressions="$LR_SRCDIR/tests/valgrind.supp")
-for f in /usr/share/glib-2.0/valgrind/glib.supp; do
-	[ -r "$f" ] && supp+=(--suppressions="$f")
-done
+glib_supp=/usr/share/glib-2.0/valgrind/glib.supp
+[ -r "$glib_supp" ] && supp+=(--suppressions="$glib_supp")
 lrd_sink_start
 export LRD_START_SECONDS=120
 lrd_start env G_SLICE=always-malloc G_DEBUG=gc-friendly valgrind -q --leak-check=full \

@@ -1,4 +1,5 @@
 # leadrouted.sh - run the real leadrouted in end-to-end tests (bash).
+# shellcheck shell=bash
 #
 # Source common.sh first.  One daemon per test: its configuration, home,
 # sockets and log live in one folder.
@@ -43,6 +44,8 @@
 : "${SMTP_SOURCE:=$(command -v smtp-source || echo /usr/sbin/smtp-source)}"
 : "${SMTP_SINK:=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)}"
 LRD_USER=${LRD_USER:-}
+LRD_EXIT=
+export LRD_EXIT
 
 # lrd__prog - the path of a built program; fail when it is missing.
 lrd__prog() {
@@ -130,6 +133,7 @@ lrd__both_listen() {
 }
 
 # lrd_start - start the daemon, optionally under a wrapper command.
+# shellcheck disable=SC2120
 lrd_start() {
 	LRD_EXIT=
 	lrd__as_user_argv
