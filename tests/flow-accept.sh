@@ -56,6 +56,17 @@ refs=$(python3 "$FLOW_PY" header "$accepted" References)
 offer_id=$(python3 "$FLOW_PY" header "$offer" Message-ID)
 [[ $refs == *"$offer_id"* ]] || lr_fail "accepted mail References '$refs' lack the offer $offer_id"
 
+# An inquiry that mentions a lead+ address in its text and answers another
+# system's <lead-N@...> message is still an inquiry, not a reply.
+sed -e 's/^Subject: .*/Subject: Re: quote for lead+sales@partner.example/' \
+	-e '1i In-Reply-To: <lead-7@crm.partner.example>' \
+	-e '$a Please also copy lead+sales@partner.example and lead+7@leads.example.' \
+	"$LR_SRCDIR/examples/inquiries/contact-form.eml" >"$LR_TMP/mentions.eml"
+flow_inject "$LR_TMP/mentions.eml" flow-accept-2@inquiry.test
+id2=$(flow_lead_id flow-accept-2@inquiry.test) || exit 1
+flow_check "$id2" 'lead["status"] == "offered" and lead["assignees"] == ["anna"]'
+flow_wait_mail anna new-lead "$id2" >/dev/null || exit 1
+
 # Exactly one offer and one acceptance; nothing refused, nothing queued.
 [ "$(flow_count anna new-lead "$id")" = 1 ] || lr_fail "anna got $(flow_count anna new-lead) offers"
 [ "$(flow_count anna refused)" = 0 ] || lr_fail "anna's reply was refused"
