@@ -145,6 +145,11 @@ static int env_configure(DB_ENV *env)
 	 * log flush in txn_commit_durable makes our transactions durable. */
 	if ((ret = env->set_flags(env, DB_TXN_WRITE_NOSYNC, 1)) != 0)
 		return ret;
+	/* The shared regions are files in home, mapped into memory: touch
+	 * every page when creating them, so that a full file system fails the
+	 * open (a retry) instead of faulting a running process later. */
+	if ((ret = env->set_flags(env, DB_REGION_INIT, 1)) != 0)
+		return ret;
 	return env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
 }
 

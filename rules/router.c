@@ -373,9 +373,9 @@ gboolean step_route(Step *s, GError **error)
 static gboolean mark_not_lead(Step *s, const char *reason, GError **error)
 {
 	s->lead->is_lead = FALSE;
-	lead_set_str(&s->lead->reason, reason);
+	lead_set_str(&s->lead->reason, reason);	/* reason may be the old value */
 	lead_set_str(&s->lead->status, LEAD_STATUS_NOT_LEAD);
-	return step_event(s, "not-lead", "parser", reason, error);
+	return step_event(s, "not-lead", "parser", s->lead->reason, error);
 }
 
 /* do_parse - a delivered message: a reply to a notification, or an
