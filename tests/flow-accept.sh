@@ -16,7 +16,7 @@ flow_config '{ name = "all"; route = "anna"; }' \
 	'accept_within = "1h"; remind_after = "30m"; withhold = ["phone"];'
 flow_start
 
-inquiry=$LR_CORPUS/inquiries/v01-contact-form.eml
+inquiry=${LR_CORPUS:-}/inquiries/v01-contact-form.eml
 [ -r "${LR_CORPUS:-/nonexistent}/inquiries/v01-contact-form.eml" ] ||
 	inquiry=$LR_SRCDIR/examples/inquiries/contact-form.eml
 phone=$(sed -n 's/^Phone: *//p' "$inquiry" | tr -d '\r')
@@ -32,7 +32,7 @@ reply_to=$(python3 "$FLOW_PY" header "$offer" Reply-To)
 [[ $reply_to == *"<lead+"*"@$FLOW_DOMAIN>" ]] || lr_fail "offer Reply-To: $reply_to"
 text=$(python3 "$FLOW_PY" text "$offer")
 grep -q 'ACCEPT' <<<"$text" || lr_fail "the offer does not list the commands"
-[ -z "$(tr -cd '0-9' <<<"$text" | grep -F "$digits")" ] ||
+tr -cd '0-9' <<<"$text" | grep -qF "$digits" &&
 	lr_fail "the offer shows the withheld phone $phone"
 grep -qi 'phone' <<<"$text" || lr_fail "the offer does not mention the phone at all"
 grep -q 'Shown once you accept' <<<"$text" || lr_fail "the offer does not say what is withheld"
