@@ -111,22 +111,38 @@ static gboolean is_trace_header(const char *p, const char *end)
 	return FALSE;
 }
 
+/* digest_line - add one line to the digest with its end as LF, so that
+ * the same mail over LMTP (CRLF) and through pipe(8) (LF) keys the same. */
+static void digest_line(GChecksum *sum, const char *p, const char *next)
+{
+	const char *e = next;
+
+	if (e > p && e[-1] == '\n')
+		e--;
+	if (e > p && e[-1] == '\r')
+		e--;
+	g_checksum_update(sum, (const guchar *)p, e - p);
+	if (next > p && next[-1] == '\n')
+		g_checksum_update(sum, (const guchar *)"\n", 1);
+}
+
 /* digest_key - sha256 over the message less its trace headers. */
 static char *digest_key(const char *raw, gsize len)
 {
 	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
 	const char *p = raw, *end = raw + len;
-	gboolean skipping = FALSE;
+	gboolean skipping = FALSE, in_header = TRUE;
 
-	while (p < end && !is_blank_line(p, end)) {
+	while (p < end) {
 		const char *n = next_line(p, end);
-		if (*p != ' ' && *p != '\t')
+		if (in_header && is_blank_line(p, end))
+			in_header = FALSE;
+		else if (in_header && *p != ' ' && *p != '\t')
 			skipping = is_trace_header(p, end);
-		if (!skipping)
-			g_checksum_update(sum, (const guchar *)p, n - p);
+		if (!in_header || !skipping)
+			digest_line(sum, p, n);
 		p = n;
 	}
-	g_checksum_update(sum, (const guchar *)p, end - p);
 	return g_strconcat("sha256:", g_checksum_get_string(sum), NULL);
 }
 

@@ -219,6 +219,27 @@ static int env_open_locked(LrQueue *q)
 	return q->env->open(q->env, q->home, flags, 0660);
 }
 
+/* regions_reserve - give the shared region files their blocks now: they
+ * are sparse, and a page first written on a full file system would kill
+ * the process with SIGBUS instead of failing a transaction. */
+static void regions_reserve(const char *home)
+{
+	g_autoptr(GDir) dir = g_dir_open(home, 0, NULL);
+	const char *name;
+
+	while (dir && (name = g_dir_read_name(dir)) != NULL) {
+		g_autofree char *path = g_build_filename(home, name, NULL);
+		struct stat st;
+		int fd;
+		if (!g_str_has_prefix(name, "__db.0") || (fd = open(path, O_RDWR)) < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && st.st_size > 0 &&
+		    posix_fallocate(fd, 0, st.st_size) != 0)
+			lr_log_warn(0, "db cannot reserve %s: the store's file system is full", path);
+		close(fd);
+	}
+}
+
 /* env_open - create and open the environment, recovering when needed.
  * Opening is serialised on home/lock so that only one process decides to
  * recover; a process that finds the environment needing recovery while
@@ -237,6 +258,8 @@ static gboolean env_open(LrQueue *q, GError **error)
 	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
 		;
 	ret = env_open_locked(q);
+	if (ret == 0)
+		regions_reserve(q->home);
 	close(fd);
 	if (ret != 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s%s", q->home, db_strerror(ret),

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -91,6 +92,22 @@ static int deliver_run(const DeliverOptions *opt)
 	return EX_OK;
 }
 
+/* Longest a delivery may take: a store wedged by a process that died inside
+ * it must not hold Postfix's pipe(8) for its whole time limit (and keep the
+ * daemon from recovering the store): give up and let Postfix retry. */
+#define DELIVER_TIMEOUT 60
+
+/* on_alarm - the delivery took too long: try again later. */
+static void on_alarm(int sig)
+{
+	static const char line[] = "4.3.0 the store did not answer in time, try again later\n";
+
+	(void)sig;
+	if (write(STDOUT_FILENO, line, sizeof(line) - 1) < 0)
+		_exit(EX_TEMPFAIL);
+	_exit(EX_TEMPFAIL);
+}
+
 /* deliver_main - parse options and deliver. */
 int deliver_main(int argc, char **argv)
 {
@@ -110,7 +127,10 @@ int deliver_main(int argc, char **argv)
 		fprintf(stderr, "leadroute deliver: %s\n", error->message);
 		return EX_USAGE;
 	}
+	signal(SIGALRM, on_alarm);
+	alarm(DELIVER_TIMEOUT);
 	rc = deliver_run(&opt);
+	alarm(0);
 	fflush(stdout);
 	g_free(opt.config);
 	g_strfreev(opt.recipients);

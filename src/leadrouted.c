@@ -206,8 +206,10 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	const LrServerConfig *srv = cfg->server;
 
 	d->q = queue_open(srv->home, TRUE, error);
-	if (d->q == NULL)
+	if (d->q == NULL) {
+		config_free(cfg);
 		return FALSE;
+	}
 	d->sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
 	d->router = router_new(d->q, cfg, error);
 	if (d->router == NULL) {

@@ -80,7 +80,11 @@ static void test_digest_key(void)
 	g_autofree char *kb = rawmsg_key(b, strlen(b));
 	g_autofree char *kc = rawmsg_key(c, strlen(c));
 
+	const char *d = "Received: from q\r\nSubject: s\r\n\r\nbody\r\n";
+	g_autofree char *kd = rawmsg_key(d, strlen(d));
+
 	g_assert_true(g_str_has_prefix(ka, "sha256:"));
+	g_assert_cmpstr(ka, ==, kd);	/* CRLF (LMTP) and LF (pipe) key the same */
 	g_assert_cmpstr(ka, ==, kb);
 	g_assert_cmpstr(ka, !=, kc);
 }
