@@ -334,7 +334,7 @@ static gboolean sender_one(LrSender *s, LrQueue *q, const LrOutMail *m, guint *s
 		             "outbox=%" G_GUINT64_FORMAT " to=<%s> status=bounced "
 		             "why=%s",
 		             m->id, to, local->message);
-		return queue_outbox_done(q, m->id, error);
+		return queue_outbox_fail(q, m->id, local->message, error);
 	}
 	if (s->relay_failed)
 		*down = g_strdup(local->message);

@@ -1086,6 +1086,29 @@ static gboolean outbox_defer_txn(LrTxn *txn, gpointer data, GError **error)
 	return outbox_put(txn, m, error);
 }
 
+/* outbox_fail_txn - delete a refused message and tell the workflow. */
+static gboolean outbox_fail_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	OutboxUpdate *u = data;
+	g_autoptr(LrOutMail) m = outmail_read(txn->q, txn, u->id, error);
+	g_autofree char *arg = NULL;
+
+	if (m == NULL)
+		return error == NULL || *error == NULL;
+	arg = g_strdup_printf("%s %s", m->rcpts && m->rcpts[0] ? m->rcpts[0] : "", u->why);
+	return outbox_done_txn(txn, data, error) &&
+	       (m->lead_id == 0 ||
+		queue_job_add(txn, QUEUE_JOB_UNDELIVERABLE, m->lead_id, 0, arg, error));
+}
+
+/* queue_outbox_fail - a message refused for good. */
+gboolean queue_outbox_fail(LrQueue *q, guint64 id, const char *why, GError **error)
+{
+	OutboxUpdate u = {id, 0, why};
+
+	return queue_run_lazy(q, outbox_fail_txn, &u, error);
+}
+
 /* queue_outbox_done - a message left: forget it. */
 gboolean queue_outbox_done(LrQueue *q, guint64 id, GError **error)
 {

@@ -20,6 +20,7 @@ typedef struct LrTxn LrTxn;
 /* Job kinds. */
 #define QUEUE_JOB_PARSE "parse"		/* parse the raw message, then route */
 #define QUEUE_JOB_ROUTE "route"		/* route (again) */
+#define QUEUE_JOB_UNDELIVERABLE "undeliverable"	/* the relay refused a notification */
 
 typedef struct {
 	guint64 job_id;	/* unique, increasing */
@@ -165,6 +166,12 @@ gboolean queue_outbox_done(LrQueue *q, guint64 id, GError **error);
  * a deferral lost in a crash is only a try made again). */
 gboolean queue_outbox_defer(LrQueue *q, guint64 id, gint64 next_try, const char *why,
 			    GError **error);
+
+/* queue_outbox_fail - the relay refused a message for good: remove it and,
+ * when it was about a lead, schedule a QUEUE_JOB_UNDELIVERABLE job for the
+ * lead with arg "ADDRESS WHY", so that the workflow can act (the person it
+ * was for cannot be reached).  Lazy, like queue_outbox_done. */
+gboolean queue_outbox_fail(LrQueue *q, guint64 id, const char *why, GError **error);
 
 /* queue_flush - make every commit so far durable (one log flush, shared
  * with whoever else is flushing).  FALSE with LR_ERROR_TEMP on failure. */

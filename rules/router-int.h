@@ -61,6 +61,7 @@ void step_list_add(LrLead *lead, const char *key, const char *item);
 gboolean workflow_reply(Step *s, GBytes *raw, GError **error);
 gboolean workflow_deadline(Step *s, GError **error);
 gboolean workflow_remind(Step *s, GError **error);
+gboolean workflow_undeliverable(Step *s, GError **error);
 gboolean workflow_looks_like_reply(GBytes *raw, const char *recipient, const char *domain);
 
 #endif

@@ -412,6 +412,8 @@ static gboolean dispatch(Step *s, GError **error)
 		return workflow_deadline(s, error);
 	if (g_strcmp0(kind, JOB_REMIND) == 0)
 		return workflow_remind(s, error);
+	if (g_strcmp0(kind, QUEUE_JOB_UNDELIVERABLE) == 0)
+		return workflow_undeliverable(s, error);
 	lr_log_warn(s->lead->id, "job=%s unknown: dropped", kind);
 	return TRUE;
 }

@@ -424,3 +424,27 @@ gboolean workflow_remind(Step *s, GError **error)
 			return FALSE;
 	return step_event(s, "reminded", "workflow", NULL, error);
 }
+
+/* workflow_undeliverable - the relay refused a notification for good: the
+ * person it was for cannot be reached, so they are skipped for a while and
+ * a lead still offered to them goes on at once. */
+gboolean workflow_undeliverable(Step *s, GError **error)
+{
+	g_auto(GStrv) parts = g_strsplit(s->job->arg ? s->job->arg : "", " ", 2);
+	const LrUser *user = parts[0] ? config_user_by_address(s->cfg, parts[0]) : NULL;
+	g_autofree char *detail = g_strdup_printf("mail to <%s> refused: %s",
+						  parts[0] ? parts[0] : "",
+						  parts[0] && parts[1] ? parts[1] : "");
+
+	if (user == NULL)
+		return step_event(s, "undeliverable", "mailer", detail, error);
+	if (!step_set_away(s, user->id, s->now + AWAY_DEFAULT, error) ||
+	    !step_event(s, "unavailable", user->id, detail, error))
+		return FALSE;
+	/* The admin is where leads end when nobody else can take them: keep
+	 * it there (and visible in `list`) rather than loop. */
+	if (g_strcmp0(s->lead->status, LEAD_STATUS_OFFERED) != 0 ||
+	    !step_is_assignee(s->lead, user->id) || user == config_admin(s->cfg))
+		return TRUE;
+	return reroute(s, user->id, FALSE, error);
+}
