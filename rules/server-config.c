@@ -140,6 +140,8 @@ static void fill(LrServerConfig *cfg, config_t *conf, const char *base)
 	cfg->max_message_size = (gsize)get_uint(g, "max_message_size", 10 * 1024 * 1024);
 	cfg->session_timeout = (guint)get_uint(g, "session_timeout", 300);
 	cfg->max_sessions = (guint)get_uint(g, "max_sessions", 256);
+	cfg->retry_first = (guint)get_uint(g, "retry_first", 60);
+	cfg->retry_max = (guint)get_uint(g, "retry_max", 3600);
 }
 
 /* server_config_load - read the server group. */

@@ -25,6 +25,8 @@ typedef struct {
 	gsize max_message_size;	/* bytes: larger messages get 552 / EX_DATAERR */
 	guint session_timeout;	/* seconds an LMTP client may stay silent */
 	guint max_sessions;	/* concurrent LMTP sessions */
+	guint retry_first;	/* seconds before the first retry of a notification */
+	guint retry_max;	/* longest wait between retries, seconds */
 } LrServerConfig;
 
 /* server_config_load - read the server group of path, or of the embedded

@@ -211,6 +211,8 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 		return FALSE;
 	}
 	d->sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
+	sender_set_backoff(d->sender, (gint64)srv->retry_first * G_USEC_PER_SEC,
+			   (gint64)srv->retry_max * G_USEC_PER_SEC);
 	d->router = router_new(d->q, cfg, error);
 	if (d->router == NULL) {
 		config_free(cfg);

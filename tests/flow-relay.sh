@@ -17,7 +17,7 @@ flow_init flow-relay
 flow_user anna
 RELAY_PORT=$(lr_free_port) || lr_fail "no free port"
 FLOW_SMTP=smtp://127.0.0.1:$RELAY_PORT
-flow_config '{ name = "all"; route = "anna"; }' 'accept_within = "1h";'
+flow_config '{ name = "all"; route = "anna"; }' 'accept_within = "1h";' 'retry_first = 2; retry_max = 4;'
 flow_start
 inquiry=$LR_SRCDIR/examples/inquiries/html-form.eml
 
