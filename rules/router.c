@@ -299,11 +299,30 @@ static void attachments_meta(LrLead *lead, const LrRouteResult *res)
 	g_string_free(text, TRUE);
 }
 
+/* result_reason - why the assignee got it: the conditions that matched,
+ * or, for a rule without conditions, the rule that routed it. */
+static char *result_reason(const LrRouteResult *res)
+{
+	g_autoptr(GPtrArray) trace = NULL;
+	const char *rule = NULL;
+
+	if (res->reason && *res->reason)
+		return g_strdup(res->reason);
+	trace = route_result_trace(res);
+	for (guint i = 0; i < trace->len; i++) {
+		const LrTraceStep *st = trace->pdata[i];
+		if (st->matched && g_str_has_prefix(st->effect, "route"))
+			rule = st->name;
+	}
+	return rule ? g_strdup_printf("rule %s", rule) : g_strdup("the routing rules");
+}
+
 /* result_meta - keep the decision on the lead. */
 static void result_meta(LrLead *lead, const LrRouteResult *res)
 {
 	g_autofree char *json = route_result_to_json(res);
 	g_autofree char *withheld = NULL;
+	g_autofree char *reason = NULL;
 
 	g_ptr_array_add(res->withheld, NULL);
 	withheld = g_strjoinv(",", (char **)res->withheld->pdata);
@@ -314,7 +333,8 @@ static void result_meta(LrLead *lead, const LrRouteResult *res)
 		g_ptr_array_add(lead->holders, g_strdup(res->holders->pdata[i]));
 	lead_meta_set(lead, META_WITHHELD, withheld);
 	lead_meta_set(lead, META_BROADCAST, res->broadcast ? "1" : NULL);
-	lead_meta_set(lead, META_REASON, res->reason);
+	reason = result_reason(res);
+	lead_meta_set(lead, META_REASON, reason);
 	lead_meta_set(lead, META_ROUTE, json);
 	attachments_meta(lead, res);
 }
