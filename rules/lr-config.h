@@ -86,6 +86,8 @@ typedef enum {
 typedef struct {
 	char *to;		/* "anna", "manager", "team:north", "server:north" */
 	double weight;		/* for weighted; 1 otherwise */
+	const LrUser *user;	/* `to` as a user, or NULL (set by route_plan_build) */
+	const GPtrArray *team;	/* "team:X": its LrUser * members, or NULL (likewise) */
 } LrTarget;
 
 typedef struct {

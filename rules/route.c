@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <json-glib/json-glib.h>
@@ -45,17 +46,22 @@ typedef struct {
 	GString *reason;
 	GString *effect;	/* the current rule's */
 	GString *escalation;	/* why it was escalated */
+	GString *scratch;	/* rotation keys (cand_key) */
+	const char *ix_value;	/* the value ix_key was made from (index_key) */
+	char *ix_key;
 } Router;
 
 /* What a rule's route picked. */
 typedef enum { PICK_NONE, PICK_ONE, PICK_BROADCAST, PICK_NOBODY } PickKind;
 
+/* The texts are borrowed from the configuration. */
 typedef struct {
 	PickKind kind;
-	char *to;		/* PICK_ONE: user id or "server:ID" */
+	const char *to;		/* PICK_ONE: user id or "server:ID" */
+	const LrUser *user;	/* PICK_ONE: `to` as a user, or NULL */
 	gboolean final;		/* PICK_ONE: keeps it without reading their rules */
-	char *meant;		/* PICK_NOBODY: who it was meant for (a user) or NULL */
-	GPtrArray *all;		/* PICK_BROADCAST */
+	const char *meant;	/* PICK_NOBODY: who it was meant for (a user) or NULL */
+	GPtrArray *all;		/* PICK_BROADCAST: const char * ids */
 } Pick;
 
 /* ---- plan ---- */
@@ -126,10 +132,29 @@ static PlanStep *plan_block(const LrRuleSet *set, guint first, guint n, const ch
 	return s;
 }
 
+/* plan_targets - resolve the users and teams that set's routes name, so
+ * that a decision does not look them up by text. */
+static void plan_targets(const LrConfig *cfg, LrRuleSet *set)
+{
+	for (guint i = 0; i < set->rules->len; i++) {
+		const LrRule *r = g_ptr_array_index(set->rules, i);
+
+		for (guint k = 0; r->route != NULL && k < r->route->targets->len; k++) {
+			LrTarget *t = g_ptr_array_index(r->route->targets, k);
+
+			t->user = config_user(cfg, t->to);
+			t->team = g_str_has_prefix(t->to, "team:")
+					  ? g_hash_table_lookup(cfg->team_index, t->to + 5)
+					  : NULL;
+		}
+	}
+}
+
 /* plan_set - build one rule set's plan. */
-static void plan_set(LrRuleSet *set)
+static void plan_set(const LrConfig *cfg, LrRuleSet *set)
 {
 	route_plan_free(set);
+	plan_targets(cfg, set);
 	set->steps = g_ptr_array_new_with_free_func((GDestroyNotify)plan_step_free);
 	for (guint i = 0; i < set->rules->len;) {
 		const char *name;
@@ -152,11 +177,11 @@ static void plan_set(LrRuleSet *set)
 void route_plan_build(LrConfig *cfg)
 {
 	if (cfg->rules != NULL)
-		plan_set(cfg->rules);
+		plan_set(cfg, cfg->rules);
 	for (guint i = 0; i < cfg->users->len; i++) {
 		LrUser *u = g_ptr_array_index(cfg->users, i);
 		if (u->rules != NULL)
-			plan_set(u->rules);
+			plan_set(cfg, u->rules);
 	}
 }
 
@@ -195,7 +220,7 @@ static LrRouteResult *result_new(void)
 	r->holders = g_ptr_array_new_with_free_func(g_free);
 	r->attachments = g_ptr_array_new_with_free_func((GDestroyNotify)attachment_free);
 	r->withheld = g_ptr_array_new_with_free_func(g_free);
-	r->spans = g_array_new(FALSE, TRUE, sizeof(Span));
+	r->spans = g_array_sized_new(FALSE, TRUE, sizeof(Span), 32);
 	g_array_set_clear_func(r->spans, span_clear);
 	return r;
 }
@@ -253,6 +278,25 @@ static void add_unique(GPtrArray *list, const char *text)
 	g_ptr_array_add(list, g_strdup(text));
 }
 
+/* append - append each text up to NULL to s (cheaper than a format). */
+static void append(GString *s, ...) G_GNUC_NULL_TERMINATED;
+static void append(GString *s, ...)
+{
+	va_list ap;
+	const char *text;
+
+	va_start(ap, s);
+	while ((text = va_arg(ap, const char *)) != NULL)
+		g_string_append(s, text);
+	va_end(ap);
+}
+
+/* sep - "; " between parts of a text once it has one. */
+static const char *sep(const GString *s)
+{
+	return s->len > 0 ? "; " : "";
+}
+
 /* ---- availability ---- */
 
 /* is_rejected - whether who rejected this lead. */
@@ -261,16 +305,15 @@ static gboolean is_rejected(const Router *rt, const char *who)
 	return rt->rejected != NULL && g_strv_contains(rt->rejected, who);
 }
 
-/* unavailable - why who (a user id or "server:ID") cannot take the lead
- * now, or NULL when they can. */
-static const char *unavailable(const Router *rt, const char *who)
+/* unavailable_user - why who (a user id or "server:ID") cannot take the
+ * lead now, or NULL when they can; u is who as a user (NULL: not one). */
+static const char *unavailable_user(const Router *rt, const char *who, const LrUser *u)
 {
-	const LrUser *u;
 	LrRouteState *st = rt->state;
 
 	if (is_rejected(rt, who))
 		return "rejected";
-	if ((u = config_user(rt->cfg, who)) == NULL)
+	if (u == NULL)
 		return g_str_has_prefix(who, "server:") ? NULL : "unknown";
 	if (st->away_until != NULL && st->away_until(st->data, who) > st->now)
 		return "away";
@@ -282,33 +325,46 @@ static const char *unavailable(const Router *rt, const char *who)
 	return NULL;
 }
 
+/* unavailable - unavailable_user for an id. */
+static const char *unavailable(const Router *rt, const char *who)
+{
+	return unavailable_user(rt, who, config_user(rt->cfg, who));
+}
+
 /* ---- strategies ---- */
 
 /* Candidate of a list route. */
 typedef struct {
 	const char *id;
+	const LrUser *user;	/* NULL: not a user ("server:ID") */
 	double weight;
 } Cand;
+
+/* expand_team - add the members of team but the holder. */
+static void expand_team(const Router *rt, const GPtrArray *team, double weight, GArray *cands)
+{
+	for (guint i = 0; team != NULL && i < team->len; i++) {
+		const LrUser *u = g_ptr_array_index(team, i);
+		Cand c = {u->id, u, weight};
+
+		if (u != rt->holder)
+			g_array_append_val(cands, c);
+	}
+}
 
 /* expand_target - add the candidates one target names. */
 static void expand_target(const Router *rt, const LrTarget *t, GArray *cands)
 {
-	Cand c = {NULL, t->weight};
+	Cand c = {t->to, t->user, t->weight};
 
 	if (strcmp(t->to, "manager") == 0) {
-		const LrUser *m = rt->holder ? config_user(rt->cfg, rt->holder->manager) : NULL;
-		if ((c.id = m ? m->id : NULL) != NULL)
+		c.user = rt->holder ? config_user(rt->cfg, rt->holder->manager) : NULL;
+		c.id = c.user ? c.user->id : NULL;
+		if (c.id != NULL)
 			g_array_append_val(cands, c);
 	} else if (g_str_has_prefix(t->to, "team:")) {
-		g_autoptr(GPtrArray) team = config_team(rt->cfg, t->to + 5);
-		for (guint i = 0; i < team->len; i++) {
-			if (g_ptr_array_index(team, i) == rt->holder)
-				continue;
-			c.id = ((LrUser *)g_ptr_array_index(team, i))->id;
-			g_array_append_val(cands, c);
-		}
+		expand_team(rt, t->team, t->weight, cands);
 	} else {
-		c.id = t->to;
 		g_array_append_val(cands, c);
 	}
 }
@@ -317,20 +373,20 @@ static void expand_target(const Router *rt, const LrTarget *t, GArray *cands)
  * into the effect text. */
 static GArray *available_cands(Router *rt, const LrRoute *route, const char **first)
 {
-	g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(Cand));
-	GArray *ok = g_array_new(FALSE, FALSE, sizeof(Cand));
+	g_autoptr(GArray) all = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
+	GArray *ok = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
 
 	for (guint i = 0; i < route->targets->len; i++)
 		expand_target(rt, g_ptr_array_index(route->targets, i), all);
 	*first = all->len > 0 ? g_array_index(all, Cand, 0).id : NULL;
 	for (guint i = 0; i < all->len; i++) {
 		Cand *c = &g_array_index(all, Cand, i);
-		const char *why = unavailable(rt, c->id);
+		const char *why = unavailable_user(rt, c->id, c->user);
 
 		if (why == NULL)
 			g_array_append_val(ok, *c);
 		else
-			g_string_append_printf(rt->effect, " [%s: %s]", c->id, why);
+			append(rt->effect, " [", c->id, ": ", why, "]", NULL);
 	}
 	return ok;
 }
@@ -341,17 +397,26 @@ static guint64 stride_of(const Cand *c)
 	return (guint64)MAX(1.0, ROUTE_STRIDE / c->weight);
 }
 
+/* cand_key - KEY\tID, a candidate's rotation key, in rt's scratch
+ * string (valid until the next call). */
+static const char *cand_key(Router *rt, const char *key, const Cand *c)
+{
+	g_string_assign(rt->scratch, key);
+	g_string_append_c(rt->scratch, '\t');
+	g_string_append(rt->scratch, c->id);
+	return rt->scratch->str;
+}
+
 /* rotate - pick by rotation (see ROUTE_STRIDE) among cands. */
-static const char *rotate(Router *rt, const char *key, GArray *cands)
+static const Cand *rotate(Router *rt, const char *key, GArray *cands)
 {
 	LrRouteState *st = rt->state;
 	guint64 v = st->rr_get ? st->rr_get(st->data, key) : 0, best_pass = 0;
 	const Cand *best = NULL;
-	g_autofree char *best_key = NULL;
 
 	for (guint i = 0; i < cands->len; i++) {
 		const Cand *c = &g_array_index(cands, Cand, i);
-		g_autofree char *ckey = g_strconcat(key, "\t", c->id, NULL);
+		const char *ckey = cand_key(rt, key, c);
 		guint64 pass = st->rr_get ? st->rr_get(st->data, ckey) : 0;
 
 		if (pass < v) {
@@ -359,17 +424,14 @@ static const char *rotate(Router *rt, const char *key, GArray *cands)
 			if (st->rr_set != NULL)
 				st->rr_set(st->data, ckey, pass);
 		}
-		if (best == NULL || pass < best_pass) {
+		if (best == NULL || pass < best_pass)
 			best = c, best_pass = pass;
-			g_free(best_key);
-			best_key = g_steal_pointer(&ckey);
-		}
 	}
 	if (st->rr_set != NULL) {
 		st->rr_set(st->data, key, best_pass);
-		st->rr_set(st->data, best_key, best_pass + stride_of(best));
+		st->rr_set(st->data, cand_key(rt, key, best), best_pass + stride_of(best));
 	}
-	return best->id;
+	return best;
 }
 
 /* least_loaded - keep only the candidates with the fewest open leads. */
@@ -396,22 +458,24 @@ static void pick_list(Router *rt, const LrRoute *route, Pick *pick)
 {
 	const char *first = NULL;
 	g_autoptr(GArray) cands = available_cands(rt, route, &first);
+	const Cand *c;
 
 	if (cands->len == 0) {
 		pick->kind = PICK_NOBODY;
-		pick->meant = g_strdup(first);
+		pick->meant = first;
 		return;
 	}
 	pick->kind = PICK_ONE;
 	switch (route->strategy) {
 	case LR_STRATEGY_BROADCAST:
 		pick->kind = PICK_BROADCAST;
-		pick->all = g_ptr_array_new_with_free_func(g_free);
+		pick->all = g_ptr_array_sized_new(cands->len);
 		for (guint i = 0; i < cands->len; i++)
-			g_ptr_array_add(pick->all, g_strdup(g_array_index(cands, Cand, i).id));
+			g_ptr_array_add(pick->all, (char *)g_array_index(cands, Cand, i).id);
 		return;
 	case LR_STRATEGY_FIRST:
-		pick->to = g_strdup(g_array_index(cands, Cand, 0).id);
+		pick->to = g_array_index(cands, Cand, 0).id;
+		pick->user = g_array_index(cands, Cand, 0).user;
 		return;
 	case LR_STRATEGY_LEAST_LOADED:
 		least_loaded(rt, cands);
@@ -419,7 +483,9 @@ static void pick_list(Router *rt, const LrRoute *route, Pick *pick)
 	default:
 		break;
 	}
-	pick->to = g_strdup(rotate(rt, route->key, cands));
+	c = rotate(rt, route->key, cands);
+	pick->to = c->id;
+	pick->user = c->user;
 }
 
 /* pick_route - what a matching rule's route names. */
@@ -431,23 +497,24 @@ static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
 
 	g_string_append(rt->effect, names[route->strategy]);
 	for (guint i = 0; i < route->targets->len; i++)
-		g_string_append_printf(rt->effect, "%s%s", i ? ", " : " ",
-				       ((LrTarget *)g_ptr_array_index(route->targets, i))->to);
+		append(rt->effect, i ? ", " : " ",
+		       ((LrTarget *)g_ptr_array_index(route->targets, i))->to, NULL);
 	if (route->strategy == LR_STRATEGY_SINGLE && strcmp(t->to, "manager") != 0) {
 		pick->kind = PICK_ONE;
-		pick->to = g_strdup(t->to);
+		pick->to = t->to;
+		pick->user = t->user;
 	} else if (route->strategy == LR_STRATEGY_SINGLE) {
 		pick->kind = rt->holder && rt->holder->manager ? PICK_ONE : PICK_NOBODY;
-		pick->to = g_strdup(rt->holder ? rt->holder->manager : NULL);
+		pick->to = rt->holder ? rt->holder->manager : NULL;
+		pick->user = config_user(rt->cfg, pick->to);
 		pick->final = TRUE;
 	} else {
 		pick_list(rt, route, pick);
 	}
 	for (guint i = 0; pick->kind == PICK_BROADCAST && i < pick->all->len; i++)
-		g_string_append_printf(rt->effect, "%s%s", i ? ", " : " -> ",
-				       (char *)g_ptr_array_index(pick->all, i));
+		append(rt->effect, i ? ", " : " -> ", (char *)g_ptr_array_index(pick->all, i), NULL);
 	if (pick->kind == PICK_ONE)
-		g_string_append_printf(rt->effect, " -> %s", pick->to);
+		append(rt->effect, " -> ", pick->to, NULL);
 	else if (pick->kind == PICK_NOBODY)
 		g_string_append(rt->effect, " -> nobody available");
 }
@@ -507,8 +574,7 @@ static void add_attachments(Router *rt, const GPtrArray *attach)
 		gboolean dup = FALSE;
 
 		if (out == NULL) {
-			g_string_append_printf(rt->effect, "%sattach %s: no row",
-					       rt->effect->len ? "; " : "", a->name);
+			append(rt->effect, sep(rt->effect), "attach ", a->name, ": no row", NULL);
 			continue;
 		}
 		if (a->file != NULL) {
@@ -520,8 +586,7 @@ static void add_attachments(Router *rt, const GPtrArray *attach)
 			const LrAttachment *o = g_ptr_array_index(rt->res->attachments, j);
 			dup = g_strcmp0(o->name, out->name) == 0 && g_strcmp0(o->file, out->file) == 0;
 		}
-		g_string_append_printf(rt->effect, "%sattach %s", rt->effect->len ? "; " : "",
-				       out->name);
+		append(rt->effect, sep(rt->effect), "attach ", out->name, NULL);
 		if (dup)
 			attachment_free(out);
 		else
@@ -547,8 +612,7 @@ static gboolean apply_rule(Router *rt, const LrRuleSet *set, guint i, Pick *pick
 		add_attachments(rt, r->attach);
 	for (int k = 0; r->withhold && r->withhold[k]; k++) {
 		add_unique(rt->res->withheld, r->withhold[k]);
-		g_string_append_printf(rt->effect, "%swithhold %s", rt->effect->len ? "; " : "",
-				       r->withhold[k]);
+		append(rt->effect, sep(rt->effect), "withhold ", r->withhold[k], NULL);
 	}
 	if (r->route != NULL) {
 		if (rt->effect->len > 0)
@@ -559,12 +623,25 @@ static gboolean apply_rule(Router *rt, const LrRuleSet *set, guint i, Pick *pick
 	return r->route != NULL;
 }
 
+/* index_key - cond_index_form(value), kept for the rest of the decision
+ * (runs of rules often test the same field).  value is the lead's own
+ * text, unchanged while it is routed, unless it is buf. */
+static const char *index_key(Router *rt, const char *value, const char *buf)
+{
+	if (value != rt->ix_value || value == buf) {
+		g_free(rt->ix_key);
+		rt->ix_key = cond_index_form(value);
+		rt->ix_value = value == buf ? NULL : value;
+	}
+	return rt->ix_key;
+}
+
 /* apply_block - an indexed run of rules: only those whose key matches are
  * evaluated, the rest are traced as not matched. */
 static gboolean apply_block(Router *rt, const LrRuleSet *set, const PlanStep *s, Pick *pick)
 {
 	char buf[32];
-	g_autofree char *key = cond_index_form(cond_value_name(s->name, &rt->ctx, buf));
+	const char *key = index_key(rt, cond_value_name(s->name, &rt->ctx, buf), buf);
 	GArray *hits = g_hash_table_lookup(s->index, key);
 	guint next = s->first;
 
@@ -625,10 +702,11 @@ static void escalate(Router *rt, const char *meant, const char *why)
 	add_unique(rt->res->assignees, to);
 }
 
-/* keep - the lead stays with who (the end of the chain). */
-static void keep(Router *rt, const char *who)
+/* keep - the lead stays with who (the end of the chain); u is who as a
+ * user, or NULL. */
+static void keep(Router *rt, const char *who, const LrUser *u)
 {
-	const char *why = unavailable(rt, who);
+	const char *why = unavailable_user(rt, who, u);
 
 	if (!visited(rt, who))
 		g_ptr_array_add(rt->res->holders, g_strdup(who));
@@ -650,7 +728,7 @@ static gboolean step(Router *rt, Pick *pick)
 		if (rt->holder == NULL)
 			escalate(rt, NULL, "matched no route");
 		else
-			keep(rt, rt->holder->id);
+			keep(rt, rt->holder->id, rt->holder);
 		return FALSE;
 	case PICK_NOBODY:
 		escalate(rt, pick->meant, "available: none");
@@ -663,9 +741,9 @@ static gboolean step(Router *rt, Pick *pick)
 	case PICK_ONE:
 		break;
 	}
-	next = config_user(rt->cfg, pick->to);
+	next = pick->user;
 	if (next == NULL || next->rules == NULL || visited(rt, pick->to) || pick->final) {
-		keep(rt, pick->to);
+		keep(rt, pick->to, next);
 		return FALSE;
 	}
 	g_ptr_array_add(rt->res->holders, g_strdup(pick->to));
@@ -677,8 +755,6 @@ static gboolean step(Router *rt, Pick *pick)
 /* pick_clear - free a pick's members. */
 static void pick_clear(Pick *pick)
 {
-	g_free(pick->to);
-	g_free(pick->meant);
 	if (pick->all != NULL)
 		g_ptr_array_free(pick->all, TRUE);
 	memset(pick, 0, sizeof(*pick));
@@ -720,7 +796,8 @@ static void finish(Router *rt)
 LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *const *rejected_by,
 			  LrRouteState *state, GError **error)
 {
-	Router rt = {cfg, rejected_by, state, NULL, {lead, 0, NULL}, NULL, NULL, NULL, NULL};
+	Router rt = {cfg, rejected_by, state, NULL, {lead, 0, NULL}, NULL, NULL, NULL, NULL, NULL,
+		     NULL, NULL};
 	const LrRuleSet *set = cfg->rules;
 	Pick pick = {0};
 
@@ -732,6 +809,7 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 	rt.reason = g_string_new(NULL);
 	rt.effect = g_string_new(NULL);
 	rt.escalation = g_string_new(NULL);
+	rt.scratch = g_string_sized_new(64);
 	for (;;) {
 		if (!apply_set(&rt, set, &pick))
 			pick.kind = PICK_NONE;
@@ -745,6 +823,8 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 	g_string_free(rt.reason, TRUE);
 	g_string_free(rt.effect, TRUE);
 	g_string_free(rt.escalation, TRUE);
+	g_string_free(rt.scratch, TRUE);
+	g_free(rt.ix_key);
 	return rt.res;
 }
 
@@ -884,8 +964,13 @@ static guint64 mem_rr_get(gpointer data, const char *key)
 /* mem_rr_set - LrRouteState.rr_set over memory. */
 static void mem_rr_set(gpointer data, const char *key, guint64 value)
 {
-	g_hash_table_replace(((MemState *)data)->rr, g_strdup(key), g_memdup2(&value,
-									       sizeof(value)));
+	GHashTable *rr = ((MemState *)data)->rr;
+	guint64 *v = g_hash_table_lookup(rr, key);
+
+	if (v != NULL)
+		*v = value;
+	else
+		g_hash_table_insert(rr, g_strdup(key), g_memdup2(&value, sizeof(value)));
 }
 
 /* mem_open - LrRouteState.open_leads over memory. */
