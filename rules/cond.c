@@ -2,6 +2,7 @@
  * evaluator.  See cond.h for the grammar. */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -364,14 +365,36 @@ static gboolean val_number(const Val *v, const char *text, const LrCondCtx *ctx,
 	return cond_number(text, out);
 }
 
+/* operand - a comparison's side as a number (TRUE when it reads as one)
+ * and as text in *text, except for priority, whose text is only written
+ * (into buf) when asked for by operand_text. */
+static gboolean operand(const Val *v, const LrCondCtx *ctx, char buf[32], const char **text,
+			double *out)
+{
+	if (v->kind == V_NAME && v->special == S_PRIORITY) {
+		*text = NULL;
+		*out = ctx->priority;
+		return TRUE;
+	}
+	*text = val_text(v, ctx, buf);
+	return val_number(v, *text, ctx, out);
+}
+
+/* operand_text - a side's text after operand(). */
+static const char *operand_text(const Val *v, const LrCondCtx *ctx, char buf[32],
+				const char *text)
+{
+	return text != NULL ? text : val_text(v, ctx, buf);
+}
+
 /* test_cmp - a comparison. */
 static gboolean test_cmp(const Node *n, const LrCondCtx *ctx)
 {
 	char lb[32], rb[32];
-	const char *l = val_text(n->l, ctx, lb), *r = val_text(n->r, ctx, rb);
+	const char *l, *r;
 	double x, y;
 	int c;
-	gboolean lnum = val_number(n->l, l, ctx, &x), rnum = val_number(n->r, r, ctx, &y);
+	gboolean lnum = operand(n->l, ctx, lb, &l, &x), rnum = operand(n->r, ctx, rb, &r, &y);
 
 	if (lnum && rnum)
 		c = x < y ? -1 : x > y;
@@ -379,7 +402,7 @@ static gboolean test_cmp(const Node *n, const LrCondCtx *ctx)
 				    (n->r->kind == V_LIT && n->r->is_num)))
 		return FALSE;
 	else
-		c = text_cmp(l, r);
+		c = text_cmp(operand_text(n->l, ctx, lb, l), operand_text(n->r, ctx, rb, r));
 	switch (n->op) {
 	case OP_EQ: return c == 0;
 	case OP_NE: return c != 0;
@@ -472,7 +495,7 @@ static void describe_val(const Val *v, const LrCondCtx *ctx, GString *reason)
 	text = val_text(v, ctx, buf);
 	if (*text == '\0' || v->column < 0)
 		return;
-	pair = g_strdup_printf("%s %s", v->label, text);
+	pair = g_strconcat(v->label, " ", text, NULL);
 	if (strstr(reason->str, pair) != NULL)
 		return;
 	if (reason->len > 0)
@@ -541,13 +564,34 @@ static const char *index_name(const Val *v)
 	return NULL;
 }
 
+/* index_number - a number's index key, "#" and x as "%.17g" writes it
+ * (whole numbers below 1e15 are written here without printf: the same
+ * digits).  Returns a new string. */
+static char *index_number(double x)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	guint64 u;
+
+	if (x != floor(x) || fabs(x) >= 1e15 || (x == 0 && signbit(x)))
+		return g_strdup_printf("#%.17g", x);
+	u = (guint64)fabs(x);
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	if (x < 0)
+		*--p = '-';
+	*--p = '#';
+	return g_strdup(p);
+}
+
 /* cond_index_form - the index key of a value's text. */
 char *cond_index_form(const char *text)
 {
 	double x;
 
 	if (cond_number(text, &x))
-		return g_strdup_printf("#%.17g", x);
+		return index_number(x);
 	return cond_fold(text);
 }
 
@@ -556,7 +600,7 @@ static gboolean index_lit(const Val *v, GPtrArray *keys)
 {
 	if (v->kind != V_LIT)
 		return FALSE;
-	g_ptr_array_add(keys, v->is_num ? g_strdup_printf("#%.17g", v->num) : cond_fold(v->text));
+	g_ptr_array_add(keys, v->is_num ? index_number(v->num) : cond_fold(v->text));
 	return TRUE;
 }
 

@@ -354,12 +354,32 @@ static void load_hours(Loader *ld, LrUser *u, const config_setting_t *s)
 	}
 }
 
+/* tz_offset - tz's UTC offset at secs, from memo when it has it (a time
+ * zone's look-up walks its whole list of transitions). */
+static gint32 tz_offset(GTimeZone *tz, gint64 secs, LrTzMemo *memo)
+{
+	int interval;
+	gint32 offset;
+
+	if (memo->secs != secs)
+		memo->secs = secs, memo->n = 0;
+	for (guint i = 0; i < memo->n; i++)
+		if (memo->tz[i] == tz)
+			return memo->offset[i];
+	interval = g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, secs);
+	offset = interval >= 0 ? g_time_zone_get_offset(tz, interval) : 0;
+	if (memo->n < LR_TZ_MEMO_SIZE) {
+		memo->tz[memo->n] = tz;
+		memo->offset[memo->n++] = offset;
+	}
+	return offset;
+}
+
 /* local_minutes - day (0 Monday) and minute of day of now in tz. */
-static void local_minutes(GTimeZone *tz, gint64 now, int *day, int *min)
+static void local_minutes(GTimeZone *tz, gint64 now, LrTzMemo *memo, int *day, int *min)
 {
 	gint64 secs = now / G_USEC_PER_SEC;
-	int interval = g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, secs);
-	gint64 local = secs + (interval >= 0 ? g_time_zone_get_offset(tz, interval) : 0);
+	gint64 local = secs + tz_offset(tz, secs, memo);
 	gint64 days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
 
 	*day = (int)(((days + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
@@ -369,11 +389,19 @@ static void local_minutes(GTimeZone *tz, gint64 now, int *day, int *min)
 /* config_user_in_hours - whether user works at now. */
 gboolean config_user_in_hours(const LrUser *user, gint64 now)
 {
+	LrTzMemo memo = LR_TZ_MEMO_INIT;
+
+	return config_user_in_hours_memo(user, now, &memo);
+}
+
+/* config_user_in_hours_memo - whether user works at now, zones through memo. */
+gboolean config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *memo)
+{
 	for (guint i = 0; user->hours && i < user->hours->len; i++) {
 		const LrHours *h = &g_array_index(user->hours, LrHours, i);
 		int day, min, yesterday;
 
-		local_minutes(h->tz, now, &day, &min);
+		local_minutes(h->tz, now, memo, &day, &min);
 		yesterday = (day + 6) % 7;
 		if (h->from < h->to && (h->days & (1u << day)) && min >= h->from && min < h->to)
 			return TRUE;

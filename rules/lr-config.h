@@ -205,6 +205,22 @@ GHashTable *config_field_aliases(const LrConfig *cfg);
  * always TRUE without hours. */
 gboolean config_user_in_hours(const LrUser *user, gint64 now);
 
+/* UTC offsets of time zones at one instant, remembered by
+ * config_user_in_hours_memo so that checking many users at once finds each
+ * zone's offset once.  Start from LR_TZ_MEMO_INIT. */
+#define LR_TZ_MEMO_SIZE 4
+typedef struct {
+	gint64 secs;			/* the instant the offsets are for */
+	guint n;
+	GTimeZone *tz[LR_TZ_MEMO_SIZE];	/* borrowed from the users' hours */
+	gint32 offset[LR_TZ_MEMO_SIZE];
+} LrTzMemo;
+#define LR_TZ_MEMO_INIT {G_MININT64, 0, {NULL}, {0}}
+
+/* config_user_in_hours_memo - config_user_in_hours through memo (any
+ * instant: memo starts over when now moves to another second). */
+gboolean config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *memo);
+
 /* config_workflow - the workflow for a lead kept by user (NULL: global):
  * the global one with the user's own keys over it.  withhold is borrowed. */
 LrWorkflow config_workflow(const LrConfig *cfg, const LrUser *user);

@@ -49,6 +49,7 @@ typedef struct {
 	GString *scratch;	/* rotation keys (cand_key) */
 	const char *ix_value;	/* the value ix_key was made from (index_key) */
 	char *ix_key;
+	LrTzMemo tz_memo;	/* time zone offsets at state->now */
 } Router;
 
 /* What a rule's route picked. */
@@ -307,7 +308,7 @@ static gboolean is_rejected(const Router *rt, const char *who)
 
 /* unavailable_user - why who (a user id or "server:ID") cannot take the
  * lead now, or NULL when they can; u is who as a user (NULL: not one). */
-static const char *unavailable_user(const Router *rt, const char *who, const LrUser *u)
+static const char *unavailable_user(Router *rt, const char *who, const LrUser *u)
 {
 	LrRouteState *st = rt->state;
 
@@ -317,7 +318,7 @@ static const char *unavailable_user(const Router *rt, const char *who, const LrU
 		return g_str_has_prefix(who, "server:") ? NULL : "unknown";
 	if (st->away_until != NULL && st->away_until(st->data, who) > st->now)
 		return "away";
-	if (!config_user_in_hours(u, st->now))
+	if (!config_user_in_hours_memo(u, st->now, &rt->tz_memo))
 		return "outside hours";
 	if (u->capacity > 0 && st->open_leads != NULL &&
 	    st->open_leads(st->data, who) >= (guint)u->capacity)
@@ -326,7 +327,7 @@ static const char *unavailable_user(const Router *rt, const char *who, const LrU
 }
 
 /* unavailable - unavailable_user for an id. */
-static const char *unavailable(const Router *rt, const char *who)
+static const char *unavailable(Router *rt, const char *who)
 {
 	return unavailable_user(rt, who, config_user(rt->cfg, who));
 }
@@ -797,7 +798,7 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 			  LrRouteState *state, GError **error)
 {
 	Router rt = {cfg, rejected_by, state, NULL, {lead, 0, NULL}, NULL, NULL, NULL, NULL, NULL,
-		     NULL, NULL};
+		     NULL, NULL, LR_TZ_MEMO_INIT};
 	const LrRuleSet *set = cfg->rules;
 	Pick pick = {0};
 
