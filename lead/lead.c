@@ -71,11 +71,15 @@ void lead_set_str(char **slot, const char *value)
 	*slot = copy;
 }
 
-/* field_find - index of field name, or -1. */
+/* field_find - index of the first field called name, or -1.  (The first
+ * bytes are compared before the whole names: routing asks often.) */
 static int field_find(const LrLead *lead, const char *name)
 {
 	for (guint i = 0; i < lead->fields->len; i++) {
 		const LrField *field = g_ptr_array_index(lead->fields, i);
+
+		if (name != NULL && field->name != NULL && field->name[0] != name[0])
+			continue;
 		if (g_strcmp0(field->name, name) == 0)
 			return (int)i;
 	}
