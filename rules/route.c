@@ -50,6 +50,7 @@ typedef struct {
 	const char *ix_value;	/* the value ix_key was made from (index_key) */
 	char *ix_key;
 	LrTzMemo tz_memo;	/* time zone offsets at state->now */
+	const LrUser *last;	/* the last holder added (add_holder), or NULL */
 } Router;
 
 /* What a rule's route picked. */
@@ -324,12 +325,6 @@ static const char *unavailable_user(Router *rt, const char *who, const LrUser *u
 	    st->open_leads(st->data, who) >= (guint)u->capacity)
 		return "at capacity";
 	return NULL;
-}
-
-/* unavailable - unavailable_user for an id. */
-static const char *unavailable(Router *rt, const char *who)
-{
-	return unavailable_user(rt, who, config_user(rt->cfg, who));
 }
 
 /* ---- strategies ---- */
@@ -683,24 +678,29 @@ static gboolean visited(const Router *rt, const char *who)
 	return FALSE;
 }
 
+/* add_holder - who (u as a user, or NULL) joins the chain unless there. */
+static void add_holder(Router *rt, const char *who, const LrUser *u)
+{
+	if (visited(rt, who))
+		return;
+	g_ptr_array_add(rt->res->holders, g_strdup(who));
+	rt->last = u;
+}
+
 /* escalate - nobody meant for the lead can take it: meant's manager (when
  * available), else the admin. */
 static void escalate(Router *rt, const char *meant, const char *why)
 {
 	const LrUser *m = meant ? config_user_manager(rt->cfg, meant) : NULL;
-	const char *to;
 
-	if (m != NULL && unavailable(rt, m->id) == NULL)
-		to = m->id;
-	else
-		to = config_admin(rt->cfg)->id;
+	if (m == NULL || unavailable_user(rt, m->id, m) != NULL)
+		m = config_admin(rt->cfg);
 	g_string_append_printf(rt->escalation, "%s%s %s, escalated to %s",
 			       rt->escalation->len ? "; " : "", meant ? meant : "nobody",
-			       why, to);
+			       why, m->id);
 	rt->res->escalated = TRUE;
-	if (!visited(rt, to))
-		g_ptr_array_add(rt->res->holders, g_strdup(to));
-	add_unique(rt->res->assignees, to);
+	add_holder(rt, m->id, m);
+	add_unique(rt->res->assignees, m->id);
 }
 
 /* keep - the lead stays with who (the end of the chain); u is who as a
@@ -709,8 +709,7 @@ static void keep(Router *rt, const char *who, const LrUser *u)
 {
 	const char *why = unavailable_user(rt, who, u);
 
-	if (!visited(rt, who))
-		g_ptr_array_add(rt->res->holders, g_strdup(who));
+	add_holder(rt, who, u);
 	if (why == NULL) {
 		add_unique(rt->res->assignees, who);
 		return;
@@ -747,7 +746,7 @@ static gboolean step(Router *rt, Pick *pick)
 		keep(rt, pick->to, next);
 		return FALSE;
 	}
-	g_ptr_array_add(rt->res->holders, g_strdup(pick->to));
+	add_holder(rt, pick->to, next);
 	rt->holder = next;
 	rt->ctx.user = next->attrs;
 	return TRUE;
@@ -765,9 +764,7 @@ static void pick_clear(Pick *pick)
 static void finish(Router *rt)
 {
 	LrRouteResult *res = rt->res;
-	const char *last = res->holders->len ? g_ptr_array_index(res->holders,
-								 res->holders->len - 1) : NULL;
-	LrWorkflow wf = config_workflow(rt->cfg, last ? config_user(rt->cfg, last) : NULL);
+	LrWorkflow wf = config_workflow(rt->cfg, rt->last);
 	g_autoptr(GPtrArray) withheld = g_ptr_array_new_with_free_func(g_free);
 
 	res->priority = (int)lround(rt->ctx.priority);
@@ -798,7 +795,7 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 			  LrRouteState *state, GError **error)
 {
 	Router rt = {cfg, rejected_by, state, NULL, {lead, 0, NULL}, NULL, NULL, NULL, NULL, NULL,
-		     NULL, NULL, LR_TZ_MEMO_INIT};
+		     NULL, NULL, LR_TZ_MEMO_INIT, NULL};
 	const LrRuleSet *set = cfg->rules;
 	Pick pick = {0};
 
