@@ -99,6 +99,8 @@ flow_mailbox() {
 flow_config() {
 	local rules=$1 workflow=${2:-} server=${3:-} users
 	users=$(printf '  %s,\n' "${FLOW_USERS[@]}")
+	# A busy test Postfix may answer 4xx once: retry in seconds, not a minute.
+	case $server in *retry_first*) ;; *) server="retry_first = 1; retry_max = 4; $server" ;; esac
 	cat >"$FLOW_CONF" <<EOF
 server: {
   name = "flow"; domain = "$FLOW_DOMAIN";
