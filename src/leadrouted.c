@@ -251,6 +251,7 @@ static int daemon_run(Daemon *d, LrConfig *cfg)
 	if (!daemon_start(d, cfg, &error)) {
 		lr_log_error(0, "cannot start: %s", error->message);
 		daemon_stop(d);
+		g_main_loop_unref(d->loop);
 		return lr_error_is_temp(error) ? EX_TEMPFAIL : EX_CONFIG;
 	}
 	g_unix_signal_add(SIGHUP, on_hup, d);
