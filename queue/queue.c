@@ -674,7 +674,7 @@ static gboolean seq_next(DB_SEQUENCE *seq, guint64 *out, GError **error)
 /* store_one - the intake work for one message inside txn. */
 static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 {
-	g_autoptr(LrLead) lead = NULL;
+	LrLead *lead = item->seed;
 	g_autoptr(LrEvent) event = NULL;
 	g_autofree char *detail = NULL;
 	gsize len;
@@ -687,7 +687,6 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 		return TRUE;
 	if (!seq_next(txn->q->lead_seq, &item->lead_id, error))
 		return FALSE;
-	lead = lead_copy(item->seed);
 	lead->id = item->lead_id;
 	lead->received = g_get_real_time();
 	lead_set_str(&lead->status, LEAD_STATUS_NEW);
@@ -732,7 +731,7 @@ gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **err
 }
 
 /* queue_store_message - store one incoming message durably, once. */
-gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, const LrLead *seed,
+gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, LrLead *seed,
 			     guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	LrStoreItem item = {raw, key, seed, 0, FALSE};

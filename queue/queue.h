@@ -60,14 +60,14 @@ gboolean queue_failchk(LrQueue *q);
  * here; seed keeps the rest), a "received" event and a parse job, all
  * durable.  *lead_id is the new lead, or the earlier one when *duplicate.
  * Fails with LR_ERROR_TEMP when the store cannot take it now. */
-gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, const LrLead *seed,
+gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, LrLead *seed,
 			     guint64 *lead_id, gboolean *duplicate, GError **error);
 
 /* One message of a batch for queue_store_batch. */
 typedef struct {
 	GBytes *raw;		/* in */
 	const char *key;	/* in: the duplicate key */
-	const LrLead *seed;	/* in */
+	LrLead *seed;		/* in: completed (id, received, status, key) and stored */
 	guint64 lead_id;	/* out: the new lead, or the earlier one */
 	gboolean duplicate;	/* out */
 } LrStoreItem;
