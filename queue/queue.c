@@ -14,12 +14,14 @@
  * Commits use DB_TXN_WRITE_NOSYNC, so locks are released at once, and then
  * one log flush makes them durable: transactions that commit while another
  * thread's flush is under way are covered by the next flush together. */
+#define _GNU_SOURCE	/* fallocate */
 #include "config.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -219,9 +221,14 @@ static int env_open_locked(LrQueue *q)
 	return q->env->open(q->env, q->home, flags, 0660);
 }
 
-/* regions_reserve - give the shared region files their blocks now: they
- * are sparse, and a page first written on a full file system would kill
- * the process with SIGBUS instead of failing a transaction. */
+/* Room kept for each region file to grow into: the cache region starts
+ * small and grows to the cache size (32 MB) and more as leads arrive. */
+#define REGION_RESERVE (48 * 1024 * 1024)
+
+/* regions_reserve - give the shared region files their blocks now, and
+ * room to grow: they are sparse files mapped into memory, and a page first
+ * written on a full file system would kill the process with SIGBUS instead
+ * of failing a transaction (a retry). */
 static void regions_reserve(const char *home)
 {
 	g_autoptr(GDir) dir = g_dir_open(home, 0, NULL);
@@ -233,9 +240,9 @@ static void regions_reserve(const char *home)
 		int fd;
 		if (!g_str_has_prefix(name, "__db.0") || (fd = open(path, O_RDWR)) < 0)
 			continue;
-		if (fstat(fd, &st) == 0 && st.st_size > 0 &&
-		    posix_fallocate(fd, 0, st.st_size) != 0)
-			lr_log_warn(0, "db cannot reserve %s: the store's file system is full", path);
+		if (fstat(fd, &st) == 0 &&
+		    fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, MAX(st.st_size, REGION_RESERVE)) != 0)
+			lr_log_warn(0, "db cannot reserve %s: %s", path, g_strerror(errno));
 		close(fd);
 	}
 }
