@@ -34,6 +34,18 @@ static void add_time(JsonBuilder *b, const char *name, gint64 at)
 	add_str(b, name, text);
 }
 
+/* add_deadline - when the current offer must be accepted, or null. */
+static void add_deadline(JsonBuilder *b, const LrLead *lead)
+{
+	const char *v = lead_meta_get(lead, "deadline");
+
+	if (v == NULL || g_strcmp0(lead->status, LEAD_STATUS_OFFERED) != 0) {
+		add_str(b, "deadline", NULL);
+		return;
+	}
+	add_time(b, "deadline", g_ascii_strtoll(v, NULL, 10));
+}
+
 /* add_fields - the fields object, in the order found. */
 static void add_fields(JsonBuilder *b, const LrLead *lead)
 {
@@ -100,6 +112,7 @@ JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 	add_str(b, "recipient", lead->recipient);
 	add_str(b, "subject", lead->subject);
 	add_str(b, "message_key", lead->message_key);
+	add_deadline(b, lead);
 	add_strings(b, "holders", lead->holders);
 	add_strings(b, "assignees", lead->assignees);
 	add_fields(b, lead);
