@@ -43,7 +43,9 @@ postfix_send client@example.com tempfail@leads.test -S temp || lr_fail "smtp tem
 sent_count() {
 	grep -c 'relay=.*status=sent' "$PF_LOG" 2>/dev/null
 }
-lr_wait_until 60 test "$(sent_count)" -ge 65 ||
+# sent_at_least N - evaluated at each poll, not once.
+sent_at_least() { [ "$(sent_count)" -ge "$1" ]; }
+lr_wait_until 60 sent_at_least 65 ||
 	lr_fail "$(sent_count) recipients sent, want 65: $(tail -5 "$PF_LOG")"
 lr_wait_until 30 grep -q 'to=<big@leads.test>.*status=bounced' "$PF_LOG" ||
 	lr_fail "the big message did not bounce"

@@ -157,7 +157,9 @@ printf '%s\n' "$lead" | sed 's/smoke-lead-1/smoke-lead-2/' |
 postfix_wait_delivered 30 || lr_fail "lead for leadrouted still queued"
 grep -q "to=<leads@hq-leads.test>.*relay=.*$T/lr/lmtp.*status=sent" "$PF_LOG" ||
 	lr_fail "leadrouted did not take the lead: $(grep 'hq-leads' "$PF_LOG")"
-lr_wait_until 60 test "$(postfix_count rep@reps.test)" -ge 2 ||
+# rep_has N - the rep's Maildir holds N notifications (evaluated each poll).
+rep_has() { [ "$(postfix_count rep@reps.test)" -ge "$1" ]; }
+lr_wait_until 60 rep_has 2 ||
 	lr_fail "rep@reps.test got $(postfix_count rep@reps.test) notifications, want 2"
 
 # EX_TEMPFAIL defers (and is retried), EX_DATAERR bounces.
