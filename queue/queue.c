@@ -24,6 +24,7 @@
 #include <linux/falloc.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <db.h>
@@ -729,11 +730,32 @@ static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
 	return TRUE;
 }
 
+/* queue_has_room - is there room for bytes more, with the margin? */
+gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error)
+{
+	struct statvfs st;
+	guint64 avail;
+
+	if (statvfs(q->home, &st) != 0)
+		return TRUE;	/* cannot tell: let the write itself decide */
+	avail = (guint64)st.f_bavail * st.f_frsize;
+	if (avail >= bytes + QUEUE_MIN_FREE)
+		return TRUE;
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "the store is full (%" G_GUINT64_FORMAT
+		    " KB free in %s)", avail / 1024, q->home);
+	return FALSE;
+}
+
 /* queue_store_batch - store several messages in one durable transaction. */
 gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **error)
 {
 	StoreBatch b = {items, n};
+	guint64 bytes = 0;
 
+	for (guint i = 0; i < n; i++)
+		bytes += g_bytes_get_size(items[i].raw) * 2;	/* raw + its log record */
+	if (!queue_has_room(q, bytes, error))
+		return FALSE;
 	return queue_run(q, store_txn, &b, error);
 }
 

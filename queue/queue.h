@@ -77,6 +77,15 @@ typedef struct {
  * with LR_ERROR_TEMP).  The same key twice in a batch is one lead. */
 gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **error);
 
+/* Free space the store keeps in hand (bytes): intake refuses (a retry)
+ * before the file system fills, so Berkeley DB never meets a full disk in
+ * the middle of writing a page. */
+#define QUEUE_MIN_FREE (64 * 1024 * 1024)
+
+/* queue_has_room - TRUE when the store's file system has bytes plus
+ * QUEUE_MIN_FREE free; else FALSE with LR_ERROR_TEMP ("store is full"). */
+gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error);
+
 /* QueueTxnFunc - one unit of work inside queue_run; may be called again
  * after a deadlock, so it must not keep side effects outside txn. */
 typedef gboolean (*QueueTxnFunc)(LrTxn *txn, gpointer data, GError **error);
