@@ -114,7 +114,13 @@ for ((k = 1; k <= KILLS; k++)); do
 	mark=$((COUNT_UNIX * k / (KILLS + 1)))
 	lr_wait_until 120 acked_ge "$mark" ||
 		lr_fail "the client has $(acked) acknowledged, waited for $mark"
-	lr_pid_alive "$unix_pid" || lr_fail "the client ended before kill $k"
+	if ! lr_pid_alive "$unix_pid"; then
+		# A fast machine may finish the load during a slow restart: two
+		# kills in the middle of it are still required.
+		[ "$k" -gt 2 ] || lr_fail "the client ended before kill $k"
+		lr_log "the client finished before kill $k"
+		break
+	fi
 	lrd_kill9
 	lr_log "kill -9 number $k at $(acked) acknowledged"
 	echo "=== kill -9 number $k" >>"$LRD_LOG"
@@ -181,4 +187,4 @@ grep -q '"conn_errors": [1-9]' "$T/unix.json" ||
 lrd_wait_routed 180 || lr_fail "$(lrd_status_count new) leads still new after 180 s"
 lrd_stop 30 || lr_fail "leadrouted did not stop on SIGTERM"
 [ "$LRD_EXIT" = 0 ] || { tail -20 "$LRD_LOG" >&2; lr_fail "leadrouted exited $LRD_EXIT on SIGTERM"; }
-echo "PASS: $total messages through $KILLS kill -9s, each stored once"
+echo "PASS: $total messages through $((k - 1)) kill -9s, each stored once"
