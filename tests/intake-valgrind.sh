@@ -31,17 +31,19 @@ lrd_start env G_SLICE=always-malloc G_DEBUG=gc-friendly valgrind -q --leak-check
 
 timeout 120 python3 "$CLIENT" bad-input "$LRD_UNIX" --max-size "$MAX" --timeout 2 \
 	--report "$T/bad.json" >&2 || lr_fail "bad input under valgrind"
-timeout 120 python3 "$CLIENT" load "$LRD_INET" --count 300 --sessions 8 --deadline 100 \
-	--report "$T/load.json" >&2 || lr_fail "300 messages under valgrind"
+timeout 120 python3 "$CLIENT" load "$LRD_INET" --count 120 --sessions 8 --deadline 100 \
+	--report "$T/load.json" >&2 || lr_fail "120 messages under valgrind"
 for i in 1 2 3 4 5; do
 	printf 'From: Form <form@example.org>\nSubject: pipe %d\nMessage-ID: <vg-pipe-%d@e2e.test>\n\nName: Pipe %d\nCompany: Valgrind Ltd\n' \
 		"$i" "$i" "$i" | "$LRD_DELIVER" -c "$LRD_CONF" -r leads+pipe@leads.test \
 		-s form@example.org >/dev/null || lr_fail "leadroute-deliver $i"
 done
-want=$((300 + 5 + $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$T/bad.json")))
+want=$((120 + 5 + $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$T/bad.json")))
 n=$(lrd_count) || exit 1
 [ "$n" = "$want" ] || lr_fail "$n leads stored, want $want"
-lrd_wait_routed 120 || lr_fail "$(lrd_status_count new) leads still new after 120 s"
+# Under memcheck the router (a background thread at nice 10) is slow and
+# make check runs other tests beside this one: give it time.
+lrd_wait_routed 400 || lr_fail "$(lrd_status_count new) leads still new after 400 s"
 lrd_alive || { cat "$T/valgrind.log" >&2; lr_fail "leadrouted died under valgrind"; }
 lrd_stop 90 || lr_fail "leadrouted under valgrind did not stop on SIGTERM"
 if [ "$LRD_EXIT" != 0 ]; then
