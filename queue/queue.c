@@ -391,7 +391,10 @@ gboolean queue_failchk(LrQueue *q)
 	}
 	if (ret != 0)
 		lr_log_warn(0, "db failchk: %s", db_strerror(ret));
-	if (g_get_monotonic_time() - last_checkpoint > 30 * G_USEC_PER_SEC) {
+	/* A checkpoint writes database pages: not on a nearly full file
+	 * system, where a short write would tear a page (the log keeps it). */
+	if (g_get_monotonic_time() - last_checkpoint > 30 * G_USEC_PER_SEC &&
+	    queue_has_room(q, 0, NULL)) {
 		last_checkpoint = g_get_monotonic_time();
 		q->env->txn_checkpoint(q->env, 1024, 1, 0);
 	}

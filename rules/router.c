@@ -515,6 +515,9 @@ gboolean router_run_once(LrRouter *r, GError **error)
 	g_autoptr(GError) local = NULL;
 
 	take_config(r);
+	/* No database writes on a nearly full file system: wait for room. */
+	if (!queue_has_room(r->q, 0, error))
+		return FALSE;
 	/* Lazy: a job's only effect outside the store is mail, and the outbox
 	 * is flushed to disk before anything is sent. */
 	if (queue_run_lazy(r->q, job_txn, &c, &local))

@@ -163,6 +163,7 @@ part_a() {
 	lrd_start || { cat "$LRD_LOG" >&2; lr_fail "(a) leadrouted did not start"; }
 	python3 "$CLIENT" load "$LRD_UNIX" --count 300 --sessions 4 --prefix warm --deadline 60 \
 		--report "$T/warm.json" >&2 || lr_fail "(a) warm-up load failed"
+	lrd_wait_routed 120 || lr_fail "(a) warm-up leads not routed"
 	avail=$(df -k --output=avail "$LRD_HOME" | tail -1)
 	dd if=/dev/zero of="$LRD_HOME/filler" bs=1k count=$((avail - 2048)) 2>/dev/null
 	lr_log "(a) store filled, $(df -k --output=avail "$LRD_HOME" | tail -1) KB left"
