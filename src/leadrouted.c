@@ -26,7 +26,7 @@
 #include "mailer/sender.h"
 #include "queue/queue.h"
 #include "rules/lr-config.h"
-#include "rules/router.h"
+#include "router/router.h"
 
 typedef struct {
 	char *config_path;

@@ -9,7 +9,9 @@
 #include "lead/rawmsg.h"
 #include "mailer/token.h"
 #include "parser/reply.h"
-#include "rules/router-int.h"
+#include "router/router-int.h"
+#include "router/step.h"
+#include "router/workflow.h"
 
 /* A user who sent an out-of-office or whose mail bounced is skipped this
  * long when the auto-reply names no return date. */
