@@ -14,6 +14,7 @@
 
 #include <libconfig.h>
 
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/route.h"
 

@@ -12,9 +12,8 @@
 #include <libconfig.h>
 
 #include "lead/lr-error.h"
-#include "rules/check.h"
 #include "rules/lr-config.h"
-#include "rules/route.h"
+#include "rules/suggest.h"
 
 /* One problem, sortable by file and line. */
 typedef struct {
@@ -86,7 +85,7 @@ static void note(Loader *ld, const char *file, int line, const char *fmt, ...)
 	g_ptr_array_add(ld->problems, p);
 }
 
-/* note_report - check_config's report function. */
+/* note_report - the report function handed to a configuration pass. */
 static void note_report(gpointer data, const char *file, int line, const char *message)
 {
 	note(data, file, line, "%s", message);
@@ -141,7 +140,7 @@ static void unknown_key(Loader *ld, const config_setting_t *m, const char *const
 			const char *where)
 {
 	const char *name = config_setting_name(m);
-	const char *guess = check_suggest(name, known);
+	const char *guess = suggest_word(name, known);
 
 	if (guess != NULL)
 		at(ld, m, "unknown key '%s' in %s (did you mean '%s'?)", name, where, guess);
@@ -630,7 +629,7 @@ static void rule_free(LrRule *r)
 /* ruleset_free - destroy a rule set. */
 static void ruleset_free(LrRuleSet *set)
 {
-	route_plan_free(set);
+	g_clear_pointer(&set->steps, g_ptr_array_unref);
 	g_ptr_array_free(set->rules, TRUE);
 	g_free(set);
 }
@@ -1016,7 +1015,7 @@ static void load_user_attrs(Loader *ld, LrUser *u, const config_setting_t *s)
 		const char *name = config_setting_name(m);
 		char *text = scalar_text(m);
 		const char *guess = g_strv_contains(user_keys, name) ? NULL
-								    : check_suggest(name, user_keys);
+								    : suggest_word(name, user_keys);
 
 		if (guess != NULL)
 			at(ld, m, "unknown key '%s' in a user (did you mean '%s'?)", name, guess);
@@ -1440,8 +1439,8 @@ static GPtrArray *loader_finish(Loader *ld)
 	return out;
 }
 
-/* config_check - read and check a configuration. */
-GPtrArray *config_check(const char *path, LrConfig **out)
+/* lr_config_read - read a configuration and run pass over it. */
+GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **out)
 {
 	const char *file = server_config_resolve(path);
 	g_autofree char *dir = file ? g_path_get_dirname(file) : g_strdup(".");
@@ -1459,8 +1458,8 @@ GPtrArray *config_check(const char *path, LrConfig **out)
 	config_init(&conf);
 	if (read_conf(&ld, &conf, file)) {
 		load_main(&ld, file, &conf);
-		check_config(ld.cfg, note_report, &ld);
-		route_plan_build(ld.cfg);
+		if (pass != NULL)
+			pass(ld.cfg, note_report, &ld);
 	}
 	config_destroy(&conf);
 	problems = loader_finish(&ld);
@@ -1473,22 +1472,6 @@ GPtrArray *config_check(const char *path, LrConfig **out)
 	return problems;
 }
 
-/* config_load - a configuration that checks clean. */
-LrConfig *config_load(const char *path, GError **error)
-{
-	LrConfig *cfg = NULL;
-	g_autoptr(GPtrArray) problems = config_check(path, &cfg);
-	g_autoptr(GString) all = NULL;
-
-	if (cfg != NULL)
-		return cfg;
-	all = g_string_new(NULL);
-	for (guint i = 0; i < problems->len; i++)
-		g_string_append_printf(all, "%s%s", i ? "\n" : "",
-				       (char *)g_ptr_array_index(problems, i));
-	g_set_error_literal(error, LR_ERROR, LR_ERROR_CONFIG, all->str);
-	return NULL;
-}
 
 /* config_free - destroy a configuration. */
 void config_free(LrConfig *cfg)

@@ -152,16 +152,20 @@ typedef struct {
 	GStringChunk *strings;	/* file names */
 } LrConfig;
 
-/* config_check - read and check path (NULL: server_config_resolve's
- * choice, possibly the embedded default).  Returns the problems found
- * (never NULL, empty when clean; "file:line: message" each); *out (when
- * not NULL) gets the configuration when there were none, else NULL. */
-GPtrArray *config_check(const char *path, LrConfig **out);
+/* A problem report: file, line (0: the file as a whole) and text. */
+typedef void (*LrConfigReportFunc)(gpointer data, const char *file, int line,
+				   const char *message);
+/* A pass over a configuration that read cleanly; it reports what it finds
+ * through report(data, ...). */
+typedef void (*LrConfigPassFunc)(LrConfig *cfg, LrConfigReportFunc report, gpointer data);
 
-/* config_load - read a configuration that checks clean.  Returns a new
- * configuration, or NULL with LR_ERROR_CONFIG whose message holds every
- * problem, one per line; a daemon keeps its old configuration then. */
-LrConfig *config_load(const char *path, GError **error);
+/* lr_config_read - read path (NULL: server_config_resolve's choice, possibly
+ * the embedded default) into typed structs and, when it read, run pass
+ * (may be NULL) over it.  Returns the problems found (never NULL, empty
+ * when clean; "file:line: message" each, sorted); *out (when not NULL)
+ * gets the configuration when there were none, else NULL.  Callers use
+ * config_check/config_load (rules/load.h), which add the checks. */
+GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **out);
 
 void config_free(LrConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrConfig, config_free)

@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "mailer/compose.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/server-config.h"
 #include "src/commands.h"

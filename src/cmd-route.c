@@ -11,6 +11,7 @@
 #include "lead/lead.h"
 #include "lead/rawmsg.h"
 #include "parser/parser.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/route.h"
 #include "src/commands.h"

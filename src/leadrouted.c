@@ -25,6 +25,7 @@
 #include "mailer/compose.h"
 #include "mailer/sender.h"
 #include "queue/queue.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "router/router.h"
 

@@ -9,6 +9,7 @@
 
 #include "lead/lr-error.h"
 #include "rules/cond.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/route.h"
 #include "rules/table.h"
