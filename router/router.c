@@ -124,7 +124,7 @@ static void take_config(LrRouter *r)
 	g_mutex_unlock(&r->lock);
 	if (old == NULL)
 		return;
-	config_free(old);
+	lr_config_free(old);
 	r->mail = (LrMailerConfig){r->cfg->server->templates, r->cfg->server->from,
 				   r->cfg->server->domain, r->cfg->server->name};
 }
@@ -164,7 +164,7 @@ LrRouter *router_new(LrQueue *q, LrConfig *cfg, GError **error)
 	r->cfg = cfg;
 	g_mutex_init(&r->lock);
 	r->secret = token_secret_load(cfg->server->secret_file, fallback, error);
-	r->parser = r->secret ? parser_new(config_field_aliases(cfg), error) : NULL;
+	r->parser = r->secret ? parser_new(lr_config_field_aliases(cfg), error) : NULL;
 	if (r->parser == NULL) {
 		router_free(r);
 		return NULL;
@@ -179,7 +179,7 @@ void router_set_config(LrRouter *router, LrConfig *cfg)
 {
 	g_mutex_lock(&router->lock);
 	if (router->pending)
-		config_free(router->pending);
+		lr_config_free(router->pending);
 	router->pending = cfg;
 	g_mutex_unlock(&router->lock);
 }
@@ -202,9 +202,9 @@ void router_free(LrRouter *router)
 	if (router == NULL)
 		return;
 	if (router->cfg)
-		config_free(router->cfg);
+		lr_config_free(router->cfg);
 	if (router->pending)
-		config_free(router->pending);
+		lr_config_free(router->pending);
 	g_clear_pointer(&router->parser, parser_free);
 	g_clear_pointer(&router->secret, g_bytes_unref);
 	g_mutex_clear(&router->lock);

@@ -170,7 +170,7 @@ static char *deadline_text(Step *s)
 gboolean step_notify(Step *s, const char *user_id, const char *kind, const char *note,
 		     gboolean reveal, const char *in_reply_to, GError **error)
 {
-	const LrUser *user = config_user(s->cfg, user_id);
+	const LrUser *user = lr_config_user(s->cfg, user_id);
 	g_autofree char *token = mail_token(s, user_id);
 	g_auto(GStrv) withheld = split_list(s->lead, META_WITHHELD);
 	g_auto(GStrv) files = split_list(s->lead, "attach_files");
@@ -226,7 +226,7 @@ static gint64 working_deadline(const LrUser *user, gint64 now, gint64 seconds)
 		return now + left;
 	while (left > 0 && t < limit) {
 		gint64 d = MIN(step, left);
-		if (config_user_in_hours(user, t))
+		if (lr_config_user_in_hours(user, t))
 			left -= d;
 		t += d;
 	}
@@ -237,7 +237,7 @@ static gint64 working_deadline(const LrUser *user, gint64 now, gint64 seconds)
 static gboolean schedule_timers(Step *s, const LrWorkflow *wf, const char *user_id,
 				GError **error)
 {
-	const LrUser *user = user_id ? config_user(s->cfg, user_id) : NULL;
+	const LrUser *user = user_id ? lr_config_user(s->cfg, user_id) : NULL;
 	g_autofree char *arg = g_strdup(lead_meta_get(s->lead, META_ASSIGNMENT));
 	gint64 deadline = working_deadline(user, s->now, wf->accept_within);
 	g_autofree char *text = g_strdup_printf("%" G_GINT64_FORMAT, deadline);
@@ -256,8 +256,8 @@ static gboolean schedule_timers(Step *s, const LrWorkflow *wf, const char *user_
 gboolean step_assign(Step *s, const char *const *assignees, const char *kind,
 		     const char *note, GError **error)
 {
-	const LrUser *first = assignees[0] ? config_user(s->cfg, assignees[0]) : NULL;
-	LrWorkflow wf = config_workflow(s->cfg, first);
+	const LrUser *first = assignees[0] ? lr_config_user(s->cfg, assignees[0]) : NULL;
+	LrWorkflow wf = lr_config_workflow(s->cfg, first);
 
 	step_meta_set_uint(s->lead, META_ASSIGNMENT,
 			   step_meta_uint(s->lead, META_ASSIGNMENT) + 1);

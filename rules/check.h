@@ -1,6 +1,6 @@
 /* check.h - checks over the whole loaded configuration: route targets that
  * do not exist, permission of users' rule files, rules that can never
- * match, routing cycles, a missing admin.  Used by config_check() (rules/load.c). */
+ * match, routing cycles, a missing admin.  Used by lr_config_check() (rules/load.c). */
 #ifndef LR_CHECK_H
 #define LR_CHECK_H
 

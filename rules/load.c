@@ -15,17 +15,17 @@ static void load_pass(LrConfig *cfg, LrConfigReportFunc report, gpointer data)
 	route_plan_build(cfg);
 }
 
-/* config_check - read and check a configuration. */
-GPtrArray *config_check(const char *path, LrConfig **out)
+/* lr_config_check - read and check a configuration. */
+GPtrArray *lr_config_check(const char *path, LrConfig **out)
 {
 	return lr_config_read(path, load_pass, out);
 }
 
-/* config_load - a configuration that checks clean. */
-LrConfig *config_load(const char *path, GError **error)
+/* lr_config_load - a configuration that checks clean. */
+LrConfig *lr_config_load(const char *path, GError **error)
 {
 	LrConfig *cfg = NULL;
-	g_autoptr(GPtrArray) problems = config_check(path, &cfg);
+	g_autoptr(GPtrArray) problems = lr_config_check(path, &cfg);
 	g_autoptr(GString) all = NULL;
 
 	if (cfg != NULL)

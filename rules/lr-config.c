@@ -250,8 +250,8 @@ static char **get_strv(Loader *ld, const config_setting_t *s, const char *name)
 
 /* ---- durations, hours ---- */
 
-/* config_duration - "4h", "1h30m", or seconds. */
-gint64 config_duration(const char *text)
+/* lr_config_duration - "4h", "1h30m", or seconds. */
+gint64 lr_config_duration(const char *text)
 {
 	gint64 total = 0;
 	const char *p = text;
@@ -385,16 +385,16 @@ static void local_minutes(GTimeZone *tz, gint64 now, LrTzMemo *memo, int *day, i
 	*min = (int)((local - days * 86400) / 60);
 }
 
-/* config_user_in_hours - whether user works at now. */
-gboolean config_user_in_hours(const LrUser *user, gint64 now)
+/* lr_config_user_in_hours - whether user works at now. */
+gboolean lr_config_user_in_hours(const LrUser *user, gint64 now)
 {
 	LrTzMemo memo = LR_TZ_MEMO_INIT;
 
-	return config_user_in_hours_memo(user, now, &memo);
+	return lr_config_user_in_hours_memo(user, now, &memo);
 }
 
-/* config_user_in_hours_memo - whether user works at now, zones through memo. */
-gboolean config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *memo)
+/* lr_config_user_in_hours_memo - whether user works at now, zones through memo. */
+gboolean lr_config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *memo)
 {
 	for (guint i = 0; user->hours && i < user->hours->len; i++) {
 		const LrHours *h = &g_array_index(user->hours, LrHours, i);
@@ -423,7 +423,7 @@ static void load_duration(Loader *ld, const config_setting_t *g, const char *nam
 	if (config_setting_type(m) == CONFIG_TYPE_INT || config_setting_type(m) == CONFIG_TYPE_INT64)
 		*out = config_setting_get_int64(m);
 	else if (config_setting_type(m) == CONFIG_TYPE_STRING)
-		*out = config_duration(config_setting_get_string(m));
+		*out = lr_config_duration(config_setting_get_string(m));
 	if (*out < 0)
 		at(ld, m, "'%s' must be a duration such as \"90s\", \"30m\", \"4h\", \"2d\" or "
 		   "\"1h30m\"", name);
@@ -452,8 +452,8 @@ static void load_workflow(Loader *ld, const config_setting_t *parent, LrWorkflow
 	wf->withhold = get_strv(ld, g, "withhold");
 }
 
-/* config_workflow - the workflow for a lead kept by user. */
-LrWorkflow config_workflow(const LrConfig *cfg, const LrUser *user)
+/* lr_config_workflow - the workflow for a lead kept by user. */
+LrWorkflow lr_config_workflow(const LrConfig *cfg, const LrUser *user)
 {
 	LrWorkflow wf = cfg->workflow;
 
@@ -508,7 +508,7 @@ static char *path_of(Loader *ld, const char *name)
 /* cfg_table - CondTableFunc over the loaded tables. */
 static const LrTable *cfg_table(gpointer data, const char *name)
 {
-	return config_table(data, name);
+	return lr_config_table(data, name);
 }
 
 /* load_table - one entry of the tables list. */
@@ -525,7 +525,7 @@ static void load_table(Loader *ld, const config_setting_t *s)
 		at(ld, s, "a table needs name, file and key");
 		return;
 	}
-	if (config_table(ld->cfg, name) != NULL) {
+	if (lr_config_table(ld->cfg, name) != NULL) {
 		at(ld, s, "table '%s' is defined twice", name);
 		return;
 	}
@@ -557,8 +557,8 @@ static void load_tables(Loader *ld, const config_setting_t *root)
 	}
 }
 
-/* config_table - a table by name. */
-const LrTable *config_table(const LrConfig *cfg, const char *name)
+/* lr_config_table - a table by name. */
+const LrTable *lr_config_table(const LrConfig *cfg, const char *name)
 {
 	for (guint i = 0; i < cfg->tables->len; i++)
 		if (strcmp(table_name(g_ptr_array_index(cfg->tables, i)), name) == 0)
@@ -735,7 +735,7 @@ static void load_priority_table(Loader *ld, const config_setting_t *m, LrPriorit
 {
 	const char *table = get_str(ld, m, "table"), *column = get_str(ld, m, "column");
 	const char *key = get_str(ld, m, "key");
-	const LrTable *t = table ? config_table(ld->cfg, table) : NULL;
+	const LrTable *t = table ? lr_config_table(ld->cfg, table) : NULL;
 	g_autofree char *expr = NULL;
 
 	if (table == NULL && column == NULL)
@@ -811,7 +811,7 @@ static void load_attach_table(Loader *ld, const config_setting_t *m, LrAttach *a
 	const char *column = get_str(ld, m, "column"), *key = get_str(ld, m, "key");
 	g_autofree char *what = NULL;
 
-	if ((a->table = config_table(ld->cfg, table)) == NULL) {
+	if ((a->table = lr_config_table(ld->cfg, table)) == NULL) {
 		at(ld, m, "attach: no table called '%s'", table);
 		return;
 	}
@@ -1190,7 +1190,7 @@ static void load_server_entry(Loader *ld, const config_setting_t *s)
 		at(ld, s, "a server needs id and deliver");
 		return;
 	}
-	if (config_server(ld->cfg, id) != NULL)
+	if (lr_config_server(ld->cfg, id) != NULL)
 		at(ld, s, "server '%s' is defined twice", id);
 	if (!g_str_has_prefix(deliver, "mailto:") || strchr(deliver, '@') == NULL)
 		at(ld, s, "server '%s': deliver must be \"mailto:ADDRESS\"", id);
@@ -1264,14 +1264,14 @@ static void load_user_file(Loader *ld, LrUser *u, const config_setting_t *s)
 
 /* ---- look-ups ---- */
 
-/* config_user - a user by id. */
-const LrUser *config_user(const LrConfig *cfg, const char *id)
+/* lr_config_user - a user by id. */
+const LrUser *lr_config_user(const LrConfig *cfg, const char *id)
 {
 	return id ? g_hash_table_lookup(cfg->user_index, id) : NULL;
 }
 
-/* config_user_by_address - a user by one of their addresses. */
-const LrUser *config_user_by_address(const LrConfig *cfg, const char *addr)
+/* lr_config_user_by_address - a user by one of their addresses. */
+const LrUser *lr_config_user_by_address(const LrConfig *cfg, const char *addr)
 {
 	const char *lt = addr ? strrchr(addr, '<') : NULL;
 	g_autofree char *bare = g_strdup(lt ? lt + 1 : addr ? addr : "");
@@ -1285,16 +1285,16 @@ const LrUser *config_user_by_address(const LrConfig *cfg, const char *addr)
 	return g_hash_table_lookup(cfg->addr_index, bare);
 }
 
-/* config_user_manager - a user's manager. */
-const LrUser *config_user_manager(const LrConfig *cfg, const char *id)
+/* lr_config_user_manager - a user's manager. */
+const LrUser *lr_config_user_manager(const LrConfig *cfg, const char *id)
 {
-	const LrUser *u = config_user(cfg, id);
+	const LrUser *u = lr_config_user(cfg, id);
 
-	return u ? config_user(cfg, u->manager) : NULL;
+	return u ? lr_config_user(cfg, u->manager) : NULL;
 }
 
-/* config_admin - the first admin. */
-const LrUser *config_admin(const LrConfig *cfg)
+/* lr_config_admin - the first admin. */
+const LrUser *lr_config_admin(const LrConfig *cfg)
 {
 	for (guint i = 0; i < cfg->users->len; i++) {
 		const LrUser *u = g_ptr_array_index(cfg->users, i);
@@ -1304,8 +1304,8 @@ const LrUser *config_admin(const LrConfig *cfg)
 	return NULL;
 }
 
-/* config_server - a secondary server by id. */
-const LrServer *config_server(const LrConfig *cfg, const char *id)
+/* lr_config_server - a secondary server by id. */
+const LrServer *lr_config_server(const LrConfig *cfg, const char *id)
 {
 	for (guint i = 0; i < cfg->servers->len; i++)
 		if (strcmp(((LrServer *)g_ptr_array_index(cfg->servers, i))->id, id) == 0)
@@ -1313,8 +1313,8 @@ const LrServer *config_server(const LrConfig *cfg, const char *id)
 	return NULL;
 }
 
-/* config_team - the members of a team. */
-GPtrArray *config_team(const LrConfig *cfg, const char *name)
+/* lr_config_team - the members of a team. */
+GPtrArray *lr_config_team(const LrConfig *cfg, const char *name)
 {
 	GPtrArray *team = g_hash_table_lookup(cfg->team_index, name);
 
@@ -1327,7 +1327,7 @@ static gboolean manages_below(const LrConfig *cfg, const char *boss, const LrUse
 	for (guint hops = 0; user != NULL && hops < cfg->users->len; hops++) {
 		if (g_strcmp0(user->manager, boss) == 0)
 			return TRUE;
-		user = config_user(cfg, user->manager);
+		user = lr_config_user(cfg, user->manager);
 	}
 	return FALSE;
 }
@@ -1335,7 +1335,7 @@ static gboolean manages_below(const LrConfig *cfg, const char *boss, const LrUse
 /* may_route_user - the permission test for one user target. */
 static gboolean may_route_user(const LrConfig *cfg, const LrUser *from, const char *to)
 {
-	const LrUser *t = config_user(cfg, to);
+	const LrUser *t = lr_config_user(cfg, to);
 
 	if (t == NULL)
 		return FALSE;
@@ -1344,10 +1344,10 @@ static gboolean may_route_user(const LrConfig *cfg, const LrUser *from, const ch
 	       manages_below(cfg, from->id, t);
 }
 
-/* config_may_route - whether from_user may send a lead to `to`. */
-gboolean config_may_route(const LrConfig *cfg, const char *from_user, const char *to)
+/* lr_config_may_route - whether from_user may send a lead to `to`. */
+gboolean lr_config_may_route(const LrConfig *cfg, const char *from_user, const char *to)
 {
-	const LrUser *from = config_user(cfg, from_user);
+	const LrUser *from = lr_config_user(cfg, from_user);
 	g_autoptr(GPtrArray) team = NULL;
 
 	if (from == NULL || to == NULL)
@@ -1360,7 +1360,7 @@ gboolean config_may_route(const LrConfig *cfg, const char *from_user, const char
 		return FALSE;
 	if (!g_str_has_prefix(to, "team:"))
 		return may_route_user(cfg, from, to);
-	team = config_team(cfg, to + 5);
+	team = lr_config_team(cfg, to + 5);
 	for (guint i = 0; i < team->len; i++)
 		if (!may_route_user(cfg, from, ((LrUser *)g_ptr_array_index(team, i))->id))
 			return FALSE;
@@ -1404,8 +1404,8 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 	cfg->rules = load_ruleset(ld, root, NULL, file_of(ld, root, "(embedded default)"));
 }
 
-/* config_new - an empty configuration. */
-static LrConfig *config_new(const char *file)
+/* lr_config_new - an empty configuration. */
+static LrConfig *lr_config_new(const char *file)
 {
 	LrConfig *cfg = g_new0(LrConfig, 1);
 
@@ -1448,7 +1448,7 @@ GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **ou
 	config_t conf;
 	GPtrArray *problems;
 
-	ld.cfg = config_new(file);
+	ld.cfg = lr_config_new(file);
 	ld.problems = g_ptr_array_new_with_free_func((GDestroyNotify)problem_free);
 	ld.ranks = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	ld.base = g_strdup(strcmp(dir, ".") == 0 ? "" : dir);
@@ -1464,17 +1464,17 @@ GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **ou
 	config_destroy(&conf);
 	problems = loader_finish(&ld);
 	if (problems->len > 0)
-		g_clear_pointer(&ld.cfg, config_free);
+		g_clear_pointer(&ld.cfg, lr_config_free);
 	if (out != NULL)
 		*out = ld.cfg;
 	else
-		config_free(ld.cfg);
+		lr_config_free(ld.cfg);
 	return problems;
 }
 
 
-/* config_free - destroy a configuration. */
-void config_free(LrConfig *cfg)
+/* lr_config_free - destroy a configuration. */
+void lr_config_free(LrConfig *cfg)
 {
 	if (cfg == NULL)
 		return;
@@ -1495,8 +1495,8 @@ void config_free(LrConfig *cfg)
 	g_free(cfg);
 }
 
-/* config_field_aliases - label -> field. */
-GHashTable *config_field_aliases(const LrConfig *cfg)
+/* lr_config_field_aliases - label -> field. */
+GHashTable *lr_config_field_aliases(const LrConfig *cfg)
 {
 	return cfg->aliases;
 }

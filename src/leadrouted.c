@@ -136,7 +136,7 @@ static gboolean on_failchk(gpointer data)
 /* load_config - the configuration and its templates, whole or not at all. */
 static LrConfig *load_config(const char *path, GError **error)
 {
-	LrConfig *cfg = config_load(path, error);
+	LrConfig *cfg = lr_config_load(path, error);
 	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *text = NULL;
 
@@ -145,7 +145,7 @@ static LrConfig *load_config(const char *path, GError **error)
 	g_ptr_array_add(problems, NULL);
 	text = g_strjoinv("\n", (char **)problems->pdata);
 	g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s", text);
-	config_free(cfg);
+	lr_config_free(cfg);
 	return NULL;
 }
 
@@ -208,7 +208,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 
 	d->q = queue_open(srv->home, TRUE, error);
 	if (d->q == NULL) {
-		config_free(cfg);
+		lr_config_free(cfg);
 		return FALSE;
 	}
 	d->sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
@@ -216,7 +216,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 			   (gint64)srv->retry_max * G_USEC_PER_SEC);
 	d->router = router_new(d->q, cfg, error);
 	if (d->router == NULL) {
-		config_free(cfg);
+		lr_config_free(cfg);
 		return FALSE;
 	}
 	shift_clock(d);
