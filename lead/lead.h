@@ -40,6 +40,10 @@
 #define META_ROUTE "route"		/* the routing trace, JSON */
 #define META_MAILSEQ "mailseq"		/* notifications sent so far */
 #define META_REPLY_TO "reply_to_lead"	/* on a reply's own record */
+#define META_DEADLINE "deadline"	/* when the current offer runs out (µs) */
+#define META_ATTACH_FILES "attach_files" /* documents to attach, comma list */
+#define META_ATTACH_TEXT "attach_text"	/* text to add to the notification */
+#define META_PARSE_NOTE "parse_note"	/* what the parser could not use */
 
 typedef struct {
 	char *name;	/* normalised label: "email", "phone", "budget" */

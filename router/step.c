@@ -160,7 +160,7 @@ static guint next_seq(Step *s)
 /* deadline_text - the accept deadline for people. */
 static char *deadline_text(Step *s)
 {
-	const char *v = lead_meta_get(s->lead, "deadline");
+	const char *v = lead_meta_get(s->lead, META_DEADLINE);
 
 	return v ? lead_time_format(g_ascii_strtoll(v, NULL, 10)) : NULL;
 }
@@ -173,7 +173,7 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 	const LrUser *user = lr_config_user(s->cfg, user_id);
 	g_autofree char *token = mail_token(s, user_id);
 	g_auto(GStrv) withheld = split_list(s->lead, META_WITHHELD);
-	g_auto(GStrv) files = split_list(s->lead, "attach_files");
+	g_auto(GStrv) files = split_list(s->lead, META_ATTACH_FILES);
 	g_autofree char *deadline = deadline_text(s);
 	g_autofree char *envelope = g_strdup_printf("lead+%s@%s", token, s->r->mail.domain);
 	LrNotice n = {0};
@@ -187,7 +187,7 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 		       .deadline = deadline, .note = note,
 		       .withheld = (const char *const *)withheld, .reveal = reveal,
 		       .attachments = (const char *const *)files,
-		       .attach_text = lead_meta_get(s->lead, "attach_text"),
+		       .attach_text = lead_meta_get(s->lead, META_ATTACH_TEXT),
 		       .in_reply_to = in_reply_to};
 	msg = mailer_compose(&s->r->mail, s->lead, &n, next_seq(s), error);
 	if (msg == NULL)
@@ -242,7 +242,7 @@ static gboolean schedule_timers(Step *s, const LrWorkflow *wf, const char *user_
 	gint64 deadline = working_deadline(user, s->now, wf->accept_within);
 	g_autofree char *text = g_strdup_printf("%" G_GINT64_FORMAT, deadline);
 
-	lead_meta_set(s->lead, "deadline", text);
+	lead_meta_set(s->lead, META_DEADLINE, text);
 	if (wf->remind_after > 0 && wf->remind_after < wf->accept_within &&
 	    !queue_job_add(s->txn, JOB_REMIND, s->lead->id,
 			   working_deadline(user, s->now, wf->remind_after), arg, error))
@@ -293,8 +293,8 @@ static void attachments_meta(LrLead *lead, const LrRouteResult *res)
 		if (a->columns)
 			g_string_append_printf(text, " (%s)\n", a->name ? a->name : "");
 	}
-	lead_meta_set(lead, "attach_files", files->len ? files->str : NULL);
-	lead_meta_set(lead, "attach_text", text->len ? text->str : NULL);
+	lead_meta_set(lead, META_ATTACH_FILES, files->len ? files->str : NULL);
+	lead_meta_set(lead, META_ATTACH_TEXT, text->len ? text->str : NULL);
 	g_string_free(files, TRUE);
 	g_string_free(text, TRUE);
 }

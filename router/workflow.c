@@ -139,7 +139,7 @@ static gboolean do_accept(Reply *rp, GError **error)
 	}
 	lead_list_set(lead->assignees, me);
 	lead_set_str(&lead->status, LEAD_STATUS_ACCEPTED);
-	lead_meta_set(lead, "deadline", NULL);
+	lead_meta_set(lead, META_DEADLINE, NULL);
 	return step_event(&t, "accepted", rp->user->id, NULL, error) &&
 	       confirm(rp, "accepted", NULL, TRUE, error);
 }

@@ -50,8 +50,8 @@ static const char *const workflow_keys[] = {"accept_within", "remind_after", "ma
 					    "withhold", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
 static const char *const server_entry_keys[] = {"id", "deliver", "format", "withhold", NULL};
-static const char *const strategies[] = {"single", "round-robin", "least-loaded", "weighted",
-					 "broadcast", "first", NULL};
+const char *const lr_config_strategies[] = {"single", "round-robin", "least-loaded",
+					   "weighted", "broadcast", "first", NULL};
 
 /* ---- problems ---- */
 
@@ -650,8 +650,8 @@ static LrCond *compile(Loader *ld, const config_setting_t *m, const char *text,
 /* strategy_of - a strategy by name, or -1. */
 static int strategy_of(const char *name)
 {
-	for (int i = 0; strategies[i] != NULL; i++)
-		if (strcmp(name, strategies[i]) == 0)
+	for (int i = 0; lr_config_strategies[i] != NULL; i++)
+		if (strcmp(name, lr_config_strategies[i]) == 0)
 			return i;
 	return -1;
 }

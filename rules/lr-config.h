@@ -83,6 +83,10 @@ typedef enum {
 	LR_STRATEGY_FIRST,	/* the first available, in order */
 } LrStrategy;
 
+/* The strategy names as written in a route, indexed by LrStrategy and
+ * NULL-terminated. */
+extern const char *const lr_config_strategies[];
+
 typedef struct {
 	char *to;		/* "anna", "manager", "team:north", "server:north" */
 	double weight;		/* for weighted; 1 otherwise */

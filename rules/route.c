@@ -488,10 +488,9 @@ static void pick_list(Router *rt, const LrRoute *route, Pick *pick)
 static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
 {
 	const LrTarget *t = g_ptr_array_index(route->targets, 0);
-	static const char *const names[] = {"route", "round-robin", "least-loaded", "weighted",
-					    "broadcast", "first"};
 
-	g_string_append(rt->effect, names[route->strategy]);
+	g_string_append(rt->effect, route->strategy == LR_STRATEGY_SINGLE
+					? "route" : lr_config_strategies[route->strategy]);
 	for (guint i = 0; i < route->targets->len; i++)
 		append(rt->effect, i ? ", " : " ",
 		       ((LrTarget *)g_ptr_array_index(route->targets, i))->to, NULL);

@@ -54,7 +54,7 @@ static GBytes *parse_read(const char *path, GError **error)
 /* parse_print_text - the lead as "key: value" lines for people. */
 static void parse_print_text(const char *path, const LrLead *lead, gboolean many)
 {
-	const char *note = lead_meta_get(lead, "parse_note");
+	const char *note = lead_meta_get(lead, META_PARSE_NOTE);
 
 	if (many)
 		printf("%s:\n", path);
