@@ -46,13 +46,13 @@ typedef struct {
 
 /* store_message - the LMTP store callback: durable, once. */
 static gboolean store_message(GBytes *message, const char *sender,
-			      const char *const *recipients, gpointer data, GError **error)
+			      const char *const *recipients, gpointer data, guint64 *lead_id,
+			      gboolean *duplicate, GError **error)
 {
 	Daemon *d = data;
-	guint64 id;
-	gboolean dup;
 
-	return intake_batcher_store(d->batcher, message, sender, recipients, &id, &dup, error);
+	return intake_batcher_store(d->batcher, message, sender, recipients, lead_id, duplicate,
+				    error);
 }
 
 /* kick_mailer - wake the sender: a job may have queued mail. */
