@@ -11,6 +11,8 @@
 
 #include <glib.h>
 
+#include "lead/limits.h"
+
 typedef struct LrLmtpServer LrLmtpServer;
 
 /* The store callback: called once per DATA with the message (dot-unstuffed,
@@ -40,9 +42,11 @@ typedef struct {
 	gpointer store_data;
 } LrLmtpConfig;
 
-#define LMTP_DEFAULT_MAX_SIZE (25 * 1024 * 1024)
-#define LMTP_DEFAULT_TIMEOUT 300
-#define LMTP_DEFAULT_SESSIONS 100
+/* The defaults are the configuration's (lead/limits.h), so that a server
+ * started without a value means what leadroute.conf without the key means. */
+#define LMTP_DEFAULT_MAX_SIZE LR_DEFAULT_MAX_MESSAGE_SIZE
+#define LMTP_DEFAULT_TIMEOUT LR_DEFAULT_SESSION_TIMEOUT
+#define LMTP_DEFAULT_SESSIONS LR_DEFAULT_MAX_SESSIONS
 
 /* lmtp_server_start - bind every listen address (unix sockets: a stale
  * socket file is removed first, a live one is left alone; mode 0666) and

@@ -21,6 +21,12 @@ GPtrArray *lr_config_check(const char *path, LrConfig **out)
 	return lr_config_read(path, load_pass, out);
 }
 
+/* lr_config_check_server - read and check, keeping the server group. */
+GPtrArray *lr_config_check_server(const char *path, LrConfig **out, LrServerConfig **server)
+{
+	return lr_config_read_full(path, load_pass, out, server);
+}
+
 /* lr_config_load - a configuration that checks clean. */
 LrConfig *lr_config_load(const char *path, GError **error)
 {

@@ -11,6 +11,11 @@
  * not NULL) gets the configuration when there were none, else NULL. */
 GPtrArray *lr_config_check(const char *path, LrConfig **out);
 
+/* lr_config_check_server - lr_config_check; *server as lr_config_read_full
+ * gives it, so that `check` can look at the templates of a configuration
+ * that has problems, without reading the file again. */
+GPtrArray *lr_config_check_server(const char *path, LrConfig **out, LrServerConfig **server);
+
 /* lr_config_load - read a configuration that checks clean.  Returns a new
  * configuration, or NULL with LR_ERROR_CONFIG whose message holds every
  * problem, one per line; a daemon keeps its old configuration then. */

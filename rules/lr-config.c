@@ -15,15 +15,10 @@
 #include "rules/lr-config.h"
 #include "rules/suggest.h"
 #include "rules/lr-config-int.h"
-#include "rules/lr-config-int.h"
-#include "rules/lr-config-int.h"
+#include "rules/server-config-int.h"
 
 const char *const top_keys[] = {"server", "fields", "tables", "users", "servers",
 				       "rules", "workflow", NULL};
-static const char *const server_keys[] = {"name", "domain", "listen", "home", "smtp",
-					  "smtp_user", "smtp_password", "from", "secret_file",
-					  "templates", "max_message_size", "session_timeout",
-					  "max_sessions", "retry_first", "retry_max", NULL};
 static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
 					    "withhold", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
@@ -401,20 +396,7 @@ const LrTable *lr_config_table(const LrConfig *cfg, const char *name)
  * noting a syntax error.  Returns FALSE on one. */
 gboolean read_conf(Loader *ld, config_t *conf, const char *file)
 {
-	g_autofree char *dir = file ? g_path_get_dirname(file) : g_get_current_dir();
-	const char *where;
-
-	config_set_include_dir(conf, dir);
-	if (file ? config_read_file(conf, file) : config_read_string(conf,
-								    server_config_default_text()))
-		return TRUE;
-	where = config_error_file(conf) ? config_error_file(conf)
-					: file ? file : "(embedded default)";
-	if (config_error_type(conf) == CONFIG_ERR_FILE_IO)
-		note(ld, where, 0, "cannot read: %s", g_strerror(errno));
-	else
-		note(ld, where, config_error_line(conf), "%s", config_error_text(conf));
-	return FALSE;
+	return lr_conf_read(conf, file, note_report, ld);
 }
 
 /* ---- rules ---- */
@@ -425,17 +407,15 @@ gboolean read_conf(Loader *ld, config_t *conf, const char *file)
 
 /* ---- the whole file ---- */
 
-/* load_server - the server group, through server-config. */
-static void load_server(Loader *ld, const char *file, const config_setting_t *root)
+/* load_server - the server group, through server-config's key table. */
+static void load_server(Loader *ld, const char *file, const config_t *conf,
+			const config_setting_t *root)
 {
-	config_setting_t *g = get_group(ld, root, "server");
-	g_autoptr(GError) error = NULL;
+	config_setting_t *g = config_setting_get_member(root, "server");
 
-	if (g != NULL)
-		check_keys(ld, g, server_keys, "server");
-	ld->cfg->server = server_config_load(file, &error);
-	if (ld->cfg->server == NULL)
-		note(ld, file ? file : "(embedded default)", 0, "%s", error->message);
+	if (g != NULL && config_setting_is_group(g))
+		check_keys(ld, g, server_config_key_names(), "server");
+	ld->cfg->server = server_config_fill(conf, file, note_report, ld);
 }
 
 /* load_main - everything in the main file. */
@@ -445,7 +425,7 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 	LrConfig *cfg = ld->cfg;
 
 	check_keys(ld, root, top_keys, "the top level");
-	load_server(ld, file, root);
+	load_server(ld, file, conf, root);
 	load_fields(ld, root);
 	load_tables(ld, root);
 	load_users(ld, root);
@@ -495,8 +475,10 @@ static GPtrArray *loader_finish(Loader *ld)
 	return out;
 }
 
-/* lr_config_read - read a configuration and run pass over it. */
-GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **out)
+/* read_main - read the main file (only its fields group when fields_only)
+ * and run pass over it; as lr_config_read_full. */
+static GPtrArray *read_main(const char *path, LrConfigPassFunc pass, LrConfig **out,
+			    LrServerConfig **server, gboolean fields_only)
 {
 	const char *file = server_config_resolve(path);
 	g_autofree char *dir = file ? g_path_get_dirname(file) : g_strdup(".");
@@ -513,12 +495,17 @@ GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **ou
 	file_rank(&ld, ld.cfg->file);
 	config_init(&conf);
 	if (read_conf(&ld, &conf, file)) {
-		load_main(&ld, file, &conf);
+		if (fields_only)
+			load_fields(&ld, config_root_setting(&conf));
+		else
+			load_main(&ld, file, &conf);
 		if (pass != NULL)
 			pass(ld.cfg, note_report, &ld);
 	}
 	config_destroy(&conf);
 	problems = loader_finish(&ld);
+	if (server != NULL)
+		*server = problems->len > 0 ? g_steal_pointer(&ld.cfg->server) : NULL;
 	if (problems->len > 0)
 		g_clear_pointer(&ld.cfg, lr_config_free);
 	if (out != NULL)
@@ -526,6 +513,25 @@ GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **ou
 	else
 		lr_config_free(ld.cfg);
 	return problems;
+}
+
+/* lr_config_read - read a configuration and run pass over it. */
+GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **out)
+{
+	return lr_config_read_full(path, pass, out, NULL);
+}
+
+/* lr_config_read_full - lr_config_read, also handing back the server group. */
+GPtrArray *lr_config_read_full(const char *path, LrConfigPassFunc pass, LrConfig **out,
+			       LrServerConfig **server)
+{
+	return read_main(path, pass, out, server, FALSE);
+}
+
+/* lr_config_read_fields - the fields group alone. */
+GPtrArray *lr_config_read_fields(const char *path, LrConfig **out)
+{
+	return read_main(path, NULL, out, NULL, TRUE);
 }
 
 /* lr_config_free - destroy a configuration. */

@@ -171,6 +171,17 @@ typedef void (*LrConfigPassFunc)(LrConfig *cfg, LrConfigReportFunc report, gpoin
  * lr_config_check/lr_config_load (rules/load.h), which add the checks. */
 GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **out);
 
+/* lr_config_read_full - lr_config_read; when there were problems but the
+ * file parsed, *server (when not NULL) gets its server group as read (the
+ * defaults in place of bad values), else NULL (clean: (*out)->server). */
+GPtrArray *lr_config_read_full(const char *path, LrConfigPassFunc pass, LrConfig **out,
+			       LrServerConfig **server);
+
+/* lr_config_read_fields - lr_config_read of the fields group alone (the
+ * form-label aliases, for `leadroute parse -c`): the same reader, include
+ * folder and problems, the other groups left out. */
+GPtrArray *lr_config_read_fields(const char *path, LrConfig **out);
+
 void lr_config_free(LrConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrConfig, lr_config_free)
 

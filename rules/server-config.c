@@ -1,10 +1,16 @@
-/* server-config.c - read the server group of leadroute.conf (libconfig). */
+/* server-config.c - the server group of leadroute.conf (libconfig): one key
+ * table, one way to open the file, used by the full reader and the slim
+ * pipe deliverer alike. */
 #include "config.h"
 
-#include <libconfig.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
 
+#include "lead/limits.h"
 #include "lead/lr-error.h"
-#include "rules/server-config.h"
+#include "rules/server-config-int.h"
 
 /* The embedded default: a demo deployment under ./leadroute-data. */
 static const char default_text[] =
@@ -20,6 +26,53 @@ static const char default_text[] =
 	"users = ( { id = \"admin\"; name = \"Admin\"; email = \"admin@localhost\";"
 	" role = \"admin\"; } );\n"
 	"rules = ( { name = \"everyone\"; route = \"admin\"; } );\n";
+
+#define DAY (24 * 3600)
+#define TEXT(n, def) {#n, LR_KEY_TEXT, 0, 0, def, 0, offsetof(LrServerConfig, n)}
+#define PATH(n, def) {#n, LR_KEY_PATH, 0, 0, def, 0, offsetof(LrServerConfig, n)}
+#define NUMBER(n, lo, hi, def) {#n, LR_KEY_NUMBER, lo, hi, NULL, def, offsetof(LrServerConfig, n)}
+
+/* Every key of the server group.  name's default is the host name and
+ * templates' the installed (or source tree's) folder: both computed. */
+static const LrServerKey keys[] = {
+	TEXT(name, NULL),
+	TEXT(domain, "localhost"),
+	{"listen", LR_KEY_LIST, 0, 0, "inet:127.0.0.1:2424", 0, offsetof(LrServerConfig, listen)},
+	PATH(home, "/var/lib/leadroute"),
+	TEXT(smtp, "smtp://127.0.0.1:25"),
+	TEXT(smtp_user, NULL),
+	TEXT(smtp_password, NULL),
+	TEXT(from, "leadroute <leads@localhost>"),
+	PATH(secret_file, NULL),
+	PATH(templates, NULL),
+	{"max_message_size", LR_KEY_BYTES, 1024, G_GINT64_CONSTANT(1) << 32, NULL,
+	 LR_DEFAULT_MAX_MESSAGE_SIZE, offsetof(LrServerConfig, max_message_size)},
+	NUMBER(session_timeout, 1, DAY, LR_DEFAULT_SESSION_TIMEOUT),
+	NUMBER(max_sessions, 1, 100000, LR_DEFAULT_MAX_SESSIONS),
+	NUMBER(retry_first, 1, 7 * DAY, LR_DEFAULT_RETRY_FIRST),
+	NUMBER(retry_max, 1, 7 * DAY, LR_DEFAULT_RETRY_MAX),
+	{NULL, 0, 0, 0, NULL, 0, 0},
+};
+
+/* server_config_keys - the key table. */
+const LrServerKey *server_config_keys(void)
+{
+	return keys;
+}
+
+/* server_config_key_names - the table's names. */
+const char *const *server_config_key_names(void)
+{
+	static const char *names[G_N_ELEMENTS(keys)];
+	static gsize done = 0;
+
+	if (g_once_init_enter(&done)) {
+		for (gsize i = 0; keys[i].name != NULL; i++)
+			names[i] = keys[i].name;
+		g_once_init_leave(&done, 1);
+	}
+	return names;
+}
 
 /* server_config_default_text - the embedded default. */
 const char *server_config_default_text(void)
@@ -56,6 +109,52 @@ void server_config_free(LrServerConfig *cfg)
 	g_free(cfg);
 }
 
+/* lr_conf_read - parse a file with its own folder as include folder. */
+gboolean lr_conf_read(config_t *conf, const char *file, LrServerReportFunc report,
+		      gpointer data)
+{
+	g_autofree char *abs = file ? g_canonicalize_filename(file, NULL) : NULL;
+	g_autofree char *dir = abs ? g_path_get_dirname(abs) : g_get_current_dir();
+	const char *where;
+
+	config_set_include_dir(conf, dir);
+	if (file ? config_read_file(conf, file) : config_read_string(conf, default_text))
+		return TRUE;
+	where = config_error_file(conf) ? config_error_file(conf)
+					: file ? file : "(embedded default)";
+	if (config_error_type(conf) == CONFIG_ERR_FILE_IO) {
+		g_autofree char *msg = g_strdup_printf("cannot read: %s", g_strerror(errno));
+		report(data, where, 0, msg);
+	} else {
+		report(data, where, config_error_line(conf), config_error_text(conf));
+	}
+	return FALSE;
+}
+
+/* Where one fill reports, and the folder relative paths start from. */
+typedef struct {
+	const char *file;
+	const char *base;
+	LrServerReportFunc report;
+	gpointer data;
+} Filler;
+
+/* key_at - report a problem with setting s. */
+static void key_at(const Filler *f, const config_setting_t *s, const char *fmt, ...)
+	G_GNUC_PRINTF(3, 4);
+static void key_at(const Filler *f, const config_setting_t *s, const char *fmt, ...)
+{
+	const char *file = config_setting_source_file(s);
+	g_autofree char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	f->report(f->data, file ? file : f->file ? f->file : "(embedded default)",
+		  (int)config_setting_source_line(s), msg);
+}
+
 /* path_under - an absolute path for value, relative to base. */
 static char *path_under(const char *base, const char *value)
 {
@@ -64,50 +163,6 @@ static char *path_under(const char *base, const char *value)
 	if (g_path_is_absolute(value))
 		return g_strdup(value);
 	return g_build_filename(base, value, NULL);
-}
-
-/* get_str - a string member of group, or fallback. */
-static char *get_str(config_setting_t *group, const char *name, const char *fallback)
-{
-	const char *value = NULL;
-
-	if (group == NULL || !config_setting_lookup_string(group, name, &value))
-		value = fallback;
-	return g_strdup(value);
-}
-
-/* get_listen - the listen list (a string or a list of strings). */
-static char **get_listen(config_setting_t *group)
-{
-	config_setting_t *s = group ? config_setting_get_member(group, "listen") : NULL;
-	GPtrArray *out = g_ptr_array_new();
-
-	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING)
-		g_ptr_array_add(out, g_strdup(config_setting_get_string(s)));
-	for (int i = 0; s != NULL && i < config_setting_length(s); i++) {
-		const char *v = config_setting_get_string_elem(s, i);
-		if (v != NULL)
-			g_ptr_array_add(out, g_strdup(v));
-	}
-	if (out->len == 0)
-		g_ptr_array_add(out, g_strdup("inet:127.0.0.1:2424"));
-	g_ptr_array_add(out, NULL);
-	return (char **)g_ptr_array_free(out, FALSE);
-}
-
-/* get_uint - an integer member, or fallback. */
-static long long get_uint(config_setting_t *group, const char *name, long long fallback)
-{
-	long long value;
-	int small;
-
-	if (group == NULL)
-		return fallback;
-	if (config_setting_lookup_int64(group, name, &value))
-		return value;
-	if (config_setting_lookup_int(group, name, &small))
-		return small;
-	return fallback;
 }
 
 /* default_templates - the installed templates, or the source tree's when
@@ -119,53 +174,175 @@ static char *default_templates(void)
 	return g_strdup(LR_SRCDIR "/templates");
 }
 
-/* fill - copy the server group into cfg. */
-static void fill(LrServerConfig *cfg, config_t *conf, const char *base)
+/* set_text - a text or path key from its value (NULL: the default). */
+static void set_text(const Filler *f, const LrServerKey *k, char **slot, const char *value)
 {
-	config_setting_t *g = config_lookup(conf, "server");
-	g_autofree char *home = get_str(g, "home", "/var/lib/leadroute");
-	g_autofree char *secret = get_str(g, "secret_file", NULL);
-	g_autofree char *templates = get_str(g, "templates", NULL);
-
-	cfg->name = get_str(g, "name", g_get_host_name());
-	cfg->domain = get_str(g, "domain", "localhost");
-	cfg->listen = get_listen(g);
-	cfg->home = path_under(base, home);
-	cfg->smtp = get_str(g, "smtp", "smtp://127.0.0.1:25");
-	cfg->smtp_user = get_str(g, "smtp_user", NULL);
-	cfg->smtp_password = get_str(g, "smtp_password", NULL);
-	cfg->from = get_str(g, "from", "leadroute <leads@localhost>");
-	cfg->secret_file = path_under(base, secret);
-	cfg->templates = templates ? path_under(base, templates) : default_templates();
-	cfg->max_message_size = (gsize)get_uint(g, "max_message_size", 10 * 1024 * 1024);
-	cfg->session_timeout = (guint)get_uint(g, "session_timeout", 300);
-	cfg->max_sessions = (guint)get_uint(g, "max_sessions", 256);
-	cfg->retry_first = (guint)get_uint(g, "retry_first", 60);
-	cfg->retry_max = (guint)get_uint(g, "retry_max", 3600);
+	if (value == NULL)
+		value = k->text_default;
+	if (value == NULL && strcmp(k->name, "name") == 0)
+		value = g_get_host_name();
+	*slot = k->type == LR_KEY_PATH ? path_under(f->base, value) : g_strdup(value);
+	if (*slot == NULL && strcmp(k->name, "templates") == 0)
+		*slot = default_templates();
 }
 
-/* server_config_load - read the server group. */
+/* set_list - a list key: "text" or ["text", ...], else the default. */
+static void set_list(const Filler *f, const LrServerKey *k, char ***slot,
+		     const config_setting_t *s)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING)
+		g_ptr_array_add(out, g_strdup(config_setting_get_string(s)));
+	else if (s != NULL && (config_setting_is_array(s) || config_setting_is_list(s)))
+		for (int i = 0; i < config_setting_length(s); i++) {
+			const char *v = config_setting_get_string_elem(s, i);
+
+			if (v != NULL && *v != '\0')
+				g_ptr_array_add(out, g_strdup(v));
+			else
+				key_at(f, s, "'%s' must list non-empty texts in double quotes",
+				       k->name);
+		}
+	else if (s != NULL)
+		key_at(f, s, "'%s' must be text or a list of texts: %s = [\"a\", \"b\"];",
+		       k->name, k->name);
+	if (out->len == 0 && s != NULL && config_setting_is_aggregate(s))
+		key_at(f, s, "'%s' must name at least one address", k->name);
+	if (out->len == 0)
+		g_ptr_array_add(out, g_strdup(k->text_default));
+	g_ptr_array_add(out, NULL);
+	*slot = (char **)g_ptr_array_free(out, FALSE);
+}
+
+/* get_number - a whole-number key in its range into *out; FALSE (and
+ * reported) when it is not one. */
+static gboolean get_number(const Filler *f, const LrServerKey *k, const config_setting_t *s,
+			   gint64 *out)
+{
+	int t = config_setting_type(s);
+
+	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+		key_at(f, s, "'%s' must be a whole number from %" G_GINT64_FORMAT
+		       " to %" G_GINT64_FORMAT, k->name, k->min, k->max);
+		return FALSE;
+	}
+	*out = config_setting_get_int64(s);
+	if (*out < k->min || *out > k->max) {
+		key_at(f, s, "'%s' is %" G_GINT64_FORMAT ": it must be from %" G_GINT64_FORMAT
+		       " to %" G_GINT64_FORMAT, k->name, *out, k->min, k->max);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* set_key - one key of the table from group g (NULL: no server group). */
+static void set_key(const Filler *f, const LrServerKey *k, LrServerConfig *cfg,
+		    const config_setting_t *g)
+{
+	config_setting_t *s = g ? config_setting_get_member(g, k->name) : NULL;
+	char *slot = (char *)cfg + k->offset;
+	gint64 n = k->number_default;
+
+	if (k->type == LR_KEY_LIST) {
+		set_list(f, k, (char ***)slot, s);
+		return;
+	}
+	if (k->type == LR_KEY_TEXT || k->type == LR_KEY_PATH) {
+		const char *v = NULL;
+
+		if (s != NULL && (config_setting_type(s) != CONFIG_TYPE_STRING ||
+				  *(v = config_setting_get_string(s)) == '\0')) {
+			key_at(f, s, "'%s' must be non-empty text in double quotes", k->name);
+			v = NULL;
+		}
+		set_text(f, k, (char **)slot, v);
+		return;
+	}
+	if (s != NULL && !get_number(f, k, s, &n))
+		n = k->number_default;
+	if (k->type == LR_KEY_BYTES)
+		*(gsize *)slot = (gsize)n;
+	else
+		*(guint *)slot = (guint)n;
+}
+
+/* fill_table - every key of the table into cfg. */
+static void fill_table(const Filler *f, LrServerConfig *cfg, const config_setting_t *g)
+{
+	for (const LrServerKey *k = keys; k->name != NULL; k++)
+		set_key(f, k, cfg, g);
+	if (g != NULL && cfg->retry_max < cfg->retry_first)
+		key_at(f, config_setting_get_member(g, "retry_max")
+			      ? config_setting_get_member(g, "retry_max") : g,
+		       "'retry_max' (%u) must be at least 'retry_first' (%u)", cfg->retry_max,
+		       cfg->retry_first);
+}
+
+/* report_none - a report function that drops what it is given. */
+static void report_none(gpointer data, const char *file, int line, const char *message)
+{
+	(void)data, (void)file, (void)line, (void)message;
+}
+
+/* server_config_defaults - every default. */
+LrServerConfig *server_config_defaults(const char *base)
+{
+	Filler f = {NULL, base, report_none, NULL};
+	LrServerConfig *cfg = g_new0(LrServerConfig, 1);
+
+	cfg->file = g_strdup("(defaults)");
+	fill_table(&f, cfg, NULL);
+	return cfg;
+}
+
+/* server_config_fill - the server group of a parsed file. */
+LrServerConfig *server_config_fill(const config_t *conf, const char *file,
+				   LrServerReportFunc report, gpointer data)
+{
+	g_autofree char *abs = file ? g_canonicalize_filename(file, NULL) : NULL;
+	g_autofree char *base = abs ? g_path_get_dirname(abs) : g_get_current_dir();
+	config_setting_t *g = config_lookup(conf, "server");
+	Filler f = {file, base, report, data};
+	LrServerConfig *cfg = g_new0(LrServerConfig, 1);
+
+	cfg->file = g_strdup(file ? file : "(embedded default)");
+	if (g != NULL && !config_setting_is_group(g)) {
+		key_at(&f, g, "'server' must be a group: server = { ... };");
+		g = NULL;
+	}
+	fill_table(&f, cfg, g);
+	return cfg;
+}
+
+/* collect - a report function gathering "file:line: message" lines. */
+static void collect(gpointer data, const char *file, int line, const char *message)
+{
+	GString *all = data;
+
+	if (all->len > 0)
+		g_string_append_c(all, '\n');
+	if (line > 0)
+		g_string_append_printf(all, "%s:%d: %s", file, line, message);
+	else
+		g_string_append_printf(all, "%s: %s", file, message);
+}
+
+/* server_config_load - read the server group alone. */
 LrServerConfig *server_config_load(const char *path, GError **error)
 {
 	const char *file = server_config_resolve(path);
-	g_autofree char *abs = file ? g_canonicalize_filename(file, NULL) : NULL;
-	g_autofree char *base = abs ? g_path_get_dirname(abs) : g_get_current_dir();
-	LrServerConfig *cfg;
+	g_autoptr(GString) problems = g_string_new(NULL);
+	LrServerConfig *cfg = NULL;
 	config_t conf;
-	int ok;
 
 	config_init(&conf);
-	ok = file ? config_read_file(&conf, file) : config_read_string(&conf, default_text);
-	if (!ok) {
-		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s:%d: %s",
-			    file ? file : "(embedded default)", config_error_line(&conf),
-			    config_error_text(&conf));
-		config_destroy(&conf);
-		return NULL;
-	}
-	cfg = g_new0(LrServerConfig, 1);
-	cfg->file = g_strdup(file ? file : "(embedded default)");
-	fill(cfg, &conf, base);
+	if (lr_conf_read(&conf, file, collect, problems))
+		cfg = server_config_fill(&conf, file, collect, problems);
 	config_destroy(&conf);
-	return cfg;
+	if (problems->len == 0)
+		return cfg;
+	server_config_free(cfg);
+	g_set_error_literal(error, LR_ERROR, LR_ERROR_CONFIG, problems->str);
+	return NULL;
 }

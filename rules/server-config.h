@@ -29,11 +29,49 @@ typedef struct {
 	guint retry_max;	/* longest wait between retries, seconds */
 } LrServerConfig;
 
+/* A problem found while reading: file, line (0: the file as a whole) and
+ * text. */
+typedef void (*LrServerReportFunc)(gpointer data, const char *file, int line,
+				   const char *message);
+
+/* The types of the server group's keys. */
+typedef enum {
+	LR_KEY_TEXT,	/* "text" */
+	LR_KEY_PATH,	/* "text", relative to the configuration file's folder */
+	LR_KEY_LIST,	/* "text" or ["text", ...] */
+	LR_KEY_NUMBER,	/* a whole number from min to max (guint) */
+	LR_KEY_BYTES,	/* a whole number of bytes from min to max (gsize) */
+} LrKeyType;
+
+/* One key of the server group: its name, type, range (numbers) and
+ * default (text, or number; NULL text: no value or computed, see
+ * server-config.c).  The one table both readers use. */
+typedef struct {
+	const char *name;
+	LrKeyType type;
+	gint64 min, max;
+	const char *text_default;
+	gint64 number_default;
+	gsize offset;	/* of the member in LrServerConfig */
+} LrServerKey;
+
+/* server_config_keys - the key table, ended by a NULL name. */
+const LrServerKey *server_config_keys(void);
+
+/* server_config_key_names - the names of the key table, NULL-terminated. */
+const char *const *server_config_key_names(void);
+
+/* server_config_defaults - the server group of an empty file: every
+ * default of the key table (relative paths under base). */
+LrServerConfig *server_config_defaults(const char *base);
+
 /* server_config_load - read the server group of path, or of the embedded
- * default when path is NULL and LR_DEFAULT_CONFIG does not exist.  Relative
- * paths are taken from the configuration file's folder (from the current
- * folder for the embedded default).  Returns a new config, or NULL with
- * LR_ERROR_CONFIG and "file:line: message". */
+ * default when path is NULL and LR_DEFAULT_CONFIG does not exist.  The
+ * same reader and key table as the full configuration's (lr_config_read):
+ * @include and relative paths are taken from the configuration file's
+ * folder (from the current folder for the embedded default).  Returns a
+ * new config, or NULL with LR_ERROR_CONFIG and every problem as
+ * "file:line: message", one per line. */
 LrServerConfig *server_config_load(const char *path, GError **error);
 
 /* server_config_resolve - the file to read: path, else LR_DEFAULT_CONFIG

@@ -23,6 +23,8 @@ int cmd_check(int argc, char **argv)
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- check the configuration");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) problems = NULL;
+	g_autoptr(LrConfig) cfg = NULL;
+	g_autoptr(LrServerConfig) srv = NULL;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc > 1) {
@@ -30,11 +32,10 @@ int cmd_check(int argc, char **argv)
 			error ? error->message : "unexpected argument");
 		return 64;
 	}
-	problems = lr_config_check(file, NULL);
+	problems = lr_config_check_server(file, &cfg, &srv);
 	/* The notification templates are part of the configuration too. */
-	g_autoptr(LrServerConfig) srv = server_config_load(file, NULL);
-	if (srv != NULL)
-		mailer_templates_check(srv->templates, problems);
+	if (cfg != NULL || srv != NULL)
+		mailer_templates_check(cfg ? cfg->server->templates : srv->templates, problems);
 	for (guint i = 0; i < problems->len; i++)
 		printf("%s\n", (char *)g_ptr_array_index(problems, i));
 	if (problems->len > 0)

@@ -1,10 +1,14 @@
 #!/bin/sh
 # check-configs.sh - `leadroute check -c NAME.conf` on every broken
 # configuration in tests/check-configs must print exactly NAME.expect and
-# exit 1; the example deployment must print "configuration OK" and exit 0.
+# exit 1; the example deployment and every configuration in
+# tests/check-configs/good must print "configuration OK" and exit 0, both
+# from their own folder and from another one (a relative @include is
+# resolved against the main file's folder, never the working folder).
 set -u
 LEADROUTE="${LR_BUILDDIR:-.}/src/leadroute"
 DIR="${LR_SRCDIR:-.}/tests/check-configs"
+case "$LEADROUTE" in /*) ;; *) LEADROUTE="$(pwd)/$LEADROUTE" ;; esac
 fail=0
 n=0
 for conf in "$DIR"/*.conf; do
@@ -27,5 +31,23 @@ if [ "$?" -ne 0 ] || [ "$out" != "configuration OK" ]; then
 	echo "FAIL examples/leadroute.conf: $out"
 	fail=1
 fi
+# clean_from FOLDER FILE - `check -c FILE` run in FOLDER must say OK.
+clean_from() {
+	out=$(cd "$1" && "$LEADROUTE" check -c "$2" 2>&1)
+	if [ "$?" -ne 0 ] || [ "$out" != "configuration OK" ]; then
+		echo "FAIL $2 checked from $1: $out"
+		fail=1
+	fi
+}
+ABSDIR=$(cd "$DIR" && pwd)
+EXAMPLES=$(cd "${LR_SRCDIR:-.}/examples" && pwd)
+clean_from / "$EXAMPLES/leadroute.conf"
+good=0
+for conf in "$ABSDIR"/good/*.conf; do
+	clean_from "$ABSDIR/good" "$(basename "$conf")"
+	clean_from / "$conf"
+	good=$((good + 1))
+done
+[ "$good" -ge 1 ] || { echo "FAIL: no clean configuration found in $DIR/good"; fail=1; }
 [ "$fail" -eq 0 ] && echo "ok: $n broken configurations reported exactly; the example checks clean"
 exit $fail

@@ -7,7 +7,10 @@
 
 #include <glib/gstdio.h>
 
+#include "intake/lmtp.h"
+#include "lead/limits.h"
 #include "lead/lr-error.h"
+#include "rules/aliases.h"
 #include "rules/cond.h"
 #include "rules/load.h"
 #include "rules/lr-config.h"
@@ -688,10 +691,120 @@ static void test_reload_keeps(void)
 	remove_tree(dir);
 }
 
+/* same_server - two server groups hold the same values. */
+static void same_server(const LrServerConfig *a, const LrServerConfig *b)
+{
+	g_assert_cmpstr(a->name, ==, b->name);
+	g_assert_cmpstr(a->domain, ==, b->domain);
+	g_assert_true(g_strv_equal((const char *const *)a->listen, (const char *const *)b->listen));
+	g_assert_cmpstr(a->home, ==, b->home);
+	g_assert_cmpstr(a->smtp, ==, b->smtp);
+	g_assert_cmpstr(a->smtp_user, ==, b->smtp_user);
+	g_assert_cmpstr(a->from, ==, b->from);
+	g_assert_cmpstr(a->secret_file, ==, b->secret_file);
+	g_assert_cmpstr(a->templates, ==, b->templates);
+	g_assert_cmpuint(a->max_message_size, ==, b->max_message_size);
+	g_assert_cmpuint(a->session_timeout, ==, b->session_timeout);
+	g_assert_cmpuint(a->max_sessions, ==, b->max_sessions);
+	g_assert_cmpuint(a->retry_first, ==, b->retry_first);
+	g_assert_cmpuint(a->retry_max, ==, b->retry_max);
+}
+
+/* test_server_defaults - one set of defaults: the full reader, the slim
+ * one, the key table and the LMTP server agree on a file without keys. */
+static void test_server_defaults(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("test-rules-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "leadroute.conf", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrConfig) cfg = NULL;
+	g_autoptr(LrServerConfig) slim = NULL;
+	g_autoptr(LrServerConfig) table = server_config_defaults(dir);
+
+	write_file(dir, "leadroute.conf",
+		   "server: { };\n"
+		   "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
+		   "rules = ( { route = \"a\"; } );\n");
+	cfg = lr_config_load(path, &error);
+	g_assert_no_error(error);
+	slim = server_config_load(path, &error);
+	g_assert_no_error(error);
+	same_server(cfg->server, slim);
+	same_server(cfg->server, table);
+	g_assert_cmpuint(slim->max_message_size, ==, LMTP_DEFAULT_MAX_SIZE);
+	g_assert_cmpuint(slim->max_sessions, ==, LMTP_DEFAULT_SESSIONS);
+	g_assert_cmpuint(slim->session_timeout, ==, LMTP_DEFAULT_TIMEOUT);
+	g_assert_cmpuint(slim->max_message_size, ==, LR_DEFAULT_MAX_MESSAGE_SIZE);
+	g_assert_cmpuint(slim->max_sessions, ==, LR_DEFAULT_MAX_SESSIONS);
+	remove_tree(dir);
+}
+
+/* test_server_include - a relative @include is read from the main file's
+ * folder by every reader, whatever the working folder. */
+static void test_server_include(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("test-rules-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "leadroute.conf", NULL);
+	g_autofree char *home = g_build_filename(dir, "data", NULL);
+	g_autofree char *cwd = g_get_current_dir();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrConfig) cfg = NULL;
+	g_autoptr(LrServerConfig) slim = NULL;
+	g_autoptr(GHashTable) aliases = NULL;
+
+	write_file(dir, "parts/server.conf", "server: { home = \"data\"; max_sessions = 7; };\n"
+		   "fields: { aliases = { company = [\"Betrieb\"]; }; };\n");
+	write_file(dir, "leadroute.conf", "@include \"parts/server.conf\"\n"
+		   "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
+		   "rules = ( { route = \"a\"; } );\n");
+	g_assert_cmpint(g_chdir("/"), ==, 0);
+	cfg = lr_config_load(path, &error);
+	g_assert_no_error(error);
+	slim = server_config_load(path, &error);
+	g_assert_no_error(error);
+	aliases = lr_config_read_aliases(path, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(g_chdir(cwd), ==, 0);
+	g_assert_cmpstr(cfg->server->home, ==, home);
+	g_assert_cmpstr(slim->home, ==, home);
+	g_assert_cmpuint(slim->max_sessions, ==, 7);
+	g_assert_cmpstr(g_hash_table_lookup(aliases, "betrieb"), ==, "company");
+	remove_tree(dir);
+}
+
+/* test_server_invalid - bad server values fail both readers, at file:line. */
+static void test_server_invalid(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("test-rules-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(dir, "leadroute.conf", NULL);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrServerConfig) slim = NULL;
+	LrConfig *cfg;
+
+	write_file(dir, "leadroute.conf",
+		   "server: {\n home = 7;\n max_sessions = \"many\";\n session_timeout = -5;\n};\n"
+		   "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
+		   "rules = ( { route = \"a\"; } );\n");
+	slim = server_config_load(path, &error);
+	g_assert_null(slim);
+	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, ":2: 'home' must be non-empty text"));
+	g_assert_nonnull(strstr(error->message, ":3: 'max_sessions' must be a whole number"));
+	g_assert_nonnull(strstr(error->message, ":4: 'session_timeout' is -5"));
+	g_clear_error(&error);
+	cfg = lr_config_load(path, &error);
+	g_assert_null(cfg);
+	g_assert_nonnull(strstr(error->message, ":4: 'session_timeout' is -5"));
+	remove_tree(dir);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/rules/cond/eval", test_cond_eval);
+	g_test_add_func("/rules/server/defaults", test_server_defaults);
+	g_test_add_func("/rules/server/include", test_server_include);
+	g_test_add_func("/rules/server/invalid", test_server_invalid);
 	g_test_add_func("/rules/cond/errors", test_cond_errors);
 	g_test_add_func("/rules/cond/table-columns", test_cond_table_columns);
 	g_test_add_func("/rules/cond/helpers", test_cond_helpers);
