@@ -17,9 +17,10 @@
 typedef struct LrRouter LrRouter;
 
 /* router_new - a worker over q with configuration cfg (the router takes
- * ownership of cfg).  Loads the reply-token secret (server.secret_file, or
- * HOME/secret created on first use).  NULL with an error when the secret
- * or the parser cannot be set up. */
+ * ownership of cfg, also when it fails: the caller never frees cfg).
+ * Loads the reply-token secret (server.secret_file, or HOME/secret created
+ * on first use).  NULL with an error when the secret or the parser cannot
+ * be set up (cfg freed then). */
 LrRouter *router_new(LrQueue *q, LrConfig *cfg, GError **error);
 void router_free(LrRouter *router);
 

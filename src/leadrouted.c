@@ -214,11 +214,10 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	d->sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
 	sender_set_backoff(d->sender, (gint64)srv->retry_first * G_USEC_PER_SEC,
 			   (gint64)srv->retry_max * G_USEC_PER_SEC);
+	/* router_new owns cfg from here on, also when it fails. */
 	d->router = router_new(d->q, cfg, error);
-	if (d->router == NULL) {
-		lr_config_free(cfg);
+	if (d->router == NULL)
 		return FALSE;
-	}
 	shift_clock(d);
 	if (!start_lmtp(d, srv, error))
 		return FALSE;
