@@ -110,6 +110,21 @@ static gboolean set_aside_txn(LrTxn *txn, gpointer data, GError **error)
 	       queue_event_add(txn, job->lead_id, ev, error);
 }
 
+/* take_parser - a parser with the new configuration's field aliases; the
+ * old one stays when it cannot be made (the reason is logged). */
+static void take_parser(LrRouter *r)
+{
+	g_autoptr(GError) error = NULL;
+	LrParser *parser = parser_new(lr_config_field_aliases(r->cfg), &error);
+
+	if (parser == NULL) {
+		lr_log_error(0, "reload: keeping the old field aliases: %s", error->message);
+		return;
+	}
+	parser_free(r->parser);
+	r->parser = parser;
+}
+
 /* take_config - switch to a configuration set by router_set_config. */
 static void take_config(LrRouter *r)
 {
@@ -127,6 +142,7 @@ static void take_config(LrRouter *r)
 	lr_config_free(old);
 	r->mail = (LrMailerConfig){r->cfg->server->templates, r->cfg->server->from,
 				   r->cfg->server->domain, r->cfg->server->name};
+	take_parser(r);
 }
 
 /* router_run_once - do one due job. */

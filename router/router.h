@@ -24,8 +24,9 @@ typedef struct LrRouter LrRouter;
 LrRouter *router_new(LrQueue *q, LrConfig *cfg, GError **error);
 void router_free(LrRouter *router);
 
-/* router_set_config - use cfg (taken over) from the next job on; the old
- * configuration is freed once no job uses it. */
+/* router_set_config - use cfg (taken over) from the next job on: its rules,
+ * users, workflow, templates, From, domain, name and field aliases (a new
+ * parser); the old configuration is freed once no job uses it. */
 void router_set_config(LrRouter *router, LrConfig *cfg);
 
 /* router_run_once - do the next due job, if any.  Returns TRUE when a job

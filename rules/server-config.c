@@ -28,30 +28,34 @@ static const char default_text[] =
 	"rules = ( { name = \"everyone\"; route = \"admin\"; } );\n";
 
 #define DAY (24 * 3600)
-#define TEXT(n, def) {#n, LR_KEY_TEXT, 0, 0, def, 0, offsetof(LrServerConfig, n)}
-#define PATH(n, def) {#n, LR_KEY_PATH, 0, 0, def, 0, offsetof(LrServerConfig, n)}
-#define NUMBER(n, lo, hi, def) {#n, LR_KEY_NUMBER, lo, hi, NULL, def, offsetof(LrServerConfig, n)}
+#define TEXT(n, def, rs) {#n, LR_KEY_TEXT, 0, 0, def, 0, offsetof(LrServerConfig, n), rs}
+#define PATH(n, def, rs) {#n, LR_KEY_PATH, 0, 0, def, 0, offsetof(LrServerConfig, n), rs}
+#define NUMBER(n, lo, hi, def, rs) \
+	{#n, LR_KEY_NUMBER, lo, hi, NULL, def, offsetof(LrServerConfig, n), rs}
 
 /* Every key of the server group.  name's default is the host name and
- * templates' the installed (or source tree's) folder: both computed. */
+ * templates' the installed (or source tree's) folder: both computed.  The
+ * last column says which keys a SIGHUP cannot apply (the sockets, the
+ * store, the secret and the LMTP limits are set up once at start). */
 static const LrServerKey keys[] = {
-	TEXT(name, NULL),
-	TEXT(domain, "localhost"),
-	{"listen", LR_KEY_LIST, 0, 0, "inet:127.0.0.1:2424", 0, offsetof(LrServerConfig, listen)},
-	PATH(home, "/var/lib/leadroute"),
-	TEXT(smtp, "smtp://127.0.0.1:25"),
-	TEXT(smtp_user, NULL),
-	TEXT(smtp_password, NULL),
-	TEXT(from, "leadroute <leads@localhost>"),
-	PATH(secret_file, NULL),
-	PATH(templates, NULL),
+	TEXT(name, NULL, FALSE),
+	TEXT(domain, "localhost", FALSE),
+	{"listen", LR_KEY_LIST, 0, 0, "inet:127.0.0.1:2424", 0, offsetof(LrServerConfig, listen),
+	 TRUE},
+	PATH(home, "/var/lib/leadroute", TRUE),
+	TEXT(smtp, "smtp://127.0.0.1:25", FALSE),
+	TEXT(smtp_user, NULL, FALSE),
+	TEXT(smtp_password, NULL, FALSE),
+	TEXT(from, "leadroute <leads@localhost>", FALSE),
+	PATH(secret_file, NULL, TRUE),
+	PATH(templates, NULL, FALSE),
 	{"max_message_size", LR_KEY_BYTES, 1024, G_GINT64_CONSTANT(1) << 32, NULL,
-	 LR_DEFAULT_MAX_MESSAGE_SIZE, offsetof(LrServerConfig, max_message_size)},
-	NUMBER(session_timeout, 1, DAY, LR_DEFAULT_SESSION_TIMEOUT),
-	NUMBER(max_sessions, 1, 100000, LR_DEFAULT_MAX_SESSIONS),
-	NUMBER(retry_first, 1, 7 * DAY, LR_DEFAULT_RETRY_FIRST),
-	NUMBER(retry_max, 1, 7 * DAY, LR_DEFAULT_RETRY_MAX),
-	{NULL, 0, 0, 0, NULL, 0, 0},
+	 LR_DEFAULT_MAX_MESSAGE_SIZE, offsetof(LrServerConfig, max_message_size), TRUE},
+	NUMBER(session_timeout, 1, DAY, LR_DEFAULT_SESSION_TIMEOUT, TRUE),
+	NUMBER(max_sessions, 1, 100000, LR_DEFAULT_MAX_SESSIONS, TRUE),
+	NUMBER(retry_first, 1, 7 * DAY, LR_DEFAULT_RETRY_FIRST, FALSE),
+	NUMBER(retry_max, 1, 7 * DAY, LR_DEFAULT_RETRY_MAX, FALSE),
+	{NULL, 0, 0, 0, NULL, 0, 0, FALSE},
 };
 
 /* server_config_keys - the key table. */
@@ -107,6 +111,53 @@ void server_config_free(LrServerConfig *cfg)
 	g_free(cfg->secret_file);
 	g_free(cfg->templates);
 	g_free(cfg);
+}
+
+/* key_equal - key k holds the same value in a and b. */
+static gboolean key_equal(const LrServerKey *k, const LrServerConfig *a, const LrServerConfig *b)
+{
+	const char *x = (const char *)a + k->offset, *y = (const char *)b + k->offset;
+
+	switch (k->type) {
+	case LR_KEY_LIST:
+		return g_strv_equal(*(const char *const *const *)x, *(const char *const *const *)y);
+	case LR_KEY_BYTES:
+		return *(const gsize *)x == *(const gsize *)y;
+	case LR_KEY_NUMBER:
+		return *(const guint *)x == *(const guint *)y;
+	default:
+		return g_strcmp0(*(char *const *)x, *(char *const *)y) == 0;
+	}
+}
+
+/* server_config_changed - the keys that differ. */
+char **server_config_changed(const LrServerConfig *a, const LrServerConfig *b,
+			     gboolean restart)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (const LrServerKey *k = keys; k->name != NULL; k++)
+		if (k->restart == restart && !key_equal(k, a, b))
+			g_ptr_array_add(out, g_strdup(k->name));
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+/* server_config_copy - a deep copy, key by key. */
+LrServerConfig *server_config_copy(const LrServerConfig *cfg)
+{
+	LrServerConfig *out = g_memdup2(cfg, sizeof *cfg);
+
+	out->file = g_strdup(cfg->file);
+	for (const LrServerKey *k = keys; k->name != NULL; k++) {
+		char *slot = (char *)out + k->offset;
+
+		if (k->type == LR_KEY_LIST)
+			*(char ***)slot = g_strdupv(*(char ***)slot);
+		else if (k->type == LR_KEY_TEXT || k->type == LR_KEY_PATH)
+			*(char **)slot = g_strdup(*(char **)slot);
+	}
+	return out;
 }
 
 /* lr_conf_read - parse a file with its own folder as include folder. */

@@ -53,6 +53,7 @@ typedef struct {
 	const char *text_default;
 	gint64 number_default;
 	gsize offset;	/* of the member in LrServerConfig */
+	gboolean restart;	/* a SIGHUP cannot apply it: the daemon needs a restart */
 } LrServerKey;
 
 /* server_config_keys - the key table, ended by a NULL name. */
@@ -80,6 +81,15 @@ const char *server_config_resolve(const char *path);
 
 /* server_config_default_text - the embedded default configuration. */
 const char *server_config_default_text(void);
+
+/* server_config_copy - a deep copy of cfg. */
+LrServerConfig *server_config_copy(const LrServerConfig *cfg);
+
+/* server_config_changed - the names of the table's keys whose values
+ * differ between a and b, restart keys only (restart TRUE) or the others
+ * (FALSE).  Returns a new NULL-terminated array, possibly empty. */
+char **server_config_changed(const LrServerConfig *a, const LrServerConfig *b,
+			     gboolean restart);
 
 void server_config_free(LrServerConfig *cfg);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrServerConfig, server_config_free)

@@ -42,6 +42,9 @@ typedef struct {
 	GMutex kick_lock;
 	GCond kick;
 	guint64 kicks;
+	LrSender *next_sender;		/* made by a reload, taken by the mailer (kick_lock) */
+	LrServerConfig *started;	/* the server group the daemon started with */
+	LrServerConfig *applied;	/* the one the last reload applied */
 } Daemon;
 
 /* store_message - the LMTP store callback: durable, once. */
@@ -103,9 +106,16 @@ static gpointer mailer_main(gpointer data)
 	while (!g_atomic_int_get(&d->stopping)) {
 		g_autoptr(GError) error = NULL;
 		guint64 seen;
+		LrSender *next;
+
 		g_mutex_lock(&d->kick_lock);
 		seen = d->kicks;
+		next = g_steal_pointer(&d->next_sender);
 		g_mutex_unlock(&d->kick_lock);
+		if (next != NULL) {
+			sender_free(d->sender);
+			d->sender = next;
+		}
 		sender_run_once(d->sender, d->q, &error);
 		if (error)
 			lr_log_warn(0, "outbox: %s", error->message);
@@ -149,6 +159,42 @@ static LrConfig *load_config(const char *path, GError **error)
 	return NULL;
 }
 
+/* new_sender - a sender for the relay, credentials and retry settings of srv. */
+static LrSender *new_sender(const LrServerConfig *srv)
+{
+	LrSender *sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
+
+	sender_set_backoff(sender, (gint64)srv->retry_first * G_USEC_PER_SEC,
+			   (gint64)srv->retry_max * G_USEC_PER_SEC);
+	return sender;
+}
+
+/* apply_server - what a reload can apply of the server group: a new
+ * sender for the mailer thread (relay, credentials, retries); the router
+ * takes name, domain, from and templates with the configuration.  Logs
+ * by name what changed and what needs a restart. */
+static void apply_server(Daemon *d, const LrServerConfig *srv)
+{
+	g_auto(GStrv) restart = server_config_changed(d->started, srv, TRUE);
+	g_auto(GStrv) live = server_config_changed(d->applied, srv, FALSE);
+	g_autofree char *restart_text = g_strjoinv(", ", restart);
+	g_autofree char *live_text = g_strjoinv(", ", live);
+	LrSender *old;
+
+	g_mutex_lock(&d->kick_lock);
+	old = d->next_sender;
+	d->next_sender = new_sender(srv);
+	g_mutex_unlock(&d->kick_lock);
+	sender_free(old);
+	kick_mailer(d);
+	server_config_free(d->applied);
+	d->applied = server_config_copy(srv);
+	if (restart[0] != NULL)
+		lr_log_warn(0, "reload: server %s changed and needs a restart (the running "
+			    "values stay until then)", restart_text);
+	lr_log_info(0, "reload: server settings applied: %s", live[0] ? live_text : "none changed");
+}
+
 /* on_hup - reload the configuration whole, or keep the running one. */
 static gboolean on_hup(gpointer data)
 {
@@ -161,8 +207,10 @@ static gboolean on_hup(gpointer data)
 			     error->message);
 		return G_SOURCE_CONTINUE;
 	}
+	apply_server(d, cfg->server);
 	router_set_config(d->router, cfg);
-	lr_log_info(0, "configuration reloaded from %s", cfg->file ? cfg->file : "default");
+	lr_log_info(0, "configuration reloaded from %s (rules, users, workflow, field aliases, "
+		    "templates)", cfg->file ? cfg->file : "default");
 	return G_SOURCE_CONTINUE;
 }
 
@@ -211,9 +259,9 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 		lr_config_free(cfg);
 		return FALSE;
 	}
-	d->sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
-	sender_set_backoff(d->sender, (gint64)srv->retry_first * G_USEC_PER_SEC,
-			   (gint64)srv->retry_max * G_USEC_PER_SEC);
+	d->sender = new_sender(srv);
+	d->started = server_config_copy(srv);
+	d->applied = server_config_copy(srv);
 	/* router_new owns cfg from here on, also when it fails. */
 	d->router = router_new(d->q, cfg, error);
 	if (d->router == NULL)
@@ -239,6 +287,9 @@ static void daemon_stop(Daemon *d)
 		g_thread_join(d->mailer);
 	g_clear_pointer(&d->router, router_free);
 	g_clear_pointer(&d->sender, sender_free);
+	g_clear_pointer(&d->next_sender, sender_free);
+	g_clear_pointer(&d->started, server_config_free);
+	g_clear_pointer(&d->applied, server_config_free);
 	g_clear_pointer(&d->q, queue_close);
 }
 
