@@ -64,7 +64,21 @@ typedef struct {
 	gboolean did;
 	guint64 lead_id;
 	char *failed_kind;
+	LrJob *job;	/* a copy of the job taken last: the one set aside on failure */
 } RunCtx;
+
+/* job_copy - a copy of job that outlives its transaction. */
+static LrJob *job_copy(const LrJob *job)
+{
+	LrJob *out = g_new0(LrJob, 1);
+
+	out->job_id = job->job_id;
+	out->due = job->due;
+	out->kind = g_strdup(job->kind);
+	out->lead_id = job->lead_id;
+	out->arg = g_strdup(job->arg);
+	return out;
+}
 
 /* job_txn - take the next job and do it, all in one transaction. */
 static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
@@ -79,6 +93,8 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	if (job == NULL)
 		return error == NULL || *error == NULL;
 	c->lead_id = job->lead_id;
+	g_clear_pointer(&c->job, queue_job_free);
+	c->job = job_copy(job);
 	s.job = job;
 	lead = queue_lead_get(c->r->q, txn, job->lead_id, error);
 	if (lead == NULL && error && *error)
@@ -92,13 +108,14 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	return queue_lead_put(txn, lead, error) && queue_job_delete(txn, job, error);
 }
 
-/* set_aside_txn - a job that failed for good (a broken template, a bad
+/* set_aside_txn - the job that failed for good (a broken template, a bad
  * record): record the error and try it again later, behind the other
- * jobs, so that it blocks nothing and is done once the cause is fixed. */
+ * jobs, so that it blocks nothing and is done once the cause is fixed.
+ * It is the job job_txn took (c->job), not whichever is first now. */
 static gboolean set_aside_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	RunCtx *c = data;
-	g_autoptr(LrJob) job = queue_job_next(txn, G_MAXINT64, error);
+	const LrJob *job = c->job;
 	g_autoptr(LrEvent) ev = NULL;
 	gint64 later = g_get_real_time() + 5 * 60 * G_USEC_PER_SEC;
 
@@ -145,10 +162,11 @@ static void take_config(LrRouter *r)
 	take_parser(r);
 }
 
-/* router_run_once - do one due job. */
-gboolean router_run_once(LrRouter *r, GError **error)
+/* run_job - take the configuration, do the next job, set it aside when it
+ * fails for good (c->job is the copy of the job taken, for the caller to
+ * free). */
+static gboolean run_job(LrRouter *r, RunCtx *c, GError **error)
 {
-	RunCtx c = {r, FALSE, 0, NULL};
 	g_autoptr(GError) local = NULL;
 
 	take_config(r);
@@ -157,17 +175,27 @@ gboolean router_run_once(LrRouter *r, GError **error)
 		return FALSE;
 	/* Lazy: a job's only effect outside the store is mail, and the outbox
 	 * is flushed to disk before anything is sent. */
-	if (queue_run_lazy(r->q, job_txn, &c, &local))
-		return c.did;
+	if (queue_run_lazy(r->q, job_txn, c, &local))
+		return c->did;
 	if (lr_error_is_temp(local)) {
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
-	lr_log_error(c.lead_id, "job failed, retrying in 5 minutes: %s", local->message);
-	c.failed_kind = local->message;
-	if (!queue_run(r->q, set_aside_txn, &c, error))
+	lr_log_error(c->lead_id, "job failed, retrying in 5 minutes: %s", local->message);
+	c->failed_kind = local->message;
+	if (!queue_run(r->q, set_aside_txn, c, error))
 		return FALSE;
 	return TRUE;
+}
+
+/* router_run_once - do one due job. */
+gboolean router_run_once(LrRouter *r, GError **error)
+{
+	RunCtx c = {r, FALSE, 0, NULL, NULL};
+	gboolean ok = run_job(r, &c, error);
+
+	g_clear_pointer(&c.job, queue_job_free);
+	return ok;
 }
 
 /* router_new - set up the worker. */
