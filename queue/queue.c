@@ -58,13 +58,16 @@ struct LrTxn {
 	DB_TXN *txn;
 };
 
-/* set_db_error - turn a Berkeley DB error into LR_ERROR (TEMP unless the
- * data itself is bad). */
+/* set_db_error - turn a Berkeley DB error into LR_ERROR: TEMP unless it is
+ * proven permanent (DB_KEYEXIST: the record is there already).  EINVAL is
+ * TEMP: Berkeley DB also says it for a handle or environment in a bad
+ * state, which a restart and a retry cure; refusing the mail for good on
+ * it would lose it. */
 static void set_db_error(GError **error, int ret, const char *what)
 {
 	int code = LR_ERROR_TEMP;
 
-	if (ret == DB_KEYEXIST || ret == EINVAL)
+	if (ret == DB_KEYEXIST)
 		code = LR_ERROR_PERM;
 	g_set_error(error, LR_ERROR, code, "%s: %s", what, db_strerror(ret));
 }
@@ -447,6 +450,11 @@ static int txn_commit_durable(LrQueue *q, DB_TXN *txn, gboolean lazy)
 	return group_flush(q);
 }
 
+/* Set by db_fail in the thread whose DB call was chosen as a deadlock
+ * victim (DB_LOCK_DEADLOCK / DB_LOCK_NOTGRANTED): run_once retries by this
+ * code, whatever fn made of the error's text. */
+static GPrivate deadlock_seen;
+
 /* run_once - one attempt at fn; returns the DB error (0 or DB_LOCK_DEADLOCK
  * to retry), with *ok saying whether fn succeeded. */
 static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,
@@ -459,10 +467,10 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 	*ok = FALSE;
 	if ((ret = q->env->txn_begin(q->env, NULL, &t.txn, 0)) != 0)
 		return ret;
+	g_private_set(&deadlock_seen, NULL);
 	if (!fn(&t, data, &local)) {
 		t.txn->abort(t.txn);
-		if (local && local->domain == LR_ERROR && local->code == LR_ERROR_TEMP &&
-		    g_str_has_suffix(local->message, "deadlock"))
+		if (g_private_get(&deadlock_seen) != NULL)
 			return DB_LOCK_DEADLOCK;
 		g_propagate_error(error, g_steal_pointer(&local));
 		return 0;
@@ -519,11 +527,12 @@ static DB_TXN *txn_of(LrTxn *txn)
 	return txn ? txn->txn : NULL;
 }
 
-/* db_fail - report a failed DB call; deadlocks are tagged so queue_run
- * retries them. */
+/* db_fail - report a failed DB call; a deadlock is noted (deadlock_seen)
+ * so that queue_run retries the transaction. */
 static gboolean db_fail(GError **error, int ret, const char *what)
 {
 	if (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED) {
+		g_private_set(&deadlock_seen, GINT_TO_POINTER(1));
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: deadlock", what);
 		return FALSE;
 	}

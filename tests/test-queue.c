@@ -295,6 +295,95 @@ static void test_killed_holder(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(v, ==, "after");
 }
 
+/* temp_text_txn - a temporary failure whose text ends in "deadlock"
+ * (a relay's words, say) without any lock conflict. */
+static gboolean temp_text_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	(void)txn;
+	(*(int *)data)++;
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "relay said: deadlock");
+	return FALSE;
+}
+
+/* test_deadlock_text - an error is a deadlock by its DB code, not by its
+ * text: this one is handed back at once, not retried. */
+static void test_deadlock_text(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	int calls = 0;
+
+	(void)data;
+	g_assert_false(queue_run(f->q, temp_text_txn, &calls, &error));
+	g_assert_error(error, LR_ERROR, LR_ERROR_TEMP);
+	g_assert_cmpstr(error->message, ==, "relay said: deadlock");
+	g_assert_cmpint(calls, ==, 1);
+}
+
+/* Two transactions that write two databases (state, jobs) in opposite
+ * order: each holds a page lock the other needs. */
+typedef struct {
+	LrQueue *q;
+	gboolean state_first;
+	gint *ready;		/* both hold their first lock */
+	int attempts;
+} Crossing;
+
+/* crossing_put - write to the state database or to the jobs database. */
+static gboolean crossing_put(LrTxn *txn, gboolean state, GError **error)
+{
+	if (state)
+		return queue_state_put(txn, "x:crossing", "1", error);
+	return queue_job_add(txn, "crossing", 1, G_MAXINT64 / 2, "", error);
+}
+
+/* crossing_txn - take the first lock, wait (on the first attempt) until
+ * the other thread holds its first, then take the second; a failure is
+ * reworded so that its text no longer says "deadlock". */
+static gboolean crossing_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	Crossing *c = data;
+	g_autoptr(GError) local = NULL;
+
+	if (!crossing_put(txn, c->state_first, error))
+		return FALSE;
+	if (c->attempts++ == 0) {
+		g_atomic_int_inc(c->ready);
+		for (int i = 0; i < 500 && g_atomic_int_get(c->ready) < 2; i++)
+			g_usleep(10000);
+	}
+	if (crossing_put(txn, !c->state_first, &local))
+		return TRUE;
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "second write (%s)", local->message);
+	return FALSE;
+}
+
+/* crossing_thread - run one crossing transaction; its result. */
+static gpointer crossing_thread(gpointer data)
+{
+	Crossing *c = data;
+	g_autoptr(GError) error = NULL;
+	gboolean ok = queue_run(c->q, crossing_txn, c, &error);
+
+	if (!ok)
+		g_printerr("crossing: %s\n", error->message);
+	return GINT_TO_POINTER(ok);
+}
+
+/* test_deadlock_code - a real deadlock (DB_LOCK_DEADLOCK) is retried even
+ * when the caller's error text hides the word: both transactions commit. */
+static void test_deadlock_code(Fixture *f, gconstpointer data)
+{
+	gint ready = 0;
+	Crossing a = {f->q, TRUE, &ready, 0}, b = {f->q, FALSE, &ready, 0};
+	GThread *ta = g_thread_new("a", crossing_thread, &a);
+	GThread *tb = g_thread_new("b", crossing_thread, &b);
+
+	(void)data;
+	g_assert_true(GPOINTER_TO_INT(g_thread_join(ta)));
+	g_assert_true(GPOINTER_TO_INT(g_thread_join(tb)));
+	g_assert_cmpint(a.attempts + b.attempts, >=, 3);	/* one was retried */
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -306,5 +395,7 @@ int main(int argc, char **argv)
 	ADD("/queue/state-reopen", test_state_reopen);
 	ADD("/queue/concurrent", test_concurrent);
 	ADD("/queue/killed-holder", test_killed_holder);
+	ADD("/queue/deadlock-text", test_deadlock_text);
+	ADD("/queue/deadlock-code", test_deadlock_code);
 	return g_test_run();
 }
