@@ -117,22 +117,38 @@ static GPtrArray *batch_take(LrIntakeBatcher *b)
 	return batch;
 }
 
+/* batch_alone - store each item in its own transaction, so that the one
+ * that cannot be stored gets its error and the others are stored:
+ * errors[i] gets item i's error or NULL. */
+static void batch_alone(LrIntakeBatcher *b, LrStoreItem *items, guint n, GError **errors)
+{
+	for (guint i = 0; i < n; i++)
+		queue_store_batch(b->q, &items[i], 1, &errors[i]);
+}
+
 /* batch_store - one transaction for the batch; every request gets the
- * outcome. */
+ * outcome.  A batch that fails for good (not TEMP) is retried item by
+ * item instead of handing one item's error to all. */
 static void batch_store(LrIntakeBatcher *b, GPtrArray *batch)
 {
 	g_autofree LrStoreItem *items = g_new(LrStoreItem, batch->len);
+	g_autofree GError **errors = g_new0(GError *, batch->len);
 	g_autoptr(GError) error = NULL;
 	gboolean ok;
 
 	for (guint i = 0; i < batch->len; i++)
 		items[i] = ((Request *)batch->pdata[i])->item;
 	ok = queue_store_batch(b->q, items, batch->len, &error);
+	if (!ok && batch->len > 1 && !lr_error_is_temp(error))
+		batch_alone(b, items, batch->len, errors);
+	else
+		for (guint i = 0; !ok && i < batch->len; i++)
+			errors[i] = g_error_copy(error);
 	g_mutex_lock(&b->lock);
 	for (guint i = 0; i < batch->len; i++) {
 		Request *r = batch->pdata[i];
 		r->item = items[i];
-		r->error = ok ? NULL : g_error_copy(error);
+		r->error = errors[i];
 		r->done = TRUE;
 	}
 	g_cond_broadcast(&b->done);

@@ -62,18 +62,27 @@ static char *state_key(const char *prefix, const char *name)
 	return g_strconcat(prefix, ":", name, NULL);
 }
 
-/* state_uint - a numeric state value inside the step's transaction. */
-static guint64 state_uint(Step *s, const char *prefix, const char *name)
+/* state_uint - a numeric state value inside the step's transaction into
+ * *out (0 when unset); FALSE when the store failed. */
+static gboolean state_uint(Step *s, const char *prefix, const char *name, guint64 *out,
+			   GError **error)
 {
 	g_autofree char *key = state_key(prefix, name);
 	g_autofree char *value = NULL;
+	GError *local = NULL;
 
-	if (!queue_state_get(s->r->q, s->txn, key, &value, NULL))
-		return 0;
-	return g_ascii_strtoull(value, NULL, 10);
+	*out = 0;
+	if (queue_state_get(s->r->q, s->txn, key, &value, &local)) {
+		*out = g_ascii_strtoull(value, NULL, 10);
+		return TRUE;
+	}
+	if (local == NULL)
+		return TRUE;	/* not set */
+	g_propagate_error(error, local);
+	return FALSE;
 }
 
-/* state_set_uint - set a numeric state value (errors surface at commit). */
+/* state_set_uint - set a numeric state value. */
 static gboolean state_set_uint(Step *s, const char *prefix, const char *name, guint64 v,
 			       GError **error)
 {
@@ -83,34 +92,57 @@ static gboolean state_set_uint(Step *s, const char *prefix, const char *name, gu
 	return queue_state_put(s->txn, key, value, error);
 }
 
+/* The data of the LrRouteState over the queue: the step, and the first
+ * store failure of a callback (which cannot return one), for step_route
+ * to hand on instead of routing on a value that was never read. */
+typedef struct {
+	Step *s;
+	GError *error;
+} RsData;
+
+/* rs_get - a numeric state value for a callback, noting a failure. */
+static guint64 rs_get(RsData *d, const char *prefix, const char *name)
+{
+	guint64 v = 0;
+
+	if (d->error == NULL)
+		state_uint(d->s, prefix, name, &v, &d->error);
+	return v;
+}
+
 /* rs_rr_get / rs_rr_set / rs_open / rs_away - LrRouteState on the queue. */
 static guint64 rs_rr_get(gpointer data, const char *key)
 {
-	return state_uint(data, "rr", key);
+	return rs_get(data, "rr", key);
 }
 
 static void rs_rr_set(gpointer data, const char *key, guint64 value)
 {
-	state_set_uint(data, "rr", key, value, NULL);
+	RsData *d = data;
+
+	if (d->error == NULL)
+		state_set_uint(d->s, "rr", key, value, &d->error);
 }
 
 static guint rs_open(gpointer data, const char *user)
 {
-	return (guint)state_uint(data, "open", user);
+	return (guint)rs_get(data, "open", user);
 }
 
 static gint64 rs_away(gpointer data, const char *user)
 {
-	return (gint64)state_uint(data, "away", user);
+	return (gint64)rs_get(data, "away", user);
 }
 
 /* step_open_adjust - count a user's open leads up or down. */
 gboolean step_open_adjust(Step *s, const char *user_id, int delta, GError **error)
 {
-	guint64 n = state_uint(s, "open", user_id);
+	guint64 n;
 
 	if (g_str_has_prefix(user_id, "server:"))
 		return TRUE;
+	if (!state_uint(s, "open", user_id, &n, error))
+		return FALSE;
 	n = delta < 0 && n < (guint64)-delta ? 0 : n + delta;
 	return state_set_uint(s, "open", user_id, n, error);
 }
@@ -369,13 +401,22 @@ static gboolean federate(Step *s, const char *server, GError **error)
 /* step_route - route the lead under the configuration and offer it. */
 gboolean step_route(Step *s, GError **error)
 {
-	LrRouteState state = {rs_rr_get, rs_rr_set, rs_open, rs_away, s->now, s};
+	RsData rs = {s, NULL};
+	LrRouteState state = {rs_rr_get, rs_rr_set, rs_open, rs_away, s->now, &rs};
 	g_auto(GStrv) rejected = split_list(s->lead, META_REJECTED);
 	g_autoptr(LrRouteResult) res = NULL;
 	g_autofree char *detail = NULL;
 	const char *kind;
 
 	res = route_lead(s->cfg, s->lead, (const char *const *)rejected, &state, error);
+	if (rs.error != NULL) {
+		/* A decision on state that could not be read or written: the
+		 * transaction is retried (a deadlock) or the job set aside. */
+		g_clear_pointer(&res, route_result_free);
+		g_clear_error(error);
+		g_propagate_prefixed_error(error, rs.error, "routing state: ");
+		return FALSE;
+	}
 	if (res == NULL)
 		return FALSE;
 	result_meta(s->lead, res);

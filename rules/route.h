@@ -17,7 +17,10 @@
  *
  * Routing state (round-robin positions, away times, open-lead counts)
  * lives with the caller (the daemon keeps it in the queue's state store),
- * so that rotations are fair across restarts. */
+ * so that rotations are fair across restarts.  The callbacks return
+ * values, not errors: one whose store fails keeps the error with its data
+ * and returns 0, and the caller (router/step.c) then drops the result and
+ * fails the routing with that error instead of routing on it. */
 #ifndef LR_ROUTE_H
 #define LR_ROUTE_H
 
