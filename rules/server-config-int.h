@@ -15,8 +15,7 @@
  * from the process's working folder.  A problem goes to report as
  * (file, line, text), line 0 when the file cannot be read at all.
  * Returns FALSE when the file did not parse. */
-gboolean lr_conf_read(config_t *conf, const char *file, LrServerReportFunc report,
-		      gpointer data);
+gboolean lr_conf_read(config_t *conf, const char *file, LrServerReportFunc report, gpointer data);
 
 /* server_config_fill - the server group of a parsed file (file as read,
  * NULL for the embedded default): every key of the key table typed and
@@ -25,6 +24,6 @@ gboolean lr_conf_read(config_t *conf, const char *file, LrServerReportFunc repor
  * caller (lr-config.c reports them with a suggestion).  Returns a new
  * configuration, never NULL. */
 LrServerConfig *server_config_fill(const config_t *conf, const char *file,
-				   LrServerReportFunc report, gpointer data);
+                                   LrServerReportFunc report, gpointer data);
 
 #endif

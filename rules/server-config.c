@@ -14,48 +14,112 @@
 
 /* The embedded default: a demo deployment under ./leadroute-data. */
 static const char default_text[] =
-	"# leadroute embedded default: one admin takes every lead.\n"
-	"server: {\n"
-	"  name = \"demo\";\n"
-	"  domain = \"leads.localhost\";\n"
-	"  listen = [\"inet:127.0.0.1:2424\"];\n"
-	"  home = \"leadroute-data\";\n"
-	"  smtp = \"smtp://127.0.0.1:2525\";\n"
-	"  from = \"Lead Desk <leads@localhost>\";\n"
-	"};\n"
-	"users = ( { id = \"admin\"; name = \"Admin\"; email = \"admin@localhost\";"
-	" role = \"admin\"; } );\n"
-	"rules = ( { name = \"everyone\"; route = \"admin\"; } );\n";
+    "# leadroute embedded default: one admin takes every lead.\n"
+    "server: {\n"
+    "  name = \"demo\";\n"
+    "  domain = \"leads.localhost\";\n"
+    "  listen = [\"inet:127.0.0.1:2424\"];\n"
+    "  home = \"leadroute-data\";\n"
+    "  smtp = \"smtp://127.0.0.1:2525\";\n"
+    "  from = \"Lead Desk <leads@localhost>\";\n"
+    "};\n"
+    "users = ( { id = \"admin\"; name = \"Admin\"; email = \"admin@localhost\";"
+    " role = \"admin\"; } );\n"
+    "rules = ( { name = \"everyone\"; route = \"admin\"; } );\n";
 
 #define DAY (24 * 3600)
-#define TEXT(n, def, rs) {#n, LR_KEY_TEXT, 0, 0, def, 0, offsetof(LrServerConfig, n), rs}
-#define PATH(n, def, rs) {#n, LR_KEY_PATH, 0, 0, def, 0, offsetof(LrServerConfig, n), rs}
-#define NUMBER(n, lo, hi, def, rs) \
-	{#n, LR_KEY_NUMBER, lo, hi, NULL, def, offsetof(LrServerConfig, n), rs}
 
 /* Every key of the server group.  name's default is the host name and
- * templates' the installed (or source tree's) folder: both computed.  The
- * last column says which keys a SIGHUP cannot apply (the sockets, the
+ * templates' the installed (or source tree's) folder: both computed.
+ * .restart says which keys a SIGHUP cannot apply (the sockets, the
  * store, the secret and the LMTP limits are set up once at start). */
 static const LrServerKey keys[] = {
-	TEXT(name, NULL, FALSE),
-	TEXT(domain, "localhost", FALSE),
-	{"listen", LR_KEY_LIST, 0, 0, "inet:127.0.0.1:2424", 0, offsetof(LrServerConfig, listen),
-	 TRUE},
-	PATH(home, "/var/lib/leadroute", TRUE),
-	TEXT(smtp, "smtp://127.0.0.1:25", FALSE),
-	TEXT(smtp_user, NULL, FALSE),
-	TEXT(smtp_password, NULL, FALSE),
-	TEXT(from, "leadroute <leads@localhost>", FALSE),
-	PATH(secret_file, NULL, TRUE),
-	PATH(templates, NULL, FALSE),
-	{"max_message_size", LR_KEY_BYTES, 1024, G_GINT64_CONSTANT(1) << 32, NULL,
-	 LR_DEFAULT_MAX_MESSAGE_SIZE, offsetof(LrServerConfig, max_message_size), TRUE},
-	NUMBER(session_timeout, 1, DAY, LR_DEFAULT_SESSION_TIMEOUT, TRUE),
-	NUMBER(max_sessions, 1, 100000, LR_DEFAULT_MAX_SESSIONS, TRUE),
-	NUMBER(retry_first, 1, 7 * DAY, LR_DEFAULT_RETRY_FIRST, FALSE),
-	NUMBER(retry_max, 1, 7 * DAY, LR_DEFAULT_RETRY_MAX, FALSE),
-	{NULL, 0, 0, 0, NULL, 0, 0, FALSE},
+    {.name = "name",
+     .type = LR_KEY_TEXT,
+     .text_default = NULL,
+     .offset = offsetof(LrServerConfig, name),
+     .restart = FALSE},
+    {.name = "domain",
+     .type = LR_KEY_TEXT,
+     .text_default = "localhost",
+     .offset = offsetof(LrServerConfig, domain),
+     .restart = FALSE},
+    {.name = "listen",
+     .type = LR_KEY_LIST,
+     .text_default = "inet:127.0.0.1:2424",
+     .offset = offsetof(LrServerConfig, listen),
+     .restart = TRUE},
+    {.name = "home",
+     .type = LR_KEY_PATH,
+     .text_default = "/var/lib/leadroute",
+     .offset = offsetof(LrServerConfig, home),
+     .restart = TRUE},
+    {.name = "smtp",
+     .type = LR_KEY_TEXT,
+     .text_default = "smtp://127.0.0.1:25",
+     .offset = offsetof(LrServerConfig, smtp),
+     .restart = FALSE},
+    {.name = "smtp_user",
+     .type = LR_KEY_TEXT,
+     .text_default = NULL,
+     .offset = offsetof(LrServerConfig, smtp_user),
+     .restart = FALSE},
+    {.name = "smtp_password",
+     .type = LR_KEY_TEXT,
+     .text_default = NULL,
+     .offset = offsetof(LrServerConfig, smtp_password),
+     .restart = FALSE},
+    {.name = "from",
+     .type = LR_KEY_TEXT,
+     .text_default = "leadroute <leads@localhost>",
+     .offset = offsetof(LrServerConfig, from),
+     .restart = FALSE},
+    {.name = "secret_file",
+     .type = LR_KEY_PATH,
+     .text_default = NULL,
+     .offset = offsetof(LrServerConfig, secret_file),
+     .restart = TRUE},
+    {.name = "templates",
+     .type = LR_KEY_PATH,
+     .text_default = NULL,
+     .offset = offsetof(LrServerConfig, templates),
+     .restart = FALSE},
+    {.name = "max_message_size",
+     .type = LR_KEY_BYTES,
+     .min = 1024,
+     .max = G_GINT64_CONSTANT(1) << 32,
+     .number_default = LR_DEFAULT_MAX_MESSAGE_SIZE,
+     .offset = offsetof(LrServerConfig, max_message_size),
+     .restart = TRUE},
+    {.name = "session_timeout",
+     .type = LR_KEY_NUMBER,
+     .min = 1,
+     .max = DAY,
+     .number_default = LR_DEFAULT_SESSION_TIMEOUT,
+     .offset = offsetof(LrServerConfig, session_timeout),
+     .restart = TRUE},
+    {.name = "max_sessions",
+     .type = LR_KEY_NUMBER,
+     .min = 1,
+     .max = 100000,
+     .number_default = LR_DEFAULT_MAX_SESSIONS,
+     .offset = offsetof(LrServerConfig, max_sessions),
+     .restart = TRUE},
+    {.name = "retry_first",
+     .type = LR_KEY_NUMBER,
+     .min = 1,
+     .max = 7 * DAY,
+     .number_default = LR_DEFAULT_RETRY_FIRST,
+     .offset = offsetof(LrServerConfig, retry_first),
+     .restart = FALSE},
+    {.name = "retry_max",
+     .type = LR_KEY_NUMBER,
+     .min = 1,
+     .max = 7 * DAY,
+     .number_default = LR_DEFAULT_RETRY_MAX,
+     .offset = offsetof(LrServerConfig, retry_max),
+     .restart = FALSE},
+    {.name = NULL},
 };
 
 /* server_config_keys - the key table. */
@@ -131,8 +195,7 @@ static gboolean key_equal(const LrServerKey *k, const LrServerConfig *a, const L
 }
 
 /* server_config_changed - the keys that differ. */
-char **server_config_changed(const LrServerConfig *a, const LrServerConfig *b,
-			     gboolean restart)
+char **server_config_changed(const LrServerConfig *a, const LrServerConfig *b, gboolean restart)
 {
 	GPtrArray *out = g_ptr_array_new();
 
@@ -161,8 +224,7 @@ LrServerConfig *server_config_copy(const LrServerConfig *cfg)
 }
 
 /* lr_conf_read - parse a file with its own folder as include folder. */
-gboolean lr_conf_read(config_t *conf, const char *file, LrServerReportFunc report,
-		      gpointer data)
+gboolean lr_conf_read(config_t *conf, const char *file, LrServerReportFunc report, gpointer data)
 {
 	g_autofree char *abs = file ? g_canonicalize_filename(file, NULL) : NULL;
 	g_autofree char *dir = abs ? g_path_get_dirname(abs) : g_get_current_dir();
@@ -172,7 +234,8 @@ gboolean lr_conf_read(config_t *conf, const char *file, LrServerReportFunc repor
 	if (file ? config_read_file(conf, file) : config_read_string(conf, default_text))
 		return TRUE;
 	where = config_error_file(conf) ? config_error_file(conf)
-					: file ? file : "(embedded default)";
+	        : file                  ? file
+	                                : "(embedded default)";
 	if (config_error_type(conf) == CONFIG_ERR_FILE_IO) {
 		g_autofree char *msg = g_strdup_printf("cannot read: %s", g_strerror(errno));
 		report(data, where, 0, msg);
@@ -192,7 +255,7 @@ typedef struct {
 
 /* key_at - report a problem with setting s. */
 static void key_at(const Filler *f, const config_setting_t *s, const char *fmt, ...)
-	G_GNUC_PRINTF(3, 4);
+    G_GNUC_PRINTF(3, 4);
 static void key_at(const Filler *f, const config_setting_t *s, const char *fmt, ...)
 {
 	const char *file = config_setting_source_file(s);
@@ -202,8 +265,11 @@ static void key_at(const Filler *f, const config_setting_t *s, const char *fmt, 
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	f->report(f->data, file ? file : f->file ? f->file : "(embedded default)",
-		  (int)config_setting_source_line(s), msg);
+	f->report(f->data,
+	          file      ? file
+	          : f->file ? f->file
+	                    : "(embedded default)",
+	          (int)config_setting_source_line(s), msg);
 }
 
 /* path_under - an absolute path for value, relative to base. */
@@ -238,8 +304,7 @@ static void set_text(const Filler *f, const LrServerKey *k, char **slot, const c
 }
 
 /* set_list - a list key: "text" or ["text", ...], else the default. */
-static void set_list(const Filler *f, const LrServerKey *k, char ***slot,
-		     const config_setting_t *s)
+static void set_list(const Filler *f, const LrServerKey *k, char ***slot, const config_setting_t *s)
 {
 	GPtrArray *out = g_ptr_array_new();
 
@@ -256,8 +321,8 @@ static void set_list(const Filler *f, const LrServerKey *k, char ***slot,
 				       k->name);
 		}
 	else if (s != NULL)
-		key_at(f, s, "'%s' must be text or a list of texts: %s = [\"a\", \"b\"];",
-		       k->name, k->name);
+		key_at(f, s, "'%s' must be text or a list of texts: %s = [\"a\", \"b\"];", k->name,
+		       k->name);
 	if (out->len == 0 && s != NULL && config_setting_is_aggregate(s))
 		key_at(f, s, "'%s' must name at least one address", k->name);
 	if (out->len == 0)
@@ -269,19 +334,22 @@ static void set_list(const Filler *f, const LrServerKey *k, char ***slot,
 /* get_number - a whole-number key in its range into *out; FALSE (and
  * reported) when it is not one. */
 static gboolean get_number(const Filler *f, const LrServerKey *k, const config_setting_t *s,
-			   gint64 *out)
+                           gint64 *out)
 {
 	int t = config_setting_type(s);
 
 	if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-		key_at(f, s, "'%s' must be a whole number from %" G_GINT64_FORMAT
-		       " to %" G_GINT64_FORMAT, k->name, k->min, k->max);
+		key_at(f, s,
+		       "'%s' must be a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+		       k->name, k->min, k->max);
 		return FALSE;
 	}
 	*out = config_setting_get_int64(s);
 	if (*out < k->min || *out > k->max) {
-		key_at(f, s, "'%s' is %" G_GINT64_FORMAT ": it must be from %" G_GINT64_FORMAT
-		       " to %" G_GINT64_FORMAT, k->name, *out, k->min, k->max);
+		key_at(f, s,
+		       "'%s' is %" G_GINT64_FORMAT ": it must be from %" G_GINT64_FORMAT
+		       " to %" G_GINT64_FORMAT,
+		       k->name, *out, k->min, k->max);
 		return FALSE;
 	}
 	return TRUE;
@@ -289,7 +357,7 @@ static gboolean get_number(const Filler *f, const LrServerKey *k, const config_s
 
 /* set_key - one key of the table from group g (NULL: no server group). */
 static void set_key(const Filler *f, const LrServerKey *k, LrServerConfig *cfg,
-		    const config_setting_t *g)
+                    const config_setting_t *g)
 {
 	config_setting_t *s = g ? config_setting_get_member(g, k->name) : NULL;
 	char *slot = (char *)cfg + k->offset;
@@ -303,7 +371,7 @@ static void set_key(const Filler *f, const LrServerKey *k, LrServerConfig *cfg,
 		const char *v = NULL;
 
 		if (s != NULL && (config_setting_type(s) != CONFIG_TYPE_STRING ||
-				  *(v = config_setting_get_string(s)) == '\0')) {
+		                  *(v = config_setting_get_string(s)) == '\0')) {
 			key_at(f, s, "'%s' must be non-empty text in double quotes", k->name);
 			v = NULL;
 		}
@@ -324,8 +392,10 @@ static void fill_table(const Filler *f, LrServerConfig *cfg, const config_settin
 	for (const LrServerKey *k = keys; k->name != NULL; k++)
 		set_key(f, k, cfg, g);
 	if (g != NULL && cfg->retry_max < cfg->retry_first)
-		key_at(f, config_setting_get_member(g, "retry_max")
-			      ? config_setting_get_member(g, "retry_max") : g,
+		key_at(f,
+		       config_setting_get_member(g, "retry_max")
+		           ? config_setting_get_member(g, "retry_max")
+		           : g,
 		       "'retry_max' (%u) must be at least 'retry_first' (%u)", cfg->retry_max,
 		       cfg->retry_first);
 }
@@ -349,7 +419,7 @@ LrServerConfig *server_config_defaults(const char *base)
 
 /* server_config_fill - the server group of a parsed file. */
 LrServerConfig *server_config_fill(const config_t *conf, const char *file,
-				   LrServerReportFunc report, gpointer data)
+                                   LrServerReportFunc report, gpointer data)
 {
 	g_autofree char *abs = file ? g_canonicalize_filename(file, NULL) : NULL;
 	g_autofree char *base = abs ? g_path_get_dirname(abs) : g_get_current_dir();

@@ -34,8 +34,8 @@ static void write_file(const char *dir, const char *name, const char *text)
 static void copy_templates(const char *dir)
 {
 	g_autofree char *cmd = g_strdup_printf("mkdir -p '%s/templates' && cp '%s'/templates/*.txt "
-					       "'%s'/templates/*.html '%s/templates/'",
-					       dir, LR_SRCDIR, LR_SRCDIR, dir);
+	                                       "'%s'/templates/*.html '%s/templates/'",
+	                                       dir, LR_SRCDIR, LR_SRCDIR, dir);
 
 	g_assert_cmpint(system(cmd), ==, 0);
 }
@@ -45,10 +45,12 @@ static void copy_templates(const char *dir)
 static void write_conf(Fixture *f, const char *extra)
 {
 	g_autofree char *text = g_strdup_printf(
-		"server: { home = \"home\"; templates = \"templates\"; secret_file = \"secret\";\n"
-		"  domain = \"leads.test\"; from = \"Desk <desk@leads.test>\"; };\n"
-		"users = ( { id = \"dana\"; name = \"Dana\"; email = \"dana@x.test\"; role = \"admin\"; } );\n"
-		"rules = ( { name = \"all\"; route = \"dana\"; } );\n%s", extra);
+	    "server: { home = \"home\"; templates = \"templates\"; secret_file = \"secret\";\n"
+	    "  domain = \"leads.test\"; from = \"Desk <desk@leads.test>\"; };\n"
+	    "users = ( { id = \"dana\"; name = \"Dana\"; email = \"dana@x.test\"; role = "
+	    "\"admin\"; } );\n"
+	    "rules = ( { name = \"all\"; route = \"dana\"; } );\n%s",
+	    extra);
 
 	write_file(f->dir, "leadroute.conf", text);
 }
@@ -91,8 +93,8 @@ static void fixture_tear_down(Fixture *f, gconstpointer data)
 static guint64 store(Fixture *f, const char *key, const char *body)
 {
 	g_autofree char *text = g_strdup_printf("From: C <c@example.org>\nTo: leads@leads.test\n"
-						"Subject: inquiry\nMessage-ID: <%s@test>\n\n%s\n",
-						key, body);
+	                                        "Subject: inquiry\nMessage-ID: <%s@test>\n\n%s\n",
+	                                        key, body);
 	g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 	const char *rcpts[] = {"leads@leads.test", NULL};
 	g_autoptr(GError) error = NULL;
@@ -185,7 +187,7 @@ static void test_set_aside(Fixture *f, gconstpointer data)
 	g_assert_true(g_file_get_contents(tpl, &good, NULL, NULL));
 	g_assert_true(g_file_set_contents(tpl, "no subject line here\n", -1, NULL));
 	a = store(f, "aside-1", "Name: Ida Berg\nPhone: +49 30 1234567\n");
-	run_all(r, 2);	/* parse and route a: fails for good, set aside */
+	run_all(r, 2); /* parse and route a: fails for good, set aside */
 	g_assert_true(has_event(f, a, "error"));
 	g_assert_true(g_file_set_contents(tpl, good, -1, NULL));
 	b = store(f, "aside-2", "Name: Ole Lund\nPhone: +47 22 123456\n");
@@ -221,11 +223,10 @@ static void test_new_fails(Fixture *f, gconstpointer data)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add("/router/reload", Fixture, NULL, fixture_set_up, test_reload,
-		   fixture_tear_down);
+	g_test_add("/router/reload", Fixture, NULL, fixture_set_up, test_reload, fixture_tear_down);
 	g_test_add("/router/set-aside", Fixture, NULL, fixture_set_up, test_set_aside,
-		   fixture_tear_down);
+	           fixture_tear_down);
 	g_test_add("/router/new-fails", Fixture, NULL, fixture_set_up, test_new_fails,
-		   fixture_tear_down);
+	           fixture_tear_down);
 	return g_test_run();
 }
