@@ -37,7 +37,8 @@ static const char *const top_keys[] = {"server", "fields", "tables", "users", "s
 static const char *const server_keys[] = {"name", "domain", "listen", "home", "smtp",
 					  "smtp_user", "smtp_password", "from", "secret_file",
 					  "templates", "max_message_size", "session_timeout",
-					  "max_sessions", "retry_first", "retry_max", NULL};
+					  "max_sessions", "retry_first", "retry_max",
+					  "min_data_rate", NULL};
 static const char *const user_keys[] = {"id", "name", "email", "addresses", "role", "manages",
 					"team", "territory", "capacity", "hours", "may_route",
 					"rules", NULL};

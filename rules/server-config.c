@@ -6,6 +6,9 @@
 #include "lead/lr-error.h"
 #include "rules/server-config.h"
 
+/* The largest server.min_data_rate: a gigabyte per second. */
+#define SERVER_MAX_RATE 1000000000
+
 /* The embedded default: a demo deployment under ./leadroute-data. */
 static const char default_text[] =
 	"# leadroute embedded default: one admin takes every lead.\n"
@@ -139,9 +142,30 @@ static void fill(LrServerConfig *cfg, config_t *conf, const char *base)
 	cfg->templates = templates ? path_under(base, templates) : default_templates();
 	cfg->max_message_size = (gsize)get_uint(g, "max_message_size", 10 * 1024 * 1024);
 	cfg->session_timeout = (guint)get_uint(g, "session_timeout", 300);
+	cfg->min_data_rate = (guint)get_uint(g, "min_data_rate", 500);
 	cfg->max_sessions = (guint)get_uint(g, "max_sessions", 256);
 	cfg->retry_first = (guint)get_uint(g, "retry_first", 60);
 	cfg->retry_max = (guint)get_uint(g, "retry_max", 3600);
+}
+
+/* check_rate - server.min_data_rate, when set, is a whole number of bytes
+ * per second from 1 to SERVER_MAX_RATE; else "file:line: ..." in error. */
+static gboolean check_rate(config_t *conf, const char *file, GError **error)
+{
+	config_setting_t *s = config_lookup(conf, "server.min_data_rate");
+	int type = s ? config_setting_type(s) : CONFIG_TYPE_NONE;
+	long long v = type == CONFIG_TYPE_INT64 ? config_setting_get_int64(s)
+		      : type == CONFIG_TYPE_INT	  ? config_setting_get_int(s)
+						  : 0;
+
+	if (s == NULL || (v >= 1 && v <= SERVER_MAX_RATE))
+		return TRUE;
+	g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
+		    "%s:%d: server.min_data_rate must be a whole number of bytes per second "
+		    "from 1 to %d",
+		    file ? file : "(embedded default)", config_setting_source_line(s),
+		    SERVER_MAX_RATE);
+	return FALSE;
 }
 
 /* server_config_load - read the server group. */
@@ -160,6 +184,10 @@ LrServerConfig *server_config_load(const char *path, GError **error)
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s:%d: %s",
 			    file ? file : "(embedded default)", config_error_line(&conf),
 			    config_error_text(&conf));
+		config_destroy(&conf);
+		return NULL;
+	}
+	if (!check_rate(&conf, file, error)) {
 		config_destroy(&conf);
 		return NULL;
 	}

@@ -23,7 +23,8 @@ typedef struct {
 	char *secret_file;	/* HMAC secret for reply tokens, or NULL */
 	char *templates;	/* template folder, absolute */
 	gsize max_message_size;	/* bytes: larger messages get 552 / EX_DATAERR */
-	guint session_timeout;	/* seconds an LMTP client may stay silent */
+	guint session_timeout;	/* seconds a whole LMTP command may take */
+	guint min_data_rate;	/* bytes per second an LMTP message must keep up */
 	guint max_sessions;	/* concurrent LMTP sessions */
 	guint retry_first;	/* seconds before the first retry of a notification */
 	guint retry_max;	/* longest wait between retries, seconds */

@@ -179,7 +179,8 @@ static gboolean on_term(gpointer data)
 static gboolean start_lmtp(Daemon *d, const LrServerConfig *srv, GError **error)
 {
 	LrLmtpConfig lc = {(const char *const *)srv->listen, srv->name, srv->max_message_size,
-			   srv->session_timeout, srv->max_sessions, store_message, d};
+			   srv->session_timeout, srv->max_sessions, store_message, d,
+			   srv->min_data_rate};
 
 	d->batcher = intake_batcher_new(d->q, srv->max_message_size);
 	d->lmtp = lmtp_server_start(&lc, error);
