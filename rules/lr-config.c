@@ -1371,6 +1371,21 @@ gboolean config_may_route(const LrConfig *cfg, const char *from_user, const char
 
 /* ---- the whole file ---- */
 
+/* note_located - report message, which may already start "file:line: ". */
+static void note_located(Loader *ld, const char *file, const char *message)
+{
+	gsize len = strlen(file);
+	char *end = NULL;
+	gint64 line = 0;
+
+	if (strncmp(message, file, len) == 0 && message[len] == ':')
+		line = g_ascii_strtoll(message + len + 1, &end, 10);
+	if (end != NULL && end[0] == ':' && end[1] == ' ' && line > 0 && line < G_MAXINT)
+		note(ld, file, (int)line, "%s", end + 2);
+	else
+		note(ld, file, 0, "%s", message);
+}
+
 /* load_server - the server group, through server-config. */
 static void load_server(Loader *ld, const char *file, const config_setting_t *root)
 {
@@ -1381,7 +1396,7 @@ static void load_server(Loader *ld, const char *file, const config_setting_t *ro
 		check_keys(ld, g, server_keys, "server");
 	ld->cfg->server = server_config_load(file, &error);
 	if (ld->cfg->server == NULL)
-		note(ld, file ? file : "(embedded default)", 0, "%s", error->message);
+		note_located(ld, file ? file : "(embedded default)", error->message);
 }
 
 /* load_main - everything in the main file. */
