@@ -54,6 +54,8 @@ lmtp)
 	exit 64
 	;;
 esac
+# Inputs that once failed (tests/fuzz-cases/TARGET-*) run first as seeds.
+seeds="$srcdir/tests/fuzz-cases/$target-* $seeds"
 n=0
 for f in $seeds; do
 	[ -f "$f" ] || continue
