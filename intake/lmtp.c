@@ -142,6 +142,8 @@ static gssize replay_receive(LmtpSession *s, guint8 *buf, gsize len)
 	const guint8 *all = g_bytes_get_data(s->replay, &size);
 	gsize n = MIN(len, size - s->replay_at);
 
+	if (n == 0) /* the end (all is NULL for empty input) */
+		return 0;
 	memcpy(buf, all + s->replay_at, n);
 	s->replay_at += n;
 	return (gssize)n;

@@ -324,6 +324,19 @@ static void test_replay(void)
 	g_assert_cmpuint(stores, ==, 1);
 }
 
+/* test_replay_empty - no input at all: the greeting, then the end (the
+ * fuzzer's first input once passed NULL to memcpy). */
+static void test_replay_empty(void)
+{
+	LrLmtpConfig config = {0};
+	g_autofree char *out = NULL;
+
+	config.hostname = "replay.test";
+	config.store = replay_store;
+	out = lmtp_session_replay(&config, NULL, 0);
+	g_assert_cmpstr(out, ==, "220 replay.test LMTP leadroute ready\r\n");
+}
+
 /* ------------------------------------------------------------------ */
 /* Deadlines (session_timeout 2 s, min_data_rate 1000 bytes/s). */
 
@@ -417,6 +430,7 @@ int main(int argc, char **argv)
 	ADD("/lmtp-strict/bare-command", setup_default, test_bare_command);
 	ADD("/lmtp-strict/split-end", setup_default, test_split_end);
 	g_test_add_func("/lmtp-strict/replay", test_replay);
+	g_test_add_func("/lmtp-strict/replay-empty", test_replay_empty);
 	ADD("/lmtp-strict/slow-command", setup_slow, test_slow_command);
 	ADD("/lmtp-strict/slow-data", setup_slow, test_slow_data);
 	ADD("/lmtp-strict/steady-data", setup_slow, test_steady_data);
