@@ -1,5 +1,5 @@
 /* fuzz-config.c - libFuzzer target: any bytes as leadroute.conf through the
- * configuration loader and its checks (config_check, what `leadroute check`
+ * configuration loader and its checks (lr_config_check, what `leadroute check`
  * runs) and the server-group reader.  Each input is written to
  * leadroute.conf in a sandbox folder: $FUZZ_CONFIG_DIR when set (tests/fuzz.sh
  * fills it with a copy of examples/, so that the users' rule files, tables
@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "lead/lr-error.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/server-config.h"
 
@@ -62,7 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!g_file_set_contents_full(path, (const char *)data, size, G_FILE_SET_CONTENTS_NONE,
 				      0644, &error))
 		g_error("fuzz-config: %s", error->message);
-	problems = config_check(path, &cfg);
+	problems = lr_config_check(path, &cfg);
 	g_assert_nonnull(problems);
 	fuzz_problems(problems);
 	/* Clean means loaded, and a problem means nothing loaded. */

@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* fuzz_store - the store: checks the message, and answers by its first byte
  * (T: temporary failure, P: permanent, B: too big, else stored). */
 static gboolean fuzz_store(GBytes *message, const char *sender, const char *const *rcpts,
-			   gpointer data, GError **error)
+			   gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	gsize len;
 	const guint8 *p = g_bytes_get_data(message, &len);

@@ -46,13 +46,14 @@ typedef struct {
 
 /* test_store - keep every message. */
 static gboolean test_store(GBytes *message, const char *sender, const char *const *rcpts,
-			   gpointer data, GError **error)
+			   gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	Fixture *f = data;
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&f->lock);
 
 	f->calls++;
 	g_ptr_array_add(f->messages, g_bytes_ref(message));
+	*lead_id = f->messages->len;
 	return TRUE;
 }
 
@@ -287,7 +288,7 @@ static void test_split_end(Fixture *f, gconstpointer data)
 		g_assert_true(client_send(c, parts[i]));
 		g_usleep(100 * 1000);
 	}
-	client_expect(c, "250 2.0.0 <leads@x.example>");
+	client_expect(c, "250 2.0.0 <leads@x.example> stored as lead 1");
 	client_close(c);
 	g_assert_cmpuint(stored(f), ==, 1);
 	g_assert_cmpmem(g_bytes_get_data(f->messages->pdata[0], NULL),
@@ -296,7 +297,7 @@ static void test_split_end(Fixture *f, gconstpointer data)
 
 /* replay_store - count the replayed session's messages. */
 static gboolean replay_store(GBytes *message, const char *sender, const char *const *rcpts,
-			     gpointer data, GError **error)
+			     gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	(*(guint *)data)++;
 	return TRUE;
