@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* No fsync: the file is thrown away with the next input. */
 	if (!g_file_set_contents_full(path, (const char *)data, size, G_FILE_SET_CONTENTS_NONE,
-				      0644, &error))
+	                              0644, &error))
 		g_error("fuzz-config: %s", error->message);
 	problems = lr_config_check(path, &cfg);
 	g_assert_nonnull(problems);

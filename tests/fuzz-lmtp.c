@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* fuzz_store - the store: checks the message, and answers by its first byte
  * (T: temporary failure, P: permanent, B: too big, else stored). */
 static gboolean fuzz_store(GBytes *message, const char *sender, const char *const *rcpts,
-			   gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
+                           gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	gsize len;
 	const guint8 *p = g_bytes_get_data(message, &len);
@@ -55,7 +55,7 @@ static void fuzz_transcript(const char *t)
 		g_assert_nonnull(end);
 		g_assert_true(end - t >= 4);
 		g_assert_true(g_ascii_isdigit(t[0]) && g_ascii_isdigit(t[1]) &&
-			      g_ascii_isdigit(t[2]));
+		              g_ascii_isdigit(t[2]));
 		g_assert_true(t[3] == ' ' || t[3] == '-');
 		for (const char *p = t; p < end; p++)
 			g_assert_true((guchar)*p >= 0x20 && (guchar)*p != 0x7f);

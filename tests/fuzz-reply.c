@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		g_assert_nonnull(json);
 		fuzz_check(reply);
 		/* The visible-text reader on the raw bytes as a body, too. */
-		if (g_utf8_validate((const char *)data, size, NULL) && memchr(data, 0, size) == NULL) {
+		if (g_utf8_validate((const char *)data, size, NULL) &&
+		    memchr(data, 0, size) == NULL) {
 			g_autofree char *body = g_strndup((const char *)data, size);
 			g_autofree char *text = reply_visible_text(body);
 			g_autoptr(LrReply) other = g_new0(LrReply, 1);

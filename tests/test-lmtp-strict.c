@@ -46,7 +46,7 @@ typedef struct {
 
 /* test_store - keep every message. */
 static gboolean test_store(GBytes *message, const char *sender, const char *const *rcpts,
-			   gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
+                           gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	Fixture *f = data;
 	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&f->lock);
@@ -167,7 +167,7 @@ static void client_expect(Client *c, const char *prefix)
 static void client_envelope(Client *c)
 {
 	g_assert_true(client_send(c, "LHLO client.test\r\nMAIL FROM:<a@b.example>\r\n"
-				     "RCPT TO:<leads@x.example>\r\nDATA\r\n"));
+	                             "RCPT TO:<leads@x.example>\r\nDATA\r\n"));
 	for (guint i = 0; i < 6; i++)
 		client_expect(c, "250");
 	client_expect(c, "250 2.1.0");
@@ -220,9 +220,9 @@ static void run_smuggle(Fixture *f, const char *eol)
 {
 	Client *c = client_open(f);
 	g_autofree char *msg = g_strdup_printf(
-		"From: <a@b.example>\r\nSubject: smuggle\r\n\r\nline%s.%sMAIL FROM:<evil@x.example>\r\n"
-		"RCPT TO:<leads@x.example>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled\r\n.\r\n",
-		eol, eol);
+	    "From: <a@b.example>\r\nSubject: smuggle\r\n\r\nline%s.%sMAIL FROM:<evil@x.example>\r\n"
+	    "RCPT TO:<leads@x.example>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled\r\n.\r\n",
+	    eol, eol);
 
 	client_envelope(c);
 	g_assert_true(client_send(c, msg));
@@ -278,8 +278,8 @@ static void test_bare_command(Fixture *f, gconstpointer data)
  * ends the message, and CRLF pairs split so are not bare. */
 static void test_split_end(Fixture *f, gconstpointer data)
 {
-	const char *parts[] = {"From: <a@b.example>\r", "\nSubject: split\r\n\r\nbody\r",
-			       "\n.", "\r", "\n"};
+	const char *parts[] = {"From: <a@b.example>\r", "\nSubject: split\r\n\r\nbody\r", "\n.",
+	                       "\r", "\n"};
 	const char *expect = "From: <a@b.example>\r\nSubject: split\r\n\r\nbody\r\n";
 	Client *c = client_open(f);
 
@@ -292,12 +292,12 @@ static void test_split_end(Fixture *f, gconstpointer data)
 	client_close(c);
 	g_assert_cmpuint(stored(f), ==, 1);
 	g_assert_cmpmem(g_bytes_get_data(f->messages->pdata[0], NULL),
-			g_bytes_get_size(f->messages->pdata[0]), expect, strlen(expect));
+	                g_bytes_get_size(f->messages->pdata[0]), expect, strlen(expect));
 }
 
 /* replay_store - count the replayed session's messages. */
 static gboolean replay_store(GBytes *message, const char *sender, const char *const *rcpts,
-			     gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
+                             gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	(*(guint *)data)++;
 	return TRUE;
@@ -306,10 +306,11 @@ static gboolean replay_store(GBytes *message, const char *sender, const char *co
 /* test_replay - lmtp_session_replay answers as a socket session would. */
 static void test_replay(void)
 {
-	const char *in = "LHLO c\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"
-			 "Subject: x\r\n\r\nline\n.\nMAIL FROM:<x@y>\r\n.\r\n"
-			 "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSubject: y\r\n\r\n..ok\r\n.\r\n"
-			 "QUIT\r\n";
+	const char *in =
+	    "LHLO c\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"
+	    "Subject: x\r\n\r\nline\n.\nMAIL FROM:<x@y>\r\n.\r\n"
+	    "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSubject: y\r\n\r\n..ok\r\n.\r\n"
+	    "QUIT\r\n";
 	guint stores = 0;
 	LrLmtpConfig config = {0};
 	g_autofree char *out = NULL;
@@ -319,7 +320,8 @@ static void test_replay(void)
 	config.store_data = &stores;
 	out = lmtp_session_replay(&config, (const guint8 *)in, strlen(in));
 	g_assert_true(g_str_has_prefix(out, "220 replay.test "));
-	g_assert_nonnull(strstr(out, "\r\n354 End data with <CR><LF>.<CR><LF>\r\n554 5.6.0 <c@d> "));
+	g_assert_nonnull(
+	    strstr(out, "\r\n354 End data with <CR><LF>.<CR><LF>\r\n554 5.6.0 <c@d> "));
 	g_assert_nonnull(strstr(out, "\r\n250 2.0.0 <c@d> "));
 	g_assert_true(g_str_has_suffix(out, "\r\n221 2.0.0 Bye\r\n"));
 	g_assert_cmpuint(stores, ==, 1);
@@ -403,7 +405,8 @@ static void test_steady_data(Fixture *f, gconstpointer data)
 {
 	Client *c = client_open(f);
 	g_autofree char *line = g_strnfill(998, 'z');
-	g_autofree char *chunk = g_strdup_printf("%s\r\n%s\r\n%s\r\n%s\r\n", line, line, line, line);
+	g_autofree char *chunk =
+	    g_strdup_printf("%s\r\n%s\r\n%s\r\n%s\r\n", line, line, line, line);
 
 	client_envelope(c);
 	g_assert_true(client_send(c, "Subject: steady\r\n\r\n"));
@@ -416,7 +419,7 @@ static void test_steady_data(Fixture *f, gconstpointer data)
 	client_close(c);
 	g_assert_cmpuint(stored(f), ==, 1);
 	g_assert_cmpuint(g_bytes_get_size(f->messages->pdata[0]), ==,
-			 strlen("Subject: steady\r\n\r\n") + 10 * strlen(chunk));
+	                 strlen("Subject: steady\r\n\r\n") + 10 * strlen(chunk));
 }
 
 #define ADD(name, setup, func) g_test_add(name, Fixture, NULL, setup, func, fixture_teardown)
