@@ -51,7 +51,7 @@ readme_check='sh scripts/deps.sh && autoreconf -fi && ./configure && make check'
 
 # usage - the synopsis on stderr, exit 2.
 usage() {
-	sed -n '7,8p' "$0" | sed 's/^# //' >&2
+	sed -n '/^# Usage:/,/^# What it does/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
