@@ -9,8 +9,10 @@
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
+#include "lead/log.h"
 #include "lead/lr-error.h"
 #include "mailer/compose.h"
+#include "mailer/mimetype.h"
 #include "mailer/template.h"
 
 #define MASK_DOTS "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2" /* "•••" */
@@ -749,10 +751,12 @@ static GMimeObject *compose_text_part(const char *subtype, const char *text)
 }
 
 /* compose_attachment - the file at path as a base64 attachment part, typed
- * by its name and content. */
-static GMimeObject *compose_attachment(const char *path, GError **error)
+ * by its name and content (mailer/mimetype.h); a file typed
+ * application/octet-stream for want of anything better is logged. */
+static GMimeObject *compose_attachment(guint64 lead_id, const char *path, GError **error)
 {
-	g_autofree char *data = NULL, *ctype = NULL, *mime = NULL, *name = NULL;
+	g_autofree char *data = NULL, *mime = NULL, *name = NULL;
+	gboolean fallback;
 	g_auto(GStrv) type = NULL;
 	g_autoptr(GError) local = NULL;
 	GMimeStream *stream;
@@ -771,9 +775,11 @@ static GMimeObject *compose_attachment(const char *path, GError **error)
 		            local ? local->message : "too big");
 		return NULL;
 	}
-	ctype = g_content_type_guess(path, (const guchar *)data, len, NULL);
-	mime = g_content_type_get_mime_type(ctype);
-	type = g_strsplit(mime && strchr(mime, '/') ? mime : "application/octet-stream", "/", 2);
+	mime = mimetype_guess(path, (const guchar *)data, len, &fallback);
+	if (fallback)
+		lr_log_warn(lead_id, "attachment=%s type=application/octet-stream: not a known "
+		            "document type (mailer/mimetype.c, shared-mime-info)", path);
+	type = g_strsplit(mime, "/", 2);
 	part = g_mime_part_new_with_type(type[0], type[1]);
 	stream = g_mime_stream_mem_new_with_buffer(data, len);
 	content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
@@ -796,8 +802,8 @@ static void compose_add(GMimeMultipart *multipart, GMimeObject *part)
 
 /* compose_body - text (+ HTML alternative), then, when the notice has
  * any, the attached text and files in multipart/mixed. */
-static GMimeObject *compose_body(const LrNotice *notice, const char *text, const char *html,
-                                 GError **error)
+static GMimeObject *compose_body(guint64 lead_id, const LrNotice *notice, const char *text,
+                                 const char *html, GError **error)
 {
 	GMimeObject *body = compose_text_part("plain", text);
 	GMimeMultipart *mixed, *alternative;
@@ -821,7 +827,7 @@ static GMimeObject *compose_body(const LrNotice *notice, const char *text, const
 		compose_add(mixed, part);
 	}
 	for (guint i = 0; notice->attachments && notice->attachments[i]; i++) {
-		GMimeObject *part = compose_attachment(notice->attachments[i], error);
+		GMimeObject *part = compose_attachment(lead_id, notice->attachments[i], error);
 
 		if (part == NULL) {
 			g_object_unref(mixed);
@@ -861,7 +867,7 @@ GBytes *mailer_compose(const LrMailerConfig *config, const LrLead *lead, const L
 		return NULL;
 	msg = g_mime_message_new(TRUE);
 	if (compose_headers(msg, &ctx, subject, seq, error))
-		body = compose_body(notice, text, html, error);
+		body = compose_body(lead ? lead->id : 0, notice, text, html, error);
 	if (body != NULL) {
 		g_mime_message_set_mime_part(msg, body);
 		g_object_unref(body);

@@ -17,6 +17,7 @@
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "mailer/compose.h"
+#include "mailer/mimetype.h"
 #include "mailer/sender.h"
 #include "mailer/token.h"
 #include "queue/queue.h"
@@ -563,9 +564,130 @@ static void test_compose_attachments(void)
 	g_assert_cmpmem(content->data, content->len, pdf_data, sizeof pdf_data - 1);
 	part = g_mime_multipart_get_part(mixed, 3);
 	g_assert_cmpstr(g_mime_part_get_filename(GMIME_PART(part)), ==, "companies.csv");
+	g_assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(part), "text",
+	                                          "csv"));
 	g_unlink(pdf);
 	g_unlink(csv);
 	g_rmdir(dir);
+}
+
+/* test_compose_unknown_attachment - a file of no known type goes out as
+ * application/octet-stream (and the mailer logs that it did). */
+static void test_compose_unknown_attachment(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("lr-mailer-XXXXXX", NULL);
+	g_autofree char *blob = g_build_filename(dir, "blob.lrx", NULL);
+	const char *files[] = {blob, NULL};
+	g_autoptr(LrLead) lead = sample_lead();
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Anna",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc",
+	                   .attachments = files};
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	GMimeObject *part;
+
+	g_assert_true(g_file_set_contents(blob, "\x80\x00\x81\x00", 4, NULL));
+	bytes = compose_ok(lead, &notice, 0);
+	msg = parse_message(bytes);
+	part = g_mime_multipart_get_part(GMIME_MULTIPART(g_mime_message_get_mime_part(msg)), 1);
+	g_assert_cmpstr(g_mime_part_get_filename(GMIME_PART(part)), ==, "blob.lrx");
+	g_assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(part),
+	                                          "application", "octet-stream"));
+	g_unlink(blob);
+	g_rmdir(dir);
+}
+
+/* ---- Attachment types (mailer/mimetype.c) ---- */
+
+/* test_mimetype_table - the built-in table types every sales document by
+ * its extension, in any case and under any folder; nothing else. */
+static void test_mimetype_table(void)
+{
+	/* clang-format off */
+	static const struct { const char *name, *type; } cases[] = {
+		{"offer.pdf", "application/pdf"},
+		{"/srv/docs/Price List.PDF", "application/pdf"},
+		{"brochure.doc", "application/msword"},
+		{"brochure.docx",
+		 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{"prices.xls", "application/vnd.ms-excel"},
+		{"prices.XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+		{"deck.ppt", "application/vnd.ms-powerpoint"},
+		{"deck.pptx",
+		 "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+		{"terms.odt", "application/vnd.oasis.opendocument.text"},
+		{"terms.ods", "application/vnd.oasis.opendocument.spreadsheet"},
+		{"companies.csv", "text/csv"},
+		{"notes.txt", "text/plain"},
+		{"page.html", "text/html"},
+		{"page.htm", "text/html"},
+		{"logo.png", "image/png"},
+		{"photo.jpg", "image/jpeg"},
+		{"photo.JPEG", "image/jpeg"},
+		{"anim.gif", "image/gif"},
+		{"bundle.zip", "application/zip"},
+		{"docs.v2/sheet.pdf", "application/pdf"},
+		{"README", NULL},
+		{".pdf", NULL},
+		{"trailing.", NULL},
+		{"docs.pdf/README", NULL},
+		{"archive.tar.gz", NULL},
+		{"setup.exe", NULL},
+		{"", NULL},
+	};
+	/* clang-format on */
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+		g_assert_cmpstr(mimetype_from_table(cases[i].name), ==, cases[i].type);
+	g_assert_null(mimetype_from_table(NULL));
+}
+
+/* mimetype_hide_database - make GLib see no shared-mime-info database, as
+ * on a minimal Debian (call before anything asks GLib for a type). */
+static char *mimetype_hide_database(void)
+{
+	char *empty = g_dir_make_tmp("lr-nomime-XXXXXX", NULL);
+
+	g_assert_nonnull(empty);
+	g_setenv("XDG_DATA_HOME", empty, TRUE);
+	g_setenv("XDG_DATA_DIRS", empty, TRUE);
+	return empty;
+}
+
+/* test_mimetype_no_database - without the system's type database a PDF
+ * (or any document of the table) is still application/pdf, in the composed
+ * notification too; an unknown file is application/octet-stream, said so
+ * in the log. */
+static void test_mimetype_no_database(void)
+{
+	static const guchar pdf[] = "%PDF-1.4\n\x80\x81\x82 binary\n%%EOF\n";
+	static const guchar blob[] = {0x80, 0x00, 0x81, 0x00};
+	g_autofree char *empty = NULL, *glib_type = NULL, *type = NULL;
+	gboolean fallback = TRUE;
+
+	if (!g_test_subprocess()) {
+		g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT);
+		g_test_trap_assert_passed();
+		g_test_trap_assert_stderr("*attachment=*/blob.lrx type=application/octet-stream*");
+		return;
+	}
+	empty = mimetype_hide_database();
+	/* GLib alone no longer knows a PDF (it says text/plain or
+	 * application/octet-stream): this is the minimal system. */
+	glib_type = g_content_type_guess("offer.pdf", pdf, sizeof pdf - 1, NULL);
+	g_assert_cmpstr(glib_type, !=, "application/pdf");
+	type = mimetype_guess("offer.pdf", pdf, sizeof pdf - 1, &fallback);
+	g_assert_cmpstr(type, ==, "application/pdf");
+	g_assert_false(fallback);
+	g_clear_pointer(&type, g_free);
+	type = mimetype_guess("blob.lrx", blob, sizeof blob, &fallback);
+	g_assert_cmpstr(type, ==, "application/octet-stream");
+	g_assert_true(fallback);
+	test_compose_attachments();
+	test_compose_unknown_attachment();
+	g_rmdir(empty);
 }
 
 /* write_template - write text to dir/name. */
@@ -676,7 +798,7 @@ typedef struct {
 	char *dir; /* where smtp-sink dumps each message */
 } Sink;
 
-/* sink_program - smtp-sink, or NULL (the sender tests then skip). */
+/* sink_program - smtp-sink, or NULL (the sender tests then fail). */
 static const char *sink_program(void)
 {
 	const char *p = g_getenv("SMTP_SINK");
@@ -685,6 +807,18 @@ static const char *sink_program(void)
 		return p;
 	return g_file_test("/usr/sbin/smtp-sink", G_FILE_TEST_IS_EXECUTABLE) ? "/usr/sbin/smtp-sink"
 	                                                                     : NULL;
+}
+
+/* sink_missing - TRUE, and the test failed, when smtp-sink is not there
+ * (scripts/deps.sh installs Postfix: a sender test must not pass by not
+ * running). */
+static gboolean sink_missing(void)
+{
+	if (sink_program() != NULL)
+		return FALSE;
+	g_test_message("smtp-sink not found (set SMTP_SINK or install postfix)");
+	g_test_fail();
+	return TRUE;
 }
 
 /* free_port - a loopback TCP port nobody listens on right now. */
@@ -856,10 +990,8 @@ static void test_send_ok(void)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) dumps = NULL;
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	g_assert_true(send_with(NULL, &error, &dumps));
 	g_assert_no_error(error);
 	g_assert_cmpuint(dumps->len, ==, 1);
@@ -885,10 +1017,8 @@ static void test_send_failures(void)
 	    {"-f", "EHLO,HELO", LR_ERROR_TEMP}, {"-Q", "CONNECT", LR_ERROR_TEMP},
 	};
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		const char *extra[] = {cases[i].opt, cases[i].cmd, NULL};
 		g_autoptr(GError) error = NULL;
@@ -1000,10 +1130,8 @@ static void test_outbox_send(void)
 	g_autoptr(GPtrArray) dumps = NULL;
 	g_autofree char *url = NULL;
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	q = outbox_open(&home, 5);
 	sink_start(&sink, 0, NULL);
 	url = relay_url(sink.port);
@@ -1032,10 +1160,8 @@ static void test_outbox_relay_down(void)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) due = NULL, dumps = NULL;
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	q = outbox_open(&home, 3);
 	sender_set_backoff(sender, 300000, 1200000);
 	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0);
@@ -1075,10 +1201,8 @@ static void test_outbox_refusals(void)
 	g_autoptr(GPtrArray) due = NULL, dumps = NULL;
 	g_autofree char *url = NULL;
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	q = outbox_open(&home, 2);
 	sink_start(&sink, 0, soft);
 	url = relay_url(sink.port);
@@ -1131,6 +1255,9 @@ int main(int argc, char **argv)
 	g_test_add_func("/compose/rfc2047", test_compose_rfc2047);
 	g_test_add_func("/compose/threading", test_compose_threading);
 	g_test_add_func("/compose/attachments", test_compose_attachments);
+	g_test_add_func("/compose/unknown-attachment", test_compose_unknown_attachment);
+	g_test_add_func("/mimetype/table", test_mimetype_table);
+	g_test_add_func("/mimetype/no-database", test_mimetype_no_database);
 	g_test_add_func("/compose/broken", test_compose_broken);
 	g_test_add_func("/compose/every-kind", test_compose_every_kind);
 	g_test_add_func("/sender/ok", test_send_ok);

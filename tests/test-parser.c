@@ -1,6 +1,7 @@
-/* test-parser.c - the inquiry parser: the shared corpus and our golden
+/* test-parser.c - the inquiry parser: the corpus and our golden
  * cases (NAME.eml + NAME.expect, read at run time), value helpers, charset
  * decoding, and hostile mail handled in bounded time. */
+#include "tests/corpus.h"
 #include "tests/sanitizer.h"
 #include "config.h"
 
@@ -111,18 +112,13 @@ static guint expect_dir(const char *dir)
 	return names->len;
 }
 
-/* test_corpus - every shared corpus inquiry meets its .expect. */
+/* test_corpus - every corpus inquiry meets its .expect. */
 static void test_corpus(void)
 {
-	const char *corpus = g_getenv("LR_CORPUS");
-	g_autofree char *dir = NULL;
+	g_autofree char *dir = lr_test_corpus_path("inquiries");
 
-	if (corpus != NULL)
-		dir = g_build_filename(corpus, "inquiries", NULL);
-	if (dir == NULL || !g_file_test(dir, G_FILE_TEST_IS_DIR)) {
-		g_test_skip("no corpus: LR_CORPUS/inquiries not found");
+	if (dir == NULL)
 		return;
-	}
 	g_assert_cmpuint(expect_dir(dir), >=, 6);
 }
 

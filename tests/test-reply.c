@@ -1,5 +1,6 @@
 /* test-reply.c - the reply parser and auto-reply detection, against the
- * shared corpus ($LR_CORPUS/replies) and our own cases (tests/replies). */
+ * corpus ($LR_CORPUS/replies, tests/corpus/replies by default) and our own
+ * cases (tests/replies). */
 #include "config.h"
 
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "lead/lr-error.h"
 #include "parser/autoreply.h"
 #include "parser/reply.h"
+#include "tests/corpus.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParser, g_object_unref)
@@ -38,35 +40,12 @@ static const struct {
 };
 /* clang-format on */
 
-/* corpus_dir - $LR_CORPUS/sub (or the tree's ../shared/corpus). */
-static char *corpus_dir(const char *sub)
-{
-	const char *corpus = g_getenv("LR_CORPUS");
-
-	if (corpus == NULL)
-		return g_build_filename(LR_SRCDIR, "..", "shared", "corpus", sub, NULL);
-	return g_build_filename(corpus, sub, NULL);
-}
-
 /* source_dir - $LR_SRCDIR/sub (or the configured source tree). */
 static char *source_dir(const char *sub)
 {
 	const char *srcdir = g_getenv("LR_SRCDIR");
 
 	return g_build_filename(srcdir ? srcdir : LR_SRCDIR, sub, NULL);
-}
-
-/* corpus_missing - TRUE (and the test skipped) when dir does not exist, as
- * in a distribution tree unpacked away from the shared corpus. */
-static gboolean corpus_missing(const char *dir)
-{
-	g_autofree char *why = NULL;
-
-	if (g_file_test(dir, G_FILE_TEST_IS_DIR))
-		return FALSE;
-	why = g_strdup_printf("corpus not found at %s (set LR_CORPUS)", dir);
-	g_test_skip(why);
-	return TRUE;
 }
 
 /* read_file - the contents of path, or a test failure. */
@@ -182,11 +161,12 @@ static void check_expect(const char *eml)
 /* test_expect_dir - every .eml under dir satisfies its .expect. */
 static void test_expect_dir(gconstpointer data)
 {
-	g_autofree char *dir =
-	    g_str_has_prefix(data, "corpus:") ? corpus_dir((char *)data + 7) : source_dir(data);
+	g_autofree char *dir = g_str_has_prefix(data, "corpus:")
+				   ? lr_test_corpus_path((char *)data + 7)
+				   : source_dir(data);
 	g_autoptr(GPtrArray) files = NULL;
 
-	if (corpus_missing(dir))
+	if (dir == NULL)
 		return;
 	files = list_files(dir, ".eml");
 	for (guint i = 0; i < files->len; i++)
@@ -302,10 +282,10 @@ static const char *talon_own_html(const char *path)
  * own text with its signature), gives exactly that command and argument. */
 static void test_talon(void)
 {
-	g_autofree char *dir = corpus_dir("replies/talon");
+	g_autofree char *dir = lr_test_corpus_path("replies/talon");
 	g_autoptr(GPtrArray) files = NULL;
 
-	if (corpus_missing(dir))
+	if (dir == NULL)
 		return;
 	files = list_files(dir, ".eml");
 	for (guint i = 0; i < files->len; i++) {
@@ -354,9 +334,9 @@ static const struct {
 /* test_erp_visible - reply_visible_text of the header-less fixtures. */
 static void test_erp_visible(void)
 {
-	g_autofree char *dir = corpus_dir("replies/email_reply_parser");
+	g_autofree char *dir = lr_test_corpus_path("replies/email_reply_parser");
 
-	if (corpus_missing(dir))
+	if (dir == NULL)
 		return;
 	for (gsize i = 0; i < G_N_ELEMENTS(erp_cases); i++) {
 		g_autofree char *path = g_build_filename(dir, erp_cases[i].file, NULL);
@@ -476,9 +456,9 @@ static void test_no_blowup(void)
 		">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>",
 	};
 	/* clang-format on */
-	g_autofree char *dir = corpus_dir("replies/email_reply_parser");
+	g_autofree char *dir = lr_test_corpus_path("replies/email_reply_parser");
 
-	for (gsize i = 0; i < G_N_ELEMENTS(files) && g_file_test(dir, G_FILE_TEST_IS_DIR); i++) {
+	for (gsize i = 0; i < G_N_ELEMENTS(files) && dir != NULL; i++) {
 		g_autofree char *path = g_build_filename(dir, files[i], NULL);
 		g_autofree char *body = read_file(path, NULL);
 

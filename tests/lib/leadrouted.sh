@@ -15,7 +15,11 @@
 #                          LRD_SOCKET, LRD_PORT, LRD_UNIX (unix:PATH),
 #                          LRD_INET (inet:127.0.0.1:PORT), LRD_SMTP_PORT,
 #                          LRD_LOG, and the programs LRD_DAEMON, LRD_CLI,
-#                          LRD_DELIVER (from LR_BUILDDIR, fails if absent).
+#                          LRD_DELIVER: the test's own copies
+#                          (lr_private_tree; fails if one is not built),
+#                          with the templates copied beside them named in
+#                          server.templates, so that nobody can run and read
+#                          them wherever the clone is.  Call lr_tmpdir first.
 #   LRD_USER               run the daemon and the CLI as this user (setpriv;
 #                          root only); empty: as ourselves.  lrd_init chowns
 #                          DIR to it; set it before lrd_init.
@@ -46,13 +50,6 @@
 LRD_USER=${LRD_USER:-}
 LRD_EXIT=
 export LRD_EXIT
-
-# lrd__prog - the path of a built program; fail when it is missing.
-lrd__prog() {
-	local p=$LR_BUILDDIR/src/$1
-	[ -x "$p" ] || lr_fail "$p not built"
-	echo "$p"
-}
 
 # lrd__as_user_argv - set LRD_AS_USER to the prefix that runs a command as
 # LRD_USER (empty for ourselves).
@@ -89,9 +86,10 @@ lrd_init() {
 	LRD_DIR=$1
 	mkdir -p "$LRD_DIR/home" || lr_fail "cannot create $LRD_DIR"
 	chmod 0755 "$LRD_DIR"
-	LRD_DAEMON=$(lrd__prog leadrouted) || exit 1
-	LRD_CLI=$(lrd__prog leadroute) || exit 1
-	LRD_DELIVER=$(lrd__prog leadroute-deliver) || exit 1
+	lr_private_tree
+	LRD_DAEMON=$LR_TREE_BIN/leadrouted
+	LRD_CLI=$LR_TREE_BIN/leadroute
+	LRD_DELIVER=$LR_TREE_BIN/leadroute-deliver
 	LRD_CONF=$LRD_DIR/leadroute.conf
 	LRD_HOME=$LRD_DIR/home
 	LRD_LOG=$LRD_DIR/leadrouted.log
@@ -114,6 +112,7 @@ server: {
   home = "$LRD_HOME";
   smtp = "smtp://127.0.0.1:$LRD_SMTP_PORT";
   from = "Lead Desk <leads@leads.test>";
+  templates = "$LR_TREE_TEMPLATES";
   $extra
 };
 users = ( { id = "admin"; name = "Admin"; email = "admin@reps.test"; role = "admin"; } );
