@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 
 #include "lead/lr-error.h"
 #include "rules/check.h"
+#include "rules/confine.h"
 #include "rules/lr-config.h"
 #include "rules/route.h"
 
@@ -30,6 +32,7 @@ typedef struct {
 	GHashTable *ranks;	/* file -> rank */
 	char *base;		/* folder of the main file, "" for the current one */
 	GArray *weights;	/* scratch: a route's weights */
+	const LrUser *owner;	/* whose rule file is being read, or NULL */
 } Loader;
 
 static const char *const top_keys[] = {"server", "fields", "tables", "users", "servers",
@@ -37,10 +40,11 @@ static const char *const top_keys[] = {"server", "fields", "tables", "users", "s
 static const char *const server_keys[] = {"name", "domain", "listen", "home", "smtp",
 					  "smtp_user", "smtp_password", "from", "secret_file",
 					  "templates", "max_message_size", "session_timeout",
-					  "max_sessions", "retry_first", "retry_max", NULL};
+					  "max_sessions", "retry_first", "retry_max", "documents",
+					  "user", NULL};
 static const char *const user_keys[] = {"id", "name", "email", "addresses", "role", "manages",
 					"team", "territory", "capacity", "hours", "may_route",
-					"rules", NULL};
+					"rules", "documents", NULL};
 static const char *const rule_keys[] = {"name", "when", "route", "priority", "attach",
 					"withhold", NULL};
 static const char *const route_keys[] = {"to", "strategy", "weights", NULL};
@@ -804,6 +808,31 @@ static void check_document(Loader *ld, const config_setting_t *m, const char *pa
 		at(ld, m, "%s%s cannot be read: %s", what, path, g_strerror(errno));
 }
 
+/* confine_document - in a user's rule file, *path (absolute) must lie in a
+ * folder the admin names for documents (server.documents, the user's
+ * documents); it becomes the resolved path, or a problem is noted. */
+static void confine_document(Loader *ld, const config_setting_t *m, char **path,
+			     const char *written)
+{
+	g_autoptr(GPtrArray) folders = g_ptr_array_new_with_free_func(g_free);
+	char **server = ld->cfg->server ? ld->cfg->server->documents : NULL;
+	char *real;
+
+	for (int i = 0; server && server[i]; i++)
+		g_ptr_array_add(folders, g_strdup(server[i]));
+	for (int i = 0; ld->owner->documents && ld->owner->documents[i]; i++)
+		g_ptr_array_add(folders,
+				g_canonicalize_filename(ld->owner->documents[i], ld->cfg->dir));
+	g_ptr_array_add(folders, NULL);
+	real = confine_path(*path, (const char *const *)folders->pdata);
+	if (real == NULL)
+		at(ld, m, "user '%s': attach: %s is not inside a folder the admin allows for "
+		   "documents (server.documents or the user's documents)", ld->owner->id,
+		   written);
+	g_free(*path);
+	*path = real;
+}
+
 /* load_attach_table - an attachment from a table (the row, or a document
  * the row names). */
 static void load_attach_table(Loader *ld, const config_setting_t *m, LrAttach *a,
@@ -846,6 +875,8 @@ static LrAttach *load_attach_one(Loader *ld, const config_setting_t *m)
 		g_autofree char *shown = path_of(ld, file);
 		a->file = g_canonicalize_filename(file, ld->cfg->dir);
 		check_document(ld, m, shown, "attach: ");
+		if (ld->owner != NULL)
+			confine_document(ld, m, &a->file, file);
 	} else if (table != NULL) {
 		load_attach_table(ld, m, a, table);
 	}
@@ -957,6 +988,7 @@ static void user_free(LrUser *u)
 	g_strfreev(u->addresses);
 	g_strfreev(u->manages);
 	g_strfreev(u->may_route);
+	g_strfreev(u->documents);
 	g_strfreev(u->workflow.withhold);
 	g_free(u->id);
 	g_free(u->name);
@@ -1066,6 +1098,7 @@ static void load_user_fields(Loader *ld, LrUser *u, const config_setting_t *s)
 	u->territory = g_strdup(get_str(ld, s, "territory"));
 	u->manages = get_strv(ld, s, "manages");
 	u->may_route = get_strv(ld, s, "may_route");
+	u->documents = get_strv(ld, s, "documents");
 	u->rules_file = g_strdup(get_str(ld, s, "rules"));
 	if (get_num(ld, s, "capacity", &cap) && (cap < 0 || cap != (int)cap))
 		at(ld, config_setting_get_member(s, "capacity"),
@@ -1240,19 +1273,26 @@ static void check_user_file_keys(Loader *ld, const config_setting_t *root)
 	}
 }
 
-/* load_user_file - read a user's own rule file. */
+/* load_user_file - read a user's own rule file (its @includes only from
+ * its own folder, its documents only from the admin's folders). */
 static void load_user_file(Loader *ld, LrUser *u, const config_setting_t *s)
 {
 	g_autofree char *path = path_of(ld, u->rules_file);
+	g_autofree char *dir = g_path_get_dirname(path);
+	g_autofree char *real = NULL, *folder = NULL;
 	config_t conf;
 
 	file_rank(ld, path);
-	if (g_access(path, R_OK) != 0) {
+	if (g_access(path, R_OK) != 0 || (real = realpath(path, NULL)) == NULL) {
 		at(ld, s, "user '%s': cannot read rules file %s: %s", u->id, path,
 		   g_strerror(errno));
 		return;
 	}
+	folder = g_path_get_dirname(real);
+	if (!confine_includes(path, dir, folder, note_report, ld))
+		return;
 	config_init(&conf);
+	ld->owner = u;
 	if (read_conf(ld, &conf, path)) {
 		config_setting_t *root = config_root_setting(&conf);
 		check_user_file_keys(ld, root);
@@ -1260,6 +1300,7 @@ static void load_user_file(Loader *ld, LrUser *u, const config_setting_t *s)
 		u->rules = load_ruleset(ld, root, u, g_string_chunk_insert_const(ld->cfg->strings,
 										   path));
 	}
+	ld->owner = NULL;
 	config_destroy(&conf);
 }
 
@@ -1383,6 +1424,29 @@ static void load_server(Loader *ld, const char *file, const config_setting_t *ro
 		note(ld, file ? file : "(embedded default)", 0, "%s", error->message);
 }
 
+/* merge_withhold - a user's workflow.withhold adds to the admin's, never
+ * lifts it: the user's list becomes the admin's and the user's together. */
+static void merge_withhold(LrConfig *cfg)
+{
+	for (guint i = 0; i < cfg->users->len; i++) {
+		LrUser *u = g_ptr_array_index(cfg->users, i);
+		GPtrArray *all;
+
+		if (u->workflow.withhold == NULL)
+			continue;
+		all = g_ptr_array_new();
+		for (int k = 0; cfg->workflow.withhold && cfg->workflow.withhold[k]; k++)
+			g_ptr_array_add(all, g_strdup(cfg->workflow.withhold[k]));
+		for (int k = 0; u->workflow.withhold[k]; k++)
+			if (!g_ptr_array_find_with_equal_func(all, u->workflow.withhold[k],
+							      g_str_equal, NULL))
+				g_ptr_array_add(all, g_strdup(u->workflow.withhold[k]));
+		g_ptr_array_add(all, NULL);
+		g_strfreev(u->workflow.withhold);
+		u->workflow.withhold = (char **)g_ptr_array_free(all, FALSE);
+	}
+}
+
 /* load_main - everything in the main file. */
 static void load_main(Loader *ld, const char *file, config_t *conf)
 {
@@ -1402,6 +1466,7 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 		cfg->workflow.remind_after = LR_DEFAULT_REMIND_AFTER;
 	if (cfg->workflow.max_rejections < 0)
 		cfg->workflow.max_rejections = LR_DEFAULT_MAX_REJECTIONS;
+	merge_withhold(cfg);
 	cfg->rules = load_ruleset(ld, root, NULL, file_of(ld, root, "(embedded default)"));
 }
 
