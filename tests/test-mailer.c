@@ -131,14 +131,16 @@ static void test_token_garbage(void)
 	g_assert_false(token_verify(SECRET, shorter, "anna", NULL, NULL));
 }
 
-/* test_token_secret - the fallback secret is made once, 0600, and kept. */
+/* test_token_secret - a missing secret is made 0600 where it is configured
+ * (the fallback only without one), once, and kept; a secret group or
+ * others may read, or a short one, is refused. */
 static void test_token_secret(void)
 {
 	g_autofree char *dir = g_dir_make_tmp("lr-mailer-XXXXXX", NULL);
 	g_autofree char *fallback = g_build_filename(dir, "secret", NULL);
 	g_autofree char *given = g_build_filename(dir, "given", NULL);
 	g_autofree char *shortf = g_build_filename(dir, "short", NULL);
-	g_autoptr(GBytes) a = NULL, b = NULL, c = NULL, d = NULL;
+	g_autoptr(GBytes) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
 	g_autoptr(GError) error = NULL;
 	GStatBuf st;
 
@@ -147,17 +149,45 @@ static void test_token_secret(void)
 	g_assert_cmpuint(g_bytes_get_size(a), ==, TOKEN_SECRET_SIZE);
 	g_assert_cmpint(g_stat(fallback, &st), ==, 0);
 	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
-	b = token_secret_load(given, fallback, &error); /* given is missing */
+	g_assert_true(token_secret_check(given, &error)); /* missing: it will be made */
+	b = token_secret_load(given, fallback, &error); /* given is missing: made there */
 	g_assert_no_error(error);
-	g_assert_true(g_bytes_equal(a, b));
+	g_assert_cmpint(g_stat(given, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+	g_assert_cmpuint(g_bytes_get_size(b), ==, TOKEN_SECRET_SIZE);
+	g_assert_false(g_bytes_equal(a, b));
+	c = token_secret_load(given, fallback, &error); /* kept */
+	g_assert_no_error(error);
+	g_assert_true(g_bytes_equal(b, c));
+	g_clear_pointer(&c, g_bytes_unref);
 	g_assert_true(g_file_set_contents(given, "a secret of 24 bytes....", -1, NULL));
+	g_assert_cmpint(g_chmod(given, 0640), ==, 0);
+	c = token_secret_load(given, fallback, &error); /* group may read it */
+	g_assert_null(c);
+	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "group or others"));
+	g_clear_error(&error);
+	g_assert_false(token_secret_check(given, &error));
+	g_clear_error(&error);
+	g_assert_cmpint(g_chmod(given, 0604), ==, 0);
+	g_assert_false(token_secret_check(given, &error)); /* others may read it */
+	g_clear_error(&error);
+	g_assert_cmpint(g_chmod(given, 0600), ==, 0);
+	g_assert_true(token_secret_check(given, &error));
 	c = token_secret_load(given, fallback, &error);
 	g_assert_no_error(error);
 	g_assert_cmpmem(g_bytes_get_data(c, NULL), g_bytes_get_size(c), "a secret of 24 bytes....",
 	                24);
 	g_assert_true(g_file_set_contents(shortf, "short", -1, NULL));
+	g_assert_cmpint(g_chmod(shortf, 0600), ==, 0);
 	d = token_secret_load(shortf, fallback, &error);
 	g_assert_null(d);
+	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
+	g_clear_error(&error);
+	g_assert_false(token_secret_check(shortf, &error));
+	g_clear_error(&error);
+	e = token_secret_load(dir, NULL, &error); /* not a regular file */
+	g_assert_null(e);
 	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
 	g_unlink(fallback);
 	g_unlink(given);
