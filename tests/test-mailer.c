@@ -354,6 +354,97 @@ static void test_compose_basic(void)
 	g_assert_nonnull(strstr(html, "mailto:lead+"));
 }
 
+/* attached_text - the decoded text of the inline details.txt part. */
+static char *attached_text(GMimeMessage *msg)
+{
+	GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+	char *text = NULL;
+
+	do {
+		GMimeObject *obj = g_mime_part_iter_get_current(iter);
+
+		if (GMIME_IS_TEXT_PART(obj) &&
+		    g_strcmp0(g_mime_part_get_filename(GMIME_PART(obj)), "details.txt") == 0)
+			text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+	} while (text == NULL && g_mime_part_iter_next(iter));
+	g_mime_part_iter_free(iter);
+	return text;
+}
+
+/* assert_no_value - none of the withheld values in s, in any form. */
+static void assert_no_value(const char *s)
+{
+	g_autofree char *lower = g_ascii_strdown(s, -1);
+	g_autoptr(GString) digits = g_string_new(NULL);
+
+	for (const char *p = s; *p; p++)
+		if (g_ascii_isdigit(*p))
+			g_string_append_c(digits, *p);
+	g_assert_null(strstr(digits->str, "1234582"));
+	g_assert_null(strstr(lower, "anna.schmidt@nordwind"));
+	g_assert_null(strstr(s, "Schmidt"));
+	g_assert_null(strstr(s, "O&#39;Brien"));
+	g_assert_null(strstr(s, "O'Brien"));
+}
+
+/* test_compose_leaks - a withheld value is masked wherever it shows: the
+ * Subject, the message text, other fields with the same value (written
+ * another way), the HTML, and table rows attached as text; after ACCEPT
+ * everything shows. */
+static void test_compose_leaks(void)
+{
+	static const char *const withheld[] = {"phone", "email", "last_name", "contact", NULL};
+	g_autoptr(LrLead) lead = sample_lead();
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Anna Berger",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc",
+	                   .withheld = withheld,
+	                   .attach_text = "email: ANNA.Schmidt@Nordwind.example, tier: gold "
+	                                  "(customers)\nphone: 0301234582 (crm)\n"};
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autofree char *text = NULL, *html = NULL, *rows = NULL;
+	const char *subject;
+
+	lead_set_str(&lead->subject, "Call +49 30 1234582 or Anna.Schmidt@nordwind.example");
+	lead_field_set(lead, "last_name", "Schmidt");
+	lead_field_set(lead, "contact", "Mr O'Brien");
+	lead_field_set(lead, "mobile", "030 / 123 45 82");
+	lead_field_set(lead, "fax", "+49 (0)30-1234582");
+	lead_field_set(lead, "message", "Ring me on 0049 30 1234582, ask for Mr Schmidt or "
+	                                "Mr O'Brien; mail ANNA.SCHMIDT@NORDWIND.EXAMPLE.\n"
+	                                "We need 12 pumps; order 4711.");
+	bytes = compose_ok(lead, &notice, 0);
+	msg = parse_message(bytes);
+	subject = g_mime_message_get_subject(msg);
+	text = part_text(msg, "text", "plain");
+	html = part_text(msg, "text", "html");
+	rows = attached_text(msg);
+	g_assert_nonnull(rows);
+	assert_no_value(subject);
+	assert_no_value(text);
+	assert_no_value(html);
+	assert_no_value(rows);
+	assert_no_value(g_bytes_get_data(bytes, NULL));
+	g_assert_nonnull(strstr(subject, "Call +49 "));
+	g_assert_nonnull(strstr(text, "Company: Nordwind GmbH"));
+	g_assert_nonnull(strstr(text, "We need 12 pumps; order 4711."));
+	g_assert_nonnull(strstr(text, "Mr S•••"));
+	g_assert_nonnull(strstr(rows, "tier: gold"));
+	g_clear_pointer(&text, g_free);
+	g_clear_pointer(&bytes, g_bytes_unref);
+	g_clear_object(&msg);
+	notice.reveal = TRUE;
+	bytes = compose_ok(lead, &notice, 1);
+	msg = parse_message(bytes);
+	text = part_text(msg, "text", "plain");
+	g_assert_nonnull(strstr(g_mime_message_get_subject(msg), "+49 30 1234582"));
+	g_assert_nonnull(strstr(text, "Mobile: 030 / 123 45 82"));
+	g_assert_nonnull(strstr(text, "ANNA.SCHMIDT@NORDWIND.EXAMPLE"));
+	g_assert_nonnull(strstr(text, "Mr O'Brien"));
+}
+
 /* test_envelope_from - the bare From address, or NULL without one. */
 static void test_envelope_from(void)
 {
@@ -1155,6 +1246,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/mailer/mask", test_mask);
 	g_test_add_func("/compose/basic", test_compose_basic);
 	g_test_add_func("/compose/reveal", test_compose_reveal);
+	g_test_add_func("/compose/leaks", test_compose_leaks);
 	g_test_add_func("/compose/envelope-from", test_envelope_from);
 	g_test_add_func("/compose/injection", test_compose_injection);
 	g_test_add_func("/compose/html-escape", test_compose_html_escape);
