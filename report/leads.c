@@ -38,7 +38,7 @@ static void add_time(JsonBuilder *b, const char *name, gint64 at)
 /* add_deadline - when the current offer must be accepted, or null. */
 static void add_deadline(JsonBuilder *b, const LrLead *lead)
 {
-	const char *v = lead_meta_get(lead, "deadline");
+	const char *v = lead_meta_get(lead, META_DEADLINE);
 
 	if (v == NULL || g_strcmp0(lead->status, LEAD_STATUS_OFFERED) != 0) {
 		add_str(b, "deadline", NULL);
@@ -80,7 +80,7 @@ static void add_events(JsonBuilder *b, const GPtrArray *events)
  * router recorded it: the same object as `route --dry-run --json`. */
 static void add_route(JsonBuilder *b, const LrLead *lead)
 {
-	const char *text = lead_meta_get(lead, "route");
+	const char *text = lead_meta_get(lead, META_ROUTE);
 	g_autoptr(JsonParser) parser = json_parser_new();
 
 	json_builder_set_member_name(b, "route");
@@ -269,7 +269,7 @@ static void show_fields(const LrLead *lead, FILE *out)
  * the lead with its control characters escaped (report/safe.h). */
 static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
 {
-	const char *reason = lead_meta_get(lead, "reason");
+	const char *reason = lead_meta_get(lead, META_REASON);
 
 	show_head(lead, out);
 	show_fields(lead, out);

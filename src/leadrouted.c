@@ -28,8 +28,9 @@
 #include "mailer/sender.h"
 #include "mailer/token.h"
 #include "queue/queue.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
-#include "rules/router.h"
+#include "router/router.h"
 
 typedef struct {
 	char *config_path;
@@ -79,17 +80,17 @@ static void daemon_set_ready(Daemon *d)
 
 /* store_message - the LMTP store callback: durable, once. */
 static gboolean store_message(GBytes *message, const char *sender,
-			      const char *const *recipients, gpointer data, GError **error)
+			      const char *const *recipients, gpointer data, guint64 *lead_id,
+			      gboolean *duplicate, GError **error)
 {
 	Daemon *d = data;
-	guint64 id;
-	gboolean dup;
 
 	if (!daemon_wait_ready(d)) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "still starting");
 		return FALSE;
 	}
-	return intake_batcher_store(d->batcher, message, sender, recipients, &id, &dup, error);
+	return intake_batcher_store(d->batcher, message, sender, recipients, lead_id, duplicate,
+				    error);
 }
 
 /* kick_mailer - wake the sender: a job may have queued mail. */
@@ -173,7 +174,7 @@ static gboolean on_failchk(gpointer data)
 /* load_config - the configuration and its templates, whole or not at all. */
 static LrConfig *load_config(const char *path, GError **error)
 {
-	LrConfig *cfg = config_load(path, error);
+	LrConfig *cfg = lr_config_load(path, error);
 	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *text = NULL;
 
@@ -182,7 +183,7 @@ static LrConfig *load_config(const char *path, GError **error)
 	g_ptr_array_add(problems, NULL);
 	text = g_strjoinv("\n", (char **)problems->pdata);
 	g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s", text);
-	config_free(cfg);
+	lr_config_free(cfg);
 	return NULL;
 }
 
@@ -304,12 +305,12 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	gboolean root = geteuid() == 0 || getuid() == 0;
 
 	if (root && (!start_lmtp(d, srv, error) || !privs_drop(srv, error))) {
-		config_free(cfg);
+		lr_config_free(cfg);
 		return FALSE;
 	}
 	d->q = queue_open(srv->home, TRUE, error);
 	if (d->q == NULL) {
-		config_free(cfg);
+		lr_config_free(cfg);
 		return FALSE;
 	}
 	d->sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
