@@ -68,7 +68,7 @@ static char *confine_include_name(const char *line, gboolean *bad)
 
 /* confine_scan - check the includes of one file, recursively. */
 static gboolean confine_scan(const char *path, const char *include_dir, const char *folder,
-			     ConfineReportFunc report, gpointer data, int depth)
+                             ConfineReportFunc report, gpointer data, int depth)
 {
 	g_autofree char *text = NULL;
 	g_auto(GStrv) lines = NULL;
@@ -86,13 +86,14 @@ static gboolean confine_scan(const char *path, const char *include_dir, const ch
 		if (name == NULL && !bad)
 			continue;
 		full = name == NULL || g_path_is_absolute(name)
-			       ? g_strdup(name)
-			       : g_build_filename(include_dir, name, NULL);
+		           ? g_strdup(name)
+		           : g_build_filename(include_dir, name, NULL);
 		real = full ? confine_path(full, folders) : NULL;
 		if (real == NULL) {
 			g_autofree char *msg = g_strdup_printf(
-				"a user's rule file may @include only files inside its own folder "
-				"%s (no \"..\", no link or absolute path out of it)", include_dir);
+			    "a user's rule file may @include only files inside its own folder "
+			    "%s (no \"..\", no link or absolute path out of it)",
+			    include_dir);
 			report(data, path, (int)i + 1, msg);
 			ok = FALSE;
 		} else if (!confine_scan(real, include_dir, folder, report, data, depth + 1)) {
@@ -104,7 +105,7 @@ static gboolean confine_scan(const char *path, const char *include_dir, const ch
 
 /* confine_includes - every @include of path must stay inside folder. */
 gboolean confine_includes(const char *path, const char *include_dir, const char *folder,
-			  ConfineReportFunc report, gpointer data)
+                          ConfineReportFunc report, gpointer data)
 {
 	return confine_scan(path, include_dir, folder, report, data, 0);
 }

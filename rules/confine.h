@@ -16,8 +16,7 @@
 char *confine_path(const char *path, const char *const *folders);
 
 /* How confine_includes reports a violation (rules/check.h's CheckReportFunc). */
-typedef void (*ConfineReportFunc)(gpointer data, const char *file, int line,
-				  const char *message);
+typedef void (*ConfineReportFunc)(gpointer data, const char *file, int line, const char *message);
 
 /* confine_includes - check every `@include "FILE"` of the libconfig file
  * at path, and of the files it includes (libconfig resolves them against
@@ -25,6 +24,6 @@ typedef void (*ConfineReportFunc)(gpointer data, const char *file, int line,
  * per violation.  TRUE when there is none.  A file that cannot be read is
  * left to the configuration reader to report. */
 gboolean confine_includes(const char *path, const char *include_dir, const char *folder,
-			  ConfineReportFunc report, gpointer data);
+                          ConfineReportFunc report, gpointer data);
 
 #endif
