@@ -13,6 +13,7 @@
 #include "lead/lr-error.h"
 #include "mailer/compose.h"
 #include "mailer/mimetype.h"
+#include "mailer/redact.h"
 #include "mailer/template.h"
 
 #define MASK_DOTS "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2" /* "•••" */
@@ -801,9 +802,10 @@ static void compose_add(GMimeMultipart *multipart, GMimeObject *part)
 }
 
 /* compose_body - text (+ HTML alternative), then, when the notice has
- * any, the attached text and files in multipart/mixed. */
+ * any, the attached text (attach_text: the notice's, masked) and files in
+ * multipart/mixed. */
 static GMimeObject *compose_body(guint64 lead_id, const LrNotice *notice, const char *text,
-                                 const char *html, GError **error)
+                                 const char *html, const char *attach_text, GError **error)
 {
 	GMimeObject *body = compose_text_part("plain", text);
 	GMimeMultipart *mixed, *alternative;
@@ -814,12 +816,12 @@ static GMimeObject *compose_body(guint64 lead_id, const LrNotice *notice, const 
 		compose_add(alternative, compose_text_part("html", html));
 		body = GMIME_OBJECT(alternative);
 	}
-	if (notice->attach_text == NULL && (notice->attachments == NULL || !notice->attachments[0]))
+	if (attach_text == NULL && (notice->attachments == NULL || !notice->attachments[0]))
 		return body;
 	mixed = g_mime_multipart_new_with_subtype("mixed");
 	compose_add(mixed, body);
-	if (notice->attach_text) {
-		g_autofree char *clean = compose_clean_text(notice->attach_text);
+	if (attach_text) {
+		g_autofree char *clean = compose_clean_text(attach_text);
 		GMimeObject *part = compose_text_part("plain", clean);
 
 		g_mime_object_set_disposition(part, GMIME_DISPOSITION_INLINE);
@@ -850,12 +852,33 @@ static GBytes *compose_bytes(GMimeMessage *msg)
 	return g_bytes_new_take(text, strlen(text));
 }
 
+/* compose_redact - mask every withheld value wherever the rendered
+ * subject, text, HTML and attached text show it (mailer/redact.h), unless
+ * the notice reveals them.  Replaces the strings. */
+static void compose_redact(const LrLead *lead, const LrNotice *notice, char **subject,
+                           char **text, char **html, char **attach_text)
+{
+	g_autoptr(LrRedact) r = redact_new(lead, notice->reveal ? NULL : notice->withheld);
+	char **plain[] = {subject, text, attach_text};
+
+	for (guint i = 0; i < G_N_ELEMENTS(plain); i++) {
+		char *masked = redact_text(r, *plain[i], FALSE);
+		g_free(*plain[i]);
+		*plain[i] = masked;
+	}
+	if (*html != NULL) {
+		char *masked = redact_text(r, *html, TRUE);
+		g_free(*html);
+		*html = masked;
+	}
+}
+
 /* mailer_compose - render, assemble and serialise one notification. */
 GBytes *mailer_compose(const LrMailerConfig *config, const LrLead *lead, const LrNotice *notice,
                        guint seq, GError **error)
 {
 	ComposeCtx ctx = {config, lead, notice, FALSE};
-	g_autofree char *subject = NULL, *text = NULL, *html = NULL;
+	g_autofree char *subject = NULL, *text = NULL, *html = NULL, *attach = NULL;
 	GMimeMessage *msg;
 	GMimeObject *body = NULL;
 	GBytes *bytes = NULL;
@@ -865,9 +888,11 @@ GBytes *mailer_compose(const LrMailerConfig *config, const LrLead *lead, const L
 	    !compose_render_txt(&ctx, &subject, &text, error) ||
 	    !compose_render_html(&ctx, &html, error))
 		return NULL;
+	attach = g_strdup(notice->attach_text);
+	compose_redact(lead, notice, &subject, &text, &html, &attach);
 	msg = g_mime_message_new(TRUE);
 	if (compose_headers(msg, &ctx, subject, seq, error))
-		body = compose_body(lead ? lead->id : 0, notice, text, html, error);
+		body = compose_body(lead ? lead->id : 0, notice, text, html, attach, error);
 	if (body != NULL) {
 		g_mime_message_set_mime_part(msg, body);
 		g_object_unref(body);

@@ -5,6 +5,7 @@
 
 #include "lead/lr-error.h"
 #include "report/leads.h"
+#include "report/safe.h"
 
 /* add_strings - a JSON array member from a char * array. */
 static void add_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
@@ -168,8 +169,9 @@ static gint by_priority(gconstpointer a, gconstpointer b)
 static void print_json(JsonNode *node, FILE *out)
 {
 	g_autofree char *text = json_to_string(node, TRUE);
+	g_autofree char *safe = report_safe_json(text);
 
-	fprintf(out, "%s\n", text);
+	fprintf(out, "%s\n", safe);
 }
 
 /* join_list - a char * array as "a,b", or "-" when empty.  New string. */
@@ -184,18 +186,22 @@ static char *join_list(const GPtrArray *list)
 	return g_string_free(s, FALSE);
 }
 
-/* lead_line - one line of `list` text. */
+/* lead_line - one line of `list` text (controls escaped, report/safe.h). */
 static void lead_line(const LrLead *lead, FILE *out)
 {
 	g_autofree char *when = lead_time_format(lead->received);
-	g_autofree char *who = join_list(lead->assignees);
+	g_autofree char *list = join_list(lead->assignees);
+	g_autofree char *who = report_safe(list, FALSE);
 	const char *email = lead_field_get(lead, "email");
 	const char *name = lead_field_get(lead, "name");
+	g_autofree char *source = report_safe(lead->source ? lead->source : "-", FALSE);
+	g_autofree char *sname = report_safe(name, FALSE);
+	g_autofree char *contact =
+		report_safe(email ? email : (lead->subject ? lead->subject : ""), FALSE);
 
 	fprintf(out, "%-6" G_GUINT64_FORMAT " %s %-9s %4d %-12s %-14s %s%s%s\n", lead->id, when,
-		lead->status, lead->priority, lead->source ? lead->source : "-", who,
-		name ? name : "", name && email ? " " : "",
-		email ? email : (lead->subject ? lead->subject : ""));
+		lead->status, lead->priority, source, who, sname, name && email ? " " : "",
+		contact);
 }
 
 /* report_list - print matching leads. */
@@ -223,36 +229,66 @@ gboolean report_list(LrQueue *q, const LrListOptions *opt, FILE *out, GError **e
 	return TRUE;
 }
 
-/* show_text - one lead with its history, for people. */
-static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
+/* safe - a lead string for text output (controls escaped, one line; NULL
+ * as fallback).  Returns a new string. */
+static char *safe(const char *text, const char *fallback)
+{
+	return report_safe(text ? text : fallback, FALSE);
+}
+
+/* show_head - the lead's envelope and state, for people. */
+static void show_head(const LrLead *lead, FILE *out)
 {
 	g_autofree char *when = lead_time_format(lead->received);
+	g_autofree char *status = safe(lead->status, ""), *stage = safe(lead->stage, "");
+	g_autofree char *source = safe(lead->source, "-"), *sender = safe(lead->sender, "");
+	g_autofree char *rcpt = safe(lead->recipient, ""), *why = safe(lead->reason, "");
 
 	fprintf(out, "Lead %" G_GUINT64_FORMAT "\n  received: %s\n  status: %s (stage %s)\n",
-		lead->id, when, lead->status, lead->stage);
-	fprintf(out, "  source: %s\n  priority: %d\n  from: <%s> to: <%s>\n",
-		lead->source ? lead->source : "-", lead->priority, lead->sender ? lead->sender : "",
-		lead->recipient ? lead->recipient : "");
+		lead->id, when, status, stage);
+	fprintf(out, "  source: %s\n  priority: %d\n  from: <%s> to: <%s>\n", source,
+		lead->priority, sender, rcpt);
 	if (!lead->is_lead)
-		fprintf(out, "  not a lead: %s\n", lead->reason ? lead->reason : "");
+		fprintf(out, "  not a lead: %s\n", why);
+}
+
+/* show_fields - every field, multi-line values indented. */
+static void show_fields(const LrLead *lead, FILE *out)
+{
 	fprintf(out, "Fields:\n");
 	for (guint i = 0; i < lead->fields->len; i++) {
 		const LrField *f = g_ptr_array_index(lead->fields, i);
-		g_auto(GStrv) lines = g_strsplit(f->value, "\n", -1);
+		g_autofree char *name = safe(f->name, ""), *clean = report_safe(f->value, TRUE);
+		g_auto(GStrv) lines = g_strsplit(clean, "\n", -1);
 		g_autofree char *value = g_strjoinv("\n      ", lines);
-		fprintf(out, "  %s: %s\n", f->name, value);
+		fprintf(out, "  %s: %s\n", name, value);
 	}
-	if (lead_meta_get(lead, META_REASON) && *lead_meta_get(lead, META_REASON))
-		fprintf(out, "Why: %s\n", lead_meta_get(lead, META_REASON));
+}
+
+/* show_text - one lead with its history, for people; every string from
+ * the lead with its control characters escaped (report/safe.h). */
+static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
+{
+	const char *reason = lead_meta_get(lead, META_REASON);
+
+	show_head(lead, out);
+	show_fields(lead, out);
+	if (reason && *reason) {
+		g_autofree char *why = safe(reason, "");
+		fprintf(out, "Why: %s\n", why);
+	}
 	if (lead->holders->len > 0) {
-		g_autofree char *chain = join_list(lead->holders);
+		g_autofree char *list = join_list(lead->holders);
+		g_autofree char *chain = safe(list, "");
 		fprintf(out, "Routing chain: %s\n", chain);
 	}
 	fprintf(out, "History:\n");
 	for (guint i = 0; i < events->len; i++) {
 		const LrEvent *e = g_ptr_array_index(events, i);
 		g_autofree char *at = lead_time_format(e->at);
-		fprintf(out, "  %s %-10s %-10s %s\n", at, e->type, e->actor, e->detail);
+		g_autofree char *type = safe(e->type, ""), *actor = safe(e->actor, "");
+		g_autofree char *detail = safe(e->detail, "");
+		fprintf(out, "  %s %-10s %-10s %s\n", at, type, actor, detail);
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/report.h"
+#include "report/safe.h"
 
 typedef struct {
 	char *key;
@@ -159,7 +160,8 @@ static void print_text(GPtrArray *rows, const char *what, FILE *out)
 		Row *r = rows->pdata[i];
 		double m = median_secs(r);
 		g_autofree char *median = m < 0 ? g_strdup("-") : g_strdup_printf("%.0fs", m);
-		fprintf(out, "%-16s %6u %8u %8u %8u %9u %5u %5u %12s %10.2f\n", r->key, r->leads,
+		g_autofree char *key = report_safe(r->key, FALSE);
+		fprintf(out, "%-16s %6u %8u %8u %8u %9u %5u %5u %12s %10.2f\n", key, r->leads,
 			r->accepted, r->rejected, r->timeouts, r->contacted, r->won, r->lost, median,
 			r->won_amount);
 	}
@@ -172,7 +174,8 @@ static void print_csv(GPtrArray *rows, const char *what, FILE *out)
 		     "median_seconds_to_accept,won_amount\r\n", what);
 	for (guint i = 0; i < rows->len; i++) {
 		Row *r = rows->pdata[i];
-		g_autoptr(GString) key = g_string_new(r->key);
+		g_autofree char *safe = report_safe(r->key, FALSE);
+		g_autoptr(GString) key = g_string_new(safe);
 		g_string_replace(key, "\"", "\"\"", 0);
 		double m = median_secs(r);
 		g_autofree char *median = m < 0 ? g_strdup("") : g_strdup_printf("%.0f", m);
@@ -218,13 +221,14 @@ static void print_json(GPtrArray *rows, const char *what, FILE *out)
 {
 	g_autoptr(JsonArray) arr = json_array_new();
 	g_autoptr(JsonNode) node = NULL;
-	g_autofree char *text = NULL;
+	g_autofree char *text = NULL, *safe = NULL;
 
 	for (guint i = 0; i < rows->len; i++)
 		json_array_add_element(arr, row_json(rows->pdata[i], what));
 	node = json_node_init_array(json_node_alloc(), arr);
 	text = json_to_string(node, TRUE);
-	fprintf(out, "%s\n", text);
+	safe = report_safe_json(text);
+	fprintf(out, "%s\n", safe);
 }
 
 /* report_run - collect and print. */

@@ -17,9 +17,10 @@
 typedef struct LrRouter LrRouter;
 
 /* router_new - a worker over q with configuration cfg (the router takes
- * ownership of cfg).  Loads the reply-token secret (server.secret_file, or
- * HOME/secret created on first use).  NULL with an error when the secret
- * or the parser cannot be set up. */
+ * ownership of cfg, and frees it on failure too).  Loads the reply-token
+ * secret (server.secret_file, or HOME/secret when that is unset; created
+ * 0600 when missing, refused when group or others may read it).  NULL with
+ * an error when the secret or the parser cannot be set up. */
 LrRouter *router_new(LrQueue *q, LrConfig *cfg, GError **error);
 void router_free(LrRouter *router);
 

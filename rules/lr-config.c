@@ -24,7 +24,7 @@ static const char *const server_keys[] = {"name", "domain", "listen", "home", "s
 					  "smtp_user", "smtp_password", "from", "secret_file",
 					  "templates", "max_message_size", "session_timeout",
 					  "max_sessions", "retry_first", "retry_max",
-					  "min_data_rate", NULL};
+					  "min_data_rate", "documents", "user", NULL};
 static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
 					    "withhold", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
@@ -454,6 +454,29 @@ static void load_server(Loader *ld, const char *file, const config_setting_t *ro
 		note_located(ld, file ? file : "(embedded default)", error->message);
 }
 
+/* merge_withhold - a user's workflow.withhold adds to the admin's, never
+ * lifts it: the user's list becomes the admin's and the user's together. */
+static void merge_withhold(LrConfig *cfg)
+{
+	for (guint i = 0; i < cfg->users->len; i++) {
+		LrUser *u = g_ptr_array_index(cfg->users, i);
+		GPtrArray *all;
+
+		if (u->workflow.withhold == NULL)
+			continue;
+		all = g_ptr_array_new();
+		for (int k = 0; cfg->workflow.withhold && cfg->workflow.withhold[k]; k++)
+			g_ptr_array_add(all, g_strdup(cfg->workflow.withhold[k]));
+		for (int k = 0; u->workflow.withhold[k]; k++)
+			if (!g_ptr_array_find_with_equal_func(all, u->workflow.withhold[k],
+							      g_str_equal, NULL))
+				g_ptr_array_add(all, g_strdup(u->workflow.withhold[k]));
+		g_ptr_array_add(all, NULL);
+		g_strfreev(u->workflow.withhold);
+		u->workflow.withhold = (char **)g_ptr_array_free(all, FALSE);
+	}
+}
+
 /* load_main - everything in the main file. */
 static void load_main(Loader *ld, const char *file, config_t *conf)
 {
@@ -473,6 +496,7 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 		cfg->workflow.remind_after = LR_DEFAULT_REMIND_AFTER;
 	if (cfg->workflow.max_rejections < 0)
 		cfg->workflow.max_rejections = LR_DEFAULT_MAX_REJECTIONS;
+	merge_withhold(cfg);
 	cfg->rules = load_ruleset(ld, root, NULL, file_of(ld, root, "(embedded default)"));
 }
 

@@ -6,6 +6,9 @@
  * every key).  A user's rule file holds only `rules` and `workflow`; it may
  * route to that user, the users they manage, their own manager, and the
  * users, teams or servers the admin lists in the user's `may_route`.
+ * It attaches files only from folders the admin names (server.documents,
+ * the user's `documents`), @includes only files in its own folder, and its
+ * workflow.withhold adds to the admin's (never lifts it).
  *
  * Every problem is reported as "file:line: message" (conditions as
  * "file:line: condition column N: message"), sorted by file (the main file
@@ -57,6 +60,8 @@ typedef struct {
 	int capacity;		/* open leads at most; 0 = no limit */
 	GArray *hours;		/* LrHours; empty = always */
 	char **may_route;	/* extra targets: ids, "team:X", "server:X" */
+	char **documents;	/* folders the user's rule file may attach from, as
+				 * written (besides server.documents), or NULL */
 	GHashTable *attrs;	/* every scalar attribute as text (user.<attr>) */
 	char *rules_file;	/* as written in leadroute.conf, or NULL */
 	LrRuleSet *rules;	/* the user's rules, or NULL */

@@ -56,6 +56,8 @@ void server_config_free(LrServerConfig *cfg)
 	g_free(cfg->from);
 	g_free(cfg->secret_file);
 	g_free(cfg->templates);
+	g_strfreev(cfg->documents);
+	g_free(cfg->user);
 	g_free(cfg);
 }
 
@@ -94,6 +96,24 @@ static char **get_listen(config_setting_t *group)
 	}
 	if (out->len == 0)
 		g_ptr_array_add(out, g_strdup("inet:127.0.0.1:2424"));
+	g_ptr_array_add(out, NULL);
+	return (char **)g_ptr_array_free(out, FALSE);
+}
+
+/* get_folders - a list of folders (a string or a list of strings), each
+ * absolute under base. */
+static char **get_folders(config_setting_t *group, const char *name, const char *base)
+{
+	config_setting_t *s = group ? config_setting_get_member(group, name) : NULL;
+	GPtrArray *out = g_ptr_array_new();
+
+	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING)
+		g_ptr_array_add(out, path_under(base, config_setting_get_string(s)));
+	for (int i = 0; s != NULL && i < config_setting_length(s); i++) {
+		const char *v = config_setting_get_string_elem(s, i);
+		if (v != NULL && *v != '\0')
+			g_ptr_array_add(out, path_under(base, v));
+	}
 	g_ptr_array_add(out, NULL);
 	return (char **)g_ptr_array_free(out, FALSE);
 }
@@ -140,6 +160,8 @@ static void fill(LrServerConfig *cfg, config_t *conf, const char *base)
 	cfg->from = get_str(g, "from", "leadroute <leads@localhost>");
 	cfg->secret_file = path_under(base, secret);
 	cfg->templates = templates ? path_under(base, templates) : default_templates();
+	cfg->documents = get_folders(g, "documents", base);
+	cfg->user = get_str(g, "user", "leadroute");
 	cfg->max_message_size = (gsize)get_uint(g, "max_message_size", 10 * 1024 * 1024);
 	cfg->session_timeout = (guint)get_uint(g, "session_timeout", 300);
 	cfg->min_data_rate = (guint)get_uint(g, "min_data_rate", 500);

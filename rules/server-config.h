@@ -22,6 +22,9 @@ typedef struct {
 	char *from;		/* From: of notifications */
 	char *secret_file;	/* HMAC secret for reply tokens, or NULL */
 	char *templates;	/* template folder, absolute */
+	char **documents;	/* folders users' rule files may attach from, absolute
+				 * (NULL-terminated, possibly empty) */
+	char *user;		/* the account the daemon drops to when started as root */
 	gsize max_message_size;	/* bytes: larger messages get 552 / EX_DATAERR */
 	guint session_timeout;	/* seconds a whole LMTP command may take */
 	guint min_data_rate;	/* bytes per second an LMTP message must keep up */

@@ -6,10 +6,22 @@
 #include <glib.h>
 
 #include "mailer/compose.h"
+#include "mailer/token.h"
 #include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/server-config.h"
 #include "src/commands.h"
+
+/* check_secret - the reply-token secret, when it exists, must be private
+ * and long enough (a missing one is made at start). */
+static void check_secret(const LrServerConfig *srv, GPtrArray *problems)
+{
+	g_autofree char *fallback = g_build_filename(srv->home, "secret", NULL);
+	g_autoptr(GError) error = NULL;
+
+	if (!token_secret_check(srv->secret_file ? srv->secret_file : fallback, &error))
+		g_ptr_array_add(problems, g_strdup_printf("%s: %s", srv->file, error->message));
+}
 
 /* cmd_check - print every problem as file:line: message (exit 1), or
  * "configuration OK" (exit 0). */
@@ -35,6 +47,8 @@ int cmd_check(int argc, char **argv)
 	g_autoptr(LrServerConfig) srv = server_config_load(file, NULL);
 	if (srv != NULL)
 		mailer_templates_check(srv->templates, problems);
+	if (srv != NULL)
+		check_secret(srv, problems);
 	for (guint i = 0; i < problems->len; i++)
 		printf("%s\n", (char *)g_ptr_array_index(problems, i));
 	if (problems->len > 0)

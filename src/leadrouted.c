@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -24,6 +26,7 @@
 #include "lead/lr-error.h"
 #include "mailer/compose.h"
 #include "mailer/sender.h"
+#include "mailer/token.h"
 #include "queue/queue.h"
 #include "rules/load.h"
 #include "rules/lr-config.h"
@@ -42,7 +45,38 @@ typedef struct {
 	GMutex kick_lock;
 	GCond kick;
 	guint64 kicks;
+	gboolean ready;		/* the store is open: intake may store (under kick_lock) */
+	gboolean quitting;	/* it never will: stop waiting (under kick_lock) */
+	GCond ready_cond;
 } Daemon;
+
+/* How long a message that arrives while the daemon starts waits for the
+ * store (started as root, the sockets listen before the store is open). */
+#define DAEMON_READY_WAIT (60 * G_USEC_PER_SEC)
+
+/* daemon_wait_ready - TRUE once the store is open (waits a while). */
+static gboolean daemon_wait_ready(Daemon *d)
+{
+	gint64 until = g_get_monotonic_time() + DAEMON_READY_WAIT;
+	gboolean ready;
+
+	g_mutex_lock(&d->kick_lock);
+	while (!d->ready && !d->quitting &&
+	       g_cond_wait_until(&d->ready_cond, &d->kick_lock, until))
+		;
+	ready = d->ready;
+	g_mutex_unlock(&d->kick_lock);
+	return ready;
+}
+
+/* daemon_set_ready - the store is open: let intake in. */
+static void daemon_set_ready(Daemon *d)
+{
+	g_mutex_lock(&d->kick_lock);
+	d->ready = TRUE;
+	g_cond_broadcast(&d->ready_cond);
+	g_mutex_unlock(&d->kick_lock);
+}
 
 /* store_message - the LMTP store callback: durable, once. */
 static gboolean store_message(GBytes *message, const char *sender,
@@ -51,6 +85,10 @@ static gboolean store_message(GBytes *message, const char *sender,
 {
 	Daemon *d = data;
 
+	if (!daemon_wait_ready(d)) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "still starting");
+		return FALSE;
+	}
 	return intake_batcher_store(d->batcher, message, sender, recipients, lead_id, duplicate,
 				    error);
 }
@@ -176,16 +214,74 @@ static gboolean on_term(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* start_lmtp - listen on every server.listen address. */
+/* start_lmtp - listen on every server.listen address (messages wait
+ * until daemon_set_ready). */
 static gboolean start_lmtp(Daemon *d, const LrServerConfig *srv, GError **error)
 {
 	LrLmtpConfig lc = {(const char *const *)srv->listen, srv->name, srv->max_message_size,
 			   srv->session_timeout, srv->max_sessions, store_message, d,
 			   srv->min_data_rate};
 
-	d->batcher = intake_batcher_new(d->q, srv->max_message_size);
 	d->lmtp = lmtp_server_start(&lc, error);
 	return d->lmtp != NULL;
+}
+
+/* privs_secret - as root, make a missing secret file now (its folder may
+ * be root's) and give it to the account the daemon becomes. */
+static gboolean privs_secret(const LrServerConfig *srv, const struct passwd *pw,
+			     GError **error)
+{
+	g_autofree char *fallback = g_build_filename(srv->home, "secret", NULL);
+	const char *path = srv->secret_file ? srv->secret_file : fallback;
+	g_autoptr(GBytes) secret = NULL;
+
+	if (srv->secret_file == NULL || g_file_test(path, G_FILE_TEST_EXISTS))
+		return TRUE;
+	if ((secret = token_secret_load(path, NULL, error)) == NULL)
+		return FALSE;
+	if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "chown %s: %s", path,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* privs_drop - started as root: become server.user (its group only, no
+ * supplementary groups) and check that root cannot be had back.  Any
+ * other account runs as it is. */
+static gboolean privs_drop(const LrServerConfig *srv, GError **error)
+{
+	const char *user = srv->user;
+	struct passwd *pw;
+
+	if (geteuid() != 0 && getuid() != 0)
+		return TRUE;
+	if (user == NULL || (pw = getpwnam(user)) == NULL || pw->pw_uid == 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
+			    "started as root, and server.user \"%s\" is %s: leadrouted does not "
+			    "run as root (create the account: useradd --system --home-dir %s "
+			    "--shell /usr/sbin/nologin %s)", user ? user : "",
+			    user && getpwnam(user) ? "root" : "no account", srv->home,
+			    user ? user : "leadroute");
+		return FALSE;
+	}
+	if (!privs_secret(srv, pw, error))
+		return FALSE;
+	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "cannot become %s: %s", user,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	if (setuid(0) == 0 || seteuid(0) == 0 || geteuid() == 0 || getegid() == 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "could become root again after "
+			    "dropping to %s: refusing to run", user);
+		return FALSE;
+	}
+	lr_log_info(0, "user=%s uid=%u gid=%u status=dropped-root", user, (unsigned)pw->pw_uid,
+		    (unsigned)pw->pw_gid);
+	return TRUE;
 }
 
 /* shift_clock - tests: LEADROUTED_TEST_TIME=ISO-8601 makes the router
@@ -202,11 +298,17 @@ static void shift_clock(Daemon *d)
 	lr_log_warn(0, "test clock: routing as at %s", at);
 }
 
-/* daemon_start - open the store, start the router, sender and LMTP. */
+/* daemon_start - as root, bind the sockets and drop to server.user; open
+ * the store, start the router, sender and LMTP. */
 static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 {
 	const LrServerConfig *srv = cfg->server;
+	gboolean root = geteuid() == 0 || getuid() == 0;
 
+	if (root && (!start_lmtp(d, srv, error) || !privs_drop(srv, error))) {
+		lr_config_free(cfg);
+		return FALSE;
+	}
 	d->q = queue_open(srv->home, TRUE, error);
 	if (d->q == NULL) {
 		lr_config_free(cfg);
@@ -215,13 +317,13 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	d->sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
 	sender_set_backoff(d->sender, (gint64)srv->retry_first * G_USEC_PER_SEC,
 			   (gint64)srv->retry_max * G_USEC_PER_SEC);
-	d->router = router_new(d->q, cfg, error);
-	if (d->router == NULL) {
-		lr_config_free(cfg);
+	d->router = router_new(d->q, cfg, error);	/* owns cfg, even on failure */
+	if (d->router == NULL)
 		return FALSE;
-	}
 	shift_clock(d);
-	if (!start_lmtp(d, srv, error))
+	d->batcher = intake_batcher_new(d->q, srv->max_message_size);
+	daemon_set_ready(d);
+	if (!root && !start_lmtp(d, srv, error))
 		return FALSE;
 	d->worker = g_thread_new("router", worker_main, d);
 	d->mailer = g_thread_new("sender", mailer_main, d);
@@ -231,6 +333,10 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 /* daemon_stop - finish what is in hand, then close the store. */
 static void daemon_stop(Daemon *d)
 {
+	g_mutex_lock(&d->kick_lock);
+	d->quitting = TRUE;
+	g_cond_broadcast(&d->ready_cond);
+	g_mutex_unlock(&d->kick_lock);
 	g_clear_pointer(&d->lmtp, lmtp_server_stop);
 	g_clear_pointer(&d->batcher, intake_batcher_free);
 	g_atomic_int_set(&d->stopping, 1);
@@ -303,6 +409,7 @@ int main(int argc, char **argv)
 	lr_log_set_verbose(verbose);
 	g_mutex_init(&d.kick_lock);
 	g_cond_init(&d.kick);
+	g_cond_init(&d.ready_cond);
 	rc = daemon_run(&d, cfg);
 	g_free(d.config_path);
 	return rc;

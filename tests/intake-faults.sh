@@ -95,9 +95,11 @@ part_b() {
 		return 0
 	fi
 	lrd_init "$T/b"
-	# A store made by root, then closed to everyone else.
+	# A store made by root (the daemon started as root, then given to root),
+	# then closed to everyone else.
 	lrd_start || { cat "$LRD_LOG" >&2; lr_fail "(b) leadrouted did not start as root"; }
 	lrd_stop 30
+	chown -R root: "$LRD_HOME"
 	chmod 0700 "$LRD_HOME"
 	chmod 0755 "$LRD_DIR"
 	printf 'From: a@example.org\nSubject: x\nMessage-ID: <b-1@e2e.test>\n\nName: B\n' >"$T/b.eml"
@@ -165,6 +167,7 @@ part_a() {
 		return 0
 	fi
 	lr_on_exit "umount '$LRD_HOME' 2>/dev/null || umount -l '$LRD_HOME'"
+	chown "$LRD_OWNER:" "$LRD_HOME" || lr_fail "(a) chown $LRD_OWNER"
 	lrd_sink_start
 	lrd_start || { cat "$LRD_LOG" >&2; lr_fail "(a) leadrouted did not start"; }
 	python3 "$CLIENT" load "$LRD_UNIX" --count 300 --sessions 4 --prefix warm --deadline 60 \

@@ -27,8 +27,12 @@ relay=$(lr_free_port)
 sed -i -e "s|^  listen = .*|  listen = [\"unix:$LR_TMP/lmtp\"];|" \
 	-e "s|^  home = .*|  home = \"$LR_TMP/home\";\n  templates = \"$LR_TREE_TEMPLATES\";|" \
 	-e "s|^  smtp = .*|  smtp = \"smtp://127.0.0.1:$relay\";|" \
-	-e "s|^  secret_file = .*|  secret_file = \"$LR_TMP/secret\";|" "$LR_TMP/conf/leadroute.conf"
+	-e "s|^  secret_file = .*|  secret_file = \"$LR_TMP/secret\";|" \
+	-e "s|^  user = .*|  user = \"nobody\";|" "$LR_TMP/conf/leadroute.conf"
 head -c 32 /dev/urandom >"$LR_TMP/secret"
+chmod 600 "$LR_TMP/secret"
+# Started as root, leadrouted drops to server.user (nobody), who owns the folder.
+[ "$(id -u)" = 0 ] && chown nobody: "$LR_TMP" "$LR_TMP/secret"
 conf=$LR_TMP/conf/leadroute.conf
 "$bin/leadroute" check -c "$conf" || lr_fail "the test copy of the example does not check"
 

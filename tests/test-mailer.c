@@ -132,14 +132,16 @@ static void test_token_garbage(void)
 	g_assert_false(token_verify(SECRET, shorter, "anna", NULL, NULL));
 }
 
-/* test_token_secret - the fallback secret is made once, 0600, and kept. */
+/* test_token_secret - a missing secret is made 0600 where it is configured
+ * (the fallback only without one), once, and kept; a secret group or
+ * others may read, or a short one, is refused. */
 static void test_token_secret(void)
 {
 	g_autofree char *dir = g_dir_make_tmp("lr-mailer-XXXXXX", NULL);
 	g_autofree char *fallback = g_build_filename(dir, "secret", NULL);
 	g_autofree char *given = g_build_filename(dir, "given", NULL);
 	g_autofree char *shortf = g_build_filename(dir, "short", NULL);
-	g_autoptr(GBytes) a = NULL, b = NULL, c = NULL, d = NULL;
+	g_autoptr(GBytes) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
 	g_autoptr(GError) error = NULL;
 	GStatBuf st;
 
@@ -148,17 +150,45 @@ static void test_token_secret(void)
 	g_assert_cmpuint(g_bytes_get_size(a), ==, TOKEN_SECRET_SIZE);
 	g_assert_cmpint(g_stat(fallback, &st), ==, 0);
 	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
-	b = token_secret_load(given, fallback, &error); /* given is missing */
+	g_assert_true(token_secret_check(given, &error)); /* missing: it will be made */
+	b = token_secret_load(given, fallback, &error); /* given is missing: made there */
 	g_assert_no_error(error);
-	g_assert_true(g_bytes_equal(a, b));
+	g_assert_cmpint(g_stat(given, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+	g_assert_cmpuint(g_bytes_get_size(b), ==, TOKEN_SECRET_SIZE);
+	g_assert_false(g_bytes_equal(a, b));
+	c = token_secret_load(given, fallback, &error); /* kept */
+	g_assert_no_error(error);
+	g_assert_true(g_bytes_equal(b, c));
+	g_clear_pointer(&c, g_bytes_unref);
 	g_assert_true(g_file_set_contents(given, "a secret of 24 bytes....", -1, NULL));
+	g_assert_cmpint(g_chmod(given, 0640), ==, 0);
+	c = token_secret_load(given, fallback, &error); /* group may read it */
+	g_assert_null(c);
+	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "group or others"));
+	g_clear_error(&error);
+	g_assert_false(token_secret_check(given, &error));
+	g_clear_error(&error);
+	g_assert_cmpint(g_chmod(given, 0604), ==, 0);
+	g_assert_false(token_secret_check(given, &error)); /* others may read it */
+	g_clear_error(&error);
+	g_assert_cmpint(g_chmod(given, 0600), ==, 0);
+	g_assert_true(token_secret_check(given, &error));
 	c = token_secret_load(given, fallback, &error);
 	g_assert_no_error(error);
 	g_assert_cmpmem(g_bytes_get_data(c, NULL), g_bytes_get_size(c), "a secret of 24 bytes....",
 	                24);
 	g_assert_true(g_file_set_contents(shortf, "short", -1, NULL));
+	g_assert_cmpint(g_chmod(shortf, 0600), ==, 0);
 	d = token_secret_load(shortf, fallback, &error);
 	g_assert_null(d);
+	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
+	g_clear_error(&error);
+	g_assert_false(token_secret_check(shortf, &error));
+	g_clear_error(&error);
+	e = token_secret_load(dir, NULL, &error); /* not a regular file */
+	g_assert_null(e);
 	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
 	g_unlink(fallback);
 	g_unlink(given);
@@ -323,6 +353,97 @@ static void test_compose_basic(void)
 	g_assert_null(strstr(html, "anna.schmidt@"));
 	g_assert_nonnull(strstr(html, "Nordwind GmbH"));
 	g_assert_nonnull(strstr(html, "mailto:lead+"));
+}
+
+/* attached_text - the decoded text of the inline details.txt part. */
+static char *attached_text(GMimeMessage *msg)
+{
+	GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+	char *text = NULL;
+
+	do {
+		GMimeObject *obj = g_mime_part_iter_get_current(iter);
+
+		if (GMIME_IS_TEXT_PART(obj) &&
+		    g_strcmp0(g_mime_part_get_filename(GMIME_PART(obj)), "details.txt") == 0)
+			text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+	} while (text == NULL && g_mime_part_iter_next(iter));
+	g_mime_part_iter_free(iter);
+	return text;
+}
+
+/* assert_no_value - none of the withheld values in s, in any form. */
+static void assert_no_value(const char *s)
+{
+	g_autofree char *lower = g_ascii_strdown(s, -1);
+	g_autoptr(GString) digits = g_string_new(NULL);
+
+	for (const char *p = s; *p; p++)
+		if (g_ascii_isdigit(*p))
+			g_string_append_c(digits, *p);
+	g_assert_null(strstr(digits->str, "1234582"));
+	g_assert_null(strstr(lower, "anna.schmidt@nordwind"));
+	g_assert_null(strstr(s, "Schmidt"));
+	g_assert_null(strstr(s, "O&#39;Brien"));
+	g_assert_null(strstr(s, "O'Brien"));
+}
+
+/* test_compose_leaks - a withheld value is masked wherever it shows: the
+ * Subject, the message text, other fields with the same value (written
+ * another way), the HTML, and table rows attached as text; after ACCEPT
+ * everything shows. */
+static void test_compose_leaks(void)
+{
+	static const char *const withheld[] = {"phone", "email", "last_name", "contact", NULL};
+	g_autoptr(LrLead) lead = sample_lead();
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Anna Berger",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc",
+	                   .withheld = withheld,
+	                   .attach_text = "email: ANNA.Schmidt@Nordwind.example, tier: gold "
+	                                  "(customers)\nphone: 0301234582 (crm)\n"};
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autofree char *text = NULL, *html = NULL, *rows = NULL;
+	const char *subject;
+
+	lead_set_str(&lead->subject, "Call +49 30 1234582 or Anna.Schmidt@nordwind.example");
+	lead_field_set(lead, "last_name", "Schmidt");
+	lead_field_set(lead, "contact", "Mr O'Brien");
+	lead_field_set(lead, "mobile", "030 / 123 45 82");
+	lead_field_set(lead, "fax", "+49 (0)30-1234582");
+	lead_field_set(lead, "message", "Ring me on 0049 30 1234582, ask for Mr Schmidt or "
+	                                "Mr O'Brien; mail ANNA.SCHMIDT@NORDWIND.EXAMPLE.\n"
+	                                "We need 12 pumps; order 4711.");
+	bytes = compose_ok(lead, &notice, 0);
+	msg = parse_message(bytes);
+	subject = g_mime_message_get_subject(msg);
+	text = part_text(msg, "text", "plain");
+	html = part_text(msg, "text", "html");
+	rows = attached_text(msg);
+	g_assert_nonnull(rows);
+	assert_no_value(subject);
+	assert_no_value(text);
+	assert_no_value(html);
+	assert_no_value(rows);
+	assert_no_value(g_bytes_get_data(bytes, NULL));
+	g_assert_nonnull(strstr(subject, "Call +49 "));
+	g_assert_nonnull(strstr(text, "Company: Nordwind GmbH"));
+	g_assert_nonnull(strstr(text, "We need 12 pumps; order 4711."));
+	g_assert_nonnull(strstr(text, "Mr S•••"));
+	g_assert_nonnull(strstr(rows, "tier: gold"));
+	g_clear_pointer(&text, g_free);
+	g_clear_pointer(&bytes, g_bytes_unref);
+	g_clear_object(&msg);
+	notice.reveal = TRUE;
+	bytes = compose_ok(lead, &notice, 1);
+	msg = parse_message(bytes);
+	text = part_text(msg, "text", "plain");
+	g_assert_nonnull(strstr(g_mime_message_get_subject(msg), "+49 30 1234582"));
+	g_assert_nonnull(strstr(text, "Mobile: 030 / 123 45 82"));
+	g_assert_nonnull(strstr(text, "ANNA.SCHMIDT@NORDWIND.EXAMPLE"));
+	g_assert_nonnull(strstr(text, "Mr O'Brien"));
 }
 
 /* test_envelope_from - the bare From address, or NULL without one. */
@@ -1249,6 +1370,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/mailer/mask", test_mask);
 	g_test_add_func("/compose/basic", test_compose_basic);
 	g_test_add_func("/compose/reveal", test_compose_reveal);
+	g_test_add_func("/compose/leaks", test_compose_leaks);
 	g_test_add_func("/compose/envelope-from", test_envelope_from);
 	g_test_add_func("/compose/injection", test_compose_injection);
 	g_test_add_func("/compose/html-escape", test_compose_html_escape);

@@ -8,6 +8,7 @@
 #include "queue/queue.h"
 #include "report/leads.h"
 #include "report/report.h"
+#include "report/safe.h"
 
 typedef struct {
 	const char *source;
@@ -109,9 +110,36 @@ static void test_report(void)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
+/* test_safe - control characters from leads are escaped for terminals. */
+static void test_safe(void)
+{
+	static const struct {
+		const char *in, *out, *out_nl;
+	} cases[] = {
+		{"Eve \033[31mRed\033[0m", "Eve \\x1b[31mRed\\x1b[0m", NULL},
+		{"t\033]0;pwned\007", "t\\x1b]0;pwned\\x07", NULL},
+		{"a\rb\nc\td\177", "a\\x0db\\x0ac\td\\x7f", "a\\x0db\nc\td\\x7f"},
+		{"c1 \302\233 csi", "c1 \\u009b csi", NULL},
+		{"bidi \342\200\256x", "bidi \\u202ex", NULL},
+		{"bad \377 byte", "bad \\xff byte", NULL},
+		{"back\\slash", "back\\\\slash", NULL},
+		{"Jürgen Weiß", "Jürgen Weiß", NULL},
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *one = report_safe(cases[i].in, FALSE);
+		g_autofree char *multi = report_safe(cases[i].in, TRUE);
+		g_assert_cmpstr(one, ==, cases[i].out);
+		g_assert_cmpstr(multi, ==, cases[i].out_nl ? cases[i].out_nl : cases[i].out);
+	}
+	g_autofree char *json = report_safe_json("{\"a\" : \"x\302\233y\177\"}");
+	g_assert_cmpstr(json, ==, "{\"a\" : \"x\\u009by\\u007f\"}");
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/report/counts", test_report);
+	g_test_add_func("/report/safe", test_safe);
 	return g_test_run();
 }
