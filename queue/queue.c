@@ -893,6 +893,37 @@ LrJob *queue_job_next(LrTxn *txn, gint64 now, GError **error)
 	return job;
 }
 
+/* job_get - one job by its key, locked for this transaction. */
+static LrJob *job_get(LrTxn *txn, gint64 due, guint64 job_id, GError **error)
+{
+	guint64 k[2] = {be64((guint64)MAX(due, 0)), be64(job_id)};
+	DBT key = dbt_in(k, sizeof(k)), val = dbt_out();
+	int ret = txn->q->jobs->get(txn->q->jobs, txn->txn, &key, &val, DB_RMW);
+	g_autoptr(GBytes) rec = NULL;
+
+	if (ret == DB_NOTFOUND)
+		return NULL;
+	if (ret != 0) {
+		db_fail(error, ret, "jobs");
+		return NULL;
+	}
+	rec = dbt_bytes(&val);
+	return job_from(&key, rec);
+}
+
+/* queue_job_postpone - move the job with job's key to a later time. */
+gboolean queue_job_postpone(LrTxn *txn, const LrJob *job, gint64 later, gboolean *found,
+			    GError **error)
+{
+	g_autoptr(LrJob) cur = job_get(txn, job->due, job->job_id, error);
+
+	*found = cur != NULL;
+	if (cur == NULL)
+		return error == NULL || *error == NULL;
+	return queue_job_delete(txn, cur, error) &&
+	       queue_job_add(txn, cur->kind, cur->lead_id, later, cur->arg, error);
+}
+
 /* queue_job_delete - remove a finished job. */
 gboolean queue_job_delete(LrTxn *txn, const LrJob *job, GError **error)
 {

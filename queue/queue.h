@@ -144,6 +144,12 @@ gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due
  * transaction; NULL without error when none is due. */
 LrJob *queue_job_next(LrTxn *txn, gint64 now, GError **error);
 
+/* queue_job_postpone - move the job whose key (due, job_id) job names, and
+ * no other, to due time later (a new job_id; same kind, lead and arg).
+ * *found is FALSE, and nothing changes, when that job is gone. */
+gboolean queue_job_postpone(LrTxn *txn, const LrJob *job, gint64 later, gboolean *found,
+			    GError **error);
+
 /* queue_job_delete - remove a job taken with queue_job_next. */
 gboolean queue_job_delete(LrTxn *txn, const LrJob *job, GError **error);
 

@@ -442,6 +442,8 @@ typedef struct {
 	LrRouter *r;
 	gboolean did;
 	guint64 lead_id;
+	gint64 job_due;		/* key of the job in hand: set aside when it fails */
+	guint64 job_id;
 	char *failed_kind;
 } RunCtx;
 
@@ -458,6 +460,8 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	if (job == NULL)
 		return error == NULL || *error == NULL;
 	c->lead_id = job->lead_id;
+	c->job_due = job->due;
+	c->job_id = job->job_id;
 	s.job = job;
 	lead = queue_lead_get(c->r->q, txn, job->lead_id, error);
 	if (lead == NULL && error && *error)
@@ -477,16 +481,13 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 static gboolean set_aside_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	RunCtx *c = data;
-	g_autoptr(LrJob) job = queue_job_next(txn, G_MAXINT64, error);
-	g_autoptr(LrEvent) ev = NULL;
+	LrJob failed = {.job_id = c->job_id, .due = c->job_due};
+	g_autoptr(LrEvent) ev = lead_event_new("error", "router", c->failed_kind);
 	gint64 later = g_get_real_time() + 5 * 60 * G_USEC_PER_SEC;
+	gboolean found;
 
-	if (job == NULL)
-		return TRUE;
-	ev = lead_event_new("error", "router", c->failed_kind);
-	return queue_job_delete(txn, job, error) &&
-	       queue_job_add(txn, job->kind, job->lead_id, later, job->arg, error) &&
-	       queue_event_add(txn, job->lead_id, ev, error);
+	return queue_job_postpone(txn, &failed, later, &found, error) &&
+	       (!found || queue_event_add(txn, c->lead_id, ev, error));
 }
 
 /* take_config - switch to a configuration set by router_set_config. */
@@ -511,7 +512,7 @@ static void take_config(LrRouter *r)
 /* router_run_once - do one due job. */
 gboolean router_run_once(LrRouter *r, GError **error)
 {
-	RunCtx c = {r, FALSE, 0, NULL};
+	RunCtx c = {r, FALSE, 0, 0, 0, NULL};
 	g_autoptr(GError) local = NULL;
 
 	take_config(r);
