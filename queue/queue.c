@@ -45,6 +45,7 @@ struct LrQueue {
 	GMutex wait_lock;
 	GCond wait_cond;
 	guint64 jobs_added;
+	gint deadlocks;		/* tests: commits still to turn into deadlocks */
 	GMutex flush_lock;	/* group commit (txn_commit_durable) */
 	GCond flush_cond;
 	guint64 committed;	/* tickets handed out to finished commits */
@@ -447,6 +448,26 @@ static int txn_commit_durable(LrQueue *q, DB_TXN *txn, gboolean lazy)
 	return group_flush(q);
 }
 
+/* injected_deadlock - TRUE when a test asked for this commit to fail as
+ * a deadlock (see queue_test_deadlocks). */
+static gboolean injected_deadlock(LrQueue *q)
+{
+	gint n;
+
+	do {
+		n = g_atomic_int_get(&q->deadlocks);
+		if (n <= 0)
+			return FALSE;
+	} while (!g_atomic_int_compare_and_exchange(&q->deadlocks, n, n - 1));
+	return TRUE;
+}
+
+/* queue_test_deadlocks - tests: the next n transactions fail as deadlocks. */
+void queue_test_deadlocks(LrQueue *q, guint n)
+{
+	g_atomic_int_set(&q->deadlocks, (gint)n);
+}
+
 /* run_once - one attempt at fn; returns the DB error (0 or DB_LOCK_DEADLOCK
  * to retry), with *ok saying whether fn succeeded. */
 static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,
@@ -466,6 +487,10 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 			return DB_LOCK_DEADLOCK;
 		g_propagate_error(error, g_steal_pointer(&local));
 		return 0;
+	}
+	if (injected_deadlock(q)) {
+		t.txn->abort(t.txn);
+		return DB_LOCK_DEADLOCK;
 	}
 	if ((ret = txn_commit_durable(q, t.txn, lazy)) == 0)
 		*ok = TRUE;

@@ -102,6 +102,10 @@ gboolean queue_run(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error);
  * its job is then done again. */
 gboolean queue_run_lazy(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error);
 
+/* queue_test_deadlocks - for tests: the next n transactions that would
+ * commit are aborted as deadlocks instead (and so retried by queue_run). */
+void queue_test_deadlocks(LrQueue *q, guint n);
+
 /* queue_txn_queue - the queue a transaction belongs to. */
 LrQueue *queue_txn_queue(LrTxn *txn);
 

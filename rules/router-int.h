@@ -27,7 +27,16 @@ typedef struct {
 	const LrJob *job;
 	LrLead *lead;		/* the lead the job is about, locked */
 	gint64 now;
+	GPtrArray *logs;	/* StepLog lines, written once the job commits */
 } Step;
+
+/* A log line held back until the transaction that it tells of commits
+ * (a deadlock runs the job again: its lines must not be written twice). */
+typedef struct {
+	guint64 lead_id;
+	gboolean warn;
+	char *text;
+} StepLog;
 
 /* Lead meta keys. */
 #define META_ASSIGNMENT "assignment"	/* number of the current offer */
@@ -41,6 +50,8 @@ typedef struct {
 #define META_REPLY_TO "reply_to_lead"	/* on a reply's own record */
 
 /* router.c */
+void step_log(Step *s, gboolean warn, guint64 lead_id, const char *fmt, ...)
+	G_GNUC_PRINTF(4, 5);
 gboolean step_event(Step *s, const char *type, const char *actor, const char *detail,
 		    GError **error);
 gboolean step_route(Step *s, GError **error);

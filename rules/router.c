@@ -45,6 +45,43 @@ void step_list_add(LrLead *lead, const char *key, const char *item)
 	lead_meta_set(lead, key, next);
 }
 
+/* step_log_free - free a held-back log line. */
+static void step_log_free(gpointer data)
+{
+	StepLog *l = data;
+
+	g_free(l->text);
+	g_free(l);
+}
+
+/* step_log - hold a log line back until the job's transaction commits. */
+void step_log(Step *s, gboolean warn, guint64 lead_id, const char *fmt, ...)
+{
+	StepLog *l = g_new0(StepLog, 1);
+	va_list ap;
+
+	va_start(ap, fmt);
+	l->text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	l->lead_id = lead_id;
+	l->warn = warn;
+	g_ptr_array_add(s->logs, l);
+}
+
+/* logs_write - write the lines of a committed job. */
+static void logs_write(GPtrArray *logs)
+{
+	for (guint i = 0; i < logs->len; i++) {
+		const StepLog *l = logs->pdata[i];
+
+		if (l->warn)
+			lr_log_warn(l->lead_id, "%s", l->text);
+		else
+			lr_log_info(l->lead_id, "%s", l->text);
+	}
+	g_ptr_array_set_size(logs, 0);
+}
+
 /* step_event - record an event on the step's lead. */
 gboolean step_event(Step *s, const char *type, const char *actor, const char *detail,
 		    GError **error)
@@ -52,7 +89,7 @@ gboolean step_event(Step *s, const char *type, const char *actor, const char *de
 	g_autoptr(LrEvent) ev = lead_event_new(type, actor, detail);
 
 	ev->at = s->now;
-	lr_log_info(s->lead->id, "event=%s actor=%s %s", type, actor, detail ? detail : "");
+	step_log(s, FALSE, s->lead->id, "event=%s actor=%s %s", type, actor, detail ? detail : "");
 	return queue_event_add(s->txn, s->lead->id, ev, error);
 }
 
@@ -434,7 +471,7 @@ static gboolean dispatch(Step *s, GError **error)
 		return workflow_remind(s, error);
 	if (g_strcmp0(kind, QUEUE_JOB_UNDELIVERABLE) == 0)
 		return workflow_undeliverable(s, error);
-	lr_log_warn(s->lead->id, "job=%s unknown: dropped", kind);
+	step_log(s, TRUE, s->lead->id, "job=%s unknown: dropped", kind);
 	return TRUE;
 }
 
@@ -445,6 +482,7 @@ typedef struct {
 	gint64 job_due;		/* key of the job in hand: set aside when it fails */
 	guint64 job_id;
 	char *failed_kind;
+	GPtrArray *logs;	/* of the job in hand (StepLog) */
 } RunCtx;
 
 /* job_txn - take the next job and do it, all in one transaction. */
@@ -454,9 +492,10 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
 	g_autoptr(LrJob) job = queue_job_next(txn, now, error);
 	g_autoptr(LrLead) lead = NULL;
-	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now};
+	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now, c->logs};
 
 	c->did = FALSE;
+	g_ptr_array_set_size(c->logs, 0);	/* a retry tells its story afresh */
 	if (job == NULL)
 		return error == NULL || *error == NULL;
 	c->lead_id = job->lead_id;
@@ -512,7 +551,8 @@ static void take_config(LrRouter *r)
 /* router_run_once - do one due job. */
 gboolean router_run_once(LrRouter *r, GError **error)
 {
-	RunCtx c = {r, FALSE, 0, 0, 0, NULL};
+	g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func(step_log_free);
+	RunCtx c = {r, FALSE, 0, 0, 0, NULL, logs};
 	g_autoptr(GError) local = NULL;
 
 	take_config(r);
@@ -521,8 +561,10 @@ gboolean router_run_once(LrRouter *r, GError **error)
 		return FALSE;
 	/* Lazy: a job's only effect outside the store is mail, and the outbox
 	 * is flushed to disk before anything is sent. */
-	if (queue_run_lazy(r->q, job_txn, &c, &local))
+	if (queue_run_lazy(r->q, job_txn, &c, &local)) {
+		logs_write(logs);
 		return c.did;
+	}
 	if (lr_error_is_temp(local)) {
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;

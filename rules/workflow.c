@@ -100,7 +100,8 @@ static gboolean refuse(Reply *rp, const char *why, GError **error)
 	const char *from = rp->reply->sender;
 	g_autofree char *detail = g_strdup_printf("from=<%s> %s", from ? from : "", why);
 
-	lr_log_warn(rp->target ? rp->target->id : rp->s->lead->id, "reply refused: %s", detail);
+	step_log(rp->s, TRUE, rp->target ? rp->target->id : rp->s->lead->id, "reply refused: %s",
+		 detail);
 	if (rp->target && !step_event(&t, "reply-refused", "workflow", detail, error))
 		return FALSE;
 	if (from == NULL || rp->reply->auto_reply || rp->reply->bounce)
