@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 
 #include "lead/lr-error.h"
+#include "lead/number.h"
+#include "parser/parser.h"
 #include "rules/cond.h"
 #include "rules/lr-config.h"
 #include "rules/route.h"
@@ -262,17 +264,45 @@ static const struct {
 	{"1.234,5", TRUE, 1234.5}, {"1,234.5", TRUE, 1234.5}, {"2,5", TRUE, 2.5},
 	{"85 000 EUR", TRUE, 85000}, {"1.234.567", TRUE, 1234567}, {"DE", FALSE, 0},
 	{"", FALSE, 0}, {"F-150", FALSE, 0}, {"12 pumps", FALSE, 0}, {" 7 ", TRUE, 7},
+	/* One reader for the parser and the rules (lead/number.c). */
+	{"40 m²", FALSE, 0}, {"1.000", TRUE, 1000}, {"1,000", TRUE, 1000},
+	{"1 000", TRUE, 1000}, {"12k", TRUE, 12000}, {"-5", TRUE, -5}, {"3.5", TRUE, 3.5},
+	{"€ 12.000,50", TRUE, 12000.5}, {"0.125", TRUE, 0.125}, {"2 Mio", TRUE, 2e6},
+	{"40 m", TRUE, 40e6}, {"abc", FALSE, 0}, {"10-20", FALSE, 0}, {"1.2.3,4,5", FALSE, 0},
+	{"€", FALSE, 0}, {"12 000 000 000 000 000 000 000 000 000 000 000 000 000 000 000 1", FALSE, 0},
 };
 
-/* test_numbers - how texts read as numbers. */
+/* number_in_rule - the text as a lead field "area" in "area == VALUE". */
+static gboolean number_in_rule(const char *text, double value)
+{
+	g_autoptr(LrLead) lead = lead_new();
+	g_autoptr(GHashTable) user = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree char *cond = g_strdup_printf("area == %.17g", value);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrCond) c = cond_compile(cond, NULL, NULL, &error);
+	LrCondCtx ctx = {lead, 42, user};
+
+	g_assert_no_error(error);
+	lead_field_set(lead, "area", text);
+	return cond_eval(c, &ctx);
+}
+
+/* test_numbers - how texts read as numbers: the same for the condition
+ * language (cond_number, and a rule comparing a field) and the parser
+ * (parser_value_number), since both use lead_number_read. */
 static void test_numbers(void)
 {
 	for (guint i = 0; i < G_N_ELEMENTS(numbers); i++) {
-		double x = 0;
+		double x = 0, y = 0;
 		gboolean ok = cond_number(numbers[i].text, &x);
+		gboolean pok = parser_value_number(numbers[i].text, &y);
 
 		if (ok != numbers[i].ok || (ok && x != numbers[i].value))
-			g_error("'%s': got %d %g", numbers[i].text, ok, x);
+			g_error("cond '%s': got %d %g", numbers[i].text, ok, x);
+		if (pok != ok || (pok && y != x))
+			g_error("parser '%s': got %d %g, rules %d %g", numbers[i].text, pok, y, ok, x);
+		if (ok && !number_in_rule(numbers[i].text, x))
+			g_error("rule: field '%s' is not %g", numbers[i].text, x);
 	}
 }
 
