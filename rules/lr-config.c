@@ -48,7 +48,7 @@ static const char *const priority_keys[] = {"base", "weights", "table", "column"
 static const char *const attach_keys[] = {"kind", "name", "file", "table", "key", "column",
 					  NULL};
 static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
-					    "withhold", NULL};
+					    "withhold", "max_away", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
 static const char *const server_entry_keys[] = {"id", "deliver", "format", "withhold", NULL};
 static const char *const strategies[] = {"single", "round-robin", "least-loaded", "weighted",
@@ -412,6 +412,29 @@ gboolean config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *mem
 	return user->hours == NULL || user->hours->len == 0;
 }
 
+/* config_user_hours_start - see lr-config.h. */
+gint64 config_user_hours_start(const LrUser *user, gint64 now, LrTzMemo *memo)
+{
+	gint64 best = G_MAXINT64, minute = 60 * G_USEC_PER_SEC;
+
+	if (config_user_in_hours_memo(user, now, memo))
+		return now;
+	for (guint i = 0; i < user->hours->len; i++) {
+		const LrHours *h = &g_array_index(user->hours, LrHours, i);
+		int day, min;
+
+		local_minutes(h->tz, now, memo, &day, &min);
+		for (int d = 0; d <= 7; d++) {
+			gint64 ahead = (gint64)d * 1440 + h->from - min;
+			if ((h->days & (1u << ((day + d) % 7))) && ahead > 0) {
+				best = MIN(best, now - now % minute + ahead * minute);
+				break;
+			}
+		}
+	}
+	return best;
+}
+
 /* ---- workflow ---- */
 
 /* load_duration - a duration member into *out. */
@@ -436,13 +459,19 @@ static void load_workflow(Loader *ld, const config_setting_t *parent, LrWorkflow
 	config_setting_t *g = get_group(ld, parent, "workflow");
 	double n;
 
-	wf->accept_within = wf->remind_after = -1;
+	wf->accept_within = wf->remind_after = wf->max_away = -1;
 	wf->max_rejections = -1;
 	if (g == NULL)
 		return;
 	check_keys(ld, g, workflow_keys, "workflow");
 	load_duration(ld, g, "accept_within", &wf->accept_within);
 	load_duration(ld, g, "remind_after", &wf->remind_after);
+	load_duration(ld, g, "max_away", &wf->max_away);
+	if (wf->max_away == 0 || wf->max_away > LR_MAX_AWAY_LIMIT) {
+		at(ld, config_setting_get_member(g, "max_away"),
+		   "'max_away' must be a duration from 1s to 365d");
+		wf->max_away = -1;
+	}
 	if (get_num(ld, g, "max_rejections", &n)) {
 		if (n < 0 || n > 1000 || n != (int)n)
 			at(ld, config_setting_get_member(g, "max_rejections"),
@@ -466,6 +495,8 @@ LrWorkflow config_workflow(const LrConfig *cfg, const LrUser *user)
 		wf.remind_after = user->workflow.remind_after;
 	if (user->workflow.max_rejections >= 0)
 		wf.max_rejections = user->workflow.max_rejections;
+	if (user->workflow.max_away > 0)
+		wf.max_away = user->workflow.max_away;
 	if (user->workflow.withhold != NULL)
 		wf.withhold = user->workflow.withhold;
 	return wf;
@@ -1097,7 +1128,7 @@ static void load_user(Loader *ld, const config_setting_t *s)
 	u->line = line_of(s);
 	u->hours = g_array_new(FALSE, TRUE, sizeof(LrHours));
 	u->attrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	u->workflow = (LrWorkflow){-1, -1, -1, NULL};
+	u->workflow = (LrWorkflow){-1, -1, -1, NULL, -1};
 	g_ptr_array_add(ld->cfg->users, u);
 	g_hash_table_insert(ld->cfg->user_index, u->id, u);
 	load_user_fields(ld, u, s);
@@ -1402,6 +1433,8 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 		cfg->workflow.remind_after = LR_DEFAULT_REMIND_AFTER;
 	if (cfg->workflow.max_rejections < 0)
 		cfg->workflow.max_rejections = LR_DEFAULT_MAX_REJECTIONS;
+	if (cfg->workflow.max_away < 0)
+		cfg->workflow.max_away = LR_DEFAULT_MAX_AWAY;
 	cfg->rules = load_ruleset(ld, root, NULL, file_of(ld, root, "(embedded default)"));
 }
 

@@ -653,6 +653,88 @@ static void test_availability(void)
 	pool_free(p);
 }
 
+/* Reps whose hours begin at different times: bob at 07:00 UTC (London),
+ * amy at 08:00 UTC, cy at 09:00 UTC (Berlin) on working days. */
+static const char night_conf[] =
+	"users = (\n"
+	"  { id = \"boss\"; email = \"boss@x.example\"; role = \"admin\"; },\n"
+	"  { id = \"amy\"; email = \"amy@x.example\"; hours = \"Mon-Fri 09:00-17:00 Europe/Berlin\"; },\n"
+	"  { id = \"bob\"; email = \"bob@x.example\"; hours = \"Mon-Fri 07:00-15:00 Europe/London\"; },\n"
+	"  { id = \"cy\"; email = \"cy@x.example\"; hours = \"Mon-Fri 10:00-18:00 Europe/Berlin\"; }\n"
+	");\n"
+	"rules = (\n"
+	"  { name = \"amy\"; when = \"source == 'amy'\"; route = \"amy\"; },\n"
+	"  { name = \"bc\"; when = \"source == 'b'\";\n"
+	"    route = { to = [\"amy\", \"bob\", \"cy\"]; strategy = \"broadcast\"; }; },\n"
+	"  { name = \"rr\"; route = { to = [\"amy\", \"bob\", \"cy\"]; strategy = \"round-robin\"; }; }\n"
+	");\n";
+
+/* night_route - the single assignee of a lead from source at now. */
+static char *night_route(Pool *p, gint64 now, const char *source, const char *const *rejected,
+			 gboolean *escalated)
+{
+	g_autoptr(LrRouteResult) r = NULL;
+	GString *out = g_string_new(NULL);
+
+	p->state.now = now;
+	r = route_one(p, source, rejected);
+	*escalated = r->escalated;
+	for (guint i = 0; i < r->assignees->len; i++)
+		g_string_append_printf(out, "%s%s", i ? "," : "",
+				       (char *)g_ptr_array_index(r->assignees, i));
+	return g_string_free(out, FALSE);
+}
+
+/* test_off_hours - outside hours is soft: at night the lead goes to whose
+ * hours begin first, not to the admin; away and rejected stay hard. */
+static void test_off_hours(void)
+{
+	Pool *p = g_new0(Pool, 1);
+	const gint64 monday_2 = MONDAY_10 - (gint64)8 * 3600 * G_USEC_PER_SEC;
+	const gint64 monday_16_30 = MONDAY_10 + (gint64)(6 * 3600 + 1800) * G_USEC_PER_SEC;
+	const char *const bob[] = {"bob", NULL}, *const all[] = {"amy", "bob", "cy", NULL};
+	gboolean esc;
+	char *who;
+
+	p->dir = g_dir_make_tmp("test-rules-XXXXXX", NULL);
+	write_file(p->dir, "leadroute.conf", night_conf);
+	pool_load(p);
+	p->store = store_new();
+	p->state = (LrRouteState){store_rr_get, store_rr_set, store_open, store_away, MONDAY_10,
+				  p->store};
+#define NIGHT(now, source, rejected, want, want_esc)                                  \
+	do {                                                                          \
+		who = night_route(p, now, source, rejected, &esc);                    \
+		if (g_strcmp0(who, want) != 0 || esc != (want_esc))                   \
+			g_error("%s at %" G_GINT64_FORMAT ": %s%s, want %s", source, now, \
+				who, esc ? " (escalated)" : "", want);                \
+		g_free(who);                                                          \
+	} while (0)
+	/* Monday 02:00 UTC: nobody works; bob begins first. */
+	NIGHT(monday_2, "rr", NULL, "bob", FALSE);
+	NIGHT(monday_2, "rr", NULL, "bob", FALSE);
+	NIGHT(monday_2, "b", NULL, "bob", FALSE);
+	/* A single target outside hours keeps it. */
+	NIGHT(monday_2, "amy", NULL, "amy", FALSE);
+	/* Rejected and away stay hard: then amy, who begins next. */
+	NIGHT(monday_2, "rr", bob, "amy", FALSE);
+	g_hash_table_replace(p->store->away, g_strdup("bob"),
+			     g_memdup2(&(gint64){monday_16_30}, sizeof(gint64)));
+	NIGHT(monday_2, "rr", NULL, "amy", FALSE);
+	g_hash_table_remove(p->store->away, "bob");
+	/* Everyone rejected: the admin. */
+	NIGHT(monday_2, "rr", all, "boss", TRUE);
+	/* Someone inside hours wins over who begins soonest: at 16:30 UTC
+	 * only cy works (until 17:00 UTC). */
+	NIGHT(monday_16_30, "rr", NULL, "cy", FALSE);
+	NIGHT(monday_16_30, "b", NULL, "cy", FALSE);
+	/* Friday evening: nobody until Monday; bob first. */
+	NIGHT(MONDAY_10 + (gint64)4 * 86400 * G_USEC_PER_SEC + (gint64)10 * 3600 * G_USEC_PER_SEC,
+	      "rr", NULL, "bob", FALSE);
+#undef NIGHT
+	pool_free(p);
+}
+
 /* test_chain_result - holders, trace, workflow and withheld fields. */
 static void test_chain_result(void)
 {
@@ -730,6 +812,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/rules/route/round-robin-away", test_round_robin_away);
 	g_test_add_func("/rules/route/strategies", test_strategies);
 	g_test_add_func("/rules/route/availability", test_availability);
+	g_test_add_func("/rules/route/off-hours", test_off_hours);
 	g_test_add_func("/rules/route/chain", test_chain_result);
 	g_test_add_func("/rules/config/lookups", test_lookups);
 	g_test_add_func("/rules/config/reload", test_reload_keeps);
