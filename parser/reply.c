@@ -34,7 +34,7 @@ typedef struct {
 /* The reply commands, as they come out (lower case). */
 /* clang-format off */
 static const char *const reply_keywords[] = {
-	"accept", "reject", "forward", "contacted", "won", "lost", "note", "help",
+	"accept", "reject", "forward", "contacted", "won", "lost", "note", "help", "back",
 };
 /* clang-format on */
 

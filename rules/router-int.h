@@ -62,6 +62,7 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 gboolean step_mail_to(Step *s, const char *address, const char *kind, const char *note,
 		      const char *in_reply_to, GError **error);
 gboolean step_open_adjust(Step *s, const char *user_id, int delta, GError **error);
+gint64 step_away(Step *s, const char *user_id);
 gboolean step_set_away(Step *s, const char *user_id, gint64 until, GError **error);
 guint64 step_meta_uint(const LrLead *lead, const char *key);
 void step_meta_set_uint(LrLead *lead, const char *key, guint64 value);

@@ -152,6 +152,12 @@ gboolean step_open_adjust(Step *s, const char *user_id, int delta, GError **erro
 	return state_set_uint(s, "open", user_id, n, error);
 }
 
+/* step_away - until when a user is away (0 or past: available). */
+gint64 step_away(Step *s, const char *user_id)
+{
+	return rs_away(s, user_id);
+}
+
 /* step_set_away - mark a user unavailable until a time. */
 gboolean step_set_away(Step *s, const char *user_id, gint64 until, GError **error)
 {
