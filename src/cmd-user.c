@@ -7,8 +7,9 @@
 
 #include <glib.h>
 
+#include "router/router.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
-#include "rules/router.h"
 #include "src/commands.h"
 
 #define USER_USAGE "usage: leadroute user away|back|show [-c FILE] [--until DATE] ID\n"
@@ -96,9 +97,9 @@ int cmd_user(int argc, char **argv)
 		fprintf(stderr, USER_USAGE);
 		return 64;
 	}
-	if ((cfg = config_load(config, &error)) == NULL)
+	if ((cfg = lr_config_load(config, &error)) == NULL)
 		goto fail;
-	if (config_user(cfg, argv[2]) == NULL) {
+	if (lr_config_user(cfg, argv[2]) == NULL) {
 		fprintf(stderr, "leadroute user: '%s' is no user of %s\n", argv[2],
 			cfg->file ? cfg->file : "the configuration");
 		return 1;

@@ -11,7 +11,8 @@
 #include "intake/store.h"
 #include "lead/log.h"
 #include "queue/queue.h"
-#include "rules/router.h"
+#include "router/router.h"
+#include "rules/load.h"
 
 /* A store, a configuration and a worker in a temporary folder. */
 typedef struct {
@@ -52,7 +53,7 @@ static void fixture_setup(Fixture *f, gconstpointer data)
 		home, f->dir, LR_SRCDIR);
 	write_file(f->dir, "leadroute.conf", conf, 0600);
 	path = g_build_filename(f->dir, "leadroute.conf", NULL);
-	cfg = config_load(path, &error);
+	cfg = lr_config_load(path, &error);
 	g_assert_no_error(error);
 	f->q = queue_open(home, TRUE, &error);
 	g_assert_no_error(error);

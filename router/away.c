@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "lead/lr-error.h"
-#include "rules/router.h"
+#include "router/router.h"
 
 /* The router's state key of a user's return time ("away:ID"). */
 #define AWAY_PREFIX "away:"

@@ -9,7 +9,9 @@
 #include "lead/rawmsg.h"
 #include "mailer/token.h"
 #include "parser/reply.h"
-#include "rules/router-int.h"
+#include "router/router-int.h"
+#include "router/step.h"
+#include "router/workflow.h"
 
 /* A user who sent an out-of-office or whose mail bounced is skipped this
  * long when the auto-reply names no return date. */
@@ -93,7 +95,7 @@ static const LrUser *verify_user(Reply *rp, const char *candidate)
 	const char *secret = g_bytes_get_data(rp->s->r->secret, &len);
 	if (candidate == NULL || !token_verify(secret, len, rp->reply->token, candidate, NULL, NULL))
 		return NULL;
-	return config_user(rp->s->cfg, candidate);
+	return lr_config_user(rp->s->cfg, candidate);
 }
 
 /* addr_domain - the domain of an address, lower case, or NULL. */
@@ -145,7 +147,7 @@ static gboolean refuse(Reply *rp, const char *why, GError **error)
 static gboolean unverified(Reply *rp, const char *why, GError **error)
 {
 	const char *from = rp->reply ? rp->reply->sender : NULL;
-	const LrUser *known = from ? config_user_by_address(rp->s->cfg, from) : NULL;
+	const LrUser *known = from ? lr_config_user_by_address(rp->s->cfg, from) : NULL;
 
 	step_log(rp->s, TRUE, rp->s->lead->id, "reply unverified: from=<%s> envelope=<%s> %s",
 		 from ? from : "", rp->envelope ? rp->envelope : "", why);
@@ -182,7 +184,7 @@ static gboolean do_accept(Reply *rp, GError **error)
 	}
 	lead_list_set(lead->assignees, me);
 	lead_set_str(&lead->status, LEAD_STATUS_ACCEPTED);
-	lead_meta_set(lead, "deadline", NULL);
+	lead_meta_set(lead, META_DEADLINE, NULL);
 	return step_event(&t, "accepted", rp->user->id, NULL, error) &&
 	       confirm(rp, "accepted", NULL, TRUE, error);
 }
@@ -191,11 +193,11 @@ static gboolean do_accept(Reply *rp, GError **error)
  * else the admin. */
 static gboolean escalate(Step *t, const char *last, GError **error)
 {
-	const LrUser *to = config_user_manager(t->cfg, last);
+	const LrUser *to = lr_config_user_manager(t->cfg, last);
 	const char *one[2] = {NULL, NULL};
 
 	if (to == NULL || g_strcmp0(to->id, last) == 0)
-		to = config_admin(t->cfg);
+		to = lr_config_admin(t->cfg);
 	if (to == NULL)
 		return step_route(t, error);
 	one[0] = to->id;
@@ -222,7 +224,7 @@ static gboolean reroute(Step *t, const char *user_id, gboolean counts, GError **
 {
 	LrLead *lead = t->lead;
 	guint64 n = step_meta_uint(lead, META_REJECTIONS) + (counts ? 1 : 0);
-	LrWorkflow wf = config_workflow(t->cfg, config_user(t->cfg, user_id));
+	LrWorkflow wf = lr_config_workflow(t->cfg, lr_config_user(t->cfg, user_id));
 
 	step_list_add(lead, META_REJECTED, user_id);
 	step_meta_set_uint(lead, META_REJECTIONS, n);
@@ -257,9 +259,9 @@ static const LrUser *forward_target(const LrConfig *cfg, const char *argument, c
 
 	if (words[0] == NULL || *words[0] == '\0')
 		return NULL;
-	user = config_user(cfg, words[0]);
+	user = lr_config_user(cfg, words[0]);
 	if (user == NULL)
-		user = config_user_by_address(cfg, words[0]);
+		user = lr_config_user_by_address(cfg, words[0]);
 	*note = g_strdup(words[1] ? g_strstrip(words[1]) : "");
 	return user;
 }
@@ -278,7 +280,7 @@ static gboolean do_forward(Reply *rp, GError **error)
 				      rp->reply->argument);
 		return confirm(rp, "refused", why, FALSE, error);
 	}
-	if (!config_may_route(rp->s->cfg, rp->user->id, to->id)) {
+	if (!lr_config_may_route(rp->s->cfg, rp->user->id, to->id)) {
 		why = g_strdup_printf("You may not forward leads to %s.", to->id);
 		return step_event(&t, "forward-refused", rp->user->id, to->id, error) &&
 		       confirm(rp, "refused", why, FALSE, error);
@@ -321,7 +323,7 @@ static gboolean do_stage(Reply *rp, const char *command, GError **error)
  * date it gives, else a day; never more than workflow.max_away ahead. */
 static gint64 away_until(Reply *rp, gint64 now)
 {
-	LrWorkflow wf = config_workflow(rp->s->cfg, rp->user);
+	LrWorkflow wf = lr_config_workflow(rp->s->cfg, rp->user);
 	gint64 cap = now + wf.max_away * G_USEC_PER_SEC;
 	gint64 until = rp->reply->away_until
 			       ? g_date_time_to_unix(rp->reply->away_until) * G_USEC_PER_SEC
@@ -442,7 +444,7 @@ static const LrUser *find_bounced(Reply *rp, guint64 lead_id)
  * *why set when it is not verified. */
 static const LrUser *find_user(Reply *rp, guint64 lead_id, const char **why)
 {
-	const LrUser *user = config_user_by_address(rp->s->cfg, rp->reply->sender);
+	const LrUser *user = lr_config_user_by_address(rp->s->cfg, rp->reply->sender);
 
 	if (rp->reply->bounce) {
 		*why = "bounce names none of our notifications";
@@ -579,12 +581,12 @@ gboolean workflow_remind(Step *s, GError **error)
 gboolean workflow_undeliverable(Step *s, GError **error)
 {
 	g_auto(GStrv) parts = g_strsplit(s->job->arg ? s->job->arg : "", " ", 2);
-	const LrUser *user = parts[0] ? config_user_by_address(s->cfg, parts[0]) : NULL;
+	const LrUser *user = parts[0] ? lr_config_user_by_address(s->cfg, parts[0]) : NULL;
 	g_autofree char *detail = g_strdup_printf("mail to <%s> refused: %s",
 						  parts[0] ? parts[0] : "",
 						  parts[0] && parts[1] ? parts[1] : "");
 
-	gint64 cap = user ? config_workflow(s->cfg, user).max_away * G_USEC_PER_SEC : 0;
+	gint64 cap = user ? lr_config_workflow(s->cfg, user).max_away * G_USEC_PER_SEC : 0;
 
 	if (user == NULL)
 		return step_event(s, "undeliverable", "mailer", detail, error);
@@ -594,7 +596,7 @@ gboolean workflow_undeliverable(Step *s, GError **error)
 	/* The admin is where leads end when nobody else can take them: keep
 	 * it there (and visible in `list`) rather than loop. */
 	if (g_strcmp0(s->lead->status, LEAD_STATUS_OFFERED) != 0 ||
-	    !step_is_assignee(s->lead, user->id) || user == config_admin(s->cfg))
+	    !step_is_assignee(s->lead, user->id) || user == lr_config_admin(s->cfg))
 		return TRUE;
 	return reroute(s, user->id, FALSE, error);
 }

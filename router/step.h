@@ -1,23 +1,17 @@
-/* router-int.h - what router.c and workflow.c share; not a public header. */
-#ifndef LR_ROUTER_INT_H
-#define LR_ROUTER_INT_H
+/* step.h - one job in hand and what it can do to its lead (events,
+ * routing, offers, notifications, timers), all in the job's transaction.
+ * Used by router.c (the job loop) and workflow.c (replies, deadlines). */
+#ifndef LR_STEP_H
+#define LR_STEP_H
 
-#include "mailer/compose.h"
-#include "parser/parser.h"
-#include "rules/route.h"
-#include "rules/router.h"
+#include "lead/lead.h"
+#include "queue/queue.h"
+#include "router/router-int.h"
+#include "rules/lr-config.h"
 
-struct LrRouter {
-	LrQueue *q;
-	LrConfig *cfg;
-	LrConfig *pending;	/* set by router_set_config, taken at the next job */
-	GMutex lock;
-	LrParser *parser;
-	GBytes *secret;
-	LrMailerConfig mail;
-	gint64 fixed_now;
-	gint64 clock_shift;
-};
+/* Timer job kinds the steps set and the router dispatches. */
+#define JOB_DEADLINE "deadline"
+#define JOB_REMIND "remind"
 
 /* One job in hand: everything hangs off it and dies with it. */
 typedef struct {
@@ -38,20 +32,14 @@ typedef struct {
 	char *text;
 } StepLog;
 
-/* Lead meta keys. */
-#define META_ASSIGNMENT "assignment"	/* number of the current offer */
-#define META_REJECTED "rejected_by"	/* comma list of user ids */
-#define META_REJECTIONS "rejections"	/* count toward max_rejections */
-#define META_WITHHELD "withheld"	/* comma list of field names */
-#define META_BROADCAST "broadcast"	/* "1" when the first ACCEPT wins */
-#define META_REASON "reason"		/* why the assignee got it */
-#define META_ROUTE "route"		/* the routing trace, JSON */
-#define META_MAILSEQ "mailseq"		/* notifications sent so far */
-#define META_REPLY_TO "reply_to_lead"	/* on a reply's own record */
-
-/* router.c */
+/* step_log - hold a log line back until the job commits (StepLog in
+ * s->logs); step_logs_write writes and empties such an array (of
+ * step_log_free elements) once it has. */
 void step_log(Step *s, gboolean warn, guint64 lead_id, const char *fmt, ...)
 	G_GNUC_PRINTF(4, 5);
+void step_logs_write(GPtrArray *logs);
+void step_log_free(gpointer data);
+
 gboolean step_event(Step *s, const char *type, const char *actor, const char *detail,
 		    GError **error);
 gboolean step_route(Step *s, GError **error);
@@ -68,12 +56,5 @@ guint64 step_meta_uint(const LrLead *lead, const char *key);
 void step_meta_set_uint(LrLead *lead, const char *key, guint64 value);
 gboolean step_is_assignee(const LrLead *lead, const char *user_id);
 void step_list_add(LrLead *lead, const char *key, const char *item);
-
-/* workflow.c */
-gboolean workflow_reply(Step *s, GBytes *raw, GError **error);
-gboolean workflow_deadline(Step *s, GError **error);
-gboolean workflow_remind(Step *s, GError **error);
-gboolean workflow_undeliverable(Step *s, GError **error);
-gboolean workflow_looks_like_reply(GBytes *raw, const char *recipient, const char *domain);
 
 #endif
