@@ -21,7 +21,7 @@
 
 const char *const mailer_kinds[] = {
     "new-lead", "reminder", "accepted", "rejected", "forwarded", "escalation",
-    "taken",    "revoked",  "help",     "confirm",  "refused",   NULL,
+    "taken",    "revoked",  "help",     "confirm",  "refused",   "away",       NULL,
 };
 
 /* What the placeholders of one rendering see. */
@@ -311,12 +311,19 @@ static const ComposeCommand compose_stage[] = {
     {NULL, NULL, NULL},
 };
 
+/* An away notice: how to come back. */
+static const ComposeCommand compose_away[] = {
+    {"BACK", NULL, "offer me leads again"},
+    {NULL, NULL, NULL},
+};
+
 /* Help lists the offer commands, then these. */
 static const ComposeCommand compose_help[] = {
     {"CONTACTED", NULL, "you reached them"},
     {"WON", NULL, "it became a sale"},
     {"LOST", "reason", "it will not"},
     {"NOTE", "text", "add a note"},
+    {"BACK", NULL, "you are back after an away notice"},
     {"HELP", NULL, "this list"},
     {NULL, NULL, NULL},
 };
@@ -361,6 +368,8 @@ static char *compose_commands(const ComposeCtx *ctx)
 		lists[1] = compose_help;
 	} else if (ctx->notice->token == NULL) {
 		return g_strdup("");
+	} else if (strcmp(ctx->notice->kind, "away") == 0) {
+		lists[0] = compose_away;
 	} else if (g_strcmp0(status, LEAD_STATUS_ACCEPTED) == 0 ||
 	           g_strcmp0(status, LEAD_STATUS_CLOSED) == 0) {
 		lists[0] = compose_stage;

@@ -63,11 +63,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrParser, parser_free)
  * PARSER_MAX_MESSAGE.  A non-lead is TRUE with is_lead FALSE. */
 gboolean parser_parse_lead(const LrParser *parser, GBytes *raw, LrLead *lead, GError **error);
 
-/* parser_value_number - a number as rules see it: "240,000" -> 240000,
- * "€85,000" -> 85000, "1.2k" -> 1200, "3.5m" -> 3500000, "1.234,5" ->
- * 1234.5, "12" -> 12, "40 seats" -> 40.  Currency signs and codes and a
- * trailing unit are ignored.  Returns FALSE (out untouched) when text
- * holds no number or more than one. */
+/* parser_value_number - a number as rules see it, read by the one reader
+ * the condition language uses too (lead_number_read, lead/number.h):
+ * "240,000" -> 240000, "€85,000" -> 85000, "1.2k" -> 1200, "3.5m" ->
+ * 3500000, "1.234,5" -> 1234.5, "1.000" -> 1000.  Returns FALSE (out
+ * untouched) when the text is not a number as a whole ("40 m²", "12 pumps",
+ * "10-20"). */
 gboolean parser_value_number(const char *text, double *out);
 
 /* parser_country_code - the ISO 3166-1 alpha-2 code of a code, an English

@@ -34,7 +34,7 @@ typedef struct {
 /* The reply commands, as they come out (lower case). */
 /* clang-format off */
 static const char *const reply_keywords[] = {
-	"accept", "reject", "forward", "contacted", "won", "lost", "note", "help",
+	"accept", "reject", "forward", "contacted", "won", "lost", "note", "help", "back",
 };
 /* clang-format on */
 
@@ -418,6 +418,20 @@ static gboolean is_cut(const Body *body, guint i)
 	return FALSE;
 }
 
+/* quote_unmarked - TRUE when line i ends an attribution and the next
+ * non-blank line is not quoted: a client that quotes without "> " (the
+ * original follows the "On ... wrote:" line as plain text), so that all
+ * that follows belongs to the quote, not to the replier. */
+static gboolean quote_unmarked(const Body *body, guint i)
+{
+	if (body->kind[i] != LINE_ATTRIBUTION || body->kind[i + 1] == LINE_ATTRIBUTION)
+		return FALSE;
+	for (guint j = i + 1; j < body->n; j++)
+		if (!is_blank(body->lines[j]))
+			return body->kind[j] == LINE_TEXT;
+	return FALSE;
+}
+
 /* body_split - body as lines (line ends "\n" or "\r\n"), all marked text. */
 static void body_split(Body *body, const char *text)
 {
@@ -444,6 +458,8 @@ char *reply_visible_text(const char *text)
 	for (guint i = 0; i < body.n; i++) {
 		const char *line = body.lines[i];
 
+		if (quote_unmarked(&body, i))
+			break;
 		if (body.kind[i] != LINE_TEXT || is_blank(line)) {
 			pending_break = TRUE;
 			continue;

@@ -7,7 +7,7 @@
 #include <glib.h>
 
 typedef struct {
-	char *command;         /* "accept" "reject" "forward" "contacted" "won" "lost" "note"
+	char *command;         /* "accept" "reject" "forward" "contacted" "won" "lost" "note" "back"
 	                        * "help" or "none" */
 	char *argument;        /* rest of the command's paragraph, trimmed, "" when none */
 	gboolean auto_reply;   /* an auto-reply or mailing-list message */

@@ -55,7 +55,7 @@ static gboolean dispatch(Step *s, GError **error)
 		return workflow_remind(s, error);
 	if (g_strcmp0(kind, QUEUE_JOB_UNDELIVERABLE) == 0)
 		return workflow_undeliverable(s, error);
-	lr_log_warn(s->lead->id, "job=%s unknown: dropped", kind);
+	step_log(s, TRUE, s->lead->id, "job=%s unknown: dropped", kind);
 	return TRUE;
 }
 
@@ -63,7 +63,10 @@ typedef struct {
 	LrRouter *r;
 	gboolean did;
 	guint64 lead_id;
+	gint64 job_due;		/* key of the job in hand: set aside when it fails */
+	guint64 job_id;
 	char *failed_kind;
+	GPtrArray *logs;	/* of the job in hand (StepLog) */
 } RunCtx;
 
 /* job_txn - take the next job and do it, all in one transaction. */
@@ -73,12 +76,15 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
 	g_autoptr(LrJob) job = queue_job_next(txn, now, error);
 	g_autoptr(LrLead) lead = NULL;
-	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now};
+	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now, c->logs};
 
 	c->did = FALSE;
+	g_ptr_array_set_size(c->logs, 0);	/* a retry tells its story afresh */
 	if (job == NULL)
 		return error == NULL || *error == NULL;
 	c->lead_id = job->lead_id;
+	c->job_due = job->due;
+	c->job_id = job->job_id;
 	s.job = job;
 	lead = queue_lead_get(c->r->q, txn, job->lead_id, error);
 	if (lead == NULL && error && *error)
@@ -98,16 +104,13 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 static gboolean set_aside_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	RunCtx *c = data;
-	g_autoptr(LrJob) job = queue_job_next(txn, G_MAXINT64, error);
-	g_autoptr(LrEvent) ev = NULL;
+	LrJob failed = {.job_id = c->job_id, .due = c->job_due};
+	g_autoptr(LrEvent) ev = lead_event_new("error", "router", c->failed_kind);
 	gint64 later = g_get_real_time() + 5 * 60 * G_USEC_PER_SEC;
+	gboolean found;
 
-	if (job == NULL)
-		return TRUE;
-	ev = lead_event_new("error", "router", c->failed_kind);
-	return queue_job_delete(txn, job, error) &&
-	       queue_job_add(txn, job->kind, job->lead_id, later, job->arg, error) &&
-	       queue_event_add(txn, job->lead_id, ev, error);
+	return queue_job_postpone(txn, &failed, later, &found, error) &&
+	       (!found || queue_event_add(txn, c->lead_id, ev, error));
 }
 
 /* take_config - switch to a configuration set by router_set_config. */
@@ -132,7 +135,8 @@ static void take_config(LrRouter *r)
 /* router_run_once - do one due job. */
 gboolean router_run_once(LrRouter *r, GError **error)
 {
-	RunCtx c = {r, FALSE, 0, NULL};
+	g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func(step_log_free);
+	RunCtx c = {r, FALSE, 0, 0, 0, NULL, logs};
 	g_autoptr(GError) local = NULL;
 
 	take_config(r);
@@ -141,8 +145,10 @@ gboolean router_run_once(LrRouter *r, GError **error)
 		return FALSE;
 	/* Lazy: a job's only effect outside the store is mail, and the outbox
 	 * is flushed to disk before anything is sent. */
-	if (queue_run_lazy(r->q, job_txn, &c, &local))
+	if (queue_run_lazy(r->q, job_txn, &c, &local)) {
+		step_logs_write(logs);
 		return c.did;
+	}
 	if (lr_error_is_temp(local)) {
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;

@@ -41,4 +41,18 @@ void router_fix_time(LrRouter *router, gint64 now);
  * on a given working day. */
 void router_shift_clock(LrRouter *router, gint64 delta);
 
+/* router_user_set_away - an admin's decision: user_id gets no leads until
+ * until (µs since the epoch; 0 = back now), recorded as a "user-away" or
+ * "user-back" event by actor on lead 0 (see router_user_events).  FALSE
+ * with LR_ERROR_TEMP when the store failed. */
+gboolean router_user_set_away(LrQueue *q, const char *user_id, gint64 until, const char *actor,
+			      GError **error);
+
+/* router_user_away - until when user_id is away (µs; 0 or past: available). */
+gint64 router_user_away(LrQueue *q, const char *user_id);
+
+/* router_user_events - the admin's away/back events about user_id, oldest
+ * first (new array), or NULL with an error. */
+GPtrArray *router_user_events(LrQueue *q, const char *user_id, GError **error);
+
 #endif

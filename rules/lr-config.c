@@ -26,7 +26,7 @@ static const char *const server_keys[] = {"name", "domain", "listen", "home", "s
 					  "max_sessions", "retry_first", "retry_max",
 					  "min_data_rate", "documents", "user", NULL};
 static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
-					    "withhold", NULL};
+					    "withhold", "max_away", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
 
 /* ---- problems ---- */
@@ -267,13 +267,19 @@ void load_workflow(Loader *ld, const config_setting_t *parent, LrWorkflow *wf)
 	config_setting_t *g = get_group(ld, parent, "workflow");
 	double n;
 
-	wf->accept_within = wf->remind_after = -1;
+	wf->accept_within = wf->remind_after = wf->max_away = -1;
 	wf->max_rejections = -1;
 	if (g == NULL)
 		return;
 	check_keys(ld, g, workflow_keys, "workflow");
 	load_duration(ld, g, "accept_within", &wf->accept_within);
 	load_duration(ld, g, "remind_after", &wf->remind_after);
+	load_duration(ld, g, "max_away", &wf->max_away);
+	if (wf->max_away == 0 || wf->max_away > LR_MAX_AWAY_LIMIT) {
+		at(ld, config_setting_get_member(g, "max_away"),
+		   "'max_away' must be a duration from 1s to 365d");
+		wf->max_away = -1;
+	}
 	if (get_num(ld, g, "max_rejections", &n)) {
 		if (n < 0 || n > 1000 || n != (int)n)
 			at(ld, config_setting_get_member(g, "max_rejections"),
@@ -297,6 +303,8 @@ LrWorkflow lr_config_workflow(const LrConfig *cfg, const LrUser *user)
 		wf.remind_after = user->workflow.remind_after;
 	if (user->workflow.max_rejections >= 0)
 		wf.max_rejections = user->workflow.max_rejections;
+	if (user->workflow.max_away > 0)
+		wf.max_away = user->workflow.max_away;
 	if (user->workflow.withhold != NULL)
 		wf.withhold = user->workflow.withhold;
 	return wf;
@@ -497,6 +505,8 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 	if (cfg->workflow.max_rejections < 0)
 		cfg->workflow.max_rejections = LR_DEFAULT_MAX_REJECTIONS;
 	merge_withhold(cfg);
+	if (cfg->workflow.max_away < 0)
+		cfg->workflow.max_away = LR_DEFAULT_MAX_AWAY;
 	cfg->rules = load_ruleset(ld, root, NULL, file_of(ld, root, "(embedded default)"));
 }
 

@@ -381,6 +381,16 @@ static const struct {
 	{"NOTE the customer said the following:\nbudget is 10k\n",
 	 "NOTE the customer said the following:\nbudget is 10k"},
 	{"From: the Munich office, ACCEPT\n", "From: the Munich office, ACCEPT"},
+	/* A client that quotes without "> ": what follows "wrote:" is the quote. */
+	{"On Tue, 1 Dec 2026 at 09:00, Lead Desk <lead+x@a.example> wrote:\n"
+	 "ACCEPT - take the lead\nREJECT <reason>\n", ""},
+	{"Busy this week.\n\nOn Tue, 1 Dec 2026, Lead Desk wrote:\n\nACCEPT - take the lead\n",
+	 "Busy this week."},
+	{"REJECT too far\nAm Di., 1. Dez. 2026 um 09:00 Uhr schrieb Lead Desk <\nlead+x@a.example>:\n"
+	 "ACCEPT - take the lead\n", "REJECT too far"},
+	/* Quoted with "> ": the replier's text may follow the quote. */
+	{"On Tue, 1 Dec 2026, Lead Desk wrote:\n> ACCEPT - take the lead\n\nREJECT too far\n",
+	 "REJECT too far"},
 };
 /* clang-format on */
 
