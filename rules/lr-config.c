@@ -48,7 +48,7 @@ static const char *const priority_keys[] = {"base", "weights", "table", "column"
 static const char *const attach_keys[] = {"kind", "name", "file", "table", "key", "column",
 					  NULL};
 static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
-					    "withhold", NULL};
+					    "withhold", "contact_within", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
 static const char *const server_entry_keys[] = {"id", "deliver", "format", "withhold", NULL};
 static const char *const strategies[] = {"single", "round-robin", "least-loaded", "weighted",
@@ -436,13 +436,14 @@ static void load_workflow(Loader *ld, const config_setting_t *parent, LrWorkflow
 	config_setting_t *g = get_group(ld, parent, "workflow");
 	double n;
 
-	wf->accept_within = wf->remind_after = -1;
+	wf->accept_within = wf->remind_after = wf->contact_within = -1;
 	wf->max_rejections = -1;
 	if (g == NULL)
 		return;
 	check_keys(ld, g, workflow_keys, "workflow");
 	load_duration(ld, g, "accept_within", &wf->accept_within);
 	load_duration(ld, g, "remind_after", &wf->remind_after);
+	load_duration(ld, g, "contact_within", &wf->contact_within);
 	if (get_num(ld, g, "max_rejections", &n)) {
 		if (n < 0 || n > 1000 || n != (int)n)
 			at(ld, config_setting_get_member(g, "max_rejections"),
@@ -464,6 +465,8 @@ LrWorkflow config_workflow(const LrConfig *cfg, const LrUser *user)
 		wf.accept_within = user->workflow.accept_within;
 	if (user->workflow.remind_after >= 0)
 		wf.remind_after = user->workflow.remind_after;
+	if (user->workflow.contact_within >= 0)
+		wf.contact_within = user->workflow.contact_within;
 	if (user->workflow.max_rejections >= 0)
 		wf.max_rejections = user->workflow.max_rejections;
 	if (user->workflow.withhold != NULL)
@@ -1097,7 +1100,7 @@ static void load_user(Loader *ld, const config_setting_t *s)
 	u->line = line_of(s);
 	u->hours = g_array_new(FALSE, TRUE, sizeof(LrHours));
 	u->attrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	u->workflow = (LrWorkflow){-1, -1, -1, NULL};
+	u->workflow = (LrWorkflow){-1, -1, -1, NULL, -1};
 	g_ptr_array_add(ld->cfg->users, u);
 	g_hash_table_insert(ld->cfg->user_index, u->id, u);
 	load_user_fields(ld, u, s);

@@ -27,6 +27,7 @@ typedef struct {
 	gint64 remind_after;	/* seconds */
 	int max_rejections;
 	char **withhold;	/* fields masked until ACCEPT, NULL-terminated */
+	gint64 contact_within;	/* seconds from arrival to CONTACTED (reports' SLA); -1 = none */
 } LrWorkflow;
 
 /* Built-in defaults when leadroute.conf has no workflow group. */
