@@ -13,7 +13,7 @@ enum { C_LEADS = 0, C_ACCEPTED = 1, C_CONTACTED = 6, C_WON = 7, C_CONV = 9, C_AM
 /* Bar charts show at most this many rows, and SVG labels this many
  * characters. */
 #define HTML_MAX_BARS 15
-#define HTML_LABEL_CHARS 18
+#define HTML_LABEL_CHARS 16
 
 static const char css[] =
 	"*{box-sizing:border-box}"
@@ -29,7 +29,8 @@ static const char css[] =
 	".wrap{max-width:100%;overflow-x:auto}"
 	"table{border-collapse:collapse;width:100%;font-size:12px}"
 	"th,td{padding:3px 4px;border-bottom:1px solid #e4e7eb;text-align:right}"
-	"th:first-child,td:first-child{text-align:left;word-break:break-all}";
+	"th,td{white-space:nowrap;overflow-wrap:normal}"
+	"th:first-child,td:first-child{text-align:left;white-space:normal;word-break:break-all}";
 
 /* report_html_escape - safe text, cut to max characters. */
 char *report_html_escape(const char *s, glong max)
@@ -44,7 +45,8 @@ char *report_html_escape(const char *s, glong max)
 			g_string_append(out, "\u2026");
 			break;
 		}
-		if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0))
+		if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) ||
+		    (ch >= 0x202a && ch <= 0x202e) || (ch >= 0x2066 && ch <= 0x2069))
 			g_string_append(out, "\ufffd");
 		else if (ch == '&')
 			g_string_append(out, "&amp;");
@@ -62,20 +64,22 @@ char *report_html_escape(const char *s, glong max)
 	return g_string_free(out, FALSE);
 }
 
-/* change_text - "+3 (+25.0%)" of now against then; "" without a previous
- * period. */
+/* change_text - "+3 (+25.0%) vs previous" of now against then (points for
+ * a percentage); "no previous period" without one. */
 static char *change_text(const LrCell *now, const LrCell *then, gboolean has_prev)
 {
 	double d = now->value - then->value;
+	int digits = now->kind == CELL_MONEY ? 2 : now->kind == CELL_PERCENT ? 1 : 0;
 
 	if (!has_prev)
 		return g_strdup("no previous period");
 	if (now->missing || then->missing)
 		return g_strdup("previous: -");
+	if (now->kind == CELL_PERCENT)
+		return g_strdup_printf("%+.1f points vs previous", d);
 	if (then->value == 0)
-		return g_strdup_printf("%+.*f vs previous", now->kind == CELL_COUNT ? 0 : 1, d);
-	return g_strdup_printf("%+.*f (%+.1f%%) vs previous", now->kind == CELL_COUNT ? 0 : 1, d,
-			       100.0 * d / then->value);
+		return g_strdup_printf("%+.*f vs previous", digits, d);
+	return g_strdup_printf("%+.*f (%+.1f%%) vs previous", digits, d, 100.0 * d / then->value);
 }
 
 /* tile - one KPI tile. */
@@ -132,11 +136,11 @@ static void hbars(FILE *out, const char *title, const Bar *bars, guint n, const 
 		g_autofree char *label = report_html_escape(bars[i].label, HTML_LABEL_CHARS);
 		g_autofree char *note = bars[i].note ? report_html_escape(bars[i].note, 0)
 						     : g_strdup_printf("%.0f", bars[i].value);
-		double w = 170.0 * bars[i].value / max;
+		double w = 130.0 * bars[i].value / max;
 		fprintf(out, "<text x=\"0\" y=\"%u\" font-size=\"12\">%s</text>"
-			     "<rect x=\"130\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>"
+			     "<rect x=\"112\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>"
 			     "<text x=\"%.1f\" y=\"%u\" font-size=\"12\">%s</text>\n",
-			20 + i * 24, label, 8 + i * 24, w, fill, 134 + w, 20 + i * 24, note);
+			20 + i * 24, label, 8 + i * 24, w, fill, 116 + w, 20 + i * 24, note);
 	}
 	fputs("</svg>\n", out);
 }

@@ -9,9 +9,10 @@
  * 390 px wide phone screen.  The same report gives the same bytes (the
  * only time printed is the period, from --since/--until/--now).
  *
- * Every value from a lead is escaped (& < > " '), control characters
- * become U+FFFD, and long names are cut to a readable length; tiles carry
- * id="tile-NAME" and their values are the JSON output's cells. */
+ * Every value from a lead is escaped (& < > " '), control characters and
+ * bidi overrides become U+FFFD, and long names are cut to a readable
+ * length; tiles carry id="tile-NAME" and their values are the JSON output's
+ * cells. */
 #ifndef LR_REPORT_HTML_H
 #define LR_REPORT_HTML_H
 

@@ -81,6 +81,8 @@ char *report_clean_text(const char *s)
 		gunichar ch = g_utf8_get_char(p);
 		if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) || ch == '\\')
 			g_string_append_printf(out, ch == '\\' ? "\\\\" : "\\x%02x", ch);
+		else if ((ch >= 0x202a && ch <= 0x202e) || (ch >= 0x2066 && ch <= 0x2069))
+			g_string_append_printf(out, "\\u%04x", ch);
 		else
 			g_string_append_unichar(out, ch);
 	}

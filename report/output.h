@@ -8,9 +8,9 @@
  * change_leads (leads now minus leads then).
  *
  * Field values are never trusted: text escapes control characters as
- * \xNN, CSV quotes every cell and prefixes cells that start with = + - @
- * TAB or CR with an apostrophe (OWASP CSV injection), JSON escapes per
- * RFC 8259.  CSV and JSON are streamed row by row. */
+ * \xNN (and bidi overrides as \uNNNN), CSV quotes every cell and prefixes
+ * cells that start with = + - @ TAB or CR with an apostrophe (OWASP CSV
+ * injection), JSON escapes per RFC 8259.  CSV and JSON are streamed row by row. */
 #ifndef LR_REPORT_OUTPUT_H
 #define LR_REPORT_OUTPUT_H
 

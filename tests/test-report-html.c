@@ -118,12 +118,20 @@ static void screenshot_check(const char *dir, const char *file)
 	g_assert_cmpuint(edge, ==, 0);
 }
 
-/* write_page - the report into dir/report.html; its path. */
+/* write_page - the report into dir/report.html; its path.  With
+ * LR_REPORT_KEEP=DIR, a copy goes to DIR (to look at it). */
 static char *write_page(const char *dir, const char *html)
 {
 	char *file = g_build_filename(dir, "report.html", NULL);
+	const char *keep = g_getenv("LR_REPORT_KEEP");
+	static int n;
 
 	g_assert_true(g_file_set_contents(file, html, -1, NULL));
+	if (keep != NULL) {
+		g_autofree char *name = g_strdup_printf("report-%d.html", ++n);
+		g_autofree char *copy = g_build_filename(keep, name, NULL);
+		g_assert_true(g_file_set_contents(copy, html, -1, NULL));
+	}
 	return file;
 }
 
@@ -219,6 +227,7 @@ static void test_hostile(void)
 	g_assert_null(strstr(html, "\x1b"));
 	g_assert_null(strstr(html, "\a"));
 	g_assert_nonnull(strstr(html, "&lt;/style&gt;&lt;script&gt;"));
+	g_assert_null(strstr(html, "\u202e"));
 	xmlFreeDoc(doc);
 	csv = fixture_run(fx, REPORT_BY_CAMPAIGN, REPORT_CSV);
 	g_assert_nonnull(strstr(csv, "\r\n\"'\tTAB\r\nnext\","));
@@ -234,6 +243,7 @@ static void test_hostile(void)
 	g_assert_null(strchr(text, '\x1b'));
 	g_assert_nonnull(strstr(text, "\\x1b[31m\\x07W"));
 	g_assert_nonnull(strstr(text, "\\x09TAB\\x0d\\x0anext"));
+	g_assert_nonnull(strstr(text, "\\u202eevil\\x85x"));
 	file = write_page(fx->dir, html);
 	screenshot_check(fx->dir, file);
 }
