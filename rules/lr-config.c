@@ -48,7 +48,7 @@ static const char *const priority_keys[] = {"base", "weights", "table", "column"
 static const char *const attach_keys[] = {"kind", "name", "file", "table", "key", "column",
 					  NULL};
 static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
-					    "withhold", "contact_within", NULL};
+					    "withhold", "contact_within", "digest", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
 static const char *const server_entry_keys[] = {"id", "deliver", "format", "withhold", NULL};
 static const char *const strategies[] = {"single", "round-robin", "least-loaded", "weighted",
