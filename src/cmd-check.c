@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "mailer/compose.h"
+#include "report/digest.h"
 #include "rules/lr-config.h"
 #include "rules/server-config.h"
 #include "src/commands.h"
@@ -34,6 +35,11 @@ int cmd_check(int argc, char **argv)
 	g_autoptr(LrServerConfig) srv = server_config_load(file, NULL);
 	if (srv != NULL)
 		mailer_templates_check(srv->templates, problems);
+	/* So is workflow.digest, which the daemon reads beside it. */
+	g_autoptr(GError) digest_error = NULL;
+	g_autoptr(LrDigest) digest = digest_load(server_config_resolve(file), &digest_error);
+	if (digest_error != NULL)
+		g_ptr_array_add(problems, g_strdup(digest_error->message));
 	for (guint i = 0; i < problems->len; i++)
 		printf("%s\n", (char *)g_ptr_array_index(problems, i));
 	if (problems->len > 0)
