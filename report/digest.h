@@ -33,8 +33,9 @@ typedef struct {
 
 /* digest_load - workflow.digest of the configuration file (NULL: the
  * built-in configuration, which has none).  Returns a new digest, or NULL:
- * without error when there is no digest, with LR_ERROR_CONFIG ("file:line:
- * message") when it is wrong. */
+ * without error when there is no digest or the file does not read (the
+ * configuration check reports that), with LR_ERROR_CONFIG ("file:line:
+ * message") when the digest is wrong. */
 LrDigest *digest_load(const char *file, GError **error);
 void digest_free(LrDigest *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrDigest, digest_free)
