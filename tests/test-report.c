@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include <json-glib/json-glib.h>
 
@@ -397,6 +398,53 @@ static void test_list(void)
 	g_assert_true(strstr(list, "\"priority\" : 20,") < strstr(list, "\"priority\" : 10,"));
 }
 
+/* run_cli - `leadroute report ARGS` over the fixture's store; its exit
+ * status, and its stdout in *out. */
+static int run_cli(ReportFixture *fx, const char *args, char **out)
+{
+	g_autofree char *conf = g_build_filename(fx->dir, "cli.conf", NULL);
+	g_autofree char *text = g_strdup_printf("server: { home = \"%s\"; };\n%s", fx->dir,
+						report_conf_text);
+	g_autofree char *cmd = g_strdup_printf("%s/src/leadroute report -c %s %s", LR_BUILDDIR,
+					       conf, args);
+	g_autoptr(GError) error = NULL;
+	int status = -1;
+
+	g_assert_true(g_file_set_contents(conf, text, -1, NULL));
+	g_assert_true(g_spawn_command_line_sync(cmd, out, NULL, &status, &error));
+	g_assert_no_error(error);
+	return g_spawn_check_wait_status(status, NULL) ? 0 : WEXITSTATUS(status);
+}
+
+/* test_cli - the command gives the library's bytes; relative periods, -o
+ * and bad usage. */
+static void test_cli(void)
+{
+	g_autoptr(ReportFixture) fx = fixture_new(seeds, G_N_ELEMENTS(seeds));
+	g_autofree char *want = fixture_run(fx, REPORT_BY_CAMPAIGN, REPORT_CSV);
+	g_autofree char *html = fixture_run(fx, REPORT_BY_TEAM, REPORT_HTML);
+	g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *file = NULL, *written = NULL;
+	g_autofree char *o = g_build_filename(fx->dir, "out.html", NULL);
+	g_autofree char *o_arg = g_strdup_printf("--format html -o %s", o);
+
+	g_assert_cmpint(run_cli(fx, "--by campaign --format csv --since 2026-11-09 "
+				"--until 2026-11-24 --now 2026-11-24T00:00:00Z", &a), ==, 0);
+	g_assert_cmpstr(a, ==, want);
+	g_assert_cmpint(run_cli(fx, "--by campaign --format csv --since 15d "
+				"--now 2026-11-24T00:00:00Z", &b), ==, 0);
+	g_assert_cmpstr(b, ==, want);
+	file = g_strconcat("--by team --since 15d --now 2026-11-24T00:00:00Z ", o_arg, NULL);
+	g_assert_cmpint(run_cli(fx, file, &c), ==, 0);
+	g_assert_cmpstr(c, ==, "");
+	g_assert_true(g_file_get_contents(o, &written, NULL, NULL));
+	g_assert_cmpstr(written, ==, html);
+	g_assert_cmpint(run_cli(fx, "--by colour", &d), ==, 64);
+	g_clear_pointer(&d, g_free);
+	g_assert_cmpint(run_cli(fx, "--by user --format pdf", &d), ==, 64);
+	g_clear_pointer(&d, g_free);
+	g_assert_cmpint(run_cli(fx, "--by user --since 2026-12-01 --until 2026-11-01", &d), ==, 64);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -407,6 +455,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/report/stages", test_stages);
 	g_test_add_func("/report/utm", test_utm);
 	g_test_add_func("/report/list", test_list);
+	g_test_add_func("/report/cli", test_cli);
 	report_html_tests(seeds, G_N_ELEMENTS(seeds));
 	return g_test_run();
 }
