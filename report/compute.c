@@ -56,25 +56,51 @@ double report_p90(GArray *a)
 	return g_array_index(a, double, MAX(rank, 1) - 1);
 }
 
-/* report_working_secs - working seconds of user between from and to.  The
- * hours are whole minutes, so each step runs to the next minute boundary. */
-double report_working_secs(const LrUser *user, gint64 from, gint64 to)
+/* next_change - the earliest time after t (µs) at which user's in-hours
+ * state can change: a span's edge or local midnight in its zone, and at
+ * the latest the next whole UTC hour (zone offsets change on hours). */
+static gint64 next_change(const LrUser *user, gint64 t)
 {
-	const gint64 minute = 60 * G_USEC_PER_SEC;
+	gint64 secs = t / G_USEC_PER_SEC, best = (secs / 3600 + 1) * 3600;
+
+	for (guint i = 0; i < user->hours->len; i++) {
+		const LrHours *h = &g_array_index(user->hours, LrHours, i);
+		int iv = g_time_zone_find_interval(h->tz, G_TIME_TYPE_UNIVERSAL, secs);
+		gint64 local = secs + (iv >= 0 ? g_time_zone_get_offset(h->tz, iv) : 0);
+		gint64 sod = ((local % 86400) + 86400) % 86400;
+		const gint64 edges[] = {h->from * 60LL, h->to * 60LL, 86400};
+		for (guint k = 0; k < G_N_ELEMENTS(edges); k++)
+			if (edges[k] > sod)
+				best = MIN(best, secs + edges[k] - sod);
+	}
+	return best * G_USEC_PER_SEC;
+}
+
+/* working_secs - working seconds of user between from and to, stopping
+ * once they pass cap (µs).  The state is constant between changes, so the
+ * walk goes from change to change (at most about 26 steps a day). */
+static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 cap)
+{
 	gint64 t = from, limit = MIN(to, from + 90LL * 86400 * G_USEC_PER_SEC), sum = 0;
 	LrTzMemo memo = LR_TZ_MEMO_INIT;
 
 	if (to <= from)
 		return 0;
 	if (user == NULL || user->hours == NULL || user->hours->len == 0)
-		return (double)(to - from) / G_USEC_PER_SEC;
-	while (t < limit) {
-		gint64 next = MIN((t / minute + 1) * minute, limit);
+		return to - from;
+	while (t < limit && sum <= cap) {
+		gint64 next = MIN(next_change(user, t), limit);
 		if (config_user_in_hours_memo(user, t, &memo))
 			sum += next - t;
 		t = next;
 	}
-	return (double)sum / G_USEC_PER_SEC;
+	return sum;
+}
+
+/* report_working_secs - working seconds of user between from and to. */
+double report_working_secs(const LrUser *user, gint64 from, gint64 to)
+{
+	return (double)working_secs(user, from, to, G_MAXINT64) / G_USEC_PER_SEC;
 }
 
 /* report_team_of - the team of a user. */
@@ -91,14 +117,16 @@ typedef struct {
 	int sla, contact_sla;		/* -1 open or none, 0 kept, 1 breached */
 } Derived;
 
-/* sla_state - kept, breached or open for a window of seconds. */
+/* sla_state - kept, breached or open for a window of seconds (counting
+ * stops once the window has passed). */
 static int sla_state(const LrUser *u, gint64 from, gint64 done, gint64 now, gint64 window)
 {
-	double took = report_working_secs(u, from, done ? done : now);
+	gint64 took;
 
 	if (window <= 0)
 		return -1;
-	if (took > (double)window)
+	took = working_secs(u, from, done ? done : now, window * G_USEC_PER_SEC);
+	if (took > window * G_USEC_PER_SEC)
 		return 1;
 	return done ? 0 : -1;
 }

@@ -91,7 +91,7 @@ double report_median(GArray *a);
 double report_p90(GArray *a);
 
 /* report_working_secs - the seconds of user's working hours between from
- * and to (µs; minute steps, at most 90 days); to - from when user is NULL
+ * and to (µs; at most 90 days are looked at); to - from when user is NULL
  * or has no hours. */
 double report_working_secs(const LrUser *user, gint64 from, gint64 to);
 

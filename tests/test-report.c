@@ -305,6 +305,41 @@ static void test_percentiles(void)
 	g_assert_cmpfloat(report_p90(none), ==, -1);
 }
 
+/* minute_walk - the reference: working seconds minute by minute (the
+ * hours are whole minutes, so the state is constant within each). */
+static double minute_walk(const LrUser *u, gint64 from, gint64 to)
+{
+	const gint64 minute = 60 * G_USEC_PER_SEC;
+	gint64 sum = 0;
+
+	for (gint64 t = from; t < to;) {
+		gint64 next = MIN((t / minute + 1) * minute, to);
+		if (config_user_in_hours(u, t))
+			sum += next - t;
+		t = next;
+	}
+	return (double)sum / G_USEC_PER_SEC;
+}
+
+/* test_working_walk - the fast walk equals the minute walk, across the
+ * autumn clock changes of Berlin and New York. */
+static void test_working_walk(void)
+{
+	g_autoptr(ReportFixture) fx = fixture_new(seeds, 0);
+	const char *const ids[] = {"anna", "carl"};
+	gint64 base = fixture_time("2026-10-20T00:00:17Z");
+
+	for (guint u = 0; u < G_N_ELEMENTS(ids); u++) {
+		const LrUser *user = config_user(fx->cfg, ids[u]);
+		for (gint64 i = 0; i < 300; i++) {
+			gint64 from = base + i * 7919 * G_USEC_PER_SEC;
+			gint64 to = from + (i * 36007 % (6 * 86400)) * G_USEC_PER_SEC + i;
+			g_assert_cmpfloat(report_working_secs(user, from, to), ==,
+					  minute_walk(user, from, to));
+		}
+	}
+}
+
 /* test_working_hours - durations across a weekend and in two zones. */
 static void test_working_hours(void)
 {
@@ -452,6 +487,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/report/formats-agree", test_formats_agree);
 	g_test_add_func("/report/percentiles", test_percentiles);
 	g_test_add_func("/report/working-hours", test_working_hours);
+	g_test_add_func("/report/working-walk", test_working_walk);
 	g_test_add_func("/report/stages", test_stages);
 	g_test_add_func("/report/utm", test_utm);
 	g_test_add_func("/report/list", test_list);
