@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "report/leads.h"
-#include "tests/test-report.h"
+#include "tests/report-fixture.h"
 
 /* fixture_time - µs of an ISO 8601 time. */
 gint64 fixture_time(const char *iso)

@@ -12,7 +12,7 @@
 #include <libxml/xpath.h>
 
 #include "report/output.h"
-#include "tests/test-report.h"
+#include "tests/report-fixture.h"
 
 static const ReportSeed *all_seeds;
 static guint n_seeds;

@@ -16,7 +16,7 @@
 #include "report/output.h"
 #include "report/report.h"
 #include "report/summary.h"
-#include "tests/test-report.h"
+#include "tests/report-fixture.h"
 
 /* The users: anna works Berlin hours, carl New York hours, ben always. */
 const char report_conf_text[] =
