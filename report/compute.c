@@ -403,7 +403,12 @@ LrReport *report_compute(const GPtrArray *summaries, const LrReportOptions *opt)
 	r->reps = sorted(c.reps);
 	r->servers = sorted(c.servers);
 	r->days = sorted(c.days);
-	r->rows = opt->by == REPORT_BY_USER ? g_ptr_array_ref(r->reps) : sorted(c.rows);
+	if (opt->by == REPORT_BY_USER) {
+		g_hash_table_unref(c.rows); /* the per-user rows are the reps */
+		r->rows = g_ptr_array_ref(r->reps);
+	} else {
+		r->rows = sorted(c.rows);
+	}
 	return r;
 }
 

@@ -12,6 +12,7 @@
 #include "lead/lr-error.h"
 #include "parser/utm.h"
 #include "queue/queue.h"
+#include "report/digest.h"
 #include "report/leads.h"
 #include "report/output.h"
 #include "report/report.h"
@@ -480,6 +481,44 @@ static void test_cli(void)
 	g_assert_cmpint(run_cli(fx, "--by user --since 2026-12-01 --until 2026-11-01", &d), ==, 64);
 }
 
+/* test_digest_schedule - "Mon 08:00 Europe/Berlin" and "every 10s". */
+static void test_digest_schedule(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("lr-digest-XXXXXX", NULL);
+	g_autofree char *good = g_build_filename(dir, "good.conf", NULL);
+	g_autofree char *bad = g_build_filename(dir, "bad.conf", NULL);
+	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", dir);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrDigest) d = NULL, none = NULL, wrong = NULL;
+	LrDigest every = {0};
+	gint64 mon = fixture_time("2026-11-23T07:00:00Z");
+
+	g_assert_true(g_file_set_contents(good, "workflow: { digest = { to = [\"managers\"];"
+				  " when = \"Mon 08:00 Europe/Berlin\"; }; };\n", -1, NULL));
+	g_assert_true(g_file_set_contents(bad, "workflow: {\n digest = { to = [\"mia\"];"
+				  " when = \"every 1h\"; by = \"colour\"; }; };\n", -1, NULL));
+	d = digest_load(good, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(d);
+	g_assert_cmpint(d->by, ==, REPORT_BY_USER);
+	g_assert_cmpint(d->period, ==, 7 * 86400);
+	g_assert_cmpint(digest_slot(d, 0, fixture_time("2026-11-24T00:00:00Z")), ==, mon);
+	g_assert_cmpint(digest_slot(d, 0, mon), ==, mon);
+	g_assert_cmpint(digest_slot(d, 0, mon - 1), ==, mon - 7 * 86400LL * G_USEC_PER_SEC);
+	wrong = digest_load(bad, &error);
+	g_assert_null(wrong);
+	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "bad.conf:2: workflow.digest: 'by' must be"));
+	g_clear_error(&error);
+	none = digest_load(NULL, &error);
+	g_assert_null(none);
+	g_assert_no_error(error);
+	every.every = 10;
+	g_assert_cmpint(digest_slot(&every, 0, mon), ==, mon);
+	g_assert_cmpint(digest_slot(&every, mon, mon), ==, mon + 10 * G_USEC_PER_SEC);
+	g_assert_cmpint(system(cmd), ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -492,6 +531,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/report/utm", test_utm);
 	g_test_add_func("/report/list", test_list);
 	g_test_add_func("/report/cli", test_cli);
+	g_test_add_func("/report/digest-schedule", test_digest_schedule);
 	report_html_tests(seeds, G_N_ELEMENTS(seeds));
 	return g_test_run();
 }
