@@ -14,6 +14,7 @@
 #include "report/output.h"
 #include "report/report.h"
 #include "report/summary.h"
+#include "rules/load.h"
 
 static const char conf_head[] = "users = ( { id = \"boss\"; email = \"b@x\"; role = \"admin\"; }";
 
@@ -88,7 +89,7 @@ static LrConfig *write_config(const char *dir)
 			      "workflow: { accept_within = \"30m\"; contact_within = \"4h\"; };\n");
 	g_assert_true(g_file_set_contents(path, text->str, -1, NULL));
 	g_string_free(text, TRUE);
-	cfg = config_load(path, &error);
+	cfg = lr_config_load(path, &error);
 	g_assert_no_error(error);
 	return cfg;
 }
@@ -141,6 +142,6 @@ int main(int argc, char **argv)
 	}
 	fclose(null);
 	queue_close(q);
-	config_free(cfg);
+	lr_config_free(cfg);
 	return 0;
 }

@@ -90,7 +90,7 @@ static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 ca
 		return to - from;
 	while (t < limit && sum <= cap) {
 		gint64 next = MIN(next_change(user, t), limit);
-		if (config_user_in_hours_memo(user, t, &memo))
+		if (lr_config_user_in_hours_memo(user, t, &memo))
 			sum += next - t;
 		t = next;
 	}
@@ -106,7 +106,7 @@ double report_working_secs(const LrUser *user, gint64 from, gint64 to)
 /* report_team_of - the team of a user. */
 const char *report_team_of(const LrConfig *cfg, const char *user)
 {
-	const LrUser *u = cfg && user ? config_user(cfg, user) : NULL;
+	const LrUser *u = cfg && user ? lr_config_user(cfg, user) : NULL;
 
 	return u ? u->team : NULL;
 }
@@ -134,12 +134,12 @@ static int sla_state(const LrUser *u, gint64 from, gint64 done, gint64 now, gint
 /* derive - durations and SLA states of one summary. */
 static Derived derive(const LrSummary *s, const LrReportOptions *o)
 {
-	const LrUser *u = o->cfg && s->assignee ? config_user(o->cfg, s->assignee) : NULL;
+	const LrUser *u = o->cfg && s->assignee ? lr_config_user(o->cfg, s->assignee) : NULL;
 	LrWorkflow wf = {.accept_within = LR_DEFAULT_ACCEPT_WITHIN, .contact_within = -1};
 	Derived d = {-1, -1, -1, -1, -1, -1};
 
 	if (o->cfg)
-		wf = config_workflow(o->cfg, u);
+		wf = lr_config_workflow(o->cfg, u);
 	if (s->accepted_at) {
 		d.tta = (double)(s->accepted_at - s->received) / G_USEC_PER_SEC;
 		d.tta_w = report_working_secs(u, s->received, s->accepted_at);

@@ -63,7 +63,7 @@ static const char *parse_when(const char *text, LrDigest *d)
 	char tail;
 
 	if (n == 2 && strcmp(w[0], "every") == 0)
-		return (d->every = config_duration(w[1])) > 0 ? NULL : "bad duration after every";
+		return (d->every = lr_config_duration(w[1])) > 0 ? NULL : "bad duration after every";
 	if (n < 2 || n > 3 || (d->days = parse_days(w[0])) == 0)
 		return "expected \"DAYS HH:MM [TIME_ZONE]\" or \"every DURATION\"";
 	if (sscanf(w[1], "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
@@ -96,7 +96,7 @@ static const char *load_members(config_setting_t *s, LrDigest *d)
 		return "'when' is missing (\"Mon 08:00\" or \"every 1h\")";
 	config_setting_lookup_string(s, "period", &period);
 	config_setting_lookup_string(s, "by", &by);
-	d->period = period ? config_duration(period) : 7 * 86400;
+	d->period = period ? lr_config_duration(period) : 7 * 86400;
 	if (d->period <= 0)
 		return "'period' must be a duration such as \"7d\"";
 	if (report_by_parse(by) < 0)

@@ -8,6 +8,7 @@
 
 #include "lead/lr-error.h"
 #include "report/report.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "src/commands.h"
 
@@ -23,7 +24,7 @@ static gboolean parse_when(const char *text, gint64 now, gint64 *out)
 	g_autofree char *full = NULL;
 	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
 	g_autoptr(GDateTime) t = NULL;
-	gint64 ago = g_ascii_isdigit(text[0]) && !strchr(text, '-') ? config_duration(text) : -1;
+	gint64 ago = g_ascii_isdigit(text[0]) && !strchr(text, '-') ? lr_config_duration(text) : -1;
 
 	if (ago >= 0) {
 		*out = now - ago * G_USEC_PER_SEC;
@@ -127,7 +128,7 @@ int cmd_report(int argc, char **argv)
 		rc = 64;
 		goto out;
 	}
-	if ((cfg = config_load(a.config, &error)) == NULL ||
+	if ((cfg = lr_config_load(a.config, &error)) == NULL ||
 	    (q = queue_open(cfg->server->home, FALSE, &error)) == NULL)
 		goto out;
 	opt.cfg = cfg;

@@ -26,8 +26,9 @@
 #include "mailer/sender.h"
 #include "queue/queue.h"
 #include "report/digest.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
-#include "rules/router.h"
+#include "router/router.h"
 
 typedef struct {
 	char *config_path;
@@ -48,13 +49,13 @@ typedef struct {
 
 /* store_message - the LMTP store callback: durable, once. */
 static gboolean store_message(GBytes *message, const char *sender,
-			      const char *const *recipients, gpointer data, GError **error)
+			      const char *const *recipients, gpointer data, guint64 *lead_id,
+			      gboolean *duplicate, GError **error)
 {
 	Daemon *d = data;
-	guint64 id;
-	gboolean dup;
 
-	return intake_batcher_store(d->batcher, message, sender, recipients, &id, &dup, error);
+	return intake_batcher_store(d->batcher, message, sender, recipients, lead_id, duplicate,
+				    error);
 }
 
 /* kick_mailer - wake the sender: a job may have queued mail. */
@@ -138,7 +139,7 @@ static gboolean on_failchk(gpointer data)
 /* load_config - the configuration and its templates, whole or not at all. */
 static LrConfig *load_config(const char *path, GError **error)
 {
-	LrConfig *cfg = config_load(path, error);
+	LrConfig *cfg = lr_config_load(path, error);
 	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *text = NULL;
 
@@ -147,7 +148,7 @@ static LrConfig *load_config(const char *path, GError **error)
 	g_ptr_array_add(problems, NULL);
 	text = g_strjoinv("\n", (char **)problems->pdata);
 	g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s", text);
-	config_free(cfg);
+	lr_config_free(cfg);
 	return NULL;
 }
 
@@ -156,17 +157,17 @@ static LrConfig *load_config(const char *path, GError **error)
 static void digest_load_all(Daemon *d)
 {
 	g_autoptr(GError) error = NULL;
-	LrConfig *cfg = config_load(d->config_path, &error);
+	LrConfig *cfg = lr_config_load(d->config_path, &error);
 	LrDigest *digest = cfg ? digest_load(cfg->file, &error) : NULL;
 
 	if (error != NULL)
 		lr_log_error(0, "digest off: %s", error->message);
 	g_clear_pointer(&d->digest, digest_free);
-	g_clear_pointer(&d->digest_cfg, config_free);
+	g_clear_pointer(&d->digest_cfg, lr_config_free);
 	d->digest = digest;
 	d->digest_cfg = digest ? cfg : NULL;
 	if (digest == NULL && cfg != NULL)
-		config_free(cfg);
+		lr_config_free(cfg);
 }
 
 /* on_digest - queue the digests that are due (every second). */
@@ -247,7 +248,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 
 	d->q = queue_open(srv->home, TRUE, error);
 	if (d->q == NULL) {
-		config_free(cfg);
+		lr_config_free(cfg);
 		return FALSE;
 	}
 	d->sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
@@ -255,7 +256,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 			   (gint64)srv->retry_max * G_USEC_PER_SEC);
 	d->router = router_new(d->q, cfg, error);
 	if (d->router == NULL) {
-		config_free(cfg);
+		lr_config_free(cfg);
 		return FALSE;
 	}
 	shift_clock(d);
@@ -281,7 +282,7 @@ static void daemon_stop(Daemon *d)
 	g_clear_pointer(&d->sender, sender_free);
 	g_clear_pointer(&d->q, queue_close);
 	g_clear_pointer(&d->digest, digest_free);
-	g_clear_pointer(&d->digest_cfg, config_free);
+	g_clear_pointer(&d->digest_cfg, lr_config_free);
 }
 
 /* daemon_run - serve until SIGTERM. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "report/leads.h"
+#include "rules/load.h"
 #include "tests/report-fixture.h"
 
 /* fixture_time - µs of an ISO 8601 time. */
@@ -70,7 +71,7 @@ ReportFixture *fixture_new(const ReportSeed *seeds, guint n)
 	fx->dir = g_dir_make_tmp("lr-report-XXXXXX", NULL);
 	conf = g_build_filename(fx->dir, "leadroute.conf", NULL);
 	g_assert_true(g_file_set_contents(conf, report_conf_text, -1, NULL));
-	fx->cfg = config_load(conf, &error);
+	fx->cfg = lr_config_load(conf, &error);
 	g_assert_no_error(error);
 	fx->q = queue_open(fx->dir, FALSE, &error);
 	g_assert_no_error(error);
@@ -84,7 +85,7 @@ void fixture_free(ReportFixture *fx)
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", fx->dir);
 
 	queue_close(fx->q);
-	config_free(fx->cfg);
+	lr_config_free(fx->cfg);
 	g_assert_cmpint(system(cmd), ==, 0);
 	g_free(fx->dir);
 	g_free(fx);

@@ -315,7 +315,7 @@ static double minute_walk(const LrUser *u, gint64 from, gint64 to)
 
 	for (gint64 t = from; t < to;) {
 		gint64 next = MIN((t / minute + 1) * minute, to);
-		if (config_user_in_hours(u, t))
+		if (lr_config_user_in_hours(u, t))
 			sum += next - t;
 		t = next;
 	}
@@ -331,7 +331,7 @@ static void test_working_walk(void)
 	gint64 base = fixture_time("2026-10-20T00:00:17Z");
 
 	for (guint u = 0; u < G_N_ELEMENTS(ids); u++) {
-		const LrUser *user = config_user(fx->cfg, ids[u]);
+		const LrUser *user = lr_config_user(fx->cfg, ids[u]);
 		for (gint64 i = 0; i < 300; i++) {
 			gint64 from = base + i * 7919 * G_USEC_PER_SEC;
 			gint64 to = from + (i * 36007 % (6 * 86400)) * G_USEC_PER_SEC + i;
@@ -345,8 +345,8 @@ static void test_working_walk(void)
 static void test_working_hours(void)
 {
 	g_autoptr(ReportFixture) fx = fixture_new(seeds, 0);
-	const LrUser *anna = config_user(fx->cfg, "anna"), *carl = config_user(fx->cfg, "carl");
-	const LrUser *ben = config_user(fx->cfg, "ben");
+	const LrUser *anna = lr_config_user(fx->cfg, "anna"), *carl = lr_config_user(fx->cfg, "carl");
+	const LrUser *ben = lr_config_user(fx->cfg, "ben");
 	gint64 fri = fixture_time("2026-11-20T15:30:00Z"), mon = fixture_time("2026-11-23T07:30:00Z");
 
 	/* Berlin (UTC+1): Fri 16:30-17:00 and Mon 08:00-08:30. */
