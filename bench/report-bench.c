@@ -25,7 +25,7 @@ typedef struct {
 
 /* add_event - one event at offset seconds. */
 static gboolean add_event(LrTxn *txn, guint64 id, gint64 at, const char *type, const char *actor,
-			  const char *detail, GError **error)
+                          const char *detail, GError **error)
 {
 	g_autoptr(LrEvent) e = lead_event_new(type, actor, detail);
 
@@ -51,15 +51,15 @@ static gboolean batch_txn(LrTxn *txn, gpointer data, GError **error)
 		lead_field_set(lead, "utm_campaign", camp);
 		if (!queue_lead_put(txn, lead, error) ||
 		    !add_event(txn, id, t, "received", "intake", "", error) ||
-		    (id % 10 == 0 && !add_event(txn, id, t + 60000000, "federated", "router", "north",
-						error)) ||
+		    (id % 10 == 0 &&
+		     !add_event(txn, id, t + 60000000, "federated", "router", "north", error)) ||
 		    !add_event(txn, id, t + 60000000, "notified", "mailer", offer, error) ||
 		    (id % 3 != 0 && !add_event(txn, id, t + (gint64)(id % 7200) * G_USEC_PER_SEC,
-					       "accepted", user, "", error)) ||
+		                               "accepted", user, "", error)) ||
 		    (id % 4 == 1 && !add_event(txn, id, t + 7200LL * G_USEC_PER_SEC, "contacted",
-					       user, "", error)) ||
-		    (id % 8 == 1 && !add_event(txn, id, t + 86400LL * G_USEC_PER_SEC, "won", user,
-					       "100", error)))
+		                               user, "", error)) ||
+		    (id % 8 == 1 &&
+		     !add_event(txn, id, t + 86400LL * G_USEC_PER_SEC, "won", user, "100", error)))
 			return FALSE;
 	}
 	return TRUE;
@@ -82,11 +82,12 @@ static LrConfig *write_config(const char *dir)
 	LrConfig *cfg;
 
 	for (int i = 0; i < 10; i++)
-		g_string_append_printf(text, ",\n { id = \"u%d\"; email = \"u%d@x\"; team = \"t%d\";%s }",
-				       i, i, i % 3, i % 2 ? " hours = \"Mon-Fri 08:00-17:00 Europe/Berlin\";" : "");
+		g_string_append_printf(
+		    text, ",\n { id = \"u%d\"; email = \"u%d@x\"; team = \"t%d\";%s }", i, i, i % 3,
+		    i % 2 ? " hours = \"Mon-Fri 08:00-17:00 Europe/Berlin\";" : "");
 	g_string_append(text, ");\nservers = ( { id = \"north\"; deliver = \"mailto:n@x\"; } );\n"
-			      "rules = ( { route = \"boss\"; } );\n"
-			      "workflow: { accept_within = \"30m\"; contact_within = \"4h\"; };\n");
+	                      "rules = ( { route = \"boss\"; } );\n"
+	                      "workflow: { accept_within = \"30m\"; contact_within = \"4h\"; };\n");
 	g_assert_true(g_file_set_contents(path, text->str, -1, NULL));
 	g_string_free(text, TRUE);
 	cfg = lr_config_load(path, &error);
@@ -114,11 +115,13 @@ static double time_format(GPtrArray *sums, LrReportOptions *opt, LrReportFormat 
 int main(int argc, char **argv)
 {
 	guint64 n = argc > 1 ? g_ascii_strtoull(argv[1], NULL, 10) : 100000, seen = 0;
-	g_autofree char *dir = argc > 2 ? g_strdup(argv[2]) : g_dir_make_tmp("lr-bench-report-XXXXXX", NULL);
+	g_autofree char *dir =
+	    argc > 2 ? g_strdup(argv[2]) : g_dir_make_tmp("lr-bench-report-XXXXXX", NULL);
 	LrConfig *cfg = write_config(dir);
 	LrQueue *q = queue_open(dir, FALSE, NULL);
 	gint64 now = 1795000000LL * G_USEC_PER_SEC, t;
-	LrReportOptions opt = {REPORT_BY_SOURCE, now - 15LL * 86400 * G_USEC_PER_SEC, now, now, cfg, NULL};
+	LrReportOptions opt = {
+	    REPORT_BY_SOURCE, now - 15LL * 86400 * G_USEC_PER_SEC, now, now, cfg, NULL};
 	static const char *const names[] = {"text", "csv", "json", "html"};
 	FILE *null = fopen("/dev/null", "w");
 	g_autoptr(GPtrArray) sums = NULL;
@@ -133,12 +136,13 @@ int main(int argc, char **argv)
 	       (g_get_monotonic_time() - t) / 1e6);
 	t = g_get_monotonic_time();
 	sums = report_summaries(q, cfg, 0, now, NULL);
-	printf("scan into summaries (leads and events): %.2f s\n", (g_get_monotonic_time() - t) / 1e6);
+	printf("scan into summaries (leads and events): %.2f s\n",
+	       (g_get_monotonic_time() - t) / 1e6);
 	for (int by = REPORT_BY_SOURCE; by <= REPORT_BY_WEEK; by += 2) {
 		opt.by = by;
 		for (int f = REPORT_TEXT; f <= REPORT_HTML; f++)
-			printf("--by %-6s --format %-4s: %.2f s from the summaries\n", report_by_name(by),
-			       names[f], time_format(sums, &opt, f, null));
+			printf("--by %-6s --format %-4s: %.2f s from the summaries\n",
+			       report_by_name(by), names[f], time_format(sums, &opt, f, null));
 	}
 	fclose(null);
 	queue_close(q);

@@ -8,7 +8,7 @@
 #include "report/compute.h"
 
 static const char *const by_names[] = {"source", "campaign", "user", "team",
-				       "server", "day", "week"};
+                                       "server", "day",      "week"};
 
 /* report_by_name - the name of a view. */
 const char *report_by_name(LrReportBy by)
@@ -41,7 +41,8 @@ double report_median(GArray *a)
 	qsort(a->data, a->len, sizeof(double), cmp_double);
 	if (a->len % 2)
 		return g_array_index(a, double, a->len / 2);
-	return (g_array_index(a, double, a->len / 2 - 1) + g_array_index(a, double, a->len / 2)) / 2;
+	return (g_array_index(a, double, a->len / 2 - 1) + g_array_index(a, double, a->len / 2)) /
+	       2;
 }
 
 /* report_p90 - the nearest-rank 90th percentile. */
@@ -113,8 +114,8 @@ const char *report_team_of(const LrConfig *cfg, const char *user)
 
 /* What a summary contributes besides its counts, computed once. */
 typedef struct {
-	double tta, tta_w, ttc, ttc_w;	/* -1 when never */
-	int sla, contact_sla;		/* -1 open or none, 0 kept, 1 breached */
+	double tta, tta_w, ttc, ttc_w; /* -1 when never */
+	int sla, contact_sla;          /* -1 open or none, 0 kept, 1 breached */
 } Derived;
 
 /* sla_state - kept, breached or open for a window of seconds (counting
@@ -151,7 +152,8 @@ static Derived derive(const LrSummary *s, const LrReportOptions *o)
 	if (s->offered_at)
 		d.sla = sla_state(u, s->received, s->accepted_at, o->now, wf.accept_within);
 	if (s->offered_at && s->accepted_at)
-		d.contact_sla = sla_state(u, s->received, s->contacted_at, o->now, wf.contact_within);
+		d.contact_sla =
+		    sla_state(u, s->received, s->contacted_at, o->now, wf.contact_within);
 	return d;
 }
 
@@ -258,7 +260,7 @@ static void add_user(LrFigures *f, const LrSummary *s, const LrInvolvement *v, c
 /* Computing state. */
 typedef struct {
 	const LrReportOptions *opt;
-	GHashTable *rows, *reps, *servers, *days;	/* key -> LrReportRow * */
+	GHashTable *rows, *reps, *servers, *days; /* key -> LrReportRow * */
 	LrReportRow *total;
 } Ctx;
 

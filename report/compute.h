@@ -46,11 +46,11 @@ typedef enum {
 typedef struct {
 	guint leads, accepted, rejected, forwarded, timeouts, recalled, contacted, won, lost;
 	double won_amount;
-	GArray *tta, *tta_work;	/* double seconds: time to accept, wall-clock and working */
-	GArray *ttc, *ttc_work;	/* time to contact */
-	guint breaches, sla_total;		/* accept_within */
-	guint contact_breaches, contact_total;	/* contact_within */
-	guint bands[REPORT_N_BANDS];		/* time to accept (wall-clock) */
+	GArray *tta, *tta_work;    /* double seconds: time to accept, wall-clock and working */
+	GArray *ttc, *ttc_work;    /* time to contact */
+	guint breaches, sla_total; /* accept_within */
+	guint contact_breaches, contact_total; /* contact_within */
+	guint bands[REPORT_N_BANDS];           /* time to accept (wall-clock) */
 } LrFigures;
 
 typedef struct {
@@ -60,19 +60,19 @@ typedef struct {
 
 typedef struct {
 	LrReportBy by;
-	gint64 since, until;	/* µs; since 0 = from the start (no previous period) */
-	gint64 now;		/* µs: the clock for open SLA windows */
-	const LrConfig *cfg;	/* users, teams, hours, deadlines; NULL = none */
-	const char *team;	/* only leads of this team, or NULL */
+	gint64 since, until; /* µs; since 0 = from the start (no previous period) */
+	gint64 now;          /* µs: the clock for open SLA windows */
+	const LrConfig *cfg; /* users, teams, hours, deadlines; NULL = none */
+	const char *team;    /* only leads of this team, or NULL */
 } LrReportOptions;
 
 typedef struct {
 	LrReportOptions opt;
-	GPtrArray *rows;	/* LrReportRow *, in key order (day/week: time order) */
-	LrReportRow *total;	/* every lead of the period */
-	GPtrArray *days;	/* LrReportRow * per day of the period, in order */
-	GPtrArray *reps;	/* LrReportRow * per user */
-	GPtrArray *servers;	/* LrReportRow * per partner server (federated leads only) */
+	GPtrArray *rows;    /* LrReportRow *, in key order (day/week: time order) */
+	LrReportRow *total; /* every lead of the period */
+	GPtrArray *days;    /* LrReportRow * per day of the period, in order */
+	GPtrArray *reps;    /* LrReportRow * per user */
+	GPtrArray *servers; /* LrReportRow * per partner server (federated leads only) */
 } LrReport;
 
 /* report_by_name - "source" ... for a view, and back (-1 when unknown). */

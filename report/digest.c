@@ -63,7 +63,8 @@ static const char *parse_when(const char *text, LrDigest *d)
 	char tail;
 
 	if (n == 2 && strcmp(w[0], "every") == 0)
-		return (d->every = lr_config_duration(w[1])) > 0 ? NULL : "bad duration after every";
+		return (d->every = lr_config_duration(w[1])) > 0 ? NULL
+		                                                 : "bad duration after every";
 	if (n < 2 || n > 3 || (d->days = parse_days(w[0])) == 0)
 		return "expected \"DAYS HH:MM [TIME_ZONE]\" or \"every DURATION\"";
 	if (sscanf(w[1], "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
@@ -117,11 +118,12 @@ LrDigest *digest_load(const char *file, GError **error)
 		return NULL;
 	config_init(&conf);
 	/* A file that does not read is reported by config_check. */
-	if (config_read_file(&conf, file) && (s = config_lookup(&conf, "workflow.digest")) != NULL) {
+	if (config_read_file(&conf, file) &&
+	    (s = config_lookup(&conf, "workflow.digest")) != NULL) {
 		d = g_new0(LrDigest, 1);
 		if ((why = load_members(s, d)) != NULL) {
 			g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s:%d: workflow.digest: %s",
-				    file, config_setting_source_line(s), why);
+			            file, config_setting_source_line(s), why);
 			g_clear_pointer(&d, digest_free);
 		}
 	}
@@ -140,10 +142,9 @@ gint64 digest_slot(const LrDigest *d, gint64 last, gint64 now)
 	local = g_date_time_to_timezone(utc, d->tz);
 	for (int back = 0; back <= 7; back++) {
 		g_autoptr(GDateTime) day = g_date_time_add_days(local, -back);
-		g_autoptr(GDateTime) at = g_date_time_new(d->tz, g_date_time_get_year(day),
-							  g_date_time_get_month(day),
-							  g_date_time_get_day_of_month(day),
-							  d->minute / 60, d->minute % 60, 0);
+		g_autoptr(GDateTime) at = g_date_time_new(
+		    d->tz, g_date_time_get_year(day), g_date_time_get_month(day),
+		    g_date_time_get_day_of_month(day), d->minute / 60, d->minute % 60, 0);
 		gint64 t = at ? g_date_time_to_unix(at) * G_USEC_PER_SEC : G_MAXINT64;
 		if ((d->days & (1u << (g_date_time_get_day_of_week(day) - 1))) && t <= now)
 			return t;
@@ -157,8 +158,9 @@ static GMimeObject *text_part(const char *subtype, const char *text, gboolean at
 	GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
 
 	g_mime_text_part_set_text(p, text);
-	g_mime_part_set_content_encoding(GMIME_PART(p), attachment ? GMIME_CONTENT_ENCODING_BASE64
-							   : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	g_mime_part_set_content_encoding(GMIME_PART(p),
+	                                 attachment ? GMIME_CONTENT_ENCODING_BASE64
+	                                            : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
 	if (attachment)
 		g_mime_part_set_filename(GMIME_PART(p), "lead-report.html");
 	else
@@ -168,8 +170,8 @@ static GMimeObject *text_part(const char *subtype, const char *text, gboolean at
 
 /* digest_compose - the digest mail: text and page as alternatives, the
  * page again as an attachment. */
-GBytes *digest_compose(const LrConfig *cfg, const LrUser *to, const char *html,
-		       const char *summary, gint64 now)
+GBytes *digest_compose(const LrConfig *cfg, const LrUser *to, const char *html, const char *summary,
+                       gint64 now)
 {
 	GMimeMessage *m;
 	GMimeMultipart *mixed, *alt;
@@ -185,7 +187,7 @@ GBytes *digest_compose(const LrConfig *cfg, const LrUser *to, const char *html,
 	mixed = g_mime_multipart_new_with_subtype("mixed");
 	alt = g_mime_multipart_new_with_subtype("alternative");
 	id = g_mime_utils_generate_message_id(cfg->server->domain ? cfg->server->domain
-								  : "leadroute.invalid");
+	                                                          : "leadroute.invalid");
 	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, to->name ? to->name : "", to->email);
 	if ((from = internet_address_list_parse(NULL, cfg->server->from)) != NULL) {
 		internet_address_list_append(g_mime_message_get_from(m), from);
@@ -218,11 +220,11 @@ static char *envelope_from(const LrConfig *cfg)
 {
 	InternetAddressList *list = internet_address_list_parse(NULL, cfg->server->from);
 	InternetAddress *a = list && internet_address_list_length(list) > 0
-				     ? internet_address_list_get_address(list, 0)
-				     : NULL;
+	                         ? internet_address_list_get_address(list, 0)
+	                         : NULL;
 	char *addr = g_strdup(a && INTERNET_ADDRESS_IS_MAILBOX(a)
-				      ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))
-				      : "");
+	                          ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))
+	                          : "");
 
 	if (list)
 		g_object_unref(list);
@@ -238,7 +240,7 @@ static GPtrArray *recipients(const LrDigest *d, const LrConfig *cfg)
 		const LrUser *u = cfg->users->pdata[i];
 		gboolean named = g_strv_contains((const char *const *)d->to, u->id);
 		gboolean manager = g_strcmp0(u->role, "manager") == 0 &&
-				   g_strv_contains((const char *const *)d->to, "managers");
+		                   g_strv_contains((const char *const *)d->to, "managers");
 		if ((named || manager) && u->email && *u->email)
 			g_ptr_array_add(out, (gpointer)u);
 	}
@@ -247,8 +249,8 @@ static GPtrArray *recipients(const LrDigest *d, const LrConfig *cfg)
 
 /* Mails to queue, and the send time to record. */
 typedef struct {
-	GPtrArray *mails;	/* GBytes * */
-	GPtrArray *rcpts;	/* const char * (borrowed) */
+	GPtrArray *mails; /* GBytes * */
+	GPtrArray *rcpts; /* const char * (borrowed) */
 	char *from;
 	gint64 stamp;
 } Batch;
@@ -269,7 +271,7 @@ static gboolean batch_txn(LrTxn *txn, gpointer data, GError **error)
 
 /* team_mail - one manager's report as a mail, or NULL without a team. */
 static GBytes *team_mail(LrQueue *q, const LrConfig *cfg, const LrDigest *d, const LrUser *u,
-			 gint64 now, GError **error)
+                         gint64 now, GError **error)
 {
 	LrReportOptions opt = {d->by, now - d->period * G_USEC_PER_SEC, now, now, cfg, u->team};
 	g_autoptr(GPtrArray) sums = NULL;
@@ -294,13 +296,13 @@ static GBytes *team_mail(LrQueue *q, const LrConfig *cfg, const LrDigest *d, con
 }
 
 /* digest_run - send what is due. */
-gboolean digest_run(LrQueue *q, const LrConfig *cfg, const LrDigest *d, gint64 now,
-		    guint *sent, GError **error)
+gboolean digest_run(LrQueue *q, const LrConfig *cfg, const LrDigest *d, gint64 now, guint *sent,
+                    GError **error)
 {
 	g_autofree char *last_text = NULL;
 	g_autoptr(GPtrArray) users = NULL;
-	Batch b = {g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref),
-		   g_ptr_array_new(), envelope_from(cfg), now};
+	Batch b = {g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref), g_ptr_array_new(),
+	           envelope_from(cfg), now};
 	gint64 last, slot;
 	gboolean ok = TRUE, have;
 

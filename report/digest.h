@@ -23,11 +23,11 @@
 
 typedef struct {
 	char **to;
-	guint8 days;		/* bit 0 Monday .. bit 6 Sunday */
-	int minute;		/* of the day, in tz */
+	guint8 days; /* bit 0 Monday .. bit 6 Sunday */
+	int minute;  /* of the day, in tz */
 	GTimeZone *tz;
-	gint64 every;		/* seconds, instead of days/minute; 0 = not */
-	gint64 period;		/* seconds */
+	gint64 every;  /* seconds, instead of days/minute; 0 = not */
+	gint64 period; /* seconds */
 	LrReportBy by;
 } LrDigest;
 
@@ -46,15 +46,15 @@ gint64 digest_slot(const LrDigest *d, gint64 last, gint64 now);
 
 /* digest_compose - the mail for manager to (an LrUser) with the page html
  * and the text summary.  Returns the RFC 5322 bytes. */
-GBytes *digest_compose(const LrConfig *cfg, const LrUser *to, const char *html,
-		       const char *summary, gint64 now);
+GBytes *digest_compose(const LrConfig *cfg, const LrUser *to, const char *html, const char *summary,
+                       gint64 now);
 
 /* digest_run - send the digests that are due at now: one mail per
  * recipient with a team, all queued in one transaction with the new send
  * time.  The first run only records now (nothing is sent for the past).
  * *sent (may be NULL) gets the number of mails queued.  FALSE with
  * LR_ERROR_TEMP when the store fails. */
-gboolean digest_run(LrQueue *q, const LrConfig *cfg, const LrDigest *d, gint64 now,
-		    guint *sent, GError **error);
+gboolean digest_run(LrQueue *q, const LrConfig *cfg, const LrDigest *d, gint64 now, guint *sent,
+                    GError **error);
 
 #endif

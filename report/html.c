@@ -7,8 +7,17 @@
 #include "report/output.h"
 
 /* Cell indexes of report_cells() used by the page. */
-enum { C_LEADS = 0, C_ACCEPTED = 1, C_CONTACTED = 6, C_WON = 7, C_CONV = 9, C_AMOUNT = 10,
-       C_TTA = 11, C_BREACHES = 19, C_SLA_TOTAL = 20 };
+enum {
+	C_LEADS = 0,
+	C_ACCEPTED = 1,
+	C_CONTACTED = 6,
+	C_WON = 7,
+	C_CONV = 9,
+	C_AMOUNT = 10,
+	C_TTA = 11,
+	C_BREACHES = 19,
+	C_SLA_TOTAL = 20
+};
 
 /* Bar charts show at most this many rows, and SVG labels this many
  * characters. */
@@ -16,21 +25,21 @@ enum { C_LEADS = 0, C_ACCEPTED = 1, C_CONTACTED = 6, C_WON = 7, C_CONV = 9, C_AM
 #define HTML_LABEL_CHARS 16
 
 static const char css[] =
-	"*{box-sizing:border-box}"
-	"body{margin:0;padding:12px;font:14px/1.4 system-ui,sans-serif;color:#1f2933;"
-	"background:#fff;max-width:960px;overflow-wrap:anywhere}"
-	"h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:20px 0 6px}"
-	".p{color:#52606d;margin:0 0 12px}"
-	".tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}"
-	".tile{border:1px solid #d9dee3;border-radius:6px;padding:8px;min-width:0}"
-	".k{font-size:12px;color:#52606d}.v{font-size:22px;font-weight:600}"
-	".d{font-size:12px;color:#52606d}"
-	"svg{display:block;width:100%;height:auto;max-width:640px}"
-	".wrap{max-width:100%;overflow-x:auto}"
-	"table{border-collapse:collapse;width:100%;font-size:12px}"
-	"th,td{padding:3px 4px;border-bottom:1px solid #e4e7eb;text-align:right}"
-	"th,td{white-space:nowrap;overflow-wrap:normal}"
-	"th:first-child,td:first-child{text-align:left;white-space:normal;word-break:break-all}";
+    "*{box-sizing:border-box}"
+    "body{margin:0;padding:12px;font:14px/1.4 system-ui,sans-serif;color:#1f2933;"
+    "background:#fff;max-width:960px;overflow-wrap:anywhere}"
+    "h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:20px 0 6px}"
+    ".p{color:#52606d;margin:0 0 12px}"
+    ".tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}"
+    ".tile{border:1px solid #d9dee3;border-radius:6px;padding:8px;min-width:0}"
+    ".k{font-size:12px;color:#52606d}.v{font-size:22px;font-weight:600}"
+    ".d{font-size:12px;color:#52606d}"
+    "svg{display:block;width:100%;height:auto;max-width:640px}"
+    ".wrap{max-width:100%;overflow-x:auto}"
+    "table{border-collapse:collapse;width:100%;font-size:12px}"
+    "th,td{padding:3px 4px;border-bottom:1px solid #e4e7eb;text-align:right}"
+    "th,td{white-space:nowrap;overflow-wrap:normal}"
+    "th:first-child,td:first-child{text-align:left;white-space:normal;word-break:break-all}";
 
 /* report_html_escape - safe text, cut to max characters. */
 char *report_html_escape(const char *s, glong max)
@@ -84,14 +93,15 @@ static char *change_text(const LrCell *now, const LrCell *then, gboolean has_pre
 
 /* tile - one KPI tile. */
 static void tile(FILE *out, const char *id, const char *label, const LrCell *now,
-		 const LrCell *then, gboolean has_prev, const char *unit)
+                 const LrCell *then, gboolean has_prev, const char *unit)
 {
 	g_autofree char *v = report_cell_text(now);
 	g_autofree char *d = change_text(now, then, has_prev);
 
-	fprintf(out, "<div class=\"tile\" id=\"tile-%s\"><div class=\"k\">%s</div>"
-		     "<div class=\"v\">%s%s</div><div class=\"d\">%s</div></div>\n",
-		id, label, *v ? v : "-", *v ? unit : "", d);
+	fprintf(out,
+	        "<div class=\"tile\" id=\"tile-%s\"><div class=\"k\">%s</div>"
+	        "<div class=\"v\">%s%s</div><div class=\"d\">%s</div></div>\n",
+	        id, label, *v ? v : "-", *v ? unit : "", d);
 }
 
 /* tiles - the KPI tiles of the total. */
@@ -120,7 +130,7 @@ static void tiles(LrReport *r, FILE *out)
 typedef struct {
 	const char *label;
 	double value;
-	const char *note;	/* shown after the bar, or NULL for the value */
+	const char *note; /* shown after the bar, or NULL for the value */
 } Bar;
 
 /* hbars - horizontal bars, labels on the left. */
@@ -131,16 +141,17 @@ static void hbars(FILE *out, const char *title, const Bar *bars, guint n, const 
 	for (guint i = 0; i < n; i++)
 		max = MAX(max, bars[i].value);
 	fprintf(out, "<svg viewBox=\"0 0 360 %u\" role=\"img\" aria-label=\"%s\">\n", 8 + n * 24,
-		title);
+	        title);
 	for (guint i = 0; i < n; i++) {
 		g_autofree char *label = report_html_escape(bars[i].label, HTML_LABEL_CHARS);
 		g_autofree char *note = bars[i].note ? report_html_escape(bars[i].note, 0)
-						     : g_strdup_printf("%.0f", bars[i].value);
+		                                     : g_strdup_printf("%.0f", bars[i].value);
 		double w = 130.0 * bars[i].value / max;
-		fprintf(out, "<text x=\"0\" y=\"%u\" font-size=\"12\">%s</text>"
-			     "<rect x=\"112\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>"
-			     "<text x=\"%.1f\" y=\"%u\" font-size=\"12\">%s</text>\n",
-			20 + i * 24, label, 8 + i * 24, w, fill, 116 + w, 20 + i * 24, note);
+		fprintf(out,
+		        "<text x=\"0\" y=\"%u\" font-size=\"12\">%s</text>"
+		        "<rect x=\"112\" y=\"%u\" width=\"%.1f\" height=\"16\" fill=\"%s\"/>"
+		        "<text x=\"%.1f\" y=\"%u\" font-size=\"12\">%s</text>\n",
+		        20 + i * 24, label, 8 + i * 24, w, fill, 116 + w, 20 + i * 24, note);
 	}
 	fputs("</svg>\n", out);
 }
@@ -156,7 +167,7 @@ static void funnel(LrReport *r, FILE *out)
 
 	for (guint i = 0; i < 4; i++) {
 		g_snprintf(notes[i], sizeof(notes[i]), "%u (%.1f%%)", v[i],
-			   f->leads ? 100.0 * v[i] / f->leads : 0.0);
+		           f->leads ? 100.0 * v[i] / f->leads : 0.0);
 		bars[i] = (Bar){names[i], v[i], notes[i]};
 	}
 	fputs("<h2>Funnel</h2>\n", out);
@@ -167,24 +178,26 @@ static void funnel(LrReport *r, FILE *out)
 static void histogram(LrReport *r, FILE *out)
 {
 	static const char *const bands[REPORT_N_BANDS] = {"0\u20135 min", "5\u201315 min",
-							  "15\u201360 min", "60+ min"};
+	                                                  "15\u201360 min", "60+ min"};
 	static const char *const fills[REPORT_N_BANDS] = {"#1a7f37", "#7cb305", "#d48806",
-							  "#b42318"};
+	                                                  "#b42318"};
 	const guint *n = r->total->cur.bands;
 	guint max = 1;
 
 	for (guint i = 0; i < REPORT_N_BANDS; i++)
 		max = MAX(max, n[i]);
 	fputs("<h2>Time to accept</h2>\n<svg viewBox=\"0 0 360 150\" role=\"img\" "
-	      "aria-label=\"Time to accept\">\n", out);
+	      "aria-label=\"Time to accept\">\n",
+	      out);
 	for (guint i = 0; i < REPORT_N_BANDS; i++) {
 		double h = 100.0 * n[i] / max;
-		fprintf(out, "<rect x=\"%u\" y=\"%.1f\" width=\"70\" height=\"%.1f\" fill=\"%s\"/>"
-			     "<text x=\"%u\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">%u"
-			     "</text><text x=\"%u\" y=\"144\" font-size=\"12\" "
-			     "text-anchor=\"middle\">%s</text>\n",
-			10 + i * 88, 120 - h, h, fills[i], 45 + i * 88, 116 - h, n[i], 45 + i * 88,
-			bands[i]);
+		fprintf(out,
+		        "<rect x=\"%u\" y=\"%.1f\" width=\"70\" height=\"%.1f\" fill=\"%s\"/>"
+		        "<text x=\"%u\" y=\"%.1f\" font-size=\"12\" text-anchor=\"middle\">%u"
+		        "</text><text x=\"%u\" y=\"144\" font-size=\"12\" "
+		        "text-anchor=\"middle\">%s</text>\n",
+		        10 + i * 88, 120 - h, h, fills[i], 45 + i * 88, 116 - h, n[i], 45 + i * 88,
+		        bands[i]);
 	}
 	fputs("</svg>\n", out);
 }
@@ -227,20 +240,24 @@ static void per_day(LrReport *r, FILE *out)
 	for (guint i = 0; i < days->len; i++)
 		max = MAX(max, ((LrReportRow *)days->pdata[i])->cur.leads);
 	w = 340.0 / days->len;
-	fprintf(out, "<svg viewBox=\"0 0 360 140\" role=\"img\" aria-label=\"Leads per day\">\n"
-		     "<text x=\"0\" y=\"12\" font-size=\"11\">max %u</text>\n", max);
+	fprintf(out,
+	        "<svg viewBox=\"0 0 360 140\" role=\"img\" aria-label=\"Leads per day\">\n"
+	        "<text x=\"0\" y=\"12\" font-size=\"11\">max %u</text>\n",
+	        max);
 	for (guint i = 0; i < days->len; i++) {
 		const LrReportRow *d = days->pdata[i];
 		double h = 96.0 * d->cur.leads / max;
-		fprintf(out, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
-			     "fill=\"#3e7bfa\"><title>%s: %u</title></rect>\n",
-			10 + i * w, 116 - h, MAX(w - 1, 0.5), h, d->key, d->cur.leads);
+		fprintf(out,
+		        "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" "
+		        "fill=\"#3e7bfa\"><title>%s: %u</title></rect>\n",
+		        10 + i * w, 116 - h, MAX(w - 1, 0.5), h, d->key, d->cur.leads);
 	}
-	fprintf(out, "<text x=\"10\" y=\"134\" font-size=\"11\">%s</text>"
-		     "<text x=\"350\" y=\"134\" font-size=\"11\" text-anchor=\"end\">%s</text>\n"
-		     "</svg>\n",
-		((LrReportRow *)days->pdata[0])->key,
-		((LrReportRow *)days->pdata[days->len - 1])->key);
+	fprintf(out,
+	        "<text x=\"10\" y=\"134\" font-size=\"11\">%s</text>"
+	        "<text x=\"350\" y=\"134\" font-size=\"11\" text-anchor=\"end\">%s</text>\n"
+	        "</svg>\n",
+	        ((LrReportRow *)days->pdata[0])->key,
+	        ((LrReportRow *)days->pdata[days->len - 1])->key);
 }
 
 /* html_table_row - one row of the view's table. */
@@ -262,10 +279,11 @@ static void html_table_row(FILE *out, LrReportRow *row, const char *tag)
 /* table - the rows of the chosen view. */
 static void html_table(LrReport *r, FILE *out)
 {
-	fprintf(out, "<h2>By %s</h2>\n<div class=\"wrap\"><table>\n<thead><tr><th>%s</th>"
-		     "<th>Leads</th><th>Acc.</th><th>Won</th><th>Conv.&nbsp;%%</th>"
-		     "<th>TTA&nbsp;s</th><th>SLA</th></tr></thead>\n<tbody>\n",
-		report_by_name(r->opt.by), report_by_name(r->opt.by));
+	fprintf(out,
+	        "<h2>By %s</h2>\n<div class=\"wrap\"><table>\n<thead><tr><th>%s</th>"
+	        "<th>Leads</th><th>Acc.</th><th>Won</th><th>Conv.&nbsp;%%</th>"
+	        "<th>TTA&nbsp;s</th><th>SLA</th></tr></thead>\n<tbody>\n",
+	        report_by_name(r->opt.by), report_by_name(r->opt.by));
 	for (guint i = 0; i < r->rows->len; i++)
 		html_table_row(out, r->rows->pdata[i], "td");
 	fputs("</tbody>\n<tfoot>\n", out);
@@ -276,13 +294,13 @@ static void html_table(LrReport *r, FILE *out)
 /* period_text - "2026-11-01T00:00:00Z to ...". */
 static char *period_text(const LrReport *r)
 {
-	g_autofree char *since = r->opt.since ? lead_time_format(r->opt.since)
-					      : g_strdup("the start");
+	g_autofree char *since =
+	    r->opt.since ? lead_time_format(r->opt.since) : g_strdup("the start");
 	g_autofree char *until = lead_time_format(r->opt.until);
 
 	return g_strdup_printf("Leads received from %s to %s%s", since, until,
-			       r->opt.since ? ", against the period of the same length before"
-					    : "");
+	                       r->opt.since ? ", against the period of the same length before"
+	                                    : "");
 }
 
 /* report_write_html - the whole page. */
@@ -291,11 +309,12 @@ void report_write_html(LrReport *r, FILE *out)
 	g_autofree char *period = period_text(r);
 	g_autofree char *team = r->opt.team ? report_html_escape(r->opt.team, 60) : NULL;
 
-	fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		     "<title>Lead report</title>\n<style>%s</style>\n</head>\n<body>\n"
-		     "<h1>Lead report%s%s</h1>\n<p class=\"p\">%s</p>\n",
-		css, team ? ": team " : "", team ? team : "", period);
+	fprintf(out,
+	        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	        "<title>Lead report</title>\n<style>%s</style>\n</head>\n<body>\n"
+	        "<h1>Lead report%s%s</h1>\n<p class=\"p\">%s</p>\n",
+	        css, team ? ": team " : "", team ? team : "", period);
 	tiles(r, out);
 	funnel(r, out);
 	histogram(r, out);

@@ -7,8 +7,8 @@
 #include "report/output.h"
 
 /* set_cell - fill one cell. */
-static void set_cell(LrCell *c, const char *name, const char *title, LrCellKind kind,
-		     double value, gboolean missing)
+static void set_cell(LrCell *c, const char *name, const char *title, LrCellKind kind, double value,
+                     gboolean missing)
 {
 	c->name = name;
 	c->title = title;
@@ -26,18 +26,19 @@ static void set_secs(LrCell *c, const char *name, const char *title, double v)
 /* report_cells - the row's figures in their fixed order. */
 void report_cells(LrFigures *f, LrCell *c)
 {
-	const guint counts[] = {f->leads, f->accepted, f->rejected, f->forwarded, f->timeouts,
-				f->recalled, f->contacted, f->won, f->lost};
-	static const char *const names[] = {"leads", "accepted", "rejected", "forwarded",
-					    "timeouts", "recalled", "contacted", "won", "lost"};
+	const guint counts[] = {f->leads,    f->accepted,  f->rejected, f->forwarded, f->timeouts,
+	                        f->recalled, f->contacted, f->won,      f->lost};
+	static const char *const names[] = {"leads",     "accepted", "rejected",
+	                                    "forwarded", "timeouts", "recalled",
+	                                    "contacted", "won",      "lost"};
 	static const char *const titles[] = {"LEADS", "ACC", "REJ", "FWD", "TMO",
-					     "RCL", "CON", "WON", "LOST"};
+	                                     "RCL",   "CON", "WON", "LOST"};
 	guint i;
 
 	for (i = 0; i < G_N_ELEMENTS(counts); i++)
 		set_cell(&c[i], names[i], titles[i], CELL_COUNT, counts[i], FALSE);
 	set_cell(&c[i++], "conversion", "CONV%", CELL_PERCENT,
-		 f->leads ? 100.0 * f->won / f->leads : 0, f->leads == 0);
+	         f->leads ? 100.0 * f->won / f->leads : 0, f->leads == 0);
 	set_cell(&c[i++], "won_amount", "AMOUNT", CELL_MONEY, f->won_amount, FALSE);
 	set_secs(&c[i++], "tta_median", "TTA-MED", report_median(f->tta));
 	set_secs(&c[i++], "tta_p90", "TTA-P90", report_p90(f->tta));
@@ -113,7 +114,7 @@ static void text_row(LrReportRow *r, const LrReport *rep, int width, FILE *out)
 		fprintf(out, " %*s", (int)MAX(strlen(cells[i].title), 5), *v ? v : "-");
 	}
 	fprintf(out, " %6u %6s\n", prev[0].value > 0 ? (guint)prev[0].value : 0,
-		*delta ? delta : "-");
+	        *delta ? delta : "-");
 }
 
 /* report_write_text - an aligned table, the total last. */
@@ -135,7 +136,7 @@ void report_write_text(LrReport *r, FILE *out)
 		text_row(r->rows->pdata[i], r, width, out);
 	text_row(r->total, r, width, out);
 	fprintf(out, "(times in seconds; TTA/TTC = time to accept/contact, WH = working hours; "
-		     "BREACH of SLA-N decided)\n");
+	             "BREACH of SLA-N decided)\n");
 }
 
 /* csv_cell - one quoted cell, made inert for spreadsheets. */

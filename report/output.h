@@ -22,11 +22,11 @@ typedef enum { CELL_COUNT, CELL_PERCENT, CELL_MONEY, CELL_SECONDS } LrCellKind;
 
 /* One figure of a row. */
 typedef struct {
-	const char *name;	/* "leads", "tta_median" ... */
-	const char *title;	/* the text table's column title */
+	const char *name;  /* "leads", "tta_median" ... */
+	const char *title; /* the text table's column title */
 	LrCellKind kind;
 	double value;
-	gboolean missing;	/* no value (no samples, or no leads) */
+	gboolean missing; /* no value (no samples, or no leads) */
 } LrCell;
 
 #define REPORT_N_CELLS 23

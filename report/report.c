@@ -11,7 +11,7 @@ typedef struct {
 	LrQueue *q;
 	const LrConfig *cfg;
 	gint64 from, until;
-	GPtrArray *out;		/* LrSummary * */
+	GPtrArray *out; /* LrSummary * */
 	GError *error;
 } Scan;
 
@@ -34,10 +34,11 @@ static gboolean scan_lead(const LrLead *lead, gpointer data)
 
 /* report_summaries - one pass over the leads. */
 GPtrArray *report_summaries(LrQueue *q, const LrConfig *cfg, gint64 from, gint64 until,
-			    GError **error)
+                            GError **error)
 {
-	Scan s = {q, cfg, from, until, g_ptr_array_new_with_free_func((GDestroyNotify)summary_free),
-		  NULL};
+	Scan s = {
+	    q,   cfg, from, until, g_ptr_array_new_with_free_func((GDestroyNotify)summary_free),
+	    NULL};
 
 	if (!queue_leads_foreach(q, scan_lead, &s, error) || s.error != NULL) {
 		if (s.error)
@@ -50,7 +51,7 @@ GPtrArray *report_summaries(LrQueue *q, const LrConfig *cfg, gint64 from, gint64
 
 /* report_run - scan, compute, write. */
 gboolean report_run(LrQueue *q, const LrReportOptions *opt, LrReportFormat format, FILE *out,
-		    GError **error)
+                    GError **error)
 {
 	gint64 from = opt->since ? opt->since - (opt->until - opt->since) : 0;
 	g_autoptr(GPtrArray) sums = report_summaries(q, opt->cfg, MAX(from, 0), opt->until, error);

@@ -21,12 +21,12 @@ typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_HTML } LrReportForma
  * from cfg (may be NULL).  One pass over the store.  NULL with
  * LR_ERROR_TEMP when the store cannot be read. */
 GPtrArray *report_summaries(LrQueue *q, const LrConfig *cfg, gint64 from, gint64 until,
-			    GError **error);
+                            GError **error);
 
 /* report_run - read the summaries opt needs (the period and the one
  * before), compute the rows and write them to out in format.  FALSE with
  * LR_ERROR_TEMP when the store cannot be read. */
 gboolean report_run(LrQueue *q, const LrReportOptions *opt, LrReportFormat format, FILE *out,
-		    GError **error);
+                    GError **error);
 
 #endif

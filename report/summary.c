@@ -7,8 +7,7 @@
 #include "report/summary.h"
 
 static const char *const stage_names[SUMMARY_N_STAGES] = {
-	"new", "offered", "accepted", "contacted", "won", "lost", "not-lead", "federated",
-	"recalled"};
+    "new", "offered", "accepted", "contacted", "won", "lost", "not-lead", "federated", "recalled"};
 
 /* summary_stage_name - the name of a stage. */
 const char *summary_stage_name(LrStage stage)
@@ -117,7 +116,7 @@ static LrInvolvement *involvement(LrSummary *s, const char *user)
 /* Folding state: the users the current offer went to. */
 typedef struct {
 	LrSummary *s;
-	GPtrArray *pending;	/* LrInvolvement * (borrowed) */
+	GPtrArray *pending; /* LrInvolvement * (borrowed) */
 } Fold;
 
 /* fold_offer - a "notified" event: an offer when it is a new-lead mail. */
@@ -261,5 +260,5 @@ LrSummary *summary_new(const LrLead *lead, const GPtrArray *events)
 LrStage summary_stage(const LrSummary *s)
 {
 	return s->stages->len ? g_array_index(s->stages, LrTransition, s->stages->len - 1).stage
-			      : SUMMARY_NEW;
+	                      : SUMMARY_NEW;
 }

@@ -37,8 +37,8 @@ typedef enum {
 /* One stage transition: the stage reached, when and by whom. */
 typedef struct {
 	LrStage stage;
-	gint64 at;	/* µs since the epoch */
-	char *actor;	/* a user id, "server:ID", "intake", "parser" ... */
+	gint64 at;   /* µs since the epoch */
+	char *actor; /* a user id, "server:ID", "intake", "parser" ... */
 } LrTransition;
 
 /* What one user did with the lead (for the per-user view). */
@@ -49,21 +49,21 @@ typedef struct {
 
 typedef struct {
 	guint64 id;
-	gint64 received;	/* µs */
+	gint64 received; /* µs */
 	gboolean is_lead;
-	gboolean erased;	/* the person's data was erased (meta "erased") */
-	char *source;		/* utm_source, source field, address extension; "(none)" */
-	char *medium;		/* utm_medium or "(none)" */
-	char *campaign;		/* utm_campaign or campaign field, else "(none)" */
-	char *assignee;		/* who accepted it, else the last user offered it, or NULL */
-	char *team;		/* the assignee's team (filled by the caller), or NULL */
-	char *server;		/* the partner server it was federated to, or NULL */
-	GArray *stages;		/* LrTransition, in time order */
-	GPtrArray *users;	/* LrInvolvement *, in order of first offer */
+	gboolean erased;  /* the person's data was erased (meta "erased") */
+	char *source;     /* utm_source, source field, address extension; "(none)" */
+	char *medium;     /* utm_medium or "(none)" */
+	char *campaign;   /* utm_campaign or campaign field, else "(none)" */
+	char *assignee;   /* who accepted it, else the last user offered it, or NULL */
+	char *team;       /* the assignee's team (filled by the caller), or NULL */
+	char *server;     /* the partner server it was federated to, or NULL */
+	GArray *stages;   /* LrTransition, in time order */
+	GPtrArray *users; /* LrInvolvement *, in order of first offer */
 	guint rejected, forwarded, timeouts, recalled;
 	gint64 offered_at, accepted_at, contacted_at, won_at, lost_at; /* µs; 0 = never */
 	double won_amount;
-	gint64 deadline;	/* the accept deadline the router set (µs), or 0 */
+	gint64 deadline; /* the accept deadline the router set (µs), or 0 */
 } LrSummary;
 
 /* summary_new - the summary of lead from its events (in order).  Returns a

@@ -12,9 +12,9 @@
 #include "rules/lr-config.h"
 #include "src/commands.h"
 
-#define REPORT_USAGE                                                                       \
-	"usage: leadroute report [-c FILE] --by source|campaign|user|team|server|day|week\n"  \
-	"       [--since DATE|30d] [--until DATE|30d] [--now TIME] [--team T]\n"              \
+#define REPORT_USAGE                                                                               \
+	"usage: leadroute report [-c FILE] --by source|campaign|user|team|server|day|week\n"       \
+	"       [--since DATE|30d] [--until DATE|30d] [--now TIME] [--team T]\n"                   \
 	"       [--format text|csv|json|html] [-o FILE]\n"
 
 /* parse_when - a date (2026-11-01, UTC midnight), an ISO 8601 time, or a
@@ -75,7 +75,7 @@ static gboolean report_options(const Args *a, LrReportOptions *opt, LrReportForm
 
 /* write_report - run the report into a.output (atomically) or stdout. */
 static gboolean write_report(LrQueue *q, const LrReportOptions *opt, LrReportFormat f,
-			     const char *output, GError **error)
+                             const char *output, GError **error)
 {
 	g_autofree char *tmp = output ? g_strconcat(output, ".tmp", NULL) : NULL;
 	FILE *out = output ? fopen(tmp, "w") : stdout;
@@ -101,16 +101,18 @@ int cmd_report(int argc, char **argv)
 {
 	Args a = {0};
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &a.config, "configuration file", "FILE"},
-		{"by", 0, 0, G_OPTION_ARG_STRING, &a.by, "source, campaign, user, team, server, day "
-							 "or week", "WHAT"},
-		{"since", 0, 0, G_OPTION_ARG_STRING, &a.since, "leads received since", "DATE"},
-		{"until", 0, 0, G_OPTION_ARG_STRING, &a.until, "leads received before", "DATE"},
-		{"now", 0, 0, G_OPTION_ARG_STRING, &a.now, "the clock (for repeatable output)", "TIME"},
-		{"team", 0, 0, G_OPTION_ARG_STRING, &a.team, "only this team's leads", "TEAM"},
-		{"format", 0, 0, G_OPTION_ARG_STRING, &a.format, "text, csv, json or html", "FORMAT"},
-		{"output", 'o', 0, G_OPTION_ARG_FILENAME, &a.output, "write to FILE", "FILE"},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &a.config, "configuration file", "FILE"},
+	    {"by", 0, 0, G_OPTION_ARG_STRING, &a.by,
+	     "source, campaign, user, team, server, day "
+	     "or week",
+	     "WHAT"},
+	    {"since", 0, 0, G_OPTION_ARG_STRING, &a.since, "leads received since", "DATE"},
+	    {"until", 0, 0, G_OPTION_ARG_STRING, &a.until, "leads received before", "DATE"},
+	    {"now", 0, 0, G_OPTION_ARG_STRING, &a.now, "the clock (for repeatable output)", "TIME"},
+	    {"team", 0, 0, G_OPTION_ARG_STRING, &a.team, "only this team's leads", "TEAM"},
+	    {"format", 0, 0, G_OPTION_ARG_STRING, &a.format, "text, csv, json or html", "FORMAT"},
+	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &a.output, "write to FILE", "FILE"},
+	    {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- lead performance");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LrConfig) cfg = NULL;

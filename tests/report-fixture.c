@@ -94,9 +94,12 @@ void fixture_free(ReportFixture *fx)
 /* fixture_run_team - one report into a string. */
 char *fixture_run_team(ReportFixture *fx, LrReportBy by, LrReportFormat f, const char *team)
 {
-	LrReportOptions opt = {by, fixture_time("2026-11-09T00:00:00Z"),
-			       fixture_time("2026-11-24T00:00:00Z"),
-			       fixture_time("2026-11-24T00:00:00Z"), fx->cfg, team};
+	LrReportOptions opt = {by,
+	                       fixture_time("2026-11-09T00:00:00Z"),
+	                       fixture_time("2026-11-24T00:00:00Z"),
+	                       fixture_time("2026-11-24T00:00:00Z"),
+	                       fx->cfg,
+	                       team};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);

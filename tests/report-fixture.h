@@ -17,11 +17,11 @@ typedef struct {
 
 /* One lead as the test stores it. */
 typedef struct {
-	const char *received;	/* ISO 8601 */
+	const char *received; /* ISO 8601 */
 	const char *recipient;
 	gboolean not_lead;
-	const char *fields[6];	/* "name=value", NULL-terminated */
-	ReportEvent events[8];	/* up to a NULL type */
+	const char *fields[6]; /* "name=value", NULL-terminated */
+	ReportEvent events[8]; /* up to a NULL type */
 } ReportSeed;
 
 /* A store in a temporary folder with the seeds (lead i + 1 has priority

@@ -41,7 +41,7 @@ static htmlDocPtr parse_html(const char *html)
 
 	xmlSetStructuredErrorFunc(&errors, count_error);
 	doc = htmlReadMemory(html, (int)strlen(html), "report.html", "UTF-8",
-			     HTML_PARSE_NONET | HTML_PARSE_PEDANTIC);
+	                     HTML_PARSE_NONET | HTML_PARSE_PEDANTIC);
 	xmlSetStructuredErrorFunc(NULL, NULL);
 	g_assert_nonnull(doc);
 	g_assert_cmpuint(errors, ==, 0);
@@ -80,16 +80,25 @@ static char *chromium(const char *dir, const char *file, const char *arg)
 	g_autofree char *profile = g_build_filename(dir, "chromium-profile", NULL);
 	g_autofree char *profile_arg = g_strconcat("--user-data-dir=", profile, NULL);
 	g_autofree char *url = g_strconcat("file://", file, NULL);
-	const char *argv[] = {"timeout", "180", "chromium", "--headless", "--no-sandbox",
-			      "--disable-gpu", "--hide-scrollbars", profile_arg,
-			      "--window-size=390,2000", arg, url, NULL};
+	const char *argv[] = {"timeout",
+	                      "180",
+	                      "chromium",
+	                      "--headless",
+	                      "--no-sandbox",
+	                      "--disable-gpu",
+	                      "--hide-scrollbars",
+	                      profile_arg,
+	                      "--window-size=390,2000",
+	                      arg,
+	                      url,
+	                      NULL};
 	g_autoptr(GError) error = NULL;
 	char *out = NULL;
 	int status = -1;
 
-	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH |
-				   G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL, &status,
-				   &error));
+	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL,
+	                           G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+	                           &out, NULL, &status, &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(status, ==, 0);
 	return out;
@@ -109,7 +118,7 @@ static void screenshot_check(const char *dir, const char *file)
 	guint w = 0, h = 0, ink = 0, edge = 1;
 
 	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-				   &stats, NULL, &status, NULL));
+	                           &stats, NULL, &status, NULL));
 	g_assert_cmpint(status, ==, 0);
 	g_test_message("screenshot: %s", stats);
 	g_assert_cmpint(sscanf(stats, "%u %u %u %u", &w, &h, &ink, &edge), ==, 4);
@@ -156,9 +165,9 @@ static void test_html_valid(void)
 /* test_html_chromium - rendered at 390 px; the tiles show the JSON totals. */
 static void test_html_chromium(void)
 {
-	static const char *const tiles[] = {"leads", "accepted", "contacted", "won",
-					    "conversion", "won_amount", "tta_median",
-					    "sla_breaches"};
+	static const char *const tiles[] = {"leads",      "accepted",    "contacted",
+	                                    "won",        "conversion",  "won_amount",
+	                                    "tta_median", "sla_breaches"};
 	g_autoptr(ReportFixture) fx = fixture_new(all_seeds, n_seeds);
 	g_autofree char *html = fixture_run(fx, REPORT_BY_USER, REPORT_HTML);
 	g_autofree char *json = fixture_run(fx, REPORT_BY_USER, REPORT_JSON);
@@ -169,19 +178,22 @@ static void test_html_chromium(void)
 	htmlDocPtr doc;
 
 	g_assert_true(json_parser_load_from_data(p, json, -1, NULL));
-	total = json_object_get_object_member(json_node_get_object(json_parser_get_root(p)),
-					      "total");
+	total =
+	    json_object_get_object_member(json_node_get_object(json_parser_get_root(p)), "total");
 	doc = htmlReadMemory(dom, (int)strlen(dom), "dom.html", "UTF-8",
-			     HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+	                     HTML_PARSE_NONET | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
 	g_assert_nonnull(doc);
 	for (guint i = 0; i < G_N_ELEMENTS(tiles); i++) {
 		g_autofree char *expr = g_strdup_printf("string(//div[@id='tile-%s']"
-							"/div[@class='v'])", tiles[i]);
+		                                        "/div[@class='v'])",
+		                                        tiles[i]);
 		g_autofree char *shown = xpath_text(doc, expr);
 		JsonNode *n = json_object_get_member(total, tiles[i]);
-		g_autofree char *want = g_strdup_printf(
-			i == 4 ? "%.1f %%" : i == 5 ? "%.2f" : i == 6 ? "%.0f s" : "%.0f",
-			json_node_get_double(n));
+		g_autofree char *want = g_strdup_printf(i == 4   ? "%.1f %%"
+		                                        : i == 5 ? "%.2f"
+		                                        : i == 6 ? "%.0f s"
+		                                                 : "%.0f",
+		                                        json_node_get_double(n));
 		g_assert_cmpstr(shown, ==, want);
 	}
 	g_assert_cmpint(xpath_count(doc, "//svg//rect"), >, 10);
@@ -189,23 +201,29 @@ static void test_html_chromium(void)
 	screenshot_check(fx->dir, file);
 }
 
-#define LONG_NAME                                                                        \
-	"Wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww" \
+#define LONG_NAME                                                                                  \
+	"Wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww"    \
 	"wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww"
 
 /* Leads whose origin fields try to break out of every format. */
 static const ReportSeed hostile[] = {
-	{"2026-11-17T10:00:00Z", "leads@x.example", FALSE,
-	 {"utm_source==HYPERLINK(\"http://evil.example\",\"x\")",
-	  "utm_campaign=</style><script>alert(1)</script><svg onload=alert(2)>\x1b[31m\a"
-	  LONG_NAME, "utm_medium=-2+3"},
-	 {{0, "received", "intake", ""}, {60, "notified", "mailer", "new-lead to anna <a@x>"}}},
-	{"2026-11-17T11:00:00Z", "leads@x.example", FALSE,
-	 {"utm_source=@SUM(1+1)", "utm_campaign=\tTAB\r\nnext", "source=+cmd"},
-	 {{0, "received", "intake", ""}}},
-	{"2026-11-17T12:00:00Z", "leads@x.example", FALSE,
-	 {"utm_source=a\"b'c&d<e>", "utm_campaign=\u202eevil\xc2\x85x"},
-	 {{0, "received", "intake", ""}}},
+    {"2026-11-17T10:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source==HYPERLINK(\"http://evil.example\",\"x\")",
+      "utm_campaign=</style><script>alert(1)</script><svg onload=alert(2)>\x1b[31m\a" LONG_NAME,
+      "utm_medium=-2+3"},
+     {{0, "received", "intake", ""}, {60, "notified", "mailer", "new-lead to anna <a@x>"}}},
+    {"2026-11-17T11:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=@SUM(1+1)", "utm_campaign=\tTAB\r\nnext", "source=+cmd"},
+     {{0, "received", "intake", ""}}},
+    {"2026-11-17T12:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=a\"b'c&d<e>", "utm_campaign=\u202eevil\xc2\x85x"},
+     {{0, "received", "intake", ""}}},
 };
 
 /* test_hostile - nothing breaks out of HTML, CSV, JSON or text. */
@@ -233,7 +251,8 @@ static void test_hostile(void)
 	g_assert_nonnull(strstr(csv, "\r\n\"'\tTAB\r\nnext\","));
 	g_assert_nonnull(strstr(csv, "\r\n\"</style><script>"));
 	src_csv = fixture_run(fx, REPORT_BY_SOURCE, REPORT_CSV);
-	g_assert_nonnull(strstr(src_csv, "\r\n\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\","));
+	g_assert_nonnull(
+	    strstr(src_csv, "\r\n\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\","));
 	g_assert_nonnull(strstr(src_csv, "\r\n\"'@SUM(1+1)\","));
 	g_assert_nonnull(strstr(src_csv, "\r\n\"a\"\"b'c&d<e>\","));
 	json = fixture_run(fx, REPORT_BY_CAMPAIGN, REPORT_JSON);
@@ -261,7 +280,7 @@ static void test_team(void)
 	g_assert_null(strstr(csv, "anna"));
 	g_assert_nonnull(strstr(html, "<h1>Lead report: team north</h1>"));
 	g_assert_nonnull(strstr(html, "id=\"tile-leads\"><div class=\"k\">Leads</div>"
-				      "<div class=\"v\">5</div>"));
+	                              "<div class=\"v\">5</div>"));
 }
 
 /* report_html_tests - register the tests. */

@@ -21,19 +21,19 @@
 
 /* The users: anna works Berlin hours, carl New York hours, ben always. */
 const char report_conf_text[] =
-	"users = (\n"
-	"  { id = \"boss\"; email = \"boss@x.example\"; role = \"admin\"; },\n"
-	"  { id = \"mgr\"; email = \"mgr@x.example\"; role = \"manager\"; team = \"north\";\n"
-	"    manages = [\"anna\", \"carl\"]; },\n"
-	"  { id = \"anna\"; email = \"anna@x.example\"; team = \"north\";\n"
-	"    hours = \"Mon-Fri 08:00-17:00 Europe/Berlin\"; },\n"
-	"  { id = \"ben\"; email = \"ben@x.example\"; team = \"south\"; },\n"
-	"  { id = \"carl\"; email = \"carl@x.example\"; team = \"north\";\n"
-	"    hours = \"Mon-Fri 09:00-17:00 America/New_York\"; }\n"
-	");\n"
-	"servers = ( { id = \"north\"; deliver = \"mailto:lr@north.example\"; } );\n"
-	"rules = ( { name = \"all\"; route = \"anna\"; } );\n"
-	"workflow: { accept_within = \"30m\"; contact_within = \"2h\"; };\n";
+    "users = (\n"
+    "  { id = \"boss\"; email = \"boss@x.example\"; role = \"admin\"; },\n"
+    "  { id = \"mgr\"; email = \"mgr@x.example\"; role = \"manager\"; team = \"north\";\n"
+    "    manages = [\"anna\", \"carl\"]; },\n"
+    "  { id = \"anna\"; email = \"anna@x.example\"; team = \"north\";\n"
+    "    hours = \"Mon-Fri 08:00-17:00 Europe/Berlin\"; },\n"
+    "  { id = \"ben\"; email = \"ben@x.example\"; team = \"south\"; },\n"
+    "  { id = \"carl\"; email = \"carl@x.example\"; team = \"north\";\n"
+    "    hours = \"Mon-Fri 09:00-17:00 America/New_York\"; }\n"
+    ");\n"
+    "servers = ( { id = \"north\"; deliver = \"mailto:lr@north.example\"; } );\n"
+    "rules = ( { name = \"all\"; route = \"anna\"; } );\n"
+    "workflow: { accept_within = \"30m\"; contact_within = \"2h\"; };\n";
 
 #define ANNA "new-lead to anna <anna@x.example>"
 #define BEN "new-lead to ben <ben@x.example>"
@@ -42,122 +42,163 @@ const char report_conf_text[] =
 /* The period is 2026-11-09 to 2026-11-24 (15 days), the previous one
  * 2026-10-25 to 2026-11-09; the clock stands at 2026-11-24T00:00Z. */
 static const ReportSeed seeds[] = {
-	/* L1: Monday in anna's hours: accepted in 3 min, contacted, won. */
-	{"2026-11-16T10:00:00Z", "leads@x.example", FALSE,
-	 {"utm_source=webinar", "utm_campaign=spring", "utm_medium=email"},
-	 {{0, "received", "intake", ""}, {60, "notified", "mailer", ANNA},
-	  {180, "accepted", "anna", ""}, {600, "contacted", "anna", ""},
-	  {86400, "won", "anna", "1200"}}},
-	/* L2: Friday 16:30 Berlin, accepted Monday 08:30 Berlin: 64 h on the
-	 * clock, one working hour; never contacted. */
-	{"2026-11-20T15:30:00Z", "leads@x.example", FALSE,
-	 {"utm_source=webinar", "utm_campaign=spring"},
-	 {{0, "received", "intake", ""}, {0, "notified", "mailer", ANNA},
-	  {230400, "accepted", "anna", ""}}},
-	/* L3: the address extension; ben rejects, carl accepts before his
-	 * New York day starts (0 working seconds); never contacted. */
-	{"2026-11-18T12:00:00Z", "leads+expo@x.example", FALSE, {NULL},
-	 {{0, "received", "intake", ""}, {60, "notified", "mailer", BEN},
-	  {120, "rejected", "ben", "busy"}, {121, "routed", "router", ""},
-	  {180, "notified", "mailer", CARL}, {1200, "accepted", "carl", ""}}},
-	/* L4: no source; ben times out, anna never accepts. */
-	{"2026-11-21T10:00:00Z", "leads@x.example", FALSE, {NULL},
-	 {{0, "received", "intake", ""}, {60, "notified", "mailer", BEN},
-	  {14460, "timeout", "workflow", ""}, {14520, "notified", "mailer", ANNA}}},
-	/* L5: form fields source and campaign; the partner north takes it. */
-	{"2026-11-19T09:00:00Z", "leads@x.example", FALSE, {"source=expo", "campaign=fall"},
-	 {{0, "received", "intake", ""}, {30, "parsed", "parser", ""},
-	  {60, "federated", "router", "north"}, {360, "accepted", "server:north", ""},
-	  {172800, "won", "server:north", "500"}}},
-	/* L6: an auto-reply: not counted. */
-	{"2026-11-17T08:00:00Z", "leads@x.example", TRUE, {"utm_source=webinar"},
-	 {{0, "received", "intake", ""}, {1, "not-lead", "parser", "auto-reply"}}},
-	/* L7: Sunday; north gives it back, anna accepts Monday 08:05 Berlin. */
-	{"2026-11-22T09:00:00Z", "leads@x.example", FALSE,
-	 {"utm_source=partnerweb", "utm_campaign=spring"},
-	 {{0, "received", "intake", ""}, {60, "federated", "router", "north"},
-	  {3600, "recalled", "router", "north"}, {3660, "notified", "mailer", ANNA},
-	  {79500, "accepted", "anna", ""}, {80400, "contacted", "anna", ""}}},
-	/* P1, P2: the previous period. */
-	{"2026-11-02T10:00:00Z", "leads@x.example", FALSE,
-	 {"utm_source=webinar", "utm_campaign=autumn"},
-	 {{0, "received", "intake", ""}, {60, "notified", "mailer", ANNA},
-	  {600, "accepted", "anna", ""}, {90000, "lost", "anna", "price"}}},
-	{"2026-11-03T12:00:00Z", "leads+expo@x.example", FALSE, {NULL},
-	 {{0, "received", "intake", ""}, {60, "notified", "mailer", BEN},
-	  {2400, "accepted", "ben", ""}, {3000, "contacted", "ben", ""}}},
-	/* Before both periods: never counted. */
-	{"2026-10-01T10:00:00Z", "leads@x.example", FALSE, {"utm_source=webinar"},
-	 {{0, "received", "intake", ""}, {60, "notified", "mailer", ANNA},
-	  {120, "accepted", "anna", ""}}},
+    /* L1: Monday in anna's hours: accepted in 3 min, contacted, won. */
+    {"2026-11-16T10:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=webinar", "utm_campaign=spring", "utm_medium=email"},
+     {{0, "received", "intake", ""},
+      {60, "notified", "mailer", ANNA},
+      {180, "accepted", "anna", ""},
+      {600, "contacted", "anna", ""},
+      {86400, "won", "anna", "1200"}}},
+    /* L2: Friday 16:30 Berlin, accepted Monday 08:30 Berlin: 64 h on the
+     * clock, one working hour; never contacted. */
+    {"2026-11-20T15:30:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=webinar", "utm_campaign=spring"},
+     {{0, "received", "intake", ""},
+      {0, "notified", "mailer", ANNA},
+      {230400, "accepted", "anna", ""}}},
+    /* L3: the address extension; ben rejects, carl accepts before his
+     * New York day starts (0 working seconds); never contacted. */
+    {"2026-11-18T12:00:00Z",
+     "leads+expo@x.example",
+     FALSE,
+     {NULL},
+     {{0, "received", "intake", ""},
+      {60, "notified", "mailer", BEN},
+      {120, "rejected", "ben", "busy"},
+      {121, "routed", "router", ""},
+      {180, "notified", "mailer", CARL},
+      {1200, "accepted", "carl", ""}}},
+    /* L4: no source; ben times out, anna never accepts. */
+    {"2026-11-21T10:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {NULL},
+     {{0, "received", "intake", ""},
+      {60, "notified", "mailer", BEN},
+      {14460, "timeout", "workflow", ""},
+      {14520, "notified", "mailer", ANNA}}},
+    /* L5: form fields source and campaign; the partner north takes it. */
+    {"2026-11-19T09:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"source=expo", "campaign=fall"},
+     {{0, "received", "intake", ""},
+      {30, "parsed", "parser", ""},
+      {60, "federated", "router", "north"},
+      {360, "accepted", "server:north", ""},
+      {172800, "won", "server:north", "500"}}},
+    /* L6: an auto-reply: not counted. */
+    {"2026-11-17T08:00:00Z",
+     "leads@x.example",
+     TRUE,
+     {"utm_source=webinar"},
+     {{0, "received", "intake", ""}, {1, "not-lead", "parser", "auto-reply"}}},
+    /* L7: Sunday; north gives it back, anna accepts Monday 08:05 Berlin. */
+    {"2026-11-22T09:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=partnerweb", "utm_campaign=spring"},
+     {{0, "received", "intake", ""},
+      {60, "federated", "router", "north"},
+      {3600, "recalled", "router", "north"},
+      {3660, "notified", "mailer", ANNA},
+      {79500, "accepted", "anna", ""},
+      {80400, "contacted", "anna", ""}}},
+    /* P1, P2: the previous period. */
+    {"2026-11-02T10:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=webinar", "utm_campaign=autumn"},
+     {{0, "received", "intake", ""},
+      {60, "notified", "mailer", ANNA},
+      {600, "accepted", "anna", ""},
+      {90000, "lost", "anna", "price"}}},
+    {"2026-11-03T12:00:00Z",
+     "leads+expo@x.example",
+     FALSE,
+     {NULL},
+     {{0, "received", "intake", ""},
+      {60, "notified", "mailer", BEN},
+      {2400, "accepted", "ben", ""},
+      {3000, "contacted", "ben", ""}}},
+    /* Before both periods: never counted. */
+    {"2026-10-01T10:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=webinar"},
+     {{0, "received", "intake", ""},
+      {60, "notified", "mailer", ANNA},
+      {120, "accepted", "anna", ""}}},
 };
 
 /* Every row of every view, as CSV: the 23 figures of the period, the 23 of
  * the previous one, the change in leads. */
 static const char *const expect_total =
-	"\"total\",6,5,1,0,1,1,2,2,0,33.3,1700.00,1200,230400,300,3600,40500,80400,900,1200,"
-	"2,5,2,4,2,2,0,0,0,0,1,0,1,0.0,0.00,1500,2400,1500,2400,3000,3000,3000,3000,1,2,1,2,+4";
+    "\"total\",6,5,1,0,1,1,2,2,0,33.3,1700.00,1200,230400,300,3600,40500,80400,900,1200,"
+    "2,5,2,4,2,2,0,0,0,0,1,0,1,0.0,0.00,1500,2400,1500,2400,3000,3000,3000,3000,1,2,1,2,+4";
 #define EMPTY_PREV "0,0,0,0,0,0,0,0,0,,0.00,,,,,,,,,0,0,0,0"
 #define P2_PREV "1,1,0,0,0,0,1,0,0,0.0,0.00,2400,2400,2400,2400,3000,3000,3000,3000,1,1,0,1"
 #define P1_PREV "1,1,0,0,0,0,0,0,1,0.0,0.00,600,600,600,600,,,,,0,1,1,1"
 #define L5_ROW "1,1,0,0,0,0,0,1,0,100.0,500.00,360,360,360,360,,,,,0,0,0,0"
 static const char *const expect_source[] = {
-	"\"(none)\",1,0,0,0,1,0,0,0,0,0.0,0.00,,,,,,,,,1,1,0,0," EMPTY_PREV ",+1",
-	"\"expo\",2,2,1,0,0,0,0,1,0,50.0,500.00,780,1200,180,360,,,,,0,1,1,1," P2_PREV ",+1",
-	"\"partnerweb\",1,1,0,0,0,1,1,0,0,0.0,0.00,79500,79500,300,300,80400,80400,1200,1200,"
-	"0,1,0,1," EMPTY_PREV ",+1",
-	"\"webinar\",2,2,0,0,0,0,1,1,0,50.0,1200.00,115290,230400,1890,3600,600,600,600,600,"
-	"1,2,1,2," P1_PREV ",+1",
-	NULL};
+    "\"(none)\",1,0,0,0,1,0,0,0,0,0.0,0.00,,,,,,,,,1,1,0,0," EMPTY_PREV ",+1",
+    "\"expo\",2,2,1,0,0,0,0,1,0,50.0,500.00,780,1200,180,360,,,,,0,1,1,1," P2_PREV ",+1",
+    "\"partnerweb\",1,1,0,0,0,1,1,0,0,0.0,0.00,79500,79500,300,300,80400,80400,1200,1200,"
+    "0,1,0,1," EMPTY_PREV ",+1",
+    "\"webinar\",2,2,0,0,0,0,1,1,0,50.0,1200.00,115290,230400,1890,3600,600,600,600,600,"
+    "1,2,1,2," P1_PREV ",+1",
+    NULL};
 static const char *const expect_campaign[] = {
-	"\"(none)\",2,1,1,0,1,0,0,0,0,0.0,0.00,1200,1200,0,0,,,,,1,2,1,1," P2_PREV ",+1",
-	"\"autumn\"," EMPTY_PREV "," P1_PREV ",-1",
-	"\"fall\"," L5_ROW "," EMPTY_PREV ",+1",
-	"\"spring\",3,3,0,0,0,1,2,1,0,33.3,1200.00,79500,230400,300,3600,40500,80400,900,1200,"
-	"1,3,1,3," EMPTY_PREV ",+3",
-	NULL};
+    "\"(none)\",2,1,1,0,1,0,0,0,0,0.0,0.00,1200,1200,0,0,,,,,1,2,1,1," P2_PREV ",+1",
+    "\"autumn\"," EMPTY_PREV "," P1_PREV ",-1", "\"fall\"," L5_ROW "," EMPTY_PREV ",+1",
+    "\"spring\",3,3,0,0,0,1,2,1,0,33.3,1200.00,79500,230400,300,3600,40500,80400,900,1200,"
+    "1,3,1,3," EMPTY_PREV ",+3",
+    NULL};
 static const char *const expect_user[] = {
-	"\"(none)\"," L5_ROW "," EMPTY_PREV ",+1",
-	"\"anna\",4,3,0,0,0,1,2,1,0,25.0,1200.00,79500,230400,300,3600,40500,80400,900,1200,"
-	"2,4,1,3," P1_PREV ",+3",
-	"\"ben\",2,0,1,0,1,0,0,0,0,0.0,0.00,,,,,,,,,0,0,0,0," P2_PREV ",+1",
-	"\"carl\",1,1,0,0,0,0,0,0,0,0.0,0.00,1200,1200,0,0,,,,,0,1,1,1," EMPTY_PREV ",+1",
-	NULL};
+    "\"(none)\"," L5_ROW "," EMPTY_PREV ",+1",
+    "\"anna\",4,3,0,0,0,1,2,1,0,25.0,1200.00,79500,230400,300,3600,40500,80400,900,1200,"
+    "2,4,1,3," P1_PREV ",+3",
+    "\"ben\",2,0,1,0,1,0,0,0,0,0.0,0.00,,,,,,,,,0,0,0,0," P2_PREV ",+1",
+    "\"carl\",1,1,0,0,0,0,0,0,0,0.0,0.00,1200,1200,0,0,,,,,0,1,1,1," EMPTY_PREV ",+1", NULL};
 static const char *const expect_team[] = {
-	"\"(none)\"," L5_ROW "," EMPTY_PREV ",+1",
-	"\"north\",5,4,1,0,1,1,2,1,0,20.0,1200.00,40350,230400,240,3600,40500,80400,900,1200,"
-	"2,5,2,4," P1_PREV ",+4",
-	"\"south\"," EMPTY_PREV "," P2_PREV ",-1",
-	NULL};
+    "\"(none)\"," L5_ROW "," EMPTY_PREV ",+1",
+    "\"north\",5,4,1,0,1,1,2,1,0,20.0,1200.00,40350,230400,240,3600,40500,80400,900,1200,"
+    "2,5,2,4," P1_PREV ",+4",
+    "\"south\"," EMPTY_PREV "," P2_PREV ",-1", NULL};
 static const char *const expect_server[] = {
-	"\"(none)\",4,3,1,0,1,0,1,1,0,25.0,1200.00,1200,230400,180,3600,600,600,600,600,"
-	"2,4,2,3,2,2,0,0,0,0,1,0,1,0.0,0.00,1500,2400,1500,2400,3000,3000,3000,3000,1,2,1,2,+2",
-	"\"north\",2,2,0,0,0,1,1,1,0,50.0,500.00,39930,79500,330,360,80400,80400,1200,1200,"
-	"0,1,0,1," EMPTY_PREV ",+2",
-	NULL};
+    "\"(none)\",4,3,1,0,1,0,1,1,0,25.0,1200.00,1200,230400,180,3600,600,600,600,600,"
+    "2,4,2,3,2,2,0,0,0,0,1,0,1,0.0,0.00,1500,2400,1500,2400,3000,3000,3000,3000,1,2,1,2,+2",
+    "\"north\",2,2,0,0,0,1,1,1,0,50.0,500.00,39930,79500,330,360,80400,80400,1200,1200,"
+    "0,1,0,1," EMPTY_PREV ",+2",
+    NULL};
 static const char *const expect_day[] = {
-	"\"2026-11-02\"," EMPTY_PREV "," P1_PREV ",-1",
-	"\"2026-11-03\"," EMPTY_PREV "," P2_PREV ",-1",
-	"\"2026-11-16\",1,1,0,0,0,0,1,1,0,100.0,1200.00,180,180,180,180,600,600,600,600,"
-	"0,1,0,1," EMPTY_PREV ",+1",
-	"\"2026-11-18\",1,1,1,0,0,0,0,0,0,0.0,0.00,1200,1200,0,0,,,,,0,1,1,1," EMPTY_PREV ",+1",
-	"\"2026-11-19\"," L5_ROW "," EMPTY_PREV ",+1",
-	"\"2026-11-20\",1,1,0,0,0,0,0,0,0,0.0,0.00,230400,230400,3600,3600,,,,,1,1,1,1,"
-	EMPTY_PREV ",+1",
-	"\"2026-11-21\",1,0,0,0,1,0,0,0,0,0.0,0.00,,,,,,,,,1,1,0,0," EMPTY_PREV ",+1",
-	"\"2026-11-22\",1,1,0,0,0,1,1,0,0,0.0,0.00,79500,79500,300,300,80400,80400,1200,1200,"
-	"0,1,0,1," EMPTY_PREV ",+1",
-	NULL};
+    "\"2026-11-02\"," EMPTY_PREV "," P1_PREV ",-1",
+    "\"2026-11-03\"," EMPTY_PREV "," P2_PREV ",-1",
+    "\"2026-11-16\",1,1,0,0,0,0,1,1,0,100.0,1200.00,180,180,180,180,600,600,600,600,"
+    "0,1,0,1," EMPTY_PREV ",+1",
+    "\"2026-11-18\",1,1,1,0,0,0,0,0,0,0.0,0.00,1200,1200,0,0,,,,,0,1,1,1," EMPTY_PREV ",+1",
+    "\"2026-11-19\"," L5_ROW "," EMPTY_PREV ",+1",
+    "\"2026-11-20\",1,1,0,0,0,0,0,0,0,0.0,0.00,230400,230400,3600,3600,,,,,1,1,1,1," EMPTY_PREV
+    ",+1",
+    "\"2026-11-21\",1,0,0,0,1,0,0,0,0,0.0,0.00,,,,,,,,,1,1,0,0," EMPTY_PREV ",+1",
+    "\"2026-11-22\",1,1,0,0,0,1,1,0,0,0.0,0.00,79500,79500,300,300,80400,80400,1200,1200,"
+    "0,1,0,1," EMPTY_PREV ",+1",
+    NULL};
 static const char *const expect_week[] = {
-	"\"2026-W45\"," EMPTY_PREV ",2,2,0,0,0,0,1,0,1,0.0,0.00,1500,2400,1500,2400,"
-	"3000,3000,3000,3000,1,2,1,2,-2",
-	"\"2026-W47\",6,5,1,0,1,1,2,2,0,33.3,1700.00,1200,230400,300,3600,40500,80400,900,1200,"
-	"2,5,2,4," EMPTY_PREV ",+6",
-	NULL};
+    "\"2026-W45\"," EMPTY_PREV ",2,2,0,0,0,0,1,0,1,0.0,0.00,1500,2400,1500,2400,"
+    "3000,3000,3000,3000,1,2,1,2,-2",
+    "\"2026-W47\",6,5,1,0,1,1,2,2,0,33.3,1700.00,1200,230400,300,3600,40500,80400,900,1200,"
+    "2,5,2,4," EMPTY_PREV ",+6",
+    NULL};
 
 static const char *const *const expect_by[] = {expect_source, expect_campaign, expect_user,
-					       expect_team, expect_server, expect_day,
-					       expect_week};
+                                               expect_team,   expect_server,   expect_day,
+                                               expect_week};
 
 /* check_lines - out holds exactly the expected rows, then the total. */
 static void check_lines(const char *out, const char *const *rows, const char *total)
@@ -185,7 +226,8 @@ static void test_views(void)
 		g_autofree char *total = g_strdup(expect_total);
 		g_test_message("--by %s\n%s", report_by_name(by), csv);
 		if (by == REPORT_BY_DAY || by == REPORT_BY_WEEK)
-			g_assert_true(g_str_has_prefix(csv, by == REPORT_BY_DAY ? "day," : "week,"));
+			g_assert_true(
+			    g_str_has_prefix(csv, by == REPORT_BY_DAY ? "day," : "week,"));
 		check_lines(csv, expect_by[by], total);
 	}
 }
@@ -213,14 +255,14 @@ static void check_json_row(JsonObject *o, const char *by, const char *csv_line)
 	g_autofree char *key = g_strdup_printf("\"%s\"", json_object_get_string_member(o, by));
 
 	empty.tta = empty.tta_work = empty.ttc = empty.ttc_work =
-		g_array_new(FALSE, FALSE, sizeof(double));
+	    g_array_new(FALSE, FALSE, sizeof(double));
 	report_cells(&empty, names);
 	g_array_unref(empty.tta);
 	g_assert_cmpstr(cells[0], ==, key);
 	for (guint i = 0; i < REPORT_N_CELLS; i++) {
 		g_autofree char *now = json_cell_text(o, &names[i]);
-		g_autofree char *then = json_cell_text(
-			json_object_get_object_member(o, "previous"), &names[i]);
+		g_autofree char *then =
+		    json_cell_text(json_object_get_object_member(o, "previous"), &names[i]);
 		g_assert_cmpstr(now, ==, cells[1 + i]);
 		g_assert_cmpstr(then, ==, cells[1 + REPORT_N_CELLS + i]);
 	}
@@ -264,13 +306,13 @@ static void test_formats_agree(void)
 		g_assert_cmpuint(json_array_get_length(rows) + 3, ==, g_strv_length(csv_lines));
 		for (guint i = 0; i < json_array_get_length(rows); i++) {
 			check_json_row(json_array_get_object_element(rows, i), report_by_name(by),
-				       csv_lines[i + 1]);
+			               csv_lines[i + 1]);
 			check_text_row(text_lines[i + 1], csv_lines[i + 1]);
 		}
 		check_text_row(text_lines[json_array_get_length(rows) + 1], expect_total);
 		g_assert_cmpint(json_object_get_int_member(
-					json_object_get_object_member(root, "total"), "leads"),
-				==, 6);
+		                    json_object_get_object_member(root, "total"), "leads"),
+		                ==, 6);
 	}
 }
 
@@ -336,7 +378,7 @@ static void test_working_walk(void)
 			gint64 from = base + i * 7919 * G_USEC_PER_SEC;
 			gint64 to = from + (i * 36007 % (6 * 86400)) * G_USEC_PER_SEC + i;
 			g_assert_cmpfloat(report_working_secs(user, from, to), ==,
-					  minute_walk(user, from, to));
+			                  minute_walk(user, from, to));
 		}
 	}
 }
@@ -345,19 +387,22 @@ static void test_working_walk(void)
 static void test_working_hours(void)
 {
 	g_autoptr(ReportFixture) fx = fixture_new(seeds, 0);
-	const LrUser *anna = lr_config_user(fx->cfg, "anna"), *carl = lr_config_user(fx->cfg, "carl");
+	const LrUser *anna = lr_config_user(fx->cfg, "anna"),
+	             *carl = lr_config_user(fx->cfg, "carl");
 	const LrUser *ben = lr_config_user(fx->cfg, "ben");
-	gint64 fri = fixture_time("2026-11-20T15:30:00Z"), mon = fixture_time("2026-11-23T07:30:00Z");
+	gint64 fri = fixture_time("2026-11-20T15:30:00Z"),
+	       mon = fixture_time("2026-11-23T07:30:00Z");
 
 	/* Berlin (UTC+1): Fri 16:30-17:00 and Mon 08:00-08:30. */
 	g_assert_cmpfloat(report_working_secs(anna, fri, mon), ==, 3600);
 	/* New York (UTC-5): Fri 10:30-17:00 and nothing Monday before 09:00. */
 	g_assert_cmpfloat(report_working_secs(carl, fri, mon), ==, 6.5 * 3600);
-	g_assert_cmpfloat(report_working_secs(carl, fri, fixture_time("2026-11-23T15:00:00Z")),
-			  ==, 7.5 * 3600);
+	g_assert_cmpfloat(report_working_secs(carl, fri, fixture_time("2026-11-23T15:00:00Z")), ==,
+	                  7.5 * 3600);
 	g_assert_cmpfloat(report_working_secs(ben, fri, mon), ==, 64 * 3600);
-	g_assert_cmpfloat(report_working_secs(anna, fri + 30 * G_USEC_PER_SEC,
-					      fri + 90 * G_USEC_PER_SEC), ==, 60);
+	g_assert_cmpfloat(
+	    report_working_secs(anna, fri + 30 * G_USEC_PER_SEC, fri + 90 * G_USEC_PER_SEC), ==,
+	    60);
 	g_assert_cmpfloat(report_working_secs(anna, mon, fri), ==, 0);
 }
 
@@ -365,13 +410,12 @@ static void test_working_hours(void)
 static void test_stages(void)
 {
 	g_autoptr(ReportFixture) fx = fixture_new(seeds, G_N_ELEMENTS(seeds));
-	static const char *const want[][3] = {
-		{"new", "2026-11-22T09:00:00Z", "intake"},
-		{"federated", "2026-11-22T09:01:00Z", "server:north"},
-		{"recalled", "2026-11-22T10:00:00Z", "router"},
-		{"offered", "2026-11-22T10:01:00Z", "anna"},
-		{"accepted", "2026-11-23T07:05:00Z", "anna"},
-		{"contacted", "2026-11-23T07:20:00Z", "anna"}};
+	static const char *const want[][3] = {{"new", "2026-11-22T09:00:00Z", "intake"},
+	                                      {"federated", "2026-11-22T09:01:00Z", "server:north"},
+	                                      {"recalled", "2026-11-22T10:00:00Z", "router"},
+	                                      {"offered", "2026-11-22T10:01:00Z", "anna"},
+	                                      {"accepted", "2026-11-23T07:05:00Z", "anna"},
+	                                      {"contacted", "2026-11-23T07:20:00Z", "anna"}};
 	g_autofree char *json = fixture_show(fx, 7, TRUE), *text = fixture_show(fx, 7, FALSE);
 	g_autoptr(JsonParser) p = json_parser_new();
 	JsonObject *tr;
@@ -379,7 +423,7 @@ static void test_stages(void)
 
 	g_assert_true(json_parser_load_from_data(p, json, -1, NULL));
 	tr = json_object_get_object_member(json_node_get_object(json_parser_get_root(p)),
-					   "tracking");
+	                                   "tracking");
 	g_assert_cmpstr(json_object_get_string_member(tr, "stage"), ==, "contacted");
 	g_assert_cmpstr(json_object_get_string_member(tr, "source"), ==, "partnerweb");
 	g_assert_cmpstr(json_object_get_string_member(tr, "campaign"), ==, "spring");
@@ -388,8 +432,8 @@ static void test_stages(void)
 	g_assert_cmpuint(json_array_get_length(st), ==, G_N_ELEMENTS(want));
 	for (guint i = 0; i < G_N_ELEMENTS(want); i++) {
 		JsonObject *o = json_array_get_object_element(st, i);
-		g_autofree char *line = g_strdup_printf("  %s %-10s %s\n", want[i][1], want[i][0],
-							want[i][2]);
+		g_autofree char *line =
+		    g_strdup_printf("  %s %-10s %s\n", want[i][1], want[i][0], want[i][2]);
 		g_assert_cmpstr(json_object_get_string_member(o, "stage"), ==, want[i][0]);
 		g_assert_cmpstr(json_object_get_string_member(o, "at"), ==, want[i][1]);
 		g_assert_cmpstr(json_object_get_string_member(o, "actor"), ==, want[i][2]);
@@ -405,8 +449,9 @@ static void test_utm(void)
 	g_autofree char *bad = utm_query_value("x?utm_source=%zz", "utm_source");
 
 	lead_field_set(lead, "message", "Hello");
-	lead_field_set(lead, "page_url", "https://shop.example/offer?ref=1&utm_source=google"
-					 "&utm_medium=cpc&utm_campaign=Black+Friday%20%E2%82%AC#top");
+	lead_field_set(lead, "page_url",
+	               "https://shop.example/offer?ref=1&utm_source=google"
+	               "&utm_medium=cpc&utm_campaign=Black+Friday%20%E2%82%AC#top");
 	lead_field_set(lead, "utm_source", "newsletter");
 	utm_extract(lead);
 	g_assert_cmpstr(lead_field_get(lead, "utm_source"), ==, "newsletter");
@@ -439,10 +484,10 @@ static void test_list(void)
 static int run_cli(ReportFixture *fx, const char *args, char **out)
 {
 	g_autofree char *conf = g_build_filename(fx->dir, "cli.conf", NULL);
-	g_autofree char *text = g_strdup_printf("server: { home = \"%s\"; };\n%s", fx->dir,
-						report_conf_text);
-	g_autofree char *cmd = g_strdup_printf("%s/src/leadroute report -c %s %s", LR_BUILDDIR,
-					       conf, args);
+	g_autofree char *text =
+	    g_strdup_printf("server: { home = \"%s\"; };\n%s", fx->dir, report_conf_text);
+	g_autofree char *cmd =
+	    g_strdup_printf("%s/src/leadroute report -c %s %s", LR_BUILDDIR, conf, args);
 	g_autoptr(GError) error = NULL;
 	int status = -1;
 
@@ -463,11 +508,17 @@ static void test_cli(void)
 	g_autofree char *o = g_build_filename(fx->dir, "out.html", NULL);
 	g_autofree char *o_arg = g_strdup_printf("--format html -o %s", o);
 
-	g_assert_cmpint(run_cli(fx, "--by campaign --format csv --since 2026-11-09 "
-				"--until 2026-11-24 --now 2026-11-24T00:00:00Z", &a), ==, 0);
+	g_assert_cmpint(run_cli(fx,
+	                        "--by campaign --format csv --since 2026-11-09 "
+	                        "--until 2026-11-24 --now 2026-11-24T00:00:00Z",
+	                        &a),
+	                ==, 0);
 	g_assert_cmpstr(a, ==, want);
-	g_assert_cmpint(run_cli(fx, "--by campaign --format csv --since 15d "
-				"--now 2026-11-24T00:00:00Z", &b), ==, 0);
+	g_assert_cmpint(run_cli(fx,
+	                        "--by campaign --format csv --since 15d "
+	                        "--now 2026-11-24T00:00:00Z",
+	                        &b),
+	                ==, 0);
 	g_assert_cmpstr(b, ==, want);
 	file = g_strconcat("--by team --since 15d --now 2026-11-24T00:00:00Z ", o_arg, NULL);
 	g_assert_cmpint(run_cli(fx, file, &c), ==, 0);
@@ -493,10 +544,14 @@ static void test_digest_schedule(void)
 	LrDigest every = {0};
 	gint64 mon = fixture_time("2026-11-23T07:00:00Z");
 
-	g_assert_true(g_file_set_contents(good, "workflow: { digest = { to = [\"managers\"];"
-				  " when = \"Mon 08:00 Europe/Berlin\"; }; };\n", -1, NULL));
-	g_assert_true(g_file_set_contents(bad, "workflow: {\n digest = { to = [\"mia\"];"
-				  " when = \"every 1h\"; by = \"colour\"; }; };\n", -1, NULL));
+	g_assert_true(g_file_set_contents(good,
+	                                  "workflow: { digest = { to = [\"managers\"];"
+	                                  " when = \"Mon 08:00 Europe/Berlin\"; }; };\n",
+	                                  -1, NULL));
+	g_assert_true(g_file_set_contents(bad,
+	                                  "workflow: {\n digest = { to = [\"mia\"];"
+	                                  " when = \"every 1h\"; by = \"colour\"; }; };\n",
+	                                  -1, NULL));
 	d = digest_load(good, &error);
 	g_assert_no_error(error);
 	g_assert_nonnull(d);
