@@ -6,6 +6,7 @@
 #include "lead/lr-error.h"
 #include "report/leads.h"
 #include "report/safe.h"
+#include "report/summary.h"
 
 /* add_strings - a JSON array member from a char * array. */
 static void add_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
@@ -91,6 +92,31 @@ static void add_route(JsonBuilder *b, const LrLead *lead)
 	json_builder_add_value(b, json_node_copy(json_parser_get_root(parser)));
 }
 
+/* add_tracking - the lead's origin and stage transitions (show). */
+static void add_tracking(JsonBuilder *b, const LrLead *lead, const GPtrArray *events)
+{
+	g_autoptr(LrSummary) s = summary_new(lead, events);
+
+	json_builder_set_member_name(b, "tracking");
+	json_builder_begin_object(b);
+	add_str(b, "stage", summary_stage_name(summary_stage(s)));
+	add_str(b, "source", s->source);
+	add_str(b, "medium", s->medium);
+	add_str(b, "campaign", s->campaign);
+	json_builder_set_member_name(b, "stages");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < s->stages->len; i++) {
+		const LrTransition *t = &g_array_index(s->stages, LrTransition, i);
+		json_builder_begin_object(b);
+		add_str(b, "stage", summary_stage_name(t->stage));
+		add_time(b, "at", t->at);
+		add_str(b, "actor", t->actor);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+}
+
 /* report_lead_json - one lead as JSON. */
 JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 {
@@ -120,6 +146,7 @@ JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 	if (events) {
 		add_route(b, lead);
 		add_events(b, events);
+		add_tracking(b, lead, events);
 	}
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
@@ -236,6 +263,23 @@ static char *safe(const char *text, const char *fallback)
 	return report_safe(text ? text : fallback, FALSE);
 }
 
+/* show_stages - origin and stage transitions, for people. */
+static void show_stages(const LrLead *lead, const GPtrArray *events, FILE *out)
+{
+	g_autoptr(LrSummary) s = summary_new(lead, events);
+	g_autofree char *source = safe(s->source, ""), *medium = safe(s->medium, "");
+	g_autofree char *campaign = safe(s->campaign, "");
+
+	fprintf(out, "Tracking: source %s, medium %s, campaign %s\nStages:\n", source, medium,
+		campaign);
+	for (guint i = 0; i < s->stages->len; i++) {
+		const LrTransition *t = &g_array_index(s->stages, LrTransition, i);
+		g_autofree char *at = lead_time_format(t->at);
+		g_autofree char *actor = safe(t->actor, "");
+		fprintf(out, "  %s %-10s %s\n", at, summary_stage_name(t->stage), actor);
+	}
+}
+
 /* show_head - the lead's envelope and state, for people. */
 static void show_head(const LrLead *lead, FILE *out)
 {
@@ -282,6 +326,7 @@ static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
 		g_autofree char *chain = safe(list, "");
 		fprintf(out, "Routing chain: %s\n", chain);
 	}
+	show_stages(lead, events, out);
 	fprintf(out, "History:\n");
 	for (guint i = 0; i < events->len; i++) {
 		const LrEvent *e = g_ptr_array_index(events, i);

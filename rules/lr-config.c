@@ -26,7 +26,7 @@ static const char *const server_keys[] = {"name", "domain", "listen", "home", "s
 					  "max_sessions", "retry_first", "retry_max",
 					  "min_data_rate", "documents", "user", NULL};
 static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
-					    "withhold", "max_away", NULL};
+					    "withhold", "max_away", "contact_within", "digest", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
 
 /* ---- problems ---- */
@@ -267,7 +267,7 @@ void load_workflow(Loader *ld, const config_setting_t *parent, LrWorkflow *wf)
 	config_setting_t *g = get_group(ld, parent, "workflow");
 	double n;
 
-	wf->accept_within = wf->remind_after = wf->max_away = -1;
+	wf->accept_within = wf->remind_after = wf->max_away = wf->contact_within = -1;
 	wf->max_rejections = -1;
 	if (g == NULL)
 		return;
@@ -280,6 +280,7 @@ void load_workflow(Loader *ld, const config_setting_t *parent, LrWorkflow *wf)
 		   "'max_away' must be a duration from 1s to 365d");
 		wf->max_away = -1;
 	}
+	load_duration(ld, g, "contact_within", &wf->contact_within);
 	if (get_num(ld, g, "max_rejections", &n)) {
 		if (n < 0 || n > 1000 || n != (int)n)
 			at(ld, config_setting_get_member(g, "max_rejections"),
@@ -301,6 +302,8 @@ LrWorkflow lr_config_workflow(const LrConfig *cfg, const LrUser *user)
 		wf.accept_within = user->workflow.accept_within;
 	if (user->workflow.remind_after >= 0)
 		wf.remind_after = user->workflow.remind_after;
+	if (user->workflow.contact_within >= 0)
+		wf.contact_within = user->workflow.contact_within;
 	if (user->workflow.max_rejections >= 0)
 		wf.max_rejections = user->workflow.max_rejections;
 	if (user->workflow.max_away > 0)

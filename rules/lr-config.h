@@ -31,6 +31,7 @@ typedef struct {
 	int max_rejections;
 	char **withhold;	/* fields masked until ACCEPT, NULL-terminated */
 	gint64 max_away;	/* seconds an auto-reply or bounce may mark a user away */
+	gint64 contact_within;	/* seconds from arrival to CONTACTED (reports' SLA); -1 = none */
 } LrWorkflow;
 
 /* Built-in defaults when leadroute.conf has no workflow group. */

@@ -7,6 +7,7 @@
 
 #include "mailer/compose.h"
 #include "mailer/token.h"
+#include "report/digest.h"
 #include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/server-config.h"
@@ -49,6 +50,11 @@ int cmd_check(int argc, char **argv)
 		mailer_templates_check(srv->templates, problems);
 	if (srv != NULL)
 		check_secret(srv, problems);
+	/* So is workflow.digest, which the daemon reads beside it. */
+	g_autoptr(GError) digest_error = NULL;
+	g_autoptr(LrDigest) digest = digest_load(server_config_resolve(file), &digest_error);
+	if (digest_error != NULL)
+		g_ptr_array_add(problems, g_strdup(digest_error->message));
 	for (guint i = 0; i < problems->len; i++)
 		printf("%s\n", (char *)g_ptr_array_index(problems, i));
 	if (problems->len > 0)

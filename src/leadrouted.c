@@ -28,6 +28,7 @@
 #include "mailer/sender.h"
 #include "mailer/token.h"
 #include "queue/queue.h"
+#include "report/digest.h"
 #include "rules/load.h"
 #include "rules/lr-config.h"
 #include "router/router.h"
@@ -48,6 +49,8 @@ typedef struct {
 	gboolean ready;		/* the store is open: intake may store (under kick_lock) */
 	gboolean quitting;	/* it never will: stop waiting (under kick_lock) */
 	GCond ready_cond;
+	LrConfig *digest_cfg;	/* the digest's own copy (the router owns its one) */
+	LrDigest *digest;	/* workflow.digest, or NULL */
 } Daemon;
 
 /* How long a message that arrives while the daemon starts waits for the
@@ -187,6 +190,42 @@ static LrConfig *load_config(const char *path, GError **error)
 	return NULL;
 }
 
+/* digest_load_all - the digest settings and their copy of the
+ * configuration; a wrong digest is logged and left off. */
+static void digest_load_all(Daemon *d)
+{
+	g_autoptr(GError) error = NULL;
+	LrConfig *cfg = lr_config_load(d->config_path, &error);
+	LrDigest *digest = cfg ? digest_load(cfg->file, &error) : NULL;
+
+	if (error != NULL)
+		lr_log_error(0, "digest off: %s", error->message);
+	g_clear_pointer(&d->digest, digest_free);
+	g_clear_pointer(&d->digest_cfg, lr_config_free);
+	d->digest = digest;
+	d->digest_cfg = digest ? cfg : NULL;
+	if (digest == NULL && cfg != NULL)
+		lr_config_free(cfg);
+}
+
+/* on_digest - queue the digests that are due (every second). */
+static gboolean on_digest(gpointer data)
+{
+	Daemon *d = data;
+	g_autoptr(GError) error = NULL;
+	guint sent = 0;
+
+	if (d->digest == NULL)
+		return G_SOURCE_CONTINUE;
+	if (!digest_run(d->q, d->digest_cfg, d->digest, g_get_real_time(), &sent, &error))
+		lr_log_warn(0, "digest: %s (retrying)", error ? error->message : "failed");
+	if (sent > 0) {
+		lr_log_info(0, "digest: %u report(s) queued", sent);
+		kick_mailer(d);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
 /* on_hup - reload the configuration whole, or keep the running one. */
 static gboolean on_hup(gpointer data)
 {
@@ -200,6 +239,7 @@ static gboolean on_hup(gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	router_set_config(d->router, cfg);
+	digest_load_all(d);
 	lr_log_info(0, "configuration reloaded from %s", cfg->file ? cfg->file : "default");
 	return G_SOURCE_CONTINUE;
 }
@@ -348,6 +388,8 @@ static void daemon_stop(Daemon *d)
 	g_clear_pointer(&d->router, router_free);
 	g_clear_pointer(&d->sender, sender_free);
 	g_clear_pointer(&d->q, queue_close);
+	g_clear_pointer(&d->digest, digest_free);
+	g_clear_pointer(&d->digest_cfg, lr_config_free);
 }
 
 /* daemon_run - serve until SIGTERM. */
@@ -366,6 +408,8 @@ static int daemon_run(Daemon *d, LrConfig *cfg)
 	g_unix_signal_add(SIGTERM, on_term, d);
 	g_unix_signal_add(SIGINT, on_term, d);
 	g_timeout_add_seconds(1, on_failchk, d);
+	digest_load_all(d);
+	g_timeout_add_seconds(1, on_digest, d);
 	lr_log_info(0, "started config=%s home=%s", d->config_path ? d->config_path : "default",
 		    cfg->server->home);
 	g_main_loop_run(d->loop);
