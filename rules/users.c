@@ -178,7 +178,8 @@ static void load_user(Loader *ld, const config_setting_t *s)
 	u->line = line_of(s);
 	u->hours = g_array_new(FALSE, TRUE, sizeof(LrHours));
 	u->attrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	u->workflow = (LrWorkflow){-1, -1, -1, NULL, -1};
+	u->workflow = (LrWorkflow){.accept_within = -1, .remind_after = -1, .max_rejections = -1,
+				    .max_away = -1, .contact_within = -1};
 	g_ptr_array_add(ld->cfg->users, u);
 	g_hash_table_insert(ld->cfg->user_index, u->id, u);
 	load_user_fields(ld, u, s);
