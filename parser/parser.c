@@ -326,6 +326,21 @@ static gboolean parser_read_attached(ParserRun *run, const PartsFound *parts, gu
 	return TRUE;
 }
 
+/* parser_charset_note - note a body whose declared charset does not read
+ * (plain: the text body's bytes, may be NULL). */
+static void parser_charset_note(ParserRun *run, const PartsFound *parts, GBytes *plain)
+{
+	g_autoptr(GBytes) html = NULL;
+	g_autofree char *note = NULL;
+
+	if (plain != NULL)
+		note = mimetext_charset_note(parts->plain, plain);
+	else if (parts->html != NULL && (html = mimetext_part_bytes(parts->html, PARSER_MAX_TEXT)))
+		note = mimetext_charset_note(parts->html, html);
+	if (note != NULL)
+		parser_note(run->lead, note);
+}
+
 /* parser_read_message - one message: ADF, attached message, or its text. */
 static void parser_read_message(ParserRun *run, GMimeMessage *message, guint depth)
 {
@@ -338,6 +353,7 @@ static void parser_read_message(ParserRun *run, GMimeMessage *message, guint dep
 		            "too many or too deeply nested parts: the rest was not read");
 	if (parts.plain != NULL)
 		plain = mimetext_part_bytes(parts.plain, PARSER_MAX_TEXT);
+	parser_charset_note(run, &parts, plain);
 	if (!parser_read_adf(run, &parts, plain) && !parser_read_attached(run, &parts, depth))
 		parser_read_body(run, message, &parts, plain);
 	parts_clear(&parts);
