@@ -6,6 +6,7 @@
 #include "lead/lead.h"
 #include "parser/formtext.h"
 #include "parser/labels.h"
+#include "parser/questions.h"
 
 typedef struct {
 	GHashTable *aliases;
@@ -207,10 +208,15 @@ static gboolean formtext_continue(FormtextScan *s, const char *line)
 /* formtext_bare - a known label alone on a line ("Email") before its value. */
 static gboolean formtext_bare(FormtextScan *s, const char *line, const char *next)
 {
-	g_autofree char *label = g_strdup(line);
+	gboolean question = questions_is_question(line);
+	g_autofree char *label = question ? questions_clean(line) : g_strdup(line);
 
-	if (next == NULL || strspn(next, " \t\r") == strlen(next) || strlen(label) > 40 ||
-	    formtext_words(label) > 4 || labels_lookup(s->aliases, label) == NULL)
+	if (next == NULL || strspn(next, " \t\r") == strlen(next))
+		return FALSE;
+	if (question && (questions_is_question(next) || formtext_is_label_line(next, 6)))
+		return FALSE; /* an unanswered question: never pair two labels */
+	if (!question && (strlen(label) > 40 || formtext_words(label) > 4 ||
+	                  labels_lookup(s->aliases, label) == NULL))
 		return FALSE;
 	formtext_open(s, g_steal_pointer(&label), "", FALSE);
 	return TRUE;
@@ -221,7 +227,7 @@ static void formtext_text(FormtextScan *s, const char *line, const char *next)
 {
 	g_autofree char *trimmed = g_strstrip(g_strdup(line));
 
-	if (s->blank && formtext_bare(s, trimmed, next))
+	if ((s->blank || questions_is_question(trimmed)) && formtext_bare(s, trimmed, next))
 		return;
 	if (formtext_continue(s, trimmed) || formtext_bare(s, trimmed, next))
 		return;
