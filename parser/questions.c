@@ -64,6 +64,16 @@ static gboolean questions_strip(const char *line, const char **start, gsize *len
 	return n > 0;
 }
 
+/* questions_has_sentence_end - TRUE when the first n bytes of s end a
+ * sentence inside (". ", "! ", "? "): prose, not a form's question. */
+static gboolean questions_has_sentence_end(const char *s, gsize n)
+{
+	for (gsize i = 0; i + 1 < n; i++)
+		if (strchr(".!?", s[i]) != NULL && s[i + 1] == ' ')
+			return TRUE;
+	return FALSE;
+}
+
 /* questions_is_question - see questions.h. */
 gboolean questions_is_question(const char *line)
 {
@@ -81,7 +91,8 @@ gboolean questions_is_question(const char *line)
 		return FALSE;
 	for (gsize i = 0; i < n; i++)
 		words += s[i] == ' ' ? 1 : 0;
-	return words <= 20 && memchr(s, ':', n) == NULL && strstr(line, "http") == NULL;
+	return words <= 14 && memchr(s, ':', n) == NULL && strstr(line, "http") == NULL &&
+	       !questions_has_sentence_end(s, n - 1);
 }
 
 /* questions_clean - see questions.h. */

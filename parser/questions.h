@@ -11,7 +11,8 @@
 /* questions_is_question - TRUE when line (one line, as written) is a
  * question that can label a field: it ends with "?" (or a full-width
  * one), perhaps inside emphasis ("*...*", "**...**", "_..._"), opens with
- * a letter (or "¿"), and has at most 20 words and 200 bytes. */
+ * a letter (or "¿"), is one sentence, and has at most 14 words and 200
+ * bytes. */
 gboolean questions_is_question(const char *line);
 
 /* questions_clean - the question of line without its emphasis and
