@@ -23,6 +23,7 @@
 #include "parser/parts.h"
 #include "parser/sender.h"
 #include "parser/signature.h"
+#include "parser/vcard.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParser, g_object_unref)
@@ -300,6 +301,8 @@ static void parser_read_body(ParserRun *run, GMimeMessage *message, const PartsF
 	}
 	if (!parser_read_form(run, body, forwarded ? NULL : parts, &sender))
 		parser_read_free(run, body, &sender, parts->attachments);
+	if (run->content)
+		vcard_add(message, run->lead);
 	if (forwarded && run->content)
 		lead_set_str(&run->lead->format, "forwarded");
 	forward_block_clear(&block);
