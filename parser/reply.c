@@ -571,6 +571,13 @@ void reply_command(LrReply *reply, const char *text)
 		rest += 3;
 	reply->command = g_strdup(keyword);
 	reply->argument = g_strstrip(g_strdup(rest));
+	if (strcmp(keyword, "forward") == 0) {
+		/* "erik, he covers AT": the user is the first word, without its comma */
+		char *end = reply->argument + strcspn(reply->argument, " \t");
+
+		if (end > reply->argument && strchr(",;:.", end[-1]) != NULL)
+			memmove(end - 1, end, strlen(end) + 1);
+	}
 }
 
 /* mime_init - initialise GMime once per process. */

@@ -53,6 +53,8 @@ static char *vcard_unfold(const char *text)
 		}
 		if (*p == '=' && p[1] == '\n') {
 			p++;
+			while (p[1] == '\n') /* a soft break sent as "=\r\r\n" */
+				p++;
 			continue;
 		}
 		g_string_append_c(out, *p);
@@ -190,7 +192,7 @@ guint vcard_parse_into(const char *text, LrLead *lead)
 	guint set = 0;
 	gboolean inside = FALSE;
 
-	g_strdelimit(unix_text, "\r", ' ');
+	g_strdelimit(unix_text, "\r", '\n'); /* mimetext made CRLF LF; a lone CR ends a line */
 	unfolded = vcard_unfold(unix_text);
 	lines = g_strsplit(unfolded, "\n", 500);
 	for (char **l = lines; *l != NULL; l++) {

@@ -577,6 +577,7 @@ static const struct {
 	{"Fwd to erik", "forward", "erik"},
 	{"Pass to erik", "forward", "erik"},
 	{"Pass it on to anna please", "forward", "anna please"},
+	{"Fwd to erik, he covers Austria", "forward", "erik he covers Austria"},
 	{"fw: ben", "forward", "ben"},
 	{"Hand over to ben", "forward", "ben"},
 	{"Weiterleiten an anna", "forward", "anna"},
