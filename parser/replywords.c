@@ -19,7 +19,8 @@ typedef struct {
 static const ReplywordsSet replywords_sets[] = {
 	{"accept", "accepted|accepting|accepts|i accept|i'll accept|i will accept|"
 		   "yes i'll take it|yes i will take it|yes i take it|yes i'll take this|"
-		   "yes mine|yes accept|ok accept|ok i'll take it|sure i'll take it|i'll take it|i will take it|i'll take this|i take it|"
+		   "yes mine|yes accept|ok accept|ok i'll take it|sure i'll take it|i'll take it|"
+		   "i will take it|i'll take this|i take it|"
 		   "taking it|take it|mine|claimed|claim|"
 		   "annehmen|angenommen|nehme an|ich nehme an|ich nehme es|akzeptiert|"
 		   "akzeptiere|akzeptieren|ich akzeptiere|übernehmen|übernehme|übernommen|"

@@ -265,7 +265,8 @@ static const struct {
 	{"How did you hear about us?", NULL}, {"Where did you hear about us?", NULL},
 	{"Wie heißen Sie?", "name"}, {"Wie lautet Ihre E-Mail-Adresse?", "email"},
 	{"Für welches Unternehmen arbeiten Sie?", "company"}, {"In welchem Land sitzen Sie?", "country"},
-	{"Wie viele Mitarbeiter hat Ihre Firma?", "quantity"}, {"Unter welcher Nummer erreichen wir Sie?", "phone"},
+	{"Wie viele Mitarbeiter hat Ihre Firma?", "quantity"},
+	{"Unter welcher Nummer erreichen wir Sie?", "phone"},
 	{"Quel est votre nom ?", "name"}, {"Quelle est votre adresse e-mail ?", "email"},
 	{"Pour quelle entreprise travaillez-vous ?", "company"}, {"Où êtes-vous basé ?", "country"},
 	{"Combien d'utilisateurs ?", "quantity"}, {"Quel est votre numéro de téléphone ?", "phone"},
@@ -295,6 +296,39 @@ static void test_questions(void)
 	}
 	g_assert_true(questions_is_question("**Where are you based?**"));
 	g_assert_false(questions_is_question("Thanks for your interest."));
+}
+
+/* CS - a byte string literal and its length (NULs included). */
+#define CS(s) s, sizeof(s) - 1
+
+/* test_charsets_stateful - 7-bit stateful and 16-bit charsets decode
+ * though no byte is 8-bit; HZ's "~~" and line continuation; a charset
+ * iconv does not know reads as undeclared text. */
+static void test_charsets_stateful(void)
+{
+	static const struct {
+		const char *bytes;
+		gsize len;
+		const char *charset;
+		const char *text;
+	} cases[] = {
+	    {CS("\x1b$B;3ED\x1b(B"), "ISO-2022-JP", "\u5c71\u7530"},
+	    {CS("\x1b$)C\x0e\x31\x68\x0f!"), "iso-2022-kr", "\uae40!"},
+	    {CS("Stra+AN8-e"), "UTF-7", "Stra\u00dfe"},
+	    {CS("a~~b ~{::So~} c~\nd"), "HZ-GB-2312", "a~b \u6c49\u8bed cd"},
+	    {CS("H\0i\0"), "UTF-16LE", "Hi"},
+	    {CS("caf\xc3\xa9"), "x-no-such-charset", "caf\u00e9"},
+	    {CS("\x82\xa0"), "Shift_JIS", "\u3042"},
+	};
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autofree char *text =
+		    mimetext_to_utf8(cases[i].bytes, cases[i].len, cases[i].charset);
+
+		if (strcmp(text, cases[i].text) != 0)
+			g_error("%s case %zu: \"%s\", want \"%s\"", cases[i].charset, i, text,
+			        cases[i].text);
+	}
 }
 
 /* test_flowed - RFC 3676 joining with and without DelSp. */
@@ -594,6 +628,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/parser/charsets", test_charsets);
 	g_test_add_func("/parser/flowed", test_flowed);
 	g_test_add_func("/parser/questions", test_questions);
+	g_test_add_func("/parser/charsets-stateful", test_charsets_stateful);
 	g_test_add_func("/parser/json", test_json);
 	g_test_add_func("/parser/labels", test_labels);
 	g_test_add_func("/parser/aliases", test_aliases);
