@@ -1,6 +1,6 @@
 /* rules-bench - load a configuration and route synthetic leads through the
  * whole chain, beside baselines measured in the same run:
- *   load:  config_check (parse, compile, check, index) against libconfig's
+ *   load:  lr_config_check (parse, compile, check, index) against libconfig's
  *          bare config_read_file of the same main file;
  *   route: route_lead per lead against lead_serialize of the same lead
  *          (a cost every lead pays once anyway).
@@ -14,6 +14,7 @@
 
 #include <libconfig.h>
 
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/route.h"
 
@@ -120,7 +121,7 @@ int main(int argc, char **argv)
 	}
 	t_bare = bare_read(argv[1]);
 	t_load = seconds();
-	problems = config_check(argv[1], &cfg);
+	problems = lr_config_check(argv[1], &cfg);
 	t_load = seconds() - t_load;
 	if (cfg == NULL) {
 		fprintf(stderr, "rules-bench: %u problems, first: %s\n", problems->len,
@@ -137,6 +138,6 @@ int main(int argc, char **argv)
 	printf("route:  %.0f decisions per CPU-second through the whole chain (%ld of %ld routed); "
 	       "baseline lead_serialize %.0f/s, ratio %.2fx\n", n / t_route, routed, n,
 	       n / t_base, t_route / t_base);
-	config_free(cfg);
+	lr_config_free(cfg);
 	return routed == n ? 0 : 1;
 }

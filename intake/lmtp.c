@@ -440,20 +440,25 @@ static char *reply_text(const GError *error)
 }
 
 /* data_store - hand the message to the store callback; queue one reply
- * per recipient.  Returns the status for the log. */
-static const char *data_store(LmtpSession *s, GBytes *message)
+ * per recipient.  Returns the status for the log; *lead_id gets the lead
+ * stored (0: none named). */
+static const char *data_store(LmtpSession *s, GBytes *message, guint64 *lead_id)
 {
 	LrLmtpServer *server = s->server;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *text = NULL;
 	const char *code;
 	const char *status;
+	gboolean dup = FALSE;
 
+	*lead_id = 0;
 	if (server->store(message, s->sender, (const char *const *)s->rcpts->pdata,
-			  server->store_data, &error)) {
+			  server->store_data, lead_id, &dup, &error)) {
 		code = "250 2.0.0";
 		status = "stored";
-		text = g_strdup("Ok: stored");
+		text = *lead_id == 0 ? g_strdup("Ok: stored")
+				     : g_strdup_printf("%sstored as lead %" G_GUINT64_FORMAT,
+						       dup ? "already " : "", *lead_id);
 	} else if (g_error_matches(error, LR_ERROR, LR_ERROR_PERM)) {
 		code = "554 5.6.0";
 		status = "refused";
@@ -472,14 +477,15 @@ static const char *data_store(LmtpSession *s, GBytes *message)
 }
 
 /* data_log - one line about one message. */
-static void data_log(LmtpSession *s, GBytes *message, gsize size, const char *status)
+static void data_log(LmtpSession *s, GBytes *message, gsize size, const char *status,
+		     guint64 lead_id)
 {
 	gsize len = 0;
 	const char *raw = message ? g_bytes_get_data(message, &len) : NULL;
 	g_autofree char *id = raw ? rawmsg_header(raw, len, "Message-ID") : NULL;
 	g_autofree char *safe = g_strescape(id ? id : "", NULL);
 
-	lr_log_info(0, "lmtp session=%u from=<%s> nrcpt=%u size=%" G_GSIZE_FORMAT
+	lr_log_info(lead_id, "lmtp session=%u from=<%s> nrcpt=%u size=%" G_GSIZE_FORMAT
 		       " message-id=%.100s status=%s",
 		    s->id, s->sender, s->rcpts->len, size, safe, status);
 }
@@ -503,7 +509,7 @@ static gboolean cmd_data(LmtpSession *s, const char *args)
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
 			session_reply(s, "421 4.4.2 %s Error: timeout exceeded",
 				      s->server->hostname);
-		data_log(s, NULL, 0, "aborted");
+		data_log(s, NULL, 0, "aborted", 0);
 		s->end = s->end ? s->end : r == LMTP_READ_EOF ? "eof-in-data" : "error-in-data";
 		return FALSE;
 	}
@@ -511,9 +517,12 @@ static gboolean cmd_data(LmtpSession *s, const char *args)
 		for (guint i = 0; i < s->rcpts->len; i++)
 			session_reply(s, "552 5.3.4 <%s> Message size exceeds fixed limit",
 				      (char *)s->rcpts->pdata[i]);
-		data_log(s, NULL, s->server->max_size + 1, "too-big");
+		data_log(s, NULL, s->server->max_size + 1, "too-big", 0);
 	} else {
-		data_log(s, message, g_bytes_get_size(message), data_store(s, message));
+		guint64 lead_id;
+		const char *status = data_store(s, message, &lead_id);
+
+		data_log(s, message, g_bytes_get_size(message), status, lead_id);
 		s->messages++;
 	}
 	transaction_reset(s);

@@ -17,13 +17,14 @@ typedef struct LrLmtpServer LrLmtpServer;
  * CRLF kept as received; a Return-Path is NOT added), the envelope sender
  * ("" for the null sender) and the accepted recipients (NULL-terminated).
  * It returns TRUE when the message is durably stored (then every recipient
- * gets 250 2.0.0), or FALSE with an LR_ERROR error: LR_ERROR_TEMP -> 451
+ * gets "250 2.0.0 <rcpt> stored as lead N", N from *lead_id, "already
+ * stored" when *duplicate; *lead_id 0: "Ok: stored"), or FALSE with an LR_ERROR error: LR_ERROR_TEMP -> 451
  * 4.3.0 for every recipient, LR_ERROR_PERM -> 554 5.6.0, LR_ERROR_TOO_BIG ->
  * 552 5.3.4; anything else counts as temporary.  It may be called from
  * several threads at once.  All arguments are borrowed for the call only. */
 typedef gboolean (*LrLmtpStoreFunc)(GBytes *message, const char *sender,
 				    const char *const *recipients, gpointer data,
-				    GError **error);
+				    guint64 *lead_id, gboolean *duplicate, GError **error);
 
 typedef struct {
 	const char *const *listen; /* "unix:PATH" / "inet:HOST:PORT" (IPv6 "inet:[::1]:2424",

@@ -29,6 +29,22 @@
 #define LEAD_STAGE_WON "won"
 #define LEAD_STAGE_LOST "lost"
 
+/* Lead meta keys (lead_meta_get/lead_meta_set): written by the router,
+ * read by reports and the command line. */
+#define META_ASSIGNMENT "assignment"	/* number of the current offer */
+#define META_REJECTED "rejected_by"	/* comma list of user ids */
+#define META_REJECTIONS "rejections"	/* count toward max_rejections */
+#define META_WITHHELD "withheld"	/* comma list of field names */
+#define META_BROADCAST "broadcast"	/* "1" when the first ACCEPT wins */
+#define META_REASON "reason"		/* why the assignee got it */
+#define META_ROUTE "route"		/* the routing trace, JSON */
+#define META_MAILSEQ "mailseq"		/* notifications sent so far */
+#define META_REPLY_TO "reply_to_lead"	/* on a reply's own record */
+#define META_DEADLINE "deadline"	/* when the current offer runs out (µs) */
+#define META_ATTACH_FILES "attach_files" /* documents to attach, comma list */
+#define META_ATTACH_TEXT "attach_text"	/* text to add to the notification */
+#define META_PARSE_NOTE "parse_note"	/* what the parser could not use */
+
 typedef struct {
 	char *name;	/* normalised label: "email", "phone", "budget" */
 	char *value;	/* UTF-8 text as written */

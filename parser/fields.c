@@ -125,7 +125,7 @@ static void fields_finish_email(LrLead *lead)
 	if (clean == NULL) {
 		lead_field_set(lead, "email_invalid", email);
 		lead_field_set(lead, "email", NULL);
-		lead_meta_set(lead, "parse_note", "the e-mail address given is not valid");
+		lead_meta_set(lead, META_PARSE_NOTE, "the e-mail address given is not valid");
 		return;
 	}
 	lead_field_set(lead, "email", clean);

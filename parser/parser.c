@@ -21,7 +21,7 @@
 #include "parser/mimetext.h"
 #include "parser/parser.h"
 #include "parser/parts.h"
-#include "parser/sender.h"
+#include "parser/identity.h"
 #include "parser/signature.h"
 #include "parser/vcard.h"
 
@@ -105,10 +105,10 @@ void parser_free(LrParser *parser)
 /* parser_note - add a line to the lead's parse note. */
 static void parser_note(LrLead *lead, const char *note)
 {
-	const char *old = lead_meta_get(lead, "parse_note");
+	const char *old = lead_meta_get(lead, META_PARSE_NOTE);
 	g_autofree char *joined = old != NULL ? g_strconcat(old, "; ", note, NULL) : NULL;
 
-	lead_meta_set(lead, "parse_note", joined != NULL ? joined : note);
+	lead_meta_set(lead, META_PARSE_NOTE, joined != NULL ? joined : note);
 }
 
 /* parser_try_adf - read data as ADF into the lead; a malformed document
@@ -186,7 +186,7 @@ static char *parser_body_text(const PartsFound *parts, GBytes *plain)
 
 /* parser_add_sender - the sender's name and address where the form or
  * text gave none; robots are nobody. */
-static void parser_add_sender(ParserRun *run, const SenderInfo *sender)
+static void parser_add_sender(ParserRun *run, const IdentityInfo *sender)
 {
 	LrLead *lead = run->lead;
 
@@ -224,7 +224,7 @@ static GPtrArray *parser_form_pairs(const ParserRun *run, const char *text, cons
 
 /* parser_read_form - a form notification; FALSE when text is not one. */
 static gboolean parser_read_form(ParserRun *run, const char *text, const PartsFound *parts,
-                                 const SenderInfo *sender)
+                                 const IdentityInfo *sender)
 {
 	g_autoptr(GPtrArray) pairs = parser_form_pairs(run, text, parts);
 
@@ -238,7 +238,7 @@ static gboolean parser_read_form(ParserRun *run, const char *text, const PartsFo
 }
 
 /* parser_read_free - free text from a person: sender and signature. */
-static void parser_read_free(ParserRun *run, const char *text, const SenderInfo *sender,
+static void parser_read_free(ParserRun *run, const char *text, const IdentityInfo *sender,
                              gboolean files)
 {
 	SignatureInfo sig;
@@ -264,19 +264,19 @@ static void parser_read_free(ParserRun *run, const char *text, const SenderInfo 
 /* parser_forward_sender - the original sender of an inline forward block,
  * into sender; FALSE (sender untouched) when the block names nobody. */
 static gboolean parser_forward_sender(const ParserRun *run, const ForwardBlock *block,
-                                      SenderInfo *sender)
+                                      IdentityInfo *sender)
 {
-	SenderInfo original;
-	SenderInfo reply;
+	IdentityInfo original;
+	IdentityInfo reply;
 
-	if (!sender_from_text(block->from, run->parser->options, &original))
+	if (!identity_from_text(block->from, run->parser->options, &original))
 		return FALSE;
 	if (original.robot && block->reply_to != NULL &&
-	    sender_from_text(block->reply_to, run->parser->options, &reply)) {
-		sender_clear(&original);
+	    identity_from_text(block->reply_to, run->parser->options, &reply)) {
+		identity_clear(&original);
 		original = reply;
 	}
-	sender_clear(sender);
+	identity_clear(sender);
 	*sender = original;
 	return TRUE;
 }
@@ -290,10 +290,10 @@ static void parser_read_body(ParserRun *run, GMimeMessage *message, const PartsF
 	const char *subject = g_mime_message_get_subject(message);
 	const char *body = text;
 	ForwardBlock block = {0};
-	SenderInfo sender;
+	IdentityInfo sender;
 	gboolean forwarded = FALSE;
 
-	sender_from_message(message, run->parser->options, &sender);
+	identity_from_message(message, run->parser->options, &sender);
 	if (forward_find(text, forward_subject(subject), &block) &&
 	    parser_forward_sender(run, &block, &sender)) {
 		forwarded = TRUE;
@@ -306,7 +306,7 @@ static void parser_read_body(ParserRun *run, GMimeMessage *message, const PartsF
 	if (forwarded && run->content)
 		lead_set_str(&run->lead->format, "forwarded");
 	forward_block_clear(&block);
-	sender_clear(&sender);
+	identity_clear(&sender);
 }
 
 static void parser_read_message(ParserRun *run, GMimeMessage *message, guint depth);
@@ -395,7 +395,7 @@ static void parser_lead_reset(LrLead *lead)
 	lead_set_str(&lead->reason, NULL);
 	lead_set_str(&lead->subject, NULL);
 	lead_set_str(&lead->source, NULL);
-	lead_meta_set(lead, "parse_note", NULL);
+	lead_meta_set(lead, META_PARSE_NOTE, NULL);
 	lead->is_lead = TRUE;
 }
 
@@ -511,7 +511,7 @@ char *parser_lead_to_json(const LrLead *lead)
 {
 	g_autoptr(JsonBuilder) b = json_builder_new();
 	g_autoptr(JsonNode) root = NULL;
-	const char *note = lead_meta_get(lead, "parse_note");
+	const char *note = lead_meta_get(lead, META_PARSE_NOTE);
 
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "is_lead");

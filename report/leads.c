@@ -37,7 +37,7 @@ static void add_time(JsonBuilder *b, const char *name, gint64 at)
 /* add_deadline - when the current offer must be accepted, or null. */
 static void add_deadline(JsonBuilder *b, const LrLead *lead)
 {
-	const char *v = lead_meta_get(lead, "deadline");
+	const char *v = lead_meta_get(lead, META_DEADLINE);
 
 	if (v == NULL || g_strcmp0(lead->status, LEAD_STATUS_OFFERED) != 0) {
 		add_str(b, "deadline", NULL);
@@ -79,7 +79,7 @@ static void add_events(JsonBuilder *b, const GPtrArray *events)
  * router recorded it: the same object as `route --dry-run --json`. */
 static void add_route(JsonBuilder *b, const LrLead *lead)
 {
-	const char *text = lead_meta_get(lead, "route");
+	const char *text = lead_meta_get(lead, META_ROUTE);
 	g_autoptr(JsonParser) parser = json_parser_new();
 
 	json_builder_set_member_name(b, "route");
@@ -242,8 +242,8 @@ static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
 		g_autofree char *value = g_strjoinv("\n      ", lines);
 		fprintf(out, "  %s: %s\n", f->name, value);
 	}
-	if (lead_meta_get(lead, "reason") && *lead_meta_get(lead, "reason"))
-		fprintf(out, "Why: %s\n", lead_meta_get(lead, "reason"));
+	if (lead_meta_get(lead, META_REASON) && *lead_meta_get(lead, META_REASON))
+		fprintf(out, "Why: %s\n", lead_meta_get(lead, META_REASON));
 	if (lead->holders->len > 0) {
 		g_autofree char *chain = join_list(lead->holders);
 		fprintf(out, "Routing chain: %s\n", chain);

@@ -28,44 +28,6 @@ static void say(Checker *ck, const char *file, int line, const char *fmt, ...)
 	ck->report(ck->data, file, line, msg);
 }
 
-/* distance - edit distance of a and b (case-insensitive), capped at 9. */
-static guint distance(const char *a, const char *b)
-{
-	gsize n = strlen(a), m = strlen(b);
-	g_autofree guint *row = NULL;
-
-	if (n > 64 || m > 64 || (n > m ? n - m : m - n) > 3)
-		return 9;
-	row = g_new(guint, m + 1);
-	for (gsize j = 0; j <= m; j++)
-		row[j] = j;
-	for (gsize i = 1; i <= n; i++) {
-		guint diag = row[0];
-		row[0] = i;
-		for (gsize j = 1; j <= m; j++) {
-			guint up = row[j];
-			guint cost = g_ascii_tolower(a[i - 1]) != g_ascii_tolower(b[j - 1]);
-			row[j] = MIN(MIN(row[j] + 1, row[j - 1] + 1), diag + cost);
-			diag = up;
-		}
-	}
-	return MIN(row[m], 9);
-}
-
-/* check_suggest - the likeliest intended word. */
-const char *check_suggest(const char *word, const char *const *known)
-{
-	guint limit = strlen(word) <= 5 ? 1 : 2, best = limit + 1;
-	const char *guess = NULL;
-
-	for (int i = 0; known[i] != NULL; i++) {
-		guint d = distance(word, known[i]);
-		if (d > 0 && d < best)
-			best = d, guess = known[i];
-	}
-	return guess;
-}
-
 /* rule_label - how a message names a rule. */
 static char *rule_label(const LrRule *r)
 {
@@ -75,11 +37,11 @@ static char *rule_label(const LrRule *r)
 /* check_user_target - a route target that names a user. */
 static void check_user_target(Checker *ck, const LrRuleSet *set, const LrRule *r, const char *to)
 {
-	if (config_user(ck->cfg, to) == NULL) {
+	if (lr_config_user(ck->cfg, to) == NULL) {
 		say(ck, r->file, r->line, "route to unknown user '%s'", to);
 		return;
 	}
-	if (set->owner != NULL && !config_may_route(ck->cfg, set->owner->id, to))
+	if (set->owner != NULL && !lr_config_may_route(ck->cfg, set->owner->id, to))
 		say(ck, r->file, r->line,
 		    "user '%s' may not route to '%s' (only to themselves, the users they manage, "
 		    "their manager and what may_route lists)", set->owner->id, to);
@@ -98,16 +60,16 @@ static void check_target(Checker *ck, const LrRuleSet *set, const LrRule *r, con
 			say(ck, r->file, r->line, "route to 'manager': nobody manages '%s'",
 			    set->owner->id);
 	} else if (g_str_has_prefix(to, "server:")) {
-		if (config_server(ck->cfg, to + 7) == NULL)
+		if (lr_config_server(ck->cfg, to + 7) == NULL)
 			say(ck, r->file, r->line, "route to unknown server '%s'", to + 7);
-		else if (set->owner && !config_may_route(ck->cfg, set->owner->id, to))
+		else if (set->owner && !lr_config_may_route(ck->cfg, set->owner->id, to))
 			say(ck, r->file, r->line, "user '%s' may not route to '%s' (the admin must "
 			    "list it in their may_route)", set->owner->id, to);
 	} else if (g_str_has_prefix(to, "team:")) {
-		team = config_team(ck->cfg, to + 5);
+		team = lr_config_team(ck->cfg, to + 5);
 		if (team->len == 0)
 			say(ck, r->file, r->line, "route to team '%s', which has no users", to + 5);
-		else if (set->owner && !config_may_route(ck->cfg, set->owner->id, to))
+		else if (set->owner && !lr_config_may_route(ck->cfg, set->owner->id, to))
 			say(ck, r->file, r->line, "user '%s' may not route to '%s' (not every "
 			    "member is theirs to route to)", set->owner->id, to);
 	} else {
@@ -161,9 +123,9 @@ static void check_may_route(Checker *ck, const LrUser *u)
 	for (int i = 0; u->may_route && u->may_route[i]; i++) {
 		const char *to = u->may_route[i];
 		g_autoptr(GPtrArray) team = g_str_has_prefix(to, "team:")
-						    ? config_team(ck->cfg, to + 5) : NULL;
-		gboolean ok = g_str_has_prefix(to, "server:") ? config_server(ck->cfg, to + 7) != NULL
-			      : team != NULL ? team->len > 0 : config_user(ck->cfg, to) != NULL;
+						    ? lr_config_team(ck->cfg, to + 5) : NULL;
+		gboolean ok = g_str_has_prefix(to, "server:") ? lr_config_server(ck->cfg, to + 7) != NULL
+			      : team != NULL ? team->len > 0 : lr_config_user(ck->cfg, to) != NULL;
 
 		if (!ok)
 			say(ck, u->file, u->line, "user '%s': may_route names '%s', which does not "
@@ -192,7 +154,7 @@ static void report_cycle(Checker *ck, const LrRule *r, const LrUser *next)
  * the manager keeps what is handed up). */
 static void visit_target(Checker *ck, const LrUser *from, const LrRule *r, const char *to)
 {
-	const LrUser *next = config_user(ck->cfg, to);
+	const LrUser *next = lr_config_user(ck->cfg, to);
 	int state;
 
 	if (next == NULL || next == from || next->rules == NULL)
@@ -217,7 +179,7 @@ static void visit_rule_targets(Checker *ck, const LrUser *u, const LrRule *r)
 			visit_target(ck, u, r, to);
 			continue;
 		}
-		team = config_team(ck->cfg, to + 5);
+		team = lr_config_team(ck->cfg, to + 5);
 		for (guint i = 0; i < team->len; i++)
 			visit_target(ck, u, r, ((LrUser *)g_ptr_array_index(team, i))->id);
 	}
@@ -243,7 +205,7 @@ void check_config(const LrConfig *cfg, CheckReportFunc report, gpointer data)
 	Checker ck = {cfg, report, data, g_hash_table_new(g_str_hash, g_str_equal),
 		      g_ptr_array_new()};
 
-	if (config_admin(cfg) == NULL && cfg->users->len > 0)
+	if (lr_config_admin(cfg) == NULL && cfg->users->len > 0)
 		say(&ck, cfg->file, 0, "no user has role = \"admin\" (leads nobody else can take "
 		    "go to the admin)");
 	if (cfg->rules != NULL)

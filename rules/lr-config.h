@@ -83,6 +83,10 @@ typedef enum {
 	LR_STRATEGY_FIRST,	/* the first available, in order */
 } LrStrategy;
 
+/* The strategy names as written in a route, indexed by LrStrategy and
+ * NULL-terminated. */
+extern const char *const lr_config_strategies[];
+
 typedef struct {
 	char *to;		/* "anna", "manager", "team:north", "server:north" */
 	double weight;		/* for weighted; 1 otherwise */
@@ -152,61 +156,65 @@ typedef struct {
 	GStringChunk *strings;	/* file names */
 } LrConfig;
 
-/* config_check - read and check path (NULL: server_config_resolve's
- * choice, possibly the embedded default).  Returns the problems found
- * (never NULL, empty when clean; "file:line: message" each); *out (when
- * not NULL) gets the configuration when there were none, else NULL. */
-GPtrArray *config_check(const char *path, LrConfig **out);
+/* A problem report: file, line (0: the file as a whole) and text. */
+typedef void (*LrConfigReportFunc)(gpointer data, const char *file, int line,
+				   const char *message);
+/* A pass over a configuration that read cleanly; it reports what it finds
+ * through report(data, ...). */
+typedef void (*LrConfigPassFunc)(LrConfig *cfg, LrConfigReportFunc report, gpointer data);
 
-/* config_load - read a configuration that checks clean.  Returns a new
- * configuration, or NULL with LR_ERROR_CONFIG whose message holds every
- * problem, one per line; a daemon keeps its old configuration then. */
-LrConfig *config_load(const char *path, GError **error);
+/* lr_config_read - read path (NULL: server_config_resolve's choice, possibly
+ * the embedded default) into typed structs and, when it read, run pass
+ * (may be NULL) over it.  Returns the problems found (never NULL, empty
+ * when clean; "file:line: message" each, sorted); *out (when not NULL)
+ * gets the configuration when there were none, else NULL.  Callers use
+ * lr_config_check/lr_config_load (rules/load.h), which add the checks. */
+GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **out);
 
-void config_free(LrConfig *cfg);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrConfig, config_free)
+void lr_config_free(LrConfig *cfg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrConfig, lr_config_free)
 
-/* config_user - the user with id, or NULL (borrowed). */
-const LrUser *config_user(const LrConfig *cfg, const char *id);
+/* lr_config_user - the user with id, or NULL (borrowed). */
+const LrUser *lr_config_user(const LrConfig *cfg, const char *id);
 
-/* config_user_by_address - the user one of whose addresses is addr (any
+/* lr_config_user_by_address - the user one of whose addresses is addr (any
  * case, with or without "Name <...>"), or NULL. */
-const LrUser *config_user_by_address(const LrConfig *cfg, const char *addr);
+const LrUser *lr_config_user_by_address(const LrConfig *cfg, const char *addr);
 
-/* config_user_manager - the manager of user id, or NULL. */
-const LrUser *config_user_manager(const LrConfig *cfg, const char *id);
+/* lr_config_user_manager - the manager of user id, or NULL. */
+const LrUser *lr_config_user_manager(const LrConfig *cfg, const char *id);
 
-/* config_admin - the first user with role "admin" (check ensures one). */
-const LrUser *config_admin(const LrConfig *cfg);
+/* lr_config_admin - the first user with role "admin" (check ensures one). */
+const LrUser *lr_config_admin(const LrConfig *cfg);
 
-/* config_server - the secondary server with id ("north", not
+/* lr_config_server - the secondary server with id ("north", not
  * "server:north"), or NULL. */
-const LrServer *config_server(const LrConfig *cfg, const char *id);
+const LrServer *lr_config_server(const LrConfig *cfg, const char *id);
 
-/* config_table - the table called name, or NULL. */
-const LrTable *config_table(const LrConfig *cfg, const char *name);
+/* lr_config_table - the table called name, or NULL. */
+const LrTable *lr_config_table(const LrConfig *cfg, const char *name);
 
-/* config_team - the users whose team is name, in file order.  Returns a new
+/* lr_config_team - the users whose team is name, in file order.  Returns a new
  * array (possibly empty) of borrowed users. */
-GPtrArray *config_team(const LrConfig *cfg, const char *name);
+GPtrArray *lr_config_team(const LrConfig *cfg, const char *name);
 
-/* config_may_route - TRUE when from_user may send a lead to `to` (a user
+/* lr_config_may_route - TRUE when from_user may send a lead to `to` (a user
  * id, "team:X" or "server:X"): the admin anywhere; anyone to themselves,
  * the users they manage (directly or through other managers), their own
  * manager, and what their may_route lists.  Used for user rule files and
  * for FORWARD. */
-gboolean config_may_route(const LrConfig *cfg, const char *from_user, const char *to);
+gboolean lr_config_may_route(const LrConfig *cfg, const char *from_user, const char *to);
 
-/* config_field_aliases - form label -> field name, for parser_new()
+/* lr_config_field_aliases - form label -> field name, for parser_new()
  * (borrowed; labels lower case). */
-GHashTable *config_field_aliases(const LrConfig *cfg);
+GHashTable *lr_config_field_aliases(const LrConfig *cfg);
 
-/* config_user_in_hours - TRUE when user works at now (µs since the epoch);
+/* lr_config_user_in_hours - TRUE when user works at now (µs since the epoch);
  * always TRUE without hours. */
-gboolean config_user_in_hours(const LrUser *user, gint64 now);
+gboolean lr_config_user_in_hours(const LrUser *user, gint64 now);
 
 /* UTC offsets of time zones at one instant, remembered by
- * config_user_in_hours_memo so that checking many users at once finds each
+ * lr_config_user_in_hours_memo so that checking many users at once finds each
  * zone's offset once.  Start from LR_TZ_MEMO_INIT. */
 #define LR_TZ_MEMO_SIZE 4
 typedef struct {
@@ -217,16 +225,16 @@ typedef struct {
 } LrTzMemo;
 #define LR_TZ_MEMO_INIT {G_MININT64, 0, {NULL}, {0}}
 
-/* config_user_in_hours_memo - config_user_in_hours through memo (any
+/* lr_config_user_in_hours_memo - lr_config_user_in_hours through memo (any
  * instant: memo starts over when now moves to another second). */
-gboolean config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *memo);
+gboolean lr_config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *memo);
 
-/* config_workflow - the workflow for a lead kept by user (NULL: global):
+/* lr_config_workflow - the workflow for a lead kept by user (NULL: global):
  * the global one with the user's own keys over it.  withhold is borrowed. */
-LrWorkflow config_workflow(const LrConfig *cfg, const LrUser *user);
+LrWorkflow lr_config_workflow(const LrConfig *cfg, const LrUser *user);
 
-/* config_duration - "90s", "30m", "4h", "2d", "1h30m" or a plain number of
+/* lr_config_duration - "90s", "30m", "4h", "2d", "1h30m" or a plain number of
  * seconds.  Returns seconds, or -1 when text is not a duration. */
-gint64 config_duration(const char *text);
+gint64 lr_config_duration(const char *text);
 
 #endif

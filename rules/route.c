@@ -144,7 +144,7 @@ static void plan_targets(const LrConfig *cfg, LrRuleSet *set)
 		for (guint k = 0; r->route != NULL && k < r->route->targets->len; k++) {
 			LrTarget *t = g_ptr_array_index(r->route->targets, k);
 
-			t->user = config_user(cfg, t->to);
+			t->user = lr_config_user(cfg, t->to);
 			t->team = g_str_has_prefix(t->to, "team:")
 					  ? g_hash_table_lookup(cfg->team_index, t->to + 5)
 					  : NULL;
@@ -319,7 +319,7 @@ static const char *unavailable_user(Router *rt, const char *who, const LrUser *u
 		return g_str_has_prefix(who, "server:") ? NULL : "unknown";
 	if (st->away_until != NULL && st->away_until(st->data, who) > st->now)
 		return "away";
-	if (!config_user_in_hours_memo(u, st->now, &rt->tz_memo))
+	if (!lr_config_user_in_hours_memo(u, st->now, &rt->tz_memo))
 		return "outside hours";
 	if (u->capacity > 0 && st->open_leads != NULL &&
 	    st->open_leads(st->data, who) >= (guint)u->capacity)
@@ -354,7 +354,7 @@ static void expand_target(const Router *rt, const LrTarget *t, GArray *cands)
 	Cand c = {t->to, t->user, t->weight};
 
 	if (strcmp(t->to, "manager") == 0) {
-		c.user = rt->holder ? config_user(rt->cfg, rt->holder->manager) : NULL;
+		c.user = rt->holder ? lr_config_user(rt->cfg, rt->holder->manager) : NULL;
 		c.id = c.user ? c.user->id : NULL;
 		if (c.id != NULL)
 			g_array_append_val(cands, c);
@@ -488,10 +488,9 @@ static void pick_list(Router *rt, const LrRoute *route, Pick *pick)
 static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
 {
 	const LrTarget *t = g_ptr_array_index(route->targets, 0);
-	static const char *const names[] = {"route", "round-robin", "least-loaded", "weighted",
-					    "broadcast", "first"};
 
-	g_string_append(rt->effect, names[route->strategy]);
+	g_string_append(rt->effect, route->strategy == LR_STRATEGY_SINGLE
+					? "route" : lr_config_strategies[route->strategy]);
 	for (guint i = 0; i < route->targets->len; i++)
 		append(rt->effect, i ? ", " : " ",
 		       ((LrTarget *)g_ptr_array_index(route->targets, i))->to, NULL);
@@ -502,7 +501,7 @@ static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
 	} else if (route->strategy == LR_STRATEGY_SINGLE) {
 		pick->kind = rt->holder && rt->holder->manager ? PICK_ONE : PICK_NOBODY;
 		pick->to = rt->holder ? rt->holder->manager : NULL;
-		pick->user = config_user(rt->cfg, pick->to);
+		pick->user = lr_config_user(rt->cfg, pick->to);
 		pick->final = TRUE;
 	} else {
 		pick_list(rt, route, pick);
@@ -691,10 +690,10 @@ static void add_holder(Router *rt, const char *who, const LrUser *u)
  * available), else the admin. */
 static void escalate(Router *rt, const char *meant, const char *why)
 {
-	const LrUser *m = meant ? config_user_manager(rt->cfg, meant) : NULL;
+	const LrUser *m = meant ? lr_config_user_manager(rt->cfg, meant) : NULL;
 
 	if (m == NULL || unavailable_user(rt, m->id, m) != NULL)
-		m = config_admin(rt->cfg);
+		m = lr_config_admin(rt->cfg);
 	g_string_append_printf(rt->escalation, "%s%s %s, escalated to %s",
 			       rt->escalation->len ? "; " : "", meant ? meant : "nobody",
 			       why, m->id);
@@ -764,7 +763,7 @@ static void pick_clear(Pick *pick)
 static void finish(Router *rt)
 {
 	LrRouteResult *res = rt->res;
-	LrWorkflow wf = config_workflow(rt->cfg, rt->last);
+	LrWorkflow wf = lr_config_workflow(rt->cfg, rt->last);
 	g_autoptr(GPtrArray) withheld = g_ptr_array_new_with_free_func(g_free);
 
 	res->priority = (int)lround(rt->ctx.priority);
@@ -777,7 +776,7 @@ static void finish(Router *rt)
 		add_unique(withheld, g_ptr_array_index(res->withheld, i));
 	for (guint i = 0; i < res->assignees->len; i++) {
 		const char *a = g_ptr_array_index(res->assignees, i);
-		const LrServer *s = g_str_has_prefix(a, "server:") ? config_server(rt->cfg, a + 7)
+		const LrServer *s = g_str_has_prefix(a, "server:") ? lr_config_server(rt->cfg, a + 7)
 								   : NULL;
 		for (int k = 0; s && s->withhold && s->withhold[k]; k++)
 			add_unique(withheld, s->withhold[k]);
@@ -799,7 +798,7 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 	const LrRuleSet *set = cfg->rules;
 	Pick pick = {0};
 
-	if (config_admin(cfg) == NULL) {
+	if (lr_config_admin(cfg) == NULL) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "the configuration has no admin");
 		return NULL;
 	}

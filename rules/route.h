@@ -104,7 +104,7 @@ void route_memory_state_set_open(LrRouteState *state, const char *user_id, guint
 
 /* route_plan_build - prepare every rule set of cfg for fast evaluation
  * (runs of rules testing the same field against texts are indexed).
- * Called by config_check(). */
+ * Called by lr_config_check(). */
 void route_plan_build(LrConfig *cfg);
 
 /* route_plan_free - drop a rule set's plan. */

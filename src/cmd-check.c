@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "mailer/compose.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/server-config.h"
 #include "src/commands.h"
@@ -29,7 +30,7 @@ int cmd_check(int argc, char **argv)
 			error ? error->message : "unexpected argument");
 		return 64;
 	}
-	problems = config_check(file, NULL);
+	problems = lr_config_check(file, NULL);
 	/* The notification templates are part of the configuration too. */
 	g_autoptr(LrServerConfig) srv = server_config_load(file, NULL);
 	if (srv != NULL)

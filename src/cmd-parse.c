@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include <glib.h>
-#include <libconfig.h>
 
 #include "lead/lr-error.h"
 #include "parser/parser.h"
+#include "rules/aliases.h"
 #include "src/commands.h"
 
 /* Largest message read from a file or stdin (the parser's own limit). */
@@ -51,54 +51,10 @@ static GBytes *parse_read(const char *path, GError **error)
 	return bytes;
 }
 
-/* parse_alias_add - the labels of one fields.aliases member. */
-static void parse_alias_add(GHashTable *aliases, config_setting_t *member)
-{
-	const char *field = config_setting_name(member);
-
-	if (config_setting_type(member) == CONFIG_TYPE_STRING) {
-		g_hash_table_replace(aliases, g_strdup(config_setting_get_string(member)),
-		                     g_strdup(field));
-		return;
-	}
-	for (int i = 0; i < config_setting_length(member); i++) {
-		const char *label = config_setting_get_string_elem(member, i);
-
-		if (label != NULL)
-			g_hash_table_replace(aliases, g_strdup(label), g_strdup(field));
-	}
-}
-
-/* parse_aliases - fields.aliases of the libconfig file path (label ->
- * field), or NULL with LR_ERROR_CONFIG "file:line: text". */
-static GHashTable *parse_aliases(const char *path, GError **error)
-{
-	config_t config;
-	config_setting_t *group;
-	GHashTable *aliases = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-
-	config_init(&config);
-	if (!config_read_file(&config, path)) {
-		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s:%d: %s",
-		            config_error_file(&config) ? config_error_file(&config) : path,
-		            config_error_line(&config), config_error_text(&config));
-		config_destroy(&config);
-		g_hash_table_unref(aliases);
-		return NULL;
-	}
-	group = config_lookup(&config, "fields.aliases");
-	for (int i = 0;
-	     group != NULL && config_setting_is_group(group) && i < config_setting_length(group);
-	     i++)
-		parse_alias_add(aliases, config_setting_get_elem(group, i));
-	config_destroy(&config);
-	return aliases;
-}
-
 /* parse_print_text - the lead as "key: value" lines for people. */
 static void parse_print_text(const char *path, const LrLead *lead, gboolean many)
 {
-	const char *note = lead_meta_get(lead, "parse_note");
+	const char *note = lead_meta_get(lead, META_PARSE_NOTE);
 
 	if (many)
 		printf("%s:\n", path);
@@ -153,7 +109,7 @@ static LrParser *parse_setup(const char *config)
 	g_autoptr(GHashTable) aliases = NULL;
 	LrParser *parser;
 
-	if (config != NULL && (aliases = parse_aliases(config, &error)) == NULL) {
+	if (config != NULL && (aliases = lr_config_read_aliases(config, &error)) == NULL) {
 		fprintf(stderr, "leadroute parse: %s\n", error->message);
 		return NULL;
 	}

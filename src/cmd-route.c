@@ -11,6 +11,7 @@
 #include "lead/lead.h"
 #include "lead/rawmsg.h"
 #include "parser/parser.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/route.h"
 #include "src/commands.h"
@@ -42,7 +43,7 @@ static char *bare_address(const char *text)
 static LrLead *read_lead(const LrConfig *cfg, const char *path, const char *recipient,
 			 GError **error)
 {
-	g_autoptr(LrParser) parser = parser_new(config_field_aliases(cfg), error);
+	g_autoptr(LrParser) parser = parser_new(lr_config_field_aliases(cfg), error);
 	g_autoptr(LrLead) lead = lead_new();
 	g_autoptr(GBytes) raw = NULL;
 	g_autofree char *to = NULL;
@@ -140,7 +141,7 @@ static gboolean decision_time(const char *at, gint64 *now)
 static int dry_run(const RouteOpts *o, const char *path, gint64 now)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(LrConfig) cfg = config_load(o->config, &error);
+	g_autoptr(LrConfig) cfg = lr_config_load(o->config, &error);
 	g_autoptr(LrLead) lead = cfg ? read_lead(cfg, path, o->recipient, &error) : NULL;
 	g_autoptr(LrRouteResult) res = NULL;
 	LrRouteState *state;

@@ -25,8 +25,9 @@
 #include "mailer/compose.h"
 #include "mailer/sender.h"
 #include "queue/queue.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
-#include "rules/router.h"
+#include "router/router.h"
 
 typedef struct {
 	char *config_path;
@@ -45,13 +46,13 @@ typedef struct {
 
 /* store_message - the LMTP store callback: durable, once. */
 static gboolean store_message(GBytes *message, const char *sender,
-			      const char *const *recipients, gpointer data, GError **error)
+			      const char *const *recipients, gpointer data, guint64 *lead_id,
+			      gboolean *duplicate, GError **error)
 {
 	Daemon *d = data;
-	guint64 id;
-	gboolean dup;
 
-	return intake_batcher_store(d->batcher, message, sender, recipients, &id, &dup, error);
+	return intake_batcher_store(d->batcher, message, sender, recipients, lead_id, duplicate,
+				    error);
 }
 
 /* kick_mailer - wake the sender: a job may have queued mail. */
@@ -135,7 +136,7 @@ static gboolean on_failchk(gpointer data)
 /* load_config - the configuration and its templates, whole or not at all. */
 static LrConfig *load_config(const char *path, GError **error)
 {
-	LrConfig *cfg = config_load(path, error);
+	LrConfig *cfg = lr_config_load(path, error);
 	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 	g_autofree char *text = NULL;
 
@@ -144,7 +145,7 @@ static LrConfig *load_config(const char *path, GError **error)
 	g_ptr_array_add(problems, NULL);
 	text = g_strjoinv("\n", (char **)problems->pdata);
 	g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s", text);
-	config_free(cfg);
+	lr_config_free(cfg);
 	return NULL;
 }
 
@@ -207,7 +208,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 
 	d->q = queue_open(srv->home, TRUE, error);
 	if (d->q == NULL) {
-		config_free(cfg);
+		lr_config_free(cfg);
 		return FALSE;
 	}
 	d->sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
@@ -215,7 +216,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 			   (gint64)srv->retry_max * G_USEC_PER_SEC);
 	d->router = router_new(d->q, cfg, error);
 	if (d->router == NULL) {
-		config_free(cfg);
+		lr_config_free(cfg);
 		return FALSE;
 	}
 	shift_clock(d);

@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import re
 import socket
 import sys
 import threading
@@ -359,6 +360,8 @@ def stored_case(args, ids, name, msg):
                       msg.replace(b"@MSGID@", msgid.encode()))
     c.close()
     ok, text = expect(r, 250, "2.0.0")
+    # leadrouted names the lead it stored, as pipe mode does.
+    ok = ok and re.search(r"stored as lead [1-9][0-9]*", text) is not None
     if ok:
         ids.append(msgid)
     return ok, text

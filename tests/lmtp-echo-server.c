@@ -39,7 +39,7 @@ static gboolean echo_tempfail(const char *const *rcpts, GError **error)
 
 /* echo_store - the store callback: refuse non-mail, count the rest. */
 static gboolean echo_store(GBytes *message, const char *sender, const char *const *rcpts,
-			   gpointer data, GError **error)
+			   gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	EchoStore *st = data;
 	gsize len;

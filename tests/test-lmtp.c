@@ -48,7 +48,7 @@ typedef struct {
 
 /* test_store - the store callback: refuse non-mail, count by key. */
 static gboolean test_store(GBytes *message, const char *sender, const char *const *rcpts,
-			   gpointer data, GError **error)
+			   gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	TestStore *st = data;
 	gsize len;
@@ -75,8 +75,10 @@ static gboolean test_store(GBytes *message, const char *sender, const char *cons
 		char *key = rawmsg_key(raw, len);
 		guint n = GPOINTER_TO_UINT(g_hash_table_lookup(st->counts, key));
 		g_hash_table_replace(st->counts, key, GUINT_TO_POINTER(n + 1));
+		*duplicate = n > 0;
 	}
 	st->stored++;
+	*lead_id = st->stored;
 	return TRUE;
 }
 
@@ -295,7 +297,7 @@ static void run_dialogue(Fixture *f, gboolean inet)
 	client_expect(c, "354 ");
 	client_send(c, msg, -1);
 	client_send(c, "QUIT\r\n", -1);
-	client_expect(c, "250 2.0.0 <leads@x.example>");
+	client_expect(c, "250 2.0.0 <leads@x.example> stored as lead 1");
 	client_expect(c, "221 2.0.0");
 	client_expect_eof(c);
 	client_close(c);
@@ -338,9 +340,9 @@ static void test_multi_rcpt(Fixture *f, gconstpointer data)
 	client_expect(c, "250 2.1.5");
 	client_expect(c, "354 ");
 	client_send(c, msg, -1);
-	client_expect(c, "250 2.0.0 <a@x>");
-	client_expect(c, "250 2.0.0 <Postmaster>");
-	client_expect(c, "250 2.0.0 <d@x>");
+	client_expect(c, "250 2.0.0 <a@x> stored as lead 1");
+	client_expect(c, "250 2.0.0 <Postmaster> stored as lead 1");
+	client_expect(c, "250 2.0.0 <d@x> stored as lead 1");
 	client_send(c, "NOOP\r\n", -1);
 	client_expect(c, "250 2.0.0");
 	client_close(c);

@@ -9,6 +9,7 @@
 
 #include "lead/lr-error.h"
 #include "rules/cond.h"
+#include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/route.h"
 #include "rules/table.h"
@@ -421,8 +422,8 @@ static void pool_load(Pool *p)
 	g_autofree char *path = g_build_filename(p->dir, "leadroute.conf", NULL);
 	g_autoptr(GError) error = NULL;
 
-	g_clear_pointer(&p->cfg, config_free);
-	p->cfg = config_load(path, &error);
+	g_clear_pointer(&p->cfg, lr_config_free);
+	p->cfg = lr_config_load(path, &error);
 	g_assert_no_error(error);
 }
 
@@ -445,7 +446,7 @@ static Pool *pool_new(void)
 static void pool_free(Pool *p)
 {
 	remove_tree(p->dir);
-	config_free(p->cfg);
+	lr_config_free(p->cfg);
 	store_free(p->store);
 	g_free(p->dir);
 	g_free(p);
@@ -652,23 +653,23 @@ static void test_lookups(void)
 {
 	Pool *p = pool_new();
 
-	g_assert_cmpstr(config_user_by_address(p->cfg, "R3 <R3@X.example>")->id, ==, "r3");
-	g_assert_null(config_user_by_address(p->cfg, "nobody@x.example"));
-	g_assert_cmpstr(config_user_manager(p->cfg, "r3")->id, ==, "lead");
-	g_assert_cmpstr(config_admin(p->cfg)->id, ==, "boss");
-	g_assert_true(config_may_route(p->cfg, "lead", "r3"));
-	g_assert_true(config_may_route(p->cfg, "lead", "team:pool"));
-	g_assert_true(config_may_route(p->cfg, "r3", "lead"));
-	g_assert_false(config_may_route(p->cfg, "r3", "r4"));
-	g_assert_false(config_may_route(p->cfg, "lead", "server:x"));
-	g_assert_true(config_may_route(p->cfg, "boss", "r4"));
-	g_assert_cmpint(config_duration("1h30m"), ==, 5400);
-	g_assert_cmpint(config_duration("90"), ==, 90);
-	g_assert_cmpint(config_duration("4 hours"), ==, -1);
+	g_assert_cmpstr(lr_config_user_by_address(p->cfg, "R3 <R3@X.example>")->id, ==, "r3");
+	g_assert_null(lr_config_user_by_address(p->cfg, "nobody@x.example"));
+	g_assert_cmpstr(lr_config_user_manager(p->cfg, "r3")->id, ==, "lead");
+	g_assert_cmpstr(lr_config_admin(p->cfg)->id, ==, "boss");
+	g_assert_true(lr_config_may_route(p->cfg, "lead", "r3"));
+	g_assert_true(lr_config_may_route(p->cfg, "lead", "team:pool"));
+	g_assert_true(lr_config_may_route(p->cfg, "r3", "lead"));
+	g_assert_false(lr_config_may_route(p->cfg, "r3", "r4"));
+	g_assert_false(lr_config_may_route(p->cfg, "lead", "server:x"));
+	g_assert_true(lr_config_may_route(p->cfg, "boss", "r4"));
+	g_assert_cmpint(lr_config_duration("1h30m"), ==, 5400);
+	g_assert_cmpint(lr_config_duration("90"), ==, 90);
+	g_assert_cmpint(lr_config_duration("4 hours"), ==, -1);
 	pool_free(p);
 }
 
-/* test_reload_keeps - config_load fails whole on a bad file. */
+/* test_reload_keeps - lr_config_load fails whole on a bad file. */
 static void test_reload_keeps(void)
 {
 	g_autofree char *dir = g_dir_make_tmp("test-rules-XXXXXX", NULL);
@@ -679,7 +680,7 @@ static void test_reload_keeps(void)
 	write_file(dir, "leadroute.conf",
 		   "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
 		   "rules = ( { route = \"zed\"; }, { when = \"x = 1\"; route = \"a\"; } );\n");
-	cfg = config_load(path, &error);
+	cfg = lr_config_load(path, &error);
 	g_assert_null(cfg);
 	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
 	g_assert_nonnull(strstr(error->message, ":2: route to unknown user 'zed'"));

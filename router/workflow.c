@@ -9,7 +9,9 @@
 #include "lead/rawmsg.h"
 #include "mailer/token.h"
 #include "parser/reply.h"
-#include "rules/router-int.h"
+#include "router/router-int.h"
+#include "router/step.h"
+#include "router/workflow.h"
 
 /* A user who sent an out-of-office or whose mail bounced is skipped this
  * long when the auto-reply names no return date. */
@@ -90,7 +92,7 @@ static const LrUser *verify_user(Reply *rp, const char *candidate)
 	    !token_verify(secret, len, rp->reply->token, candidate, &lead_id, &assignment) ||
 	    lead_id != rp->target->id)
 		return NULL;
-	return config_user(rp->s->cfg, candidate);
+	return lr_config_user(rp->s->cfg, candidate);
 }
 
 /* refuse - log a reply that changes nothing and answer it politely. */
@@ -137,7 +139,7 @@ static gboolean do_accept(Reply *rp, GError **error)
 	}
 	lead_list_set(lead->assignees, me);
 	lead_set_str(&lead->status, LEAD_STATUS_ACCEPTED);
-	lead_meta_set(lead, "deadline", NULL);
+	lead_meta_set(lead, META_DEADLINE, NULL);
 	return step_event(&t, "accepted", rp->user->id, NULL, error) &&
 	       confirm(rp, "accepted", NULL, TRUE, error);
 }
@@ -146,11 +148,11 @@ static gboolean do_accept(Reply *rp, GError **error)
  * else the admin. */
 static gboolean escalate(Step *t, const char *last, GError **error)
 {
-	const LrUser *to = config_user_manager(t->cfg, last);
+	const LrUser *to = lr_config_user_manager(t->cfg, last);
 	const char *one[2] = {NULL, NULL};
 
 	if (to == NULL || g_strcmp0(to->id, last) == 0)
-		to = config_admin(t->cfg);
+		to = lr_config_admin(t->cfg);
 	if (to == NULL)
 		return step_route(t, error);
 	one[0] = to->id;
@@ -177,7 +179,7 @@ static gboolean reroute(Step *t, const char *user_id, gboolean counts, GError **
 {
 	LrLead *lead = t->lead;
 	guint64 n = step_meta_uint(lead, META_REJECTIONS) + (counts ? 1 : 0);
-	LrWorkflow wf = config_workflow(t->cfg, config_user(t->cfg, user_id));
+	LrWorkflow wf = lr_config_workflow(t->cfg, lr_config_user(t->cfg, user_id));
 
 	step_list_add(lead, META_REJECTED, user_id);
 	step_meta_set_uint(lead, META_REJECTIONS, n);
@@ -212,9 +214,9 @@ static const LrUser *forward_target(const LrConfig *cfg, const char *argument, c
 
 	if (words[0] == NULL || *words[0] == '\0')
 		return NULL;
-	user = config_user(cfg, words[0]);
+	user = lr_config_user(cfg, words[0]);
 	if (user == NULL)
-		user = config_user_by_address(cfg, words[0]);
+		user = lr_config_user_by_address(cfg, words[0]);
 	*note = g_strdup(words[1] ? g_strstrip(words[1]) : "");
 	return user;
 }
@@ -233,7 +235,7 @@ static gboolean do_forward(Reply *rp, GError **error)
 				      rp->reply->argument);
 		return confirm(rp, "refused", why, FALSE, error);
 	}
-	if (!config_may_route(rp->s->cfg, rp->user->id, to->id)) {
+	if (!lr_config_may_route(rp->s->cfg, rp->user->id, to->id)) {
 		why = g_strdup_printf("You may not forward leads to %s.", to->id);
 		return step_event(&t, "forward-refused", rp->user->id, to->id, error) &&
 		       confirm(rp, "refused", why, FALSE, error);
@@ -315,7 +317,7 @@ static gboolean obey(Reply *rp, GError **error)
  * auto-reply or bounce (sent by a robot), the assignee the token names. */
 static const LrUser *find_user(Reply *rp)
 {
-	const LrUser *by_addr = config_user_by_address(rp->s->cfg, rp->reply->sender);
+	const LrUser *by_addr = lr_config_user_by_address(rp->s->cfg, rp->reply->sender);
 
 	if (by_addr)
 		return verify_user(rp, by_addr->id);
@@ -431,7 +433,7 @@ gboolean workflow_remind(Step *s, GError **error)
 gboolean workflow_undeliverable(Step *s, GError **error)
 {
 	g_auto(GStrv) parts = g_strsplit(s->job->arg ? s->job->arg : "", " ", 2);
-	const LrUser *user = parts[0] ? config_user_by_address(s->cfg, parts[0]) : NULL;
+	const LrUser *user = parts[0] ? lr_config_user_by_address(s->cfg, parts[0]) : NULL;
 	g_autofree char *detail = g_strdup_printf("mail to <%s> refused: %s",
 						  parts[0] ? parts[0] : "",
 						  parts[0] && parts[1] ? parts[1] : "");
@@ -444,7 +446,7 @@ gboolean workflow_undeliverable(Step *s, GError **error)
 	/* The admin is where leads end when nobody else can take them: keep
 	 * it there (and visible in `list`) rather than loop. */
 	if (g_strcmp0(s->lead->status, LEAD_STATUS_OFFERED) != 0 ||
-	    !step_is_assignee(s->lead, user->id) || user == config_admin(s->cfg))
+	    !step_is_assignee(s->lead, user->id) || user == lr_config_admin(s->cfg))
 		return TRUE;
 	return reroute(s, user->id, FALSE, error);
 }

@@ -1,14 +1,14 @@
-/* sender.c - who wrote an inquiry. */
+/* identity.c - who wrote an inquiry. */
 #include "config.h"
 
 #include <string.h>
 
-#include "parser/sender.h"
+#include "parser/identity.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(InternetAddressList, g_object_unref)
 
-/* sender_mailto - "[mailto:x]", "<mailto:x>", "(mailto:x)". */
-static const GRegex *sender_mailto(void)
+/* identity_mailto - "[mailto:x]", "<mailto:x>", "(mailto:x)". */
+static const GRegex *identity_mailto(void)
 {
 	static GRegex *mailto;
 	static gsize once = 0;
@@ -20,8 +20,8 @@ static const GRegex *sender_mailto(void)
 	return mailto;
 }
 
-/* sender_robot_pattern - local parts and display names of robots. */
-static const GRegex *sender_robot_pattern(gboolean name)
+/* identity_robot_pattern - local parts and display names of robots. */
+static const GRegex *identity_robot_pattern(gboolean name)
 {
 	static GRegex *local, *display;
 	static gsize once = 0;
@@ -43,16 +43,16 @@ static const GRegex *sender_robot_pattern(gboolean name)
 	return name ? display : local;
 }
 
-/* sender_is_robot - robots by address or display name. */
-gboolean sender_is_robot(const char *name, const char *email)
+/* identity_is_robot - robots by address or display name. */
+gboolean identity_is_robot(const char *name, const char *email)
 {
-	return (email != NULL && g_regex_match(sender_robot_pattern(FALSE), email, 0, NULL)) ||
-	       (name != NULL && g_regex_match(sender_robot_pattern(TRUE), name, 0, NULL));
+	return (email != NULL && g_regex_match(identity_robot_pattern(FALSE), email, 0, NULL)) ||
+	       (name != NULL && g_regex_match(identity_robot_pattern(TRUE), name, 0, NULL));
 }
 
-/* sender_name_turn - "Sandberg, Henrik" -> "Henrik Sandberg"; quotes and
+/* identity_name_turn - "Sandberg, Henrik" -> "Henrik Sandberg"; quotes and
  * stars stripped.  Returns a new string or NULL for an empty name. */
-static char *sender_name_turn(const char *name)
+static char *identity_name_turn(const char *name)
 {
 	g_autofree char *clean = NULL;
 	const char *comma;
@@ -73,8 +73,8 @@ static char *sender_name_turn(const char *name)
 	return g_steal_pointer(&clean);
 }
 
-/* sender_mailbox - the first mailbox of list, or NULL. */
-static InternetAddressMailbox *sender_mailbox(InternetAddressList *list)
+/* identity_mailbox - the first mailbox of list, or NULL. */
+static InternetAddressMailbox *identity_mailbox(InternetAddressList *list)
 {
 	for (int i = 0; list != NULL && i < internet_address_list_length(list) && i < 50; i++) {
 		InternetAddress *a = internet_address_list_get_address(list, i);
@@ -82,44 +82,44 @@ static InternetAddressMailbox *sender_mailbox(InternetAddressList *list)
 		if (INTERNET_ADDRESS_IS_MAILBOX(a))
 			return INTERNET_ADDRESS_MAILBOX(a);
 		if (INTERNET_ADDRESS_IS_GROUP(a))
-			return sender_mailbox(
+			return identity_mailbox(
 			    internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
 	}
 	return NULL;
 }
 
-/* sender_fill - out from a mailbox. */
-static void sender_fill(SenderInfo *out, InternetAddressMailbox *mailbox)
+/* identity_fill - out from a mailbox. */
+static void identity_fill(IdentityInfo *out, InternetAddressMailbox *mailbox)
 {
 	const char *addr = internet_address_mailbox_get_addr(mailbox);
 
-	out->name = sender_name_turn(internet_address_get_name(INTERNET_ADDRESS(mailbox)));
+	out->name = identity_name_turn(internet_address_get_name(INTERNET_ADDRESS(mailbox)));
 	out->email = addr != NULL && strchr(addr, '@') != NULL ? g_strdup(addr) : NULL;
-	out->robot = sender_is_robot(out->name, out->email);
+	out->robot = identity_is_robot(out->name, out->email);
 	if (out->name != NULL && out->email != NULL &&
 	    g_ascii_strcasecmp(out->name, out->email) == 0)
 		g_clear_pointer(&out->name, g_free);
 }
 
-/* sender_from_message - From, or Reply-To for robots. */
-void sender_from_message(GMimeMessage *message, GMimeParserOptions *options, SenderInfo *out)
+/* identity_from_message - From, or Reply-To for robots. */
+void identity_from_message(GMimeMessage *message, GMimeParserOptions *options, IdentityInfo *out)
 {
-	InternetAddressMailbox *from = sender_mailbox(g_mime_message_get_from(message));
-	InternetAddressMailbox *reply = sender_mailbox(g_mime_message_get_reply_to(message));
+	InternetAddressMailbox *from = identity_mailbox(g_mime_message_get_from(message));
+	InternetAddressMailbox *reply = identity_mailbox(g_mime_message_get_reply_to(message));
 
 	memset(out, 0, sizeof(*out));
 	if (from != NULL)
-		sender_fill(out, from);
+		identity_fill(out, from);
 	if (reply != NULL && (from == NULL || out->robot || out->email == NULL)) {
-		sender_clear(out);
-		sender_fill(out, reply);
+		identity_clear(out);
+		identity_fill(out, reply);
 	}
 }
 
-/* sender_from_text - parse a written address. */
-gboolean sender_from_text(const char *text, GMimeParserOptions *options, SenderInfo *out)
+/* identity_from_text - parse a written address. */
+gboolean identity_from_text(const char *text, GMimeParserOptions *options, IdentityInfo *out)
 {
-	g_autofree char *fixed = g_regex_replace(sender_mailto(), text, -1, 0, "<\\1>", 0, NULL);
+	g_autofree char *fixed = g_regex_replace(identity_mailto(), text, -1, 0, "<\\1>", 0, NULL);
 	g_autoptr(InternetAddressList) list = NULL;
 	InternetAddressMailbox *mailbox;
 
@@ -128,16 +128,16 @@ gboolean sender_from_text(const char *text, GMimeParserOptions *options, SenderI
 		return FALSE;
 	g_strdelimit(fixed, "*", ' ');
 	list = internet_address_list_parse(options, fixed);
-	mailbox = sender_mailbox(list);
+	mailbox = identity_mailbox(list);
 	if (mailbox != NULL)
-		sender_fill(out, mailbox);
+		identity_fill(out, mailbox);
 	if (out->email == NULL && out->name == NULL && strchr(fixed, '@') == NULL)
-		out->name = sender_name_turn(fixed); /* a name without an address */
+		out->name = identity_name_turn(fixed); /* a name without an address */
 	return out->email != NULL || out->name != NULL;
 }
 
-/* sender_clear - free the strings. */
-void sender_clear(SenderInfo *info)
+/* identity_clear - free the strings. */
+void identity_clear(IdentityInfo *info)
 {
 	g_clear_pointer(&info->name, g_free);
 	g_clear_pointer(&info->email, g_free);

@@ -1,0 +1,212 @@
+/* router.c - the job loop: parse, route, notify, timers. */
+#include "config.h"
+
+#include <string.h>
+
+#include "lead/log.h"
+#include "lead/lr-error.h"
+#include "mailer/token.h"
+#include "router/router-int.h"
+#include "router/step.h"
+#include "router/workflow.h"
+
+/* mark_not_lead - keep the message, do not route it. */
+static gboolean mark_not_lead(Step *s, const char *reason, GError **error)
+{
+	s->lead->is_lead = FALSE;
+	lead_set_str(&s->lead->reason, reason);	/* reason may be the old value */
+	lead_set_str(&s->lead->status, LEAD_STATUS_NOT_LEAD);
+	return step_event(s, "not-lead", "parser", s->lead->reason, error);
+}
+
+/* do_parse - a delivered message: a reply to a notification, or an
+ * inquiry to parse and route. */
+static gboolean do_parse(Step *s, GError **error)
+{
+	g_autoptr(GBytes) raw = queue_raw_get(s->r->q, s->txn, s->lead->id, error);
+	g_autoptr(GError) perr = NULL;
+	g_autofree char *detail = NULL;
+
+	if (raw == NULL)
+		return error && *error ? FALSE : mark_not_lead(s, "raw message missing", error);
+	if (workflow_looks_like_reply(raw, s->lead->recipient, s->r->mail.domain))
+		return workflow_reply(s, raw, error);
+	if (!parser_parse_lead(s->r->parser, raw, s->lead, &perr))
+		return mark_not_lead(s, perr->message, error);
+	if (!s->lead->is_lead)
+		return mark_not_lead(s, s->lead->reason ? s->lead->reason : "not a lead", error);
+	detail = g_strdup_printf("format=%s fields=%u source=%s", s->lead->format,
+				 s->lead->fields->len, s->lead->source ? s->lead->source : "");
+	return step_event(s, "parsed", "parser", detail, error) && step_route(s, error);
+}
+
+/* dispatch - run the job's kind. */
+static gboolean dispatch(Step *s, GError **error)
+{
+	const char *kind = s->job->kind;
+
+	if (g_strcmp0(kind, QUEUE_JOB_PARSE) == 0)
+		return do_parse(s, error);
+	if (g_strcmp0(kind, QUEUE_JOB_ROUTE) == 0)
+		return step_route(s, error);
+	if (g_strcmp0(kind, JOB_DEADLINE) == 0)
+		return workflow_deadline(s, error);
+	if (g_strcmp0(kind, JOB_REMIND) == 0)
+		return workflow_remind(s, error);
+	if (g_strcmp0(kind, QUEUE_JOB_UNDELIVERABLE) == 0)
+		return workflow_undeliverable(s, error);
+	lr_log_warn(s->lead->id, "job=%s unknown: dropped", kind);
+	return TRUE;
+}
+
+typedef struct {
+	LrRouter *r;
+	gboolean did;
+	guint64 lead_id;
+	char *failed_kind;
+} RunCtx;
+
+/* job_txn - take the next job and do it, all in one transaction. */
+static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	RunCtx *c = data;
+	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
+	g_autoptr(LrJob) job = queue_job_next(txn, now, error);
+	g_autoptr(LrLead) lead = NULL;
+	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now};
+
+	c->did = FALSE;
+	if (job == NULL)
+		return error == NULL || *error == NULL;
+	c->lead_id = job->lead_id;
+	s.job = job;
+	lead = queue_lead_get(c->r->q, txn, job->lead_id, error);
+	if (lead == NULL && error && *error)
+		return FALSE;
+	c->did = TRUE;
+	if (lead == NULL)
+		return queue_job_delete(txn, job, error);
+	s.lead = lead;
+	if (!dispatch(&s, error))
+		return FALSE;
+	return queue_lead_put(txn, lead, error) && queue_job_delete(txn, job, error);
+}
+
+/* set_aside_txn - a job that failed for good (a broken template, a bad
+ * record): record the error and try it again later, behind the other
+ * jobs, so that it blocks nothing and is done once the cause is fixed. */
+static gboolean set_aside_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	RunCtx *c = data;
+	g_autoptr(LrJob) job = queue_job_next(txn, G_MAXINT64, error);
+	g_autoptr(LrEvent) ev = NULL;
+	gint64 later = g_get_real_time() + 5 * 60 * G_USEC_PER_SEC;
+
+	if (job == NULL)
+		return TRUE;
+	ev = lead_event_new("error", "router", c->failed_kind);
+	return queue_job_delete(txn, job, error) &&
+	       queue_job_add(txn, job->kind, job->lead_id, later, job->arg, error) &&
+	       queue_event_add(txn, job->lead_id, ev, error);
+}
+
+/* take_config - switch to a configuration set by router_set_config. */
+static void take_config(LrRouter *r)
+{
+	LrConfig *old = NULL;
+
+	g_mutex_lock(&r->lock);
+	if (r->pending) {
+		old = r->cfg;
+		r->cfg = r->pending;
+		r->pending = NULL;
+	}
+	g_mutex_unlock(&r->lock);
+	if (old == NULL)
+		return;
+	lr_config_free(old);
+	r->mail = (LrMailerConfig){r->cfg->server->templates, r->cfg->server->from,
+				   r->cfg->server->domain, r->cfg->server->name};
+}
+
+/* router_run_once - do one due job. */
+gboolean router_run_once(LrRouter *r, GError **error)
+{
+	RunCtx c = {r, FALSE, 0, NULL};
+	g_autoptr(GError) local = NULL;
+
+	take_config(r);
+	/* No database writes on a nearly full file system: wait for room. */
+	if (!queue_has_room(r->q, 0, error))
+		return FALSE;
+	/* Lazy: a job's only effect outside the store is mail, and the outbox
+	 * is flushed to disk before anything is sent. */
+	if (queue_run_lazy(r->q, job_txn, &c, &local))
+		return c.did;
+	if (lr_error_is_temp(local)) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	lr_log_error(c.lead_id, "job failed, retrying in 5 minutes: %s", local->message);
+	c.failed_kind = local->message;
+	if (!queue_run(r->q, set_aside_txn, &c, error))
+		return FALSE;
+	return TRUE;
+}
+
+/* router_new - set up the worker. */
+LrRouter *router_new(LrQueue *q, LrConfig *cfg, GError **error)
+{
+	LrRouter *r = g_new0(LrRouter, 1);
+	g_autofree char *fallback = g_build_filename(cfg->server->home, "secret", NULL);
+
+	r->q = q;
+	r->cfg = cfg;
+	g_mutex_init(&r->lock);
+	r->secret = token_secret_load(cfg->server->secret_file, fallback, error);
+	r->parser = r->secret ? parser_new(lr_config_field_aliases(cfg), error) : NULL;
+	if (r->parser == NULL) {
+		router_free(r);
+		return NULL;
+	}
+	r->mail = (LrMailerConfig){cfg->server->templates, cfg->server->from, cfg->server->domain,
+				   cfg->server->name};
+	return r;
+}
+
+/* router_set_config - switch configuration at the next job. */
+void router_set_config(LrRouter *router, LrConfig *cfg)
+{
+	g_mutex_lock(&router->lock);
+	if (router->pending)
+		lr_config_free(router->pending);
+	router->pending = cfg;
+	g_mutex_unlock(&router->lock);
+}
+
+/* router_fix_time - tests set the clock. */
+void router_fix_time(LrRouter *router, gint64 now)
+{
+	router->fixed_now = now;
+}
+
+/* router_shift_clock - tests route as on another day. */
+void router_shift_clock(LrRouter *router, gint64 delta)
+{
+	router->clock_shift = delta;
+}
+
+/* router_free - destroy the worker and its configuration. */
+void router_free(LrRouter *router)
+{
+	if (router == NULL)
+		return;
+	if (router->cfg)
+		lr_config_free(router->cfg);
+	if (router->pending)
+		lr_config_free(router->pending);
+	g_clear_pointer(&router->parser, parser_free);
+	g_clear_pointer(&router->secret, g_bytes_unref);
+	g_mutex_clear(&router->lock);
+	g_free(router);
+}

@@ -1,0 +1,42 @@
+/* step.h - one job in hand and what it can do to its lead (events,
+ * routing, offers, notifications, timers), all in the job's transaction.
+ * Used by router.c (the job loop) and workflow.c (replies, deadlines). */
+#ifndef LR_STEP_H
+#define LR_STEP_H
+
+#include "lead/lead.h"
+#include "queue/queue.h"
+#include "router/router-int.h"
+#include "rules/lr-config.h"
+
+/* Timer job kinds the steps set and the router dispatches. */
+#define JOB_DEADLINE "deadline"
+#define JOB_REMIND "remind"
+
+/* One job in hand: everything hangs off it and dies with it. */
+typedef struct {
+	LrRouter *r;
+	const LrConfig *cfg;
+	LrTxn *txn;
+	const LrJob *job;
+	LrLead *lead;		/* the lead the job is about, locked */
+	gint64 now;
+} Step;
+
+gboolean step_event(Step *s, const char *type, const char *actor, const char *detail,
+		    GError **error);
+gboolean step_route(Step *s, GError **error);
+gboolean step_assign(Step *s, const char *const *assignees, const char *kind,
+		     const char *note, GError **error);
+gboolean step_notify(Step *s, const char *user_id, const char *kind, const char *note,
+		     gboolean reveal, const char *in_reply_to, GError **error);
+gboolean step_mail_to(Step *s, const char *address, const char *kind, const char *note,
+		      const char *in_reply_to, GError **error);
+gboolean step_open_adjust(Step *s, const char *user_id, int delta, GError **error);
+gboolean step_set_away(Step *s, const char *user_id, gint64 until, GError **error);
+guint64 step_meta_uint(const LrLead *lead, const char *key);
+void step_meta_set_uint(LrLead *lead, const char *key, guint64 value);
+gboolean step_is_assignee(const LrLead *lead, const char *user_id);
+void step_list_add(LrLead *lead, const char *key, const char *item);
+
+#endif
