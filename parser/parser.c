@@ -24,6 +24,7 @@
 #include "parser/parts.h"
 #include "parser/identity.h"
 #include "parser/signature.h"
+#include "parser/vcard.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParser, g_object_unref)
@@ -301,6 +302,8 @@ static void parser_read_body(ParserRun *run, GMimeMessage *message, const PartsF
 	}
 	if (!parser_read_form(run, body, forwarded ? NULL : parts, &sender))
 		parser_read_free(run, body, &sender, parts->attachments);
+	if (run->content)
+		vcard_add(message, run->lead);
 	if (forwarded && run->content)
 		lead_set_str(&run->lead->format, "forwarded");
 	forward_block_clear(&block);
@@ -327,6 +330,21 @@ static gboolean parser_read_attached(ParserRun *run, const PartsFound *parts, gu
 	return TRUE;
 }
 
+/* parser_charset_note - note a body whose declared charset does not read
+ * (plain: the text body's bytes, may be NULL). */
+static void parser_charset_note(ParserRun *run, const PartsFound *parts, GBytes *plain)
+{
+	g_autoptr(GBytes) html = NULL;
+	g_autofree char *note = NULL;
+
+	if (plain != NULL)
+		note = mimetext_charset_note(parts->plain, plain);
+	else if (parts->html != NULL && (html = mimetext_part_bytes(parts->html, PARSER_MAX_TEXT)))
+		note = mimetext_charset_note(parts->html, html);
+	if (note != NULL)
+		parser_note(run->lead, note);
+}
+
 /* parser_read_message - one message: ADF, attached message, or its text. */
 static void parser_read_message(ParserRun *run, GMimeMessage *message, guint depth)
 {
@@ -339,6 +357,7 @@ static void parser_read_message(ParserRun *run, GMimeMessage *message, guint dep
 		            "too many or too deeply nested parts: the rest was not read");
 	if (parts.plain != NULL)
 		plain = mimetext_part_bytes(parts.plain, PARSER_MAX_TEXT);
+	parser_charset_note(run, &parts, plain);
 	if (!parser_read_adf(run, &parts, plain) && !parser_read_attached(run, &parts, depth))
 		parser_read_body(run, message, &parts, plain);
 	parts_clear(&parts);
