@@ -26,7 +26,7 @@ rate() {
 	timeout 600 "$source_bin" -L -s "$sessions" -m "$count" "$@" -f a@b.example \
 		-t leads@x.example "$addr" || lr_fail "smtp-source $addr failed"
 	end=$(date +%s.%N)
-	echo "$count / ($end - $start)" | bc -l | xargs printf '%.0f'
+	awk -v n="$count" -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", n / (b - a) }'
 }
 
 # Baseline: smtp-sink, LMTP on a unix socket.
@@ -47,8 +47,9 @@ for mode in "one message per session" "-d: all messages over $sessions sessions"
 	[ "${mode:0:2}" = -d ] && opts=(-d)
 	base=$(rate "unix:$LR_TMP/sink" "${opts[@]}")
 	ours=$(rate "unix:$LR_TMP/lmtp" "${opts[@]}")
+	ratio=$(awk -v a="$ours" -v b="$base" 'BEGIN { print a / b }')
 	printf 'lmtp %s, %s messages, %s sessions: %s msg/s, smtp-sink %s msg/s, ratio %.2f\n' \
-		"$mode" "$count" "$sessions" "$ours" "$base" "$(echo "$ours / $base" | bc -l)"
+		"$mode" "$count" "$sessions" "$ours" "$base" "$ratio"
 done
 kill -TERM "$echo_pid"
 lr_wait_until 30 grep -q '^stored=' "$LR_TMP/out" || lr_fail "lmtp-echo-server did not stop"

@@ -36,6 +36,7 @@ struct LrLmtpServer {
 	char *hostname;
 	gsize max_size;
 	guint timeout;
+	guint min_rate; /* bytes per second in DATA */
 	guint max_sessions;
 	LrLmtpStoreFunc store;
 	gpointer store_data;
@@ -51,7 +52,11 @@ struct LrLmtpServer {
 
 typedef struct {
 	LrLmtpServer *server;
-	GSocket *socket;
+	GSocket *socket;     /* NULL: a replayed session (lmtp_session_replay) */
+	GBytes *replay;	     /* the input of a replayed session */
+	gsize replay_at;     /* bytes of replay read so far */
+	GString *transcript; /* the answers of a replayed session */
+	gint64 deadline;     /* monotonic time the command or DATA must be in by */
 	guint id;
 	char *peer;
 	guint8 *in;	 /* input buffer, LMTP_INBUF bytes */
@@ -68,16 +73,26 @@ typedef struct {
 	guint messages;
 } LmtpSession;
 
-typedef enum { LMTP_READ_OK, LMTP_READ_TOO_LONG, LMTP_READ_EOF, LMTP_READ_ERROR } LmtpRead;
+typedef enum {
+	LMTP_READ_OK,
+	LMTP_READ_TOO_LONG,
+	LMTP_READ_BARE, /* a CR or LF that is not part of a CRLF pair */
+	LMTP_READ_EOF,
+	LMTP_READ_ERROR
+} LmtpRead;
 
 typedef struct {
 	GByteArray *message; /* NULL once over the limit */
 	gsize size;	     /* bytes after unstuffing, counted past the limit too */
 	gsize max;
-	gboolean bol; /* at the start of a line */
+	gboolean bol;  /* at the start of a line: just after CRLF, or the first byte */
+	gboolean cr;   /* the last byte taken was a CR */
+	gboolean bare; /* a CR or LF was not part of a CRLF pair */
 } LmtpData;
 
 typedef gboolean (*LmtpCommandFunc)(LmtpSession *s, const char *args);
+
+static LrLmtpServer *server_new(const LrLmtpConfig *config);
 
 /* ------------------------------------------------------------------ */
 /* Replies and the input buffer. */
@@ -99,6 +114,10 @@ static gboolean session_flush(LmtpSession *s)
 {
 	gsize done = 0;
 
+	if (s->socket == NULL) {
+		g_string_append_len(s->transcript, s->out->str, s->out->len);
+		done = s->out->len;
+	}
 	while (!s->broken && done < s->out->len) {
 		g_autoptr(GError) error = NULL;
 		gssize n = g_socket_send(s->socket, s->out->str + done, s->out->len - done, NULL,
@@ -116,11 +135,43 @@ static gboolean session_flush(LmtpSession *s)
 	return !s->broken;
 }
 
+/* replay_receive - the next bytes of a replayed session's input. */
+static gssize replay_receive(LmtpSession *s, guint8 *buf, gsize len)
+{
+	gsize size;
+	const guint8 *all = g_bytes_get_data(s->replay, &size);
+	gsize n = MIN(len, size - s->replay_at);
+
+	if (n == 0) /* the end (all is NULL for empty input) */
+		return 0;
+	memcpy(buf, all + s->replay_at, n);
+	s->replay_at += n;
+	return (gssize)n;
+}
+
+/* session_receive - read what the client sent, waiting at most the session
+ * timeout and never past s->deadline (G_IO_ERROR_TIMED_OUT then). */
+static gssize session_receive(LmtpSession *s, guint8 *buf, gsize len, GError **error)
+{
+	GCancellable *cancel = s->sender ? NULL : s->server->idle_cancel;
+	gint64 left = s->deadline - g_get_monotonic_time();
+	gint64 wait = MIN(left, (gint64)s->server->timeout * G_TIME_SPAN_SECOND);
+
+	if (s->socket == NULL)
+		return replay_receive(s, buf, len);
+	if (wait <= 0) {
+		g_set_error_literal(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "deadline passed");
+		return -1;
+	}
+	if (!g_socket_condition_timed_wait(s->socket, G_IO_IN, wait, cancel, error))
+		return -1;
+	return g_socket_receive(s->socket, (char *)buf, len, cancel, error);
+}
+
 /* session_fill - flush replies, then wait for more input.  Returns the bytes
  * read, 0 at end of input, -1 on error (timed out, cancelled, reset). */
 static gssize session_fill(LmtpSession *s, GError **error)
 {
-	GCancellable *cancel = s->sender ? NULL : s->server->idle_cancel;
 	gssize n;
 
 	if (!session_flush(s))
@@ -132,8 +183,7 @@ static gssize session_fill(LmtpSession *s, GError **error)
 		s->in_end -= s->in_start;
 		s->in_start = 0;
 	}
-	n = g_socket_receive(s->socket, (char *)s->in + s->in_end, LMTP_INBUF - s->in_end,
-			     cancel, error);
+	n = session_receive(s, s->in + s->in_end, LMTP_INBUF - s->in_end, error);
 	if (n > 0)
 		s->in_end += n;
 	return n;
@@ -145,40 +195,64 @@ static LmtpRead read_result(gssize n)
 	return n == 0 ? LMTP_READ_EOF : LMTP_READ_ERROR;
 }
 
-/* session_read_line - the next command line into line, without its CRLF
- * (or bare LF).  A line over LMTP_MAX_LINE is read to its end, dropped, and
- * reported as LMTP_READ_TOO_LONG. */
+/* session_read_line - the next command line into line, without its CRLF.
+ * Only CRLF ends a line: a bare LF or CR is part of it, and such a line is
+ * reported as LMTP_READ_BARE (never run as a command).  A line over
+ * LMTP_MAX_LINE is read to its end, dropped, and reported as
+ * LMTP_READ_TOO_LONG.  The whole line must be in within the session
+ * timeout, however slowly it trickles in. */
 static LmtpRead session_read_line(LmtpSession *s, GString *line, GError **error)
 {
 	gboolean too_long = FALSE;
+	gboolean cr = FALSE; /* the byte before was a CR */
 
+	s->deadline = g_get_monotonic_time() + (gint64)s->server->timeout * G_TIME_SPAN_SECOND;
 	g_string_truncate(line, 0);
 	for (;;) {
 		guint8 *p = s->in + s->in_start;
 		gsize n = s->in_end - s->in_start;
 		guint8 *nl = memchr(p, '\n', n);
 		gsize take = nl ? (gsize)(nl - p) + 1 : n;
+		gboolean end = nl && (nl > p ? nl[-1] == '\r' : cr);
 		gssize got;
 
 		if (!too_long && line->len + take <= LMTP_MAX_LINE)
 			g_string_append_len(line, (const char *)p, take);
 		else
 			too_long = TRUE;
+		if (take > 0)
+			cr = p[take - 1] == '\r';
 		s->in_start += take;
-		if (nl)
+		if (end)
 			break;
-		if ((got = session_fill(s, error)) <= 0)
+		if (!nl && (got = session_fill(s, error)) <= 0)
 			return read_result(got);
 	}
-	if (line->len > 0 && line->str[line->len - 1] == '\n')
-		g_string_truncate(line, line->len - 1);
-	if (line->len > 0 && line->str[line->len - 1] == '\r')
-		g_string_truncate(line, line->len - 1);
-	return too_long ? LMTP_READ_TOO_LONG : LMTP_READ_OK;
+	if (too_long)
+		return LMTP_READ_TOO_LONG;
+	g_string_truncate(line, line->len - 2);
+	if (memchr(line->str, '\r', line->len) || memchr(line->str, '\n', line->len))
+		return LMTP_READ_BARE;
+	return LMTP_READ_OK;
 }
 
 /* ------------------------------------------------------------------ */
 /* DATA: dot-unstuffing into the message, up to the size limit. */
+
+/* data_ends - note a CR not followed by LF or an LF not after a CR in
+ * the next len bytes of the message; TRUE when they end with CRLF. */
+static gboolean data_ends(LmtpData *d, const guint8 *p, gsize len)
+{
+	gboolean crlf = FALSE;
+
+	for (gsize i = 0; i < len; i++) {
+		if (d->cr != (p[i] == '\n')) /* CR then not LF, or LF without CR */
+			d->bare = TRUE;
+		crlf = d->cr && p[i] == '\n';
+		d->cr = p[i] == '\r';
+	}
+	return crlf;
+}
 
 /* data_append - add bytes to the message unless it went over the limit. */
 static void data_append(LmtpData *d, const guint8 *p, gsize len)
@@ -191,7 +265,10 @@ static void data_append(LmtpData *d, const guint8 *p, gsize len)
 }
 
 /* data_scan - move buffered input into the message.  Returns TRUE when the
- * final "." line was consumed, FALSE when more input is needed. */
+ * final "." line was consumed, FALSE when more input is needed.  Only
+ * CRLF "." CRLF ends the message (RFC 5321 4.1.1.4): a "." line after a
+ * bare LF is message text, so that no command can be smuggled in after a
+ * line end that another server would read differently (d->bare tells). */
 static gboolean data_scan(LmtpSession *s, LmtpData *d)
 {
 	while (s->in_start < s->in_end) {
@@ -203,31 +280,38 @@ static gboolean data_scan(LmtpSession *s, LmtpData *d)
 		if (d->bol && p[0] == '.') {
 			if (n < 2 || (p[1] == '\r' && n < 3))
 				return FALSE;
-			if (p[1] == '\n' || (p[1] == '\r' && p[2] == '\n')) {
-				s->in_start += p[1] == '\n' ? 2 : 3;
+			if (p[1] == '\r' && p[2] == '\n') {
+				s->in_start += 3;
 				return TRUE;
 			}
 			s->in_start++; /* a stuffed dot */
 			p++;
 			n--;
+			d->bol = FALSE;
+			continue;
 		}
 		nl = memchr(p, '\n', n);
 		take = nl ? (gsize)(nl - p) + 1 : n;
 		data_append(d, p, take);
 		s->in_start += take;
-		d->bol = nl != NULL;
+		d->bol = data_ends(d, p, take);
 	}
 	return FALSE;
 }
 
 /* session_read_data - read the message up to the final dot.  Returns OK with
  * *message set, TOO_LONG with *message NULL when it went over the limit (it
- * is read to the end all the same), or EOF / ERROR (nothing kept). */
+ * is read to the end all the same), BARE (*message NULL) when it held a
+ * bare CR or LF, or EOF / ERROR (nothing kept).  The message must come in
+ * within the session timeout plus a second per min_rate bytes received
+ * (Postfix's smtpd_min_data_rate), and no silence may last longer than the
+ * session timeout. */
 static LmtpRead session_read_data(LmtpSession *s, GBytes **message, GError **error)
 {
-	LmtpData d = {NULL, 0, s->server->max_size, TRUE};
+	LmtpData d = {NULL, 0, s->server->max_size, TRUE, FALSE, FALSE};
 	gssize got;
 
+	s->deadline = g_get_monotonic_time() + (gint64)s->server->timeout * G_TIME_SPAN_SECOND;
 	d.message = g_byte_array_sized_new(CLAMP(s->size_hint, 4096, LMTP_PREALLOC) + 1);
 	*message = NULL;
 	while (!data_scan(s, &d)) {
@@ -235,9 +319,14 @@ static LmtpRead session_read_data(LmtpSession *s, GBytes **message, GError **err
 			g_clear_pointer(&d.message, g_byte_array_unref);
 			return read_result(got);
 		}
+		s->deadline += got * G_TIME_SPAN_SECOND / s->server->min_rate;
 	}
 	if (!d.message)
 		return LMTP_READ_TOO_LONG;
+	if (d.bare) {
+		g_byte_array_unref(d.message);
+		return LMTP_READ_BARE;
+	}
 	*message = g_byte_array_free_to_bytes(d.message);
 	return LMTP_READ_OK;
 }
@@ -518,6 +607,13 @@ static gboolean cmd_data(LmtpSession *s, const char *args)
 			session_reply(s, "552 5.3.4 <%s> Message size exceeds fixed limit",
 				      (char *)s->rcpts->pdata[i]);
 		data_log(s, NULL, s->server->max_size + 1, "too-big", 0);
+	} else if (r == LMTP_READ_BARE) {
+		for (guint i = 0; i < s->rcpts->len; i++)
+			session_reply(s,
+				      "554 5.6.0 <%s> Message refused: bare <CR> or <LF> "
+				      "(lines must end with <CR><LF>)",
+				      (char *)s->rcpts->pdata[i]);
+		data_log(s, NULL, 0, "bare-line-end", 0);
 	} else {
 		guint64 lead_id;
 		const char *status = data_store(s, message, &lead_id);
@@ -634,6 +730,9 @@ static void session_dialogue(LmtpSession *s)
 		if (r == LMTP_READ_TOO_LONG) {
 			if (!session_error(s, "500 5.5.2 Error: line too long"))
 				return;
+		} else if (r == LMTP_READ_BARE) {
+			if (!session_error(s, "500 5.5.2 Error: bare <CR> or <LF> in command"))
+				return;
 		} else if (!session_command(s, line)) {
 			return;
 		}
@@ -671,8 +770,10 @@ static LmtpSession *session_new(LrLmtpServer *server, GSocket *socket, guint id)
 /* session_free - close and free a session. */
 static void session_free(LmtpSession *s)
 {
-	g_socket_close(s->socket, NULL);
-	g_object_unref(s->socket);
+	if (s->socket) {
+		g_socket_close(s->socket, NULL);
+		g_object_unref(s->socket);
+	}
 	g_free(s->in);
 	g_string_free(s->out, TRUE);
 	g_free(s->sender);
@@ -697,6 +798,30 @@ static void session_run(gpointer data, gpointer user_data)
 	g_cond_broadcast(&server->drained);
 	g_mutex_unlock(&server->lock);
 	session_free(s);
+}
+
+/* lmtp_session_replay - one session over input bytes, without a socket. */
+char *lmtp_session_replay(const LrLmtpConfig *config, const guint8 *input, gsize len)
+{
+	LrLmtpServer *server = server_new(config);
+	LmtpSession *s = g_new0(LmtpSession, 1);
+	char *transcript;
+
+	s->server = server;
+	s->replay = g_bytes_new(input, len);
+	s->transcript = g_string_new(NULL);
+	s->id = ++server->next_id;
+	s->peer = g_strdup("replay");
+	s->in = g_malloc(LMTP_INBUF);
+	s->out = g_string_sized_new(512);
+	s->rcpts = g_ptr_array_new_null_terminated(4, g_free, TRUE);
+	session_dialogue(s);
+	session_flush(s);
+	transcript = g_string_free(g_steal_pointer(&s->transcript), FALSE);
+	g_bytes_unref(s->replay);
+	session_free(s);
+	lmtp_server_stop(server);
+	return transcript;
 }
 
 /* server_reject - turn a client away when every session is taken. */
@@ -894,6 +1019,8 @@ static LrLmtpServer *server_new(const LrLmtpConfig *config)
 						    : LMTP_DEFAULT_MAX_SIZE;
 	server->timeout = config->session_timeout ? config->session_timeout
 						  : LMTP_DEFAULT_TIMEOUT;
+	server->min_rate = config->min_data_rate ? config->min_data_rate
+						 : LMTP_DEFAULT_MIN_RATE;
 	server->max_sessions = config->max_sessions ? config->max_sessions
 						    : LMTP_DEFAULT_SESSIONS;
 	server->store = config->store;

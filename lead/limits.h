@@ -8,6 +8,8 @@
 #define LR_DEFAULT_MAX_MESSAGE_SIZE (10 * 1024 * 1024)
 /* server.session_timeout: seconds an LMTP client may stay silent. */
 #define LR_DEFAULT_SESSION_TIMEOUT 300
+/* server.min_data_rate: bytes per second a message must keep up in DATA. */
+#define LR_DEFAULT_MIN_DATA_RATE 500
 /* server.max_sessions: concurrent LMTP sessions. */
 #define LR_DEFAULT_MAX_SESSIONS 256
 /* server.retry_first / retry_max: seconds between tries of a notification. */

@@ -9,8 +9,11 @@
 #include <glib/gstdio.h>
 #include <gmime/gmime.h>
 
+#include "lead/log.h"
 #include "lead/lr-error.h"
 #include "mailer/compose.h"
+#include "mailer/mimetype.h"
+#include "mailer/redact.h"
 #include "mailer/template.h"
 
 #define MASK_DOTS "\xe2\x80\xa2\xe2\x80\xa2\xe2\x80\xa2" /* "•••" */
@@ -18,7 +21,7 @@
 
 const char *const mailer_kinds[] = {
     "new-lead", "reminder", "accepted", "rejected", "forwarded", "escalation",
-    "taken",    "revoked",  "help",     "confirm",  "refused",   NULL,
+    "taken",    "revoked",  "help",     "confirm",  "refused",   "away",       NULL,
 };
 
 /* What the placeholders of one rendering see. */
@@ -308,12 +311,19 @@ static const ComposeCommand compose_stage[] = {
     {NULL, NULL, NULL},
 };
 
+/* An away notice: how to come back. */
+static const ComposeCommand compose_away[] = {
+    {"BACK", NULL, "offer me leads again"},
+    {NULL, NULL, NULL},
+};
+
 /* Help lists the offer commands, then these. */
 static const ComposeCommand compose_help[] = {
     {"CONTACTED", NULL, "you reached them"},
     {"WON", NULL, "it became a sale"},
     {"LOST", "reason", "it will not"},
     {"NOTE", "text", "add a note"},
+    {"BACK", NULL, "you are back after an away notice"},
     {"HELP", NULL, "this list"},
     {NULL, NULL, NULL},
 };
@@ -358,6 +368,8 @@ static char *compose_commands(const ComposeCtx *ctx)
 		lists[1] = compose_help;
 	} else if (ctx->notice->token == NULL) {
 		return g_strdup("");
+	} else if (strcmp(ctx->notice->kind, "away") == 0) {
+		lists[0] = compose_away;
 	} else if (g_strcmp0(status, LEAD_STATUS_ACCEPTED) == 0 ||
 	           g_strcmp0(status, LEAD_STATUS_CLOSED) == 0) {
 		lists[0] = compose_stage;
@@ -749,10 +761,12 @@ static GMimeObject *compose_text_part(const char *subtype, const char *text)
 }
 
 /* compose_attachment - the file at path as a base64 attachment part, typed
- * by its name and content. */
-static GMimeObject *compose_attachment(const char *path, GError **error)
+ * by its name and content (mailer/mimetype.h); a file typed
+ * application/octet-stream for want of anything better is logged. */
+static GMimeObject *compose_attachment(guint64 lead_id, const char *path, GError **error)
 {
-	g_autofree char *data = NULL, *ctype = NULL, *mime = NULL, *name = NULL;
+	g_autofree char *data = NULL, *mime = NULL, *name = NULL;
+	gboolean fallback;
 	g_auto(GStrv) type = NULL;
 	g_autoptr(GError) local = NULL;
 	GMimeStream *stream;
@@ -771,9 +785,11 @@ static GMimeObject *compose_attachment(const char *path, GError **error)
 		            local ? local->message : "too big");
 		return NULL;
 	}
-	ctype = g_content_type_guess(path, (const guchar *)data, len, NULL);
-	mime = g_content_type_get_mime_type(ctype);
-	type = g_strsplit(mime && strchr(mime, '/') ? mime : "application/octet-stream", "/", 2);
+	mime = mimetype_guess(path, (const guchar *)data, len, &fallback);
+	if (fallback)
+		lr_log_warn(lead_id, "attachment=%s type=application/octet-stream: not a known "
+		            "document type (mailer/mimetype.c, shared-mime-info)", path);
+	type = g_strsplit(mime, "/", 2);
 	part = g_mime_part_new_with_type(type[0], type[1]);
 	stream = g_mime_stream_mem_new_with_buffer(data, len);
 	content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
@@ -795,9 +811,10 @@ static void compose_add(GMimeMultipart *multipart, GMimeObject *part)
 }
 
 /* compose_body - text (+ HTML alternative), then, when the notice has
- * any, the attached text and files in multipart/mixed. */
-static GMimeObject *compose_body(const LrNotice *notice, const char *text, const char *html,
-                                 GError **error)
+ * any, the attached text (attach_text: the notice's, masked) and files in
+ * multipart/mixed. */
+static GMimeObject *compose_body(guint64 lead_id, const LrNotice *notice, const char *text,
+                                 const char *html, const char *attach_text, GError **error)
 {
 	GMimeObject *body = compose_text_part("plain", text);
 	GMimeMultipart *mixed, *alternative;
@@ -808,12 +825,12 @@ static GMimeObject *compose_body(const LrNotice *notice, const char *text, const
 		compose_add(alternative, compose_text_part("html", html));
 		body = GMIME_OBJECT(alternative);
 	}
-	if (notice->attach_text == NULL && (notice->attachments == NULL || !notice->attachments[0]))
+	if (attach_text == NULL && (notice->attachments == NULL || !notice->attachments[0]))
 		return body;
 	mixed = g_mime_multipart_new_with_subtype("mixed");
 	compose_add(mixed, body);
-	if (notice->attach_text) {
-		g_autofree char *clean = compose_clean_text(notice->attach_text);
+	if (attach_text) {
+		g_autofree char *clean = compose_clean_text(attach_text);
 		GMimeObject *part = compose_text_part("plain", clean);
 
 		g_mime_object_set_disposition(part, GMIME_DISPOSITION_INLINE);
@@ -821,7 +838,7 @@ static GMimeObject *compose_body(const LrNotice *notice, const char *text, const
 		compose_add(mixed, part);
 	}
 	for (guint i = 0; notice->attachments && notice->attachments[i]; i++) {
-		GMimeObject *part = compose_attachment(notice->attachments[i], error);
+		GMimeObject *part = compose_attachment(lead_id, notice->attachments[i], error);
 
 		if (part == NULL) {
 			g_object_unref(mixed);
@@ -844,12 +861,33 @@ static GBytes *compose_bytes(GMimeMessage *msg)
 	return g_bytes_new_take(text, strlen(text));
 }
 
+/* compose_redact - mask every withheld value wherever the rendered
+ * subject, text, HTML and attached text show it (mailer/redact.h), unless
+ * the notice reveals them.  Replaces the strings. */
+static void compose_redact(const LrLead *lead, const LrNotice *notice, char **subject,
+                           char **text, char **html, char **attach_text)
+{
+	g_autoptr(LrRedact) r = redact_new(lead, notice->reveal ? NULL : notice->withheld);
+	char **plain[] = {subject, text, attach_text};
+
+	for (guint i = 0; i < G_N_ELEMENTS(plain); i++) {
+		char *masked = redact_text(r, *plain[i], FALSE);
+		g_free(*plain[i]);
+		*plain[i] = masked;
+	}
+	if (*html != NULL) {
+		char *masked = redact_text(r, *html, TRUE);
+		g_free(*html);
+		*html = masked;
+	}
+}
+
 /* mailer_compose - render, assemble and serialise one notification. */
 GBytes *mailer_compose(const LrMailerConfig *config, const LrLead *lead, const LrNotice *notice,
                        guint seq, GError **error)
 {
 	ComposeCtx ctx = {config, lead, notice, FALSE};
-	g_autofree char *subject = NULL, *text = NULL, *html = NULL;
+	g_autofree char *subject = NULL, *text = NULL, *html = NULL, *attach = NULL;
 	GMimeMessage *msg;
 	GMimeObject *body = NULL;
 	GBytes *bytes = NULL;
@@ -859,9 +897,11 @@ GBytes *mailer_compose(const LrMailerConfig *config, const LrLead *lead, const L
 	    !compose_render_txt(&ctx, &subject, &text, error) ||
 	    !compose_render_html(&ctx, &html, error))
 		return NULL;
+	attach = g_strdup(notice->attach_text);
+	compose_redact(lead, notice, &subject, &text, &html, &attach);
 	msg = g_mime_message_new(TRUE);
 	if (compose_headers(msg, &ctx, subject, seq, error))
-		body = compose_body(notice, text, html, error);
+		body = compose_body(lead ? lead->id : 0, notice, text, html, attach, error);
 	if (body != NULL) {
 		g_mime_message_set_mime_part(msg, body);
 		g_object_unref(body);

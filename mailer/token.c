@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -198,29 +199,65 @@ gboolean token_verify(const char *secret, gsize secret_len, const char *token, c
 	return TRUE;
 }
 
-/* token_secret_read - read a secret file; -1 with errno-like *missing when
- * it does not exist. */
+/* token_secret_fd_check - the secret open at fd must be a regular file
+ * that neither group nor others may read or write, of at least
+ * TOKEN_SECRET_MIN bytes.  FALSE with LR_ERROR_CONFIG otherwise. */
+static gboolean token_secret_fd_check(int fd, const char *path, GError **error)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "secret file %s: %s", path,
+		            g_strerror(errno));
+		return FALSE;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "secret file %s: not a regular file",
+		            path);
+		return FALSE;
+	}
+	if (st.st_mode & 0066) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
+		            "secret file %s: mode %04o lets group or others read it (chmod 600)",
+		            path, (unsigned)(st.st_mode & 07777));
+		return FALSE;
+	}
+	if (st.st_size < TOKEN_SECRET_MIN) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
+		            "secret file %s: %lld bytes, at least %d needed", path,
+		            (long long)st.st_size, TOKEN_SECRET_MIN);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* token_secret_read - read a checked secret file; *missing when it does
+ * not exist. */
 static GBytes *token_secret_read(const char *path, gboolean *missing, GError **error)
 {
-	char *data = NULL;
-	gsize len = 0;
-	g_autoptr(GError) local = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	guint8 buf[4096];
+	ssize_t n;
 
-	*missing = FALSE;
-	if (!g_file_get_contents(path, &data, &len, &local)) {
-		*missing = g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT);
-		g_set_error(error, LR_ERROR, *missing ? LR_ERROR_CONFIG : LR_ERROR_TEMP,
-		            "secret file %s: %s", path, local->message);
+	*missing = fd < 0 && errno == ENOENT;
+	if (fd < 0) {
+		g_set_error(error, LR_ERROR, *missing || errno == EACCES ? LR_ERROR_CONFIG
+		                                                         : LR_ERROR_TEMP,
+		            "secret file %s: %s", path, g_strerror(errno));
 		return NULL;
 	}
-	if (len < TOKEN_SECRET_MIN) {
-		g_free(data);
-		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
-		            "secret file %s: %zu bytes, at least %d needed", path, len,
-		            TOKEN_SECRET_MIN);
+	if (!token_secret_fd_check(fd, path, error)) {
+		close(fd);
 		return NULL;
 	}
-	return g_bytes_new_take(data, len);
+	n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n < TOKEN_SECRET_MIN) {
+		g_set_error(error, LR_ERROR, n < 0 ? LR_ERROR_TEMP : LR_ERROR_CONFIG,
+		            "secret file %s: %s", path, n < 0 ? g_strerror(errno) : "too short");
+		return NULL;
+	}
+	return g_bytes_new(buf, (gsize)n);
 }
 
 /* token_secret_create - write a new random secret to path (mode 0600),
@@ -235,7 +272,7 @@ static gboolean token_secret_create(const char *path, GError **error)
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "getrandom: %s", g_strerror(errno));
 		return FALSE;
 	}
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 && errno == EEXIST)
 		return TRUE;
 	if (fd < 0) {
@@ -250,29 +287,41 @@ static gboolean token_secret_create(const char *path, GError **error)
 	close(fd);
 	if (!ok)
 		g_unlink(path);
+	else
+		lr_log_info(0, "secret_file=%s status=created mode=0600 bytes=%d", path,
+		            TOKEN_SECRET_SIZE);
 	return ok;
 }
 
-/* token_secret_load - the configured secret, else the fallback one. */
+/* token_secret_load - the configured secret (else the default one), made
+ * when missing. */
 GBytes *token_secret_load(const char *path, const char *fallback_path, GError **error)
 {
+	const char *file = path ? path : fallback_path;
 	gboolean missing = FALSE;
 	GBytes *secret;
 
-	if (path != NULL) {
-		secret = token_secret_read(path, &missing, error);
-		if (secret != NULL || !missing)
-			return secret;
+	if (file == NULL) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "no secret file");
+		return NULL;
+	}
+	secret = token_secret_read(file, &missing, error);
+	if (secret != NULL || !missing)
+		return secret;
+	g_clear_error(error);
+	if (!token_secret_create(file, error))
+		return NULL;
+	return token_secret_read(file, &missing, error);
+}
+
+/* token_secret_check - an existing secret file must be private and long
+ * enough; a missing one will be made. */
+gboolean token_secret_check(const char *path, GError **error)
+{
+	gboolean missing = FALSE;
+	g_autoptr(GBytes) secret = token_secret_read(path, &missing, error);
+
+	if (secret == NULL && missing)
 		g_clear_error(error);
-		lr_log_warn(0, "secret_file=%s status=missing fallback=%s", path,
-		            fallback_path ? fallback_path : "(none)");
-	}
-	if (fallback_path == NULL) {
-		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "no secret file %s and no fallback",
-		            path ? path : "(none)");
-		return NULL;
-	}
-	if (!token_secret_create(fallback_path, error))
-		return NULL;
-	return token_secret_read(fallback_path, &missing, error);
+	return secret != NULL || missing;
 }

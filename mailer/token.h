@@ -35,11 +35,18 @@ gboolean token_verify(const char *secret, gsize secret_len, const char *token, c
  * the token is not well-formed. */
 gboolean token_peek(const char *token, guint64 *lead_id, guint32 *assignment);
 
-/* token_secret_load - the HMAC secret.  Reads path when it is given and
- * exists; otherwise reads fallback_path, creating it first (mode 0600, 32
- * random bytes from getrandom) when it does not exist.  The whole file is the
- * secret.  Returns new bytes, or NULL with LR_ERROR_CONFIG (shorter than
- * TOKEN_SECRET_MIN bytes, or neither path usable) or LR_ERROR_TEMP (I/O). */
+/* token_secret_load - the HMAC secret from path (server.secret_file), or
+ * from fallback_path (HOME/secret) when path is NULL.  A file that does not
+ * exist is created first (O_EXCL, mode 0600, TOKEN_SECRET_SIZE random bytes
+ * from getrandom) and the log says so.  The whole file (up to 4096 bytes)
+ * is the secret.  Returns new bytes, or NULL with LR_ERROR_CONFIG (group or
+ * others may read or write it, not a regular file, shorter than
+ * TOKEN_SECRET_MIN bytes, cannot be created) or LR_ERROR_TEMP (I/O). */
 GBytes *token_secret_load(const char *path, const char *fallback_path, GError **error);
+
+/* token_secret_check - for `leadroute check`: TRUE when path does not exist
+ * (the daemon will make it) or is a secret token_secret_load accepts;
+ * FALSE with its error otherwise.  Creates nothing. */
+gboolean token_secret_check(const char *path, GError **error);
 
 #endif

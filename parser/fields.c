@@ -7,6 +7,7 @@
 #include "parser/country.h"
 #include "parser/fields.h"
 #include "parser/labels.h"
+#include "parser/utm.h"
 
 /* fields_cut - value trimmed, bounded, spaces collapsed unless long. */
 static char *fields_cut(const char *name, const char *value)
@@ -200,5 +201,6 @@ void fields_finish(LrLead *lead, GHashTable *countries, const char *const *recip
 	fields_finish_name(lead);
 	fields_finish_email(lead);
 	fields_finish_country(lead, countries);
+	utm_extract(lead);
 	fields_finish_source(lead, recipients);
 }

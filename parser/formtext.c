@@ -6,6 +6,7 @@
 #include "lead/lead.h"
 #include "parser/formtext.h"
 #include "parser/labels.h"
+#include "parser/questions.h"
 
 typedef struct {
 	GHashTable *aliases;
@@ -14,6 +15,8 @@ typedef struct {
 	GString *value;
 	gboolean long_field; /* the open value may span paragraphs */
 	gboolean blank;      /* a blank line since the last text line */
+	const char *after_gap; /* the next non-blank line after a blank one, or NULL */
+	gboolean single;       /* the open value is one line (a label alone above it) */
 	gboolean footer;     /* a separator or footer line was seen */
 	guint loose_pending;
 } FormtextScan;
@@ -183,6 +186,7 @@ static void formtext_open(FormtextScan *s, char *label, const char *value, gbool
 
 		s->long_field = labels_is_long(field);
 	}
+	s->single = FALSE;
 	s->out->covered++;
 	s->out->loose += s->loose_pending;
 	s->loose_pending = 0;
@@ -194,7 +198,7 @@ static gboolean formtext_continue(FormtextScan *s, const char *line)
 {
 	if (s->label == NULL || s->footer)
 		return FALSE;
-	if (s->value->len > 0 && s->blank && !s->long_field)
+	if (s->value->len > 0 && (s->blank || s->single) && !s->long_field)
 		return FALSE;
 	if (s->value->len > 0)
 		g_string_append(s->value, s->blank ? "\n\n" : "\n");
@@ -204,15 +208,34 @@ static gboolean formtext_continue(FormtextScan *s, const char *line)
 	return TRUE;
 }
 
+/* formtext_is_bare_label - TRUE when line (perhaps with white space and
+ * emphasis around it) is a known label alone: an alias of at most four
+ * words ("Email", "Company name"). */
+static gboolean formtext_is_bare_label(GHashTable *aliases, const char *line)
+{
+	g_autofree char *label = g_strstrip(g_strdup(line));
+
+	return strlen(label) <= 40 && formtext_words(label) <= 4 &&
+	       labels_lookup(aliases, label) != NULL;
+}
+
 /* formtext_bare - a known label alone on a line ("Email") before its value. */
 static gboolean formtext_bare(FormtextScan *s, const char *line, const char *next)
 {
-	g_autofree char *label = g_strdup(line);
+	gboolean question = questions_is_question(line);
+	g_autofree char *label = question ? questions_clean(line) : g_strdup(line);
 
-	if (next == NULL || strspn(next, " \t\r") == strlen(next) || strlen(label) > 40 ||
-	    formtext_words(label) > 4 || labels_lookup(s->aliases, label) == NULL)
+	if (next != NULL && strspn(next, " \t\r") == strlen(next))
+		next = s->blank && !question ? s->after_gap : NULL; /* label, gap, value */
+	if (next == NULL)
 		return FALSE;
+	if (!question && !formtext_is_bare_label(s->aliases, label))
+		return FALSE;
+	if (questions_is_question(next) || formtext_is_label_line(next, 6) ||
+	    formtext_is_bare_label(s->aliases, next))
+		return FALSE; /* a label without its value: never pair two labels */
 	formtext_open(s, g_steal_pointer(&label), "", FALSE);
+	s->single = !question;
 	return TRUE;
 }
 
@@ -221,8 +244,11 @@ static void formtext_text(FormtextScan *s, const char *line, const char *next)
 {
 	g_autofree char *trimmed = g_strstrip(g_strdup(line));
 
-	if (s->blank && formtext_bare(s, trimmed, next))
+	if ((s->blank || questions_is_question(trimmed)) && formtext_bare(s, trimmed, next))
 		return;
+	if (s->label != NULL && s->value->len > 0 && !s->long_field &&
+	    formtext_bare(s, trimmed, next))
+		return; /* label and value in consecutive rows: the next label */
 	if (formtext_continue(s, trimmed) || formtext_bare(s, trimmed, next))
 		return;
 	formtext_flush(s);
@@ -263,6 +289,16 @@ static void formtext_line(FormtextScan *s, const char *line, const char *next)
 	s->blank = FALSE;
 }
 
+/* formtext_after_gap - the first non-blank line of rest when rest starts
+ * with one or two blank lines, else NULL. */
+static const char *formtext_after_gap(char **rest)
+{
+	for (guint i = 0; i < 3 && rest[i] != NULL; i++)
+		if (strspn(rest[i], " \t\r") != strlen(rest[i]))
+			return i > 0 && strlen(rest[i]) <= FORMTEXT_MAX_LINE ? rest[i] : NULL;
+	return NULL;
+}
+
 /* formtext_scan - every line in turn, bounded. */
 void formtext_scan(const char *text, GHashTable *aliases, FormtextResult *out)
 {
@@ -276,6 +312,7 @@ void formtext_scan(const char *text, GHashTable *aliases, FormtextResult *out)
 		if (strlen(lines[i]) > FORMTEXT_MAX_LINE) /* cut at a character */
 			*g_utf8_find_prev_char(lines[i], lines[i] + FORMTEXT_MAX_LINE + 1) = '\0';
 		g_strchomp(lines[i]);
+		s.after_gap = formtext_after_gap(lines + i + 1);
 		formtext_line(&s, lines[i], lines[i + 1]);
 	}
 	formtext_flush(&s);

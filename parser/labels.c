@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "parser/labels.h"
+#include "parser/questions.h"
 
 /* The built-in aliases, by canonical field.  Each label is folded before it
  * is stored, so case, punctuation and spacing never matter. */
@@ -192,7 +193,8 @@ const char *labels_lookup(GHashTable *table, const char *label)
 	if (field != NULL)
 		return field;
 	shorter = labels_strip(key, &owned);
-	return shorter != NULL ? g_hash_table_lookup(table, shorter) : NULL;
+	field = shorter != NULL ? g_hash_table_lookup(table, shorter) : NULL;
+	return field != NULL ? field : questions_field(label);
 }
 
 /* labels_field_name - alias or folded name of a label. */

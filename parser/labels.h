@@ -20,7 +20,9 @@ void labels_table_add(GHashTable *table, const char *label, const char *field);
 
 /* labels_lookup - the canonical field for label (as written): the alias,
  * else the alias without a leading "your"/"please enter" or a trailing
- * "optional"/"required", else NULL.  Borrowed from table. */
+ * "optional"/"required", else the field a question asks for ("Which
+ * company are you with?" -> "company", questions.h), else NULL.  Borrowed
+ * from table (or static). */
 const char *labels_lookup(GHashTable *table, const char *label);
 
 /* labels_field_name - the field name for label: the alias, else the label

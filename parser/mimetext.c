@@ -1,9 +1,9 @@
 /* mimetext.c - the bytes and the UTF-8 text of one MIME leaf part. */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
 
+#include "parser/charset.h"
 #include "parser/mimetext.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeStream, g_object_unref)
@@ -32,35 +32,6 @@ static gboolean mimetext_has_8bit(const char *data, gsize len)
 	return FALSE;
 }
 
-/* mimetext_iconv - data converted from charset with U+FFFD for what does
- * not decode; NULL when iconv does not know charset. */
-static GString *mimetext_iconv(const char *data, gsize len, const char *charset)
-{
-	GIConv cd = g_mime_iconv_open("UTF-8", charset);
-	GString *out;
-	char buf[4096];
-	char *in = (char *)data;
-	gsize left = len;
-
-	if (cd == (GIConv)-1)
-		return NULL;
-	out = g_string_sized_new(len + len / 4);
-	while (left > 0) {
-		char *outp = buf;
-		gsize room = sizeof(buf);
-		gsize r = g_iconv(cd, &in, &left, &outp, &room);
-
-		g_string_append_len(out, buf, outp - buf);
-		if (r != (gsize)-1 || errno == E2BIG)
-			continue;
-		g_string_append(out, "\xef\xbf\xbd"); /* EILSEQ, EINVAL: skip a byte */
-		in++;
-		left--;
-	}
-	g_mime_iconv_close(cd);
-	return out;
-}
-
 /* mimetext_is_latin - charsets that mean "8-bit text of some western kind"
  * for which undeclared-text rules apply. */
 static gboolean mimetext_is_latin(const char *charset, gboolean *ascii)
@@ -79,27 +50,24 @@ static gboolean mimetext_is_latin(const char *charset, gboolean *ascii)
 static GString *mimetext_decode(const char *data, gsize len, const char *charset)
 {
 	gboolean ascii = FALSE;
-	GString *out;
 
-	if (!mimetext_has_8bit(data, len))
+	if (!mimetext_has_8bit(data, len)) {
+		if (charset_is_7bit_stateful(charset))
+			return charset_decode(data, len, charset, NULL);
 		return g_string_new_len(data, len);
+	}
 	if (mimetext_is_latin(charset, &ascii)) {
 		if (ascii && g_utf8_validate(data, len, NULL))
 			return g_string_new_len(data, len);
-		return mimetext_iconv(data, len, "windows-1252");
+		return charset_convert(data, len, "windows-1252", NULL);
 	}
 	if (g_ascii_strcasecmp(g_mime_charset_canon_name(charset), "utf-8") == 0 ||
 	    g_ascii_strcasecmp(charset, "utf8") == 0) {
 		if (g_utf8_validate(data, len, NULL))
 			return g_string_new_len(data, len);
-		return mimetext_iconv(data, len, "windows-1252"); /* mislabelled */
+		return charset_convert(data, len, "windows-1252", NULL); /* mislabelled */
 	}
-	out = mimetext_iconv(data, len, charset);
-	if (out != NULL)
-		return out;
-	if (g_utf8_validate(data, len, NULL))
-		return g_string_new_len(data, len);
-	return mimetext_iconv(data, len, "windows-1252");
+	return charset_decode(data, len, charset, NULL);
 }
 
 /* mimetext_to_utf8 - decode, drop NULs, make line ends LF. */
@@ -199,4 +167,24 @@ char *mimetext_unflow(const char *text, gboolean delsp)
 		open_depth = depth;
 	}
 	return g_string_free(out, FALSE);
+}
+
+/* mimetext_charset_note - see mimetext.h. */
+char *mimetext_charset_note(GMimePart *part, GBytes *bytes)
+{
+	const char *charset =
+	    g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+	gboolean ascii = FALSE;
+	gsize len = 0;
+	const char *data = g_bytes_get_data(bytes, &len);
+	char *note = NULL;
+
+	if (charset == NULL || data == NULL || mimetext_is_latin(charset, &ascii) ||
+	    g_ascii_strcasecmp(g_mime_charset_canon_name(charset), "utf-8") == 0 ||
+	    g_ascii_strcasecmp(charset, "utf8") == 0)
+		return NULL;
+	if (!mimetext_has_8bit(data, len) && !charset_is_7bit_stateful(charset))
+		return NULL;
+	g_string_free(charset_decode(data, len, charset, &note), TRUE);
+	return note;
 }

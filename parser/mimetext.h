@@ -33,4 +33,11 @@ char *mimetext_bytes_text(GMimePart *part, GBytes *bytes);
  * Returns a new string. */
 char *mimetext_unflow(const char *text, gboolean delsp);
 
+/* mimetext_charset_note - a sentence for the parse note when the content
+ * bytes of part (as from mimetext_part_bytes) do not read in the charset
+ * the part declares (unknown, or wrong: see charset_decode in charset.h),
+ * else NULL.  ASCII, Latin-1 and UTF-8 parts never get one.  Returns a
+ * new string. */
+char *mimetext_charset_note(GMimePart *part, GBytes *bytes);
+
 #endif

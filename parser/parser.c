@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lead/lr-error.h"
+#include "lead/number.h"
 #include "lead/rawmsg.h"
 #include "parser/adf.h"
 #include "parser/autoreply.h"
@@ -23,6 +24,7 @@
 #include "parser/parts.h"
 #include "parser/identity.h"
 #include "parser/signature.h"
+#include "parser/vcard.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParser, g_object_unref)
@@ -300,6 +302,8 @@ static void parser_read_body(ParserRun *run, GMimeMessage *message, const PartsF
 	}
 	if (!parser_read_form(run, body, forwarded ? NULL : parts, &sender))
 		parser_read_free(run, body, &sender, parts->attachments);
+	if (run->content)
+		vcard_add(message, run->lead);
 	if (forwarded && run->content)
 		lead_set_str(&run->lead->format, "forwarded");
 	forward_block_clear(&block);
@@ -326,6 +330,21 @@ static gboolean parser_read_attached(ParserRun *run, const PartsFound *parts, gu
 	return TRUE;
 }
 
+/* parser_charset_note - note a body whose declared charset does not read
+ * (plain: the text body's bytes, may be NULL). */
+static void parser_charset_note(ParserRun *run, const PartsFound *parts, GBytes *plain)
+{
+	g_autoptr(GBytes) html = NULL;
+	g_autofree char *note = NULL;
+
+	if (plain != NULL)
+		note = mimetext_charset_note(parts->plain, plain);
+	else if (parts->html != NULL && (html = mimetext_part_bytes(parts->html, PARSER_MAX_TEXT)))
+		note = mimetext_charset_note(parts->html, html);
+	if (note != NULL)
+		parser_note(run->lead, note);
+}
+
 /* parser_read_message - one message: ADF, attached message, or its text. */
 static void parser_read_message(ParserRun *run, GMimeMessage *message, guint depth)
 {
@@ -338,6 +357,7 @@ static void parser_read_message(ParserRun *run, GMimeMessage *message, guint dep
 		            "too many or too deeply nested parts: the rest was not read");
 	if (parts.plain != NULL)
 		plain = mimetext_part_bytes(parts.plain, PARSER_MAX_TEXT);
+	parser_charset_note(run, &parts, plain);
 	if (!parser_read_adf(run, &parts, plain) && !parser_read_attached(run, &parts, depth))
 		parser_read_body(run, message, &parts, plain);
 	parts_clear(&parts);
@@ -512,101 +532,8 @@ char *parser_lead_to_json(const LrLead *lead)
 	return json_to_string(root, FALSE);
 }
 
-/* parser_number_span - copy the digits and separators at p into digits
- * (spaces and apostrophes between digit groups dropped); returns the end. */
-static const char *parser_number_span(const char *p, GString *digits)
-{
-	while (*p != '\0') {
-		if (g_ascii_isdigit(*p) || *p == '.' || *p == ',') {
-			g_string_append_c(digits, *p++);
-		} else if ((*p == ' ' || *p == '\'') && g_ascii_isdigit(p[1]) && digits->len > 0 &&
-		           g_ascii_isdigit(digits->str[digits->len - 1])) {
-			p++;
-		} else {
-			break;
-		}
-	}
-	while (digits->len > 0 && !g_ascii_isdigit(digits->str[digits->len - 1]))
-		g_string_truncate(digits, digits->len - 1);
-	return p;
-}
-
-/* parser_number_separators - decide which of "." and "," is the decimal
- * point and rewrite digits in C form. */
-static void parser_number_separators(GString *digits)
-{
-	const char *dot = strrchr(digits->str, '.');
-	const char *comma = strrchr(digits->str, ',');
-	char decimal = 0;
-	GString *out = g_string_new(NULL);
-
-	if (dot != NULL && comma != NULL)
-		decimal = dot > comma ? '.' : ',';
-	else if (dot != NULL && strchr(digits->str, '.') == dot)
-		decimal = '.';
-	else if (comma != NULL && strchr(digits->str, ',') == comma && strlen(comma + 1) != 3)
-		decimal = ',';
-	for (const char *p = digits->str; *p != '\0'; p++) {
-		if (g_ascii_isdigit(*p))
-			g_string_append_c(out, *p);
-		else if (*p == decimal)
-			g_string_append_c(out, '.');
-	}
-	g_string_assign(digits, out->str);
-	g_string_free(out, TRUE);
-}
-
-/* parser_number_scale - the factor of a suffix at p ("k", "m", "mio",
- * "bn", "million"), advancing p past it; 1 when none. */
-static double parser_number_scale(const char **p)
-{
-	static const struct {
-		const char *word;
-		double factor;
-	} suffixes[] = {{"thousand", 1e3}, {"million", 1e6}, {"billion", 1e9}, {"tsd", 1e3},
-	                {"mio", 1e6},      {"mrd", 1e9},     {"mn", 1e6},      {"bn", 1e9},
-	                {"k", 1e3},        {"m", 1e6},       {"b", 1e9}};
-	const char *s = *p;
-
-	while (*s == ' ')
-		s++;
-	for (gsize i = 0; i < G_N_ELEMENTS(suffixes); i++) {
-		gsize n = strlen(suffixes[i].word);
-
-		if (g_ascii_strncasecmp(s, suffixes[i].word, n) == 0 && !g_ascii_isalpha(s[n])) {
-			*p = s + n;
-			return suffixes[i].factor;
-		}
-	}
-	return 1;
-}
-
-/* parser_value_number - a written number as a double. */
+/* parser_value_number - a written number as a double (lead/number.h). */
 gboolean parser_value_number(const char *text, double *out)
 {
-	g_autoptr(GString) digits = g_string_new(NULL);
-	const char *p = text;
-	gboolean negative = FALSE;
-	double value, scale;
-
-	if (text == NULL)
-		return FALSE;
-	for (; *p != '\0' && !g_ascii_isdigit(*p); p++) {
-		if (*p == '-' || *p == ' ')
-			negative = *p == '-';
-		else if (g_ascii_isdigit(p[1]) && *p == '.')
-			break;
-		if (p - text > 12)
-			return FALSE;
-	}
-	p = parser_number_span(p, digits);
-	if (digits->len == 0)
-		return FALSE;
-	parser_number_separators(digits);
-	scale = parser_number_scale(&p);
-	if (strpbrk(p, "0123456789") != NULL)
-		return FALSE;
-	value = g_ascii_strtod(digits->str, NULL) * scale;
-	*out = negative ? -value : value;
-	return TRUE;
+	return lead_number_read(text, out);
 }

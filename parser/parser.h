@@ -1,11 +1,14 @@
 /* parser.h - the inquiry parser: one raw mail in, lead fields out.
  *
  * What it reads: form notifications in text ("Label: value" lines, a label
- * with its value on the next line, "--- Label ---" blocks, values over
- * several lines) and in HTML (tables, bold labels, lists); ADF/XML as the
+ * with its value on the next line or block, "--- Label ---" blocks, values
+ * over several lines, question labels such as "*Where are you based?*" in
+ * six languages: questions.h) and in HTML (tables, bold labels, lists,
+ * label and value in consecutive rows or blocks); ADF/XML as the
  * body or as an attachment (lead.xml, application/xml, text/xml); free text
  * from a person (the sender is the lead, the signature gives phone,
- * company and title); forwarded inquiries (message/rfc822 attachments and
+ * company and title, an attached vCard fills what they left: vcard.h);
+ * forwarded inquiries (message/rfc822 attachments and
  * inline forward blocks of Gmail, Outlook, Apple Mail and Thunderbird in
  * the common languages), where the lead is the original sender.  Form
  * labels are matched against a built-in alias set ("Your Email", "Company
@@ -13,7 +16,9 @@
  * are kept under a normalised name ("Roof area (m²)" -> "roof_area_m2").
  * Text is decoded from every declared charset (ISO-8859-1 and US-ASCII
  * with 0x80-0x9F bytes as windows-1252; undeclared 8-bit as UTF-8, then
- * windows-1252), RFC 2047/2231, format=flowed, base64/quoted-printable.
+ * windows-1252; the stateful 7-bit ones such as ISO-2022-JP, UTF-7 and HZ
+ * whatever the transfer encoding; an unknown or wrong charset is noted:
+ * charset.h), RFC 2047/2231, format=flowed, base64/quoted-printable.
  *
  * Limits (hostile mail costs bounded time and memory):
  * - PARSER_MAX_MESSAGE bytes of raw message, else LR_ERROR_TOO_BIG;
@@ -63,11 +68,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrParser, parser_free)
  * PARSER_MAX_MESSAGE.  A non-lead is TRUE with is_lead FALSE. */
 gboolean parser_parse_lead(const LrParser *parser, GBytes *raw, LrLead *lead, GError **error);
 
-/* parser_value_number - a number as rules see it: "240,000" -> 240000,
- * "€85,000" -> 85000, "1.2k" -> 1200, "3.5m" -> 3500000, "1.234,5" ->
- * 1234.5, "12" -> 12, "40 seats" -> 40.  Currency signs and codes and a
- * trailing unit are ignored.  Returns FALSE (out untouched) when text
- * holds no number or more than one. */
+/* parser_value_number - a number as rules see it, read by the one reader
+ * the condition language uses too (lead_number_read, lead/number.h):
+ * "240,000" -> 240000, "€85,000" -> 85000, "1.2k" -> 1200, "3.5m" ->
+ * 3500000, "1.234,5" -> 1234.5, "1.000" -> 1000.  Returns FALSE (out
+ * untouched) when the text is not a number as a whole ("40 m²", "12 pumps",
+ * "10-20"). */
 gboolean parser_value_number(const char *text, double *out);
 
 /* parser_country_code - the ISO 3166-1 alpha-2 code of a code, an English

@@ -14,6 +14,7 @@
 #include "lead/rawmsg.h"
 #include "parser/autoreply.h"
 #include "parser/reply.h"
+#include "parser/replywords.h"
 
 /* GMime 3.2 declares no g_autoptr cleanups of its own. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
@@ -34,7 +35,7 @@ typedef struct {
 /* The reply commands, as they come out (lower case). */
 /* clang-format off */
 static const char *const reply_keywords[] = {
-	"accept", "reject", "forward", "contacted", "won", "lost", "note", "help",
+	"accept", "reject", "forward", "contacted", "won", "lost", "note", "help", "back",
 };
 /* clang-format on */
 
@@ -263,15 +264,55 @@ static void mark_attribution(Body *body, guint end)
 		body->kind[i] = LINE_ATTRIBUTION;
 }
 
+/* glued_attribution - the offset in line where an attribution ("On Tue,
+ * 1 Dec 2026 ... wrote:") starts after the replier's own words on the
+ * same line (HTML replies whose quote opens on the reply's line), or 0
+ * when it holds none. */
+static gsize glued_attribution(const char *line)
+{
+	g_autofree char *first = trimmed_fold(line, 64);
+
+	first[strcspn(first, " ")] = '\0';
+	if (str_in(first, attribution_openers, G_N_ELEMENTS(attribution_openers)))
+		return 0;
+	for (const char *p = strchr(line, ' '); p != NULL && p - line < 1000;
+	     p = strchr(p + 1, ' ')) {
+		const char *word = p + 1;
+		const char *end = strchr(word, ' ');
+		g_autofree char *folded = NULL;
+		gboolean at_end = FALSE;
+
+		if (end == NULL)
+			break;
+		folded = g_utf8_casefold(word, end - word);
+		if (!str_in(folded, attribution_openers, G_N_ELEMENTS(attribution_openers)) ||
+		    strpbrk(word, "0123456789") == NULL)
+			continue;
+		g_free(folded);
+		folded = g_utf8_casefold(word, -1);
+		if (find_verb(folded, &at_end) && at_end)
+			return (gsize)(p - line);
+	}
+	return 0;
+}
+
 /* body_mark - classify every line: quoted, attribution, or text. */
 static void body_mark(Body *body)
 {
 	for (guint i = 0; i < body->n; i++)
 		body->kind[i] = *lstrip(body->lines[i]) == '>' ? LINE_QUOTE : LINE_TEXT;
-	for (guint i = 0; i < body->n; i++)
-		if (body->kind[i] == LINE_TEXT && ends_with_colon(body->lines[i]) &&
-		    strlen(body->lines[i]) < 1000)
+	for (guint i = 0; i < body->n; i++) {
+		gsize glued;
+
+		if (body->kind[i] != LINE_TEXT || !ends_with_colon(body->lines[i]) ||
+		    strlen(body->lines[i]) >= 1000)
+			continue;
+		glued = glued_attribution(body->lines[i]);
+		if (glued > 0)
+			body->lines[i][glued] = '\0'; /* the replier's words stay text */
+		else
 			mark_attribution(body, i);
+	}
 }
 
 /* line_key - the casefolded header name (one or two words) of a "Name:
@@ -418,6 +459,20 @@ static gboolean is_cut(const Body *body, guint i)
 	return FALSE;
 }
 
+/* quote_unmarked - TRUE when line i ends an attribution and the next
+ * non-blank line is not quoted: a client that quotes without "> " (the
+ * original follows the "On ... wrote:" line as plain text), so that all
+ * that follows belongs to the quote, not to the replier. */
+static gboolean quote_unmarked(const Body *body, guint i)
+{
+	if (body->kind[i] != LINE_ATTRIBUTION || body->kind[i + 1] == LINE_ATTRIBUTION)
+		return FALSE;
+	for (guint j = i + 1; j < body->n; j++)
+		if (!is_blank(body->lines[j]))
+			return body->kind[j] == LINE_TEXT;
+	return FALSE;
+}
+
 /* body_split - body as lines (line ends "\n" or "\r\n"), all marked text. */
 static void body_split(Body *body, const char *text)
 {
@@ -444,6 +499,8 @@ char *reply_visible_text(const char *text)
 	for (guint i = 0; i < body.n; i++) {
 		const char *line = body.lines[i];
 
+		if (quote_unmarked(&body, i))
+			break;
 		if (body.kind[i] != LINE_TEXT || is_blank(line)) {
 			pending_break = TRUE;
 			continue;
@@ -503,23 +560,40 @@ void reply_command(LrReply *reply, const char *text)
 {
 	g_autofree char *para = first_paragraph(text != NULL ? text : "");
 	const char *rest = para, *keyword;
+	ReplywordsResult words = REPLYWORDS_NONE;
 
 	while (*rest != '\0' && !g_ascii_isspace(*rest))
 		rest++;
 	keyword = keyword_of(para, rest - para);
 	g_free(reply->command);
 	g_free(reply->argument);
+	if (keyword == NULL)
+		words = replywords_match(para, &keyword, &rest);
+	else if (strcmp(keyword, "accept") == 0 && replywords_negated(rest))
+		words = REPLYWORDS_DOUBT;
+	if (words == REPLYWORDS_DOUBT) {
+		reply->command = g_strdup("help");
+		reply->argument = g_strdup("");
+		return;
+	}
 	if (keyword == NULL) {
 		reply->command = g_strdup(*para != '\0' ? "help" : "none");
 		reply->argument = g_strdup("");
 		return;
 	}
-	while (*rest != '\0' && (g_ascii_isspace(*rest) || strchr("-:,;.", *rest) != NULL))
+	while (*rest != '\0' && (g_ascii_isspace(*rest) || strchr("-:,;.!", *rest) != NULL))
 		rest++;
 	if (g_str_has_prefix(rest, "\xe2\x80\x93") || g_str_has_prefix(rest, "\xe2\x80\x94"))
 		rest += 3;
 	reply->command = g_strdup(keyword);
 	reply->argument = g_strstrip(g_strdup(rest));
+	if (strcmp(keyword, "forward") == 0) {
+		/* "erik, he covers AT": the user is the first word, without its comma */
+		char *end = reply->argument + strcspn(reply->argument, " \t");
+
+		if (end > reply->argument && strchr(",;:.", end[-1]) != NULL)
+			memmove(end - 1, end, strlen(end) + 1);
+	}
 }
 
 /* mime_init - initialise GMime once per process. */

@@ -7,7 +7,7 @@
 #include <glib.h>
 
 typedef struct {
-	char *command;         /* "accept" "reject" "forward" "contacted" "won" "lost" "note"
+	char *command;         /* "accept" "reject" "forward" "contacted" "won" "lost" "note" "back"
 	                        * "help" or "none" */
 	char *argument;        /* rest of the command's paragraph, trimmed, "" when none */
 	gboolean auto_reply;   /* an auto-reply or mailing-list message */
@@ -22,15 +22,18 @@ typedef struct {
  * recipient (may be NULL); the token is looked for there first, then in
  * Delivered-To, X-Original-To, To and Cc.  The command is the first word of
  * the first non-blank line the replier wrote (see reply_visible_text), a
- * keyword in any case, perhaps followed by punctuation ("Accept."); any
- * other text gives "help", no text "none".  Auto-replies and bounces give
+ * keyword in any case, perhaps followed by punctuation ("Accept."), or
+ * the words people write for one (replywords.h: "Accepted", "Pass to
+ * erik", "Übernehme"); a negation or a doubt ("Accept? not sure") and any
+ * other text give "help", no text "none".  A forward's user loses a comma
+ * after it ("erik, he covers AT" -> "erik he covers AT").  Auto-replies and bounces give
  * "none" with auto_reply or bounce set.  Returns a new LrReply, or NULL with
  * LR_ERROR_PERM only for input that is not a mail message at all. */
 LrReply *reply_parse(GBytes *raw, const char *recipient, GError **error);
 
 /* reply_visible_text - the replier's own text of a plain-text body: quoted
- * lines ("> "), attribution lines ("On ... wrote:" and its translations),
- * and everything from an original-message separator, an Outlook header
+ * lines ("> "), attribution lines ("On ... wrote:" and its translations,
+ * also when glued to the end of the replier's own line), and everything from an original-message separator, an Outlook header
  * block ("From:/Sent:/To:/Subject:" in the common languages), a signature
  * delimiter ("-- ") or a mobile signature ("Sent from my iPhone") on are
  * removed; runs of blank lines become one; trimmed.  Runs in time linear in

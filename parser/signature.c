@@ -197,6 +197,8 @@ static void signature_read(SignatureInfo *info, char **lines, guint from, guint 
 			g_autofree char *seg = g_strstrip(g_strdup(*s));
 
 			g_strdelimit(seg, "*", ' ');
+			if (s == segs && (g_str_has_prefix(seg, "/ ") || g_str_has_prefix(seg, "- ")))
+				seg[0] = ' '; /* "/ Ann Lee", "- Ann" */
 			g_strstrip(seg);
 			signature_segment(info, seg, sender, &prev_named);
 		}
@@ -235,8 +237,12 @@ static int signature_trailing(char **lines, guint n, const char *sender)
 		return -1;
 	if (signature_same_name(lines[p], sender))
 		return (int)p;
-	for (guint i = p; i < n && !phone; i++)
-		phone = strlen(lines[i]) <= SIGNATURE_MAX_LINE && signature_phone(&probe, lines[i]);
+	for (guint i = p; i < n && !phone && strlen(lines[i]) <= SIGNATURE_MAX_LINE; i++) {
+		g_auto(GStrv) segs = g_regex_split(signature_patterns()->split, lines[i], 0);
+
+		for (char **seg = segs; *seg != NULL && !phone; seg++)
+			phone = signature_phone(&probe, *seg); /* "Name | Title | T +46 ..." */
+	}
 	signature_info_clear(&probe);
 	return phone ? (int)p : -1;
 }

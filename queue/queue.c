@@ -45,6 +45,7 @@ struct LrQueue {
 	GMutex wait_lock;
 	GCond wait_cond;
 	guint64 jobs_added;
+	gint deadlocks;		/* tests: commits still to turn into deadlocks */
 	GMutex flush_lock;	/* group commit (txn_commit_durable) */
 	GCond flush_cond;
 	guint64 committed;	/* tickets handed out to finished commits */
@@ -455,6 +456,26 @@ static int txn_commit_durable(LrQueue *q, DB_TXN *txn, gboolean lazy)
  * code, whatever fn made of the error's text. */
 static GPrivate deadlock_seen;
 
+/* injected_deadlock - TRUE when a test asked for this commit to fail as
+ * a deadlock (see queue_test_deadlocks). */
+static gboolean injected_deadlock(LrQueue *q)
+{
+	gint n;
+
+	do {
+		n = g_atomic_int_get(&q->deadlocks);
+		if (n <= 0)
+			return FALSE;
+	} while (!g_atomic_int_compare_and_exchange(&q->deadlocks, n, n - 1));
+	return TRUE;
+}
+
+/* queue_test_deadlocks - tests: the next n transactions fail as deadlocks. */
+void queue_test_deadlocks(LrQueue *q, guint n)
+{
+	g_atomic_int_set(&q->deadlocks, (gint)n);
+}
+
 /* run_once - one attempt at fn; returns the DB error (0 or DB_LOCK_DEADLOCK
  * to retry), with *ok saying whether fn succeeded. */
 static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,
@@ -474,6 +495,10 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 			return DB_LOCK_DEADLOCK;
 		g_propagate_error(error, g_steal_pointer(&local));
 		return 0;
+	}
+	if (injected_deadlock(q)) {
+		t.txn->abort(t.txn);
+		return DB_LOCK_DEADLOCK;
 	}
 	if ((ret = txn_commit_durable(q, t.txn, lazy)) == 0)
 		*ok = TRUE;
@@ -900,6 +925,37 @@ LrJob *queue_job_next(LrTxn *txn, gint64 now, GError **error)
 	if (ret != 0 && ret != DB_NOTFOUND)
 		db_fail(error, ret, "jobs");
 	return job;
+}
+
+/* job_get - one job by its key, locked for this transaction. */
+static LrJob *job_get(LrTxn *txn, gint64 due, guint64 job_id, GError **error)
+{
+	guint64 k[2] = {be64((guint64)MAX(due, 0)), be64(job_id)};
+	DBT key = dbt_in(k, sizeof(k)), val = dbt_out();
+	int ret = txn->q->jobs->get(txn->q->jobs, txn->txn, &key, &val, DB_RMW);
+	g_autoptr(GBytes) rec = NULL;
+
+	if (ret == DB_NOTFOUND)
+		return NULL;
+	if (ret != 0) {
+		db_fail(error, ret, "jobs");
+		return NULL;
+	}
+	rec = dbt_bytes(&val);
+	return job_from(&key, rec);
+}
+
+/* queue_job_postpone - move the job with job's key to a later time. */
+gboolean queue_job_postpone(LrTxn *txn, const LrJob *job, gint64 later, gboolean *found,
+			    GError **error)
+{
+	g_autoptr(LrJob) cur = job_get(txn, job->due, job->job_id, error);
+
+	*found = cur != NULL;
+	if (cur == NULL)
+		return error == NULL || *error == NULL;
+	return queue_job_delete(txn, cur, error) &&
+	       queue_job_add(txn, cur->kind, cur->lead_id, later, cur->arg, error);
 }
 
 /* queue_job_delete - remove a finished job. */

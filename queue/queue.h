@@ -102,6 +102,10 @@ gboolean queue_run(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error);
  * its job is then done again. */
 gboolean queue_run_lazy(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error);
 
+/* queue_test_deadlocks - for tests: the next n transactions that would
+ * commit are aborted as deadlocks instead (and so retried by queue_run). */
+void queue_test_deadlocks(LrQueue *q, guint n);
+
 /* queue_txn_queue - the queue a transaction belongs to. */
 LrQueue *queue_txn_queue(LrTxn *txn);
 
@@ -143,6 +147,12 @@ gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due
 /* queue_job_next - the earliest job due at or before now, locked for this
  * transaction; NULL without error when none is due. */
 LrJob *queue_job_next(LrTxn *txn, gint64 now, GError **error);
+
+/* queue_job_postpone - move the job whose key (due, job_id) job names, and
+ * no other, to due time later (a new job_id; same kind, lead and arg).
+ * *found is FALSE, and nothing changes, when that job is gone. */
+gboolean queue_job_postpone(LrTxn *txn, const LrJob *job, gint64 later, gboolean *found,
+			    GError **error);
 
 /* queue_job_delete - remove a job taken with queue_job_next. */
 gboolean queue_job_delete(LrTxn *txn, const LrJob *job, GError **error);

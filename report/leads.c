@@ -5,6 +5,8 @@
 
 #include "lead/lr-error.h"
 #include "report/leads.h"
+#include "report/safe.h"
+#include "report/summary.h"
 
 /* add_strings - a JSON array member from a char * array. */
 static void add_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
@@ -90,6 +92,31 @@ static void add_route(JsonBuilder *b, const LrLead *lead)
 	json_builder_add_value(b, json_node_copy(json_parser_get_root(parser)));
 }
 
+/* add_tracking - the lead's origin and stage transitions (show). */
+static void add_tracking(JsonBuilder *b, const LrLead *lead, const GPtrArray *events)
+{
+	g_autoptr(LrSummary) s = summary_new(lead, events);
+
+	json_builder_set_member_name(b, "tracking");
+	json_builder_begin_object(b);
+	add_str(b, "stage", summary_stage_name(summary_stage(s)));
+	add_str(b, "source", s->source);
+	add_str(b, "medium", s->medium);
+	add_str(b, "campaign", s->campaign);
+	json_builder_set_member_name(b, "stages");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < s->stages->len; i++) {
+		const LrTransition *t = &g_array_index(s->stages, LrTransition, i);
+		json_builder_begin_object(b);
+		add_str(b, "stage", summary_stage_name(t->stage));
+		add_time(b, "at", t->at);
+		add_str(b, "actor", t->actor);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+}
+
 /* report_lead_json - one lead as JSON. */
 JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 {
@@ -119,6 +146,7 @@ JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 	if (events) {
 		add_route(b, lead);
 		add_events(b, events);
+		add_tracking(b, lead, events);
 	}
 	json_builder_end_object(b);
 	return json_builder_get_root(b);
@@ -168,8 +196,9 @@ static gint by_priority(gconstpointer a, gconstpointer b)
 static void print_json(JsonNode *node, FILE *out)
 {
 	g_autofree char *text = json_to_string(node, TRUE);
+	g_autofree char *safe = report_safe_json(text);
 
-	fprintf(out, "%s\n", text);
+	fprintf(out, "%s\n", safe);
 }
 
 /* join_list - a char * array as "a,b", or "-" when empty.  New string. */
@@ -184,18 +213,22 @@ static char *join_list(const GPtrArray *list)
 	return g_string_free(s, FALSE);
 }
 
-/* lead_line - one line of `list` text. */
+/* lead_line - one line of `list` text (controls escaped, report/safe.h). */
 static void lead_line(const LrLead *lead, FILE *out)
 {
 	g_autofree char *when = lead_time_format(lead->received);
-	g_autofree char *who = join_list(lead->assignees);
+	g_autofree char *list = join_list(lead->assignees);
+	g_autofree char *who = report_safe(list, FALSE);
 	const char *email = lead_field_get(lead, "email");
 	const char *name = lead_field_get(lead, "name");
+	g_autofree char *source = report_safe(lead->source ? lead->source : "-", FALSE);
+	g_autofree char *sname = report_safe(name, FALSE);
+	g_autofree char *contact =
+		report_safe(email ? email : (lead->subject ? lead->subject : ""), FALSE);
 
 	fprintf(out, "%-6" G_GUINT64_FORMAT " %s %-9s %4d %-12s %-14s %s%s%s\n", lead->id, when,
-		lead->status, lead->priority, lead->source ? lead->source : "-", who,
-		name ? name : "", name && email ? " " : "",
-		email ? email : (lead->subject ? lead->subject : ""));
+		lead->status, lead->priority, source, who, sname, name && email ? " " : "",
+		contact);
 }
 
 /* report_list - print matching leads. */
@@ -223,36 +256,84 @@ gboolean report_list(LrQueue *q, const LrListOptions *opt, FILE *out, GError **e
 	return TRUE;
 }
 
-/* show_text - one lead with its history, for people. */
-static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
+/* safe - a lead string for text output (controls escaped, one line; NULL
+ * as fallback).  Returns a new string. */
+static char *safe(const char *text, const char *fallback)
+{
+	return report_safe(text ? text : fallback, FALSE);
+}
+
+/* show_stages - origin and stage transitions, for people. */
+static void show_stages(const LrLead *lead, const GPtrArray *events, FILE *out)
+{
+	g_autoptr(LrSummary) s = summary_new(lead, events);
+	g_autofree char *source = safe(s->source, ""), *medium = safe(s->medium, "");
+	g_autofree char *campaign = safe(s->campaign, "");
+
+	fprintf(out, "Tracking: source %s, medium %s, campaign %s\nStages:\n", source, medium,
+		campaign);
+	for (guint i = 0; i < s->stages->len; i++) {
+		const LrTransition *t = &g_array_index(s->stages, LrTransition, i);
+		g_autofree char *at = lead_time_format(t->at);
+		g_autofree char *actor = safe(t->actor, "");
+		fprintf(out, "  %s %-10s %s\n", at, summary_stage_name(t->stage), actor);
+	}
+}
+
+/* show_head - the lead's envelope and state, for people. */
+static void show_head(const LrLead *lead, FILE *out)
 {
 	g_autofree char *when = lead_time_format(lead->received);
+	g_autofree char *status = safe(lead->status, ""), *stage = safe(lead->stage, "");
+	g_autofree char *source = safe(lead->source, "-"), *sender = safe(lead->sender, "");
+	g_autofree char *rcpt = safe(lead->recipient, ""), *why = safe(lead->reason, "");
 
 	fprintf(out, "Lead %" G_GUINT64_FORMAT "\n  received: %s\n  status: %s (stage %s)\n",
-		lead->id, when, lead->status, lead->stage);
-	fprintf(out, "  source: %s\n  priority: %d\n  from: <%s> to: <%s>\n",
-		lead->source ? lead->source : "-", lead->priority, lead->sender ? lead->sender : "",
-		lead->recipient ? lead->recipient : "");
+		lead->id, when, status, stage);
+	fprintf(out, "  source: %s\n  priority: %d\n  from: <%s> to: <%s>\n", source,
+		lead->priority, sender, rcpt);
 	if (!lead->is_lead)
-		fprintf(out, "  not a lead: %s\n", lead->reason ? lead->reason : "");
+		fprintf(out, "  not a lead: %s\n", why);
+}
+
+/* show_fields - every field, multi-line values indented. */
+static void show_fields(const LrLead *lead, FILE *out)
+{
 	fprintf(out, "Fields:\n");
 	for (guint i = 0; i < lead->fields->len; i++) {
 		const LrField *f = g_ptr_array_index(lead->fields, i);
-		g_auto(GStrv) lines = g_strsplit(f->value, "\n", -1);
+		g_autofree char *name = safe(f->name, ""), *clean = report_safe(f->value, TRUE);
+		g_auto(GStrv) lines = g_strsplit(clean, "\n", -1);
 		g_autofree char *value = g_strjoinv("\n      ", lines);
-		fprintf(out, "  %s: %s\n", f->name, value);
+		fprintf(out, "  %s: %s\n", name, value);
 	}
-	if (lead_meta_get(lead, META_REASON) && *lead_meta_get(lead, META_REASON))
-		fprintf(out, "Why: %s\n", lead_meta_get(lead, META_REASON));
+}
+
+/* show_text - one lead with its history, for people; every string from
+ * the lead with its control characters escaped (report/safe.h). */
+static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
+{
+	const char *reason = lead_meta_get(lead, META_REASON);
+
+	show_head(lead, out);
+	show_fields(lead, out);
+	if (reason && *reason) {
+		g_autofree char *why = safe(reason, "");
+		fprintf(out, "Why: %s\n", why);
+	}
 	if (lead->holders->len > 0) {
-		g_autofree char *chain = join_list(lead->holders);
+		g_autofree char *list = join_list(lead->holders);
+		g_autofree char *chain = safe(list, "");
 		fprintf(out, "Routing chain: %s\n", chain);
 	}
+	show_stages(lead, events, out);
 	fprintf(out, "History:\n");
 	for (guint i = 0; i < events->len; i++) {
 		const LrEvent *e = g_ptr_array_index(events, i);
 		g_autofree char *at = lead_time_format(e->at);
-		fprintf(out, "  %s %-10s %-10s %s\n", at, e->type, e->actor, e->detail);
+		g_autofree char *type = safe(e->type, ""), *actor = safe(e->actor, "");
+		g_autofree char *detail = safe(e->detail, "");
+		fprintf(out, "  %s %-10s %-10s %s\n", at, type, actor, detail);
 	}
 }
 

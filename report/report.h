@@ -1,5 +1,9 @@
-/* report.h - performance per lead source (campaign) or per user, from the
- * stored leads and their events. */
+/* report.h - `leadroute report`: performance per source, campaign, user,
+ * team, partner server, day or week, from lead summaries.
+ *
+ * The store is read once: each lead and its events become a summary
+ * (summary.h), the rows are computed from the summaries only (compute.h),
+ * and every format is written from the same rows (output.h, html.h). */
 #ifndef LR_REPORT_REPORT_H
 #define LR_REPORT_REPORT_H
 
@@ -8,16 +12,21 @@
 #include <glib.h>
 
 #include "queue/queue.h"
+#include "report/compute.h"
 
-typedef enum { REPORT_BY_SOURCE, REPORT_BY_USER } LrReportBy;
-typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON } LrReportFormat;
+typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_HTML } LrReportFormat;
 
-/* report_run - one row per source (or per user who was offered a lead):
- * leads, accepted, rejected, timed out, contacted, won, lost, the median
- * time from arrival to ACCEPT, and the amount won; leads received before
- * since (µs; 0 = all) are left out, and so are messages that are not
- * leads.  FALSE with LR_ERROR_TEMP when the store cannot be read. */
-gboolean report_run(LrQueue *q, LrReportBy by, gint64 since, LrReportFormat format, FILE *out,
-		    GError **error);
+/* report_summaries - the summaries (LrSummary *) of the leads received in
+ * [from, until) (from 0: since the start), each with its assignee's team
+ * from cfg (may be NULL).  One pass over the store.  NULL with
+ * LR_ERROR_TEMP when the store cannot be read. */
+GPtrArray *report_summaries(LrQueue *q, const LrConfig *cfg, gint64 from, gint64 until,
+                            GError **error);
+
+/* report_run - read the summaries opt needs (the period and the one
+ * before), compute the rows and write them to out in format.  FALSE with
+ * LR_ERROR_TEMP when the store cannot be read. */
+gboolean report_run(LrQueue *q, const LrReportOptions *opt, LrReportFormat format, FILE *out,
+                    GError **error);
 
 #endif

@@ -55,7 +55,7 @@ static gboolean dispatch(Step *s, GError **error)
 		return workflow_remind(s, error);
 	if (g_strcmp0(kind, QUEUE_JOB_UNDELIVERABLE) == 0)
 		return workflow_undeliverable(s, error);
-	lr_log_warn(s->lead->id, "job=%s unknown: dropped", kind);
+	step_log(s, TRUE, s->lead->id, "job=%s unknown: dropped", kind);
 	return TRUE;
 }
 
@@ -63,22 +63,11 @@ typedef struct {
 	LrRouter *r;
 	gboolean did;
 	guint64 lead_id;
+	gint64 job_due;		/* key of the job in hand: set aside when it fails */
+	guint64 job_id;
 	char *failed_kind;
-	LrJob *job;	/* a copy of the job taken last: the one set aside on failure */
+	GPtrArray *logs;	/* of the job in hand (StepLog) */
 } RunCtx;
-
-/* job_copy - a copy of job that outlives its transaction. */
-static LrJob *job_copy(const LrJob *job)
-{
-	LrJob *out = g_new0(LrJob, 1);
-
-	out->job_id = job->job_id;
-	out->due = job->due;
-	out->kind = g_strdup(job->kind);
-	out->lead_id = job->lead_id;
-	out->arg = g_strdup(job->arg);
-	return out;
-}
 
 /* job_txn - take the next job and do it, all in one transaction. */
 static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
@@ -87,14 +76,15 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
 	g_autoptr(LrJob) job = queue_job_next(txn, now, error);
 	g_autoptr(LrLead) lead = NULL;
-	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now};
+	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now, c->logs};
 
 	c->did = FALSE;
+	g_ptr_array_set_size(c->logs, 0);	/* a retry tells its story afresh */
 	if (job == NULL)
 		return error == NULL || *error == NULL;
 	c->lead_id = job->lead_id;
-	g_clear_pointer(&c->job, queue_job_free);
-	c->job = job_copy(job);
+	c->job_due = job->due;
+	c->job_id = job->job_id;
 	s.job = job;
 	lead = queue_lead_get(c->r->q, txn, job->lead_id, error);
 	if (lead == NULL && error && *error)
@@ -108,23 +98,19 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	return queue_lead_put(txn, lead, error) && queue_job_delete(txn, job, error);
 }
 
-/* set_aside_txn - the job that failed for good (a broken template, a bad
+/* set_aside_txn - a job that failed for good (a broken template, a bad
  * record): record the error and try it again later, behind the other
- * jobs, so that it blocks nothing and is done once the cause is fixed.
- * It is the job job_txn took (c->job), not whichever is first now. */
+ * jobs, so that it blocks nothing and is done once the cause is fixed. */
 static gboolean set_aside_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	RunCtx *c = data;
-	const LrJob *job = c->job;
-	g_autoptr(LrEvent) ev = NULL;
+	LrJob failed = {.job_id = c->job_id, .due = c->job_due};
+	g_autoptr(LrEvent) ev = lead_event_new("error", "router", c->failed_kind);
 	gint64 later = g_get_real_time() + 5 * 60 * G_USEC_PER_SEC;
+	gboolean found;
 
-	if (job == NULL)
-		return TRUE;
-	ev = lead_event_new("error", "router", c->failed_kind);
-	return queue_job_delete(txn, job, error) &&
-	       queue_job_add(txn, job->kind, job->lead_id, later, job->arg, error) &&
-	       queue_event_add(txn, job->lead_id, ev, error);
+	return queue_job_postpone(txn, &failed, later, &found, error) &&
+	       (!found || queue_event_add(txn, c->lead_id, ev, error));
 }
 
 /* take_parser - a parser with the new configuration's field aliases; the
@@ -162,11 +148,11 @@ static void take_config(LrRouter *r)
 	take_parser(r);
 }
 
-/* run_job - take the configuration, do the next job, set it aside when it
- * fails for good (c->job is the copy of the job taken, for the caller to
- * free). */
-static gboolean run_job(LrRouter *r, RunCtx *c, GError **error)
+/* router_run_once - do one due job. */
+gboolean router_run_once(LrRouter *r, GError **error)
 {
+	g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func(step_log_free);
+	RunCtx c = {r, FALSE, 0, 0, 0, NULL, logs};
 	g_autoptr(GError) local = NULL;
 
 	take_config(r);
@@ -175,27 +161,19 @@ static gboolean run_job(LrRouter *r, RunCtx *c, GError **error)
 		return FALSE;
 	/* Lazy: a job's only effect outside the store is mail, and the outbox
 	 * is flushed to disk before anything is sent. */
-	if (queue_run_lazy(r->q, job_txn, c, &local))
-		return c->did;
+	if (queue_run_lazy(r->q, job_txn, &c, &local)) {
+		step_logs_write(logs);
+		return c.did;
+	}
 	if (lr_error_is_temp(local)) {
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
-	lr_log_error(c->lead_id, "job failed, retrying in 5 minutes: %s", local->message);
-	c->failed_kind = local->message;
-	if (!queue_run(r->q, set_aside_txn, c, error))
+	lr_log_error(c.lead_id, "job failed, retrying in 5 minutes: %s", local->message);
+	c.failed_kind = local->message;
+	if (!queue_run(r->q, set_aside_txn, &c, error))
 		return FALSE;
 	return TRUE;
-}
-
-/* router_run_once - do one due job. */
-gboolean router_run_once(LrRouter *r, GError **error)
-{
-	RunCtx c = {r, FALSE, 0, NULL, NULL};
-	gboolean ok = run_job(r, &c, error);
-
-	g_clear_pointer(&c.job, queue_job_free);
-	return ok;
 }
 
 /* router_new - set up the worker. */

@@ -17,10 +17,10 @@
 typedef struct LrRouter LrRouter;
 
 /* router_new - a worker over q with configuration cfg (the router takes
- * ownership of cfg, also when it fails: the caller never frees cfg).
- * Loads the reply-token secret (server.secret_file, or HOME/secret created
- * on first use).  NULL with an error when the secret or the parser cannot
- * be set up (cfg freed then). */
+ * ownership of cfg, and frees it on failure too).  Loads the reply-token
+ * secret (server.secret_file, or HOME/secret when that is unset; created
+ * 0600 when missing, refused when group or others may read it).  NULL with
+ * an error when the secret or the parser cannot be set up. */
 LrRouter *router_new(LrQueue *q, LrConfig *cfg, GError **error);
 void router_free(LrRouter *router);
 
@@ -41,5 +41,19 @@ void router_fix_time(LrRouter *router, gint64 now);
  * real one (decisions, deadlines and timers alike): lets a test route as
  * on a given working day. */
 void router_shift_clock(LrRouter *router, gint64 delta);
+
+/* router_user_set_away - an admin's decision: user_id gets no leads until
+ * until (µs since the epoch; 0 = back now), recorded as a "user-away" or
+ * "user-back" event by actor on lead 0 (see router_user_events).  FALSE
+ * with LR_ERROR_TEMP when the store failed. */
+gboolean router_user_set_away(LrQueue *q, const char *user_id, gint64 until, const char *actor,
+			      GError **error);
+
+/* router_user_away - until when user_id is away (µs; 0 or past: available). */
+gint64 router_user_away(LrQueue *q, const char *user_id);
+
+/* router_user_events - the admin's away/back events about user_id, oldest
+ * first (new array), or NULL with an error. */
+GPtrArray *router_user_events(LrQueue *q, const char *user_id, GError **error);
 
 #endif

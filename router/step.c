@@ -45,6 +45,43 @@ void step_list_add(LrLead *lead, const char *key, const char *item)
 	lead_meta_set(lead, key, next);
 }
 
+/* step_log_free - free a held-back log line. */
+void step_log_free(gpointer data)
+{
+	StepLog *l = data;
+
+	g_free(l->text);
+	g_free(l);
+}
+
+/* step_log - hold a log line back until the job's transaction commits. */
+void step_log(Step *s, gboolean warn, guint64 lead_id, const char *fmt, ...)
+{
+	StepLog *l = g_new0(StepLog, 1);
+	va_list ap;
+
+	va_start(ap, fmt);
+	l->text = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	l->lead_id = lead_id;
+	l->warn = warn;
+	g_ptr_array_add(s->logs, l);
+}
+
+/* step_logs_write - write the lines of a committed job. */
+void step_logs_write(GPtrArray *logs)
+{
+	for (guint i = 0; i < logs->len; i++) {
+		const StepLog *l = logs->pdata[i];
+
+		if (l->warn)
+			lr_log_warn(l->lead_id, "%s", l->text);
+		else
+			lr_log_info(l->lead_id, "%s", l->text);
+	}
+	g_ptr_array_set_size(logs, 0);
+}
+
 /* step_event - record an event on the step's lead. */
 gboolean step_event(Step *s, const char *type, const char *actor, const char *detail,
 		    GError **error)
@@ -52,7 +89,7 @@ gboolean step_event(Step *s, const char *type, const char *actor, const char *de
 	g_autoptr(LrEvent) ev = lead_event_new(type, actor, detail);
 
 	ev->at = s->now;
-	lr_log_info(s->lead->id, "event=%s actor=%s %s", type, actor, detail ? detail : "");
+	step_log(s, FALSE, s->lead->id, "event=%s actor=%s %s", type, actor, detail ? detail : "");
 	return queue_event_add(s->txn, s->lead->id, ev, error);
 }
 
@@ -145,6 +182,12 @@ gboolean step_open_adjust(Step *s, const char *user_id, int delta, GError **erro
 		return FALSE;
 	n = delta < 0 && n < (guint64)-delta ? 0 : n + delta;
 	return state_set_uint(s, "open", user_id, n, error);
+}
+
+/* step_away - until when a user is away (0 or past: available). */
+gint64 step_away(Step *s, const char *user_id)
+{
+	return rs_away(s, user_id);
 }
 
 /* step_set_away - mark a user unavailable until a time. */

@@ -24,7 +24,15 @@ typedef struct {
 	LrLead *target;		/* the lead the token names, locked */
 	const LrUser *user;	/* the verified replier */
 	char *message_id;	/* the reply's Message-ID, for threading answers */
+	const char *envelope;	/* the envelope sender (MAIL FROM, -s), NULL when <> */
+	GBytes *raw;		/* the reply as delivered */
 } Reply;
+
+/* The one answer to mail that cannot be verified (no token, a bad one, a
+ * lead that is not there, a sender who is not the token's user): it tells
+ * nobody which leads exist. */
+#define UNVERIFIED_TEXT "This reply could not be verified."
+
 
 /* names_notification - does a threading header name one of our
  * notifications, <lead-N@domain> or <lead-N.KIND.SEQ@domain>? */
@@ -85,30 +93,67 @@ static const LrUser *verify_user(Reply *rp, const char *candidate)
 {
 	gsize len;
 	const char *secret = g_bytes_get_data(rp->s->r->secret, &len);
-	guint64 lead_id;
-	guint32 assignment;
-
-	if (candidate == NULL ||
-	    !token_verify(secret, len, rp->reply->token, candidate, &lead_id, &assignment) ||
-	    lead_id != rp->target->id)
+	if (candidate == NULL || !token_verify(secret, len, rp->reply->token, candidate, NULL, NULL))
 		return NULL;
 	return lr_config_user(rp->s->cfg, candidate);
 }
 
-/* refuse - log a reply that changes nothing and answer it politely. */
+/* addr_domain - the domain of an address, lower case, or NULL. */
+static char *addr_domain(const char *address)
+{
+	const char *at = address ? strrchr(address, '@') : NULL;
+	g_autofree char *d = at ? g_ascii_strdown(at + 1, -1) : NULL;
+	char *gt = d ? strchr(d, '>') : NULL;
+
+	if (gt)
+		*gt = '\0';
+	return d && *d ? g_steal_pointer(&d) : NULL;
+}
+
+/* envelope_fits - may this envelope sender speak for user?  Its domain
+ * must be the domain of one of the user's addresses (mail the user sends
+ * through their own provider, a forwarder of their own domain). */
+static gboolean envelope_fits(const LrUser *user, const char *envelope)
+{
+	g_autofree char *want = addr_domain(envelope);
+
+	for (guint i = 0; want && user->addresses && user->addresses[i]; i++) {
+		g_autofree char *have = addr_domain(user->addresses[i]);
+		if (g_strcmp0(have, want) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* refuse - a verified reply that changes nothing: logged on its lead and
+ * answered politely (robots get no answer). */
 static gboolean refuse(Reply *rp, const char *why, GError **error)
 {
 	Step t = target_step(rp);
 	const char *from = rp->reply->sender;
 	g_autofree char *detail = g_strdup_printf("from=<%s> %s", from ? from : "", why);
 
-	lr_log_warn(rp->target ? rp->target->id : rp->s->lead->id, "reply refused: %s", detail);
-	if (rp->target && !step_event(&t, "reply-refused", "workflow", detail, error))
+	step_log(rp->s, TRUE, rp->target->id, "reply refused: %s", detail);
+	if (!step_event(&t, "reply-refused", "workflow", detail, error))
 		return FALSE;
-	if (from == NULL || rp->reply->auto_reply || rp->reply->bounce)
+	if (rp->reply->auto_reply || rp->reply->bounce)
 		return TRUE;
-	t.lead = rp->target ? rp->target : rp->s->lead;
-	return step_mail_to(&t, from, "refused", why, rp->message_id, error);
+	return step_mail_to(&t, rp->user->email, "refused", why, rp->message_id, error);
+}
+
+/* unverified - mail to a reply address that cannot be verified: a log
+ * line (never an event: a stranger must not write on a lead by naming
+ * it), and one answer for every case, only to a user's own address. */
+static gboolean unverified(Reply *rp, const char *why, GError **error)
+{
+	const char *from = rp->reply ? rp->reply->sender : NULL;
+	const LrUser *known = from ? lr_config_user_by_address(rp->s->cfg, from) : NULL;
+
+	step_log(rp->s, TRUE, rp->s->lead->id, "reply unverified: from=<%s> envelope=<%s> %s",
+		 from ? from : "", rp->envelope ? rp->envelope : "", why);
+	if (known == NULL || rp->envelope == NULL || rp->reply->auto_reply || rp->reply->bounce)
+		return TRUE;
+	return step_mail_to(rp->s, known->email, "refused", UNVERIFIED_TEXT, rp->message_id, error);
 }
 
 /* confirm - tell the replier what was done. */
@@ -274,24 +319,63 @@ static gboolean do_stage(Reply *rp, const char *command, GError **error)
 		       error);
 }
 
+/* away_until - when a user an auto-reply or bounce names is back: the
+ * date it gives, else a day; never more than workflow.max_away ahead. */
+static gint64 away_until(Reply *rp, gint64 now)
+{
+	LrWorkflow wf = lr_config_workflow(rp->s->cfg, rp->user);
+	gint64 cap = now + wf.max_away * G_USEC_PER_SEC;
+	gint64 until = rp->reply->away_until
+			       ? g_date_time_to_unix(rp->reply->away_until) * G_USEC_PER_SEC
+			       : now + AWAY_DEFAULT;
+
+	return MIN(until, cap);
+}
+
+/* tell_away - tell a user who was just marked away, and how to come back
+ * (their answer BACK to this mail's reply address). */
+static gboolean tell_away(Step *t, const LrUser *user, gint64 until, const char *why,
+			  GError **error)
+{
+	g_autofree char *when = lead_time_format(until);
+	g_autofree char *note = g_strdup_printf("%s: you get no new leads until %s.", why, when);
+
+	return step_notify(t, user->id, "away", note, FALSE, NULL, error);
+}
+
 /* do_unavailable - an out-of-office or a bounce of a notification: the
- * user is skipped until they are back, and the lead goes on at once. */
+ * user is skipped until they are back (told so by mail, the first time),
+ * and the lead goes on at once. */
 static gboolean do_unavailable(Reply *rp, GError **error)
 {
 	Step t = target_step(rp);
-	gint64 until = rp->reply->away_until ? g_date_time_to_unix(rp->reply->away_until) *
-						       G_USEC_PER_SEC
-					     : t.now + AWAY_DEFAULT;
-	g_autofree char *detail = g_strdup_printf("%s until %" G_GINT64_FORMAT,
-						  rp->reply->bounce ? "bounce" : "auto-reply",
+	gint64 until = away_until(rp, t.now);
+	gboolean newly = step_away(&t, rp->user->id) <= t.now;
+	const char *what = rp->reply->bounce ? "bounce" : "auto-reply";
+	g_autofree char *detail = g_strdup_printf("%s until %" G_GINT64_FORMAT, what,
 						  until / G_USEC_PER_SEC);
 
 	if (!step_set_away(&t, rp->user->id, until, error) ||
 	    !step_event(&t, "unavailable", rp->user->id, detail, error))
 		return FALSE;
-	if (g_strcmp0(rp->target->status, LEAD_STATUS_OFFERED) != 0)
+	if (g_strcmp0(rp->target->status, LEAD_STATUS_OFFERED) == 0 &&
+	    !reroute(&t, rp->user->id, FALSE, error))
+		return FALSE;
+	/* A bounce: mail to them does not arrive, telling them would bounce. */
+	if (!newly || rp->reply->bounce)
 		return TRUE;
-	return reroute(&t, rp->user->id, FALSE, error);
+	return tell_away(&t, rp->user, until, "You sent an out-of-office reply", error);
+}
+
+/* do_back - BACK: the user is available again. */
+static gboolean do_back(Reply *rp, GError **error)
+{
+	Step t = target_step(rp);
+
+	return step_set_away(&t, rp->user->id, 0, error) &&
+	       step_event(&t, "back", rp->user->id, NULL, error) &&
+	       confirm(rp, "confirm", "You are back: new leads are offered to you again.", FALSE,
+		       error);
 }
 
 /* obey - run a verified command. */
@@ -313,31 +397,80 @@ static gboolean obey(Reply *rp, GError **error)
 	return confirm(rp, "help", NULL, FALSE, error);
 }
 
-/* find_user - the verified replier: the sender's user, or for an
- * auto-reply or bounce (sent by a robot), the assignee the token names. */
-static const LrUser *find_user(Reply *rp)
+/* names_our_mail - does the body of a bounce (its delivery status or the
+ * returned headers, not its own headers) name a notification about
+ * lead_id, <lead-ID@domain> or <lead-ID.KIND.SEQ@domain>? */
+static gboolean names_our_mail(GBytes *raw, guint64 lead_id, const char *domain)
 {
-	const LrUser *by_addr = lr_config_user_by_address(rp->s->cfg, rp->reply->sender);
+	gsize len;
+	const char *data = g_bytes_get_data(raw, &len);
+	g_autofree char *text = g_ascii_strdown(data, (gssize)len);
+	const char *body = strstr(text, "\n\n");
+	g_autofree char *dom = g_ascii_strdown(domain ? domain : "", -1);
+	g_autofree char *exact = g_strdup_printf("<lead-%" G_GUINT64_FORMAT "@%s>", lead_id, dom);
+	g_autofree char *head = g_strdup_printf("<lead-%" G_GUINT64_FORMAT ".", lead_id);
+	g_autofree char *tail = g_strdup_printf("@%s>", dom);
 
-	if (by_addr)
-		return verify_user(rp, by_addr->id);
-	if (!rp->reply->auto_reply && !rp->reply->bounce)
-		return NULL;
-	for (guint i = 0; i < rp->target->assignees->len; i++) {
-		const LrUser *u = verify_user(rp, rp->target->assignees->pdata[i]);
-		if (u)
-			return u;
+	body = body ? body : strstr(text, "\r\n\r\n");
+	if (body == NULL || *dom == '\0')
+		return FALSE;
+	if (strstr(body, exact))
+		return TRUE;
+	for (const char *p = strstr(body, head); p; p = strstr(p + 1, head)) {
+		const char *end = strchr(p, '>');
+		const char *at = end ? g_strstr_len(p, end - p + 1, tail) : NULL;
+		if (at && at + strlen(tail) == end + 1)
+			return TRUE;
 	}
-	return NULL;
+	return FALSE;
 }
 
-/* check_and_obey - the token must verify for the sender, name the current
- * assignment, and the sender must be an assignee. */
+/* find_bounced - a bounce counts for the assignee the token was made for
+ * only when it names one of our notifications about the lead. */
+static const LrUser *find_bounced(Reply *rp, guint64 lead_id)
+{
+	const LrUser *by_token = NULL;
+
+	if (!names_our_mail(rp->raw, lead_id, rp->s->r->mail.domain))
+		return NULL;
+	for (guint i = 0; i < rp->s->cfg->users->len && by_token == NULL; i++)
+		by_token = verify_user(rp, ((LrUser *)rp->s->cfg->users->pdata[i])->id);
+	return by_token;
+}
+
+/* find_user - the replier, verified: From names a user, the envelope
+ * sender (when not <>) has a domain of that user, and the token was made
+ * for them.  A bounce is verified by find_bounced instead.  NULL with
+ * *why set when it is not verified. */
+static const LrUser *find_user(Reply *rp, guint64 lead_id, const char **why)
+{
+	const LrUser *user = lr_config_user_by_address(rp->s->cfg, rp->reply->sender);
+
+	if (rp->reply->bounce) {
+		*why = "bounce names none of our notifications";
+		return find_bounced(rp, lead_id);
+	}
+	if (rp->envelope == NULL && !rp->reply->auto_reply) {
+		*why = "null envelope sender: never a command";
+		return NULL;
+	}
+	*why = "From is nobody here";
+	if (user == NULL)
+		return NULL;
+	*why = "envelope sender foreign to the user";
+	if (rp->envelope && !envelope_fits(user, rp->envelope))
+		return NULL;
+	*why = "token not made for the sender";
+	return verify_user(rp, user->id);
+}
+
+/* check_and_obey - the replier is verified for the lead; the command must
+ * be about the current assignment, by an assignee (BACK excepted). */
 static gboolean check_and_obey(Reply *rp, guint32 assignment, GError **error)
 {
-	rp->user = find_user(rp);
-	if (rp->user == NULL)
-		return refuse(rp, "This reply could not be verified.", error);
+	if (g_strcmp0(rp->reply->command, "back") == 0 && !rp->reply->auto_reply &&
+	    !rp->reply->bounce)
+		return do_back(rp, error);
 	if (assignment != step_meta_uint(rp->target, META_ASSIGNMENT) ||
 	    !step_is_assignee(rp->target, rp->user->id))
 		return refuse(rp, "This lead is no longer assigned to you.", error);
@@ -350,38 +483,53 @@ static void mark_reply(Step *s, guint64 target)
 	g_autofree char *why = g_strdup_printf("reply to lead %" G_GUINT64_FORMAT, target);
 
 	s->lead->is_lead = FALSE;
-	lead_set_str(&s->lead->reason, why);
+	lead_set_str(&s->lead->reason, target ? why : "unverified reply");
 	lead_set_str(&s->lead->status, LEAD_STATUS_NOT_LEAD);
-	step_meta_set_uint(s->lead, META_REPLY_TO, target);
+	if (target)
+		step_meta_set_uint(s->lead, META_REPLY_TO, target);
 }
 
-/* workflow_reply - a reply to a notification. */
+/* reply_envelope - the envelope sender, NULL for <> (pipe(8) writes the
+ * null sender as MAILER-DAEMON: anything without an @). */
+static const char *reply_envelope(const LrLead *record)
+{
+	const char *e = record->sender;
+
+	return e && strchr(e, '@') ? e : NULL;
+}
+
+/* workflow_reply - a reply to a notification.  Identity: the From address
+ * must be a user's, the envelope sender's domain one of that user's, and
+ * the token made for that user; the lead is looked at only after that. */
 gboolean workflow_reply(Step *s, GBytes *raw, GError **error)
 {
 	g_autoptr(LrReply) reply = reply_parse(raw, s->lead->recipient, NULL);
 	g_autoptr(LrLead) target = NULL;
-	g_autofree char *mid = NULL;
+	g_autofree char *mid = NULL, *detail = NULL;
 	guint64 lead_id = 0;
 	guint32 assignment = 0;
-	Reply rp = {s, reply, NULL, NULL, NULL};
+	const char *why = "no valid reply token";
+	Reply rp = {s, reply, NULL, NULL, NULL, reply_envelope(s->lead), raw};
 
 	mid = s->lead->message_key && !g_str_has_prefix(s->lead->message_key, "sha256:")
 		      ? g_strdup(s->lead->message_key)
 		      : NULL;
 	rp.message_id = mid;
-	if (reply == NULL || reply->token == NULL ||
-	    !token_peek(reply->token, &lead_id, &assignment)) {
-		mark_reply(s, 0);
-		return step_event(s, "reply-refused", "workflow", "no valid reply token", error) &&
-		       (reply == NULL ||
-			refuse(&rp, "This reply was not sent to the reply address of a notification.", error));
-	}
-	mark_reply(s, lead_id);
-	if (!step_event(s, "reply", "workflow", reply->command, error))
-		return FALSE;
+	mark_reply(s, 0);
+	if (reply == NULL)
+		return unverified(&rp, "not a mail message", error);
+	if (reply->token == NULL || !token_peek(reply->token, &lead_id, &assignment) ||
+	    (rp.user = find_user(&rp, lead_id, &why)) == NULL)
+		return unverified(&rp, why, error);
 	if (lead_id == s->lead->id ||
 	    (target = queue_lead_get(s->r->q, s->txn, lead_id, error)) == NULL)
-		return error && *error ? FALSE : refuse(&rp, "This lead does not exist.", error);
+		return error && *error ? FALSE : unverified(&rp, "no such lead", error);
+	mark_reply(s, lead_id);
+	detail = g_strdup_printf("%s from=<%s> envelope=<%s> user=%s", reply->command,
+				 reply->sender ? reply->sender : "", rp.envelope ? rp.envelope : "",
+				 rp.user->id);
+	if (!step_event(s, "reply", "workflow", detail, error))
+		return FALSE;
 	rp.target = target;
 	return check_and_obey(&rp, assignment, error) && queue_lead_put(s->txn, target, error);
 }
@@ -438,9 +586,11 @@ gboolean workflow_undeliverable(Step *s, GError **error)
 						  parts[0] ? parts[0] : "",
 						  parts[0] && parts[1] ? parts[1] : "");
 
+	gint64 cap = user ? lr_config_workflow(s->cfg, user).max_away * G_USEC_PER_SEC : 0;
+
 	if (user == NULL)
 		return step_event(s, "undeliverable", "mailer", detail, error);
-	if (!step_set_away(s, user->id, s->now + AWAY_DEFAULT, error) ||
+	if (!step_set_away(s, user->id, s->now + MIN(AWAY_DEFAULT, cap), error) ||
 	    !step_event(s, "unavailable", user->id, detail, error))
 		return FALSE;
 	/* The admin is where leads end when nobody else can take them: keep

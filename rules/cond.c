@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lead/lr-error.h"
+#include "lead/number.h"
 #include "rules/cond.h"
 
 /* Deeper nesting than this is refused, so bad input cannot exhaust the stack. */
@@ -128,88 +129,11 @@ const char *cond_text(const LrCond *cond)
 
 /* ---- numbers ---- */
 
-/* skip_currency - skip a currency symbol or code (and spaces) at p. */
-static const char *skip_currency(const char *p)
-{
-	static const char *const marks[] = {"€", "$", "£", "¥", "EUR", "USD", "GBP", "CHF",
-					    "SEK", "NOK", "DKK", "JPY", NULL};
-
-	while (*p == ' ')
-		p++;
-	if (g_ascii_isdigit(*p) || *p == '-' || *p == '+' || *p == '\0')
-		return p;
-	for (int i = 0; marks[i] != NULL; i++)
-		if (g_str_has_prefix(p, marks[i])) {
-			p += strlen(marks[i]);
-			break;
-		}
-	while (*p == ' ')
-		p++;
-	return p;
-}
-
-/* number_normalise - digits and separators [p, end) as "1234.5" in out
- * (size > end - p).  Returns FALSE when the separators make no sense. */
-static gboolean number_normalise(const char *p, const char *end, char *out)
-{
-	int n = 0;
-
-	const char *last_comma = NULL, *last_dot = NULL, *dec = NULL;
-	int commas = 0, dots = 0;
-
-	for (const char *s = p; s < end; s++) {
-		if (*s == ',')
-			commas++, last_comma = s;
-		else if (*s == '.')
-			dots++, last_dot = s;
-	}
-	if (commas > 0 && dots > 0)
-		dec = last_comma > last_dot ? last_comma : last_dot;
-	else if (dots == 1)
-		dec = last_dot;
-	else if (commas == 1 && end - last_comma - 1 != 3)
-		dec = last_comma;
-	if (dec != NULL && ((dec == last_comma && commas > 1) || (dec == last_dot && dots > 1)))
-		return FALSE;
-	for (const char *s = p; s < end; s++) {
-		if (s == dec)
-			out[n++] = '.';
-		else if (g_ascii_isdigit(*s))
-			out[n++] = *s;
-	}
-	out[n] = '\0';
-	return TRUE;
-}
-
-/* cond_number - read text as a number. */
+/* cond_number - read text as a number: the parser's reader (see
+ * lead/number.h), so that rules and `leadroute parse` agree. */
 gboolean cond_number(const char *text, double *out)
 {
-	char norm[64];
-	const char *p, *start;
-	double scale = 1, sign = 1;
-
-	if (text == NULL)
-		return FALSE;
-	p = skip_currency(text);
-	if (*p == '-' || *p == '+')
-		sign = *p++ == '-' ? -1 : 1;
-	p = skip_currency(p);
-	start = p;
-	while (g_ascii_isdigit(*p) || ((*p == ',' || *p == '.' || *p == ' ' || *p == '\'') &&
-				       g_ascii_isdigit(p[1]) && p > start))
-		p++;
-	if (p == start || !g_ascii_isdigit(p[-1]) || p - start >= (long)sizeof(norm))
-		return FALSE;
-	if (!number_normalise(start, p, norm))
-		return FALSE;
-	if (*p == 'k' || *p == 'K')
-		scale = 1e3, p++;
-	else if (*p == 'M' || *p == 'm')
-		scale = 1e6, p++;
-	if (*skip_currency(p) != '\0')
-		return FALSE;
-	*out = sign * scale * g_ascii_strtod(norm, NULL);
-	return TRUE;
+	return lead_number_read(text, out);
 }
 
 /* ---- folding and comparing text ---- */

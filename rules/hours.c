@@ -156,3 +156,26 @@ gboolean lr_config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *
 	}
 	return user->hours == NULL || user->hours->len == 0;
 }
+
+/* lr_config_user_hours_start - see lr-config.h. */
+gint64 lr_config_user_hours_start(const LrUser *user, gint64 now, LrTzMemo *memo)
+{
+	gint64 best = G_MAXINT64, minute = 60 * G_USEC_PER_SEC;
+
+	if (lr_config_user_in_hours_memo(user, now, memo))
+		return now;
+	for (guint i = 0; i < user->hours->len; i++) {
+		const LrHours *h = &g_array_index(user->hours, LrHours, i);
+		int day, min;
+
+		local_minutes(h->tz, now, memo, &day, &min);
+		for (int d = 0; d <= 7; d++) {
+			gint64 ahead = (gint64)d * 1440 + h->from - min;
+			if ((h->days & (1u << ((day + d) % 7))) && ahead > 0) {
+				best = MIN(best, now - now % minute + ahead * minute);
+				break;
+			}
+		}
+	}
+	return best;
+}

@@ -26,6 +26,7 @@ typedef struct {
 	GHashTable *ranks;	/* file -> rank */
 	char *base;		/* folder of the main file, "" for the current one */
 	GArray *weights;	/* scratch: a route's weights */
+	const LrUser *owner;	/* whose rule file is being read, or NULL */
 } Loader;
 
 const char *parse_span(const char *text, LrHours *h);

@@ -20,7 +20,7 @@
 const char *const top_keys[] = {"server", "fields", "tables", "users", "servers",
 				       "rules", "workflow", NULL};
 static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
-					    "withhold", NULL};
+					    "withhold", "max_away", "contact_within", "digest", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
 
 /* ---- problems ---- */
@@ -261,13 +261,20 @@ void load_workflow(Loader *ld, const config_setting_t *parent, LrWorkflow *wf)
 	config_setting_t *g = get_group(ld, parent, "workflow");
 	double n;
 
-	wf->accept_within = wf->remind_after = -1;
+	wf->accept_within = wf->remind_after = wf->max_away = wf->contact_within = -1;
 	wf->max_rejections = -1;
 	if (g == NULL)
 		return;
 	check_keys(ld, g, workflow_keys, "workflow");
 	load_duration(ld, g, "accept_within", &wf->accept_within);
 	load_duration(ld, g, "remind_after", &wf->remind_after);
+	load_duration(ld, g, "max_away", &wf->max_away);
+	if (wf->max_away == 0 || wf->max_away > LR_MAX_AWAY_LIMIT) {
+		at(ld, config_setting_get_member(g, "max_away"),
+		   "'max_away' must be a duration from 1s to 365d");
+		wf->max_away = -1;
+	}
+	load_duration(ld, g, "contact_within", &wf->contact_within);
 	if (get_num(ld, g, "max_rejections", &n)) {
 		if (n < 0 || n > 1000 || n != (int)n)
 			at(ld, config_setting_get_member(g, "max_rejections"),
@@ -289,8 +296,12 @@ LrWorkflow lr_config_workflow(const LrConfig *cfg, const LrUser *user)
 		wf.accept_within = user->workflow.accept_within;
 	if (user->workflow.remind_after >= 0)
 		wf.remind_after = user->workflow.remind_after;
+	if (user->workflow.contact_within >= 0)
+		wf.contact_within = user->workflow.contact_within;
 	if (user->workflow.max_rejections >= 0)
 		wf.max_rejections = user->workflow.max_rejections;
+	if (user->workflow.max_away > 0)
+		wf.max_away = user->workflow.max_away;
 	if (user->workflow.withhold != NULL)
 		wf.withhold = user->workflow.withhold;
 	return wf;
@@ -418,6 +429,29 @@ static void load_server(Loader *ld, const char *file, const config_t *conf,
 	ld->cfg->server = server_config_fill(conf, file, note_report, ld);
 }
 
+/* merge_withhold - a user's workflow.withhold adds to the admin's, never
+ * lifts it: the user's list becomes the admin's and the user's together. */
+static void merge_withhold(LrConfig *cfg)
+{
+	for (guint i = 0; i < cfg->users->len; i++) {
+		LrUser *u = g_ptr_array_index(cfg->users, i);
+		GPtrArray *all;
+
+		if (u->workflow.withhold == NULL)
+			continue;
+		all = g_ptr_array_new();
+		for (int k = 0; cfg->workflow.withhold && cfg->workflow.withhold[k]; k++)
+			g_ptr_array_add(all, g_strdup(cfg->workflow.withhold[k]));
+		for (int k = 0; u->workflow.withhold[k]; k++)
+			if (!g_ptr_array_find_with_equal_func(all, u->workflow.withhold[k],
+							      g_str_equal, NULL))
+				g_ptr_array_add(all, g_strdup(u->workflow.withhold[k]));
+		g_ptr_array_add(all, NULL);
+		g_strfreev(u->workflow.withhold);
+		u->workflow.withhold = (char **)g_ptr_array_free(all, FALSE);
+	}
+}
+
 /* load_main - everything in the main file. */
 static void load_main(Loader *ld, const char *file, config_t *conf)
 {
@@ -437,6 +471,9 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 		cfg->workflow.remind_after = LR_DEFAULT_REMIND_AFTER;
 	if (cfg->workflow.max_rejections < 0)
 		cfg->workflow.max_rejections = LR_DEFAULT_MAX_REJECTIONS;
+	merge_withhold(cfg);
+	if (cfg->workflow.max_away < 0)
+		cfg->workflow.max_away = LR_DEFAULT_MAX_AWAY;
 	cfg->rules = load_ruleset(ld, root, NULL, file_of(ld, root, "(embedded default)"));
 }
 

@@ -6,6 +6,9 @@
  * every key).  A user's rule file holds only `rules` and `workflow`; it may
  * route to that user, the users they manage, their own manager, and the
  * users, teams or servers the admin lists in the user's `may_route`.
+ * It attaches files only from folders the admin names (server.documents,
+ * the user's `documents`), @includes only files in its own folder, and its
+ * workflow.withhold adds to the admin's (never lifts it).
  *
  * Every problem is reported as "file:line: message" (conditions as
  * "file:line: condition column N: message"), sorted by file (the main file
@@ -27,12 +30,16 @@ typedef struct {
 	gint64 remind_after;	/* seconds */
 	int max_rejections;
 	char **withhold;	/* fields masked until ACCEPT, NULL-terminated */
+	gint64 max_away;	/* seconds an auto-reply or bounce may mark a user away */
+	gint64 contact_within;	/* seconds from arrival to CONTACTED (reports' SLA); -1 = none */
 } LrWorkflow;
 
 /* Built-in defaults when leadroute.conf has no workflow group. */
 #define LR_DEFAULT_ACCEPT_WITHIN (4 * 3600)
 #define LR_DEFAULT_REMIND_AFTER (2 * 3600)
 #define LR_DEFAULT_MAX_REJECTIONS 2
+#define LR_DEFAULT_MAX_AWAY (14 * 86400)
+#define LR_MAX_AWAY_LIMIT (365 * 86400)
 
 /* One span of working hours: days (bit 0 Monday .. bit 6 Sunday) and
  * minutes from midnight in tz; to <= from runs past midnight. */
@@ -57,6 +64,8 @@ typedef struct {
 	int capacity;		/* open leads at most; 0 = no limit */
 	GArray *hours;		/* LrHours; empty = always */
 	char **may_route;	/* extra targets: ids, "team:X", "server:X" */
+	char **documents;	/* folders the user's rule file may attach from, as
+				 * written (besides server.documents), or NULL */
 	GHashTable *attrs;	/* every scalar attribute as text (user.<attr>) */
 	char *rules_file;	/* as written in leadroute.conf, or NULL */
 	LrRuleSet *rules;	/* the user's rules, or NULL */
@@ -239,6 +248,11 @@ typedef struct {
 /* lr_config_user_in_hours_memo - lr_config_user_in_hours through memo (any
  * instant: memo starts over when now moves to another second). */
 gboolean lr_config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *memo);
+
+/* lr_config_user_hours_start - when user's working hours next begin at or
+ * after now (µs; now itself when they work at now or have no hours, to
+ * the minute otherwise; G_MAXINT64 when their hours name no day). */
+gint64 lr_config_user_hours_start(const LrUser *user, gint64 now, LrTzMemo *memo);
 
 /* lr_config_workflow - the workflow for a lead kept by user (NULL: global):
  * the global one with the user's own keys over it.  withhold is borrowed. */

@@ -319,12 +319,19 @@ static const char *unavailable_user(Router *rt, const char *who, const LrUser *u
 		return g_str_has_prefix(who, "server:") ? NULL : "unknown";
 	if (st->away_until != NULL && st->away_until(st->data, who) > st->now)
 		return "away";
-	if (!lr_config_user_in_hours_memo(u, st->now, &rt->tz_memo))
-		return "outside hours";
 	if (u->capacity > 0 && st->open_leads != NULL &&
 	    st->open_leads(st->data, who) >= (guint)u->capacity)
 		return "at capacity";
 	return NULL;
+}
+
+/* hours_start - when who can take the lead by their working hours: now
+ * inside them (or for a server), else when their hours begin.  Outside
+ * hours is soft: such a candidate is offered a lead only when nobody is
+ * inside their hours, and the deadline counts working hours only. */
+static gint64 hours_start(Router *rt, const LrUser *u)
+{
+	return u ? lr_config_user_hours_start(u, rt->state->now, &rt->tz_memo) : rt->state->now;
 }
 
 /* ---- strategies ---- */
@@ -365,11 +372,31 @@ static void expand_target(const Router *rt, const LrTarget *t, GArray *cands)
 	}
 }
 
-/* available_cands - the candidates who can take the lead; the others go
- * into the effect text. */
+/* soonest - keep the candidates whose working hours begin first. */
+static void soonest(Router *rt, GArray *cands)
+{
+	gint64 first = G_MAXINT64;
+	guint n = 0;
+
+	for (guint i = 0; i < cands->len; i++)
+		first = MIN(first, hours_start(rt, g_array_index(cands, Cand, i).user));
+	for (guint i = 0; i < cands->len; i++) {
+		Cand *c = &g_array_index(cands, Cand, i);
+		if (hours_start(rt, c->user) == first)
+			g_array_index(cands, Cand, n++) = *c;
+		else
+			append(rt->effect, " [", c->id, ": outside hours, starts later]", NULL);
+	}
+	g_array_set_size(cands, n);
+}
+
+/* available_cands - the candidates who can take the lead: those inside
+ * their working hours, or when none is, those whose hours begin first;
+ * the others go into the effect text. */
 static GArray *available_cands(Router *rt, const LrRoute *route, const char **first)
 {
 	g_autoptr(GArray) all = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
+	g_autoptr(GArray) later = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
 	GArray *ok = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
 
 	for (guint i = 0; i < route->targets->len; i++)
@@ -379,11 +406,23 @@ static GArray *available_cands(Router *rt, const LrRoute *route, const char **fi
 		Cand *c = &g_array_index(all, Cand, i);
 		const char *why = unavailable_user(rt, c->id, c->user);
 
-		if (why == NULL)
-			g_array_append_val(ok, *c);
-		else
+		if (why != NULL)
 			append(rt->effect, " [", c->id, ": ", why, "]", NULL);
+		else if (hours_start(rt, c->user) > rt->state->now)
+			g_array_append_val(later, *c);
+		else
+			g_array_append_val(ok, *c);
 	}
+	if (ok->len > 0) {
+		for (guint i = 0; i < later->len; i++)
+			append(rt->effect, " [", g_array_index(later, Cand, i).id, ": outside hours]",
+			       NULL);
+		return ok;
+	}
+	soonest(rt, later);
+	g_array_append_vals(ok, later->data, later->len);
+	if (ok->len > 0)
+		g_string_append(rt->effect, " [nobody inside hours: whose begin first]");
 	return ok;
 }
 
@@ -709,7 +748,7 @@ static void keep(Router *rt, const char *who, const LrUser *u)
 	const char *why = unavailable_user(rt, who, u);
 
 	add_holder(rt, who, u);
-	if (why == NULL) {
+	if (why == NULL) {	/* outside hours is soft: theirs, for when they begin */
 		add_unique(rt->res->assignees, who);
 		return;
 	}

@@ -9,6 +9,7 @@
 #include <libconfig.h>
 
 #include "lead/lr-error.h"
+#include "rules/confine.h"
 #include "rules/lr-config.h"
 #include "rules/suggest.h"
 #include "rules/lr-config-int.h"
@@ -270,6 +271,31 @@ static void load_attach_table(Loader *ld, const config_setting_t *m, LrAttach *a
 	}
 }
 
+/* confine_document - in a user's rule file, *path (absolute) must lie in a
+ * folder the admin names for documents (server.documents, the user's
+ * documents); it becomes the resolved path, or a problem is noted. */
+static void confine_document(Loader *ld, const config_setting_t *m, char **path,
+			     const char *written)
+{
+	g_autoptr(GPtrArray) folders = g_ptr_array_new_with_free_func(g_free);
+	char **server = ld->cfg->server ? ld->cfg->server->documents : NULL;
+	char *real;
+
+	for (int i = 0; server && server[i]; i++)
+		g_ptr_array_add(folders, g_strdup(server[i]));
+	for (int i = 0; ld->owner->documents && ld->owner->documents[i]; i++)
+		g_ptr_array_add(folders,
+				g_canonicalize_filename(ld->owner->documents[i], ld->cfg->dir));
+	g_ptr_array_add(folders, NULL);
+	real = confine_path(*path, (const char *const *)folders->pdata);
+	if (real == NULL)
+		at(ld, m, "user '%s': attach: %s is not inside a folder the admin allows for "
+		   "documents (server.documents or the user's documents)", ld->owner->id,
+		   written);
+	g_free(*path);
+	*path = real;
+}
+
 /* load_attach_one - one attachment group. */
 static LrAttach *load_attach_one(Loader *ld, const config_setting_t *m)
 {
@@ -285,6 +311,8 @@ static LrAttach *load_attach_one(Loader *ld, const config_setting_t *m)
 		g_autofree char *shown = path_of(ld, file);
 		a->file = g_canonicalize_filename(file, ld->cfg->dir);
 		check_document(ld, m, shown, "attach: ");
+		if (ld->owner != NULL)
+			confine_document(ld, m, &a->file, file);
 	} else if (table != NULL) {
 		load_attach_table(ld, m, a, table);
 	}

@@ -84,6 +84,15 @@ static const LrServerKey keys[] = {
      .text_default = NULL,
      .offset = offsetof(LrServerConfig, templates),
      .restart = FALSE},
+    {.name = "documents",
+     .type = LR_KEY_FOLDERS,
+     .offset = offsetof(LrServerConfig, documents),
+     .restart = FALSE},
+    {.name = "user",
+     .type = LR_KEY_TEXT,
+     .text_default = "leadroute",
+     .offset = offsetof(LrServerConfig, user),
+     .restart = TRUE},
     {.name = "max_message_size",
      .type = LR_KEY_BYTES,
      .min = 1024,
@@ -97,6 +106,13 @@ static const LrServerKey keys[] = {
      .max = DAY,
      .number_default = LR_DEFAULT_SESSION_TIMEOUT,
      .offset = offsetof(LrServerConfig, session_timeout),
+     .restart = TRUE},
+    {.name = "min_data_rate",
+     .type = LR_KEY_NUMBER,
+     .min = 1,
+     .max = 1000000000,
+     .number_default = LR_DEFAULT_MIN_DATA_RATE,
+     .offset = offsetof(LrServerConfig, min_data_rate),
      .restart = TRUE},
     {.name = "max_sessions",
      .type = LR_KEY_NUMBER,
@@ -174,6 +190,8 @@ void server_config_free(LrServerConfig *cfg)
 	g_free(cfg->from);
 	g_free(cfg->secret_file);
 	g_free(cfg->templates);
+	g_strfreev(cfg->documents);
+	g_free(cfg->user);
 	g_free(cfg);
 }
 
@@ -184,6 +202,7 @@ static gboolean key_equal(const LrServerKey *k, const LrServerConfig *a, const L
 
 	switch (k->type) {
 	case LR_KEY_LIST:
+	case LR_KEY_FOLDERS:
 		return g_strv_equal(*(const char *const *const *)x, *(const char *const *const *)y);
 	case LR_KEY_BYTES:
 		return *(const gsize *)x == *(const gsize *)y;
@@ -215,7 +234,7 @@ LrServerConfig *server_config_copy(const LrServerConfig *cfg)
 	for (const LrServerKey *k = keys; k->name != NULL; k++) {
 		char *slot = (char *)out + k->offset;
 
-		if (k->type == LR_KEY_LIST)
+		if (k->type == LR_KEY_LIST || k->type == LR_KEY_FOLDERS)
 			*(char ***)slot = g_strdupv(*(char ***)slot);
 		else if (k->type == LR_KEY_TEXT || k->type == LR_KEY_PATH)
 			*(char **)slot = g_strdup(*(char **)slot);
@@ -303,19 +322,25 @@ static void set_text(const Filler *f, const LrServerKey *k, char **slot, const c
 		*slot = default_templates();
 }
 
+/* list_item - one text of a list key (a folder: absolute under base). */
+static char *list_item(const Filler *f, const LrServerKey *k, const char *v)
+{
+	return k->type == LR_KEY_FOLDERS ? path_under(f->base, v) : g_strdup(v);
+}
+
 /* set_list - a list key: "text" or ["text", ...], else the default. */
 static void set_list(const Filler *f, const LrServerKey *k, char ***slot, const config_setting_t *s)
 {
 	GPtrArray *out = g_ptr_array_new();
 
 	if (s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING)
-		g_ptr_array_add(out, g_strdup(config_setting_get_string(s)));
+		g_ptr_array_add(out, list_item(f, k, config_setting_get_string(s)));
 	else if (s != NULL && (config_setting_is_array(s) || config_setting_is_list(s)))
 		for (int i = 0; i < config_setting_length(s); i++) {
 			const char *v = config_setting_get_string_elem(s, i);
 
 			if (v != NULL && *v != '\0')
-				g_ptr_array_add(out, g_strdup(v));
+				g_ptr_array_add(out, list_item(f, k, v));
 			else
 				key_at(f, s, "'%s' must list non-empty texts in double quotes",
 				       k->name);
@@ -323,9 +348,9 @@ static void set_list(const Filler *f, const LrServerKey *k, char ***slot, const 
 	else if (s != NULL)
 		key_at(f, s, "'%s' must be text or a list of texts: %s = [\"a\", \"b\"];", k->name,
 		       k->name);
-	if (out->len == 0 && s != NULL && config_setting_is_aggregate(s))
+	if (k->type == LR_KEY_LIST && out->len == 0 && s != NULL && config_setting_is_aggregate(s))
 		key_at(f, s, "'%s' must name at least one address", k->name);
-	if (out->len == 0)
+	if (out->len == 0 && k->text_default != NULL)
 		g_ptr_array_add(out, g_strdup(k->text_default));
 	g_ptr_array_add(out, NULL);
 	*slot = (char **)g_ptr_array_free(out, FALSE);
@@ -363,7 +388,7 @@ static void set_key(const Filler *f, const LrServerKey *k, LrServerConfig *cfg,
 	char *slot = (char *)cfg + k->offset;
 	gint64 n = k->number_default;
 
-	if (k->type == LR_KEY_LIST) {
+	if (k->type == LR_KEY_LIST || k->type == LR_KEY_FOLDERS) {
 		set_list(f, k, (char ***)slot, s);
 		return;
 	}

@@ -22,8 +22,12 @@ typedef struct {
 	char *from;		/* From: of notifications */
 	char *secret_file;	/* HMAC secret for reply tokens, or NULL */
 	char *templates;	/* template folder, absolute */
+	char **documents;	/* folders users' rule files may attach from, absolute
+				 * (NULL-terminated, possibly empty) */
+	char *user;		/* the account the daemon drops to when started as root */
 	gsize max_message_size;	/* bytes: larger messages get 552 / EX_DATAERR */
-	guint session_timeout;	/* seconds an LMTP client may stay silent */
+	guint session_timeout;	/* seconds a whole LMTP command may take */
+	guint min_data_rate;	/* bytes per second an LMTP message must keep up */
 	guint max_sessions;	/* concurrent LMTP sessions */
 	guint retry_first;	/* seconds before the first retry of a notification */
 	guint retry_max;	/* longest wait between retries, seconds */
@@ -39,6 +43,7 @@ typedef enum {
 	LR_KEY_TEXT,	/* "text" */
 	LR_KEY_PATH,	/* "text", relative to the configuration file's folder */
 	LR_KEY_LIST,	/* "text" or ["text", ...] */
+	LR_KEY_FOLDERS,	/* "path" or ["path", ...], each relative to the file's folder */
 	LR_KEY_NUMBER,	/* a whole number from min to max (guint) */
 	LR_KEY_BYTES,	/* a whole number of bytes from min to max (gsize) */
 } LrKeyType;

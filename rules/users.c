@@ -3,12 +3,14 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
 #include <libconfig.h>
 
 #include "lead/lr-error.h"
+#include "rules/confine.h"
 #include "rules/lr-config.h"
 #include "rules/suggest.h"
 #include "rules/lr-config-int.h"
@@ -16,7 +18,7 @@
 
 static const char *const user_keys[] = {"id", "name", "email", "addresses", "role", "manages",
 					"team", "territory", "capacity", "hours", "may_route",
-					"rules", NULL};
+					"rules", "documents", NULL};
 
 static const char *const server_entry_keys[] = {"id", "deliver", "format", "withhold", NULL};
 
@@ -34,6 +36,7 @@ void user_free(LrUser *u)
 	g_strfreev(u->addresses);
 	g_strfreev(u->manages);
 	g_strfreev(u->may_route);
+	g_strfreev(u->documents);
 	g_strfreev(u->workflow.withhold);
 	g_free(u->id);
 	g_free(u->name);
@@ -143,6 +146,7 @@ static void load_user_fields(Loader *ld, LrUser *u, const config_setting_t *s)
 	u->territory = g_strdup(get_str(ld, s, "territory"));
 	u->manages = get_strv(ld, s, "manages");
 	u->may_route = get_strv(ld, s, "may_route");
+	u->documents = get_strv(ld, s, "documents");
 	u->rules_file = g_strdup(get_str(ld, s, "rules"));
 	if (get_num(ld, s, "capacity", &cap) && (cap < 0 || cap != (int)cap))
 		at(ld, config_setting_get_member(s, "capacity"),
@@ -174,7 +178,8 @@ static void load_user(Loader *ld, const config_setting_t *s)
 	u->line = line_of(s);
 	u->hours = g_array_new(FALSE, TRUE, sizeof(LrHours));
 	u->attrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	u->workflow = (LrWorkflow){-1, -1, -1, NULL};
+	u->workflow = (LrWorkflow){.accept_within = -1, .remind_after = -1, .max_rejections = -1,
+				    .max_away = -1, .contact_within = -1};
 	g_ptr_array_add(ld->cfg->users, u);
 	g_hash_table_insert(ld->cfg->user_index, u->id, u);
 	load_user_fields(ld, u, s);
@@ -317,19 +322,32 @@ static void check_user_file_keys(Loader *ld, const config_setting_t *root)
 	}
 }
 
-/* load_user_file - read a user's own rule file. */
+/* include_report - confine_includes' report: a problem at file:line. */
+static void include_report(gpointer data, const char *file, int line, const char *message)
+{
+	note(data, file, line, "%s", message);
+}
+
+/* load_user_file - read a user's own rule file (its @includes only from
+ * its own folder, its documents only from the admin's folders). */
 static void load_user_file(Loader *ld, LrUser *u, const config_setting_t *s)
 {
 	g_autofree char *path = path_of(ld, u->rules_file);
+	g_autofree char *dir = g_path_get_dirname(path);
+	g_autofree char *real = NULL, *folder = NULL;
 	config_t conf;
 
 	file_rank(ld, path);
-	if (g_access(path, R_OK) != 0) {
+	if (g_access(path, R_OK) != 0 || (real = realpath(path, NULL)) == NULL) {
 		at(ld, s, "user '%s': cannot read rules file %s: %s", u->id, path,
 		   g_strerror(errno));
 		return;
 	}
+	folder = g_path_get_dirname(real);
+	if (!confine_includes(path, dir, folder, include_report, ld))
+		return;
 	config_init(&conf);
+	ld->owner = u;
 	if (read_conf(ld, &conf, path)) {
 		config_setting_t *root = config_root_setting(&conf);
 		check_user_file_keys(ld, root);
@@ -337,6 +355,7 @@ static void load_user_file(Loader *ld, LrUser *u, const config_setting_t *s)
 		u->rules = load_ruleset(ld, root, u, g_string_chunk_insert_const(ld->cfg->strings,
 										   path));
 	}
+	ld->owner = NULL;
 	config_destroy(&conf);
 }
 

@@ -6,10 +6,23 @@
 #include <glib.h>
 
 #include "mailer/compose.h"
+#include "mailer/token.h"
+#include "report/digest.h"
 #include "rules/load.h"
 #include "rules/lr-config.h"
 #include "rules/server-config.h"
 #include "src/commands.h"
+
+/* check_secret - the reply-token secret, when it exists, must be private
+ * and long enough (a missing one is made at start). */
+static void check_secret(const LrServerConfig *srv, GPtrArray *problems)
+{
+	g_autofree char *fallback = g_build_filename(srv->home, "secret", NULL);
+	g_autoptr(GError) error = NULL;
+
+	if (!token_secret_check(srv->secret_file ? srv->secret_file : fallback, &error))
+		g_ptr_array_add(problems, g_strdup_printf("%s: %s", srv->file, error->message));
+}
 
 /* cmd_check - print every problem as file:line: message (exit 1), or
  * "configuration OK" (exit 0). */
@@ -34,8 +47,16 @@ int cmd_check(int argc, char **argv)
 	}
 	problems = lr_config_check_server(file, &cfg, &srv);
 	/* The notification templates are part of the configuration too. */
-	if (cfg != NULL || srv != NULL)
-		mailer_templates_check(cfg ? cfg->server->templates : srv->templates, problems);
+	const LrServerConfig *server = cfg ? cfg->server : srv;
+	if (server != NULL)
+		mailer_templates_check(server->templates, problems);
+	if (server != NULL)
+		check_secret(server, problems);
+	/* So is workflow.digest, which the daemon reads beside it. */
+	g_autoptr(GError) digest_error = NULL;
+	g_autoptr(LrDigest) digest = digest_load(server_config_resolve(file), &digest_error);
+	if (digest_error != NULL)
+		g_ptr_array_add(problems, g_strdup(digest_error->message));
 	for (guint i = 0; i < problems->len; i++)
 		printf("%s\n", (char *)g_ptr_array_index(problems, i));
 	if (problems->len > 0)

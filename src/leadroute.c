@@ -26,6 +26,7 @@ static const Command commands[] = {
 	{"show", cmd_show, "show [-c FILE] [--json] [--raw] ID"},
 	{"report", cmd_report,
 	 "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json]"},
+	{"user", cmd_user, "user away|back|show [-c FILE] [--until DATE] ID"},
 };
 
 /* usage - print the subcommands and return the exit status for misuse. */

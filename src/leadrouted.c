@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -24,7 +26,9 @@
 #include "lead/lr-error.h"
 #include "mailer/compose.h"
 #include "mailer/sender.h"
+#include "mailer/token.h"
 #include "queue/queue.h"
+#include "report/digest.h"
 #include "rules/load.h"
 #include "rules/lr-config.h"
 #include "router/router.h"
@@ -45,7 +49,40 @@ typedef struct {
 	LrSender *next_sender;		/* made by a reload, taken by the mailer (kick_lock) */
 	LrServerConfig *started;	/* the server group the daemon started with */
 	LrServerConfig *applied;	/* the one the last reload applied */
+	gboolean ready;		/* the store is open: intake may store (under kick_lock) */
+	gboolean quitting;	/* it never will: stop waiting (under kick_lock) */
+	GCond ready_cond;
+	LrConfig *digest_cfg;	/* the digest's own copy (the router owns its one) */
+	LrDigest *digest;	/* workflow.digest, or NULL */
 } Daemon;
+
+/* How long a message that arrives while the daemon starts waits for the
+ * store (started as root, the sockets listen before the store is open). */
+#define DAEMON_READY_WAIT (60 * G_USEC_PER_SEC)
+
+/* daemon_wait_ready - TRUE once the store is open (waits a while). */
+static gboolean daemon_wait_ready(Daemon *d)
+{
+	gint64 until = g_get_monotonic_time() + DAEMON_READY_WAIT;
+	gboolean ready;
+
+	g_mutex_lock(&d->kick_lock);
+	while (!d->ready && !d->quitting &&
+	       g_cond_wait_until(&d->ready_cond, &d->kick_lock, until))
+		;
+	ready = d->ready;
+	g_mutex_unlock(&d->kick_lock);
+	return ready;
+}
+
+/* daemon_set_ready - the store is open: let intake in. */
+static void daemon_set_ready(Daemon *d)
+{
+	g_mutex_lock(&d->kick_lock);
+	d->ready = TRUE;
+	g_cond_broadcast(&d->ready_cond);
+	g_mutex_unlock(&d->kick_lock);
+}
 
 /* store_message - the LMTP store callback: durable, once. */
 static gboolean store_message(GBytes *message, const char *sender,
@@ -54,6 +91,10 @@ static gboolean store_message(GBytes *message, const char *sender,
 {
 	Daemon *d = data;
 
+	if (!daemon_wait_ready(d)) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "still starting");
+		return FALSE;
+	}
 	return intake_batcher_store(d->batcher, message, sender, recipients, lead_id, duplicate,
 				    error);
 }
@@ -195,6 +236,42 @@ static void apply_server(Daemon *d, const LrServerConfig *srv)
 	lr_log_info(0, "reload: server settings applied: %s", live[0] ? live_text : "none changed");
 }
 
+/* digest_load_all - the digest settings and their copy of the
+ * configuration; a wrong digest is logged and left off. */
+static void digest_load_all(Daemon *d)
+{
+	g_autoptr(GError) error = NULL;
+	LrConfig *cfg = lr_config_load(d->config_path, &error);
+	LrDigest *digest = cfg ? digest_load(cfg->file, &error) : NULL;
+
+	if (error != NULL)
+		lr_log_error(0, "digest off: %s", error->message);
+	g_clear_pointer(&d->digest, digest_free);
+	g_clear_pointer(&d->digest_cfg, lr_config_free);
+	d->digest = digest;
+	d->digest_cfg = digest ? cfg : NULL;
+	if (digest == NULL && cfg != NULL)
+		lr_config_free(cfg);
+}
+
+/* on_digest - queue the digests that are due (every second). */
+static gboolean on_digest(gpointer data)
+{
+	Daemon *d = data;
+	g_autoptr(GError) error = NULL;
+	guint sent = 0;
+
+	if (d->digest == NULL)
+		return G_SOURCE_CONTINUE;
+	if (!digest_run(d->q, d->digest_cfg, d->digest, g_get_real_time(), &sent, &error))
+		lr_log_warn(0, "digest: %s (retrying)", error ? error->message : "failed");
+	if (sent > 0) {
+		lr_log_info(0, "digest: %u report(s) queued", sent);
+		kick_mailer(d);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
 /* on_hup - reload the configuration whole, or keep the running one. */
 static gboolean on_hup(gpointer data)
 {
@@ -209,6 +286,7 @@ static gboolean on_hup(gpointer data)
 	}
 	apply_server(d, cfg->server);
 	router_set_config(d->router, cfg);
+	digest_load_all(d);
 	lr_log_info(0, "configuration reloaded from %s (rules, users, workflow, field aliases, "
 		    "templates)", cfg->file ? cfg->file : "default");
 	return G_SOURCE_CONTINUE;
@@ -224,15 +302,74 @@ static gboolean on_term(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* start_lmtp - listen on every server.listen address. */
+/* start_lmtp - listen on every server.listen address (messages wait
+ * until daemon_set_ready). */
 static gboolean start_lmtp(Daemon *d, const LrServerConfig *srv, GError **error)
 {
 	LrLmtpConfig lc = {(const char *const *)srv->listen, srv->name, srv->max_message_size,
-			   srv->session_timeout, srv->max_sessions, store_message, d};
+			   srv->session_timeout, srv->max_sessions, store_message, d,
+			   srv->min_data_rate};
 
-	d->batcher = intake_batcher_new(d->q, srv->max_message_size);
 	d->lmtp = lmtp_server_start(&lc, error);
 	return d->lmtp != NULL;
+}
+
+/* privs_secret - as root, make a missing secret file now (its folder may
+ * be root's) and give it to the account the daemon becomes. */
+static gboolean privs_secret(const LrServerConfig *srv, const struct passwd *pw,
+			     GError **error)
+{
+	g_autofree char *fallback = g_build_filename(srv->home, "secret", NULL);
+	const char *path = srv->secret_file ? srv->secret_file : fallback;
+	g_autoptr(GBytes) secret = NULL;
+
+	if (srv->secret_file == NULL || g_file_test(path, G_FILE_TEST_EXISTS))
+		return TRUE;
+	if ((secret = token_secret_load(path, NULL, error)) == NULL)
+		return FALSE;
+	if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "chown %s: %s", path,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* privs_drop - started as root: become server.user (its group only, no
+ * supplementary groups) and check that root cannot be had back.  Any
+ * other account runs as it is. */
+static gboolean privs_drop(const LrServerConfig *srv, GError **error)
+{
+	const char *user = srv->user;
+	struct passwd *pw;
+
+	if (geteuid() != 0 && getuid() != 0)
+		return TRUE;
+	if (user == NULL || (pw = getpwnam(user)) == NULL || pw->pw_uid == 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
+			    "started as root, and server.user \"%s\" is %s: leadrouted does not "
+			    "run as root (create the account: useradd --system --home-dir %s "
+			    "--shell /usr/sbin/nologin %s)", user ? user : "",
+			    user && getpwnam(user) ? "root" : "no account", srv->home,
+			    user ? user : "leadroute");
+		return FALSE;
+	}
+	if (!privs_secret(srv, pw, error))
+		return FALSE;
+	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "cannot become %s: %s", user,
+			    g_strerror(errno));
+		return FALSE;
+	}
+	if (setuid(0) == 0 || seteuid(0) == 0 || geteuid() == 0 || getegid() == 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "could become root again after "
+			    "dropping to %s: refusing to run", user);
+		return FALSE;
+	}
+	lr_log_info(0, "user=%s uid=%u gid=%u status=dropped-root", user, (unsigned)pw->pw_uid,
+		    (unsigned)pw->pw_gid);
+	return TRUE;
 }
 
 /* shift_clock - tests: LEADROUTED_TEST_TIME=ISO-8601 makes the router
@@ -249,11 +386,17 @@ static void shift_clock(Daemon *d)
 	lr_log_warn(0, "test clock: routing as at %s", at);
 }
 
-/* daemon_start - open the store, start the router, sender and LMTP. */
+/* daemon_start - as root, bind the sockets and drop to server.user; open
+ * the store, start the router, sender and LMTP. */
 static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 {
 	const LrServerConfig *srv = cfg->server;
+	gboolean root = geteuid() == 0 || getuid() == 0;
 
+	if (root && (!start_lmtp(d, srv, error) || !privs_drop(srv, error))) {
+		lr_config_free(cfg);
+		return FALSE;
+	}
 	d->q = queue_open(srv->home, TRUE, error);
 	if (d->q == NULL) {
 		lr_config_free(cfg);
@@ -267,7 +410,9 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	if (d->router == NULL)
 		return FALSE;
 	shift_clock(d);
-	if (!start_lmtp(d, srv, error))
+	d->batcher = intake_batcher_new(d->q, srv->max_message_size);
+	daemon_set_ready(d);
+	if (!root && !start_lmtp(d, srv, error))
 		return FALSE;
 	d->worker = g_thread_new("router", worker_main, d);
 	d->mailer = g_thread_new("sender", mailer_main, d);
@@ -277,6 +422,10 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 /* daemon_stop - finish what is in hand, then close the store. */
 static void daemon_stop(Daemon *d)
 {
+	g_mutex_lock(&d->kick_lock);
+	d->quitting = TRUE;
+	g_cond_broadcast(&d->ready_cond);
+	g_mutex_unlock(&d->kick_lock);
 	g_clear_pointer(&d->lmtp, lmtp_server_stop);
 	g_clear_pointer(&d->batcher, intake_batcher_free);
 	g_atomic_int_set(&d->stopping, 1);
@@ -291,6 +440,8 @@ static void daemon_stop(Daemon *d)
 	g_clear_pointer(&d->started, server_config_free);
 	g_clear_pointer(&d->applied, server_config_free);
 	g_clear_pointer(&d->q, queue_close);
+	g_clear_pointer(&d->digest, digest_free);
+	g_clear_pointer(&d->digest_cfg, lr_config_free);
 }
 
 /* daemon_run - serve until SIGTERM. */
@@ -309,6 +460,8 @@ static int daemon_run(Daemon *d, LrConfig *cfg)
 	g_unix_signal_add(SIGTERM, on_term, d);
 	g_unix_signal_add(SIGINT, on_term, d);
 	g_timeout_add_seconds(1, on_failchk, d);
+	digest_load_all(d);
+	g_timeout_add_seconds(1, on_digest, d);
 	lr_log_info(0, "started config=%s home=%s", d->config_path ? d->config_path : "default",
 		    cfg->server->home);
 	g_main_loop_run(d->loop);
@@ -352,6 +505,7 @@ int main(int argc, char **argv)
 	lr_log_set_verbose(verbose);
 	g_mutex_init(&d.kick_lock);
 	g_cond_init(&d.kick);
+	g_cond_init(&d.ready_cond);
 	rc = daemon_run(&d, cfg);
 	g_free(d.config_path);
 	return rc;

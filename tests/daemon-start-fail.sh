@@ -10,6 +10,8 @@ lr_tmpdir daemon-start-fail
 lrd_init "$LR_TMP/lr" "secret_file = \"$LR_TMP/lr/short-secret\";"
 printf 'abc' >"$LR_TMP/lr/short-secret"
 chmod 0600 "$LR_TMP/lr/short-secret"
+# Started as root, leadrouted reads it as server.user (LRD_OWNER).
+if [ -n "${LRD_OWNER:-}" ]; then chown "$LRD_OWNER:" "$LR_TMP/lr/short-secret" || lr_fail "chown"; fi
 timeout 60 "$LRD_DAEMON" -f -c "$LRD_CONF" >"$LRD_LOG" 2>&1
 rc=$?
 [ "$rc" = 78 ] || { cat "$LRD_LOG"; lr_fail "leadrouted exited $rc, want 78 (EX_CONFIG)"; }

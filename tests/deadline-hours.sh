@@ -5,16 +5,19 @@
 set -u
 LR_SRCDIR=${LR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$LR_SRCDIR/tests/lib/common.sh"
-bin=${LR_BUILDDIR:-.}/src
 : "${SMTP_SOURCE:=$(command -v smtp-source || echo /usr/sbin/smtp-source)}"
 [ -x "$SMTP_SOURCE" ] || lr_skip "smtp-source not found"
 lr_tmpdir deadline-hours
+lr_private_tree
+bin=$LR_TREE_BIN
+# Started as root, leadrouted drops to server.user (nobody), who owns the folder.
+[ "$(id -u)" = 0 ] && chown nobody: "$LR_TMP"
 conf=$LR_TMP/leadroute.conf
 relay=$(lr_free_port)
 cat >"$conf" <<EOC
 server: { name = "t"; domain = "leads.test"; listen = ["unix:$LR_TMP/lmtp"];
   home = "$LR_TMP/home"; smtp = "smtp://127.0.0.1:$relay"; from = "Desk <desk@leads.test>";
-  templates = "$LR_SRCDIR/templates"; };
+  templates = "$LR_TREE_TEMPLATES"; user = "nobody"; };
 users = ( { id = "dana"; name = "Dana"; email = "dana@x.test"; role = "admin"; manages = ["anna"]; },
           { id = "anna"; name = "Anna"; email = "anna@x.test"; hours = "Mon-Fri 09:00-17:00 UTC"; } );
 rules = ( { name = "all"; route = "anna"; } );

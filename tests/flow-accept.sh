@@ -16,9 +16,8 @@ flow_config '{ name = "all"; route = "anna"; }' \
 	'accept_within = "1h"; remind_after = "30m"; withhold = ["phone"];'
 flow_start
 
-inquiry=${LR_CORPUS:-}/inquiries/v01-contact-form.eml
-[ -r "${LR_CORPUS:-/nonexistent}/inquiries/v01-contact-form.eml" ] ||
-	inquiry=$LR_SRCDIR/examples/inquiries/contact-form.eml
+inquiry=$(lr_corpus inquiries) || exit 1
+inquiry=$inquiry/v01-contact-form.eml
 phone=$(sed -n 's/^Phone: *//p' "$inquiry" | tr -d '\r')
 digits=$(tr -cd '0-9' <<<"$phone")
 [ ${#digits} -ge 8 ] || lr_fail "no phone number in $inquiry"

@@ -16,7 +16,12 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 mkdir -p "$work/corpus" "$builddir/tests/fuzz-parser-artifacts"
-for f in "${LR_CORPUS:-$srcdir/../shared/corpus}"/inquiries/*.eml "$srcdir"/tests/parser/*.eml; do
+inquiries=${LR_CORPUS:-$srcdir/tests/corpus}/inquiries
+if [ ! -d "$inquiries" ]; then
+	echo "FAIL: no test corpus at $inquiries (set LR_CORPUS or restore tests/corpus)"
+	exit 1
+fi
+for f in "$inquiries"/*.eml "$srcdir"/tests/parser/*.eml; do
 	[ -f "$f" ] && cp "$f" "$work/corpus/"
 done
 "$fuzzer" -max_total_time="$seconds" -max_len=262144 -timeout=10 -rss_limit_mb=2048 \

@@ -68,7 +68,7 @@ pipe_loop() {
 		tries=0
 		while :; do
 			printf 'From: Form <form@example.org>\nTo: leads@leads.test\nSubject: pipe %d\nMessage-ID: <pipe-%06d@e2e.test>\n\nName: Pipe %d\n' \
-				"$i" "$i" "$i" | timeout -s KILL "$PIPE_LIMIT" "$LRD_DELIVER" \
+				"$i" "$i" "$i" | lrd_as_user timeout -s KILL "$PIPE_LIMIT" "$LRD_DELIVER" \
 				-c "$LRD_CONF" -r leads@leads.test -s form@example.org >>"$T/pipe.out" 2>&1
 			rc=$?
 			tries=$((tries + 1))

@@ -17,7 +17,13 @@
 #       and NUL bytes -> 554 5.6.0, over max_message_size -> 552 5.3.4,
 #       10,000 header lines, a 1 MB line, an empty body -> stored, a client
 #       gone mid-DATA -> nothing stored, idle clients dropped after
-#       session_timeout (2 s); the same junk and oversize through
+#       session_timeout (2 s); a bare-LF or bare-CR "." line with a
+#       smuggled transaction after it -> 554 5.6.0, the smuggled commands
+#       not run, neither message stored; a command with a bare LF -> 500;
+#       a command sent a byte at a time -> 421 4.4.2 at the timeout while a
+#       client beside it is served; DATA below min_data_rate (1000 bytes/s)
+#       -> 421 4.4.2, above it for longer than the timeout -> stored;
+#       the same junk and oversize through
 #       leadroute-deliver exit 65 with 5.6.0 / 5.3.4.  Afterwards the
 #       daemon is alive and `leadroute list` holds exactly the stored ones.
 set -u
@@ -55,11 +61,11 @@ expect_exit() {
 # part_c - bad input through the running daemon and through the deliverer.
 part_c() {
 	local out rc
-	lrd_init "$T/c" "max_message_size = $MAX; session_timeout = 2; max_sessions = 32;"
+	lrd_init "$T/c" "max_message_size = $MAX; session_timeout = 2; max_sessions = 32; min_data_rate = 1000;"
 	lrd_start || { cat "$LRD_LOG" >&2; lr_fail "(c) leadrouted did not start"; }
-	python3 "$CLIENT" bad-input "$LRD_UNIX" --max-size "$MAX" --timeout 2 --prefix unix \
+	python3 "$CLIENT" bad-input "$LRD_UNIX" --max-size "$MAX" --timeout 2 --min-rate 1000 --prefix unix \
 		--report "$T/c-unix.json" >&2 || lr_fail "(c) bad input over the unix socket"
-	python3 "$CLIENT" bad-input "$LRD_INET" --max-size "$MAX" --timeout 2 --prefix inet \
+	python3 "$CLIENT" bad-input "$LRD_INET" --max-size "$MAX" --timeout 2 --min-rate 1000 --prefix inet \
 		--report "$T/c-inet.json" >&2 || lr_fail "(c) bad input over TCP"
 	lrd_alive || lr_fail "(c) leadrouted died: $(tail -5 "$LRD_LOG")"
 	python3 -c 'import json, sys; json.dump(json.load(open(sys.argv[1])) + json.load(open(sys.argv[2])), sys.stdout)' \
@@ -89,9 +95,11 @@ part_b() {
 		return 0
 	fi
 	lrd_init "$T/b"
-	# A store made by root, then closed to everyone else.
+	# A store made by root (the daemon started as root, then given to root),
+	# then closed to everyone else.
 	lrd_start || { cat "$LRD_LOG" >&2; lr_fail "(b) leadrouted did not start as root"; }
 	lrd_stop 30
+	chown -R root: "$LRD_HOME"
 	chmod 0700 "$LRD_HOME"
 	chmod 0755 "$LRD_DIR"
 	printf 'From: a@example.org\nSubject: x\nMessage-ID: <b-1@e2e.test>\n\nName: B\n' >"$T/b.eml"
@@ -159,6 +167,7 @@ part_a() {
 		return 0
 	fi
 	lr_on_exit "umount '$LRD_HOME' 2>/dev/null || umount -l '$LRD_HOME'"
+	chown "$LRD_OWNER:" "$LRD_HOME" || lr_fail "(a) chown $LRD_OWNER"
 	lrd_sink_start
 	lrd_start || { cat "$LRD_LOG" >&2; lr_fail "(a) leadrouted did not start"; }
 	python3 "$CLIENT" load "$LRD_UNIX" --count 300 --sessions 4 --prefix warm --deadline 60 \

@@ -12,7 +12,7 @@
 #      Message-ID 200 times: one lead (the key is the content digest); such a
 #      file through leadroute-deliver as is and with a Received line in
 #      front (trace headers are left out of the digest): one lead.
-#   4. The shared corpus (LR_CORPUS/inquiries/*.eml) through smtp-source -F,
+#   4. The corpus (tests/corpus/inquiries/*.eml) through smtp-source -F,
 #      through `leadroute deliver` and through src/leadroute-deliver (each
 #      path with Message-IDs of its own): stored once ("lead N stored", the
 #      raw bytes kept exactly), again "already stored", nothing added.
@@ -97,36 +97,32 @@ deliver_twice() {
 	[ "$out" = "2.0.0 lead $id already stored" ] || lr_fail "$name $file again: '$out'"
 }
 
-# 4. The shared corpus through smtp-source, leadroute deliver, leadroute-deliver.
-corpus=${LR_CORPUS:-}/inquiries
-n=$(find "$corpus" -maxdepth 1 -name '*.eml' 2>/dev/null | wc -l)
-if [ "$n" -gt 0 ]; then
-	want=3303
-	for f in "$corpus"/*.eml; do
-		timeout 60 "$SMTP_SOURCE" -L -d -s 4 -m 8 -F "$f" -f form@example.org \
-			-t leads+corpus@leads.test "$LRD_UNIX" || lr_fail "smtp-source -F $f"
-	done
-	want=$((want + n))
-	check_leads "$want" "corpus over LMTP, 8 copies each"
-	for f in "$corpus"/*.eml; do
-		timeout 60 "$SMTP_SOURCE" -L -m 2 -F "$f" -f form@example.org \
-			-t leads+corpus@leads.test "$LRD_INET" || lr_fail "smtp-source -F $f again"
-	done
-	check_leads "$want" "corpus over LMTP again"
-	mkdir -p "$T/cli" "$T/pipe"
-	for f in "$corpus"/*.eml; do
-		b=${f##*/}
-		sed 's/^\(Message-I[Dd]: *<\)/\1cli-/' "$f" >"$T/cli/$b"
-		sed 's/^\(Message-I[Dd]: *<\)/\1pipe-/' "$f" >"$T/pipe/$b"
-		deliver_twice "$LRD_CLI deliver" "leadroute deliver" "$T/cli/$b"
-		deliver_twice "$LRD_DELIVER" "leadroute-deliver" "$T/pipe/$b"
-	done
-	want=$((want + 2 * n))
-	check_leads "$want" "corpus through leadroute deliver and leadroute-deliver"
-else
-	lr_log "no corpus at '$corpus': corpus part skipped"
-	want=3303
-fi
+# 4. The corpus through smtp-source, leadroute deliver, leadroute-deliver.
+corpus=$(lr_corpus inquiries) || exit 1
+n=$(find "$corpus" -maxdepth 1 -name '*.eml' | wc -l)
+[ "$n" -gt 0 ] || lr_fail "no inquiries in $corpus"
+want=3303
+for f in "$corpus"/*.eml; do
+	timeout 60 "$SMTP_SOURCE" -L -d -s 4 -m 8 -F "$f" -f form@example.org \
+		-t leads+corpus@leads.test "$LRD_UNIX" || lr_fail "smtp-source -F $f"
+done
+want=$((want + n))
+check_leads "$want" "corpus over LMTP, 8 copies each"
+for f in "$corpus"/*.eml; do
+	timeout 60 "$SMTP_SOURCE" -L -m 2 -F "$f" -f form@example.org \
+		-t leads+corpus@leads.test "$LRD_INET" || lr_fail "smtp-source -F $f again"
+done
+check_leads "$want" "corpus over LMTP again"
+mkdir -p "$T/cli" "$T/pipe"
+for f in "$corpus"/*.eml; do
+	b=${f##*/}
+	sed 's/^\(Message-I[Dd]: *<\)/\1cli-/' "$f" >"$T/cli/$b"
+	sed 's/^\(Message-I[Dd]: *<\)/\1pipe-/' "$f" >"$T/pipe/$b"
+	deliver_twice "$LRD_CLI deliver" "leadroute deliver" "$T/cli/$b"
+	deliver_twice "$LRD_DELIVER" "leadroute-deliver" "$T/pipe/$b"
+done
+want=$((want + 2 * n))
+check_leads "$want" "corpus through leadroute deliver and leadroute-deliver"
 
 # 5. Everything is parsed and routed; a clean stop.
 lrd_wait_routed 180 || lr_fail "$(lrd_status_count new) leads still new after 180 s"

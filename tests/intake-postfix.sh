@@ -27,14 +27,6 @@ lr_tmpdir intake-postfix
 T=$LR_TMP
 LRD_USER=nobody
 lrd_init "$T/lr" "max_sessions = 64;"
-# nobody must be able to run the programs: copy them when the build tree
-# is out of its reach.
-for v in LRD_DAEMON LRD_CLI LRD_DELIVER; do
-	if ! lr_reachable_by nobody "${!v}"; then
-		cp "${!v}" "$T/lr/" || lr_fail "cp ${!v}"
-		printf -v "$v" '%s' "$T/lr/${!v##*/}"
-	fi
-done
 lrd_sink_start
 lrd_start || { cat "$LRD_LOG" >&2; lr_fail "leadrouted (as nobody) did not start (exit ${LRD_EXIT:-none})"; }
 

@@ -26,8 +26,8 @@ lrd_sink_start
 export LRD_START_SECONDS=120
 lrd_start env G_SLICE=always-malloc G_DEBUG=gc-friendly valgrind -q --leak-check=full \
 	--errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=3 \
-	--num-callers=30 "${supp[@]}" --log-file="$T/valgrind.log" ||
-	{ cat "$LRD_LOG" "$T/valgrind.log" >&2; lr_fail "leadrouted did not start under valgrind"; }
+	--num-callers=30 "${supp[@]}" --log-file="$LRD_DIR/valgrind.log" ||
+	{ cat "$LRD_LOG" "$LRD_DIR/valgrind.log" >&2; lr_fail "leadrouted did not start under valgrind"; }
 
 timeout 120 python3 "$CLIENT" bad-input "$LRD_UNIX" --max-size "$MAX" --timeout 2 \
 	--report "$T/bad.json" >&2 || lr_fail "bad input under valgrind"
@@ -44,10 +44,10 @@ n=$(lrd_count) || exit 1
 # Under memcheck the router (a background thread at nice 10) is slow and
 # make check runs other tests beside this one: give it time.
 lrd_wait_routed 400 || lr_fail "$(lrd_status_count new) leads still new after 400 s"
-lrd_alive || { cat "$T/valgrind.log" >&2; lr_fail "leadrouted died under valgrind"; }
+lrd_alive || { cat "$LRD_DIR/valgrind.log" >&2; lr_fail "leadrouted died under valgrind"; }
 lrd_stop 90 || lr_fail "leadrouted under valgrind did not stop on SIGTERM"
 if [ "$LRD_EXIT" != 0 ]; then
-	cat "$T/valgrind.log" >&2
+	cat "$LRD_DIR/valgrind.log" >&2
 	lr_fail "valgrind exit $LRD_EXIT (3: memory errors or definite leaks)"
 fi
 echo "PASS: $want leads under valgrind, no errors, no definite leaks"

@@ -18,7 +18,7 @@
       Exit 0 when every message got 250; 1 otherwise.
 
   lmtp-client.py bad-input ADDR --max-size BYTES --timeout SEC
-                 [--prefix P] [--report FILE]
+                 [--min-rate BYTES_PER_SEC] [--prefix P] [--report FILE]
       Hostile and odd input over raw sockets; prints one line per case and
       writes the Message-IDs that must now be stored (--report, JSON list).
       Exit 0 when every case got the expected answer; 1 otherwise.
@@ -443,6 +443,137 @@ def case_silent(args, ids):
     return wait_dropped(c, args.timeout)
 
 
+def raw_data(c, payload):
+    """MAIL, RCPT, DATA, then payload as it is (no dot-stuffing, no line-end
+    repair): the reply after it."""
+    for cmd, want in (("MAIL FROM:<probe@example.org>", 250),
+                      ("RCPT TO:<leads@leads.test>", 250), ("DATA", 354)):
+        code, text = c.command(cmd)
+        if code != want:
+            return code, text
+    c.send(payload)
+    return c.reply()
+
+
+def smuggle_case(args, name, eol):
+    """A "." line after bare line ends, a smuggled transaction, then the
+    real end: one 554 5.6.0 and nothing of the smuggled one is run (the next
+    reply is NOOP's); neither message is stored (intake-faults checks)."""
+    outer = "<%s-%s@e2e.test>" % (args.prefix, name)
+    inner = "<%s-%s-smuggled@e2e.test>" % (args.prefix, name)
+    e = eol.encode()
+    payload = (headers(outer) + b"\r\nName: Outer\r\nline" + e + b"." + e +
+               b"MAIL FROM:<evil@example.org>\r\nRCPT TO:<leads@leads.test>\r\nDATA\r\n" +
+               headers(inner) + b"\r\nName: Smuggled\r\n.\r\n")
+    c = open_session(args)
+    ok, text = expect(raw_data(c, payload), 554, "5.6.0")
+    code, after = c.command("NOOP")
+    c.close()
+    return ok and code == 250 and "2.0.0" in after, "%s; then NOOP: %s" % (text, after)
+
+
+def case_smuggle_lf(args, ids):
+    return smuggle_case(args, "smuggle-lf", "\n")
+
+
+def case_smuggle_cr(args, ids):
+    return smuggle_case(args, "smuggle-cr", "\r")
+
+
+def case_bare_lf_command(args, ids):
+    c = open_session(args)
+    c.send(b"NOOP\nMAIL FROM:<evil@example.org>\r\n")
+    code, text = c.reply()
+    # The MAIL after the bare LF was not run: RCPT still needs MAIL.
+    code2, text2 = c.command("RCPT TO:<leads@leads.test>")
+    c.close()
+    return code == 500 and "5.5.2" in text and code2 == 503, "%s; then %s" % (text, text2)
+
+
+class Dripper(threading.Thread):
+    """Sends chunk every interval seconds, count times, until stopped."""
+
+    def __init__(self, conn, chunk, interval, count):
+        super().__init__(daemon=True)
+        self.conn, self.chunk, self.interval, self.count = conn, chunk, interval, count
+        self.stop = threading.Event()
+
+    def run(self):
+        for _ in range(self.count):
+            if self.stop.is_set():
+                break
+            try:
+                self.conn.sock.sendall(self.chunk)
+            except OSError:
+                break
+            self.stop.wait(self.interval)
+
+
+def cut_off(c, t0, lo, hi):
+    """421 4.4.2 from the server between lo and hi seconds after t0."""
+    c.sock.settimeout(hi + 10)
+    try:
+        code, text = c.reply()
+    except LmtpError as e:
+        return False, "no 421: %s" % e
+    took = time.monotonic() - t0
+    return (code == 421 and "4.4.2" in text and lo <= took < hi,
+            "%s after %.1f s" % (text, took))
+
+
+def case_slow_command(args, ids):
+    c = Conn(args.addr, timeout=30)
+    code, text = c.reply()
+    if code != 220:
+        return False, text
+    t0 = time.monotonic()
+    drip = Dripper(c, b"N", args.timeout * 0.6, 200)
+    drip.start()
+    ok2, text2 = stored_case(args, ids, "besidedrip",
+                             headers("@MSGID@") + b"\r\nName: Beside A Drip\r\n")
+    ok, text = cut_off(c, t0, args.timeout * 0.5, args.timeout * 2 + 3)
+    drip.stop.set()
+    drip.join()
+    c.close()
+    return ok and ok2, "%s; a client beside it: %s" % (text, text2)
+
+
+def case_slow_data(args, ids):
+    c = open_session(args)
+    for cmd in ("MAIL FROM:<probe@example.org>", "RCPT TO:<leads@leads.test>", "DATA"):
+        c.command(cmd)
+    c.send(headers("<%s-slowdata@e2e.test>" % args.prefix) + b"\r\nName: Slow\r\n")
+    t0 = time.monotonic()
+    # A fifth of the minimum rate, in half-second steps.
+    drip = Dripper(c, b"s" * max(1, args.min_rate // 10 - 2) + b"\r\n", 0.5, 400)
+    drip.start()
+    ok, text = cut_off(c, t0, args.timeout * 0.5, args.timeout * 2 + 3)
+    drip.stop.set()
+    drip.join()
+    c.close()
+    return ok, text
+
+
+def case_steady_data(args, ids):
+    """Four times the minimum rate for 2.5 session timeouts: stored."""
+    msgid = "<%s-steadydata@e2e.test>" % args.prefix
+    c = open_session(args)
+    for cmd in ("MAIL FROM:<probe@example.org>", "RCPT TO:<leads@leads.test>", "DATA"):
+        c.command(cmd)
+    c.send(headers(msgid) + b"\r\nName: Steady\r\n")
+    line = b"t" * 98 + b"\r\n"
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < args.timeout * 2.5:
+        c.send(line * max(1, args.min_rate * 2 // len(line)))
+        time.sleep(0.5)
+    c.send(b".\r\n")
+    ok, text = expect(c.reply(), 250, "2.0.0")
+    c.close()
+    if ok:
+        ids.append(msgid)
+    return ok, "%s after %.1f s" % (text, time.monotonic() - t0)
+
+
 def case_after_all(args, ids):
     c = open_session(args)
     r = c.transaction("probe@example.org", "leads@leads.test",
@@ -468,6 +599,12 @@ CASES = [
     ("client gone mid-DATA -> nothing stored", case_mid_data),
     ("client idle mid-DATA -> 421 4.4.2, nothing stored", case_mid_data_idle),
     ("silent client -> 421 4.4.2 and dropped", case_silent),
+    ("bare-LF '.' line, smuggled MAIL -> 554 5.6.0, not run", case_smuggle_lf),
+    ("bare-CR '.' line, smuggled MAIL -> 554 5.6.0, not run", case_smuggle_cr),
+    ("command with a bare LF -> 500 5.5.2, rest not run", case_bare_lf_command),
+    ("a command a byte at a time -> 421 4.4.2 at the timeout", case_slow_command),
+    ("DATA below min_data_rate -> 421 4.4.2", case_slow_data),
+    ("DATA above min_data_rate, longer than the timeout -> stored", case_steady_data),
     ("a normal message afterwards -> stored", case_after_all),
 ]
 
@@ -508,6 +645,7 @@ def main():
     bad.add_argument("--max-size", type=int, required=True)
     bad.add_argument("--timeout", type=float, required=True)
     bad.add_argument("--prefix", default="bad")
+    bad.add_argument("--min-rate", type=int, default=500)
     bad.add_argument("--report")
     args = p.parse_args()
     sys.exit(cmd_load(args) if args.cmd == "load" else cmd_bad_input(args))

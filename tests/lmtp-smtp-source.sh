@@ -12,7 +12,7 @@ set -u
 [ -n "${SMTP_SOURCE:-}" ] && [ -x "$SMTP_SOURCE" ] || lr_skip "smtp-source not found"
 server=$LR_BUILDDIR/tests/lmtp-echo-server
 [ -x "$server" ] || lr_fail "$server not built"
-corpus=${LR_CORPUS:-$LR_SRCDIR/../shared/corpus}/inquiries
+corpus=$(lr_corpus inquiries) || exit 1
 lr_tmpdir lmtp-smtp-source
 sock=$LR_TMP/lmtp
 port=$(lr_free_port) || lr_fail "no free port"

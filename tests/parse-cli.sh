@@ -6,6 +6,10 @@
 set -eu
 : "${LR_BUILDDIR:?}" "${LR_SRCDIR:?}" "${LR_CORPUS:?}"
 command -v python3 >/dev/null 2>&1 || { echo "python3 not found"; exit 77; }
+if [ ! -d "$LR_CORPUS/inquiries" ]; then
+	echo "FAIL: no test corpus at $LR_CORPUS (set LR_CORPUS or restore tests/corpus)"
+	exit 1
+fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 exec python3 - "$LR_BUILDDIR/src/leadroute" "$tmp" \
@@ -48,8 +52,6 @@ def check(name, obj, expect):
             failures.append(f"{name}: {key} is {got!r}, expected to contain {want!r}")
 
 emls = sorted(e for d in dirs for e in glob.glob(os.path.join(d, "*.eml")))
-if not os.path.isdir(dirs[0]):
-    print(f"no corpus at {dirs[0]}: golden cases only")
 if len(glob.glob(os.path.join(dirs[1], "*.eml"))) < 25:
     sys.exit(f"golden cases missing in {dirs[1]}")
 out = run(["--json"] + emls)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # parse-reply-cli.sh - `leadroute parse-reply --json` against the .expect
-# files of the shared corpus (replies/ours) and of tests/replies, checked
+# files of the corpus (tests/corpus/replies/ours) and of tests/replies, checked
 # with python3; also stdin, several messages per run, and refused input.
 set -eu
 
@@ -47,8 +47,8 @@ EOF
 
 check "$LR_SRCDIR/tests/replies"
 if [ ! -d "$LR_CORPUS/replies/ours" ]; then
-	echo "corpus not found at $LR_CORPUS (set LR_CORPUS): skipped"
-	exit 77
+	echo "FAIL: no test corpus at $LR_CORPUS (set LR_CORPUS or restore tests/corpus)"
+	exit 1
 fi
 check "$LR_CORPUS/replies/ours"
 

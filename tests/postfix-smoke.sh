@@ -42,8 +42,8 @@ chmod 0755 "$T/pipe-deliver"
 smoke_lr_conf() {
 	mkdir -p "$T/lr/home"
 	# The daemon runs as nobody, who may not reach the source tree (a
-	# clone under /root): it gets its own copy of the templates.
-	cp -r "$LR_SRCDIR/templates" "$T/lr/templates"
+	# clone under /root): it gets its own copy of programs and templates.
+	lr_private_tree
 	chown -R nobody: "$T/lr"
 	cat >"$T/lr/leadroute.conf" <<EOF
 server: {
@@ -52,24 +52,18 @@ server: {
   home = "$T/lr/home";
   smtp = "smtp://127.0.0.1:$PF_PORT";
   from = "Lead Desk <leads@leads.test>";
-  templates = "$T/lr/templates";
+  templates = "$LR_TREE_TEMPLATES";
   retry_first = 1; retry_max = 2;	# a busy test Postfix may say 4xx once
 };
 users = ( { id = "rep"; name = "Rep"; email = "rep@reps.test"; role = "admin"; } );
 rules = ( { name = "everyone"; route = "rep"; } );
 EOF
-	LR_DELIVER=$LR_BUILDDIR/src/leadroute-deliver
-	[ -x "$LR_DELIVER" ] || lr_fail "$LR_DELIVER not built"
-	if ! lr_reachable_by nobody "$LR_DELIVER"; then
-		cp "$LR_DELIVER" "$T/lr/" && LR_DELIVER=$T/lr/leadroute-deliver
-	fi
+	LR_DELIVER=$LR_TREE_BIN/leadroute-deliver
 }
 
 # smoke_leadrouted - start src/leadrouted as nobody on the shared home.
 smoke_leadrouted() {
-	local daemon=$LR_BUILDDIR/src/leadrouted
-	[ -x "$daemon" ] || lr_fail "$daemon not built"
-	lr_reachable_by nobody "$daemon" || { cp "$daemon" "$T/lr/" && daemon=$T/lr/leadrouted; }
+	local daemon=$LR_TREE_BIN/leadrouted
 	if ! lr_daemon_start "$T/lr/leadrouted.log" "unix:$T/lr/lmtp" 20 \
 		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
 		"$daemon" -c "$T/lr/leadroute.conf" -f; then

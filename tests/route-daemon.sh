@@ -7,27 +7,32 @@
 set -u
 LR_SRCDIR=${LR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$LR_SRCDIR/tests/lib/common.sh"
-bin=${LR_BUILDDIR:-.}/src
-corpus=${LR_CORPUS:-$LR_SRCDIR/../shared/corpus}/inquiries
+corpus=$(lr_corpus inquiries) || exit 1
 : "${SMTP_SOURCE:=$(command -v smtp-source || echo /usr/sbin/smtp-source)}"
 [ -x "$SMTP_SOURCE" ] || lr_skip "smtp-source not found"
-[ -d "$corpus" ] || lr_skip "no corpus at $corpus"
 lr_tmpdir route-daemon
+lr_private_tree
+bin=$LR_TREE_BIN
 # The decisions of expected-routes.txt were made on a Tuesday afternoon,
 # inside everyone's working hours: route as then, whatever day CI runs.
 export LEADROUTED_TEST_TIME=2026-11-17T15:00:00Z
 
-# deployment - copy examples/ and point its server group at the test.
+# deployment - copy examples/ (tables, users/, docs/) and point its server
+# group at the test and at the test's copy of the templates.
 cp -r "$LR_SRCDIR/examples/." "$LR_TMP/conf/" 2>/dev/null || {
 	mkdir -p "$LR_TMP/conf" && cp -r "$LR_SRCDIR/examples/." "$LR_TMP/conf/"
 }
 chmod -R u+w "$LR_TMP/conf"
 relay=$(lr_free_port)
 sed -i -e "s|^  listen = .*|  listen = [\"unix:$LR_TMP/lmtp\"];|" \
-	-e "s|^  home = .*|  home = \"$LR_TMP/home\";|" \
+	-e "s|^  home = .*|  home = \"$LR_TMP/home\";\n  templates = \"$LR_TREE_TEMPLATES\";|" \
 	-e "s|^  smtp = .*|  smtp = \"smtp://127.0.0.1:$relay\";|" \
-	-e "s|^  secret_file = .*|  secret_file = \"$LR_TMP/secret\";|" "$LR_TMP/conf/leadroute.conf"
+	-e "s|^  secret_file = .*|  secret_file = \"$LR_TMP/secret\";|" \
+	-e "s|^  user = .*|  user = \"nobody\";|" "$LR_TMP/conf/leadroute.conf"
 head -c 32 /dev/urandom >"$LR_TMP/secret"
+chmod 600 "$LR_TMP/secret"
+# Started as root, leadrouted drops to server.user (nobody), who owns the folder.
+[ "$(id -u)" = 0 ] && chown nobody: "$LR_TMP" "$LR_TMP/secret"
 conf=$LR_TMP/conf/leadroute.conf
 "$bin/leadroute" check -c "$conf" || lr_fail "the test copy of the example does not check"
 

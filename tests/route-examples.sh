@@ -5,7 +5,11 @@
 set -u
 LEADROUTE="${LR_BUILDDIR:-.}/src/leadroute"
 EXAMPLES="${LR_SRCDIR:-.}/examples"
-CORPUS="${LR_CORPUS:-${LR_SRCDIR:-.}/../shared/corpus}/inquiries"
+CORPUS="${LR_CORPUS:-${LR_SRCDIR:-.}/tests/corpus}/inquiries"
+if [ ! -d "$CORPUS" ]; then
+	echo "FAIL: no test corpus at $CORPUS (set LR_CORPUS or restore tests/corpus)"
+	exit 1
+fi
 AT=2026-11-17T15:00:00Z
 fail=0
 n=0

@@ -112,7 +112,7 @@ static void fixture_start(Fixture *f, gsize max_size, guint timeout, guint max_s
 	g_autofree char *inet_spec = NULL;
 	const char *listen[3];
 	LrLmtpConfig config = {listen, "lmtp.test", max_size, timeout, max_sessions,
-			       test_store, &f->store};
+			       test_store, &f->store, 0};
 
 	g_mutex_init(&f->store.lock);
 	f->store.counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -497,15 +497,31 @@ static guint8 *junk_new(gsize len, guint32 seed)
 	return junk;
 }
 
+/* junk_crlf - make every LF of junk part of a CRLF pair and drop the CRs
+ * that are not (only CRLF ends a line for the server). */
+static void junk_crlf(guint8 *junk, gsize len)
+{
+	for (gsize i = 0; i < len; i++)
+		if (junk[i] == '\n' && (i == 0 || junk[i - 1] == '\n'))
+			junk[i] = 'x';
+		else if (junk[i] == '\n')
+			junk[i - 1] = '\r';
+	for (gsize i = 0; i < len; i++)
+		if (junk[i] == '\r' && (i + 1 == len || junk[i + 1] != '\n'))
+			junk[i] = 'x';
+}
+
 /* test_junk - binary junk as commands and as a message. */
 static void test_junk(Fixture *f, gconstpointer data)
 {
 	g_autofree guint8 *junk = junk_new(256 * 1024, 42);
+	g_autofree guint8 *lines = g_memdup2(junk, 64 * 1024);
 	Client *c = client_open(f, TRUE);
 	g_autofree char *reply = NULL;
 
 	client_expect(c, "220 ");
-	g_output_stream_write_all(c->out, junk, 64 * 1024, NULL, NULL, NULL);
+	junk_crlf(lines, 64 * 1024);
+	g_output_stream_write_all(c->out, lines, 64 * 1024, NULL, NULL, NULL);
 	while ((reply = client_reply(c)) != NULL && !g_str_has_prefix(reply, "421 ")) {
 		g_assert_true(reply[0] == '5');
 		g_clear_pointer(&reply, g_free);
@@ -514,8 +530,16 @@ static void test_junk(Fixture *f, gconstpointer data)
 	g_assert_true(g_str_has_prefix(reply, "421 4.7.0"));
 	client_close(c);
 
+	/* Junk with bare CRs and LFs: the server refuses it itself. */
 	c = client_open(f, FALSE);
 	client_hello(c);
+	envelope(c, 1);
+	client_send(c, (const char *)junk, 256 * 1024);
+	client_send(c, "\r\n.\r\n", -1);
+	client_expect(c, "554 5.6.0");
+	g_assert_cmpuint(f->store.calls, ==, 0);
+	/* Junk in CRLF lines reaches the store, which finds it is not mail. */
+	junk_crlf(junk, 256 * 1024);
 	envelope(c, 1);
 	for (gsize i = 0; i + 1 < 256 * 1024; i++)
 		if (junk[i] == '\n' && junk[i + 1] == '.')
@@ -707,7 +731,7 @@ static void test_bind_errors(Fixture *f, gconstpointer data)
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(GError) error = NULL;
 		const char *listen[] = {cases[i].listen, NULL};
-		LrLmtpConfig config = {listen, NULL, 0, 0, 0, test_store, &f->store};
+		LrLmtpConfig config = {listen, NULL, 0, 0, 0, test_store, &f->store, 0};
 		LrLmtpServer *server = lmtp_server_start(&config, &error);
 
 		g_assert_null(server);
@@ -725,7 +749,7 @@ static void test_ipv6(void)
 	guint16 port = free_port();
 	g_autofree char *spec = g_strdup_printf("inet:[::1]:%u", port);
 	const char *listen[] = {spec, NULL};
-	LrLmtpConfig config = {listen, "v6.test", 0, 5, 0, test_store, NULL};
+	LrLmtpConfig config = {listen, "v6.test", 0, 5, 0, test_store, NULL, 0};
 	LrLmtpServer *server = lmtp_server_start(&config, &error);
 	g_autoptr(GSocketClient) sc = g_socket_client_new();
 	g_autoptr(GSocketConnection) conn = NULL;

@@ -17,6 +17,7 @@
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "mailer/compose.h"
+#include "mailer/mimetype.h"
 #include "mailer/sender.h"
 #include "mailer/token.h"
 #include "queue/queue.h"
@@ -131,14 +132,16 @@ static void test_token_garbage(void)
 	g_assert_false(token_verify(SECRET, shorter, "anna", NULL, NULL));
 }
 
-/* test_token_secret - the fallback secret is made once, 0600, and kept. */
+/* test_token_secret - a missing secret is made 0600 where it is configured
+ * (the fallback only without one), once, and kept; a secret group or
+ * others may read, or a short one, is refused. */
 static void test_token_secret(void)
 {
 	g_autofree char *dir = g_dir_make_tmp("lr-mailer-XXXXXX", NULL);
 	g_autofree char *fallback = g_build_filename(dir, "secret", NULL);
 	g_autofree char *given = g_build_filename(dir, "given", NULL);
 	g_autofree char *shortf = g_build_filename(dir, "short", NULL);
-	g_autoptr(GBytes) a = NULL, b = NULL, c = NULL, d = NULL;
+	g_autoptr(GBytes) a = NULL, b = NULL, c = NULL, d = NULL, e = NULL;
 	g_autoptr(GError) error = NULL;
 	GStatBuf st;
 
@@ -147,17 +150,45 @@ static void test_token_secret(void)
 	g_assert_cmpuint(g_bytes_get_size(a), ==, TOKEN_SECRET_SIZE);
 	g_assert_cmpint(g_stat(fallback, &st), ==, 0);
 	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
-	b = token_secret_load(given, fallback, &error); /* given is missing */
+	g_assert_true(token_secret_check(given, &error)); /* missing: it will be made */
+	b = token_secret_load(given, fallback, &error); /* given is missing: made there */
 	g_assert_no_error(error);
-	g_assert_true(g_bytes_equal(a, b));
+	g_assert_cmpint(g_stat(given, &st), ==, 0);
+	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+	g_assert_cmpuint(g_bytes_get_size(b), ==, TOKEN_SECRET_SIZE);
+	g_assert_false(g_bytes_equal(a, b));
+	c = token_secret_load(given, fallback, &error); /* kept */
+	g_assert_no_error(error);
+	g_assert_true(g_bytes_equal(b, c));
+	g_clear_pointer(&c, g_bytes_unref);
 	g_assert_true(g_file_set_contents(given, "a secret of 24 bytes....", -1, NULL));
+	g_assert_cmpint(g_chmod(given, 0640), ==, 0);
+	c = token_secret_load(given, fallback, &error); /* group may read it */
+	g_assert_null(c);
+	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "group or others"));
+	g_clear_error(&error);
+	g_assert_false(token_secret_check(given, &error));
+	g_clear_error(&error);
+	g_assert_cmpint(g_chmod(given, 0604), ==, 0);
+	g_assert_false(token_secret_check(given, &error)); /* others may read it */
+	g_clear_error(&error);
+	g_assert_cmpint(g_chmod(given, 0600), ==, 0);
+	g_assert_true(token_secret_check(given, &error));
 	c = token_secret_load(given, fallback, &error);
 	g_assert_no_error(error);
 	g_assert_cmpmem(g_bytes_get_data(c, NULL), g_bytes_get_size(c), "a secret of 24 bytes....",
 	                24);
 	g_assert_true(g_file_set_contents(shortf, "short", -1, NULL));
+	g_assert_cmpint(g_chmod(shortf, 0600), ==, 0);
 	d = token_secret_load(shortf, fallback, &error);
 	g_assert_null(d);
+	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
+	g_clear_error(&error);
+	g_assert_false(token_secret_check(shortf, &error));
+	g_clear_error(&error);
+	e = token_secret_load(dir, NULL, &error); /* not a regular file */
+	g_assert_null(e);
 	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
 	g_unlink(fallback);
 	g_unlink(given);
@@ -322,6 +353,97 @@ static void test_compose_basic(void)
 	g_assert_null(strstr(html, "anna.schmidt@"));
 	g_assert_nonnull(strstr(html, "Nordwind GmbH"));
 	g_assert_nonnull(strstr(html, "mailto:lead+"));
+}
+
+/* attached_text - the decoded text of the inline details.txt part. */
+static char *attached_text(GMimeMessage *msg)
+{
+	GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+	char *text = NULL;
+
+	do {
+		GMimeObject *obj = g_mime_part_iter_get_current(iter);
+
+		if (GMIME_IS_TEXT_PART(obj) &&
+		    g_strcmp0(g_mime_part_get_filename(GMIME_PART(obj)), "details.txt") == 0)
+			text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+	} while (text == NULL && g_mime_part_iter_next(iter));
+	g_mime_part_iter_free(iter);
+	return text;
+}
+
+/* assert_no_value - none of the withheld values in s, in any form. */
+static void assert_no_value(const char *s)
+{
+	g_autofree char *lower = g_ascii_strdown(s, -1);
+	g_autoptr(GString) digits = g_string_new(NULL);
+
+	for (const char *p = s; *p; p++)
+		if (g_ascii_isdigit(*p))
+			g_string_append_c(digits, *p);
+	g_assert_null(strstr(digits->str, "1234582"));
+	g_assert_null(strstr(lower, "anna.schmidt@nordwind"));
+	g_assert_null(strstr(s, "Schmidt"));
+	g_assert_null(strstr(s, "O&#39;Brien"));
+	g_assert_null(strstr(s, "O'Brien"));
+}
+
+/* test_compose_leaks - a withheld value is masked wherever it shows: the
+ * Subject, the message text, other fields with the same value (written
+ * another way), the HTML, and table rows attached as text; after ACCEPT
+ * everything shows. */
+static void test_compose_leaks(void)
+{
+	static const char *const withheld[] = {"phone", "email", "last_name", "contact", NULL};
+	g_autoptr(LrLead) lead = sample_lead();
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Anna Berger",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc",
+	                   .withheld = withheld,
+	                   .attach_text = "email: ANNA.Schmidt@Nordwind.example, tier: gold "
+	                                  "(customers)\nphone: 0301234582 (crm)\n"};
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	g_autofree char *text = NULL, *html = NULL, *rows = NULL;
+	const char *subject;
+
+	lead_set_str(&lead->subject, "Call +49 30 1234582 or Anna.Schmidt@nordwind.example");
+	lead_field_set(lead, "last_name", "Schmidt");
+	lead_field_set(lead, "contact", "Mr O'Brien");
+	lead_field_set(lead, "mobile", "030 / 123 45 82");
+	lead_field_set(lead, "fax", "+49 (0)30-1234582");
+	lead_field_set(lead, "message", "Ring me on 0049 30 1234582, ask for Mr Schmidt or "
+	                                "Mr O'Brien; mail ANNA.SCHMIDT@NORDWIND.EXAMPLE.\n"
+	                                "We need 12 pumps; order 4711.");
+	bytes = compose_ok(lead, &notice, 0);
+	msg = parse_message(bytes);
+	subject = g_mime_message_get_subject(msg);
+	text = part_text(msg, "text", "plain");
+	html = part_text(msg, "text", "html");
+	rows = attached_text(msg);
+	g_assert_nonnull(rows);
+	assert_no_value(subject);
+	assert_no_value(text);
+	assert_no_value(html);
+	assert_no_value(rows);
+	assert_no_value(g_bytes_get_data(bytes, NULL));
+	g_assert_nonnull(strstr(subject, "Call +49 "));
+	g_assert_nonnull(strstr(text, "Company: Nordwind GmbH"));
+	g_assert_nonnull(strstr(text, "We need 12 pumps; order 4711."));
+	g_assert_nonnull(strstr(text, "Mr S•••"));
+	g_assert_nonnull(strstr(rows, "tier: gold"));
+	g_clear_pointer(&text, g_free);
+	g_clear_pointer(&bytes, g_bytes_unref);
+	g_clear_object(&msg);
+	notice.reveal = TRUE;
+	bytes = compose_ok(lead, &notice, 1);
+	msg = parse_message(bytes);
+	text = part_text(msg, "text", "plain");
+	g_assert_nonnull(strstr(g_mime_message_get_subject(msg), "+49 30 1234582"));
+	g_assert_nonnull(strstr(text, "Mobile: 030 / 123 45 82"));
+	g_assert_nonnull(strstr(text, "ANNA.SCHMIDT@NORDWIND.EXAMPLE"));
+	g_assert_nonnull(strstr(text, "Mr O'Brien"));
 }
 
 /* test_envelope_from - the bare From address, or NULL without one. */
@@ -563,9 +685,130 @@ static void test_compose_attachments(void)
 	g_assert_cmpmem(content->data, content->len, pdf_data, sizeof pdf_data - 1);
 	part = g_mime_multipart_get_part(mixed, 3);
 	g_assert_cmpstr(g_mime_part_get_filename(GMIME_PART(part)), ==, "companies.csv");
+	g_assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(part), "text",
+	                                          "csv"));
 	g_unlink(pdf);
 	g_unlink(csv);
 	g_rmdir(dir);
+}
+
+/* test_compose_unknown_attachment - a file of no known type goes out as
+ * application/octet-stream (and the mailer logs that it did). */
+static void test_compose_unknown_attachment(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("lr-mailer-XXXXXX", NULL);
+	g_autofree char *blob = g_build_filename(dir, "blob.lrx", NULL);
+	const char *files[] = {blob, NULL};
+	g_autoptr(LrLead) lead = sample_lead();
+	LrNotice notice = {.kind = "new-lead",
+	                   .to_name = "Anna",
+	                   .to_address = "anna@acme.example",
+	                   .token = "abc",
+	                   .attachments = files};
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GMimeMessage) msg = NULL;
+	GMimeObject *part;
+
+	g_assert_true(g_file_set_contents(blob, "\x80\x00\x81\x00", 4, NULL));
+	bytes = compose_ok(lead, &notice, 0);
+	msg = parse_message(bytes);
+	part = g_mime_multipart_get_part(GMIME_MULTIPART(g_mime_message_get_mime_part(msg)), 1);
+	g_assert_cmpstr(g_mime_part_get_filename(GMIME_PART(part)), ==, "blob.lrx");
+	g_assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(part),
+	                                          "application", "octet-stream"));
+	g_unlink(blob);
+	g_rmdir(dir);
+}
+
+/* ---- Attachment types (mailer/mimetype.c) ---- */
+
+/* test_mimetype_table - the built-in table types every sales document by
+ * its extension, in any case and under any folder; nothing else. */
+static void test_mimetype_table(void)
+{
+	/* clang-format off */
+	static const struct { const char *name, *type; } cases[] = {
+		{"offer.pdf", "application/pdf"},
+		{"/srv/docs/Price List.PDF", "application/pdf"},
+		{"brochure.doc", "application/msword"},
+		{"brochure.docx",
+		 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
+		{"prices.xls", "application/vnd.ms-excel"},
+		{"prices.XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+		{"deck.ppt", "application/vnd.ms-powerpoint"},
+		{"deck.pptx",
+		 "application/vnd.openxmlformats-officedocument.presentationml.presentation"},
+		{"terms.odt", "application/vnd.oasis.opendocument.text"},
+		{"terms.ods", "application/vnd.oasis.opendocument.spreadsheet"},
+		{"companies.csv", "text/csv"},
+		{"notes.txt", "text/plain"},
+		{"page.html", "text/html"},
+		{"page.htm", "text/html"},
+		{"logo.png", "image/png"},
+		{"photo.jpg", "image/jpeg"},
+		{"photo.JPEG", "image/jpeg"},
+		{"anim.gif", "image/gif"},
+		{"bundle.zip", "application/zip"},
+		{"docs.v2/sheet.pdf", "application/pdf"},
+		{"README", NULL},
+		{".pdf", NULL},
+		{"trailing.", NULL},
+		{"docs.pdf/README", NULL},
+		{"archive.tar.gz", NULL},
+		{"setup.exe", NULL},
+		{"", NULL},
+	};
+	/* clang-format on */
+
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++)
+		g_assert_cmpstr(mimetype_from_table(cases[i].name), ==, cases[i].type);
+	g_assert_null(mimetype_from_table(NULL));
+}
+
+/* mimetype_hide_database - make GLib see no shared-mime-info database, as
+ * on a minimal Debian (call before anything asks GLib for a type). */
+static char *mimetype_hide_database(void)
+{
+	char *empty = g_dir_make_tmp("lr-nomime-XXXXXX", NULL);
+
+	g_assert_nonnull(empty);
+	g_setenv("XDG_DATA_HOME", empty, TRUE);
+	g_setenv("XDG_DATA_DIRS", empty, TRUE);
+	return empty;
+}
+
+/* test_mimetype_no_database - without the system's type database a PDF
+ * (or any document of the table) is still application/pdf, in the composed
+ * notification too; an unknown file is application/octet-stream, said so
+ * in the log. */
+static void test_mimetype_no_database(void)
+{
+	static const guchar pdf[] = "%PDF-1.4\n\x80\x81\x82 binary\n%%EOF\n";
+	static const guchar blob[] = {0x80, 0x00, 0x81, 0x00};
+	g_autofree char *empty = NULL, *glib_type = NULL, *type = NULL;
+	gboolean fallback = TRUE;
+
+	if (!g_test_subprocess()) {
+		g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT);
+		g_test_trap_assert_passed();
+		g_test_trap_assert_stderr("*attachment=*/blob.lrx type=application/octet-stream*");
+		return;
+	}
+	empty = mimetype_hide_database();
+	/* GLib alone no longer knows a PDF (it says text/plain or
+	 * application/octet-stream): this is the minimal system. */
+	glib_type = g_content_type_guess("offer.pdf", pdf, sizeof pdf - 1, NULL);
+	g_assert_cmpstr(glib_type, !=, "application/pdf");
+	type = mimetype_guess("offer.pdf", pdf, sizeof pdf - 1, &fallback);
+	g_assert_cmpstr(type, ==, "application/pdf");
+	g_assert_false(fallback);
+	g_clear_pointer(&type, g_free);
+	type = mimetype_guess("blob.lrx", blob, sizeof blob, &fallback);
+	g_assert_cmpstr(type, ==, "application/octet-stream");
+	g_assert_true(fallback);
+	test_compose_attachments();
+	test_compose_unknown_attachment();
+	g_rmdir(empty);
 }
 
 /* write_template - write text to dir/name. */
@@ -676,7 +919,7 @@ typedef struct {
 	char *dir; /* where smtp-sink dumps each message */
 } Sink;
 
-/* sink_program - smtp-sink, or NULL (the sender tests then skip). */
+/* sink_program - smtp-sink, or NULL (the sender tests then fail). */
 static const char *sink_program(void)
 {
 	const char *p = g_getenv("SMTP_SINK");
@@ -685,6 +928,18 @@ static const char *sink_program(void)
 		return p;
 	return g_file_test("/usr/sbin/smtp-sink", G_FILE_TEST_IS_EXECUTABLE) ? "/usr/sbin/smtp-sink"
 	                                                                     : NULL;
+}
+
+/* sink_missing - TRUE, and the test failed, when smtp-sink is not there
+ * (scripts/deps.sh installs Postfix: a sender test must not pass by not
+ * running). */
+static gboolean sink_missing(void)
+{
+	if (sink_program() != NULL)
+		return FALSE;
+	g_test_message("smtp-sink not found (set SMTP_SINK or install postfix)");
+	g_test_fail();
+	return TRUE;
 }
 
 /* free_port - a loopback TCP port nobody listens on right now. */
@@ -856,10 +1111,8 @@ static void test_send_ok(void)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) dumps = NULL;
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	g_assert_true(send_with(NULL, &error, &dumps));
 	g_assert_no_error(error);
 	g_assert_cmpuint(dumps->len, ==, 1);
@@ -885,10 +1138,8 @@ static void test_send_failures(void)
 	    {"-f", "EHLO,HELO", LR_ERROR_TEMP}, {"-Q", "CONNECT", LR_ERROR_TEMP},
 	};
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
 		const char *extra[] = {cases[i].opt, cases[i].cmd, NULL};
 		g_autoptr(GError) error = NULL;
@@ -1000,10 +1251,8 @@ static void test_outbox_send(void)
 	g_autoptr(GPtrArray) dumps = NULL;
 	g_autofree char *url = NULL;
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	q = outbox_open(&home, 5);
 	sink_start(&sink, 0, NULL);
 	url = relay_url(sink.port);
@@ -1032,10 +1281,8 @@ static void test_outbox_relay_down(void)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) due = NULL, dumps = NULL;
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	q = outbox_open(&home, 3);
 	sender_set_backoff(sender, 300000, 1200000);
 	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0);
@@ -1075,10 +1322,8 @@ static void test_outbox_refusals(void)
 	g_autoptr(GPtrArray) due = NULL, dumps = NULL;
 	g_autofree char *url = NULL;
 
-	if (sink_program() == NULL) {
-		g_test_skip("no smtp-sink");
+	if (sink_missing())
 		return;
-	}
 	q = outbox_open(&home, 2);
 	sink_start(&sink, 0, soft);
 	url = relay_url(sink.port);
@@ -1125,12 +1370,16 @@ int main(int argc, char **argv)
 	g_test_add_func("/mailer/mask", test_mask);
 	g_test_add_func("/compose/basic", test_compose_basic);
 	g_test_add_func("/compose/reveal", test_compose_reveal);
+	g_test_add_func("/compose/leaks", test_compose_leaks);
 	g_test_add_func("/compose/envelope-from", test_envelope_from);
 	g_test_add_func("/compose/injection", test_compose_injection);
 	g_test_add_func("/compose/html-escape", test_compose_html_escape);
 	g_test_add_func("/compose/rfc2047", test_compose_rfc2047);
 	g_test_add_func("/compose/threading", test_compose_threading);
 	g_test_add_func("/compose/attachments", test_compose_attachments);
+	g_test_add_func("/compose/unknown-attachment", test_compose_unknown_attachment);
+	g_test_add_func("/mimetype/table", test_mimetype_table);
+	g_test_add_func("/mimetype/no-database", test_mimetype_no_database);
 	g_test_add_func("/compose/broken", test_compose_broken);
 	g_test_add_func("/compose/every-kind", test_compose_every_kind);
 	g_test_add_func("/sender/ok", test_send_ok);

@@ -170,6 +170,62 @@ static void test_jobs(Fixture *f, gconstpointer data)
 	g_assert_cmpint(queue_job_next_due(f->q), >, g_get_real_time());
 }
 
+typedef struct {
+	LrJob *job;
+	gboolean found;
+} Postpone;
+
+/* peek_job_txn - the next job due by the end of time, left in place. */
+static gboolean peek_job_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	Postpone *p = data;
+
+	p->job = queue_job_next(txn, G_MAXINT64, error);
+	return p->job != NULL;
+}
+
+/* parse_job_txn - a parse job due now (key 0), as intake adds them. */
+static gboolean parse_job_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	return queue_job_add(txn, QUEUE_JOB_PARSE, 9, 0, NULL, error);
+}
+
+/* postpone_txn - set the job in hand aside for an hour. */
+static gboolean postpone_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	Postpone *p = data;
+
+	return queue_job_postpone(txn, p->job, g_get_real_time() + 3600LL * G_USEC_PER_SEC,
+				  &p->found, error);
+}
+
+/* test_job_postpone - a job that failed is set aside, and only it: a
+ * parse job that intake added meanwhile, earlier in the queue, stays due. */
+static void test_job_postpone(Fixture *f, gconstpointer data)
+{
+	Postpone p = {NULL, FALSE};
+	LrJob *next = NULL;
+
+	g_assert_true(queue_run(f->q, add_job_txn, NULL, NULL));
+	g_assert_true(queue_run(f->q, peek_job_txn, &p, NULL));
+	g_assert_cmpstr(p.job->kind, ==, "deadline");
+	g_assert_true(queue_run(f->q, parse_job_txn, NULL, NULL));
+	g_assert_true(queue_run(f->q, postpone_txn, &p, NULL));
+	g_assert_true(p.found);
+	g_assert_true(queue_run(f->q, take_job_txn, &next, NULL));
+	g_assert_nonnull(next);
+	g_assert_cmpstr(next->kind, ==, QUEUE_JOB_PARSE);
+	g_assert_cmpuint(next->lead_id, ==, 9);
+	queue_job_free(next);
+	next = NULL;
+	/* The deadline moved an hour on (it was a minute ahead). */
+	g_assert_cmpint(queue_job_next_due(f->q), >, g_get_real_time() + 3000LL * G_USEC_PER_SEC);
+	/* Once gone, postponing it again changes nothing. */
+	g_assert_true(queue_run(f->q, postpone_txn, &p, NULL));
+	g_assert_false(p.found);
+	queue_job_free(p.job);
+}
+
 /* outbox_add_txn - queue one mail. */
 static gboolean outbox_add_txn(LrTxn *txn, gpointer data, GError **error)
 {
@@ -391,6 +447,7 @@ int main(int argc, char **argv)
 	ADD("/queue/store-dedup", test_store_dedup);
 	ADD("/queue/events-order", test_events_order);
 	ADD("/queue/jobs", test_jobs);
+	ADD("/queue/job-postpone", test_job_postpone);
 	ADD("/queue/outbox", test_outbox);
 	ADD("/queue/state-reopen", test_state_reopen);
 	ADD("/queue/concurrent", test_concurrent);

@@ -1,5 +1,6 @@
 /* test-reply.c - the reply parser and auto-reply detection, against the
- * shared corpus ($LR_CORPUS/replies) and our own cases (tests/replies). */
+ * corpus ($LR_CORPUS/replies, tests/corpus/replies by default) and our own
+ * cases (tests/replies). */
 #include "config.h"
 
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "lead/lr-error.h"
 #include "parser/autoreply.h"
 #include "parser/reply.h"
+#include "tests/corpus.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeMessage, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GMimeParser, g_object_unref)
@@ -38,35 +40,12 @@ static const struct {
 };
 /* clang-format on */
 
-/* corpus_dir - $LR_CORPUS/sub (or the tree's ../shared/corpus). */
-static char *corpus_dir(const char *sub)
-{
-	const char *corpus = g_getenv("LR_CORPUS");
-
-	if (corpus == NULL)
-		return g_build_filename(LR_SRCDIR, "..", "shared", "corpus", sub, NULL);
-	return g_build_filename(corpus, sub, NULL);
-}
-
 /* source_dir - $LR_SRCDIR/sub (or the configured source tree). */
 static char *source_dir(const char *sub)
 {
 	const char *srcdir = g_getenv("LR_SRCDIR");
 
 	return g_build_filename(srcdir ? srcdir : LR_SRCDIR, sub, NULL);
-}
-
-/* corpus_missing - TRUE (and the test skipped) when dir does not exist, as
- * in a distribution tree unpacked away from the shared corpus. */
-static gboolean corpus_missing(const char *dir)
-{
-	g_autofree char *why = NULL;
-
-	if (g_file_test(dir, G_FILE_TEST_IS_DIR))
-		return FALSE;
-	why = g_strdup_printf("corpus not found at %s (set LR_CORPUS)", dir);
-	g_test_skip(why);
-	return TRUE;
 }
 
 /* read_file - the contents of path, or a test failure. */
@@ -182,11 +161,12 @@ static void check_expect(const char *eml)
 /* test_expect_dir - every .eml under dir satisfies its .expect. */
 static void test_expect_dir(gconstpointer data)
 {
-	g_autofree char *dir =
-	    g_str_has_prefix(data, "corpus:") ? corpus_dir((char *)data + 7) : source_dir(data);
+	g_autofree char *dir = g_str_has_prefix(data, "corpus:")
+				   ? lr_test_corpus_path((char *)data + 7)
+				   : source_dir(data);
 	g_autoptr(GPtrArray) files = NULL;
 
-	if (corpus_missing(dir))
+	if (dir == NULL)
 		return;
 	files = list_files(dir, ".eml");
 	for (guint i = 0; i < files->len; i++)
@@ -302,10 +282,10 @@ static const char *talon_own_html(const char *path)
  * own text with its signature), gives exactly that command and argument. */
 static void test_talon(void)
 {
-	g_autofree char *dir = corpus_dir("replies/talon");
+	g_autofree char *dir = lr_test_corpus_path("replies/talon");
 	g_autoptr(GPtrArray) files = NULL;
 
-	if (corpus_missing(dir))
+	if (dir == NULL)
 		return;
 	files = list_files(dir, ".eml");
 	for (guint i = 0; i < files->len; i++) {
@@ -354,9 +334,9 @@ static const struct {
 /* test_erp_visible - reply_visible_text of the header-less fixtures. */
 static void test_erp_visible(void)
 {
-	g_autofree char *dir = corpus_dir("replies/email_reply_parser");
+	g_autofree char *dir = lr_test_corpus_path("replies/email_reply_parser");
 
-	if (corpus_missing(dir))
+	if (dir == NULL)
 		return;
 	for (gsize i = 0; i < G_N_ELEMENTS(erp_cases); i++) {
 		g_autofree char *path = g_build_filename(dir, erp_cases[i].file, NULL);
@@ -401,6 +381,16 @@ static const struct {
 	{"NOTE the customer said the following:\nbudget is 10k\n",
 	 "NOTE the customer said the following:\nbudget is 10k"},
 	{"From: the Munich office, ACCEPT\n", "From: the Munich office, ACCEPT"},
+	/* A client that quotes without "> ": what follows "wrote:" is the quote. */
+	{"On Tue, 1 Dec 2026 at 09:00, Lead Desk <lead+x@a.example> wrote:\n"
+	 "ACCEPT - take the lead\nREJECT <reason>\n", ""},
+	{"Busy this week.\n\nOn Tue, 1 Dec 2026, Lead Desk wrote:\n\nACCEPT - take the lead\n",
+	 "Busy this week."},
+	{"REJECT too far\nAm Di., 1. Dez. 2026 um 09:00 Uhr schrieb Lead Desk <\nlead+x@a.example>:\n"
+	 "ACCEPT - take the lead\n", "REJECT too far"},
+	/* Quoted with "> ": the replier's text may follow the quote. */
+	{"On Tue, 1 Dec 2026, Lead Desk wrote:\n> ACCEPT - take the lead\n\nREJECT too far\n",
+	 "REJECT too far"},
 };
 /* clang-format on */
 
@@ -476,9 +466,9 @@ static void test_no_blowup(void)
 		">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>",
 	};
 	/* clang-format on */
-	g_autofree char *dir = corpus_dir("replies/email_reply_parser");
+	g_autofree char *dir = lr_test_corpus_path("replies/email_reply_parser");
 
-	for (gsize i = 0; i < G_N_ELEMENTS(files) && g_file_test(dir, G_FILE_TEST_IS_DIR); i++) {
+	for (gsize i = 0; i < G_N_ELEMENTS(files) && dir != NULL; i++) {
 		g_autofree char *path = g_build_filename(dir, files[i], NULL);
 		g_autofree char *body = read_file(path, NULL);
 
@@ -516,7 +506,7 @@ static const struct {
 	{"help", "help", ""},
 	{"Contacted", "contacted", ""},
 	{"Won't have time", "help", ""},
-	{"accepted", "help", ""},
+	{"accepted", "accept", ""},
 	{"Thanks, I'll take it", "help", ""},
 	{"", "none", ""},
 };
@@ -534,6 +524,152 @@ static void test_commands(void)
 		g_free(reply.command);
 		g_free(reply.argument);
 	}
+}
+
+/* The words people write for each command (issue 14): inflections,
+ * synonyms and the local words of the common languages, at least five
+ * variants per command, and negations and doubts that must give help. */
+/* clang-format off */
+static const struct {
+	const char *text, *command, *argument;
+} word_cases[] = {
+	/* accept */
+	{"Accepted.", "accept", ""},
+	{"Accepting", "accept", ""},
+	{"Yes, I'll take it", "accept", ""},
+	{"yes I\u2019ll take it, calling them now", "accept", "calling them now"},
+	{"I'll take it!", "accept", ""},
+	{"Mine.", "accept", ""},
+	{"Annehmen", "accept", ""},
+	{"Übernehme", "accept", ""},
+	{"Ich übernehme.", "accept", ""},
+	{"Angenommen, rufe heute an", "accept", "rufe heute an"},
+	{"J'accepte", "accept", ""},
+	{"Accepté !", "accept", ""},
+	{"Acepto", "accept", ""},
+	{"Aceptado, gracias", "accept", "gracias"},
+	{"Accetto", "accept", ""},
+	{"Accepteer", "accept", ""},
+	{"Ik neem het over", "accept", ""},
+	/* reject */
+	{"Rejected \u2013 not my region", "reject", "not my region"},
+	{"Declined", "reject", ""},
+	{"Decline: too small", "reject", "too small"},
+	{"No thanks, wrong territory", "reject", "wrong territory"},
+	{"Ablehnen - falsches Gebiet", "reject", "falsches Gebiet"},
+	{"Lehne ab, kein Kunde für uns", "reject", "kein Kunde für uns"},
+	{"Refusé : hors secteur", "reject", "hors secteur"},
+	{"Je refuse", "reject", ""},
+	{"Rechazado, no es mi zona", "reject", "no es mi zona"},
+	{"Rifiuto", "reject", ""},
+	{"Afgewezen, verkeerde regio", "reject", "verkeerde regio"},
+	/* forward */
+	{"Fwd to erik", "forward", "erik"},
+	{"Pass to erik", "forward", "erik"},
+	{"Pass it on to anna please", "forward", "anna please"},
+	{"Fwd to erik, he covers Austria", "forward", "erik he covers Austria"},
+	{"fw: ben", "forward", "ben"},
+	{"Hand over to ben", "forward", "ben"},
+	{"Weiterleiten an anna", "forward", "anna"},
+	{"Bitte weiterleiten an ben", "forward", "ben"},
+	{"Transférer à erik", "forward", "erik"},
+	{"transferer a erik", "forward", "erik"},
+	{"Reenviar a anna", "forward", "anna"},
+	{"Inoltra a ben", "forward", "ben"},
+	{"Doorsturen naar erik", "forward", "erik"},
+	/* the stage commands */
+	{"Called them this morning", "contacted", "them this morning"},
+	{"Kontaktiert", "contacted", ""},
+	{"Contacté", "contacted", ""},
+	{"Contactado", "contacted", ""},
+	{"Gebeld", "contacted", ""},
+	{"Closed won, 12 units", "won", "12 units"},
+	{"Gewonnen", "won", ""},
+	{"Gagné", "won", ""},
+	{"Vinto", "won", ""},
+	{"Sold 40 seats", "won", "40 seats"},
+	{"Closed lost - price", "lost", "price"},
+	{"Verloren", "lost", ""},
+	{"Perdu", "lost", ""},
+	{"Perdido: precio", "lost", "precio"},
+	{"Perso", "lost", ""},
+	{"Notiz: Rückruf Montag", "note", "Rückruf Montag"},
+	{"Hilfe", "help", ""},
+	{"Aide", "help", ""},
+	{"Ayuda", "help", ""},
+	/* negations and doubts: help, never the command */
+	{"not accepted", "help", ""},
+	{"Kann ich nicht annehmen", "help", ""},
+	{"Übernehme ich nicht", "help", ""},
+	{"Accepted? Not sure this is mine", "help", ""},
+	{"Accept - not now", "help", ""},
+	{"Accept? no", "help", ""},
+	{"Je n'accepte pas", "help", ""},
+	{"No acepto", "help", ""},
+	{"Non accetto", "help", ""},
+	{"Niet accepteren", "help", ""},
+	{"Accepté ? Pas sûr", "help", ""},
+	{"Nehme nicht an", "help", ""},
+	{"Forward? No, keep it", "help", ""},
+	{"Don't forward", "help", ""},
+	{"Yes", "help", ""},
+	{"Acceptable price range", "help", ""},
+	{"Passt schon", "help", ""},
+};
+/* clang-format on */
+
+/* test_words - the words people write, each as a reply_command text. */
+static void test_words(void)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(word_cases); i++) {
+		LrReply reply = {0};
+
+		reply_command(&reply, word_cases[i].text);
+		if (g_strcmp0(reply.command, word_cases[i].command) != 0 ||
+		    g_strcmp0(reply.argument, word_cases[i].argument) != 0)
+			g_error("\"%s\": %s \"%s\", want %s \"%s\"", word_cases[i].text,
+			        reply.command, reply.argument, word_cases[i].command,
+			        word_cases[i].argument);
+		g_free(reply.command);
+		g_free(reply.argument);
+	}
+}
+
+/* test_help_words - every word the help template lists (its "- WORD:"
+ * lines) gives that command, with "user" as the forward argument. */
+static void test_help_words(void)
+{
+	g_autofree char *dir = source_dir("templates");
+	g_autofree char *path = g_build_filename(dir, "help.txt", NULL);
+	g_autofree char *text = NULL;
+	g_auto(GStrv) lines = NULL;
+	guint checked = 0;
+
+	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	lines = g_strsplit(text, "\n", -1);
+	for (char **l = lines; *l != NULL; l++) {
+		const char *colon = strchr(*l, ':');
+		g_autofree char *command = NULL;
+		g_auto(GStrv) words = NULL;
+
+		if (!g_str_has_prefix(*l, "- ") || colon == NULL)
+			continue;
+		command = g_ascii_strdown(*l + 2, strcspn(*l + 2, " :"));
+		words = g_strsplit(colon + 1, ",", -1);
+		for (char **w = words; *w != NULL; w++) {
+			LrReply reply = {0};
+
+			reply_command(&reply, g_strstrip(*w));
+			if (strcmp(reply.command, command) != 0 ||
+			    strcmp(reply.argument, strstr(*w, " user") ? "user" : "") != 0)
+				g_error("help lists \"%s\" for %s: parsed %s \"%s\"", *w, command,
+				        reply.command, reply.argument);
+			g_free(reply.command);
+			g_free(reply.argument);
+			checked++;
+		}
+	}
+	g_assert_cmpuint(checked, >=, 40);
 }
 
 /* Header lines (and subject) and what autoreply_detect says of them. */
@@ -679,6 +815,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/reply/languages", test_languages);
 	g_test_add_func("/reply/no-blowup", test_no_blowup);
 	g_test_add_func("/reply/commands", test_commands);
+	g_test_add_func("/reply/words", test_words);
+	g_test_add_func("/reply/help-words", test_help_words);
 	g_test_add_func("/reply/not-mail", test_not_mail);
 	g_test_add_func("/reply/json", test_json);
 	g_test_add_func("/autoreply/detect", test_detect);

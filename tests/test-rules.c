@@ -10,6 +10,8 @@
 #include "intake/lmtp.h"
 #include "lead/limits.h"
 #include "lead/lr-error.h"
+#include "lead/number.h"
+#include "parser/parser.h"
 #include "rules/aliases.h"
 #include "rules/cond.h"
 #include "rules/load.h"
@@ -266,17 +268,45 @@ static const struct {
 	{"1.234,5", TRUE, 1234.5}, {"1,234.5", TRUE, 1234.5}, {"2,5", TRUE, 2.5},
 	{"85 000 EUR", TRUE, 85000}, {"1.234.567", TRUE, 1234567}, {"DE", FALSE, 0},
 	{"", FALSE, 0}, {"F-150", FALSE, 0}, {"12 pumps", FALSE, 0}, {" 7 ", TRUE, 7},
+	/* One reader for the parser and the rules (lead/number.c). */
+	{"40 m²", FALSE, 0}, {"1.000", TRUE, 1000}, {"1,000", TRUE, 1000},
+	{"1 000", TRUE, 1000}, {"12k", TRUE, 12000}, {"-5", TRUE, -5}, {"3.5", TRUE, 3.5},
+	{"€ 12.000,50", TRUE, 12000.5}, {"0.125", TRUE, 0.125}, {"2 Mio", TRUE, 2e6},
+	{"40 m", TRUE, 40e6}, {"abc", FALSE, 0}, {"10-20", FALSE, 0}, {"1.2.3,4,5", FALSE, 0},
+	{"€", FALSE, 0}, {"12 000 000 000 000 000 000 000 000 000 000 000 000 000 000 000 1", FALSE, 0},
 };
 
-/* test_numbers - how texts read as numbers. */
+/* number_in_rule - the text as a lead field "area" in "area == VALUE". */
+static gboolean number_in_rule(const char *text, double value)
+{
+	g_autoptr(LrLead) lead = lead_new();
+	g_autoptr(GHashTable) user = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autofree char *cond = g_strdup_printf("area == %.17g", value);
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrCond) c = cond_compile(cond, NULL, NULL, &error);
+	LrCondCtx ctx = {lead, 42, user};
+
+	g_assert_no_error(error);
+	lead_field_set(lead, "area", text);
+	return cond_eval(c, &ctx);
+}
+
+/* test_numbers - how texts read as numbers: the same for the condition
+ * language (cond_number, and a rule comparing a field) and the parser
+ * (parser_value_number), since both use lead_number_read. */
 static void test_numbers(void)
 {
 	for (guint i = 0; i < G_N_ELEMENTS(numbers); i++) {
-		double x = 0;
+		double x = 0, y = 0;
 		gboolean ok = cond_number(numbers[i].text, &x);
+		gboolean pok = parser_value_number(numbers[i].text, &y);
 
 		if (ok != numbers[i].ok || (ok && x != numbers[i].value))
-			g_error("'%s': got %d %g", numbers[i].text, ok, x);
+			g_error("cond '%s': got %d %g", numbers[i].text, ok, x);
+		if (pok != ok || (pok && y != x))
+			g_error("parser '%s': got %d %g, rules %d %g", numbers[i].text, pok, y, ok, x);
+		if (ok && !number_in_rule(numbers[i].text, x))
+			g_error("rule: field '%s' is not %g", numbers[i].text, x);
 	}
 }
 
@@ -627,6 +657,88 @@ static void test_availability(void)
 	pool_free(p);
 }
 
+/* Reps whose hours begin at different times: bob at 07:00 UTC (London),
+ * amy at 08:00 UTC, cy at 09:00 UTC (Berlin) on working days. */
+static const char night_conf[] =
+	"users = (\n"
+	"  { id = \"boss\"; email = \"boss@x.example\"; role = \"admin\"; },\n"
+	"  { id = \"amy\"; email = \"amy@x.example\"; hours = \"Mon-Fri 09:00-17:00 Europe/Berlin\"; },\n"
+	"  { id = \"bob\"; email = \"bob@x.example\"; hours = \"Mon-Fri 07:00-15:00 Europe/London\"; },\n"
+	"  { id = \"cy\"; email = \"cy@x.example\"; hours = \"Mon-Fri 10:00-18:00 Europe/Berlin\"; }\n"
+	");\n"
+	"rules = (\n"
+	"  { name = \"amy\"; when = \"source == 'amy'\"; route = \"amy\"; },\n"
+	"  { name = \"bc\"; when = \"source == 'b'\";\n"
+	"    route = { to = [\"amy\", \"bob\", \"cy\"]; strategy = \"broadcast\"; }; },\n"
+	"  { name = \"rr\"; route = { to = [\"amy\", \"bob\", \"cy\"]; strategy = \"round-robin\"; }; }\n"
+	");\n";
+
+/* night_route - the single assignee of a lead from source at now. */
+static char *night_route(Pool *p, gint64 now, const char *source, const char *const *rejected,
+			 gboolean *escalated)
+{
+	g_autoptr(LrRouteResult) r = NULL;
+	GString *out = g_string_new(NULL);
+
+	p->state.now = now;
+	r = route_one(p, source, rejected);
+	*escalated = r->escalated;
+	for (guint i = 0; i < r->assignees->len; i++)
+		g_string_append_printf(out, "%s%s", i ? "," : "",
+				       (char *)g_ptr_array_index(r->assignees, i));
+	return g_string_free(out, FALSE);
+}
+
+/* test_off_hours - outside hours is soft: at night the lead goes to whose
+ * hours begin first, not to the admin; away and rejected stay hard. */
+static void test_off_hours(void)
+{
+	Pool *p = g_new0(Pool, 1);
+	const gint64 monday_2 = MONDAY_10 - (gint64)8 * 3600 * G_USEC_PER_SEC;
+	const gint64 monday_16_30 = MONDAY_10 + (gint64)(6 * 3600 + 1800) * G_USEC_PER_SEC;
+	const char *const bob[] = {"bob", NULL}, *const all[] = {"amy", "bob", "cy", NULL};
+	gboolean esc;
+	char *who;
+
+	p->dir = g_dir_make_tmp("test-rules-XXXXXX", NULL);
+	write_file(p->dir, "leadroute.conf", night_conf);
+	pool_load(p);
+	p->store = store_new();
+	p->state = (LrRouteState){store_rr_get, store_rr_set, store_open, store_away, MONDAY_10,
+				  p->store};
+#define NIGHT(now, source, rejected, want, want_esc)                                  \
+	do {                                                                          \
+		who = night_route(p, now, source, rejected, &esc);                    \
+		if (g_strcmp0(who, want) != 0 || esc != (want_esc))                   \
+			g_error("%s at %" G_GINT64_FORMAT ": %s%s, want %s", source, now, \
+				who, esc ? " (escalated)" : "", want);                \
+		g_free(who);                                                          \
+	} while (0)
+	/* Monday 02:00 UTC: nobody works; bob begins first. */
+	NIGHT(monday_2, "rr", NULL, "bob", FALSE);
+	NIGHT(monday_2, "rr", NULL, "bob", FALSE);
+	NIGHT(monday_2, "b", NULL, "bob", FALSE);
+	/* A single target outside hours keeps it. */
+	NIGHT(monday_2, "amy", NULL, "amy", FALSE);
+	/* Rejected and away stay hard: then amy, who begins next. */
+	NIGHT(monday_2, "rr", bob, "amy", FALSE);
+	g_hash_table_replace(p->store->away, g_strdup("bob"),
+			     g_memdup2(&(gint64){monday_16_30}, sizeof(gint64)));
+	NIGHT(monday_2, "rr", NULL, "amy", FALSE);
+	g_hash_table_remove(p->store->away, "bob");
+	/* Everyone rejected: the admin. */
+	NIGHT(monday_2, "rr", all, "boss", TRUE);
+	/* Someone inside hours wins over who begins soonest: at 16:30 UTC
+	 * only cy works (until 17:00 UTC). */
+	NIGHT(monday_16_30, "rr", NULL, "cy", FALSE);
+	NIGHT(monday_16_30, "b", NULL, "cy", FALSE);
+	/* Friday evening: nobody until Monday; bob first. */
+	NIGHT(MONDAY_10 + (gint64)4 * 86400 * G_USEC_PER_SEC + (gint64)10 * 3600 * G_USEC_PER_SEC,
+	      "rr", NULL, "bob", FALSE);
+#undef NIGHT
+	pool_free(p);
+}
+
 /* test_chain_result - holders, trace, workflow and withheld fields. */
 static void test_chain_result(void)
 {
@@ -814,6 +926,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/rules/route/round-robin-away", test_round_robin_away);
 	g_test_add_func("/rules/route/strategies", test_strategies);
 	g_test_add_func("/rules/route/availability", test_availability);
+	g_test_add_func("/rules/route/off-hours", test_off_hours);
 	g_test_add_func("/rules/route/chain", test_chain_result);
 	g_test_add_func("/rules/config/lookups", test_lookups);
 	g_test_add_func("/rules/config/reload", test_reload_keeps);

@@ -5,17 +5,20 @@
 set -u
 LR_SRCDIR=${LR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$LR_SRCDIR/tests/lib/common.sh"
-bin=${LR_BUILDDIR:-.}/src
 : "${SMTP_SOURCE:=$(command -v smtp-source || echo /usr/sbin/smtp-source)}"
 : "${SMTP_SINK:=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)}"
 [ -x "$SMTP_SOURCE" ] && [ -x "$SMTP_SINK" ] || lr_skip "smtp-source/smtp-sink not found"
 lr_tmpdir undeliverable
+lr_private_tree
+bin=$LR_TREE_BIN
+# Started as root, leadrouted drops to server.user (nobody), who owns the folder.
+[ "$(id -u)" = 0 ] && chown nobody: "$LR_TMP"
 conf=$LR_TMP/leadroute.conf
 relay=$(lr_free_port)
 cat >"$conf" <<EOC
 server: { name = "t"; domain = "leads.test"; listen = ["unix:$LR_TMP/lmtp"];
   home = "$LR_TMP/home"; smtp = "smtp://127.0.0.1:$relay"; from = "Desk <desk@leads.test>";
-  templates = "$LR_SRCDIR/templates"; };
+  templates = "$LR_TREE_TEMPLATES"; user = "nobody"; };
 users = ( { id = "dana"; name = "Dana"; email = "dana@x.test"; role = "admin"; manages = ["anna", "ben"]; },
           { id = "anna"; name = "Anna"; email = "anna@x.test"; },
           { id = "ben"; name = "Ben"; email = "ben@x.test"; } );

@@ -33,6 +33,19 @@
 #   lr_descendants PID     live PIDs below PID (children, grandchildren...)
 #   lr_reachable_by USER PATH          true if USER can search/read PATH
 #   lr_need_cmd CMD...     skip unless every CMD is on PATH (or executable)
+#   lr_private_tree        the test's own copy of what a daemon reads from
+#                          the build and source trees: the programs
+#                          (leadrouted, leadroute, leadroute-deliver) in
+#                          $LR_TMP/tree/bin and the notification templates
+#                          in $LR_TMP/tree/templates, readable by every user
+#                          (call lr_tmpdir first; made once per test).  A
+#                          daemon that drops to nobody runs from there and
+#                          names those templates: the clone may sit in a
+#                          home nobody else may enter (mode 0700).  Sets
+#                          LR_TREE_BIN and LR_TREE_TEMPLATES.
+#   lr_corpus [SUB]        print the test corpus folder (LR_CORPUS, else
+#                          $LR_SRCDIR/tests/corpus) or its SUB folder; fail
+#                          (never skip) when it is not there
 # Every wait is bounded; nothing here kills by name.  lr_fail and lr_skip
 # inside $(...) end only that subshell: test the status there.
 
@@ -265,6 +278,32 @@ lr_reachable_by() {
 	fi
 	setpriv --reuid="$(id -u "$user")" --regid="$(id -g "$user")" \
 		--clear-groups test -r "$path" 2>/dev/null
+}
+
+# lr_private_tree - copy the programs and templates into $LR_TMP/tree.
+lr_private_tree() {
+	local tree=${LR_TMP:?lr_tmpdir first}/tree p
+	LR_TREE_BIN=$tree/bin
+	LR_TREE_TEMPLATES=$tree/templates
+	export LR_TREE_BIN LR_TREE_TEMPLATES
+	[ -d "$tree" ] && return 0
+	mkdir -p "$LR_TREE_BIN" "$LR_TREE_TEMPLATES" || lr_fail "cannot create $tree"
+	for p in leadrouted leadroute leadroute-deliver; do
+		[ -x "$LR_BUILDDIR/src/$p" ] || lr_fail "$LR_BUILDDIR/src/$p not built"
+		cp "$LR_BUILDDIR/src/$p" "$LR_TREE_BIN/" || lr_fail "cannot copy src/$p"
+	done
+	cp "$LR_SRCDIR"/templates/*.txt "$LR_SRCDIR"/templates/*.html "$LR_TREE_TEMPLATES/" ||
+		lr_fail "cannot copy $LR_SRCDIR/templates"
+	# Whatever the umask of the clone or of this shell: all may read.
+	chmod -R a+rX "$tree" && chmod 0755 "$tree" "$LR_TREE_BIN" "$LR_TREE_TEMPLATES" ||
+		lr_fail "chmod $tree"
+}
+
+# lr_corpus - the corpus folder (or SUB under it); a missing one fails.
+lr_corpus() {
+	local dir=${LR_CORPUS:-$LR_SRCDIR/tests/corpus}${1:+/$1}
+	[ -d "$dir" ] || lr_fail "no test corpus at $dir (set LR_CORPUS or restore tests/corpus)"
+	echo "$dir"
 }
 
 # lr_need_cmd - skip the test unless every command exists.

@@ -8,6 +8,9 @@ stderr when it cannot):
       optionally only leadroute's notifications of kind K about lead ID
   header FILE NAME          one header's value, decoded ("" when absent)
   text FILE                 the text/plain body, decoded
+  decoded FILE              every header (decoded), then every part that is
+      text (plain, HTML, text attachments: decoded) and the file name of
+      each other attachment
   reply NOTIF --from ADDR [--name NAME] [--to ADDR] [--body TEXT]
         [--header 'Name: value'...] [--auto-reply UNTIL]
       a reply to the notification NOTIF as a mail client writes it: To the
@@ -95,6 +98,22 @@ def cmd_header(a):
 def cmd_text(a):
     """Print the text body."""
     sys.stdout.write(plain_text(load(a.file)))
+
+
+def cmd_decoded(a):
+    """Print the headers and every part, decoded."""
+    msg = load(a.file)
+    for name, value in msg.items():
+        print("%s: %s" % (name, value))
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        name = part.get_filename() or ""
+        if part.get_content_maintype() == "text":
+            print("--- %s %s" % (part.get_content_type(), name))
+            sys.stdout.write(part.get_content())
+        else:
+            print("--- %s attachment %s" % (part.get_content_type(), name))
 
 
 def reply_body(notif, body):
@@ -211,6 +230,9 @@ def main():
     s = sub.add_parser("text")
     s.add_argument("file")
     s.set_defaults(func=cmd_text)
+    s = sub.add_parser("decoded")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_decoded)
     s = sub.add_parser("reply")
     s.add_argument("notif")
     s.add_argument("--from", dest="sender", required=True)

@@ -38,22 +38,12 @@
 #   flow_events ID          event types in order, one line
 #   flow_cli ARGS...        run leadroute as the daemon's user
 # Everything runs as root (Postfix's master) except leadrouted and the CLI,
-# which run as nobody over a home owned by nobody.
+# which run as nobody over a home owned by nobody, from the test's own copies
+# of the programs and templates (lr_private_tree).
 
 FLOW_PY=$LR_SRCDIR/tests/lib/flow.py
 FLOW_DOMAIN=leads.test
 FLOW_REPS=reps.test
-
-# flow__bin - a program of the build tree that nobody can run.
-flow__bin() {
-	local p=$LR_BUILDDIR/src/$1
-	[ -x "$p" ] || lr_fail "$p not built"
-	if ! lr_reachable_by nobody "$p"; then
-		cp "$p" "$LR_TMP/lr/" || lr_fail "cannot copy $p"
-		p=$LR_TMP/lr/$1
-	fi
-	echo "$p"
-}
 
 # flow__as_nobody - run a command as the daemon's user.
 flow__as_nobody() {
@@ -77,8 +67,11 @@ flow_init() {
 	postfix_service "leadlmtp unix - - n - - lmtp -o syslog_name=postfix/leadlmtp"
 	postfix_route "$FLOW_DOMAIN" "leadlmtp:unix:$FLOW_SOCK"
 	flow_user dana 'role = "admin";'
-	FLOW_LEADROUTED=$(flow__bin leadrouted) || exit 1
-	FLOW_LEADROUTE=$(flow__bin leadroute) || exit 1
+	# The daemon and the CLI run as nobody: from the test's own copies of
+	# the programs and templates, never from the clone (maybe in /root).
+	lr_private_tree
+	FLOW_LEADROUTED=$LR_TREE_BIN/leadrouted
+	FLOW_LEADROUTE=$LR_TREE_BIN/leadroute
 }
 
 # flow_user - a user of leadroute.conf with a Maildir mailbox.
@@ -108,6 +101,7 @@ server: {
   home = "$FLOW_HOME";
   smtp = "$FLOW_SMTP";
   from = "Lead Desk <desk@$FLOW_DOMAIN>";
+  templates = "$LR_TREE_TEMPLATES";
   $server
 };
 users = (

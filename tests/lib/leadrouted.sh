@@ -15,10 +15,19 @@
 #                          LRD_SOCKET, LRD_PORT, LRD_UNIX (unix:PATH),
 #                          LRD_INET (inet:127.0.0.1:PORT), LRD_SMTP_PORT,
 #                          LRD_LOG, and the programs LRD_DAEMON, LRD_CLI,
-#                          LRD_DELIVER (from LR_BUILDDIR, fails if absent).
+#                          LRD_DELIVER: the test's own copies
+#                          (lr_private_tree; fails if one is not built),
+#                          with the templates copied beside them named in
+#                          server.templates, so that nobody can run and read
+#                          them wherever the clone is.  Call lr_tmpdir first.
 #   LRD_USER               run the daemon and the CLI as this user (setpriv;
 #                          root only); empty: as ourselves.  lrd_init chowns
 #                          DIR to it; set it before lrd_init.
+#   LRD_OWNER              who the daemon runs as in the end: LRD_USER, or
+#                          (as root without LRD_USER) nobody, named as
+#                          server.user so that the daemon started as root
+#                          drops to it; lrd_init chowns DIR to it.  Chown
+#                          what you put under server.home to it.
 #   lrd_start [WRAPPER...] start leadrouted -f (under WRAPPER, e.g. valgrind)
 #                          and wait until both listeners accept; sets
 #                          LRD_PID.  0, or 1 with LRD_EXIT when it exited.
@@ -47,19 +56,14 @@ LRD_USER=${LRD_USER:-}
 LRD_EXIT=
 export LRD_EXIT
 
-# lrd__prog - the path of a built program; fail when it is missing.
-lrd__prog() {
-	local p=$LR_BUILDDIR/src/$1
-	[ -x "$p" ] || lr_fail "$p not built"
-	echo "$p"
-}
-
 # lrd__as_user_argv - set LRD_AS_USER to the prefix that runs a command as
-# LRD_USER (empty for ourselves).
+# LRD_USER, else as LRD_OWNER (empty for ourselves): the daemon, the CLI
+# and the deliverer share one store, so they run as one account.
 lrd__as_user_argv() {
+	local who=${LRD_USER:-${LRD_OWNER:-}}
 	LRD_AS_USER=()
-	[ -z "$LRD_USER" ] && return 0
-	LRD_AS_USER=(setpriv --reuid="$(id -u "$LRD_USER")" --regid="$(id -g "$LRD_USER")"
+	[ -z "$who" ] && return 0
+	LRD_AS_USER=(setpriv --reuid="$(id -u "$who")" --regid="$(id -g "$who")"
 		--clear-groups)
 }
 
@@ -87,11 +91,14 @@ lrd__short_dir() {
 lrd_init() {
 	local extra=${2:-} sockdir
 	LRD_DIR=$1
+	LRD_OWNER=$LRD_USER
+	[ -z "$LRD_OWNER" ] && [ "$(id -u)" = 0 ] && LRD_OWNER=nobody
 	mkdir -p "$LRD_DIR/home" || lr_fail "cannot create $LRD_DIR"
 	chmod 0755 "$LRD_DIR"
-	LRD_DAEMON=$(lrd__prog leadrouted) || exit 1
-	LRD_CLI=$(lrd__prog leadroute) || exit 1
-	LRD_DELIVER=$(lrd__prog leadroute-deliver) || exit 1
+	lr_private_tree
+	LRD_DAEMON=$LR_TREE_BIN/leadrouted
+	LRD_CLI=$LR_TREE_BIN/leadroute
+	LRD_DELIVER=$LR_TREE_BIN/leadroute-deliver
 	LRD_CONF=$LRD_DIR/leadroute.conf
 	LRD_HOME=$LRD_DIR/home
 	LRD_LOG=$LRD_DIR/leadrouted.log
@@ -114,15 +121,17 @@ server: {
   home = "$LRD_HOME";
   smtp = "smtp://127.0.0.1:$LRD_SMTP_PORT";
   from = "Lead Desk <leads@leads.test>";
+  templates = "$LR_TREE_TEMPLATES";
+  user = "${LRD_OWNER:-leadroute}";
   $extra
 };
 users = ( { id = "admin"; name = "Admin"; email = "admin@reps.test"; role = "admin"; } );
 rules = ( { name = "everyone"; route = "admin"; } );
 EOF
-	if [ -n "$LRD_USER" ]; then
-		chown -R "$LRD_USER:" "$LRD_DIR" "$sockdir" || lr_fail "chown $LRD_USER"
+	if [ -n "$LRD_OWNER" ]; then
+		chown -R "$LRD_OWNER:" "$LRD_DIR" "$sockdir" || lr_fail "chown $LRD_OWNER"
 	fi
-	export LRD_DIR LRD_CONF LRD_HOME LRD_SOCKET LRD_PORT LRD_UNIX LRD_INET \
+	export LRD_OWNER LRD_DIR LRD_CONF LRD_HOME LRD_SOCKET LRD_PORT LRD_UNIX LRD_INET \
 		LRD_SMTP_PORT LRD_LOG LRD_DAEMON LRD_CLI LRD_DELIVER
 }
 

@@ -1,0 +1,428 @@
+/* compute.c - report rows from lead summaries. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/compute.h"
+
+static const char *const by_names[] = {"source", "campaign", "user", "team",
+                                       "server", "day",      "week"};
+
+/* report_by_name - the name of a view. */
+const char *report_by_name(LrReportBy by)
+{
+	return (guint)by < G_N_ELEMENTS(by_names) ? by_names[by] : "?";
+}
+
+/* report_by_parse - the view called name, or -1. */
+int report_by_parse(const char *name)
+{
+	for (guint i = 0; name != NULL && i < G_N_ELEMENTS(by_names); i++)
+		if (strcmp(name, by_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* cmp_double - qsort order for doubles. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* report_median - the middle value (mean of the two middle ones). */
+double report_median(GArray *a)
+{
+	if (a->len == 0)
+		return -1;
+	qsort(a->data, a->len, sizeof(double), cmp_double);
+	if (a->len % 2)
+		return g_array_index(a, double, a->len / 2);
+	return (g_array_index(a, double, a->len / 2 - 1) + g_array_index(a, double, a->len / 2)) /
+	       2;
+}
+
+/* report_p90 - the nearest-rank 90th percentile. */
+double report_p90(GArray *a)
+{
+	guint rank;
+
+	if (a->len == 0)
+		return -1;
+	qsort(a->data, a->len, sizeof(double), cmp_double);
+	rank = (guint)ceil(0.9 * a->len);
+	return g_array_index(a, double, MAX(rank, 1) - 1);
+}
+
+/* next_change - the earliest time after t (µs) at which user's in-hours
+ * state can change: a span's edge or local midnight in its zone, and at
+ * the latest the next whole UTC hour (zone offsets change on hours). */
+static gint64 next_change(const LrUser *user, gint64 t)
+{
+	gint64 secs = t / G_USEC_PER_SEC, best = (secs / 3600 + 1) * 3600;
+
+	for (guint i = 0; i < user->hours->len; i++) {
+		const LrHours *h = &g_array_index(user->hours, LrHours, i);
+		int iv = g_time_zone_find_interval(h->tz, G_TIME_TYPE_UNIVERSAL, secs);
+		gint64 local = secs + (iv >= 0 ? g_time_zone_get_offset(h->tz, iv) : 0);
+		gint64 sod = ((local % 86400) + 86400) % 86400;
+		const gint64 edges[] = {h->from * 60LL, h->to * 60LL, 86400};
+		for (guint k = 0; k < G_N_ELEMENTS(edges); k++)
+			if (edges[k] > sod)
+				best = MIN(best, secs + edges[k] - sod);
+	}
+	return best * G_USEC_PER_SEC;
+}
+
+/* working_secs - working seconds of user between from and to, stopping
+ * once they pass cap (µs).  The state is constant between changes, so the
+ * walk goes from change to change (at most about 26 steps a day). */
+static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 cap)
+{
+	gint64 t = from, limit = MIN(to, from + 90LL * 86400 * G_USEC_PER_SEC), sum = 0;
+	LrTzMemo memo = LR_TZ_MEMO_INIT;
+
+	if (to <= from)
+		return 0;
+	if (user == NULL || user->hours == NULL || user->hours->len == 0)
+		return to - from;
+	while (t < limit && sum <= cap) {
+		gint64 next = MIN(next_change(user, t), limit);
+		if (lr_config_user_in_hours_memo(user, t, &memo))
+			sum += next - t;
+		t = next;
+	}
+	return sum;
+}
+
+/* report_working_secs - working seconds of user between from and to. */
+double report_working_secs(const LrUser *user, gint64 from, gint64 to)
+{
+	return (double)working_secs(user, from, to, G_MAXINT64) / G_USEC_PER_SEC;
+}
+
+/* report_team_of - the team of a user. */
+const char *report_team_of(const LrConfig *cfg, const char *user)
+{
+	const LrUser *u = cfg && user ? lr_config_user(cfg, user) : NULL;
+
+	return u ? u->team : NULL;
+}
+
+/* What a summary contributes besides its counts, computed once. */
+typedef struct {
+	double tta, tta_w, ttc, ttc_w; /* -1 when never */
+	int sla, contact_sla;          /* -1 open or none, 0 kept, 1 breached */
+} Derived;
+
+/* sla_state - kept, breached or open for a window of seconds (counting
+ * stops once the window has passed). */
+static int sla_state(const LrUser *u, gint64 from, gint64 done, gint64 now, gint64 window)
+{
+	gint64 took;
+
+	if (window <= 0)
+		return -1;
+	took = working_secs(u, from, done ? done : now, window * G_USEC_PER_SEC);
+	if (took > window * G_USEC_PER_SEC)
+		return 1;
+	return done ? 0 : -1;
+}
+
+/* derive - durations and SLA states of one summary. */
+static Derived derive(const LrSummary *s, const LrReportOptions *o)
+{
+	const LrUser *u = o->cfg && s->assignee ? lr_config_user(o->cfg, s->assignee) : NULL;
+	LrWorkflow wf = {.accept_within = LR_DEFAULT_ACCEPT_WITHIN, .contact_within = -1};
+	Derived d = {-1, -1, -1, -1, -1, -1};
+
+	if (o->cfg)
+		wf = lr_config_workflow(o->cfg, u);
+	if (s->accepted_at) {
+		d.tta = (double)(s->accepted_at - s->received) / G_USEC_PER_SEC;
+		d.tta_w = report_working_secs(u, s->received, s->accepted_at);
+	}
+	if (s->contacted_at) {
+		d.ttc = (double)(s->contacted_at - s->received) / G_USEC_PER_SEC;
+		d.ttc_w = report_working_secs(u, s->received, s->contacted_at);
+	}
+	if (s->offered_at)
+		d.sla = sla_state(u, s->received, s->accepted_at, o->now, wf.accept_within);
+	if (s->offered_at && s->accepted_at)
+		d.contact_sla =
+		    sla_state(u, s->received, s->contacted_at, o->now, wf.contact_within);
+	return d;
+}
+
+/* figures_init - empty figures. */
+static void figures_init(LrFigures *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->tta = g_array_new(FALSE, FALSE, sizeof(double));
+	f->tta_work = g_array_new(FALSE, FALSE, sizeof(double));
+	f->ttc = g_array_new(FALSE, FALSE, sizeof(double));
+	f->ttc_work = g_array_new(FALSE, FALSE, sizeof(double));
+}
+
+/* figures_clear - free the samples. */
+static void figures_clear(LrFigures *f)
+{
+	g_array_unref(f->tta);
+	g_array_unref(f->tta_work);
+	g_array_unref(f->ttc);
+	g_array_unref(f->ttc_work);
+}
+
+/* row_new - an empty row for key. */
+static LrReportRow *row_new(const char *key)
+{
+	LrReportRow *r = g_new0(LrReportRow, 1);
+
+	r->key = g_strdup(key);
+	figures_init(&r->cur);
+	figures_init(&r->prev);
+	return r;
+}
+
+/* row_free - destroy a row. */
+static void row_free(gpointer p)
+{
+	LrReportRow *r = p;
+
+	g_free(r->key);
+	figures_clear(&r->cur);
+	figures_clear(&r->prev);
+	g_free(r);
+}
+
+/* add_timing - the durations and SLA outcome of the lead's assignee. */
+static void add_timing(LrFigures *f, const Derived *d)
+{
+	static const double band_top[REPORT_N_BANDS - 1] = {5 * 60, 15 * 60, 60 * 60};
+	guint band = 0;
+
+	if (d->tta >= 0) {
+		g_array_append_val(f->tta, d->tta);
+		g_array_append_val(f->tta_work, d->tta_w);
+		while (band < REPORT_N_BANDS - 1 && d->tta >= band_top[band])
+			band++;
+		f->bands[band]++;
+	}
+	if (d->ttc >= 0) {
+		g_array_append_val(f->ttc, d->ttc);
+		g_array_append_val(f->ttc_work, d->ttc_w);
+	}
+	f->sla_total += d->sla >= 0;
+	f->breaches += d->sla == 1;
+	f->contact_total += d->contact_sla >= 0;
+	f->contact_breaches += d->contact_sla == 1;
+}
+
+/* add_lead - one whole lead. */
+static void add_lead(LrFigures *f, const LrSummary *s, const Derived *d)
+{
+	f->leads++;
+	f->accepted += s->accepted_at != 0;
+	f->rejected += s->rejected;
+	f->forwarded += s->forwarded;
+	f->timeouts += s->timeouts;
+	f->recalled += s->recalled;
+	f->contacted += s->contacted_at != 0;
+	f->won += s->won_at != 0;
+	f->lost += s->lost_at != 0;
+	f->won_amount += s->won_amount;
+	add_timing(f, d);
+}
+
+/* add_user - what one user did with a lead; the timings go to the
+ * assignee. */
+static void add_user(LrFigures *f, const LrSummary *s, const LrInvolvement *v, const Derived *d)
+{
+	f->leads++;
+	f->accepted += v->accepted != 0;
+	f->rejected += v->rejected;
+	f->forwarded += v->forwarded;
+	f->timeouts += v->timeouts;
+	f->contacted += v->contacted != 0;
+	f->won += v->won != 0;
+	f->lost += v->lost != 0;
+	if (v->won)
+		f->won_amount += s->won_amount;
+	if (g_strcmp0(s->assignee, v->user) == 0) {
+		f->recalled += s->recalled;
+		add_timing(f, d);
+	}
+}
+
+/* Computing state. */
+typedef struct {
+	const LrReportOptions *opt;
+	GHashTable *rows, *reps, *servers, *days; /* key -> LrReportRow * */
+	LrReportRow *total;
+} Ctx;
+
+/* row_in - the row for key in h, created on first use. */
+static LrReportRow *row_in(GHashTable *h, const char *key)
+{
+	LrReportRow *r = g_hash_table_lookup(h, key);
+
+	if (r == NULL) {
+		r = row_new(key);
+		g_hash_table_insert(h, r->key, r);
+	}
+	return r;
+}
+
+/* day_key - "2026-11-17" (UTC) or the ISO week "2026-W47" of t. */
+static char *day_key(gint64 t, gboolean week)
+{
+	g_autoptr(GDateTime) d = g_date_time_new_from_unix_utc(t / G_USEC_PER_SEC);
+
+	return g_date_time_format(d, week ? "%G-W%V" : "%Y-%m-%d");
+}
+
+/* view_key - the key of a summary in a whole-lead view (new string). */
+static char *view_key(const LrSummary *s, LrReportBy by)
+{
+	switch (by) {
+	case REPORT_BY_CAMPAIGN:
+		return g_strdup(s->campaign);
+	case REPORT_BY_TEAM:
+		return g_strdup(s->team ? s->team : "(none)");
+	case REPORT_BY_SERVER:
+		return g_strdup(s->server ? s->server : "(none)");
+	case REPORT_BY_DAY:
+	case REPORT_BY_WEEK:
+		return day_key(s->received, by == REPORT_BY_WEEK);
+	default:
+		return g_strdup(s->source);
+	}
+}
+
+/* add_users - a lead into per-user rows (cur or prev by offset). */
+static void add_users(GHashTable *h, const LrSummary *s, const Derived *d, gboolean cur)
+{
+	for (guint i = 0; i < s->users->len; i++) {
+		LrInvolvement *v = s->users->pdata[i];
+		LrReportRow *r = row_in(h, v->user);
+		add_user(cur ? &r->cur : &r->prev, s, v, d);
+	}
+	if (s->users->len == 0) {
+		LrReportRow *r = row_in(h, "(none)");
+		add_lead(cur ? &r->cur : &r->prev, s, d);
+	}
+}
+
+/* add_summary - one summary into every table it belongs to. */
+static void add_summary(Ctx *c, const LrSummary *s, gboolean cur)
+{
+	Derived d = derive(s, c->opt);
+
+	add_lead(cur ? &c->total->cur : &c->total->prev, s, &d);
+	add_users(c->reps, s, &d, cur);
+	if (c->opt->by != REPORT_BY_USER) {
+		g_autofree char *key = view_key(s, c->opt->by);
+		LrReportRow *r = row_in(c->rows, key);
+		add_lead(cur ? &r->cur : &r->prev, s, &d);
+	}
+	if (s->server) {
+		LrReportRow *r = row_in(c->servers, s->server);
+		add_lead(cur ? &r->cur : &r->prev, s, &d);
+	}
+	if (cur) {
+		g_autofree char *key = day_key(s->received, FALSE);
+		add_lead(&row_in(c->days, key)->cur, s, &d);
+	}
+}
+
+/* by_key - rows in key order. */
+static gint by_key(gconstpointer a, gconstpointer b)
+{
+	return strcmp((*(LrReportRow *const *)a)->key, (*(LrReportRow *const *)b)->key);
+}
+
+/* sorted - the rows of h in key order; the array owns them. */
+static GPtrArray *sorted(GHashTable *h)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(row_free);
+	GHashTableIter it;
+	gpointer v;
+
+	g_hash_table_iter_init(&it, h);
+	while (g_hash_table_iter_next(&it, NULL, &v))
+		g_ptr_array_add(list, v);
+	g_hash_table_steal_all(h);
+	g_hash_table_unref(h);
+	g_ptr_array_sort(list, by_key);
+	return list;
+}
+
+/* fill_days - every day of the period, so the chart has no gaps (the last
+ * 92 days at most). */
+static void fill_days(Ctx *c, gint64 first)
+{
+	const gint64 day = 86400LL * G_USEC_PER_SEC;
+	gint64 from = c->opt->since ? c->opt->since : first, to = c->opt->until;
+
+	if (from == G_MAXINT64 || to <= from)
+		return;
+	from = MAX(from, to - 92 * day);
+	for (gint64 t = from - from % day; t < to; t += day) {
+		g_autofree char *key = day_key(t, FALSE);
+		row_in(c->days, key);
+	}
+}
+
+/* report_compute - one pass over the summaries. */
+LrReport *report_compute(const GPtrArray *summaries, const LrReportOptions *opt)
+{
+	LrReport *r = g_new0(LrReport, 1);
+	Ctx c = {&r->opt, NULL, NULL, NULL, NULL, row_new("total")};
+	gint64 len = opt->since ? opt->until - opt->since : 0, first = G_MAXINT64;
+
+	r->opt = *opt;
+	c.rows = g_hash_table_new(g_str_hash, g_str_equal);
+	c.reps = g_hash_table_new(g_str_hash, g_str_equal);
+	c.servers = g_hash_table_new(g_str_hash, g_str_equal);
+	c.days = g_hash_table_new(g_str_hash, g_str_equal);
+	for (guint i = 0; i < summaries->len; i++) {
+		const LrSummary *s = summaries->pdata[i];
+		gboolean cur = s->received >= opt->since && s->received < opt->until;
+		gboolean prev = len && s->received >= opt->since - len && s->received < opt->since;
+
+		if (!s->is_lead || (opt->team && g_strcmp0(s->team, opt->team) != 0))
+			continue;
+		if (cur)
+			first = MIN(first, s->received);
+		if (cur || prev)
+			add_summary(&c, s, cur);
+	}
+	fill_days(&c, first);
+	r->total = c.total;
+	r->reps = sorted(c.reps);
+	r->servers = sorted(c.servers);
+	r->days = sorted(c.days);
+	if (opt->by == REPORT_BY_USER) {
+		g_hash_table_unref(c.rows); /* the per-user rows are the reps */
+		r->rows = g_ptr_array_ref(r->reps);
+	} else {
+		r->rows = sorted(c.rows);
+	}
+	return r;
+}
+
+/* report_free - destroy a report. */
+void report_free(LrReport *r)
+{
+	if (r == NULL)
+		return;
+	g_ptr_array_unref(r->rows);
+	g_ptr_array_unref(r->reps);
+	g_ptr_array_unref(r->servers);
+	g_ptr_array_unref(r->days);
+	row_free(r->total);
+	g_free(r);
+}

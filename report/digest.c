@@ -1,0 +1,337 @@
+/* digest.c - scheduled HTML reports by mail to managers. */
+#include "config.h"
+
+#include <libconfig.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <gmime/gmime.h>
+
+#include "lead/lr-error.h"
+#include "report/digest.h"
+#include "report/html.h"
+#include "report/output.h"
+#include "report/report.h"
+
+#define DIGEST_STATE "digest.last"
+
+/* digest_free - destroy a digest. */
+void digest_free(LrDigest *d)
+{
+	if (d == NULL)
+		return;
+	g_strfreev(d->to);
+	if (d->tz)
+		g_time_zone_unref(d->tz);
+	g_free(d);
+}
+
+/* parse_days - "Mon", "Mon-Fri", "Mon,Thu" as a mask; 0 when wrong. */
+static guint8 parse_days(const char *text)
+{
+	static const char *const names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+	g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+	guint8 mask = 0;
+
+	for (guint i = 0; parts[i]; i++) {
+		g_auto(GStrv) ends = g_strsplit(parts[i], "-", 2);
+		int a = -1, b = -1;
+		for (int k = 0; k < 7; k++) {
+			if (g_ascii_strcasecmp(ends[0], names[k]) == 0)
+				a = k;
+			if (g_ascii_strcasecmp(ends[1] ? ends[1] : ends[0], names[k]) == 0)
+				b = k;
+		}
+		if (a < 0 || b < 0)
+			return 0;
+		for (int k = a;; k = (k + 1) % 7) {
+			mask |= 1u << k;
+			if (k == b)
+				break;
+		}
+	}
+	return mask;
+}
+
+/* parse_when - "Mon 08:00 [TZ]" or "every 1h" into d; NULL or what is
+ * wrong. */
+static const char *parse_when(const char *text, LrDigest *d)
+{
+	g_auto(GStrv) w = g_strsplit_set(text, " \t", -1);
+	guint n = g_strv_length(w);
+	int h, m;
+	char tail;
+
+	if (n == 2 && strcmp(w[0], "every") == 0)
+		return (d->every = lr_config_duration(w[1])) > 0 ? NULL
+		                                                 : "bad duration after every";
+	if (n < 2 || n > 3 || (d->days = parse_days(w[0])) == 0)
+		return "expected \"DAYS HH:MM [TIME_ZONE]\" or \"every DURATION\"";
+	if (sscanf(w[1], "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
+		return "the time must be like 08:00";
+	d->minute = h * 60 + m;
+	d->tz = n == 3 ? g_time_zone_new_identifier(w[2]) : g_time_zone_new_local();
+	return d->tz ? NULL : "unknown time zone";
+}
+
+/* load_members - to, when, period, by of the digest group s. */
+static const char *load_members(config_setting_t *s, LrDigest *d)
+{
+	config_setting_t *to = config_setting_get_member(s, "to");
+	const char *when = NULL, *period = NULL, *by = "user";
+	int n = to ? config_setting_length(to) : 0;
+
+	if (to && config_setting_type(to) == CONFIG_TYPE_STRING)
+		d->to = g_strsplit(config_setting_get_string(to), ",", -1);
+	else if (to && config_setting_is_array(to) && n > 0) {
+		d->to = g_new0(char *, n + 1);
+		for (int i = 0; i < n; i++)
+			d->to[i] = g_strdup(config_setting_get_string_elem(to, i));
+	}
+	if (d->to == NULL || d->to[0] == NULL)
+		return "'to' must list users or \"managers\"";
+	for (guint i = 0; d->to[i]; i++)
+		if (d->to[i][0] == '\0')
+			return "'to' must list users or \"managers\"";
+	if (!config_setting_lookup_string(s, "when", &when))
+		return "'when' is missing (\"Mon 08:00\" or \"every 1h\")";
+	config_setting_lookup_string(s, "period", &period);
+	config_setting_lookup_string(s, "by", &by);
+	d->period = period ? lr_config_duration(period) : 7 * 86400;
+	if (d->period <= 0)
+		return "'period' must be a duration such as \"7d\"";
+	if (report_by_parse(by) < 0)
+		return "'by' must be source, campaign, user, team, server, day or week";
+	d->by = (LrReportBy)report_by_parse(by);
+	return parse_when(when, d);
+}
+
+/* digest_load - read workflow.digest. */
+LrDigest *digest_load(const char *file, GError **error)
+{
+	config_t conf;
+	config_setting_t *s;
+	LrDigest *d = NULL;
+	const char *why;
+
+	if (file == NULL)
+		return NULL;
+	config_init(&conf);
+	/* A file that does not read is reported by config_check. */
+	if (config_read_file(&conf, file) &&
+	    (s = config_lookup(&conf, "workflow.digest")) != NULL) {
+		d = g_new0(LrDigest, 1);
+		if ((why = load_members(s, d)) != NULL) {
+			g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s:%d: workflow.digest: %s",
+			            file, config_setting_source_line(s), why);
+			g_clear_pointer(&d, digest_free);
+		}
+	}
+	config_destroy(&conf);
+	return d;
+}
+
+/* digest_slot - the latest scheduled time at or before now. */
+gint64 digest_slot(const LrDigest *d, gint64 last, gint64 now)
+{
+	g_autoptr(GDateTime) utc = NULL, local = NULL;
+
+	if (d->every)
+		return last ? last + d->every * G_USEC_PER_SEC : now;
+	utc = g_date_time_new_from_unix_utc(now / G_USEC_PER_SEC);
+	local = g_date_time_to_timezone(utc, d->tz);
+	for (int back = 0; back <= 7; back++) {
+		g_autoptr(GDateTime) day = g_date_time_add_days(local, -back);
+		g_autoptr(GDateTime) at = g_date_time_new(
+		    d->tz, g_date_time_get_year(day), g_date_time_get_month(day),
+		    g_date_time_get_day_of_month(day), d->minute / 60, d->minute % 60, 0);
+		gint64 t = at ? g_date_time_to_unix(at) * G_USEC_PER_SEC : G_MAXINT64;
+		if ((d->days & (1u << (g_date_time_get_day_of_week(day) - 1))) && t <= now)
+			return t;
+	}
+	return 0;
+}
+
+/* text_part - a text part of the given subtype. */
+static GMimeObject *text_part(const char *subtype, const char *text, gboolean attachment)
+{
+	GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
+
+	g_mime_text_part_set_text(p, text);
+	g_mime_part_set_content_encoding(GMIME_PART(p),
+	                                 attachment ? GMIME_CONTENT_ENCODING_BASE64
+	                                            : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
+	if (attachment)
+		g_mime_part_set_filename(GMIME_PART(p), "lead-report.html");
+	else
+		g_mime_object_set_disposition(GMIME_OBJECT(p), "inline");
+	return GMIME_OBJECT(p);
+}
+
+/* digest_compose - the digest mail: text and page as alternatives, the
+ * page again as an attachment. */
+GBytes *digest_compose(const LrConfig *cfg, const LrUser *to, const char *html, const char *summary,
+                       gint64 now)
+{
+	GMimeMessage *m;
+	GMimeMultipart *mixed, *alt;
+	GMimeObject *parts[3];
+	InternetAddressList *from;
+	g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc(now / G_USEC_PER_SEC);
+	g_autofree char *subject = g_strdup_printf("Lead report: team %s", to->team);
+	g_autofree char *id = NULL;
+	char *bytes;
+
+	g_mime_init();
+	m = g_mime_message_new(TRUE);
+	mixed = g_mime_multipart_new_with_subtype("mixed");
+	alt = g_mime_multipart_new_with_subtype("alternative");
+	id = g_mime_utils_generate_message_id(cfg->server->domain ? cfg->server->domain
+	                                                          : "leadroute.invalid");
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, to->name ? to->name : "", to->email);
+	if ((from = internet_address_list_parse(NULL, cfg->server->from)) != NULL) {
+		internet_address_list_append(g_mime_message_get_from(m), from);
+		g_object_unref(from);
+	}
+	g_mime_message_set_subject(m, subject, "utf-8");
+	g_mime_message_set_date(m, date);
+	g_mime_message_set_message_id(m, id);
+	g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted", "auto-generated", NULL);
+	g_mime_object_set_header(GMIME_OBJECT(m), "X-Leadroute-Kind", "digest", NULL);
+	parts[0] = text_part("plain", summary, FALSE);
+	parts[1] = text_part("html", html, FALSE);
+	parts[2] = text_part("html", html, TRUE);
+	g_mime_multipart_add(alt, parts[0]);
+	g_mime_multipart_add(alt, parts[1]);
+	g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
+	g_mime_multipart_add(mixed, parts[2]);
+	g_mime_message_set_mime_part(m, GMIME_OBJECT(mixed));
+	bytes = g_mime_object_to_string(GMIME_OBJECT(m), NULL);
+	for (guint i = 0; i < G_N_ELEMENTS(parts); i++)
+		g_object_unref(parts[i]);
+	g_object_unref(alt);
+	g_object_unref(mixed);
+	g_object_unref(m);
+	return g_bytes_new_take(bytes, strlen(bytes));
+}
+
+/* envelope_from - the bare address of server.from, or "". */
+static char *envelope_from(const LrConfig *cfg)
+{
+	InternetAddressList *list = internet_address_list_parse(NULL, cfg->server->from);
+	InternetAddress *a = list && internet_address_list_length(list) > 0
+	                         ? internet_address_list_get_address(list, 0)
+	                         : NULL;
+	char *addr = g_strdup(a && INTERNET_ADDRESS_IS_MAILBOX(a)
+	                          ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))
+	                          : "");
+
+	if (list)
+		g_object_unref(list);
+	return addr;
+}
+
+/* recipients - the users the digest goes to (borrowed LrUser *). */
+static GPtrArray *recipients(const LrDigest *d, const LrConfig *cfg)
+{
+	GPtrArray *out = g_ptr_array_new();
+
+	for (guint i = 0; i < cfg->users->len; i++) {
+		const LrUser *u = cfg->users->pdata[i];
+		gboolean named = g_strv_contains((const char *const *)d->to, u->id);
+		gboolean manager = g_strcmp0(u->role, "manager") == 0 &&
+		                   g_strv_contains((const char *const *)d->to, "managers");
+		if ((named || manager) && u->email && *u->email)
+			g_ptr_array_add(out, (gpointer)u);
+	}
+	return out;
+}
+
+/* Mails to queue, and the send time to record. */
+typedef struct {
+	GPtrArray *mails; /* GBytes * */
+	GPtrArray *rcpts; /* const char * (borrowed) */
+	char *from;
+	gint64 stamp;
+} Batch;
+
+/* batch_txn - queue every mail and record the send time together. */
+static gboolean batch_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	Batch *b = data;
+	g_autofree char *stamp = g_strdup_printf("%" G_GINT64_FORMAT, b->stamp);
+
+	for (guint i = 0; i < b->mails->len; i++) {
+		const char *rcpts[] = {b->rcpts->pdata[i], NULL};
+		if (!queue_outbox_add(txn, 0, b->from, rcpts, b->mails->pdata[i], error))
+			return FALSE;
+	}
+	return queue_state_put(txn, DIGEST_STATE, stamp, error);
+}
+
+/* team_mail - one manager's report as a mail, or NULL without a team. */
+static GBytes *team_mail(LrQueue *q, const LrConfig *cfg, const LrDigest *d, const LrUser *u,
+                         gint64 now, GError **error)
+{
+	LrReportOptions opt = {d->by, now - d->period * G_USEC_PER_SEC, now, now, cfg, u->team};
+	g_autoptr(GPtrArray) sums = NULL;
+	g_autoptr(LrReport) rep = NULL;
+	g_autofree char *html = NULL, *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	if (u->team == NULL)
+		return NULL;
+	sums = report_summaries(q, cfg, opt.since - (opt.until - opt.since), now, error);
+	if (sums == NULL)
+		return NULL;
+	rep = report_compute(sums, &opt);
+	out = open_memstream(&html, &len);
+	report_write_html(rep, out);
+	fclose(out);
+	out = open_memstream(&text, &len);
+	report_write_text(rep, out);
+	fclose(out);
+	return digest_compose(cfg, u, html, text, now);
+}
+
+/* digest_run - send what is due. */
+gboolean digest_run(LrQueue *q, const LrConfig *cfg, const LrDigest *d, gint64 now, guint *sent,
+                    GError **error)
+{
+	g_autofree char *last_text = NULL;
+	g_autoptr(GPtrArray) users = NULL;
+	Batch b = {g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref), g_ptr_array_new(),
+	           envelope_from(cfg), now};
+	gint64 last, slot;
+	gboolean ok = TRUE, have;
+
+	if (sent)
+		*sent = 0;
+	have = queue_state_get(q, NULL, DIGEST_STATE, &last_text, error);
+	if (!have && error && *error)
+		ok = FALSE;
+	last = have ? g_ascii_strtoll(last_text, NULL, 10) : 0;
+	slot = digest_slot(d, last, now);
+	if (ok && have && slot > last && slot <= now) {
+		b.stamp = d->every ? now : slot;
+		users = recipients(d, cfg);
+		for (guint i = 0; ok && i < users->len; i++) {
+			const LrUser *u = users->pdata[i];
+			GBytes *mail = team_mail(q, cfg, d, u, now, error);
+			ok = mail != NULL || error == NULL || *error == NULL;
+			if (mail != NULL) {
+				g_ptr_array_add(b.mails, mail);
+				g_ptr_array_add(b.rcpts, u->email);
+			}
+		}
+	}
+	if (ok && (!have || (slot > last && slot <= now)))
+		ok = queue_run(q, batch_txn, &b, error);
+	if (ok && sent)
+		*sent = b.mails->len;
+	g_ptr_array_unref(b.mails);
+	g_ptr_array_unref(b.rcpts);
+	g_free(b.from);
+	return ok;
+}
