@@ -301,12 +301,35 @@ static char *path_under(const char *base, const char *value)
 	return g_build_filename(base, value, NULL);
 }
 
-/* default_templates - the installed templates, or the source tree's when
- * running uninstalled. */
+/* program_templates - PROGRAM_DIR/../templates of the running program (a
+ * build tree, or a copy of one that an unprivileged account can read), or
+ * NULL when there is none. */
+static char *program_templates(void)
+{
+	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *dir = NULL;
+	char *templates;
+
+	if (exe == NULL)
+		return NULL;
+	dir = g_path_get_dirname(exe);
+	templates = g_build_filename(dir, "..", "templates", NULL);
+	if (g_file_test(templates, G_FILE_TEST_IS_DIR))
+		return templates;
+	g_free(templates);
+	return NULL;
+}
+
+/* default_templates - the installed templates; running uninstalled, the
+ * ones beside the program, else the source tree's. */
 static char *default_templates(void)
 {
+	char *beside;
+
 	if (g_file_test(LR_DATADIR "/templates", G_FILE_TEST_IS_DIR))
 		return g_strdup(LR_DATADIR "/templates");
+	if ((beside = program_templates()) != NULL)
+		return beside;
 	return g_strdup(LR_SRCDIR "/templates");
 }
 

@@ -4,11 +4,35 @@
 # 127.0.0.1:2424, the sample inquiries of examples/inquiries delivered to it
 # with Postfix's smtp-source, the notifications caught by smtp-sink on
 # 127.0.0.1:2525 (the default relay), and the stored leads listed.
+#
+# As root, leadrouted binds its socket and then runs as server.user, the
+# `leadroute` account of the embedded default (created here when missing,
+# as `make install-user` does).  That account may not enter this clone (a
+# root home is 0700), so the demo runs from its own copy of the programs
+# and templates in a folder under /tmp that the account owns (DEMO_DIR, if
+# set, instead): ./leadroute-data is made there, and the CLI runs as the
+# same account.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=${LR_BUILDDIR:-$top}/src
-PATH=$PATH:/usr/sbin
-work=${DEMO_DIR:-$PWD}
+PATH=$PATH:/usr/sbin:/sbin
+as=""
+if [ "$(id -u)" = 0 ]; then
+	id leadroute >/dev/null 2>&1 ||
+		useradd --system --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin leadroute
+	work=${DEMO_DIR:-$(mktemp -d /tmp/leadroute-demo.XXXXXX)}
+	mkdir -p "$work/src"
+	cp "$bin/leadrouted" "$bin/leadroute" "$work/src/"
+	rm -rf "$work/templates" && cp -R "$top/templates" "$work/templates"
+	chmod -R a+rX "$work"
+	chown leadroute: "$work"
+	bin=$work/src
+	as="setpriv --reuid=leadroute --regid=leadroute --clear-groups"
+	echo "demo: running in $work as the leadroute account"
+else
+	work=${DEMO_DIR:-$PWD}
+fi
 cd "$work"
 # smtp-sink drops privileges to nobody (as root), so its folder must be
 # reachable by nobody: under /tmp, not in a root-only home.
@@ -34,13 +58,13 @@ for f in "$top"/examples/inquiries/*.eml; do
 done
 # The router works behind intake: wait until nothing is left to route.
 for i in $(seq 100); do
-	"$bin/leadroute" list --status new | grep -q '^[0-9]' || break
+	$as "$bin/leadroute" list --status new | grep -q '^[0-9]' || break
 	sleep 0.1
 done
-"$bin/leadroute" list
+$as "$bin/leadroute" list
 for i in $(seq 50); do
-	[ "$(ls "$mail" | wc -l)" -ge "$("$bin/leadroute" list --status offered | grep -c '^[0-9]')" ] && break
+	[ "$(ls "$mail" | wc -l)" -ge "$($as "$bin/leadroute" list --status offered | grep -c '^[0-9]')" ] && break
 	sleep 0.1
 done
 echo "notifications accepted by the relay: $(ls "$mail" | wc -l) (in $mail)"
-echo "one lead with its history: $bin/leadroute show 1"
+echo "one lead with its history: (cd $work && $as $bin/leadroute show 1)"
