@@ -6,11 +6,23 @@
 set -u
 LR_SRCDIR=${LR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
 . "$LR_SRCDIR/tests/lib/common.sh"
-bin=${LR_BUILDDIR:-.}/src
 cases=$LR_SRCDIR/tests/parser
 : "${SMTP_SOURCE:=$(command -v smtp-source || echo /usr/sbin/smtp-source)}"
 [ -x "$SMTP_SOURCE" ] || lr_fail "smtp-source not found (Postfix's test tools are needed)"
 lr_tmpdir fidelity-intake
+# The daemon and the CLI run from private copies; as root, as nobody (the
+# daemon drops to server.user), who owns the folder and the store.
+lr_private_tree
+bin=$LR_TREE_BIN
+as=()
+if [ "$(id -u)" = 0 ]; then
+	chown nobody: "$LR_TMP"
+	as=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups)
+fi
+# cli - leadroute as the daemon's account.
+cli() {
+	"${as[@]}" "$bin/leadroute" "$@"
+}
 export LEADROUTED_TEST_TIME=2026-12-01T11:00:00Z
 
 mkdir -p "$LR_TMP/conf"
@@ -20,10 +32,14 @@ relay=$(lr_free_port)
 sed -i -e "s|^  listen = .*|  listen = [\"unix:$LR_TMP/lmtp\"];|" \
 	-e "s|^  home = .*|  home = \"$LR_TMP/home\";|" \
 	-e "s|^  smtp = .*|  smtp = \"smtp://127.0.0.1:$relay\";|" \
-	-e "s|^  secret_file = .*|  secret_file = \"$LR_TMP/secret\";|" "$LR_TMP/conf/leadroute.conf"
+	-e "s|^  secret_file = .*|  secret_file = \"$LR_TMP/secret\"; templates = \"$LR_TREE_TEMPLATES\";|" \
+	-e "s|^  user = .*|  user = \"nobody\";|" \
+	"$LR_TMP/conf/leadroute.conf"
 head -c 32 /dev/urandom >"$LR_TMP/secret"
+chmod 600 "$LR_TMP/secret"
+[ "$(id -u)" = 0 ] && chown nobody: "$LR_TMP/secret"
 conf=$LR_TMP/conf/leadroute.conf
-"$bin/leadroute" check -c "$conf" || lr_fail "the test copy of the example does not check"
+cli check -c "$conf" || lr_fail "the test copy of the example does not check"
 lr_daemon_start "$LR_TMP/leadrouted.log" "unix:$LR_TMP/lmtp" 20 \
 	"$bin/leadrouted" -f -c "$conf" || {
 	cat "$LR_TMP/leadrouted.log"
@@ -32,7 +48,7 @@ lr_daemon_start "$LR_TMP/leadrouted.log" "unix:$LR_TMP/lmtp" 20 \
 
 # count - the number of leads stored.
 count() {
-	"$bin/leadroute" list -c "$conf" --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'
+	cli list -c "$conf" --json | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'
 }
 
 # grown - true when a lead came in since $before was counted.
@@ -53,11 +69,11 @@ for name in $names; do
 	"$SMTP_SOURCE" -L -F "$eml" -f forms@acme.example -t "$rcpt" "unix:$LR_TMP/lmtp" ||
 		lr_fail "smtp-source failed on $name"
 	lr_wait_until 20 grown || lr_fail "$name: no lead stored after 20 s"
-	id=$("$bin/leadroute" list -c "$conf" --json |
+	id=$(cli list -c "$conf" --json |
 		python3 -c 'import json, sys; print(max(json.load(sys.stdin), key=lambda l: l["id"])["id"])')
-	"$bin/leadroute" show -c "$conf" --json "$id" >"$LR_TMP/$name.show.json" ||
+	cli show -c "$conf" --json "$id" >"$LR_TMP/$name.show.json" ||
 		lr_fail "$name: show $id failed"
-	"$bin/leadroute" parse -c "$conf" -r "$rcpt" --json "$eml" >"$LR_TMP/$name.parse.json" ||
+	cli parse -c "$conf" -r "$rcpt" --json "$eml" >"$LR_TMP/$name.parse.json" ||
 		lr_fail "$name: parse failed"
 	echo "$name $id" >>"$LR_TMP/pairs"
 done
