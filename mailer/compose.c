@@ -188,32 +188,10 @@ static char *compose_clean_header(const char *value, glong max)
  * <br> (&#39; rather than &apos;, which older mail clients do not know). */
 static char *compose_html_escape(const char *text)
 {
-	GString *out = g_string_sized_new(strlen(text) + 16);
+	g_autofree char *escaped = redact_html_escape(text);
+	GString *out = g_string_new(escaped);
 
-	for (const char *p = text; *p; p++) {
-		switch (*p) {
-		case '&':
-			g_string_append(out, "&amp;");
-			break;
-		case '<':
-			g_string_append(out, "&lt;");
-			break;
-		case '>':
-			g_string_append(out, "&gt;");
-			break;
-		case '"':
-			g_string_append(out, "&quot;");
-			break;
-		case '\'':
-			g_string_append(out, "&#39;");
-			break;
-		case '\n':
-			g_string_append(out, "<br>\n");
-			break;
-		default:
-			g_string_append_c(out, *p);
-		}
-	}
+	g_string_replace(out, "\n", "<br>\n", 0);
 	return g_string_free(out, FALSE);
 }
 

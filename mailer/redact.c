@@ -221,7 +221,7 @@ static char *redact_one(const RedactValue *v, const char *needle, char *text)
 
 /* redact_html_escape - text as compose.c writes it into HTML (& < > " '
  * as entities, ' as &#39;).  New string. */
-static char *redact_html_escape(const char *text)
+char *redact_html_escape(const char *text)
 {
 	GString *out = g_string_new(NULL);
 

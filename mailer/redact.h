@@ -33,4 +33,8 @@ char *redact_text(const LrRedact *r, const char *text, gboolean html);
 void redact_free(LrRedact *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrRedact, redact_free)
 
+/* redact_html_escape - text with & < > " ' as HTML entities (' as &#39;,
+ * which older mail clients know better than &apos;).  Returns a new string. */
+char *redact_html_escape(const char *text);
+
 #endif
