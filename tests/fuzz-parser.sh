@@ -25,5 +25,6 @@ for f in "$inquiries"/*.eml "$srcdir"/tests/parser/*.eml; do
 	[ -f "$f" ] && cp "$f" "$work/corpus/"
 done
 "$fuzzer" -max_total_time="$seconds" -max_len=262144 -timeout=10 -rss_limit_mb=2048 \
+	-error_exitcode=1 -timeout_exitcode=1 \
 	-print_final_stats=1 -artifact_prefix="$builddir/tests/fuzz-parser-artifacts/" \
 	"$work/corpus"

@@ -70,6 +70,9 @@ echo "fuzz-$target: $n seeds, $seconds s"
 # Known leaks of the libraries (.ci/lsan.supp says which and why).
 LSAN_OPTIONS=suppressions=$srcdir/.ci/lsan.supp:print_suppressions=0
 export LSAN_OPTIONS
+# A finding exits 1 (libFuzzer's own default, 77, reads as a skip to
+# automake).
 # shellcheck disable=SC2086
 "$fuzzer" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
+	-error_exitcode=1 -timeout_exitcode=1 \
 	-print_final_stats=1 -artifact_prefix="$artifacts/" $extra "$corpus"
