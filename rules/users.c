@@ -308,8 +308,6 @@ static void load_server_entry(Loader *ld, const config_setting_t *s)
 	}
 	if (lr_config_server(ld->cfg, id) != NULL)
 		at(ld, s, "server '%s' is defined twice", id);
-	if (deliver && (!g_str_has_prefix(deliver, "mailto:") || strchr(deliver, '@') == NULL))
-		at(ld, s, "server '%s': deliver must be \"mailto:ADDRESS\"", id);
 	if (format != NULL && strcmp(format, "leadroute") != 0 && strcmp(format, "adf") != 0)
 		at(ld, s, "server '%s': format must be \"leadroute\" or \"adf\"", id);
 	srv = g_new0(LrServer, 1);
