@@ -171,9 +171,8 @@ char *spool_reply_line(gboolean ok, guint64 lead_id, gboolean duplicate, const G
 /* ------------------------------------------------------------------ */
 /* Writing the spool (the deliverer). */
 
-/* spool_mkdirs - home/spool and its new/, tmp/ and bad/; the folder of
- * new files in *new_dir. */
-static gboolean spool_mkdirs(const char *home, char **new_dir, GError **error)
+/* spool_mkdirs - home/spool and its new/, tmp/ and bad/. */
+static gboolean spool_mkdirs(const char *home, GError **error)
 {
 	static const char *const parts[] = {"", "new", "tmp", "bad"};
 
@@ -185,7 +184,6 @@ static gboolean spool_mkdirs(const char *home, char **new_dir, GError **error)
 			return FALSE;
 		}
 	}
-	*new_dir = g_build_filename(home, SPOOL_DIR, "new", NULL);
 	return TRUE;
 }
 
@@ -288,9 +286,13 @@ gboolean spool_write(const char *home, const SpoolEnvelope *env, GError **error)
 	gboolean unsupported = FALSE, ok;
 	int dirfd;
 
-	if (!spool_mkdirs(home, &new_dir, error))
-		return FALSE;
+	new_dir = g_build_filename(home, SPOOL_DIR, "new", NULL);
 	dirfd = open(new_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 && errno == ENOENT) { /* the first spooled message */
+		if (!spool_mkdirs(home, error))
+			return FALSE;
+		dirfd = open(new_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (dirfd < 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s", new_dir, g_strerror(errno));
 		return FALSE;

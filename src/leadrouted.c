@@ -175,6 +175,10 @@ static void background_priority(void)
 		lr_log_debug(0, "setpriority: %s", g_strerror(errno));
 }
 
+/* Jobs the router does in one transaction: under a burst one commit (and
+ * one wake of the sender) serves this many leads. */
+#define DAEMON_JOB_BATCH 32
+
 /* worker_main - do due jobs; sleep until the next is due or a job is
  * added (jobs added by other processes are found within 200 ms). */
 static gpointer worker_main(gpointer data)
@@ -185,7 +189,7 @@ static gpointer worker_main(gpointer data)
 	while (!g_atomic_int_get(&d->stopping)) {
 		g_autoptr(GError) error = NULL;
 		gint64 wait;
-		if (router_run_once(d->router, &error)) {
+		if (router_run_batch(d->router, DAEMON_JOB_BATCH, &error) > 0) {
 			kick_mailer(d);
 			continue;
 		}
