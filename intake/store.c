@@ -96,6 +96,7 @@ struct LrIntakeBatcher {
 	GPtrArray *waiting;	/* Request * */
 	gboolean stopping;
 	GThread *writer;
+	LrIntakeBatchFunc batch; /* queue_store_batch but in tests */
 };
 
 /* batch_take - the requests waiting now (at most BATCH_MAX); NULL when
@@ -123,7 +124,7 @@ static GPtrArray *batch_take(LrIntakeBatcher *b)
 static void batch_alone(LrIntakeBatcher *b, LrStoreItem *items, guint n, GError **errors)
 {
 	for (guint i = 0; i < n; i++)
-		queue_store_batch(b->q, &items[i], 1, &errors[i]);
+		b->batch(b->q, &items[i], 1, &errors[i]);
 }
 
 /* batch_store - one transaction for the batch; every request gets the
@@ -138,7 +139,7 @@ static void batch_store(LrIntakeBatcher *b, GPtrArray *batch)
 
 	for (guint i = 0; i < batch->len; i++)
 		items[i] = ((Request *)batch->pdata[i])->item;
-	ok = queue_store_batch(b->q, items, batch->len, &error);
+	ok = b->batch(b->q, items, batch->len, &error);
 	if (!ok && batch->len > 1 && !lr_error_is_temp(error))
 		batch_alone(b, items, batch->len, errors);
 	else
@@ -174,9 +175,16 @@ static gpointer writer_main(gpointer data)
 /* intake_batcher_new - start the writer. */
 LrIntakeBatcher *intake_batcher_new(LrQueue *q, gsize max_size)
 {
+	return intake_batcher_new_full(q, max_size, NULL);
+}
+
+/* intake_batcher_new_full - start the writer over the batch step given. */
+LrIntakeBatcher *intake_batcher_new_full(LrQueue *q, gsize max_size, LrIntakeBatchFunc batch)
+{
 	LrIntakeBatcher *b = g_new0(LrIntakeBatcher, 1);
 
 	b->q = q;
+	b->batch = batch ? batch : queue_store_batch;
 	b->max_size = max_size;
 	g_mutex_init(&b->lock);
 	g_cond_init(&b->more);

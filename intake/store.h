@@ -30,6 +30,14 @@ typedef struct LrIntakeBatcher LrIntakeBatcher;
  * (0: no limit).  Returns a new batcher. */
 LrIntakeBatcher *intake_batcher_new(LrQueue *q, gsize max_size);
 
+/* The step a batcher runs for each batch: queue_store_batch, or in tests a
+ * wrapper around it that injects failures. */
+typedef gboolean (*LrIntakeBatchFunc)(LrQueue *q, LrStoreItem *items, guint n, GError **error);
+
+/* intake_batcher_new_full - intake_batcher_new with the batch step given
+ * (NULL: queue_store_batch). */
+LrIntakeBatcher *intake_batcher_new_full(LrQueue *q, gsize max_size, LrIntakeBatchFunc batch);
+
 /* intake_batcher_free - store what is waiting, stop the writer, free. */
 void intake_batcher_free(LrIntakeBatcher *b);
 

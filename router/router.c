@@ -61,25 +61,24 @@ static gboolean dispatch(Step *s, GError **error)
 
 typedef struct {
 	LrRouter *r;
-	gboolean did;
+	guint max;		/* jobs one transaction may do */
+	guint done;		/* jobs done (or dropped) in it */
 	guint64 lead_id;
 	gint64 job_due;		/* key of the job in hand: set aside when it fails */
 	guint64 job_id;
 	char *failed_kind;
-	GPtrArray *logs;	/* of the job in hand (StepLog) */
+	GPtrArray *logs;	/* of the transaction in hand (StepLog) */
 } RunCtx;
 
-/* job_txn - take the next job and do it, all in one transaction. */
-static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
+/* job_one - take the next due job and do it inside txn; *did is FALSE
+ * when none is due. */
+static gboolean job_one(LrTxn *txn, RunCtx *c, gint64 now, gboolean *did, GError **error)
 {
-	RunCtx *c = data;
-	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
 	g_autoptr(LrJob) job = queue_job_next(txn, now, error);
 	g_autoptr(LrLead) lead = NULL;
 	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now, c->logs};
 
-	c->did = FALSE;
-	g_ptr_array_set_size(c->logs, 0);	/* a retry tells its story afresh */
+	*did = FALSE;
 	if (job == NULL)
 		return error == NULL || *error == NULL;
 	c->lead_id = job->lead_id;
@@ -89,13 +88,38 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	lead = queue_lead_get(c->r->q, txn, job->lead_id, error);
 	if (lead == NULL && error && *error)
 		return FALSE;
-	c->did = TRUE;
+	*did = TRUE;
 	if (lead == NULL)
 		return queue_job_delete(txn, job, error);
 	s.lead = lead;
 	if (!dispatch(&s, error))
 		return FALSE;
 	return queue_lead_put(txn, lead, error) && queue_job_delete(txn, job, error);
+}
+
+/* How long one transaction goes on taking jobs (µs): its locks keep intake
+ * waiting, so a batch stays short however many jobs are due. */
+#define ROUTER_BATCH_TIME (5 * 1000)
+
+/* job_txn - do up to c->max due jobs, all in one transaction (one commit
+ * for the lot; the jobs run one after the other, so round-robin and
+ * every other state a job reads is what the one before it left), for at
+ * most ROUTER_BATCH_TIME. */
+static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	RunCtx *c = data;
+	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
+	gint64 until = g_get_monotonic_time() + ROUTER_BATCH_TIME;
+	gboolean did = TRUE;
+
+	c->done = 0;
+	g_ptr_array_set_size(c->logs, 0);	/* a retry tells its story afresh */
+	while (did && c->done < c->max && (c->done == 0 || g_get_monotonic_time() < until)) {
+		if (!job_one(txn, c, now, &did, error))
+			return FALSE;
+		c->done += did;
+	}
+	return TRUE;
 }
 
 /* set_aside_txn - a job that failed for good (a broken template, a bad
@@ -148,32 +172,42 @@ static void take_config(LrRouter *r)
 	take_parser(r);
 }
 
-/* router_run_once - do one due job. */
-gboolean router_run_once(LrRouter *r, GError **error)
+/* router_run_batch - do up to max due jobs in one transaction. */
+guint router_run_batch(LrRouter *r, guint max, GError **error)
 {
 	g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func(step_log_free);
-	RunCtx c = {r, FALSE, 0, 0, 0, NULL, logs};
+	RunCtx c = {.r = r, .max = MAX(max, 1), .logs = logs};
 	g_autoptr(GError) local = NULL;
 
 	take_config(r);
 	/* No database writes on a nearly full file system: wait for room. */
 	if (!queue_has_room(r->q, 0, error))
-		return FALSE;
+		return 0;
 	/* Lazy: a job's only effect outside the store is mail, and the outbox
 	 * is flushed to disk before anything is sent. */
 	if (queue_run_lazy(r->q, job_txn, &c, &local)) {
 		step_logs_write(logs);
-		return c.did;
+		return c.done;
 	}
 	if (lr_error_is_temp(local)) {
 		g_propagate_error(error, g_steal_pointer(&local));
-		return FALSE;
+		return 0;
 	}
+	/* One job of the batch failed for good: find it by doing them one at
+	 * a time (the first alone succeeds, or is the one set aside). */
+	if (c.max > 1)
+		return router_run_batch(r, 1, error);
 	lr_log_error(c.lead_id, "job failed, retrying in 5 minutes: %s", local->message);
 	c.failed_kind = local->message;
 	if (!queue_run(r->q, set_aside_txn, &c, error))
-		return FALSE;
-	return TRUE;
+		return 0;
+	return 1;
+}
+
+/* router_run_once - do one due job. */
+gboolean router_run_once(LrRouter *r, GError **error)
+{
+	return router_run_batch(r, 1, error) > 0;
 }
 
 /* router_new - set up the worker. */

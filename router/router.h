@@ -34,6 +34,13 @@ void router_set_config(LrRouter *router, LrConfig *cfg);
  * due or the store failed (error set: LR_ERROR_TEMP, try again later). */
 gboolean router_run_once(LrRouter *router, GError **error);
 
+/* router_run_batch - do up to max due jobs (at least one) in one
+ * transaction, so that a burst costs one commit per batch instead of one
+ * per job.  Returns how many were done (a job that failed for good counts:
+ * it is set aside, after the others of its batch were done one by one);
+ * 0 when none was due or the store failed (error set: LR_ERROR_TEMP). */
+guint router_run_batch(LrRouter *router, guint max, GError **error);
+
 /* router_fix_time - use now (µs) instead of the clock: for tests. */
 void router_fix_time(LrRouter *router, gint64 now);
 

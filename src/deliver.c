@@ -1,4 +1,10 @@
-/* deliver.c - store one message from standard input, for pipe(8). */
+/* deliver.c - store one message from standard input, for pipe(8).
+ *
+ * The deliverer does not open the store: it hands the message to the
+ * running daemon over its socket (the answer comes once the lead is
+ * durable), or, when no daemon answers, writes it durably into the spool
+ * that the daemon takes in (intake/spool.h).  Either way exit 0 means on
+ * disk, and the daemon's duplicate check keeps one lead per message. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,9 +15,10 @@
 
 #include <glib.h>
 
-#include "intake/store.h"
+#include "intake/spool.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
+#include "lead/rawmsg.h"
 #include "rules/server-config.h"
 #include "src/deliver.h"
 
@@ -60,15 +67,39 @@ static int exit_for(const GError *error)
 	return EX_TEMPFAIL;
 }
 
-/* deliver_run - load the configuration, read, store. */
+/* deliver_hand - to the daemon, or into the spool when none answers. */
+static int deliver_hand(const LrServerConfig *cfg, const DeliverOptions *opt, GBytes *raw)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(SpoolEnvelope) env =
+		spool_envelope_new(opt->sender, (const char *const *)opt->recipients, raw);
+	guint64 id = 0;
+	gboolean dup = FALSE;
+
+	switch (spool_hand_off(cfg->home, env, &id, &dup, &error)) {
+	case SPOOL_HANDED:
+		printf("2.0.0 lead %" G_GUINT64_FORMAT " %s\n", id, dup ? "already stored" : "stored");
+		return EX_OK;
+	case SPOOL_REFUSED:
+		return exit_for(error);
+	case SPOOL_NO_DAEMON:
+		break;
+	}
+	if (!spool_write(cfg->home, env, &error))
+		return exit_for(error);
+	printf("2.0.0 spooled: leadrouted stores it when it runs\n");
+	return EX_OK;
+}
+
+/* deliver_run - load the configuration, read, check, hand over. */
 static int deliver_run(const DeliverOptions *opt)
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LrServerConfig) cfg = server_config_load(opt->config, &error);
 	g_autoptr(GBytes) raw = NULL;
-	LrQueue *q;
-	guint64 id = 0;
-	gboolean too_big, dup = FALSE, ok;
+	gboolean too_big;
+	gsize len;
+	const char *data;
 
 	if (cfg == NULL)
 		return exit_for(error);	/* a config problem: retry once fixed */
@@ -80,16 +111,10 @@ static int deliver_run(const DeliverOptions *opt)
 			    cfg->max_message_size);
 		return exit_for(error);
 	}
-	q = queue_open(cfg->home, FALSE, &error);
-	if (q == NULL)
+	data = g_bytes_get_data(raw, &len);
+	if (!rawmsg_check(data, len, &error))
 		return exit_for(error);
-	ok = intake_store(q, raw, opt->sender, (const char *const *)opt->recipients, 0, &id, &dup,
-			  &error);
-	queue_close(q);
-	if (!ok)
-		return exit_for(error);
-	printf("2.0.0 lead %" G_GUINT64_FORMAT " %s\n", id, dup ? "already stored" : "stored");
-	return EX_OK;
+	return deliver_hand(cfg, opt, raw);
 }
 
 /* Longest a delivery may take: a store wedged by a process that died inside

@@ -21,6 +21,7 @@
 #include <glib.h>
 
 #include "intake/lmtp.h"
+#include "intake/spool-server.h"
 #include "intake/store.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
@@ -54,6 +55,9 @@ typedef struct {
 	GCond ready_cond;
 	LrConfig *digest_cfg;	/* the digest's own copy (the router owns its one) */
 	LrDigest *digest;	/* workflow.digest, or NULL */
+	SpoolServer *handoff;	/* leadroute-deliver's socket */
+	GThread *spooler;	/* takes the spool in */
+	char *home;
 } Daemon;
 
 /* How long a message that arrives while the daemon starts waits for the
@@ -99,6 +103,61 @@ static gboolean store_message(GBytes *message, const char *sender,
 				    error);
 }
 
+/* spool_store - the store step of the deliverer's socket and spool. */
+static gboolean spool_store(const SpoolEnvelope *env, gpointer data, guint64 *lead_id,
+			    gboolean *duplicate, GError **error)
+{
+	Daemon *d = data;
+
+	return intake_batcher_store(d->batcher, env->raw, env->sender,
+				    (const char *const *)env->rcpts->pdata, lead_id, duplicate,
+				    error);
+}
+
+/* How often the spool is looked at while the daemon runs (microseconds). */
+#define DAEMON_SPOOL_EVERY (200 * 1000)
+
+/* spooler_main - take in what leadroute-deliver spooled, at start and
+ * then every DAEMON_SPOOL_EVERY until stopped. */
+static gpointer spooler_main(gpointer data)
+{
+	Daemon *d = data;
+
+	while (!g_atomic_int_get(&d->stopping)) {
+		guint n = spool_take_in(d->home, spool_store, d);
+		if (n > 0)
+			lr_log_info(0, "spool: %u message(s) taken in", n);
+		else
+			g_usleep(DAEMON_SPOOL_EVERY);
+	}
+	return NULL;
+}
+
+/* start_spool - the deliverer's socket and the spool taker; without the
+ * socket deliverers spool, so that is a warning, not a failure. */
+static void start_spool(Daemon *d, const LrServerConfig *srv)
+{
+	g_autoptr(GError) error = NULL;
+
+	d->home = g_strdup(srv->home);
+	d->handoff = spool_server_start(srv->home, srv->max_message_size, spool_store, d, &error);
+	if (d->handoff == NULL)
+		lr_log_warn(0, "%s (leadroute-deliver spools instead)", error->message);
+	d->spooler = g_thread_new("spool", spooler_main, d);
+}
+
+/* stop_spool - close the socket and stop the taker (before the batcher). */
+static void stop_spool(Daemon *d)
+{
+	g_clear_pointer(&d->handoff, spool_server_stop);
+	if (d->spooler) {
+		g_atomic_int_set(&d->stopping, 1);
+		g_thread_join(d->spooler);
+		d->spooler = NULL;
+	}
+	g_clear_pointer(&d->home, g_free);
+}
+
 /* kick_mailer - wake the sender: a job may have queued mail. */
 static void kick_mailer(Daemon *d)
 {
@@ -116,6 +175,10 @@ static void background_priority(void)
 		lr_log_debug(0, "setpriority: %s", g_strerror(errno));
 }
 
+/* Jobs the router does in one transaction: under a burst one commit (and
+ * one wake of the sender) serves this many leads. */
+#define DAEMON_JOB_BATCH 32
+
 /* worker_main - do due jobs; sleep until the next is due or a job is
  * added (jobs added by other processes are found within 200 ms). */
 static gpointer worker_main(gpointer data)
@@ -126,7 +189,7 @@ static gpointer worker_main(gpointer data)
 	while (!g_atomic_int_get(&d->stopping)) {
 		g_autoptr(GError) error = NULL;
 		gint64 wait;
-		if (router_run_once(d->router, &error)) {
+		if (router_run_batch(d->router, DAEMON_JOB_BATCH, &error) > 0) {
 			kick_mailer(d);
 			continue;
 		}
@@ -412,6 +475,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	shift_clock(d);
 	d->batcher = intake_batcher_new(d->q, srv->max_message_size);
 	daemon_set_ready(d);
+	start_spool(d, srv);
 	if (!root && !start_lmtp(d, srv, error))
 		return FALSE;
 	d->worker = g_thread_new("router", worker_main, d);
@@ -427,6 +491,7 @@ static void daemon_stop(Daemon *d)
 	g_cond_broadcast(&d->ready_cond);
 	g_mutex_unlock(&d->kick_lock);
 	g_clear_pointer(&d->lmtp, lmtp_server_stop);
+	stop_spool(d);
 	g_clear_pointer(&d->batcher, intake_batcher_free);
 	g_atomic_int_set(&d->stopping, 1);
 	kick_mailer(d);
