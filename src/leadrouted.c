@@ -242,7 +242,7 @@ static void digest_load_all(Daemon *d)
 {
 	g_autoptr(GError) error = NULL;
 	LrConfig *cfg = lr_config_load(d->config_path, &error);
-	LrDigest *digest = cfg ? digest_load(cfg->file, &error) : NULL;
+	LrDigest *digest = cfg ? digest_load(cfg, &error) : NULL;
 
 	if (error != NULL)
 		lr_log_error(0, "digest off: %s", error->message);
