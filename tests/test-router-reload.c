@@ -4,7 +4,10 @@
  * error. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -195,9 +198,115 @@ static void test_set_aside(Fixture *f, gconstpointer data)
 	second = lead_get(f, b);
 	first = lead_get(f, a);
 	g_assert_true(has_event(f, b, "notified"));
-	/* a's job waits behind: not done within the 10 runs. */
+	/* a's job waits behind: not done within the 10 runs, but kept (not
+	 * dropped): due in about 5 minutes, and done then. */
 	g_assert_false(has_event(f, a, "notified"));
 	g_assert_cmpint(queue_job_next_due(f->q), >, g_get_real_time() + 4 * 60 * G_USEC_PER_SEC);
+	g_assert_cmpint(queue_job_next_due(f->q), <, g_get_real_time() + 6 * 60 * G_USEC_PER_SEC);
+	router_shift_clock(r, 6 * 60 * G_USEC_PER_SEC);
+	run_all(r, 10);
+	g_assert_true(has_event(f, a, "notified"));
+	router_free(r);
+}
+
+typedef struct {
+	Fixture *f;
+	LrRouter *r;
+	guint64 lead_id;
+} Concurrent;
+
+/* run_one_thread - one router job, in a thread. */
+static gpointer run_one_thread(gpointer data)
+{
+	Concurrent *c = data;
+	g_autoptr(GError) error = NULL;
+
+	router_run_once(c->r, &error);
+	return NULL;
+}
+
+/* early_job_txn - an intake job (due 0: keyed before every timer). */
+static gboolean early_job_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	Concurrent *c = data;
+
+	return queue_job_add(txn, "parse", c->lead_id, 0, NULL, error);
+}
+
+/* add_early_thread - add that job, in a thread (it waits for the
+ * router's transaction to let go of the jobs). */
+static gpointer add_early_thread(gpointer data)
+{
+	Concurrent *c = data;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(queue_run(c->f->q, early_job_txn, c, &error));
+	g_assert_no_error(error);
+	return NULL;
+}
+
+/* first_job_txn - the lead of the first job in the store. */
+static gboolean first_job_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	g_autoptr(LrJob) job = queue_job_next(txn, G_MAXINT64, error);
+
+	*(guint64 *)data = job ? job->lead_id : 0;
+	return job != NULL;
+}
+
+/* test_set_aside_concurrent - the job set aside is the one that failed,
+ * even when intake added a job keyed before it meanwhile (the old code
+ * postponed whichever job was first by then, and retried the failing one
+ * at once).  a's job fails once and waits as a timer (keyed by its time);
+ * when it runs again its template is a FIFO, so the router waits inside
+ * that job while intake adds a job (due now, keyed before any timer); then
+ * the template turns out broken again. */
+static void test_set_aside_concurrent(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *tpl = g_build_filename(f->dir, "templates", "new-lead.txt", NULL);
+	g_autofree char *good = NULL;
+	LrRouter *r = router_new(f->q, lr_config_load(f->conf, &error), &error);
+	Concurrent c = {f, r, 0};
+	const char *broken = "no subject line here\n";
+	GThread *router, *intake;
+	guint64 a, first = 0;
+	int fd;
+
+	(void)data;
+	g_assert_no_error(error);
+	c.lead_id = store(f, "early-1", "Name: Ida Berg\nPhone: +49 30 1234567\n");
+	run_all(r, 10);
+	g_assert_true(has_event(f, c.lead_id, "notified"));
+	g_assert_true(g_file_get_contents(tpl, &good, NULL, NULL));
+	g_assert_true(g_file_set_contents(tpl, broken, -1, NULL));
+	a = store(f, "late-1", "Name: Ole Lund\nPhone: +47 22 123456\n");
+	run_all(r, 1); /* fails: a's job is now a timer, 5 minutes on */
+	g_assert_true(has_event(f, a, "error"));
+	g_assert_cmpint(g_unlink(tpl), ==, 0);
+	g_assert_cmpint(mkfifo(tpl, 0600), ==, 0);
+	router_shift_clock(r, 6 * 60 * G_USEC_PER_SEC);
+	router = g_thread_new("router", run_one_thread, &c);
+	fd = open(tpl, O_WRONLY); /* returns once the router reads the template */
+	g_assert_cmpint(fd, >=, 0);
+	intake = g_thread_new("intake", add_early_thread, &c);
+	g_usleep(300 * 1000);
+	g_assert_cmpint(write(fd, broken, strlen(broken)), ==, (gssize)strlen(broken));
+	close(fd);
+	g_thread_join(router);
+	g_thread_join(intake);
+	/* The intake job is first and due; a's timer was moved, not it. */
+	g_assert_true(queue_run(f->q, first_job_txn, &first, &error));
+	g_assert_no_error(error);
+	g_assert_cmpuint(first, ==, c.lead_id);
+	g_assert_cmpint(g_unlink(tpl), ==, 0);
+	g_assert_true(g_file_set_contents(tpl, good, -1, NULL));
+	router_shift_clock(r, 0);
+	run_all(r, 10);
+	g_assert_false(has_event(f, a, "notified"));
+	router_shift_clock(r, 6 * 60 * G_USEC_PER_SEC);
+	run_all(r, 10);
+	g_assert_true(has_event(f, a, "notified"));
 	router_free(r);
 }
 
@@ -227,6 +336,8 @@ int main(int argc, char **argv)
 	g_test_add("/router/reload", Fixture, NULL, fixture_set_up, test_reload, fixture_tear_down);
 	g_test_add("/router/set-aside", Fixture, NULL, fixture_set_up, test_set_aside,
 	           fixture_tear_down);
+	g_test_add("/router/set-aside-concurrent", Fixture, NULL, fixture_set_up,
+	           test_set_aside_concurrent, fixture_tear_down);
 	g_test_add("/router/new-fails", Fixture, NULL, fixture_set_up, test_new_fails,
 	           fixture_tear_down);
 	return g_test_run();
