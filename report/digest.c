@@ -193,7 +193,12 @@ static gboolean batch_txn(LrTxn *txn, gpointer data, GError **error)
 static GBytes *team_mail(LrQueue *q, const LrConfig *cfg, const LrDigest *d, const LrUser *u,
                          gint64 now, GError **error)
 {
-	LrReportOptions opt = {d->by, now - d->period * G_USEC_PER_SEC, now, now, cfg, u->team};
+	LrReportOptions opt = {.by = d->by,
+			       .since = now - d->period * G_USEC_PER_SEC,
+			       .until = now,
+			       .now = now,
+			       .cfg = cfg,
+			       .team = u->team};
 	g_autoptr(GPtrArray) sums = NULL;
 	g_autoptr(LrReport) rep = NULL;
 	g_autofree char *html = NULL, *text = NULL;

@@ -76,7 +76,7 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
 	g_autoptr(LrJob) job = queue_job_next(txn, now, error);
 	g_autoptr(LrLead) lead = NULL;
-	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now, c->logs};
+	Step s = {.r = c->r, .cfg = c->r->cfg, .txn = txn, .now = now, .logs = c->logs};
 
 	c->did = FALSE;
 	g_ptr_array_set_size(c->logs, 0);	/* a retry tells its story afresh */
@@ -152,7 +152,7 @@ static void take_config(LrRouter *r)
 gboolean router_run_once(LrRouter *r, GError **error)
 {
 	g_autoptr(GPtrArray) logs = g_ptr_array_new_with_free_func(step_log_free);
-	RunCtx c = {r, FALSE, 0, 0, 0, NULL, logs};
+	RunCtx c = {.r = r, .logs = logs};
 	g_autoptr(GError) local = NULL;
 
 	take_config(r);

@@ -306,9 +306,14 @@ static gboolean on_term(gpointer data)
  * until daemon_set_ready). */
 static gboolean start_lmtp(Daemon *d, const LrServerConfig *srv, GError **error)
 {
-	LrLmtpConfig lc = {(const char *const *)srv->listen, srv->name, srv->max_message_size,
-			   srv->session_timeout, srv->max_sessions, store_message, d,
-			   srv->min_data_rate};
+	LrLmtpConfig lc = {.listen = (const char *const *)srv->listen,
+			   .hostname = srv->name,
+			   .max_message_size = srv->max_message_size,
+			   .session_timeout = srv->session_timeout,
+			   .max_sessions = srv->max_sessions,
+			   .store = store_message,
+			   .store_data = d,
+			   .min_data_rate = srv->min_data_rate};
 
 	d->lmtp = lmtp_server_start(&lc, error);
 	return d->lmtp != NULL;
