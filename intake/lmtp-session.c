@@ -38,15 +38,28 @@ typedef gboolean (*LmtpCommandFunc)(LmtpSession *s, const char *args);
 /* ------------------------------------------------------------------ */
 /* Replies and the input buffer. */
 
+/* session_log_protocol - leadrouted -v: one line of the dialogue (in: a
+ * command from the client, out: our reply), escaped.  Message bodies are
+ * never logged. */
+static void session_log_protocol(LmtpSession *s, const char *dir, const char *line)
+{
+	g_autofree char *text = g_strescape(line, NULL);
+
+	lr_log_debug(0, "lmtp session=%u %s=\"%s\"", s->id, dir, text);
+}
+
 /* session_reply - queue one reply line (CRLF added); sent at the next flush. */
 G_GNUC_PRINTF(2, 3)
 static void session_reply(LmtpSession *s, const char *fmt, ...)
 {
 	va_list ap;
+	gsize start = s->out->len;
 
 	va_start(ap, fmt);
 	g_string_append_vprintf(s->out, fmt, ap);
 	va_end(ap);
+	if (lr_log_verbose())
+		session_log_protocol(s, "out", s->out->str + start);
 	g_string_append(s->out, "\r\n");
 }
 
@@ -249,7 +262,7 @@ static gboolean data_scan(LmtpSession *s, LmtpData *d)
  * session timeout. */
 static LmtpRead session_read_data(LmtpSession *s, GBytes **message, GError **error)
 {
-	LmtpData d = {NULL, 0, s->server->max_size, TRUE, FALSE, FALSE};
+	LmtpData d = {.max = s->server->max_size, .bol = TRUE};
 	gssize got;
 
 	s->deadline = g_get_monotonic_time() + (gint64)s->server->timeout * G_TIME_SPAN_SECOND;
@@ -621,6 +634,8 @@ static gboolean session_command(LmtpSession *s, GString *line)
 	const char *args = NULL;
 	char *space;
 
+	if (lr_log_verbose())
+		session_log_protocol(s, "in", line->str);
 	if (strlen(line->str) != line->len)
 		return session_error(s, "500 5.5.2 Error: NUL byte in command");
 	if ((space = strchr(line->str, ' ')) != NULL) {

@@ -64,7 +64,7 @@ gboolean intake_store(LrQueue *q, GBytes *raw, const char *sender,
 	const char *rcpt = first_rcpt(recipients);
 	g_autoptr(LrLead) seed = NULL;
 	g_autofree char *key = NULL;
-	LrStoreItem item = {raw, NULL, NULL, 0, FALSE};
+	LrStoreItem item = {.raw = raw};
 
 	if (!intake_prepare(raw, sender, rcpt, max_size, &seed, &key, error))
 		return FALSE;

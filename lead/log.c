@@ -40,15 +40,22 @@ void lr_log_set_verbose(gboolean verbose)
 	log_verbose = verbose;
 }
 
+/* lr_log_verbose - whether LOG_DEBUG lines are logged. */
+gboolean lr_log_verbose(void)
+{
+	return log_verbose;
+}
+
 /* log_line - format and emit one line at prio. */
 static void log_line(int prio, guint64 lead_id, const char *fmt, va_list ap)
 {
-	g_autofree char *text = g_strdup_vprintf(fmt, ap);
-	g_autofree char *id = lead_id ? g_strdup_printf("%" G_GUINT64_FORMAT ": ", lead_id)
-				      : g_strdup("");
+	g_autofree char *text = NULL;
+	g_autofree char *id = NULL;
 
 	if (prio == LOG_DEBUG && !log_verbose)
 		return;
+	text = g_strdup_vprintf(fmt, ap);
+	id = lead_id ? g_strdup_printf("%" G_GUINT64_FORMAT ": ", lead_id) : g_strdup("");
 	if (!log_stderr) {
 		syslog(prio, "%s%s", id, text);
 		return;

@@ -515,7 +515,7 @@ static GDateTime *until_in_text(const char *text, GDateTime *now)
 
 		for (const char *hit = strstr(text, until_words[i]); hit != NULL;
 		     hit = strstr(hit + n, until_words[i])) {
-			DateScan ds = {hit + n, 0, 0, 0, 0};
+			DateScan ds = {.p = hit + n};
 			GDateTime *date;
 
 			if (best != NULL && hit > best)

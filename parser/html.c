@@ -210,7 +210,7 @@ static void sax_text(void *ctx, const xmlChar *text, int len)
 void html_sax(const char *html, gsize len, const HtmlHandler *handler, gpointer data)
 {
 	static gsize initialised;
-	HtmlSax sax = {handler, data, NULL, NULL, 0};
+	HtmlSax sax = {.handler = handler, .data = data};
 	htmlDocPtr doc;
 
 	if (g_once_init_enter(&initialised)) {

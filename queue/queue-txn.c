@@ -399,7 +399,7 @@ gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **err
 gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, LrLead *seed,
 			     guint64 *lead_id, gboolean *duplicate, GError **error)
 {
-	LrStoreItem item = {raw, key, seed, 0, FALSE};
+	LrStoreItem item = {.raw = raw, .key = key, .seed = seed};
 
 	if (!queue_store_batch(q, &item, 1, error))
 		return FALSE;

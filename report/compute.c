@@ -137,7 +137,7 @@ static Derived derive(const LrSummary *s, const LrReportOptions *o)
 {
 	const LrUser *u = o->cfg && s->assignee ? lr_config_user(o->cfg, s->assignee) : NULL;
 	LrWorkflow wf = {.accept_within = LR_DEFAULT_ACCEPT_WITHIN, .contact_within = -1};
-	Derived d = {-1, -1, -1, -1, -1, -1};
+	Derived d = {.tta = -1, .tta_w = -1, .ttc = -1, .ttc_w = -1, .sla = -1, .contact_sla = -1};
 
 	if (o->cfg)
 		wf = lr_config_workflow(o->cfg, u);
@@ -380,7 +380,7 @@ static void fill_days(Ctx *c, gint64 first)
 LrReport *report_compute(const GPtrArray *summaries, const LrReportOptions *opt)
 {
 	LrReport *r = g_new0(LrReport, 1);
-	Ctx c = {&r->opt, NULL, NULL, NULL, NULL, row_new("total")};
+	Ctx c = {.opt = &r->opt, .total = row_new("total")};
 	gint64 len = opt->since ? opt->until - opt->since : 0, first = G_MAXINT64;
 
 	r->opt = *opt;

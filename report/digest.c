@@ -1,7 +1,6 @@
 /* digest.c - scheduled HTML reports by mail to managers. */
 #include "config.h"
 
-#include <libconfig.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,108 +25,29 @@ void digest_free(LrDigest *d)
 	g_free(d);
 }
 
-/* parse_days - "Mon", "Mon-Fri", "Mon,Thu" as a mask; 0 when wrong. */
-static guint8 parse_days(const char *text)
+/* digest_load - the digest of cfg (workflow.digest, read and checked by
+ * the configuration reader in rules/). */
+LrDigest *digest_load(const LrConfig *cfg, GError **error)
 {
-	static const char *const names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-	g_auto(GStrv) parts = g_strsplit(text, ",", -1);
-	guint8 mask = 0;
+	const LrDigestConfig *c = cfg ? cfg->digest : NULL;
+	LrDigest *d;
+	int by;
 
-	for (guint i = 0; parts[i]; i++) {
-		g_auto(GStrv) ends = g_strsplit(parts[i], "-", 2);
-		int a = -1, b = -1;
-		for (int k = 0; k < 7; k++) {
-			if (g_ascii_strcasecmp(ends[0], names[k]) == 0)
-				a = k;
-			if (g_ascii_strcasecmp(ends[1] ? ends[1] : ends[0], names[k]) == 0)
-				b = k;
-		}
-		if (a < 0 || b < 0)
-			return 0;
-		for (int k = a;; k = (k + 1) % 7) {
-			mask |= 1u << k;
-			if (k == b)
-				break;
-		}
-	}
-	return mask;
-}
-
-/* parse_when - "Mon 08:00 [TZ]" or "every 1h" into d; NULL or what is
- * wrong. */
-static const char *parse_when(const char *text, LrDigest *d)
-{
-	g_auto(GStrv) w = g_strsplit_set(text, " \t", -1);
-	guint n = g_strv_length(w);
-	int h, m;
-	char tail;
-
-	if (n == 2 && strcmp(w[0], "every") == 0)
-		return (d->every = lr_config_duration(w[1])) > 0 ? NULL
-		                                                 : "bad duration after every";
-	if (n < 2 || n > 3 || (d->days = parse_days(w[0])) == 0)
-		return "expected \"DAYS HH:MM [TIME_ZONE]\" or \"every DURATION\"";
-	if (sscanf(w[1], "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59)
-		return "the time must be like 08:00";
-	d->minute = h * 60 + m;
-	d->tz = n == 3 ? g_time_zone_new_identifier(w[2]) : g_time_zone_new_local();
-	return d->tz ? NULL : "unknown time zone";
-}
-
-/* load_members - to, when, period, by of the digest group s. */
-static const char *load_members(config_setting_t *s, LrDigest *d)
-{
-	config_setting_t *to = config_setting_get_member(s, "to");
-	const char *when = NULL, *period = NULL, *by = "user";
-	int n = to ? config_setting_length(to) : 0;
-
-	if (to && config_setting_type(to) == CONFIG_TYPE_STRING)
-		d->to = g_strsplit(config_setting_get_string(to), ",", -1);
-	else if (to && config_setting_is_array(to) && n > 0) {
-		d->to = g_new0(char *, n + 1);
-		for (int i = 0; i < n; i++)
-			d->to[i] = g_strdup(config_setting_get_string_elem(to, i));
-	}
-	if (d->to == NULL || d->to[0] == NULL)
-		return "'to' must list users or \"managers\"";
-	for (guint i = 0; d->to[i]; i++)
-		if (d->to[i][0] == '\0')
-			return "'to' must list users or \"managers\"";
-	if (!config_setting_lookup_string(s, "when", &when))
-		return "'when' is missing (\"Mon 08:00\" or \"every 1h\")";
-	config_setting_lookup_string(s, "period", &period);
-	config_setting_lookup_string(s, "by", &by);
-	d->period = period ? lr_config_duration(period) : 7 * 86400;
-	if (d->period <= 0)
-		return "'period' must be a duration such as \"7d\"";
-	if (report_by_parse(by) < 0)
-		return "'by' must be source, campaign, user, team, server, day or week";
-	d->by = (LrReportBy)report_by_parse(by);
-	return parse_when(when, d);
-}
-
-/* digest_load - read workflow.digest. */
-LrDigest *digest_load(const char *file, GError **error)
-{
-	config_t conf;
-	config_setting_t *s;
-	LrDigest *d = NULL;
-	const char *why;
-
-	if (file == NULL)
+	if (c == NULL)
 		return NULL;
-	config_init(&conf);
-	/* A file that does not read is reported by config_check. */
-	if (config_read_file(&conf, file) &&
-	    (s = config_lookup(&conf, "workflow.digest")) != NULL) {
-		d = g_new0(LrDigest, 1);
-		if ((why = load_members(s, d)) != NULL) {
-			g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s:%d: workflow.digest: %s",
-			            file, config_setting_source_line(s), why);
-			g_clear_pointer(&d, digest_free);
-		}
+	if ((by = report_by_parse(c->by)) < 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s: workflow.digest: no report "
+			    "view '%s'", cfg->file ? cfg->file : "(embedded default)", c->by);
+		return NULL;
 	}
-	config_destroy(&conf);
+	d = g_new0(LrDigest, 1);
+	d->to = g_strdupv(c->to);
+	d->days = c->days;
+	d->minute = c->minute;
+	d->tz = c->tz ? g_time_zone_ref(c->tz) : NULL;
+	d->every = c->every;
+	d->period = c->period;
+	d->by = (LrReportBy)by;
 	return d;
 }
 
@@ -273,7 +193,12 @@ static gboolean batch_txn(LrTxn *txn, gpointer data, GError **error)
 static GBytes *team_mail(LrQueue *q, const LrConfig *cfg, const LrDigest *d, const LrUser *u,
                          gint64 now, GError **error)
 {
-	LrReportOptions opt = {d->by, now - d->period * G_USEC_PER_SEC, now, now, cfg, u->team};
+	LrReportOptions opt = {.by = d->by,
+			       .since = now - d->period * G_USEC_PER_SEC,
+			       .until = now,
+			       .now = now,
+			       .cfg = cfg,
+			       .team = u->team};
 	g_autoptr(GPtrArray) sums = NULL;
 	g_autoptr(LrReport) rep = NULL;
 	g_autofree char *html = NULL, *text = NULL;

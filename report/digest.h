@@ -31,12 +31,11 @@ typedef struct {
 	LrReportBy by;
 } LrDigest;
 
-/* digest_load - workflow.digest of the configuration file (NULL: the
- * built-in configuration, which has none).  Returns a new digest, or NULL:
- * without error when there is no digest or the file does not read (the
- * configuration check reports that), with LR_ERROR_CONFIG ("file:line:
- * message") when the digest is wrong. */
-LrDigest *digest_load(const char *file, GError **error);
+/* digest_load - the schedule of cfg's workflow.digest (read and checked
+ * by the configuration reader, rules/digest-config.c).  Returns a new
+ * digest, or NULL: without error when there is none (or cfg is NULL), with
+ * LR_ERROR_CONFIG when its view is one the reports do not know. */
+LrDigest *digest_load(const LrConfig *cfg, GError **error);
 void digest_free(LrDigest *d);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrDigest, digest_free)
 

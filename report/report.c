@@ -36,9 +36,11 @@ static gboolean scan_lead(const LrLead *lead, gpointer data)
 GPtrArray *report_summaries(LrQueue *q, const LrConfig *cfg, gint64 from, gint64 until,
                             GError **error)
 {
-	Scan s = {
-	    q,   cfg, from, until, g_ptr_array_new_with_free_func((GDestroyNotify)summary_free),
-	    NULL};
+	Scan s = {.q = q,
+		  .cfg = cfg,
+		  .from = from,
+		  .until = until,
+		  .out = g_ptr_array_new_with_free_func((GDestroyNotify)summary_free)};
 
 	if (!queue_leads_foreach(q, scan_lead, &s, error) || s.error != NULL) {
 		if (s.error)

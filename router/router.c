@@ -76,7 +76,7 @@ static gboolean job_one(LrTxn *txn, RunCtx *c, gint64 now, gboolean *did, GError
 {
 	g_autoptr(LrJob) job = queue_job_next(txn, now, error);
 	g_autoptr(LrLead) lead = NULL;
-	Step s = {c->r, c->r->cfg, txn, NULL, NULL, now, c->logs};
+	Step s = {.r = c->r, .cfg = c->r->cfg, .txn = txn, .now = now, .logs = c->logs};
 
 	*did = FALSE;
 	if (job == NULL)

@@ -445,7 +445,12 @@ static gboolean federate(Step *s, const char *server, GError **error)
 gboolean step_route(Step *s, GError **error)
 {
 	RsData rs = {s, NULL};
-	LrRouteState state = {rs_rr_get, rs_rr_set, rs_open, rs_away, s->now, &rs};
+	LrRouteState state = {.rr_get = rs_rr_get,
+			      .rr_set = rs_rr_set,
+			      .open_leads = rs_open,
+			      .away_until = rs_away,
+			      .now = s->now,
+			      .data = &rs};
 	g_auto(GStrv) rejected = split_list(s->lead, META_REJECTED);
 	g_autoptr(LrRouteResult) res = NULL;
 	g_autofree char *detail = NULL;

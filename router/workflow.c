@@ -509,7 +509,7 @@ gboolean workflow_reply(Step *s, GBytes *raw, GError **error)
 	guint64 lead_id = 0;
 	guint32 assignment = 0;
 	const char *why = "no valid reply token";
-	Reply rp = {s, reply, NULL, NULL, NULL, reply_envelope(s->lead), raw};
+	Reply rp = {.s = s, .reply = reply, .envelope = reply_envelope(s->lead), .raw = raw};
 
 	mid = s->lead->message_key && !g_str_has_prefix(s->lead->message_key, "sha256:")
 		      ? g_strdup(s->lead->message_key)

@@ -208,8 +208,11 @@ static void visit(Checker *ck, const LrUser *u)
 /* check_config - every whole-configuration check. */
 void check_config(const LrConfig *cfg, CheckReportFunc report, gpointer data)
 {
-	Checker ck = {cfg, report, data, g_hash_table_new(g_str_hash, g_str_equal),
-		      g_ptr_array_new()};
+	Checker ck = {.cfg = cfg,
+		      .report = report,
+		      .data = data,
+		      .state = g_hash_table_new(g_str_hash, g_str_equal),
+		      .stack = g_ptr_array_new()};
 
 	if (lr_config_admin(cfg) == NULL && cfg->users->len > 0)
 		say(&ck, cfg->file, 0, "no user has role = \"admin\" (leads nobody else can take "

@@ -424,7 +424,13 @@ static Node *parse_or(Parser *ps)
 /* cond_compile - compile a condition. */
 LrCond *cond_compile(const char *text, CondTableFunc tables, gpointer data, GError **error)
 {
-	Parser ps = {text, text, T_END, text, NULL, NULL, 0, tables, data, error, FALSE};
+	Parser ps = {.text = text,
+		     .p = text,
+		     .kind = T_END,
+		     .start = text,
+		     .tables = tables,
+		     .data = data,
+		     .error = error};
 	Node *root;
 	LrCond *cond;
 

@@ -52,6 +52,8 @@ gboolean get_num(Loader *ld, const config_setting_t *s, const char *name, double
 char **get_strv(Loader *ld, const config_setting_t *s, const char *name);
 void load_hours(Loader *ld, LrUser *u, const config_setting_t *s);
 void load_workflow(Loader *ld, const config_setting_t *parent, LrWorkflow *wf);
+void load_digest(Loader *ld, const config_setting_t *root);
+void digest_config_free(LrDigestConfig *d);
 char *path_of(Loader *ld, const char *name);
 gboolean read_conf(Loader *ld, config_t *conf, const char *file);
 void ruleset_free(LrRuleSet *set);

@@ -465,6 +465,7 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 	load_users(ld, root);
 	load_servers(ld, root);
 	load_workflow(ld, root, &cfg->workflow);
+	load_digest(ld, root);
 	if (cfg->workflow.accept_within < 0)
 		cfg->workflow.accept_within = LR_DEFAULT_ACCEPT_WITHIN;
 	if (cfg->workflow.remind_after < 0)
@@ -578,6 +579,7 @@ void lr_config_free(LrConfig *cfg)
 		return;
 	if (cfg->rules != NULL)
 		ruleset_free(cfg->rules);
+	g_clear_pointer(&cfg->digest, digest_config_free);
 	g_ptr_array_free(cfg->users, TRUE);
 	g_ptr_array_free(cfg->servers, TRUE);
 	g_ptr_array_free(cfg->tables, TRUE);

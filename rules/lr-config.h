@@ -148,6 +148,21 @@ typedef struct {
 	gboolean broken;	/* a part did not load (and was reported) */
 } LrRule;
 
+/* workflow.digest of the main file: the HTML report by mail to managers
+ * (report/digest.c sends it; see digest.h there for the meaning). */
+typedef struct {
+	char **to;	/* user ids, or "managers" */
+	guint8 days;	/* bit 0 Monday .. bit 6 Sunday */
+	int minute;	/* of the day, in tz */
+	GTimeZone *tz;
+	gint64 every;	/* seconds, instead of days/minute; 0 = not */
+	gint64 period;	/* seconds the report covers */
+	char *by;	/* the report's view, one of lr_config_report_views */
+} LrDigestConfig;
+
+/* The report views a digest may name (report/compute.c knows each). */
+extern const char *const lr_config_report_views[];
+
 struct LrRuleSet {
 	const char *file;
 	const LrUser *owner;	/* NULL for the global rules */
@@ -169,6 +184,7 @@ typedef struct {
 	LrRuleSet *rules;	/* the global rules */
 	LrWorkflow workflow;	/* global, with defaults filled in */
 	GStringChunk *strings;	/* file names */
+	LrDigestConfig *digest;	/* workflow.digest, or NULL */
 } LrConfig;
 
 /* A problem report: file, line (0: the file as a whole) and text. */

@@ -71,8 +71,11 @@ GPtrArray *route_result_trace(const LrRouteResult *result)
 			const LrRule *rule = g_ptr_array_index(s->set->rules, r);
 			LrTraceStep *t = g_new0(LrTraceStep, 1);
 
-			*t = (LrTraceStep){rule->file, rule->line, rule->name, s->matched,
-					   s->effect ? s->effect : ""};
+			*t = (LrTraceStep){.file = rule->file,
+					   .line = rule->line,
+					   .name = rule->name,
+					   .matched = s->matched,
+					   .effect = s->effect ? s->effect : ""};
 			g_ptr_array_add(out, t);
 		}
 	}
@@ -247,7 +250,12 @@ LrRouteState *route_memory_state_new(gint64 now)
 	m->rr = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	m->away = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	*st = (LrRouteState){mem_rr_get, mem_rr_set, mem_open, mem_away, now, m};
+	*st = (LrRouteState){.rr_get = mem_rr_get,
+			     .rr_set = mem_rr_set,
+			     .open_leads = mem_open,
+			     .away_until = mem_away,
+			     .now = now,
+			     .data = m};
 	return st;
 }
 

@@ -52,7 +52,11 @@ typedef struct {
 static void trace_span(Router *rt, const LrRuleSet *set, guint first, guint last,
 		       gboolean matched, const char *effect)
 {
-	Span s = {set, first, last, matched, matched ? g_strdup(effect) : NULL};
+	Span s = {.set = set,
+		  .first = first,
+		  .last = last,
+		  .matched = matched,
+		  .effect = matched ? g_strdup(effect) : NULL};
 
 	if (first <= last)
 		g_array_append_val(rt->res->spans, s);

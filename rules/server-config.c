@@ -320,12 +320,40 @@ static char *program_templates(void)
 	return NULL;
 }
 
-/* default_templates - the installed templates; running uninstalled, the
- * ones beside the program, else the source tree's. */
+/* staged_templates - the templates of a staged install (make install
+ * DESTDIR=ROOT, a package being built): for a program running from
+ * ROOT/BINDIR or ROOT/SBINDIR, ROOT/DATADIR/templates; else NULL. */
+static char *staged_templates(void)
+{
+	static const char *const dirs[] = {LR_BINDIR, LR_SBINDIR};
+	g_autofree char *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree char *dir = exe ? g_path_get_dirname(exe) : NULL;
+
+	for (gsize i = 0; dir != NULL && i < G_N_ELEMENTS(dirs); i++) {
+		gsize n = strlen(dir), k = strlen(dirs[i]);
+		g_autofree char *root = NULL;
+		char *templates;
+
+		if (n <= k || strcmp(dir + n - k, dirs[i]) != 0)
+			continue;
+		root = g_strndup(dir, n - k);
+		templates = g_build_filename(root, LR_DATADIR, "templates", NULL);
+		if (g_file_test(templates, G_FILE_TEST_IS_DIR))
+			return templates;
+		g_free(templates);
+	}
+	return NULL;
+}
+
+/* default_templates - the templates installed with the running program
+ * (staged under a DESTDIR, else in DATADIR); running uninstalled, the ones
+ * beside the program, else the source tree's. */
 static char *default_templates(void)
 {
 	char *beside;
 
+	if ((beside = staged_templates()) != NULL)
+		return beside;
 	if (g_file_test(LR_DATADIR "/templates", G_FILE_TEST_IS_DIR))
 		return g_strdup(LR_DATADIR "/templates");
 	if ((beside = program_templates()) != NULL)

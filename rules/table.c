@@ -204,7 +204,7 @@ LrTable *table_load(const char *name, const char *path, const char *key, GPtrArr
 
 	if ((text = table_read_text(path, out, &len)) == NULL)
 		return NULL;
-	rd = (CsvReader){text, text + len, 1, path, out};
+	rd = (CsvReader){.p = text, .end = text + len, .line = 1, .path = path, .problems = out};
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		rd.p += 3;
 	t = table_new_empty(name, path);

@@ -52,9 +52,10 @@ int cmd_check(int argc, char **argv)
 		mailer_templates_check(server->templates, problems);
 	if (server != NULL)
 		check_secret(server, problems);
-	/* So is workflow.digest, which the daemon reads beside it. */
+	/* workflow.digest is checked by the reader; its view must be one the
+	 * reports know. */
 	g_autoptr(GError) digest_error = NULL;
-	g_autoptr(LrDigest) digest = digest_load(server_config_resolve(file), &digest_error);
+	g_autoptr(LrDigest) digest = digest_load(cfg, &digest_error);
 	if (digest_error != NULL)
 		g_ptr_array_add(problems, g_strdup(digest_error->message));
 	for (guint i = 0; i < problems->len; i++)

@@ -305,7 +305,7 @@ static void digest_load_all(Daemon *d)
 {
 	g_autoptr(GError) error = NULL;
 	LrConfig *cfg = lr_config_load(d->config_path, &error);
-	LrDigest *digest = cfg ? digest_load(cfg->file, &error) : NULL;
+	LrDigest *digest = cfg ? digest_load(cfg, &error) : NULL;
 
 	if (error != NULL)
 		lr_log_error(0, "digest off: %s", error->message);
@@ -369,9 +369,14 @@ static gboolean on_term(gpointer data)
  * until daemon_set_ready). */
 static gboolean start_lmtp(Daemon *d, const LrServerConfig *srv, GError **error)
 {
-	LrLmtpConfig lc = {(const char *const *)srv->listen, srv->name, srv->max_message_size,
-			   srv->session_timeout, srv->max_sessions, store_message, d,
-			   srv->min_data_rate};
+	LrLmtpConfig lc = {.listen = (const char *const *)srv->listen,
+			   .hostname = srv->name,
+			   .max_message_size = srv->max_message_size,
+			   .session_timeout = srv->session_timeout,
+			   .max_sessions = srv->max_sessions,
+			   .store = store_message,
+			   .store_data = d,
+			   .min_data_rate = srv->min_data_rate};
 
 	d->lmtp = lmtp_server_start(&lc, error);
 	return d->lmtp != NULL;

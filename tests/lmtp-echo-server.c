@@ -83,7 +83,12 @@ int main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	EchoStore st = {.keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
-	LrLmtpConfig config = {NULL, "echo.test", max_size, timeout, sessions, echo_store, &st, 0};
+	LrLmtpConfig config = {.hostname = "echo.test",
+			       .max_message_size = max_size,
+			       .session_timeout = timeout,
+			       .max_sessions = sessions,
+			       .store = echo_store,
+			       .store_data = &st};
 	LrLmtpServer *server;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);

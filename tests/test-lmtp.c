@@ -111,8 +111,13 @@ static void fixture_start(Fixture *f, gsize max_size, guint timeout, guint max_s
 	g_autofree char *unix_spec = NULL;
 	g_autofree char *inet_spec = NULL;
 	const char *listen[3];
-	LrLmtpConfig config = {listen, "lmtp.test", max_size, timeout, max_sessions,
-			       test_store, &f->store, 0};
+	LrLmtpConfig config = {.listen = listen,
+			       .hostname = "lmtp.test",
+			       .max_message_size = max_size,
+			       .session_timeout = timeout,
+			       .max_sessions = max_sessions,
+			       .store = test_store,
+			       .store_data = &f->store};
 
 	g_mutex_init(&f->store.lock);
 	f->store.counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -731,7 +736,7 @@ static void test_bind_errors(Fixture *f, gconstpointer data)
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(GError) error = NULL;
 		const char *listen[] = {cases[i].listen, NULL};
-		LrLmtpConfig config = {listen, NULL, 0, 0, 0, test_store, &f->store, 0};
+		LrLmtpConfig config = {.listen = listen, .store = test_store, .store_data = &f->store};
 		LrLmtpServer *server = lmtp_server_start(&config, &error);
 
 		g_assert_null(server);
@@ -749,7 +754,8 @@ static void test_ipv6(void)
 	guint16 port = free_port();
 	g_autofree char *spec = g_strdup_printf("inet:[::1]:%u", port);
 	const char *listen[] = {spec, NULL};
-	LrLmtpConfig config = {listen, "v6.test", 0, 5, 0, test_store, NULL, 0};
+	LrLmtpConfig config = {
+	    .listen = listen, .hostname = "v6.test", .session_timeout = 5, .store = test_store};
 	LrLmtpServer *server = lmtp_server_start(&config, &error);
 	g_autoptr(GSocketClient) sc = g_socket_client_new();
 	g_autoptr(GSocketConnection) conn = NULL;

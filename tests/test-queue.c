@@ -2,6 +2,7 @@
  * outbox, state, reopen, concurrency, and a process killed holding locks. */
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -440,6 +441,29 @@ static void test_deadlock_code(Fixture *f, gconstpointer data)
 	g_assert_cmpint(a.attempts + b.attempts, >=, 3);	/* one was retried */
 }
 
+/* test_einval_temp - Berkeley DB's EINVAL (here: a database file that is
+ * not one, as a damaged or half-restored store shows) is LR_ERROR_TEMP,
+ * not PERM: the mail waiting on it is deferred, never refused for good. */
+static void test_einval_temp(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree char *keys = g_build_filename(f->home, "keys.db", NULL);
+	g_autofree char *junk = g_strnfill(8192, 'x');
+	LrQueue *q;
+
+	queue_close(f->q);
+	g_assert_true(g_file_set_contents(keys, junk, -1, NULL));
+	q = queue_open(f->home, TRUE, &error);
+	g_assert_null(q);
+	g_assert_nonnull(error);
+	g_assert_nonnull(strstr(error->message, g_strerror(EINVAL)));
+	g_assert_error(error, LR_ERROR, LR_ERROR_TEMP);
+	g_assert_true(lr_error_is_temp(error));
+	g_assert_cmpint(g_unlink(keys), ==, 0);
+	f->q = queue_open(f->home, TRUE, NULL);
+	g_assert_nonnull(f->q);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -454,5 +478,6 @@ int main(int argc, char **argv)
 	ADD("/queue/killed-holder", test_killed_holder);
 	ADD("/queue/deadlock-text", test_deadlock_text);
 	ADD("/queue/deadlock-code", test_deadlock_code);
+	ADD("/queue/einval-temp", test_einval_temp);
 	return g_test_run();
 }

@@ -470,8 +470,12 @@ static Pool *pool_new(void)
 	write_file(p->dir, "lead.conf", lead_conf);
 	pool_load(p);
 	p->store = store_new();
-	p->state = (LrRouteState){store_rr_get, store_rr_set, store_open, store_away, MONDAY_10,
-				  p->store};
+	p->state = (LrRouteState){.rr_get = store_rr_get,
+				  .rr_set = store_rr_set,
+				  .open_leads = store_open,
+				  .away_until = store_away,
+				  .now = MONDAY_10,
+				  .data = p->store};
 	return p;
 }
 
@@ -544,8 +548,12 @@ static void test_round_robin_restart(void)
 
 	assign_counts(p, 437, counts, order);
 	pool_load(p);
-	p->state = (LrRouteState){store_rr_get, store_rr_set, store_open, store_away,
-				  p->state.now, p->store};
+	p->state = (LrRouteState){.rr_get = store_rr_get,
+				  .rr_set = store_rr_set,
+				  .open_leads = store_open,
+				  .away_until = store_away,
+				  .now = p->state.now,
+				  .data = p->store};
 	assign_counts(p, 563, counts, order);
 	g_assert_cmpint(spread(counts, ten), <=, 1);
 	g_assert_cmpint(GPOINTER_TO_INT(g_hash_table_lookup(counts, "r4")), >=, 99);
@@ -704,8 +712,12 @@ static void test_off_hours(void)
 	write_file(p->dir, "leadroute.conf", night_conf);
 	pool_load(p);
 	p->store = store_new();
-	p->state = (LrRouteState){store_rr_get, store_rr_set, store_open, store_away, MONDAY_10,
-				  p->store};
+	p->state = (LrRouteState){.rr_get = store_rr_get,
+				  .rr_set = store_rr_set,
+				  .open_leads = store_open,
+				  .away_until = store_away,
+				  .now = MONDAY_10,
+				  .data = p->store};
 #define NIGHT(now, source, rejected, want, want_esc)                                  \
 	do {                                                                          \
 		who = night_route(p, now, source, rejected, &esc);                    \
