@@ -121,6 +121,8 @@ static gboolean take_lead(Recv *rv, GError **error)
 	for (guint i = 0; x->chain->pdata[i]; i++)
 		step_list_add(s->lead, META_FED_CHAIN, x->chain->pdata[i]);
 	g_ptr_array_remove_index(x->chain, x->chain->len - 1);
+	/* The lead is what the origin sent, not what intake saw of the mail. */
+	g_ptr_array_set_size(s->lead->fields, 0);
 	for (guint i = 0; i < x->names->len; i++)
 		lead_field_set(s->lead, x->names->pdata[i], x->values->pdata[i]);
 	lead_set_str(&s->lead->source, x->source);
