@@ -86,11 +86,10 @@ fed_user() {
 fed_config() {
 	local peer=$1 rules=$2 workflow=${3:-} servers=${4:-} users
 	local -n list="FED_USERS_$peer"
+	local all=("${list[@]}")
 	fed__vars "$peer"
-	if [ "$peer" = hq ]; then
-		list=("${FLOW_USERS[@]}" "${list[@]}")
-	fi
-	users=$(printf '  %s,\n' "${list[@]}")
+	[ "$peer" = hq ] && all=("${FLOW_USERS[@]}" "${list[@]}")
+	users=$(printf '  %s,\n' "${all[@]}")
 	cat >"$F_CONF" <<CONF
 server: {
   name = "$peer"; domain = "$F_DOMAIN";
