@@ -197,6 +197,18 @@ static gboolean skip_server(Step *s, const char *server_id, const char *why, GEr
 	       step_route(s, error);
 }
 
+/* one_way - format "adf": the lead stays federated here (ADF export
+ * is not sent from this module). */
+static gboolean one_way(Step *s, const LrServer *srv, GError **error)
+{
+	g_autofree char *id = g_strconcat("server:", srv->id, NULL);
+	const char *one[] = {id, NULL};
+
+	lead_list_set(s->lead->assignees, one);
+	lead_set_str(&s->lead->status, LEAD_STATUS_FEDERATED);
+	return step_event(s, "federated", "router", srv->id, error);
+}
+
 /* fed_send_lead - hand the lead to a partner. */
 gboolean fed_send_lead(Step *s, const char *server_id, GError **error)
 {
@@ -208,6 +220,8 @@ gboolean fed_send_lead(Step *s, const char *server_id, GError **error)
 	g_autofree char *summary = NULL, *sent = NULL, *arg = NULL;
 	gint64 sla;
 
+	if (srv && g_strcmp0(srv->format, "adf") == 0)
+		return one_way(s, srv, error);
 	if (why != NULL)
 		return skip_server(s, server_id, why, error);
 	asg = (guint32)step_meta_uint(s->lead, META_ASSIGNMENT) + 1;

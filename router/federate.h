@@ -12,20 +12,6 @@
 /* The timer that recalls a lead a partner did not accept in time. */
 #define JOB_FED_RECALL "fed-recall"
 
-/* Lead meta of federation.  At the origin: */
-#define META_FED_SERVER "fed_server"	/* the partner that holds it now */
-#define META_FED_SENT "fed_sent"	/* "SERVER:ASSIGNMENT,..." every offer sent */
-#define META_FED_BY "fed_accepted_by"	/* the partner rep's display name */
-/* At the partner: */
-#define META_FED_ORIGIN "fed_origin"	/* the server that sent it here */
-#define META_FED_ORIGIN_LEAD "fed_origin_lead"
-#define META_FED_ORIGIN_ASG "fed_origin_assignment"
-#define META_FED_CHAIN "fed_chain"	/* servers it has been at, comma list */
-#define META_FED_REPLY "fed_reply"	/* where status goes, when the peer has no deliver */
-#define META_FED_SEQ "fed_seq"		/* status reports sent so far */
-#define META_FED_WHY "fed_why"		/* why the partner gives it back */
-#define META_FED_DONE "fed_done"	/* "1": given back or recalled, reports stop */
-
 /* fed_peers_load - the secrets of every server entry that has one, by id
  * (GPtrArray of GBytes, current first, NULL-terminated).  NULL with an
  * error (LR_ERROR_CONFIG) naming the file that cannot be used. */
