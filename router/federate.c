@@ -226,6 +226,9 @@ gboolean fed_send_lead(Step *s, const char *server_id, GError **error)
 		return skip_server(s, server_id, why, error);
 	asg = (guint32)step_meta_uint(s->lead, META_ASSIGNMENT) + 1;
 	step_meta_set_uint(s->lead, META_ASSIGNMENT, asg);
+	for (guint i = 0; i < s->lead->assignees->len; i++)
+		if (!step_open_adjust(s, s->lead->assignees->pdata[i], -1, error))
+			return FALSE;
 	lead_list_set(s->lead->assignees, one);
 	lead_set_str(&s->lead->status, LEAD_STATUS_FEDERATED);
 	lead_meta_set(s->lead, META_FED_SERVER, srv->id);
@@ -239,6 +242,9 @@ gboolean fed_send_lead(Step *s, const char *server_id, GError **error)
 		return FALSE;
 	sla = partner_sla(s, srv);
 	arg = g_strdup_printf("%u", asg);
+	step_meta_set_uint(s->lead, META_DEADLINE, (guint64)(s->now + sla));
+	if (sla == 0)
+		lead_meta_set(s->lead, META_DEADLINE, NULL);
 	return sla == 0 ||
 	       queue_job_add(s->txn, JOB_FED_RECALL, s->lead->id, s->now + sla, arg, error);
 }

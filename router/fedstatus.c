@@ -53,6 +53,7 @@ static gboolean apply(Step *t, const FedExchange *x, const char *actor, GError *
 	if (strcmp(e, "accepted") == 0) {
 		lead_set_str(&lead->status, LEAD_STATUS_ACCEPTED);
 		lead_meta_set(lead, META_FED_BY, x->by);
+		lead_meta_set(lead, META_DEADLINE, NULL);
 		return step_event(t, "accepted", actor, x->by, error);
 	}
 	if (strcmp(e, "contacted") == 0)
