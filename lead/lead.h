@@ -44,6 +44,20 @@
 #define META_ATTACH_FILES "attach_files" /* documents to attach, comma list */
 #define META_ATTACH_TEXT "attach_text"	/* text to add to the notification */
 #define META_PARSE_NOTE "parse_note"	/* what the parser could not use */
+/* Federation (router/federate.c, issue 10). */
+/* At the origin: */
+#define META_FED_SERVER "fed_server"	/* the partner that holds it now */
+#define META_FED_SENT "fed_sent"	/* "SERVER:ASSIGNMENT,..." every offer sent */
+#define META_FED_BY "fed_accepted_by"	/* the partner rep's display name */
+/* At the partner: */
+#define META_FED_ORIGIN "fed_origin"	/* the server that sent it here */
+#define META_FED_ORIGIN_LEAD "fed_origin_lead"
+#define META_FED_ORIGIN_ASG "fed_origin_assignment"
+#define META_FED_CHAIN "fed_chain"	/* servers it has been at, comma list */
+#define META_FED_REPLY "fed_reply"	/* where status goes, when the peer has no deliver */
+#define META_FED_SEQ "fed_seq"		/* status reports sent so far */
+#define META_FED_WHY "fed_why"		/* why the partner gives it back */
+#define META_FED_DONE "fed_done"	/* "1": given back or recalled, reports stop */
 
 typedef struct {
 	char *name;	/* normalised label: "email", "phone", "budget" */

@@ -314,6 +314,14 @@ GBytes *token_secret_load(const char *path, const char *fallback_path, GError **
 	return token_secret_read(file, &missing, error);
 }
 
+/* token_secret_load_existing - a shared secret that must exist. */
+GBytes *token_secret_load_existing(const char *path, GError **error)
+{
+	gboolean missing = FALSE;
+
+	return token_secret_read(path, &missing, error);
+}
+
 /* token_secret_check - an existing secret file must be private and long
  * enough; a missing one will be made. */
 gboolean token_secret_check(const char *path, GError **error)

@@ -44,6 +44,11 @@ gboolean token_peek(const char *token, guint64 *lead_id, guint32 *assignment);
  * TOKEN_SECRET_MIN bytes, cannot be created) or LR_ERROR_TEMP (I/O). */
 GBytes *token_secret_load(const char *path, const char *fallback_path, GError **error);
 
+/* token_secret_load_existing - like token_secret_load, for a secret that
+ * another server shares (a federation peer's): never created; missing is
+ * LR_ERROR_CONFIG. */
+GBytes *token_secret_load_existing(const char *path, GError **error);
+
 /* token_secret_check - for `leadroute check`: TRUE when path does not exist
  * (the daemon will make it) or is a secret token_secret_load accepts;
  * FALSE with its error otherwise.  Creates nothing. */

@@ -117,6 +117,23 @@ static void add_tracking(JsonBuilder *b, const LrLead *lead, const GPtrArray *ev
 	json_builder_end_object(b);
 }
 
+/* add_federation - where the lead travelled (issue 10): the partner that
+ * holds it and who accepted it there, or the server it came from. */
+static void add_federation(JsonBuilder *b, const LrLead *lead)
+{
+	static const char *const keys[] = {META_FED_SERVER, META_FED_BY, META_FED_ORIGIN,
+					   META_FED_ORIGIN_LEAD, META_FED_CHAIN};
+	static const char *const names[] = {"server", "accepted_by", "origin", "origin_lead",
+					    "chain"};
+
+	json_builder_set_member_name(b, "federation");
+	json_builder_begin_object(b);
+	for (guint i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (lead_meta_get(lead, keys[i]))
+			add_str(b, names[i], lead_meta_get(lead, keys[i]));
+	json_builder_end_object(b);
+}
+
 /* report_lead_json - one lead as JSON. */
 JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 {
@@ -143,6 +160,7 @@ JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 	add_strings(b, "holders", lead->holders);
 	add_strings(b, "assignees", lead->assignees);
 	add_fields(b, lead);
+	add_federation(b, lead);
 	if (events) {
 		add_route(b, lead);
 		add_events(b, events);
@@ -280,6 +298,22 @@ static void show_stages(const LrLead *lead, const GPtrArray *events, FILE *out)
 	}
 }
 
+/* show_federation - the partner that holds the lead, or its origin. */
+static void show_federation(const LrLead *lead, FILE *out)
+{
+	const char *server = lead_meta_get(lead, META_FED_SERVER);
+	const char *by = lead_meta_get(lead, META_FED_BY);
+	const char *origin = lead_meta_get(lead, META_FED_ORIGIN);
+	g_autofree char *s = safe(server, ""), *b = safe(by, ""), *o = safe(origin, "");
+	g_autofree char *n = safe(lead_meta_get(lead, META_FED_ORIGIN_LEAD), "");
+	g_autofree char *c = safe(lead_meta_get(lead, META_FED_CHAIN), "");
+
+	if (server)
+		fprintf(out, "  at server: %s%s%s\n", s, by ? ", accepted by " : "", by ? b : "");
+	if (origin)
+		fprintf(out, "  from server: %s (its lead %s; chain %s)\n", o, n, c);
+}
+
 /* show_head - the lead's envelope and state, for people. */
 static void show_head(const LrLead *lead, FILE *out)
 {
@@ -294,6 +328,7 @@ static void show_head(const LrLead *lead, FILE *out)
 		lead->priority, sender, rcpt);
 	if (!lead->is_lead)
 		fprintf(out, "  not a lead: %s\n", why);
+	show_federation(lead, out);
 }
 
 /* show_fields - every field, multi-line values indented. */

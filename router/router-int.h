@@ -17,6 +17,7 @@ struct LrRouter {
 	LrMailerConfig mail;
 	gint64 fixed_now;
 	gint64 clock_shift;
+	GHashTable *peers;	/* federation: server id -> its secrets (federate.h) */
 };
 
 #endif

@@ -7,6 +7,7 @@
 #include "lead/lr-error.h"
 #include "mailer/token.h"
 #include "router/router-int.h"
+#include "router/federate.h"
 #include "router/step.h"
 #include "router/workflow.h"
 
@@ -29,6 +30,8 @@ static gboolean do_parse(Step *s, GError **error)
 
 	if (raw == NULL)
 		return error && *error ? FALSE : mark_not_lead(s, "raw message missing", error);
+	if (fed_is_exchange(raw))
+		return fed_receive(s, raw, error);
 	if (workflow_looks_like_reply(raw, s->lead->recipient, s->r->mail.domain))
 		return workflow_reply(s, raw, error);
 	if (!parser_parse_lead(s->r->parser, raw, s->lead, &perr))
@@ -53,6 +56,8 @@ static gboolean dispatch(Step *s, GError **error)
 		return workflow_deadline(s, error);
 	if (g_strcmp0(kind, JOB_REMIND) == 0)
 		return workflow_remind(s, error);
+	if (g_strcmp0(kind, JOB_FED_RECALL) == 0)
+		return fed_recall_due(s, error);
 	if (g_strcmp0(kind, QUEUE_JOB_UNDELIVERABLE) == 0)
 		return workflow_undeliverable(s, error);
 	step_log(s, TRUE, s->lead->id, "job=%s unknown: dropped", kind);
@@ -152,6 +157,21 @@ static void take_parser(LrRouter *r)
 	r->parser = parser;
 }
 
+/* take_peers - the federation peers' secrets of the new configuration;
+ * the old ones stay when one cannot be read (the reason is logged). */
+static void take_peers(LrRouter *r)
+{
+	g_autoptr(GError) error = NULL;
+	GHashTable *peers = fed_peers_load(r->cfg, &error);
+
+	if (peers == NULL) {
+		lr_log_error(0, "reload: keeping the old peer secrets: %s", error->message);
+		return;
+	}
+	g_clear_pointer(&r->peers, g_hash_table_unref);
+	r->peers = peers;
+}
+
 /* take_config - switch to a configuration set by router_set_config. */
 static void take_config(LrRouter *r)
 {
@@ -170,6 +190,7 @@ static void take_config(LrRouter *r)
 	r->mail = (LrMailerConfig){r->cfg->server->templates, r->cfg->server->from,
 				   r->cfg->server->domain, r->cfg->server->name};
 	take_parser(r);
+	take_peers(r);
 }
 
 /* router_run_batch - do up to max due jobs in one transaction. */
@@ -221,7 +242,8 @@ LrRouter *router_new(LrQueue *q, LrConfig *cfg, GError **error)
 	g_mutex_init(&r->lock);
 	r->secret = token_secret_load(cfg->server->secret_file, fallback, error);
 	r->parser = r->secret ? parser_new(lr_config_field_aliases(cfg), error) : NULL;
-	if (r->parser == NULL) {
+	r->peers = r->parser ? fed_peers_load(cfg, error) : NULL;
+	if (r->peers == NULL) {
 		router_free(r);
 		return NULL;
 	}
@@ -263,6 +285,7 @@ void router_free(LrRouter *router)
 		lr_config_free(router->pending);
 	g_clear_pointer(&router->parser, parser_free);
 	g_clear_pointer(&router->secret, g_bytes_unref);
+	g_clear_pointer(&router->peers, g_hash_table_unref);
 	g_mutex_clear(&router->lock);
 	g_free(router);
 }

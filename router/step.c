@@ -7,6 +7,7 @@
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "mailer/token.h"
+#include "router/federate.h"
 #include "router/router-int.h"
 #include "router/step.h"
 #include "rules/route.h"
@@ -90,7 +91,8 @@ gboolean step_event(Step *s, const char *type, const char *actor, const char *de
 
 	ev->at = s->now;
 	step_log(s, FALSE, s->lead->id, "event=%s actor=%s %s", type, actor, detail ? detail : "");
-	return queue_event_add(s->txn, s->lead->id, ev, error);
+	return queue_event_add(s->txn, s->lead->id, ev, error) &&
+	       fed_report(s, type, actor, detail, error);
 }
 
 /* state_key - "PREFIX:NAME". */
@@ -430,17 +432,6 @@ static char *route_detail(const LrRouteResult *res)
 	return g_string_free(d, FALSE);
 }
 
-/* federate - a secondary server holds the lead (the exchange itself is
- * the federation module's; the decision is recorded now). */
-static gboolean federate(Step *s, const char *server, GError **error)
-{
-	const char *one[] = {server, NULL};
-
-	lead_list_set(s->lead->assignees, one);
-	lead_set_str(&s->lead->status, LEAD_STATUS_FEDERATED);
-	return step_event(s, "federated", "router", server, error);
-}
-
 /* step_route - route the lead under the configuration and offer it. */
 gboolean step_route(Step *s, GError **error)
 {
@@ -473,7 +464,7 @@ gboolean step_route(Step *s, GError **error)
 		return FALSE;
 	g_ptr_array_add(res->assignees, NULL);
 	if (g_str_has_prefix(res->assignees->pdata[0], "server:"))
-		return federate(s, res->assignees->pdata[0], error);
+		return fed_send_lead(s, res->assignees->pdata[0], error);
 	kind = res->escalated ? "escalation" : "new-lead";
 	return step_assign(s, (const char *const *)res->assignees->pdata, kind, NULL, error);
 }

@@ -9,6 +9,7 @@
 #include "lead/rawmsg.h"
 #include "mailer/token.h"
 #include "parser/reply.h"
+#include "router/federate.h"
 #include "router/router-int.h"
 #include "router/step.h"
 #include "router/workflow.h"
@@ -232,6 +233,12 @@ static gboolean reroute(Step *t, const char *user_id, gboolean counts, GError **
 		remove_assignee(lead, user_id);
 		return step_open_adjust(t, user_id, -1, error);
 	}
+	/* A lead from another server goes back there: its origin decides. */
+	if (fed_imported(lead))
+		return fed_give_back(t, lead_meta_get(lead, META_FED_WHY)
+					    ? lead_meta_get(lead, META_FED_WHY)
+					    : counts ? "not accepted in time" : "nobody available",
+				     error);
 	if (counts && wf.max_rejections > 0 && n >= (guint64)wf.max_rejections)
 		return escalate(t, user_id, error);
 	return step_route(t, error);
@@ -246,6 +253,7 @@ static gboolean do_reject(Reply *rp, GError **error)
 	if (g_strcmp0(rp->target->status, LEAD_STATUS_OFFERED) != 0)
 		return confirm(rp, "confirm", "This lead is no longer offered to you.", FALSE,
 			       error);
+	lead_meta_set(rp->target, META_FED_WHY, why && *why ? why : "rejected");
 	return step_event(&t, "rejected", rp->user->id, why, error) &&
 	       confirm(rp, "rejected", why, FALSE, error) &&
 	       reroute(&t, rp->user->id, TRUE, error);
