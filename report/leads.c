@@ -6,7 +6,7 @@
 #include "lead/lr-error.h"
 #include "report/leads.h"
 #include "report/safe.h"
-#include "report/summary.h"
+#include "lead/summary.h"
 
 /* add_strings - a JSON array member from a char * array. */
 static void add_strings(JsonBuilder *b, const char *name, const GPtrArray *list)

@@ -5,7 +5,7 @@
 #include "report/html.h"
 #include "report/output.h"
 #include "report/report.h"
-#include "report/summary.h"
+#include "lead/summary.h"
 
 typedef struct {
 	LrQueue *q;

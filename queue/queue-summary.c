@@ -1,0 +1,158 @@
+/* queue-summary.c - the per-lead summaries reports read (summary.db: id
+ * -> summary record), kept in the same transaction as the lead and its
+ * events; erasure of a person's data; the upgrade of an older store. */
+#include "config.h"
+
+#include <string.h>
+
+#include "lead/lr-error.h"
+#include "lead/summary.h"
+#include "queue/queue-int.h"
+
+/* queue_summary_mark - note a lead whose summary is to be rewritten. */
+void queue_summary_mark(LrTxn *txn, guint64 id)
+{
+	if (txn->dirty == NULL)
+		txn->dirty = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
+	g_hash_table_add(txn->dirty, g_memdup2(&id, sizeof(id)));
+}
+
+/* queue_summary_put - write the summary of lead and events. */
+gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events,
+			   GError **error)
+{
+	g_autoptr(LrSummary) s = summary_new(lead, events);
+	g_autoptr(GBytes) rec = summary_serialize(s);
+	guint64 k = be64(lead->id);
+	gsize len;
+	const void *data = g_bytes_get_data(rec, &len);
+
+	if (txn->dirty)
+		g_hash_table_remove(txn->dirty, &lead->id);
+	return queue_put_bytes(txn->q->summaries, txn, &k, sizeof(k), data, len, error);
+}
+
+/* summary_rewrite - read lead id and its events in txn, write the summary
+ * (nothing for ids without a lead, like the away events' 0). */
+static gboolean summary_rewrite(LrTxn *txn, guint64 id, GError **error)
+{
+	g_autoptr(LrLead) lead = NULL;
+	g_autoptr(GPtrArray) events = NULL;
+	g_autoptr(GError) local = NULL;
+
+	if ((lead = queue_lead_get(txn->q, txn, id, &local)) == NULL) {
+		if (local == NULL || local->code == LR_ERROR_PERM)
+			return TRUE;
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	if ((events = queue_events_in(txn->q, txn, id, error)) == NULL)
+		return FALSE;
+	return queue_summary_put(txn, lead, events, error);
+}
+
+/* queue_summary_flush - rewrite every marked summary. */
+gboolean queue_summary_flush(LrTxn *txn, GError **error)
+{
+	g_autoptr(GList) ids = NULL;
+
+	if (txn->dirty == NULL || g_hash_table_size(txn->dirty) == 0)
+		return TRUE;
+	ids = g_hash_table_get_keys(txn->dirty);
+	for (GList *l = ids; l != NULL; l = l->next) {
+		guint64 id = *(guint64 *)l->data;
+		if (g_hash_table_contains(txn->dirty, &id) && !summary_rewrite(txn, id, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* queue_summary_get - one lead's summary, or NULL. */
+LrSummary *queue_summary_get(LrQueue *q, guint64 id, GError **error)
+{
+	guint64 k = be64(id);
+	g_autoptr(GBytes) rec = NULL;
+
+	if (!queue_get_bytes(q->summaries, NULL, &k, sizeof(k), 0, &rec, error) || rec == NULL)
+		return NULL;
+	return summary_deserialize(rec, error);
+}
+
+/* first_id_since - the smallest lead id received at or after from, by the
+ * 'T' index (1 when from is 0; G_MAXUINT64 when none is). */
+static guint64 first_id_since(LrQueue *q, gint64 from, GError **error)
+{
+	guint8 kbuf[17];
+	guint64 at = GUINT64_TO_BE((guint64)MAX(from, 0)), id;
+	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .size = 9, .flags = DB_DBT_USERMEM};
+	DBT val = {.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
+	DBC *c;
+	int ret;
+
+	if (from <= 0)
+		return 1;
+	if ((c = queue_cursor_open(q->index, NULL, error)) == NULL)
+		return 0;
+	kbuf[0] = 'T';
+	memcpy(kbuf + 1, &at, 8);
+	ret = c->get(c, &key, &val, DB_SET_RANGE);
+	c->close(c);
+	if (ret == DB_NOTFOUND || (ret == 0 && (key.size != 17 || kbuf[0] != 'T')))
+		return G_MAXUINT64;
+	if (ret != 0)
+		return queue_db_fail(error, ret, "index"), 0;
+	memcpy(&id, kbuf + 9, 8);
+	return GUINT64_FROM_BE(id);
+}
+
+/* Arrival time and id order may disagree by as much as one intake
+ * transaction takes: the walk goes this far past until. */
+#define SUMMARY_ORDER_SLACK (60 * G_USEC_PER_SEC)
+
+/* summaries_walk - from id start on, each summary received in [from,
+ * until) to fn, until fn says stop or the walk is past until. */
+static gboolean summaries_walk(LrQueue *q, guint64 start, gint64 from, gint64 until,
+			       QueueSummaryFunc fn, gpointer data, GError **error)
+{
+	DBC *c = queue_cursor_open(q->summaries, NULL, error);
+	guint64 kbuf = be64(start);
+	DBT key = {.data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf),
+		   .flags = DB_DBT_USERMEM};
+	DBT val = dbt_out();
+	int ret;
+
+	if (c == NULL)
+		return FALSE;
+	for (ret = c->get(c, &key, &val, DB_SET_RANGE); ret == 0;
+	     ret = c->get(c, &key, &val, DB_NEXT)) {
+		g_autoptr(GBytes) rec = queue_dbt_bytes(&val);
+		g_autoptr(LrSummary) s = summary_deserialize(rec, NULL);
+		val = dbt_out();
+		if (s == NULL)
+			continue;
+		if (s->received >= until + SUMMARY_ORDER_SLACK)
+			break;
+		if (s->received >= from && s->received < until && !fn(s, data))
+			break;
+	}
+	c->close(c);
+	if (ret != 0 && ret != DB_NOTFOUND)
+		return queue_db_fail(error, ret, "summaries");
+	return TRUE;
+}
+
+/* queue_summaries_foreach - summaries of leads received in [from, until). */
+gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
+				 gpointer data, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	guint64 start = first_id_since(q, from - SUMMARY_ORDER_SLACK, &local);
+
+	if (local != NULL) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	if (start == G_MAXUINT64)
+		return TRUE;
+	return summaries_walk(q, start, from, until, fn, data, error);
+}
