@@ -8,8 +8,9 @@
 /* Version 1: (version, id, received, is_lead, erased, source, medium,
  * campaign, assignee, server, stages, users, counts, times, amount,
  * deadline).  A later version appends members and keeps these. */
-#define SUMMARY_RECORD_V1                                                                          \
-	"(utxbbsssmsmsa(uxs)a(suuuuuuuu)(uuuu)(xxxxx)dx)"
+#define SUMMARY_RECORD_V1 "(utxbbsssmsmsa(uxs)a(suuuuuuuu)(uuuu)(xxxxx)dx)"
+/* The same, with the two lists given as values (for g_variant_new). */
+#define SUMMARY_RECORD_V1_NEW "(utxbbsssmsms@a(uxs)@a(suuuuuuuu)(uuuu)(xxxxx)dx)"
 
 /* stages_variant - the transitions as a(uxs). */
 static GVariant *stages_variant(const LrSummary *s)
@@ -43,7 +44,7 @@ static GVariant *users_variant(const LrSummary *s)
 GBytes *summary_serialize(const LrSummary *s)
 {
 	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new(
-		SUMMARY_RECORD_V1, (guint32)SUMMARY_FORMAT_VERSION, s->id, s->received, s->is_lead,
+		SUMMARY_RECORD_V1_NEW, (guint32)SUMMARY_FORMAT_VERSION, s->id, s->received, s->is_lead,
 		s->erased, s->source ? s->source : "(none)", s->medium ? s->medium : "(none)",
 		s->campaign ? s->campaign : "(none)", s->assignee, s->server, stages_variant(s),
 		users_variant(s), s->rejected, s->forwarded, s->timeouts, s->recalled,

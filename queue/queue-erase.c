@@ -60,6 +60,7 @@ gboolean queue_lead_erase(LrTxn *txn, guint64 id, const char *actor, const char 
 typedef struct {
 	guint64 next; /* the first lead id of the batch */
 	gboolean finished;
+	guint64 leads; /* upgraded so far */
 } Upgrade;
 
 /* upgrade_one - index and summarise one lead read in txn. */
@@ -102,6 +103,7 @@ static gboolean upgrade_batch(LrTxn *txn, gpointer data, GError **error)
 		}
 		if (!upgrade_one(txn, rec, error))
 			return c->close(c), FALSE;
+		u->leads++;
 	}
 	c->close(c);
 	if (ret != 0 && ret != DB_NOTFOUND)
@@ -113,7 +115,7 @@ static gboolean upgrade_batch(LrTxn *txn, gpointer data, GError **error)
 gboolean queue_store_upgrade(LrQueue *q, GError **error)
 {
 	g_autofree char *version = NULL;
-	Upgrade u = {1, FALSE};
+	Upgrade u = {1, FALSE, 0};
 	gint64 t0 = g_get_monotonic_time();
 
 	queue_state_get(q, NULL, QUEUE_STORE_VERSION_KEY, &version, NULL);
@@ -126,7 +128,47 @@ gboolean queue_store_upgrade(LrQueue *q, GError **error)
 		if (!u.finished && u.next <= from)
 			break;
 	}
-	lr_log_info(0, "store=%s upgraded to version %d in %.1f s", q->home, QUEUE_STORE_VERSION,
-		    (g_get_monotonic_time() - t0) / 1e6);
+	if (u.leads > 0)
+		lr_log_info(0, "store=%s leads=%" G_GUINT64_FORMAT " upgraded to version %d in %.1f s",
+			    q->home, u.leads, QUEUE_STORE_VERSION,
+			    (g_get_monotonic_time() - t0) / 1e6);
 	return TRUE;
+}
+
+typedef struct {
+	GArray *ids;
+	guint erased;
+} Retention;
+
+/* retention_txn - erase a batch of candidates (each checked again). */
+static gboolean retention_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	Retention *r = data;
+	gboolean found;
+
+	r->erased = 0;
+	for (guint i = 0; i < r->ids->len; i++) {
+		if (!queue_lead_erase(txn, g_array_index(r->ids, guint64, i), "retention",
+				      "closed_after", &found, error))
+			return FALSE;
+		r->erased += found;
+	}
+	return TRUE;
+}
+
+/* queue_retention_erase - erase closed leads received before cutoff. */
+gboolean queue_retention_erase(LrQueue *q, gint64 cutoff, guint max, guint *erased,
+			       GError **error)
+{
+	Retention r = {NULL, 0};
+	gboolean ok;
+
+	*erased = 0;
+	if ((r.ids = queue_retention_candidates(q, cutoff, max, error)) == NULL)
+		return FALSE;
+	ok = r.ids->len == 0 || queue_run_lazy(q, retention_txn, &r, error);
+	if (ok)
+		*erased = r.erased;
+	g_array_unref(r.ids);
+	return ok;
 }

@@ -78,81 +78,59 @@ LrSummary *queue_summary_get(LrQueue *q, guint64 id, GError **error)
 	return summary_deserialize(rec, error);
 }
 
-/* first_id_since - the smallest lead id received at or after from, by the
- * 'T' index (1 when from is 0; G_MAXUINT64 when none is). */
-static guint64 first_id_since(LrQueue *q, gint64 from, GError **error)
-{
-	guint8 kbuf[17];
-	guint64 at = GUINT64_TO_BE((guint64)MAX(from, 0)), id;
-	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .size = 9, .flags = DB_DBT_USERMEM};
-	DBT val = {.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
-	DBC *c;
-	int ret;
+/* Walk state: the 'T' entries of [from, until), each summary to fn. */
+typedef struct {
+	LrQueue *q;
+	gint64 until;
+	QueueSummaryFunc fn;
+	gpointer data;
+	GError *error;
+} Walk;
 
-	if (from <= 0)
-		return 1;
-	if ((c = queue_cursor_open(q->index, NULL, error)) == NULL)
-		return 0;
-	kbuf[0] = 'T';
-	memcpy(kbuf + 1, &at, 8);
-	ret = c->get(c, &key, &val, DB_SET_RANGE);
-	c->close(c);
-	if (ret == DB_NOTFOUND || (ret == 0 && (key.size != 17 || kbuf[0] != 'T')))
-		return G_MAXUINT64;
-	if (ret != 0)
-		return queue_db_fail(error, ret, "index"), 0;
-	memcpy(&id, kbuf + 9, 8);
-	return GUINT64_FROM_BE(id);
+/* walk_entry - one 'T' entry (key without its 'T'): FALSE past until or
+ * when fn says stop. */
+static gboolean walk_entry(Walk *w, const guint8 *tail)
+{
+	guint64 at, id;
+	LrSummary *s;
+
+	memcpy(&at, tail, 8);
+	memcpy(&id, tail + 8, 8);
+	if ((gint64)GUINT64_FROM_BE(at) >= w->until)
+		return FALSE;
+	s = queue_summary_get(w->q, GUINT64_FROM_BE(id), &w->error);
+	if (s == NULL)
+		return w->error == NULL;
+	return w->fn(s, w->data);
 }
 
-/* Arrival time and id order may disagree by as much as one intake
- * transaction takes: the walk goes this far past until. */
-#define SUMMARY_ORDER_SLACK (60 * G_USEC_PER_SEC)
-
-/* summaries_walk - from id start on, each summary received in [from,
- * until) to fn, until fn says stop or the walk is past until. */
-static gboolean summaries_walk(LrQueue *q, guint64 start, gint64 from, gint64 until,
-			       QueueSummaryFunc fn, gpointer data, GError **error)
+/* queue_summaries_foreach - summaries of leads received in [from, until),
+ * in arrival order, by the received-time index. */
+gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
+				 gpointer data, GError **error)
 {
-	DBC *c = queue_cursor_open(q->summaries, NULL, error);
-	guint64 kbuf = be64(start);
-	DBT key = {.data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf),
-		   .flags = DB_DBT_USERMEM};
-	DBT val = dbt_out();
+	Walk w = {q, until, fn, data, NULL};
+	guint8 kbuf[32];
+	guint64 at = GUINT64_TO_BE((guint64)MAX(from, 0));
+	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .size = 9, .flags = DB_DBT_USERMEM};
+	DBT val = {.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
+	DBC *c = queue_cursor_open(q->index, NULL, error);
 	int ret;
 
 	if (c == NULL)
 		return FALSE;
+	kbuf[0] = 'T';
+	memcpy(kbuf + 1, &at, 8);
 	for (ret = c->get(c, &key, &val, DB_SET_RANGE); ret == 0;
-	     ret = c->get(c, &key, &val, DB_NEXT)) {
-		g_autoptr(GBytes) rec = queue_dbt_bytes(&val);
-		g_autoptr(LrSummary) s = summary_deserialize(rec, NULL);
-		val = dbt_out();
-		if (s == NULL)
-			continue;
-		if (s->received >= until + SUMMARY_ORDER_SLACK)
+	     ret = c->get(c, &key, &val, DB_NEXT))
+		if (key.size != 17 || kbuf[0] != 'T' || !walk_entry(&w, kbuf + 1))
 			break;
-		if (s->received >= from && s->received < until && !fn(s, data))
-			break;
-	}
 	c->close(c);
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return queue_db_fail(error, ret, "summaries");
-	return TRUE;
-}
-
-/* queue_summaries_foreach - summaries of leads received in [from, until). */
-gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
-				 gpointer data, GError **error)
-{
-	g_autoptr(GError) local = NULL;
-	guint64 start = first_id_since(q, from - SUMMARY_ORDER_SLACK, &local);
-
-	if (local != NULL) {
-		g_propagate_error(error, g_steal_pointer(&local));
+	if (w.error != NULL) {
+		g_propagate_error(error, w.error);
 		return FALSE;
 	}
-	if (start == G_MAXUINT64)
-		return TRUE;
-	return summaries_walk(q, start, from, until, fn, data, error);
+	if (ret != 0 && ret != DB_NOTFOUND)
+		return queue_db_fail(error, ret, "index");
+	return TRUE;
 }

@@ -238,8 +238,9 @@ typedef struct {
 gboolean queue_leads_query(LrQueue *q, const QueueQuery *query, QueueLeadFunc fn,
 			   gpointer data, GError **error);
 
-/* QueueSummaryFunc - called per summary (borrowed); FALSE stops. */
-typedef gboolean (*QueueSummaryFunc)(const LrSummary *summary, gpointer data);
+/* QueueSummaryFunc - called per summary, which it owns (summary_free);
+ * FALSE stops. */
+typedef gboolean (*QueueSummaryFunc)(LrSummary *summary, gpointer data);
 
 /* queue_summaries_foreach - the summaries of leads received in [from,
  * until) (µs), in arrival order, to fn.  Reads summary records only (not
@@ -261,6 +262,12 @@ gboolean queue_lead_erase(LrTxn *txn, guint64 id, const char *actor, const char 
 /* queue_retention_candidates - ids (guint64) of closed, not yet erased
  * leads received before cutoff (µs), oldest first, at most max. */
 GArray *queue_retention_candidates(LrQueue *q, gint64 cutoff, guint max, GError **error);
+
+/* queue_retention_erase - erase (queue_lead_erase, actor "retention") up
+ * to max closed leads received before cutoff (µs), oldest first, in one
+ * transaction; *erased says how many. */
+gboolean queue_retention_erase(LrQueue *q, gint64 cutoff, guint max, guint *erased,
+			       GError **error);
 
 /* queue_backup - a consistent copy of the store in dir (created; it must
  * not hold a store already) while others keep writing: Berkeley DB's hot

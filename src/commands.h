@@ -3,6 +3,8 @@
 #ifndef LR_COMMANDS_H
 #define LR_COMMANDS_H
 
+#include <glib.h>
+
 int cmd_check(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_parse_reply(int argc, char **argv);
@@ -12,5 +14,13 @@ int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+/* store: backup, restore, erase (src/cmd-backup.c) */
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
+
+/* cmd_parse_when - a date (2026-11-01, UTC midnight), an ISO 8601 time, or
+ * a duration before now ("30d", "12h") as µs; FALSE when it is none. */
+gboolean cmd_parse_when(const char *text, gint64 now, gint64 *out);
 
 #endif
