@@ -147,11 +147,19 @@ typedef struct {
 /* Called per entry with the key's tail after the prefix; FALSE stops. */
 typedef gboolean (*EntryFunc)(const guint8 *tail, gsize len, gpointer data);
 
-/* walk_step - position (first) or step back; 0, DB_NOTFOUND or an error. */
-static int walk_step(DBC *c, DBT *key, DBT *val, const Range *r, gboolean first)
+/* Entries read per cursor visit: the cursor is closed before the leads
+ * of a batch are read or handed on, so that a reader never holds a page
+ * lock while it waits for another (a writer queued between the two would
+ * wait for it, and it for the writer: a deadlock the detector cannot see,
+ * the two lockers being one thread) or for its output. */
+#define QUEUE_WALK_BATCH 256
+
+/* walk_step - position below key (first) or step back; 0, DB_NOTFOUND or
+ * an error. */
+static int walk_step(DBC *c, DBT *key, DBT *val, GBytes *bound, gboolean first)
 {
 	gsize blen;
-	const void *b = g_bytes_get_data(r->bound, &blen);
+	const void *b = g_bytes_get_data(bound, &blen);
 	int ret;
 
 	if (!first)
@@ -164,9 +172,10 @@ static int walk_step(DBC *c, DBT *key, DBT *val, const Range *r, gboolean first)
 	return ret == 0 ? c->get(c, key, val, DB_PREV) : ret;
 }
 
-/* walk_back - every entry of r below its bound, descending. */
-static gboolean walk_back(LrQueue *q, const Range *r, EntryFunc fn, gpointer data,
-			  GError **error)
+/* walk_batch - up to QUEUE_WALK_BATCH whole keys of r below *bound,
+ * descending, into keys; *bound becomes the last one.  FALSE on failure. */
+static gboolean walk_batch(LrQueue *q, const Range *r, GBytes **bound, GPtrArray *keys,
+			   GError **error)
 {
 	guint8 kbuf[QUEUE_INDEX_MAX_KEY + 32];
 	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .flags = DB_DBT_USERMEM};
@@ -178,16 +187,42 @@ static gboolean walk_back(LrQueue *q, const Range *r, EntryFunc fn, gpointer dat
 
 	if (c == NULL)
 		return FALSE;
-	for (ret = walk_step(c, &key, &val, r, TRUE); ret == 0;
-	     ret = walk_step(c, &key, &val, r, FALSE)) {
+	for (ret = walk_step(c, &key, &val, *bound, TRUE); ret == 0 && keys->len < QUEUE_WALK_BATCH;
+	     ret = walk_step(c, &key, &val, *bound, FALSE)) {
 		if (key.size < plen || memcmp(kbuf, p, plen) != 0)
 			break;
-		if (!fn(kbuf + plen, key.size - plen, data))
-			break;
+		g_ptr_array_add(keys, g_bytes_new(kbuf, key.size));
 	}
 	c->close(c);
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return queue_db_fail(error, ret, "index");
+	if (keys->len > 0) {
+		g_bytes_unref(*bound);
+		*bound = g_bytes_ref(keys->pdata[keys->len - 1]);
+	}
+	return TRUE;
+}
+
+/* walk_back - every entry of r below its bound, descending, batch by
+ * batch. */
+static gboolean walk_back(LrQueue *q, const Range *r, EntryFunc fn, gpointer data,
+			  GError **error)
+{
+	g_autoptr(GBytes) bound = g_bytes_ref(r->bound);
+	gsize plen = g_bytes_get_size(r->prefix);
+	gboolean go = TRUE;
+
+	while (go) {
+		g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+		if (!walk_batch(q, r, &bound, keys, error))
+			return FALSE;
+		for (guint i = 0; go && i < keys->len; i++) {
+			gsize len;
+			const guint8 *k = g_bytes_get_data(keys->pdata[i], &len);
+			go = fn(k + plen, len - plen, data);
+		}
+		go = go && keys->len == QUEUE_WALK_BATCH;
+	}
 	return TRUE;
 }
 
@@ -370,28 +405,48 @@ static void time_range(const QueueQuery *w, Range *r)
 	r->bound = key_num('T', w->until ? (guint64)w->until : G_MAXUINT64, 8, &zero, 8);
 }
 
-/* query_by_ids - no index filter: the leads themselves, newest first. */
-static gboolean query_by_ids(Query *s, GError **error)
+/* ids_batch - up to QUEUE_WALK_BATCH lead ids below *bound (be64),
+ * descending; *bound becomes the last. */
+static gboolean ids_batch(LrQueue *q, guint64 *bound, GArray *ids, GError **error)
 {
-	DBC *c = queue_cursor_open(s->q->leads, NULL, error);
-	guint64 k = id_bound(s->query), kbuf;
-	DBT key = {.data = &kbuf, .ulen = sizeof(kbuf), .flags = DB_DBT_USERMEM};
+	DBC *c = queue_cursor_open(q->leads, NULL, error);
+	guint64 kbuf = *bound;
+	DBT key = {.data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf),
+		   .flags = DB_DBT_USERMEM};
 	DBT val = {.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
 	int ret;
 
 	if (c == NULL)
 		return FALSE;
-	kbuf = k;
-	key.size = sizeof(kbuf);
 	ret = c->get(c, &key, &val, DB_SET_RANGE);
 	ret = ret == DB_NOTFOUND ? c->get(c, &key, &val, DB_LAST)
 				 : (ret == 0 ? c->get(c, &key, &val, DB_PREV) : ret);
-	for (; ret == 0; ret = c->get(c, &key, &val, DB_PREV))
-		if (key.size != 8 || !query_id(s, GUINT64_FROM_BE(kbuf)))
-			break;
+	for (; ret == 0 && ids->len < QUEUE_WALK_BATCH; ret = c->get(c, &key, &val, DB_PREV)) {
+		guint64 id = GUINT64_FROM_BE(kbuf);
+		if (key.size == 8)
+			g_array_append_val(ids, id);
+		*bound = kbuf;
+	}
 	c->close(c);
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return queue_db_fail(error, ret, "leads");
+	return TRUE;
+}
+
+/* query_by_ids - no index filter: the leads themselves, newest first. */
+static gboolean query_by_ids(Query *s, GError **error)
+{
+	guint64 bound = id_bound(s->query);
+	gboolean go = TRUE;
+
+	while (go) {
+		g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+		if (!ids_batch(s->q, &bound, ids, error))
+			return FALSE;
+		for (guint i = 0; go && i < ids->len; i++)
+			go = query_id(s, g_array_index(ids, guint64, i));
+		go = go && ids->len == QUEUE_WALK_BATCH;
+	}
 	return TRUE;
 }
 

@@ -104,15 +104,17 @@ static gboolean walk_entry(Walk *w, const guint8 *tail)
 	return w->fn(s, w->data);
 }
 
-/* queue_summaries_foreach - summaries of leads received in [from, until),
- * in arrival order, by the received-time index. */
-gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
-				 gpointer data, GError **error)
+/* Entries per cursor visit (see queue-index.c: no cursor stays open
+ * while other records are read or handed on). */
+#define SUMMARY_WALK_BATCH 256
+
+/* time_batch - up to SUMMARY_WALK_BATCH 'T' entries from *from on (the
+ * key after 'T': received, id), into tails; *from becomes the key after
+ * the last. */
+static gboolean time_batch(LrQueue *q, guint8 from[16], GByteArray *tails, GError **error)
 {
-	Walk w = {q, until, fn, data, NULL};
 	guint8 kbuf[32];
-	guint64 at = GUINT64_TO_BE((guint64)MAX(from, 0));
-	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .size = 9, .flags = DB_DBT_USERMEM};
+	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .size = 17, .flags = DB_DBT_USERMEM};
 	DBT val = {.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
 	DBC *c = queue_cursor_open(q->index, NULL, error);
 	int ret;
@@ -120,17 +122,49 @@ gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSum
 	if (c == NULL)
 		return FALSE;
 	kbuf[0] = 'T';
-	memcpy(kbuf + 1, &at, 8);
-	for (ret = c->get(c, &key, &val, DB_SET_RANGE); ret == 0;
-	     ret = c->get(c, &key, &val, DB_NEXT))
-		if (key.size != 17 || kbuf[0] != 'T' || !walk_entry(&w, kbuf + 1))
+	memcpy(kbuf + 1, from, 16);
+	for (ret = c->get(c, &key, &val, DB_SET_RANGE);
+	     ret == 0 && tails->len < 16 * SUMMARY_WALK_BATCH; ret = c->get(c, &key, &val, DB_NEXT)) {
+		if (key.size != 17 || kbuf[0] != 'T')
 			break;
+		g_byte_array_append(tails, kbuf + 1, 16);
+	}
 	c->close(c);
+	if (ret != 0 && ret != DB_NOTFOUND)
+		return queue_db_fail(error, ret, "index");
+	if (tails->len > 0) {
+		guint64 id, next;
+		memcpy(from, tails->data + tails->len - 16, 16);
+		memcpy(&id, from + 8, 8);
+		next = GUINT64_FROM_BE(id) + 1;
+		id = GUINT64_TO_BE(next);
+		memcpy(from + 8, &id, 8);
+	}
+	return TRUE;
+}
+
+/* queue_summaries_foreach - summaries of leads received in [from, until),
+ * in arrival order, by the received-time index. */
+gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
+				 gpointer data, GError **error)
+{
+	Walk w = {q, until, fn, data, NULL};
+	guint8 pos[16] = {0};
+	guint64 at = GUINT64_TO_BE((guint64)MAX(from, 0));
+	gboolean go = TRUE;
+
+	memcpy(pos, &at, 8);
+	while (go) {
+		g_autoptr(GByteArray) tails = g_byte_array_new();
+		if (!time_batch(q, pos, tails, error))
+			return FALSE;
+		for (guint i = 0; go && i < tails->len; i += 16)
+			go = walk_entry(&w, tails->data + i);
+		go = go && tails->len == 16 * SUMMARY_WALK_BATCH;
+	}
 	if (w.error != NULL) {
 		g_propagate_error(error, w.error);
 		return FALSE;
 	}
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return queue_db_fail(error, ret, "index");
 	return TRUE;
 }

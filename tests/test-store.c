@@ -360,7 +360,7 @@ static void test_backup_restore(Fixture *f, gconstpointer data)
 
 	(void)data;
 	t = g_thread_new("writer", writer_main, &w);
-	while (g_atomic_int_get(&w.stored) < 200)
+	while (g_atomic_int_get(&w.stored) < 600)
 		g_usleep(1000);
 	acked = (guint64)g_atomic_int_get(&w.stored);
 	g_assert_true(queue_backup(f->q, bak, &error));
@@ -376,6 +376,15 @@ static void test_backup_restore(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	n = queue_lead_count(r, NULL);
 	g_assert_cmpuint(n, >=, acked);
+	g_assert_cmpuint(n, >, 2 * 256); /* more than one batch of a walk */
+	{
+		g_autofree char *all = query(r, (QueueQuery){.user = NULL}, 0);
+		g_auto(GStrv) ids = g_strsplit(all, ",", -1);
+		guint counts[3] = {0};
+		g_assert_cmpuint(g_strv_length(ids), ==, n);
+		g_assert_true(queue_summaries_foreach(r, 0, G_MAXINT64, count_summary, counts, NULL));
+		g_assert_cmpuint(counts[0], ==, n);
+	}
 	for (guint64 id = 1; id <= n; id++) {
 		g_autoptr(GBytes) raw = queue_raw_get(r, NULL, id, NULL);
 		g_autoptr(LrSummary) s = queue_summary_get(r, id, NULL);
