@@ -292,6 +292,18 @@ static gboolean matches(const LrLead *lead, const QueueQuery *w)
  * transaction takes: a walk in id order stops this far past since. */
 #define QUEUE_ORDER_SLACK (60 * G_USEC_PER_SEC)
 
+/* query_lead_any - hand a matching lead on, in any order; FALSE stops. */
+static gboolean query_lead_any(Query *s, const LrLead *lead)
+{
+	if (!s->fn(lead, s->data)) {
+		s->stopped = TRUE;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean query_lead(Query *s, const LrLead *lead);
+
 /* query_id - read lead id and hand it on when it matches. */
 static gboolean query_id(Query *s, guint64 id)
 {
@@ -299,15 +311,9 @@ static gboolean query_id(Query *s, guint64 id)
 
 	if (lead == NULL)
 		return s->error == NULL;
-	if (s->by_time && s->query->since && lead->received < s->query->since - QUEUE_ORDER_SLACK)
-		return FALSE;
-	if (!matches(lead, s->query))
+	if (!s->by_time && !matches(lead, s->query))
 		return TRUE;
-	if (!s->fn(lead, s->data)) {
-		s->stopped = TRUE;
-		return FALSE;
-	}
-	return TRUE;
+	return s->by_time ? query_lead(s, lead) : query_lead_any(s, lead);
 }
 
 /* on_entry - an index entry: its last eight bytes are the lead id. */
@@ -405,27 +411,30 @@ static void time_range(const QueueQuery *w, Range *r)
 	r->bound = key_num('T', w->until ? (guint64)w->until : G_MAXUINT64, 8, &zero, 8);
 }
 
-/* ids_batch - up to QUEUE_WALK_BATCH lead ids below *bound (be64),
- * descending; *bound becomes the last. */
-static gboolean ids_batch(LrQueue *q, guint64 *bound, GArray *ids, GError **error)
+/* ids_batch - up to QUEUE_WALK_BATCH lead records below *bound (be64),
+ * descending, into recs (GBytes); *bound becomes the last id. */
+static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, GError **error)
 {
 	DBC *c = queue_cursor_open(q->leads, NULL, error);
 	guint64 kbuf = *bound;
 	DBT key = {.data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf),
 		   .flags = DB_DBT_USERMEM};
-	DBT val = {.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
+	DBT val = dbt_out();
 	int ret;
 
 	if (c == NULL)
 		return FALSE;
 	ret = c->get(c, &key, &val, DB_SET_RANGE);
+	if (ret == 0)
+		free(val.data), val = dbt_out();
 	ret = ret == DB_NOTFOUND ? c->get(c, &key, &val, DB_LAST)
 				 : (ret == 0 ? c->get(c, &key, &val, DB_PREV) : ret);
-	for (; ret == 0 && ids->len < QUEUE_WALK_BATCH; ret = c->get(c, &key, &val, DB_PREV)) {
-		guint64 id = GUINT64_FROM_BE(kbuf);
-		if (key.size == 8)
-			g_array_append_val(ids, id);
+	for (; ret == 0 && recs->len < QUEUE_WALK_BATCH; ret = c->get(c, &key, &val, DB_PREV)) {
+		g_ptr_array_add(recs, queue_dbt_bytes(&val));
+		val = dbt_out();
 		*bound = kbuf;
+		if (recs->len == QUEUE_WALK_BATCH)
+			break;
 	}
 	c->close(c);
 	if (ret != 0 && ret != DB_NOTFOUND)
@@ -433,19 +442,37 @@ static gboolean ids_batch(LrQueue *q, guint64 *bound, GArray *ids, GError **erro
 	return TRUE;
 }
 
-/* query_by_ids - no index filter: the leads themselves, newest first. */
+/* query_lead - a lead read with its record: hand it on when it matches;
+ * FALSE to stop. */
+static gboolean query_lead(Query *s, const LrLead *lead)
+{
+	if (s->query->since && lead->received < s->query->since - QUEUE_ORDER_SLACK)
+		return FALSE;
+	if (!matches(lead, s->query))
+		return TRUE;
+	if (!s->fn(lead, s->data)) {
+		s->stopped = TRUE;
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* query_by_ids - no index filter: the leads themselves, newest first,
+ * each decoded from the record the walk read. */
 static gboolean query_by_ids(Query *s, GError **error)
 {
 	guint64 bound = id_bound(s->query);
 	gboolean go = TRUE;
 
 	while (go) {
-		g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
-		if (!ids_batch(s->q, &bound, ids, error))
+		g_autoptr(GPtrArray) recs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+		if (!ids_batch(s->q, &bound, recs, error))
 			return FALSE;
-		for (guint i = 0; go && i < ids->len; i++)
-			go = query_id(s, g_array_index(ids, guint64, i));
-		go = go && ids->len == QUEUE_WALK_BATCH;
+		for (guint i = 0; go && i < recs->len; i++) {
+			g_autoptr(LrLead) lead = lead_deserialize(recs->pdata[i], NULL);
+			go = lead == NULL || query_lead(s, lead);
+		}
+		go = go && recs->len == QUEUE_WALK_BATCH;
 	}
 	return TRUE;
 }
