@@ -284,6 +284,11 @@ static void show_head(const LrLead *lead, FILE *out)
 		lead->priority, sender, rcpt);
 	if (!lead->is_lead)
 		fprintf(out, "  not a lead: %s\n", why);
+	if (lead_meta_get(lead, "erased") != NULL) {
+		g_autofree char *at =
+			lead_time_format(g_ascii_strtoll(lead_meta_get(lead, "erased"), NULL, 10));
+		fprintf(out, "  erased: %s (personal data removed)\n", at);
+	}
 }
 
 /* show_fields - every field, multi-line values indented. */
@@ -342,8 +347,12 @@ gboolean report_show(LrQueue *q, guint64 id, gboolean json, gboolean raw, FILE *
 	}
 	if (raw) {
 		g_autoptr(GBytes) bytes = queue_raw_get(q, NULL, id, error);
-		if (bytes == NULL)
+		if (bytes == NULL) {
+			if (error && *error == NULL)
+				g_set_error(error, LR_ERROR, LR_ERROR_PERM,
+					    "lead %" G_GUINT64_FORMAT " has no raw message (erased)", id);
 			return FALSE;
+		}
 		fwrite(g_bytes_get_data(bytes, NULL), 1, g_bytes_get_size(bytes), out);
 		return TRUE;
 	}

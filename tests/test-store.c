@@ -12,6 +12,7 @@
 #include "lead/rawmsg.h"
 #include "lead/summary.h"
 #include "queue/queue.h"
+#include "report/leads.h"
 
 typedef struct {
 	char *home;
@@ -313,6 +314,13 @@ static void test_erase(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(lead->sender, ==, "");
 	g_assert_nonnull(lead_meta_get(lead, META_ERASED));
 	g_assert_null(queue_raw_get(f->q, NULL, 5, NULL));
+	{
+		FILE *null = fopen("/dev/null", "w");
+		g_autoptr(GError) raw_error = NULL;
+		g_assert_false(report_show(f->q, 5, FALSE, TRUE, null, &raw_error));
+		g_assert_error(raw_error, LR_ERROR, LR_ERROR_PERM);
+		fclose(null);
+	}
 	events = queue_events(f->q, 5, NULL);
 	g_assert_cmpstr(((LrEvent *)events->pdata[events->len - 1])->type, ==, "erased");
 	g_assert_null(strstr(((LrEvent *)events->pdata[0])->detail, "person@"));
