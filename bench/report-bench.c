@@ -13,7 +13,7 @@
 #include "report/html.h"
 #include "report/output.h"
 #include "report/report.h"
-#include "report/summary.h"
+#include "lead/summary.h"
 #include "rules/load.h"
 
 static const char conf_head[] = "users = ( { id = \"boss\"; email = \"b@x\"; role = \"admin\"; }";

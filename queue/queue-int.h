@@ -30,11 +30,15 @@ struct LrQueue {
 	guint64 flushed;	/* every ticket up to this is on disk */
 	gboolean flushing;	/* one thread is in log_flush */
 	int flush_error;	/* the last flush's result */
+	/* store: secondary indexes and lead summaries (queue-index.c,
+	 * queue-summary.c). */
+	DB *index, *summaries;
 };
 
 struct LrTxn {
 	LrQueue *q;
 	DB_TXN *txn;
+	GHashTable *dirty;	/* lead ids whose summary to rewrite before commit */
 };
 
 /* be64 - a big-endian key for an integer, so btree order is number order. */
@@ -103,5 +107,36 @@ guint64 queue_db_count(DB *db, GError **error);
 /* queue_group_flush - make every commit that finished before this call
  * durable, sharing one log flush with other threads; a DB error or 0. */
 int queue_group_flush(LrQueue *q);
+
+/* store: secondary indexes and summaries (queue-index.c, queue-summary.c). */
+
+/* The store layout this code writes: 1 had no indexes or summaries, 2 has
+ * them (queue_store_upgrade builds them for a version-1 store). */
+#define QUEUE_STORE_VERSION 2
+#define QUEUE_STORE_VERSION_KEY "store.version"
+
+/* queue_index_update - replace the index entries of old (NULL: a new lead)
+ * by those of lead, inside txn. */
+gboolean queue_index_update(LrTxn *txn, const LrLead *old, const LrLead *lead,
+			    GError **error);
+
+/* queue_summary_mark - rewrite lead id's summary before txn commits. */
+void queue_summary_mark(LrTxn *txn, guint64 id);
+
+/* queue_summary_put - write lead's summary from its events now (and no
+ * more at commit). */
+gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events,
+			   GError **error);
+
+/* queue_summary_flush - write the summaries queue_summary_mark asked for. */
+gboolean queue_summary_flush(LrTxn *txn, GError **error);
+
+/* queue_events_in - lead id's events read inside txn (NULL: committed). */
+GPtrArray *queue_events_in(LrQueue *q, LrTxn *txn, guint64 id, GError **error);
+
+/* queue_store_upgrade - bring a store of an earlier layout up to
+ * QUEUE_STORE_VERSION (building indexes and summaries), called by
+ * queue_open with the open lock held. */
+gboolean queue_store_upgrade(LrQueue *q, GError **error);
 
 #endif

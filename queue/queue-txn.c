@@ -86,7 +86,7 @@ void queue_test_deadlocks(LrQueue *q, guint n)
 static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,
 		    GError **error)
 {
-	LrTxn t = {q, NULL};
+	LrTxn t = {q, NULL, NULL};
 	g_autoptr(GError) local = NULL;
 	int ret;
 
@@ -94,7 +94,8 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 	if ((ret = q->env->txn_begin(q->env, NULL, &t.txn, 0)) != 0)
 		return ret;
 	g_private_set(&deadlock_seen, NULL);
-	if (!fn(&t, data, &local)) {
+	if (!fn(&t, data, &local) || !queue_summary_flush(&t, &local)) {
+		g_clear_pointer(&t.dirty, g_hash_table_unref);
 		t.txn->abort(t.txn);
 		if (g_private_get(&deadlock_seen) != NULL)
 			return DB_LOCK_DEADLOCK;
@@ -102,9 +103,11 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 		return 0;
 	}
 	if (injected_deadlock(q)) {
+		g_clear_pointer(&t.dirty, g_hash_table_unref);
 		t.txn->abort(t.txn);
 		return DB_LOCK_DEADLOCK;
 	}
+	g_clear_pointer(&t.dirty, g_hash_table_unref);
 	if ((ret = txn_commit_durable(q, t.txn, lazy)) == 0)
 		*ok = TRUE;
 	return ret;
@@ -206,14 +209,24 @@ LrLead *queue_lead_get(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
 	return lead_deserialize(bytes, error);
 }
 
-/* queue_lead_put - write one lead. */
+/* queue_lead_put - write one lead, its index entries, and (at commit) its
+ * summary. */
 gboolean queue_lead_put(LrTxn *txn, const LrLead *lead, GError **error)
 {
 	guint64 k = be64(lead->id);
 	g_autoptr(GBytes) bytes = lead_serialize(lead);
+	g_autoptr(GBytes) before = NULL;
+	g_autoptr(LrLead) old = NULL;
 	gsize len;
 	const void *data = g_bytes_get_data(bytes, &len);
 
+	if (!queue_get_bytes(txn->q->leads, txn, &k, sizeof(k), DB_RMW, &before, error))
+		return FALSE;
+	if (before != NULL)
+		old = lead_deserialize(before, NULL);
+	if (!queue_index_update(txn, old, lead, error))
+		return FALSE;
+	queue_summary_mark(txn, lead->id);
 	return queue_put_bytes(txn->q->leads, txn, &k, sizeof(k), data, len, error);
 }
 
@@ -225,6 +238,7 @@ gboolean queue_event_add(LrTxn *txn, guint64 id, const LrEvent *event, GError **
 	gsize len;
 	const void *data = g_bytes_get_data(bytes, &len);
 
+	queue_summary_mark(txn, id);
 	return queue_put_bytes(txn->q->events, txn, &k, sizeof(k), data, len, error);
 }
 
@@ -244,9 +258,15 @@ DBC *queue_cursor_open(DB *db, LrTxn *txn, GError **error)
 /* queue_events - a lead's events in order. */
 GPtrArray *queue_events(LrQueue *q, guint64 id, GError **error)
 {
+	return queue_events_in(q, NULL, id, error);
+}
+
+/* queue_events_in - a lead's events in order, inside txn or committed. */
+GPtrArray *queue_events_in(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
+{
 	guint64 k = be64(id);
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)lead_event_free);
-	DBC *c = queue_cursor_open(q->events, NULL, error);
+	DBC *c = queue_cursor_open(q->events, txn, error);
 	DBT key = dbt_in(&k, sizeof(k)), val = dbt_out();
 	int ret;
 
@@ -320,6 +340,7 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 {
 	LrLead *lead = item->seed;
 	g_autoptr(LrEvent) event = NULL;
+	g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func((GDestroyNotify)lead_event_free);
 	g_autofree char *detail = NULL;
 	gsize len;
 	const void *raw = g_bytes_get_data(item->raw, &len);
@@ -340,8 +361,12 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 	detail = g_strdup_printf("from=<%s> to=<%s> size=%zu", lead->sender ? lead->sender : "",
 				 lead->recipient ? lead->recipient : "", len);
 	event = lead_event_new("received", "intake", detail);
-	return queue_put_bytes(txn->q->raw, txn, &k, sizeof(k), raw, len, error) &&
-	       queue_lead_put(txn, lead, error) && queue_event_add(txn, item->lead_id, event, error) &&
+	if (!queue_put_bytes(txn->q->raw, txn, &k, sizeof(k), raw, len, error) ||
+	    !queue_lead_put(txn, lead, error) || !queue_event_add(txn, item->lead_id, event, error))
+		return FALSE;
+	/* The new lead's summary from what is in hand, not read back. */
+	g_ptr_array_add(events, g_steal_pointer(&event));
+	return queue_summary_put(txn, lead, events, error) &&
 	       queue_put_bytes(txn->q->keys, txn, item->key, strlen(item->key), &kbe, sizeof(kbe),
 			 error) &&
 	       queue_job_add(txn, QUEUE_JOB_PARSE, item->lead_id, 0, NULL, error);

@@ -10,6 +10,8 @@
  *   outdue   next try (be64) id (be64) -> nothing: the outbox by due time
  *   state    name                 -> value
  *   seq      name                 -> DB_SEQUENCE records
+ *   index    kind value id        -> nothing: secondary indexes (queue-index.c)
+ *   summary  id (be64)            -> lead summary for reports (queue-summary.c)
  *
  * Commits use DB_TXN_WRITE_NOSYNC, so locks are released at once, and then
  * one log flush makes them durable: transactions that commit while another
@@ -197,6 +199,8 @@ static void regions_reserve(const char *home)
 	}
 }
 
+static gboolean dbs_open(LrQueue *q, GError **error);
+
 /* env_open - create and open the environment, recovering when needed.
  * Opening is serialised on home/lock so that only one process decides to
  * recover; a process that finds the environment needing recovery while
@@ -205,6 +209,7 @@ static gboolean env_open(LrQueue *q, GError **error)
 {
 	g_autofree char *lock = g_build_filename(q->home, "lock", NULL);
 	int fd, ret;
+	gboolean ok;
 
 	if (g_mkdir_with_parents(q->home, 0750) != 0 ||
 	    (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) < 0) {
@@ -217,13 +222,16 @@ static gboolean env_open(LrQueue *q, GError **error)
 	ret = env_open_locked(q);
 	if (ret == 0)
 		regions_reserve(q->home);
-	close(fd);
 	if (ret != 0) {
+		close(fd);
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s%s", q->home, db_strerror(ret),
 			    ret == DB_RUNRECOVERY ? " (recovered once the other users exit)" : "");
 		return FALSE;
 	}
-	return TRUE;
+	/* Under the same lock: one process upgrades an older store. */
+	ok = dbs_open(q, error) && queue_store_upgrade(q, error);
+	close(fd);
+	return ok;
 }
 
 /* db_open_one - open (creating) one database of the environment. */
@@ -277,6 +285,8 @@ static gboolean dbs_open(LrQueue *q, GError **error)
 	       db_open_one(q, &q->outdue, "outdue.db", 0, 0, error) &&
 	       db_open_one(q, &q->state, "state.db", 0, 0, error) &&
 	       db_open_one(q, &q->seqdb, "seq.db", 0, 0, error) &&
+	       db_open_one(q, &q->index, "index.db", 0, 0, error) &&
+	       db_open_one(q, &q->summaries, "summary.db", 0, 0, error) &&
 	       /* Lead ids are shown to people: dense, one at a time.  Job and
 		* outbox ids only order records: taken in blocks. */
 	       seq_open(q, &q->lead_seq, "lead", 0, error) &&
@@ -294,7 +304,7 @@ LrQueue *queue_open(const char *home, gboolean daemon, GError **error)
 	g_cond_init(&q->wait_cond);
 	g_mutex_init(&q->flush_lock);
 	g_cond_init(&q->flush_cond);
-	if (!env_open(q, error) || !dbs_open(q, error)) {
+	if (!env_open(q, error)) {
 		queue_close(q);
 		return NULL;
 	}
@@ -307,7 +317,8 @@ LrQueue *queue_open(const char *home, gboolean daemon, GError **error)
 void queue_close(LrQueue *q)
 {
 	DB **dbs[] = {&q->leads, &q->raw, &q->events, &q->keys, &q->jobs,
-		      &q->outbox, &q->outdue, &q->state, &q->seqdb};
+		      &q->outbox, &q->outdue, &q->state, &q->seqdb,
+		      &q->index, &q->summaries};
 	DB_SEQUENCE **seqs[] = {&q->lead_seq, &q->job_seq, &q->out_seq};
 
 	if (q == NULL)

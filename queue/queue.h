@@ -13,6 +13,7 @@
 #include <glib.h>
 
 #include "lead/lead.h"
+#include "lead/summary.h"
 
 typedef struct LrQueue LrQueue;
 typedef struct LrTxn LrTxn;
@@ -210,5 +211,81 @@ gboolean queue_state_get(LrQueue *q, LrTxn *txn, const char *key, char **value,
 
 /* queue_state_put - set (value != NULL) or delete a named value. */
 gboolean queue_state_put(LrTxn *txn, const char *key, const char *value, GError **error);
+
+/* ---- store: indexes, queries, summaries, erasure, backup ----------------
+ * Every lead write (queue_lead_put) also updates the lead's secondary
+ * index entries (status, user, source, server, received time, priority)
+ * and, at commit, its summary record (lead/summary.h), in the same
+ * transaction.  A store written before these existed is upgraded by the
+ * first queue_open (its indexes and summaries built, in batches). */
+
+/* A query over leads: every filter set must match (NULL / 0: any). */
+typedef struct {
+	const char *status;	/* status is this */
+	const char *user;	/* this user holds or is assigned the lead */
+	const char *source;	/* lead->source is this */
+	const char *server;	/* assigned to partner server ID ("server:ID") */
+	gint64 since, until;	/* received in [since, until) (µs) */
+	guint64 before;		/* only leads after lead `before` in the order */
+	gboolean by_priority;	/* highest priority first (then newest), else newest */
+} QueueQuery;
+
+/* queue_leads_query - the leads of query, in its order, to fn until fn
+ * returns FALSE.  One index is walked (the most selective of the filters
+ * given, by a B-tree estimate) and each lead read once, so the cost is in
+ * proportion to the leads that index holds above the first lead printed
+ * plus those printed.  FALSE with LR_ERROR_TEMP when the store fails. */
+gboolean queue_leads_query(LrQueue *q, const QueueQuery *query, QueueLeadFunc fn,
+			   gpointer data, GError **error);
+
+/* QueueSummaryFunc - called per summary, which it owns (summary_free);
+ * FALSE stops. */
+typedef gboolean (*QueueSummaryFunc)(LrSummary *summary, gpointer data);
+
+/* queue_summaries_foreach - the summaries of leads received in [from,
+ * until) (µs), in arrival order, to fn.  Reads summary records only (not
+ * leads or events).  FALSE with LR_ERROR_TEMP when the store fails. */
+gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
+				 gpointer data, GError **error);
+
+/* queue_summary_get - lead id's summary (new), NULL without error when
+ * there is none. */
+LrSummary *queue_summary_get(LrQueue *q, guint64 id, GError **error);
+
+/* queue_lead_erase - erase lead id's personal data (lead/erase.h) and its
+ * raw message inside txn, and record an "erased" event by actor with
+ * detail why.  *found is FALSE, and nothing changes, when there is no such
+ * lead. */
+gboolean queue_lead_erase(LrTxn *txn, guint64 id, const char *actor, const char *why,
+			  gboolean *found, GError **error);
+
+/* queue_retention_candidates - ids (guint64) of closed, not yet erased
+ * leads received before cutoff (µs), oldest first, at most max. */
+GArray *queue_retention_candidates(LrQueue *q, gint64 cutoff, guint max, GError **error);
+
+/* queue_retention_erase - erase (queue_lead_erase, actor "retention") up
+ * to max closed leads received before cutoff (µs), oldest first, in one
+ * transaction; *erased says how many. */
+gboolean queue_retention_erase(LrQueue *q, gint64 cutoff, guint max, guint *erased,
+			       GError **error);
+
+/* queue_backup - a consistent copy of the store in dir (created; it must
+ * not hold a store already) while others keep writing: Berkeley DB's hot
+ * backup (database pages through the cache, then every log file), then
+ * catastrophic recovery in dir, so that dir opens as a home of its own
+ * with every transaction committed before the call.  FALSE with
+ * LR_ERROR_PERM when dir is not usable, LR_ERROR_TEMP when the copy
+ * failed. */
+gboolean queue_backup(LrQueue *q, const char *dir, GError **error);
+
+/* queue_restore - copy the backup in dir into home, which must not hold a
+ * store, and recover it there.  Nobody may use home meanwhile.  FALSE
+ * with LR_ERROR_PERM when dir is no backup or home holds a store. */
+gboolean queue_restore(const char *dir, const char *home, GError **error);
+
+/* queue_disk_usage - bytes of each database file and of the logs in the
+ * store (name -> guint64 in a new table). */
+GHashTable *queue_disk_usage(LrQueue *q);
+/* ---- end store ---------------------------------------------------------- */
 
 #endif

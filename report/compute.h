@@ -26,7 +26,7 @@
 
 #include <glib.h>
 
-#include "report/summary.h"
+#include "lead/summary.h"
 #include "rules/lr-config.h"
 
 typedef enum {

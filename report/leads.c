@@ -1,12 +1,14 @@
 /* leads.c - `leadroute list` and `leadroute show`. */
 #include "config.h"
 
+#include <errno.h>
+
 #include <json-glib/json-glib.h>
 
 #include "lead/lr-error.h"
 #include "report/leads.h"
 #include "report/safe.h"
-#include "report/summary.h"
+#include "lead/summary.h"
 
 /* add_strings - a JSON array member from a char * array. */
 static void add_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
@@ -170,46 +172,6 @@ JsonNode *report_lead_json(const LrLead *lead, const GPtrArray *events)
 	return json_builder_get_root(b);
 }
 
-/* holds - does user hold, or is user assigned, lead? */
-static gboolean holds(const LrLead *lead, const char *user)
-{
-	for (guint i = 0; i < lead->assignees->len; i++)
-		if (g_strcmp0(g_ptr_array_index(lead->assignees, i), user) == 0)
-			return TRUE;
-	for (guint i = 0; i < lead->holders->len; i++)
-		if (g_strcmp0(g_ptr_array_index(lead->holders, i), user) == 0)
-			return TRUE;
-	return FALSE;
-}
-
-typedef struct {
-	const LrListOptions *opt;
-	GPtrArray *leads;
-} Collect;
-
-/* collect_one - keep a copy of a lead that matches the filters. */
-static gboolean collect_one(const LrLead *lead, gpointer data)
-{
-	Collect *c = data;
-
-	if ((c->opt->status && g_strcmp0(lead->status, c->opt->status) != 0) ||
-	    (c->opt->source && g_strcmp0(lead->source, c->opt->source) != 0) ||
-	    (c->opt->user && !holds(lead, c->opt->user)))
-		return TRUE;
-	g_ptr_array_add(c->leads, lead_copy(lead));
-	return TRUE;
-}
-
-/* by_priority - highest priority first, then newest. */
-static gint by_priority(gconstpointer a, gconstpointer b)
-{
-	const LrLead *x = *(LrLead *const *)a, *y = *(LrLead *const *)b;
-
-	if (x->priority != y->priority)
-		return x->priority > y->priority ? -1 : 1;
-	return x->id > y->id ? -1 : x->id < y->id;
-}
-
 /* print_json - print a node. */
 static void print_json(JsonNode *node, FILE *out)
 {
@@ -249,28 +211,56 @@ static void lead_line(const LrLead *lead, FILE *out)
 		contact);
 }
 
-/* report_list - print matching leads. */
+typedef struct {
+	const LrListOptions *opt;
+	FILE *out;
+	guint n;
+	guint64 last;	   /* the last lead printed */
+	gboolean more;	   /* the limit cut the list */
+} ListState;
+
+/* list_one - print one lead as it comes; FALSE once the limit is reached. */
+static gboolean list_one(const LrLead *lead, gpointer data)
+{
+	ListState *s = data;
+
+	if (s->opt->limit && s->n == s->opt->limit) {
+		s->more = TRUE;
+		return FALSE;
+	}
+	if (s->opt->json) {
+		g_autoptr(JsonNode) node = report_lead_json(lead, NULL);
+		g_autofree char *text = json_to_string(node, FALSE);
+		g_autofree char *safe = report_safe_json(text);
+		fprintf(s->out, "%s%s", s->n ? ",\n" : "\n", safe);
+	} else {
+		lead_line(lead, s->out);
+	}
+	s->n++;
+	s->last = lead->id;
+	return !ferror(s->out);
+}
+
+/* report_list - print matching leads as they are read. */
 gboolean report_list(LrQueue *q, const LrListOptions *opt, FILE *out, GError **error)
 {
-	Collect c = {opt, g_ptr_array_new_with_free_func((GDestroyNotify)lead_free)};
-	g_autoptr(GPtrArray) leads = c.leads;
-	g_autoptr(JsonArray) arr = json_array_new();
-	g_autoptr(JsonNode) node = NULL;
+	ListState s = {opt, out, 0, 0, FALSE};
 
-	if (!queue_leads_foreach(q, collect_one, &c, error))
-		return FALSE;
-	g_ptr_array_sort(leads, by_priority);
-	if (!opt->json) {
+	if (opt->json)
+		fputs("[", out);
+	else
 		fprintf(out, "%-6s %-20s %-9s %4s %-12s %-14s %s\n", "ID", "RECEIVED", "STATUS",
 			"PRIO", "SOURCE", "ASSIGNEES", "CONTACT");
-		for (guint i = 0; i < leads->len; i++)
-			lead_line(g_ptr_array_index(leads, i), out);
-		return TRUE;
+	if (!queue_leads_query(q, &opt->query, list_one, &s, error))
+		return FALSE;
+	if (opt->json)
+		fputs(s.n ? "\n]\n" : "]\n", out);
+	else if (s.more)
+		fprintf(stderr, "more: --before %" G_GUINT64_FORMAT "\n", s.last);
+	if (fflush(out) != 0 || ferror(out)) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "write: %s", g_strerror(errno));
+		return FALSE;
 	}
-	for (guint i = 0; i < leads->len; i++)
-		json_array_add_element(arr, report_lead_json(g_ptr_array_index(leads, i), NULL));
-	node = json_node_init_array(json_node_alloc(), arr);
-	print_json(node, out);
 	return TRUE;
 }
 
@@ -329,6 +319,11 @@ static void show_head(const LrLead *lead, FILE *out)
 	if (!lead->is_lead)
 		fprintf(out, "  not a lead: %s\n", why);
 	show_federation(lead, out);
+	if (lead_meta_get(lead, "erased") != NULL) {
+		g_autofree char *at =
+			lead_time_format(g_ascii_strtoll(lead_meta_get(lead, "erased"), NULL, 10));
+		fprintf(out, "  erased: %s (personal data removed)\n", at);
+	}
 }
 
 /* show_fields - every field, multi-line values indented. */
@@ -387,8 +382,12 @@ gboolean report_show(LrQueue *q, guint64 id, gboolean json, gboolean raw, FILE *
 	}
 	if (raw) {
 		g_autoptr(GBytes) bytes = queue_raw_get(q, NULL, id, error);
-		if (bytes == NULL)
+		if (bytes == NULL) {
+			if (error && *error == NULL)
+				g_set_error(error, LR_ERROR, LR_ERROR_PERM,
+					    "lead %" G_GUINT64_FORMAT " has no raw message (erased)", id);
 			return FALSE;
+		}
 		fwrite(g_bytes_get_data(bytes, NULL), 1, g_bytes_get_size(bytes), out);
 		return TRUE;
 	}

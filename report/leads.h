@@ -13,14 +13,16 @@
 #include "queue/queue.h"
 
 typedef struct {
-	const char *status;	/* only leads with this status, or NULL */
-	const char *user;	/* only leads this user holds or is assigned */
-	const char *source;	/* only leads from this source */
+	QueueQuery query;	/* the filters, the order and the paging cursor */
+	guint limit;		/* at most this many leads; 0 = all */
 	gboolean json;
 } LrListOptions;
 
-/* report_list - print the leads matching opt, highest priority first, then
- * newest first.  FALSE with LR_ERROR_TEMP when the store cannot be read. */
+/* report_list - print the leads matching opt->query in its order (newest
+ * first, or by priority), at most opt->limit, as they are read: text lines
+ * or a JSON array written element by element, in constant memory.  When
+ * the limit cut a text list, "more: --before ID" goes to stderr.  FALSE
+ * with LR_ERROR_TEMP when the store cannot be read or out fails. */
 gboolean report_list(LrQueue *q, const LrListOptions *opt, FILE *out, GError **error);
 
 /* report_show - print lead id with its whole history (json or text), or

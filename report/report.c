@@ -1,50 +1,39 @@
-/* report.c - `leadroute report`: one scan of the store into summaries,
- * then rows and output. */
+/* report.c - `leadroute report`: the stored summaries of the period (no
+ * lead or event is decoded), then rows and output. */
 #include "config.h"
 
 #include "report/html.h"
 #include "report/output.h"
 #include "report/report.h"
-#include "report/summary.h"
+#include "lead/summary.h"
 
 typedef struct {
-	LrQueue *q;
 	const LrConfig *cfg;
-	gint64 from, until;
 	GPtrArray *out; /* LrSummary * */
-	GError *error;
 } Scan;
 
-/* scan_lead - summarise one lead of the window. */
-static gboolean scan_lead(const LrLead *lead, gpointer data)
+/* scan_summary - keep one lead's stored summary, with its assignee's
+ * team. */
+static gboolean scan_summary(LrSummary *summary, gpointer data)
 {
 	Scan *s = data;
-	g_autoptr(GPtrArray) events = NULL;
-	LrSummary *sum;
 
-	if (!lead->is_lead || lead->received < s->from || lead->received >= s->until)
+	if (!summary->is_lead) {
+		summary_free(summary);
 		return TRUE;
-	if ((events = queue_events(s->q, lead->id, &s->error)) == NULL)
-		return FALSE;
-	sum = summary_new(lead, events);
-	sum->team = g_strdup(report_team_of(s->cfg, sum->assignee));
-	g_ptr_array_add(s->out, sum);
+	}
+	summary->team = g_strdup(report_team_of(s->cfg, summary->assignee));
+	g_ptr_array_add(s->out, summary);
 	return TRUE;
 }
 
-/* report_summaries - one pass over the leads. */
+/* report_summaries - the stored summaries of the window. */
 GPtrArray *report_summaries(LrQueue *q, const LrConfig *cfg, gint64 from, gint64 until,
                             GError **error)
 {
-	Scan s = {.q = q,
-		  .cfg = cfg,
-		  .from = from,
-		  .until = until,
-		  .out = g_ptr_array_new_with_free_func((GDestroyNotify)summary_free)};
+	Scan s = {cfg, g_ptr_array_new_with_free_func((GDestroyNotify)summary_free)};
 
-	if (!queue_leads_foreach(q, scan_lead, &s, error) || s.error != NULL) {
-		if (s.error)
-			g_propagate_error(error, s.error);
+	if (!queue_summaries_foreach(q, from, until, scan_summary, &s, error)) {
 		g_ptr_array_unref(s.out);
 		return NULL;
 	}

@@ -1,8 +1,9 @@
 /* report.h - `leadroute report`: performance per source, campaign, user,
  * team, partner server, day or week, from lead summaries.
  *
- * The store is read once: each lead and its events become a summary
- * (summary.h), the rows are computed from the summaries only (compute.h),
+ * The store keeps a summary of each lead (lead/summary.h), written with
+ * the lead: a report reads the summaries of its period only, the rows are
+ * computed from them (compute.h),
  * and every format is written from the same rows (output.h, html.h). */
 #ifndef LR_REPORT_REPORT_H
 #define LR_REPORT_REPORT_H
@@ -18,7 +19,7 @@ typedef enum { REPORT_TEXT, REPORT_CSV, REPORT_JSON, REPORT_HTML } LrReportForma
 
 /* report_summaries - the summaries (LrSummary *) of the leads received in
  * [from, until) (from 0: since the start), each with its assignee's team
- * from cfg (may be NULL).  One pass over the store.  NULL with
+ * from cfg (may be NULL).  Reads the stored summaries of the period.  NULL with
  * LR_ERROR_TEMP when the store cannot be read. */
 GPtrArray *report_summaries(LrQueue *q, const LrConfig *cfg, gint64 from, gint64 until,
                             GError **error);

@@ -48,9 +48,15 @@ char *report_safe(const char *text, gboolean keep_newlines)
 /* report_safe_json - escape what json-glib leaves raw. */
 char *report_safe_json(const char *json)
 {
-	GString *out = g_string_new(NULL);
-	const char *p = json ? json : "";
+	GString *out;
+	const char *p = json ? json : "", *q = p;
 
+	/* json-glib escapes below 0x20: plain ASCII needs nothing more. */
+	while (*q && (guchar)*q < 0x7f)
+		q++;
+	if (*q == '\0')
+		return g_strdup(p);
+	out = g_string_new(NULL);
 	if (!g_utf8_validate(p, -1, NULL))
 		return g_string_free(g_string_append(out, p), FALSE);
 	for (; *p; p = g_utf8_next_char(p)) {

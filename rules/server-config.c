@@ -147,12 +147,14 @@ const LrServerKey *server_config_keys(void)
 /* server_config_key_names - the table's names. */
 const char *const *server_config_key_names(void)
 {
-	static const char *names[G_N_ELEMENTS(keys)];
+	static const char *names[G_N_ELEMENTS(keys) + 1];
 	static gsize done = 0;
 
 	if (g_once_init_enter(&done)) {
-		for (gsize i = 0; keys[i].name != NULL; i++)
+		gsize i;
+		for (i = 0; keys[i].name != NULL; i++)
 			names[i] = keys[i].name;
+		names[i] = "retention"; /* a group: set_retention */
 		g_once_init_leave(&done, 1);
 	}
 	return names;
@@ -462,11 +464,58 @@ static void set_key(const Filler *f, const LrServerKey *k, LrServerConfig *cfg,
 		*(guint *)slot = (guint)n;
 }
 
+/* retention_secs - "730d", "12h", "30m" or "90s" (a unit is required: a
+ * bare "730" is more likely days than seconds); -1 when text is none. */
+static gint64 retention_secs(const char *text)
+{
+	char *end = NULL;
+	gint64 n = g_ascii_strtoll(text, &end, 10);
+	const char *units = "smhd";
+	const gint64 mult[] = {1, 60, 3600, 86400};
+	const char *u;
+
+	if (end == text || n < 0)
+		return -1;
+	if (*end == '\0' || end[1] != '\0' || (u = strchr(units, *end)) == NULL)
+		return -1;
+	return n * mult[u - units];
+}
+
+/* set_retention - the retention group: closed_after, a duration. */
+static void set_retention(const Filler *f, LrServerConfig *cfg, const config_setting_t *g)
+{
+	config_setting_t *r = g ? config_setting_get_member(g, "retention") : NULL;
+	config_setting_t *m;
+	const char *v;
+
+	cfg->retention_closed_after = 0;
+	if (r == NULL)
+		return;
+	if (!config_setting_is_group(r)) {
+		key_at(f, r, "'retention' must be a group: retention = { closed_after = \"730d\"; };");
+		return;
+	}
+	for (int i = 0; i < config_setting_length(r); i++) {
+		m = config_setting_get_elem(r, (unsigned)i);
+		if (strcmp(config_setting_name(m), "closed_after") != 0)
+			key_at(f, m, "unknown key '%s' in server.retention", config_setting_name(m));
+	}
+	if ((m = config_setting_get_member(r, "closed_after")) == NULL)
+		return;
+	v = config_setting_type(m) == CONFIG_TYPE_STRING ? config_setting_get_string(m) : "";
+	cfg->retention_closed_after = retention_secs(v);
+	if (cfg->retention_closed_after <= 0) {
+		key_at(f, m, "'closed_after' must be a duration with a unit: \"730d\", \"12h\"");
+		cfg->retention_closed_after = 0;
+	}
+}
+
 /* fill_table - every key of the table into cfg. */
 static void fill_table(const Filler *f, LrServerConfig *cfg, const config_setting_t *g)
 {
 	for (const LrServerKey *k = keys; k->name != NULL; k++)
 		set_key(f, k, cfg, g);
+	set_retention(f, cfg, g);
 	if (g != NULL && cfg->retry_max < cfg->retry_first)
 		key_at(f,
 		       config_setting_get_member(g, "retry_max")

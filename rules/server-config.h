@@ -31,6 +31,8 @@ typedef struct {
 	guint max_sessions;	/* concurrent LMTP sessions */
 	guint retry_first;	/* seconds before the first retry of a notification */
 	guint retry_max;	/* longest wait between retries, seconds */
+	/* store: server.retention = { closed_after = "730d"; } */
+	gint64 retention_closed_after;	/* seconds; 0 = keep closed leads whole */
 } LrServerConfig;
 
 /* A problem found while reading: file, line (0: the file as a whole) and

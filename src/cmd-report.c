@@ -17,9 +17,9 @@
 	"       [--since DATE|30d] [--until DATE|30d] [--now TIME] [--team T]\n"                   \
 	"       [--format text|csv|json|html] [-o FILE]\n"
 
-/* parse_when - a date (2026-11-01, UTC midnight), an ISO 8601 time, or a
- * duration before now ("30d", "12h") as µs. */
-static gboolean parse_when(const char *text, gint64 now, gint64 *out)
+/* cmd_parse_when - a date (2026-11-01, UTC midnight), an ISO 8601 time,
+ * or a duration before now ("30d", "12h") as µs. */
+gboolean cmd_parse_when(const char *text, gint64 now, gint64 *out)
 {
 	g_autofree char *full = NULL;
 	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
@@ -62,12 +62,12 @@ static gboolean report_options(const Args *a, LrReportOptions *opt, LrReportForm
 
 	opt->now = g_get_real_time();
 	if (by < 0 || !parse_format(a->format, f) ||
-	    (a->now && !parse_when(a->now, opt->now, &opt->now)))
+	    (a->now && !cmd_parse_when(a->now, opt->now, &opt->now)))
 		return FALSE;
 	opt->by = (LrReportBy)by;
 	opt->until = opt->now;
-	if ((a->since && !parse_when(a->since, opt->now, &opt->since)) ||
-	    (a->until && !parse_when(a->until, opt->now, &opt->until)))
+	if ((a->since && !cmd_parse_when(a->since, opt->now, &opt->since)) ||
+	    (a->until && !cmd_parse_when(a->until, opt->now, &opt->until)))
 		return FALSE;
 	opt->team = a->team;
 	return opt->since < opt->until;

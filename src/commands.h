@@ -3,6 +3,8 @@
 #ifndef LR_COMMANDS_H
 #define LR_COMMANDS_H
 
+#include <glib.h>
+
 int cmd_check(int argc, char **argv);
 int cmd_parse(int argc, char **argv);
 int cmd_parse_reply(int argc, char **argv);
@@ -17,5 +19,13 @@ int cmd_peer_secret(int argc, char **argv);
 int cmd_lead(int argc, char **argv);
 #define LEAD_STATUS_USAGE "status [-c FILE] [--actor NAME] ID contacted|won [AMOUNT]|lost [REASON]"
 int cmd_lead_status(int argc, char **argv);
+/* store: backup, restore, erase (src/cmd-backup.c) */
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+int cmd_erase(int argc, char **argv);
+
+/* cmd_parse_when - a date (2026-11-01, UTC midnight), an ISO 8601 time, or
+ * a duration before now ("30d", "12h") as µs; FALSE when it is none. */
+gboolean cmd_parse_when(const char *text, gint64 now, gint64 *out);
 
 #endif

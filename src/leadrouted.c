@@ -64,6 +64,11 @@ typedef struct {
  * store (started as root, the sockets listen before the store is open). */
 #define DAEMON_READY_WAIT (60 * G_USEC_PER_SEC)
 
+/* Seconds between retention runs (server.retention). */
+#ifndef LR_RETENTION_EVERY
+#define LR_RETENTION_EVERY 60
+#endif
+
 /* daemon_wait_ready - TRUE once the store is open (waits a while). */
 static gboolean daemon_wait_ready(Daemon *d)
 {
@@ -245,6 +250,26 @@ static gboolean on_failchk(gpointer data)
 	 * service manager makes recovers the store. */
 	lr_log_error(0, "exiting so that a restart recovers the store");
 	_exit(EX_TEMPFAIL);
+}
+
+/* on_retention - erase what server.retention says is kept too long, a
+ * batch a minute (store). */
+static gboolean on_retention(gpointer data)
+{
+	Daemon *d = data;
+	g_autoptr(GError) error = NULL;
+	gint64 keep = d->applied ? d->applied->retention_closed_after : 0;
+	guint erased = 0;
+
+	if (keep <= 0 || d->q == NULL)
+		return G_SOURCE_CONTINUE;
+	if (!queue_retention_erase(d->q, g_get_real_time() - keep * G_USEC_PER_SEC, 1000, &erased,
+				   &error))
+		lr_log_warn(0, "retention: %s (retrying)", error->message);
+	else if (erased > 0)
+		lr_log_info(0, "retention: erased=%u closed_after=%" G_GINT64_FORMAT "s", erased,
+			    keep);
+	return G_SOURCE_CONTINUE;
 }
 
 /* load_config - the configuration and its templates, whole or not at all. */
@@ -532,6 +557,7 @@ static int daemon_run(Daemon *d, LrConfig *cfg)
 	g_timeout_add_seconds(1, on_failchk, d);
 	digest_load_all(d);
 	g_timeout_add_seconds(1, on_digest, d);
+	g_timeout_add_seconds(LR_RETENTION_EVERY, on_retention, d);
 	lr_log_info(0, "started config=%s home=%s", d->config_path ? d->config_path : "default",
 		    cfg->server->home);
 	g_main_loop_run(d->loop);

@@ -17,7 +17,7 @@
 #include "report/output.h"
 #include "report/report.h"
 #include "report/safe.h"
-#include "report/summary.h"
+#include "lead/summary.h"
 #include "rules/load.h"
 #include "tests/report-fixture.h"
 
@@ -467,7 +467,7 @@ static void test_utm(void)
 static void test_list(void)
 {
 	g_autoptr(ReportFixture) fx = fixture_new(seeds, G_N_ELEMENTS(seeds));
-	LrListOptions opt = {NULL, NULL, NULL, TRUE};
+	LrListOptions opt = {.query = {.by_priority = TRUE}, .limit = 0, .json = TRUE};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
@@ -477,8 +477,9 @@ static void test_list(void)
 	fclose(out);
 	list = buf;
 	/* The seeds get priority 10 times their position: the last first. */
-	g_assert_true(strstr(list, "\"priority\" : 100,") < strstr(list, "\"priority\" : 90,"));
-	g_assert_true(strstr(list, "\"priority\" : 20,") < strstr(list, "\"priority\" : 10,"));
+	g_assert_nonnull(strstr(list, "\"priority\":100,"));
+	g_assert_true(strstr(list, "\"priority\":100,") < strstr(list, "\"priority\":90,"));
+	g_assert_true(strstr(list, "\"priority\":20,") < strstr(list, "\"priority\":10,"));
 }
 
 /* run_cli - `leadroute report ARGS` over the fixture's store; its exit

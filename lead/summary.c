@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "lead/rawmsg.h"
-#include "report/summary.h"
+#include "lead/summary.h"
 
 static const char *const stage_names[SUMMARY_N_STAGES] = {
     "new", "offered", "accepted", "contacted", "won", "lost", "not-lead", "federated", "recalled"};
@@ -231,10 +231,21 @@ static void fold_event(Fold *f, const LrEvent *e)
 	}
 }
 
+/* summary_empty - a summary with empty stage and user lists. */
+LrSummary *summary_empty(void)
+{
+	LrSummary *s = g_new0(LrSummary, 1);
+
+	s->stages = g_array_new(FALSE, FALSE, sizeof(LrTransition));
+	g_array_set_clear_func(s->stages, transition_clear);
+	s->users = g_ptr_array_new_with_free_func(involvement_free);
+	return s;
+}
+
 /* summary_new - fold lead and its events. */
 LrSummary *summary_new(const LrLead *lead, const GPtrArray *events)
 {
-	LrSummary *s = g_new0(LrSummary, 1);
+	LrSummary *s = summary_empty();
 	Fold f = {s, g_ptr_array_new()};
 	const char *deadline = lead_meta_get(lead, "deadline");
 
@@ -242,9 +253,6 @@ LrSummary *summary_new(const LrLead *lead, const GPtrArray *events)
 	s->received = lead->received;
 	s->is_lead = lead->is_lead;
 	s->erased = lead_meta_get(lead, "erased") != NULL;
-	s->stages = g_array_new(FALSE, FALSE, sizeof(LrTransition));
-	g_array_set_clear_func(s->stages, transition_clear);
-	s->users = g_ptr_array_new_with_free_func(involvement_free);
 	set_origin(s, lead);
 	s->deadline = deadline ? g_ascii_strtoll(deadline, NULL, 10) : 0;
 	if (events == NULL || events->len == 0 ||
