@@ -275,6 +275,46 @@ static const ComposeCommand compose_help[] = {
     {NULL, NULL, NULL},
 };
 
+/* What a user's command address takes (the footer and help list them). */
+static const ComposeCommand compose_self[] = {
+    {"STATUS", NULL, "your open leads"},
+    {"AWAY", "until DATE", "no new leads until then; your open offers move on"},
+    {"BACK", NULL, "offer me leads again"},
+    {"RULES", NULL, "your routing rules"},
+    {"HELP", NULL, "this list"},
+    {NULL, NULL, NULL},
+};
+
+/* compose_self_commands - append the footer naming the user's command
+ * address and its commands; nothing without a command token. */
+static void compose_self_commands(const ComposeCtx *ctx, GString *out)
+{
+	g_autofree char *addr = NULL, *shown = NULL;
+
+	if (ctx->notice->command_token == NULL)
+		return;
+	addr = g_strdup_printf("lead+%s@%s", ctx->notice->command_token, ctx->config->domain);
+	shown = ctx->html ? compose_html_escape(addr) : g_strdup(addr);
+	g_string_append_printf(out,
+	                       ctx->html ? "<p>Your command address: %s &mdash; mail it one "
+	                                   "word:</p>\n<ul>\n"
+	                                 : "\nYour command address: %s - mail it one word:\n",
+	                       shown);
+	for (const ComposeCommand *cmd = compose_self; cmd->word; cmd++) {
+		if (ctx->html)
+			g_string_append_printf(out, "<li><b>%s</b>%s%s%s &mdash; %s</li>\n",
+			                       cmd->word, cmd->arg ? " &lt;" : "",
+			                       cmd->arg ? cmd->arg : "", cmd->arg ? "&gt;" : "",
+			                       cmd->what);
+		else
+			g_string_append_printf(out, "  %s%s%s%s - %s\n", cmd->word,
+			                       cmd->arg ? " <" : "", cmd->arg ? cmd->arg : "",
+			                       cmd->arg ? ">" : "", cmd->what);
+	}
+	if (ctx->html)
+		g_string_append(out, "</ul>\n");
+}
+
 /* compose_command - one command line in text or HTML (a mailto link that
  * opens a reply with the word in its body). */
 static void compose_command(const ComposeCtx *ctx, const ComposeCommand *cmd, GString *out)
@@ -314,7 +354,9 @@ static char *compose_commands(const ComposeCtx *ctx)
 		lists[0] = compose_offer;
 		lists[1] = compose_help;
 	} else if (ctx->notice->token == NULL) {
-		return g_strdup("");
+		out = g_string_new(NULL);
+		compose_self_commands(ctx, out);
+		return g_string_free(out, FALSE);
 	} else if (strcmp(ctx->notice->kind, "away") == 0) {
 		lists[0] = compose_away;
 	} else if (g_strcmp0(status, LEAD_STATUS_ACCEPTED) == 0 ||
@@ -330,6 +372,7 @@ static char *compose_commands(const ComposeCtx *ctx)
 			compose_command(ctx, cmd, out);
 	if (ctx->html)
 		g_string_append(out, "</ul>\n");
+	compose_self_commands(ctx, out);
 	return g_string_free(out, FALSE);
 }
 
@@ -440,6 +483,11 @@ static char *compose_computed(const ComposeCtx *ctx, const char *name)
 	if (strcmp(name, "reply.address") == 0)
 		return ctx->notice->token
 		           ? g_strdup_printf("lead+%s@%s", ctx->notice->token, ctx->config->domain)
+		           : g_strdup("");
+	if (strcmp(name, "command.address") == 0)
+		return ctx->notice->command_token
+		           ? g_strdup_printf("lead+%s@%s", ctx->notice->command_token,
+		                             ctx->config->domain)
 		           : g_strdup("");
 	if (g_str_has_prefix(name, "field."))
 		return compose_field(ctx, name + strlen("field."));

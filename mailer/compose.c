@@ -22,7 +22,7 @@
 
 const char *const mailer_kinds[] = {
     "new-lead", "reminder", "accepted", "rejected", "forwarded", "escalation",
-    "taken",    "revoked",  "help",     "confirm",  "refused",   "away",       NULL,
+    "taken",    "revoked",  "help",     "confirm",  "refused",   "away",       "command",    NULL,
 };
 
 /* compose_gmime_init - initialise GMime once per process. */

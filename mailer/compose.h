@@ -35,11 +35,14 @@ typedef struct {
 	const char *attach_text;        /* table rows etc. rendered as text, or NULL */
 	const char *in_reply_to;        /* Message-ID of the mail this answers (help, confirm,
 	                                 * refused), or NULL: added to In-Reply-To/References */
+	const char *command_token;      /* the recipient user's command token ("u-..."), or
+	                                 * NULL: the footer names lead+TOKEN@domain and its
+	                                 * commands (STATUS, AWAY, BACK, ...) */
 } LrNotice;
 
 /* The kinds the default templates provide, NULL-terminated:
  * "new-lead" "reminder" "accepted" "rejected" "forwarded" "escalation" "taken"
- * "revoked" "help" "confirm" "refused". */
+ * "revoked" "help" "confirm" "refused" "away" "command". */
 extern const char *const mailer_kinds[];
 
 /* Attachments larger than this (each) make mailer_compose fail. */

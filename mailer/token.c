@@ -333,3 +333,55 @@ gboolean token_secret_check(const char *path, GError **error)
 		g_clear_error(error);
 	return secret != NULL || missing;
 }
+
+/* token_user_mac - the truncated HMAC that names user_id's command address. */
+static void token_user_mac(const char *secret, gsize secret_len, const char *user_id,
+                           guint8 mac[TOKEN_MAC_LEN])
+{
+	static const char context[] = "leadroute-user-token";
+	g_autoptr(GHmac) hmac = g_hmac_new(G_CHECKSUM_SHA256, (const guchar *)secret, secret_len);
+	guint8 digest[32];
+	gsize digest_len = sizeof digest;
+
+	g_hmac_update(hmac, (const guchar *)context, sizeof context); /* with its NUL */
+	g_hmac_update(hmac, (const guchar *)(user_id ? user_id : ""), -1);
+	g_hmac_get_digest(hmac, digest, &digest_len);
+	memcpy(mac, digest, TOKEN_MAC_LEN);
+}
+
+/* token_user_make - "u-" and the base32 MAC of user_id. */
+char *token_user_make(const char *secret, gsize secret_len, const char *user_id)
+{
+	guint8 mac[TOKEN_MAC_LEN];
+	g_autofree char *text = NULL;
+
+	token_user_mac(secret, secret_len, user_id, mac);
+	text = token_base32_encode(mac, TOKEN_MAC_LEN);
+	return g_strconcat(TOKEN_USER_PREFIX, text, NULL);
+}
+
+/* token_user_verify - compare token with user_id's in constant time. */
+gboolean token_user_verify(const char *secret, gsize secret_len, const char *token,
+                           const char *user_id)
+{
+	guint8 raw[TOKEN_RAW_MAX], mac[TOKEN_MAC_LEN];
+	gsize len = 0;
+	guint8 diff = 0;
+
+	if (!token_is_user(token) || strlen(token) > TOKEN_MAX_LEN ||
+	    !token_base32_decode(token + strlen(TOKEN_USER_PREFIX), raw, TOKEN_RAW_MAX, &len) ||
+	    len != TOKEN_MAC_LEN)
+		return FALSE;
+	token_user_mac(secret, secret_len, user_id, mac);
+	for (gsize i = 0; i < TOKEN_MAC_LEN; i++)
+		diff |= mac[i] ^ raw[i];
+	return diff == 0;
+}
+
+/* token_is_user - does token have the command-address prefix? */
+gboolean token_is_user(const char *token)
+{
+	gsize n = strlen(TOKEN_USER_PREFIX);
+
+	return token && g_ascii_strncasecmp(token, TOKEN_USER_PREFIX, n) == 0;
+}

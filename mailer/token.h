@@ -54,4 +54,22 @@ GBytes *token_secret_load_existing(const char *path, GError **error);
  * FALSE with its error otherwise.  Creates nothing. */
 gboolean token_secret_check(const char *path, GError **error);
 
+/* A user's command address is lead+u-TOKEN@domain: "u-" and the base32 of
+ * an 80-bit truncated HMAC-SHA256 of the user id under the same secret (in
+ * another context than reply tokens, so neither can pass for the other).
+ * It names no lead; rotating the secret rotates it. */
+#define TOKEN_USER_PREFIX "u-"
+
+/* token_user_make - the command token of user_id ("u-" + 16 characters).
+ * Returns a new string. */
+char *token_user_make(const char *secret, gsize secret_len, const char *user_id);
+
+/* token_user_verify - TRUE when token (case-insensitive) is user_id's
+ * command token under secret (compared in constant time). */
+gboolean token_user_verify(const char *secret, gsize secret_len, const char *token,
+                           const char *user_id);
+
+/* token_is_user - TRUE when token has the command-token prefix "u-". */
+gboolean token_is_user(const char *token);
+
 #endif

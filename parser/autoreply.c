@@ -533,6 +533,15 @@ static GDateTime *until_in_text(const char *text, GDateTime *now)
 	return found;
 }
 
+/* autoreply_until_text - see autoreply.h. */
+GDateTime *autoreply_until_text(const char *text, GDateTime *now)
+{
+	g_autofree char *valid = g_utf8_make_valid(text ? text : "", -1);
+	g_autofree char *folded = g_utf8_casefold(valid, -1);
+
+	return until_in_text(folded, now);
+}
+
 /* autoreply_until - see autoreply.h. */
 GDateTime *autoreply_until(GMimeMessage *message, GDateTime *now)
 {

@@ -25,6 +25,10 @@ gboolean autoreply_detect(GMimeMessage *message, const char **reason);
  * now gives the year (and the week) when the text names none. */
 GDateTime *autoreply_until(GMimeMessage *message, GDateTime *now);
 
+/* autoreply_until_text - the same date read from text ("until 24
+ * December", "bis 3.1.", "until 2026-12-24"), or NULL. */
+GDateTime *autoreply_until_text(const char *text, GDateTime *now);
+
 /* autoreply_message_text - the main text of message in UTF-8: the first
  * text/plain body that is not an attachment (charset decoded, format=flowed
  * joined: mimetext_part_text), else

@@ -784,3 +784,15 @@ char *reply_to_json(const LrReply *reply)
 	json_generator_set_root(generator, root);
 	return json_generator_to_data(generator, NULL);
 }
+
+/* reply_until - see reply.h. */
+GDateTime *reply_until(const char *text, GDateTime *now)
+{
+	g_autofree char *until = NULL;
+	GDateTime *date = autoreply_until_text(text, now);
+
+	if (date != NULL || text == NULL)
+		return date;
+	until = g_strconcat("until ", text, NULL);
+	return autoreply_until_text(until, now);
+}

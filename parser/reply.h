@@ -44,6 +44,12 @@ char *reply_visible_text(const char *body);
  * text (the first paragraph's first word and the rest of the paragraph). */
 void reply_command(LrReply *reply, const char *text);
 
+/* reply_until - the date text names the way an out-of-office does
+ * ("until 24 December", "bis 3.1.", "until 2026-12-24"; a bare date is read
+ * as "until DATE"), as a new GDateTime at midnight in now's time zone, or
+ * NULL when it names none. */
+GDateTime *reply_until(const char *text, GDateTime *now);
+
 void reply_free(LrReply *reply);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrReply, reply_free)
 

@@ -436,7 +436,14 @@ gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, LrLead *s
 /* queue_leads_foreach - every lead in id order. */
 gboolean queue_leads_foreach(LrQueue *q, QueueLeadFunc fn, gpointer data, GError **error)
 {
-	DBC *c = queue_cursor_open(q->leads, NULL, error);
+	return queue_leads_foreach_txn(q, NULL, fn, data, error);
+}
+
+/* queue_leads_foreach_txn - every lead in id order, inside txn. */
+gboolean queue_leads_foreach_txn(LrQueue *q, LrTxn *txn, QueueLeadFunc fn, gpointer data,
+				 GError **error)
+{
+	DBC *c = queue_cursor_open(q->leads, txn, error);
 	DBT key = dbt_out(), val = dbt_out();
 	int ret;
 	gboolean go = TRUE;

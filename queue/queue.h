@@ -138,6 +138,12 @@ typedef gboolean (*QueueLeadFunc)(const LrLead *lead, gpointer data);
 /* queue_leads_foreach - every lead, in id order, read-only. */
 gboolean queue_leads_foreach(LrQueue *q, QueueLeadFunc fn, gpointer data, GError **error);
 
+/* queue_leads_foreach_txn - the same inside txn (a job that has locked a
+ * lead must read the others through its own transaction, or it waits on
+ * itself); txn NULL is queue_leads_foreach. */
+gboolean queue_leads_foreach_txn(LrQueue *q, LrTxn *txn, QueueLeadFunc fn, gpointer data,
+				 GError **error);
+
 /* queue_lead_count - how many leads are stored. */
 guint64 queue_lead_count(LrQueue *q, GError **error);
 

@@ -208,6 +208,16 @@ static char *mail_token(Step *s, const char *user_id)
 			  (guint32)step_meta_uint(s->lead, META_ASSIGNMENT), user_id);
 }
 
+/* command_token - the command token of user_id (its footer address), or
+ * NULL when there is no such user. */
+static char *command_token(Step *s, const char *user_id)
+{
+	gsize len;
+	const char *secret = g_bytes_get_data(s->r->secret, &len);
+
+	return user_id ? token_user_make(secret, len, user_id) : NULL;
+}
+
 /* split_list - a comma list from meta as a NULL-terminated vector. */
 static char **split_list(const LrLead *lead, const char *key)
 {
@@ -249,6 +259,7 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 {
 	const LrUser *user = lr_config_user(s->cfg, user_id);
 	g_autofree char *token = mail_token(s, user_id);
+	g_autofree char *ctoken = command_token(s, user_id);
 	g_auto(GStrv) withheld = split_list(s->lead, META_WITHHELD);
 	g_auto(GStrv) files = split_list(s->lead, META_ATTACH_FILES);
 	g_autofree char *deadline = deadline_text(s);
@@ -265,7 +276,7 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 		       .withheld = (const char *const *)withheld, .reveal = reveal,
 		       .attachments = (const char *const *)files,
 		       .attach_text = lead_meta_get(s->lead, META_ATTACH_TEXT),
-		       .in_reply_to = in_reply_to};
+		       .in_reply_to = in_reply_to, .command_token = ctoken};
 	msg = mailer_compose(&s->r->mail, s->lead, &n, next_seq(s), error);
 	if (msg == NULL)
 		return FALSE;
@@ -280,8 +291,10 @@ gboolean step_mail_to(Step *s, const char *address, const char *kind, const char
 		      const char *in_reply_to, GError **error)
 {
 	g_autofree char *envelope = mailer_envelope_from(&s->r->mail);
+	const LrUser *user = lr_config_user_by_address(s->cfg, address);
+	g_autofree char *ctoken = command_token(s, user ? user->id : NULL);
 	LrNotice n = {.kind = kind, .to_address = address, .note = note,
-		      .in_reply_to = in_reply_to};
+		      .in_reply_to = in_reply_to, .command_token = ctoken};
 	g_autoptr(GBytes) msg = mailer_compose(&s->r->mail, s->lead, &n, next_seq(s), error);
 
 	g_autofree char *detail = g_strdup_printf("%s to <%s>", kind, address);

@@ -11,6 +11,7 @@
 #include "parser/reply.h"
 #include "router/federate.h"
 #include "router/router-int.h"
+#include "router/selfservice.h"
 #include "router/step.h"
 #include "router/workflow.h"
 
@@ -244,6 +245,12 @@ static gboolean reroute(Step *t, const char *user_id, gboolean counts, GError **
 	return step_route(t, error);
 }
 
+/* workflow_give_back - see workflow.h. */
+gboolean workflow_give_back(Step *t, const char *user_id, GError **error)
+{
+	return reroute(t, user_id, FALSE, error);
+}
+
 /* do_reject - REJECT <reason>. */
 static gboolean do_reject(Reply *rp, GError **error)
 {
@@ -452,13 +459,25 @@ static const LrUser *find_bounced(Reply *rp, guint64 lead_id)
  * *why set when it is not verified. */
 static const LrUser *find_user(Reply *rp, guint64 lead_id, const char **why)
 {
-	const LrUser *user = lr_config_user_by_address(rp->s->cfg, rp->reply->sender);
+	const LrUser *user;
 
 	if (rp->reply->bounce) {
 		*why = "bounce names none of our notifications";
 		return find_bounced(rp, lead_id);
 	}
-	if (rp->envelope == NULL && !rp->reply->auto_reply) {
+	if ((user = workflow_sender(rp->s->cfg, rp->reply, rp->envelope, why)) == NULL)
+		return NULL;
+	*why = "token not made for the sender";
+	return verify_user(rp, user->id);
+}
+
+/* workflow_sender - see workflow.h. */
+const LrUser *workflow_sender(const LrConfig *cfg, const LrReply *reply, const char *envelope,
+			      const char **why)
+{
+	const LrUser *user = lr_config_user_by_address(cfg, reply->sender);
+
+	if (envelope == NULL && !reply->auto_reply) {
 		*why = "null envelope sender: never a command";
 		return NULL;
 	}
@@ -466,10 +485,9 @@ static const LrUser *find_user(Reply *rp, guint64 lead_id, const char **why)
 	if (user == NULL)
 		return NULL;
 	*why = "envelope sender foreign to the user";
-	if (rp->envelope && !envelope_fits(user, rp->envelope))
+	if (envelope && !envelope_fits(user, envelope))
 		return NULL;
-	*why = "token not made for the sender";
-	return verify_user(rp, user->id);
+	return user;
 }
 
 /* check_and_obey - the replier is verified for the lead; the command must
@@ -526,6 +544,8 @@ gboolean workflow_reply(Step *s, GBytes *raw, GError **error)
 	mark_reply(s, 0);
 	if (reply == NULL)
 		return unverified(&rp, "not a mail message", error);
+	if (token_is_user(reply->token))
+		return selfservice_mail(s, reply, rp.envelope, mid, error);
 	if (reply->token == NULL || !token_peek(reply->token, &lead_id, &assignment) ||
 	    (rp.user = find_user(&rp, lead_id, &why)) == NULL)
 		return unverified(&rp, why, error);

@@ -5,6 +5,7 @@
 #ifndef LR_WORKFLOW_H
 #define LR_WORKFLOW_H
 
+#include "parser/reply.h"
 #include "router/step.h"
 
 gboolean workflow_reply(Step *s, GBytes *raw, GError **error);
@@ -12,5 +13,17 @@ gboolean workflow_deadline(Step *s, GError **error);
 gboolean workflow_remind(Step *s, GError **error);
 gboolean workflow_undeliverable(Step *s, GError **error);
 gboolean workflow_looks_like_reply(GBytes *raw, const char *recipient, const char *domain);
+
+/* workflow_sender - the same sender checks as for a lead reply, before any
+ * token: From names a user, and the envelope sender (NULL for <>, refused
+ * unless an auto-reply) has a domain of that user.  The user (borrowed from
+ * cfg), or NULL with *why set to a static reason. */
+const LrUser *workflow_sender(const LrConfig *cfg, const LrReply *reply, const char *envelope,
+			      const char **why);
+
+/* workflow_give_back - user_id no longer holds the offered lead t->lead
+ * (away): it goes on to the next holder, as after a timeout, without
+ * counting as a rejection. */
+gboolean workflow_give_back(Step *t, const char *user_id, GError **error);
 
 #endif

@@ -46,12 +46,55 @@ static int usage(FILE *out)
 	return out == stdout ? 0 : 64;
 }
 
+/* lift_config - `leadroute -c FILE SUB ...` (or --config FILE,
+ * --config=FILE) as `leadroute SUB -c FILE ...`: argv rewritten in place
+ * into a new vector (the strings stay argv's).  Returns the new argc, or -1
+ * for an option other than -c before the subcommand. */
+static int lift_config(int argc, char **argv, char ***out)
+{
+	const char *file = NULL;
+	int i = 1, n = 0;
+	char **v;
+
+	if (strcmp(argv[1], "-c") == 0 || strcmp(argv[1], "--config") == 0) {
+		if (argc < 4)
+			return -1;
+		file = argv[2];
+		i = 3;
+	} else if (g_str_has_prefix(argv[1], "--config=")) {
+		file = argv[1] + strlen("--config=");
+		i = 2;
+	} else if (argv[1][0] == '-') {
+		return -1;
+	}
+	v = g_new0(char *, argc + 3);
+	v[n++] = argv[0];
+	v[n++] = argv[i++];
+	if (file) {
+		v[n++] = (char *)"-c";
+		v[n++] = (char *)file;
+	}
+	while (i < argc)
+		v[n++] = argv[i++];
+	*out = v;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
+	static char **args; /* reachable until exit */
+
 	if (argc < 2)
 		return usage(stderr);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
 		return usage(stdout);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("leadroute %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if ((argc = lift_config(argc, argv, &args)) < 0)
+		return usage(stderr);
+	argv = args;
 	/* A closed pipe (leadroute list | head) must not kill us inside a
 	 * database call: writes fail instead. */
 	signal(SIGPIPE, SIG_IGN);

@@ -93,6 +93,35 @@ static void test_token_wrong(void)
 	g_assert_cmpstr(t, !=, t2);
 }
 
+/* test_token_user - a user's command token: the user's alone, rotated with
+ * the secret, never a reply token, case-insensitive, any change breaks it. */
+static void test_token_user(void)
+{
+	static const char other[] = "another-secret-of-32-bytes-long!";
+	g_autofree char *t = token_user_make(SECRET, "anna");
+	g_autofree char *upper = g_ascii_strup(t, -1);
+	g_autofree char *rotated = token_user_make(other, sizeof other - 1, "anna");
+
+	g_assert_true(g_str_has_prefix(t, "u-"));
+	g_assert_cmpuint(strlen(t), ==, 18);
+	g_assert_true(token_is_user(t));
+	g_assert_true(token_user_verify(SECRET, t, "anna"));
+	g_assert_true(token_user_verify(SECRET, upper, "anna"));
+	g_assert_false(token_user_verify(SECRET, t, "ben"));
+	g_assert_false(token_user_verify(other, sizeof other - 1, t, "anna"));
+	g_assert_cmpstr(t, !=, rotated);
+	g_assert_false(token_peek(t, NULL, NULL));
+	g_assert_false(token_verify(SECRET, t, "anna", NULL, NULL));
+	g_assert_false(token_user_verify(SECRET, t + 2, "anna"));
+	for (gsize i = 2; t[i]; i++) {
+		g_autofree char *bad = g_strdup(t);
+		bad[i] = bad[i] == 'a' ? 'b' : 'a';
+		g_assert_false(token_user_verify(SECRET, bad, "anna"));
+	}
+	g_assert_false(token_user_verify(SECRET, NULL, "anna"));
+	g_assert_false(token_is_user(NULL));
+}
+
 /* test_token_case - a local part upper-cased by a mail system still works. */
 static void test_token_case(void)
 {
@@ -353,6 +382,43 @@ static void test_compose_basic(void)
 	g_assert_null(strstr(html, "anna.schmidt@"));
 	g_assert_nonnull(strstr(html, "Nordwind GmbH"));
 	g_assert_nonnull(strstr(html, "mailto:lead+"));
+}
+
+/* test_compose_command_address - the footer of a notification, and the
+ * help and command answers, name the user's command address and its
+ * commands in text and HTML; without a command token, none of it. */
+static void test_compose_command_address(void)
+{
+	static const char *const kinds[] = {"new-lead", "help", "command", "confirm"};
+	g_autoptr(LrLead) lead = sample_lead();
+	g_autofree char *token = token_make(SECRET, 42, 1, "anna");
+	g_autofree char *ctoken = token_user_make(SECRET, "anna");
+	g_autofree char *want = g_strdup_printf("Your command address: lead+%s@leads.acme.example",
+	                                        ctoken);
+
+	for (guint i = 0; i < G_N_ELEMENTS(kinds); i++) {
+		LrNotice notice = {.kind = kinds[i], .to_address = "anna@acme.example",
+		                   .token = strcmp(kinds[i], "new-lead") == 0 ? token : NULL,
+		                   .note = "STATUS", .command_token = ctoken};
+		g_autoptr(GBytes) bytes = compose_ok(lead, &notice, 1);
+		g_autoptr(GMimeMessage) msg = parse_message(bytes);
+		g_autofree char *text = part_text(msg, "text", "plain");
+		g_autofree char *html = part_text(msg, "text", "html");
+		g_autoptr(GBytes) plain = NULL;
+		g_autoptr(GMimeMessage) pmsg = NULL;
+		g_autofree char *ptext = NULL;
+
+		g_assert_nonnull(strstr(text, want));
+		g_assert_nonnull(strstr(text, "  STATUS - your open leads"));
+		g_assert_nonnull(strstr(text, "  AWAY <until DATE>"));
+		g_assert_nonnull(html);
+		g_assert_nonnull(strstr(html, want));
+		notice.command_token = NULL;
+		plain = compose_ok(lead, &notice, 2);
+		pmsg = parse_message(plain);
+		ptext = part_text(pmsg, "text", "plain");
+		g_assert_null(strstr(ptext, "command address"));
+	}
 }
 
 /* attached_text - the decoded text of the inline details.txt part. */
@@ -1365,6 +1431,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/token/tamper", test_token_tamper);
 	g_test_add_func("/token/wrong", test_token_wrong);
 	g_test_add_func("/token/case", test_token_case);
+	g_test_add_func("/token/user", test_token_user);
+	g_test_add_func("/compose/command-address", test_compose_command_address);
 	g_test_add_func("/token/garbage", test_token_garbage);
 	g_test_add_func("/token/secret", test_token_secret);
 	g_test_add_func("/mailer/mask", test_mask);
