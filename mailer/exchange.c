@@ -66,7 +66,8 @@ static void set_headers(GMimeMessage *msg, const LrMailerConfig *config,
 	g_mime_message_set_message_id(msg, msgid);
 	g_mime_object_set_header(o, "Auto-Submitted", "auto-generated", NULL);
 	g_mime_object_set_header(o, MAILER_EXCHANGE_HEADER, what, NULL);
-	g_mime_object_set_header(o, x->sig_header, x->signature, NULL);
+	if (x->sig_header && x->signature)
+		g_mime_object_set_header(o, x->sig_header, x->signature, NULL);
 }
 
 /* to_bytes - the message with CRLF line ends. */
@@ -110,6 +111,63 @@ GBytes *mailer_exchange_compose(const LrMailerConfig *config, const MailerExchan
 	g_object_unref(a);
 	g_object_unref(b);
 	g_object_unref(mixed);
+	g_object_unref(from);
+	g_object_unref(msg);
+	return bytes;
+}
+
+/* from_list - config's From as an address list, or NULL with an error. */
+static InternetAddressList *from_list(const LrMailerConfig *config, GError **error)
+{
+	InternetAddressList *from = internet_address_list_parse(NULL, config->from ? config->from
+									  : "");
+
+	if (from == NULL || internet_address_list_length(from) == 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "server.from has no address");
+		g_clear_object(&from);
+	}
+	return from;
+}
+
+/* single_body - the document as the whole body, charset utf-8, 8bit when
+ * its lines allow, else quoted-printable (GMime picks). */
+static GMimeObject *single_body(const MailerExchange *x)
+{
+	g_auto(GStrv) type = g_strsplit(x->mime_type, "/", 2);
+	GMimePart *part = g_mime_part_new_with_type(type[0], type[1] ? type[1] : "octet-stream");
+	gsize len = 0;
+	const char *data = g_bytes_get_data(x->xml, &len);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(stream,
+									GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(part, content);
+	g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "utf-8");
+	g_mime_part_set_content_encoding(part, g_mime_part_get_best_content_encoding(
+						       part, GMIME_ENCODING_CONSTRAINT_8BIT));
+	g_object_unref(content);
+	g_object_unref(stream);
+	return GMIME_OBJECT(part);
+}
+
+/* mailer_exchange_compose_single - the one-part exchange mail. */
+GBytes *mailer_exchange_compose_single(const LrMailerConfig *config, const MailerExchange *x,
+				       GError **error)
+{
+	InternetAddressList *from;
+	GMimeMessage *msg;
+	GMimeObject *body;
+	GBytes *bytes;
+
+	exchange_init();
+	if ((from = from_list(config, error)) == NULL)
+		return NULL;
+	msg = g_mime_message_new(TRUE);
+	set_headers(msg, config, x, from);
+	body = single_body(x);
+	g_mime_message_set_mime_part(msg, body);
+	bytes = to_bytes(msg);
+	g_object_unref(body);
 	g_object_unref(from);
 	g_object_unref(msg);
 	return bytes;

@@ -20,7 +20,7 @@ typedef struct {
 	const char *kind;	/* "lead", "status", "recall" */
 	const char *id;		/* the exchange id: also names the Message-ID */
 	const char *mime_type;	/* of the document part */
-	const char *sig_header;	/* the signature header's name ... */
+	const char *sig_header;	/* the signature header's name (or NULL) ... */
 	const char *signature;	/* ... and value */
 	GBytes *xml;		/* the document, exactly as signed */
 } MailerExchange;
@@ -30,6 +30,14 @@ typedef struct {
  * NULL with LR_ERROR_PERM when From has no usable address. */
 GBytes *mailer_exchange_compose(const LrMailerConfig *config, const MailerExchange *x,
 				GError **error);
+
+/* mailer_exchange_compose_single - as mailer_exchange_compose, but the
+ * document is the whole body (one part of type x->mime_type with charset
+ * utf-8, 8bit when its lines allow, no text part; x->summary is unused):
+ * the form of a one-way ADF lead for a dealer CRM.  x->sig_header and
+ * x->signature may be NULL (no signature header). */
+GBytes *mailer_exchange_compose_single(const LrMailerConfig *config, const MailerExchange *x,
+				       GError **error);
 
 /* mailer_exchange_part - the first part of raw of content type mime_type,
  * decoded (new bytes), or NULL when there is none or raw is not MIME

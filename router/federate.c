@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "federation/adf-out.h"
 #include "federation/exchange.h"
 #include "lead/lr-error.h"
 #include "mailer/exchange.h"
@@ -197,16 +198,53 @@ static gboolean skip_server(Step *s, const char *server_id, const char *why, GEr
 	       step_route(s, error);
 }
 
-/* one_way - format "adf": the lead stays federated here (ADF export
- * is not sent from this module). */
+/* adf_mail - the lead as one ADF document to srv, without its withheld
+ * fields, as the single-part mail a dealer CRM takes; NULL on error. */
+static GBytes *adf_mail(Step *s, const LrServer *srv, const char *address, const char *id,
+			GError **error)
+{
+	g_autofree char *provider = mailer_envelope_from(&s->r->mail);
+	FedAdfParties parties = {srv->name ? srv->name : srv->id, address, me(s), provider};
+	g_autoptr(GString) xml = g_string_new(NULL);
+	g_autoptr(GBytes) body = NULL;
+	g_autofree char *subject = g_strdup_printf("Lead %" G_GUINT64_FORMAT " from %s",
+						   s->lead->id, me(s) ? me(s) : "leadroute");
+	MailerExchange mx = {address, subject, NULL, "adf", id, "application/xml",
+			     NULL, NULL, NULL};
+
+	if (!fed_adf_write(s->lead, (const char *const *)srv->withhold, &parties, xml, error))
+		return NULL;
+	body = g_bytes_new(xml->str, xml->len);
+	mx.xml = body;
+	return mailer_exchange_compose_single(&s->r->mail, &mx, error);
+}
+
+/* one_way - format "adf": the lead goes out as ADF and stays federated
+ * here; its outcome is recorded by hand (leadroute lead status). */
 static gboolean one_way(Step *s, const LrServer *srv, GError **error)
 {
 	g_autofree char *id = g_strconcat("server:", srv->id, NULL);
 	const char *one[] = {id, NULL};
+	const char *address;
+	guint32 asg = (guint32)step_meta_uint(s->lead, META_ASSIGNMENT) + 1;
+	g_autofree char *xid = NULL, *envelope = NULL, *detail = NULL;
+	g_autoptr(GBytes) msg = NULL;
 
+	if (srv->deliver == NULL || !g_str_has_prefix(srv->deliver, "mailto:"))
+		return skip_server(s, id, "no mailto deliver address", error);
+	address = srv->deliver + strlen("mailto:");
+	xid = g_strdup_printf("adf.%s.%" G_GUINT64_FORMAT ".%u", me(s), s->lead->id, asg);
+	if ((msg = adf_mail(s, srv, address, xid, error)) == NULL)
+		return FALSE;
+	step_meta_set_uint(s->lead, META_ASSIGNMENT, asg);
 	lead_list_set(s->lead->assignees, one);
 	lead_set_str(&s->lead->status, LEAD_STATUS_FEDERATED);
-	return step_event(s, "federated", "router", srv->id, error);
+	envelope = mailer_envelope_from(&s->r->mail);
+	detail = g_strdup_printf("adf %s to %s <%s>", xid, id, address);
+	return queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "",
+				(const char *[]){address, NULL}, msg, error) &&
+	       step_event(s, "federated", "router", srv->id, error) &&
+	       step_event(s, "exchange-sent", "router", detail, error);
 }
 
 /* fed_send_lead - hand the lead to a partner. */

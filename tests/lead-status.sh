@@ -3,7 +3,10 @@
 # rule sends to a one-way ADF partner stay "federated" until an admin
 # records contacted, won with an amount, or lost with a reason; each is an
 # event with the admin (or --actor) as actor, the stage and status change
-# with it, and `report --by server` counts them.  A lead a local rep holds,
+# with it, and `report --by server` counts them.  Each lead leaves once as
+# one single-part ADF mail that reaches the dealer's mailbox through the
+# real Postfix, is valid against federation/adf-1.0.dtd and holds the phone
+# the dealer's entry withholds in no byte.  A lead a local rep holds,
 # a lead already won, an unknown id and a malformed amount are refused and
 # change nothing.
 set -u
@@ -13,11 +16,12 @@ set -u
 
 flow_init lead-status
 flow_user anna
+flow_mailbox crm@reps.test
 # flow_config has no servers argument: the group follows the rules list.
 flow_config '{ name = "dealer"; when = "source == '"'dealer'"'"; route = "server:dealer"; },
   { name = "rest"; route = "anna"; } );
 servers = ( { id = "dealer"; name = "Prairie Ford"; deliver = "mailto:crm@reps.test";
-  format = "adf"; }'
+  format = "adf"; withhold = ["phone"]; }'
 flow_start
 
 flow_inject "$LR_SRCDIR/examples/inquiries/contact-form.eml" status-1@inquiry.test dealer
@@ -28,6 +32,30 @@ lost=$(flow_lead_id status-2@inquiry.test) || exit 1
 local=$(flow_lead_id status-3@inquiry.test) || exit 1
 flow_check "$won" "lead['status'] == 'federated' and lead['assignees'] == ['server:dealer']"
 flow_check "$lost" "lead['status'] == 'federated'"
+
+# The ADF mails at the dealer's mailbox: one per lead, valid ADF 1.0.
+crm=$(postfix_maildir crm@reps.test)
+adf_count() { ls "$crm"/new 2>/dev/null | grep -c .; }
+lr_wait_until 30 eval '[ "$(adf_count)" -ge 2 ]' || lr_fail "ADF mails at the dealer: $(adf_count)"
+for f in "$crm"/new/*; do
+	grep -q '5550' "$f" && lr_fail "the withheld phone is in the ADF mail $f"
+	python3 - "$f" "$LR_TMP/adf.xml" <<'PY' || lr_fail "ADF mail $f: $(cat "$f")"
+import email, email.policy, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.default)
+assert not msg.is_multipart(), "multipart"
+assert msg.get_content_type() == "application/xml", msg["Content-Type"]
+assert msg.get_content_charset() == "utf-8", msg["Content-Type"]
+assert msg["From"].addresses[0].addr_spec == "desk@leads.test", msg["From"]
+assert msg["To"].addresses[0].addr_spec == "crm@reps.test", msg["To"]
+assert msg["Message-ID"].startswith("<fed.adf.flow."), msg["Message-ID"]
+body = msg.get_payload(decode=True)
+assert b"5550" not in body, "withheld phone in the body"
+assert b"Prairie Ford" in body and b"crm@reps.test" in body, "no vendor"
+open(sys.argv[2], "wb").write(body)
+PY
+	xmllint --noout --nonet --dtdvalid "$LR_SRCDIR/federation/adf-1.0.dtd" "$LR_TMP/adf.xml" \
+		>"$LR_TMP/xmllint.out" 2>&1 || lr_fail "ADF not valid: $(cat "$LR_TMP/xmllint.out")"
+done
 
 # status ID ARGS... - `leadroute lead status` as the daemon's user; its
 # exit status in $rc, what it printed in $out (stdout, then stderr without
@@ -75,7 +103,7 @@ status "$lost" promoted
 # The report counts them for the partner.
 report=$(flow_cli report -c "$FLOW_CONF" --by server --format csv 2>&1) ||
 	lr_fail "report --by server: $report"
-printf '%s\n' "$report" | grep -q "server:dealer" || lr_fail "no row for server:dealer: $report"
+printf '%s\n' "$report" | grep -q '^"dealer",' || lr_fail "no row for server dealer: $report"
 python3 - "$report" <<'PY' || lr_fail "report --by server: $report"
 import csv, io, sys
 rows = list(csv.DictReader(io.StringIO(sys.argv[1])))
@@ -83,5 +111,6 @@ row = [r for r in rows if "dealer" in " ".join(r.values())][0]
 assert row["won"] == "1" and row["lost"] == "1", row
 assert float(row["won_amount"]) == 12000, row
 PY
+[ "$(adf_count)" -eq 2 ] || lr_fail "ADF mails at the dealer: $(adf_count), want 2"
 flow_daemon_stop
 echo "ok: lead status records contacted, won and lost for one-way leads"
