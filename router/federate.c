@@ -118,6 +118,8 @@ static const char *unusable(Step *s, const LrServer *srv)
 		return "format is not leadroute";
 	if (srv->deliver == NULL)
 		return "no deliver address";
+	if (!g_str_has_prefix(srv->deliver, "mailto:"))
+		return "https delivery is not supported yet";
 	if (peer_keys(s, srv->id) == NULL)
 		return "no secret_file";
 	if (in_list(s->lead, META_FED_CHAIN, srv->id) ||
@@ -231,7 +233,8 @@ static gboolean one_way(Step *s, const LrServer *srv, GError **error)
 	g_autoptr(GBytes) msg = NULL;
 
 	if (srv->deliver == NULL || !g_str_has_prefix(srv->deliver, "mailto:"))
-		return skip_server(s, id, "no mailto deliver address", error);
+		return skip_server(s, id, srv->deliver ? "https delivery is not supported yet"
+						       : "no deliver address", error);
 	address = srv->deliver + strlen("mailto:");
 	xid = g_strdup_printf("adf.%s.%" G_GUINT64_FORMAT ".%u", me(s), s->lead->id, asg);
 	if ((msg = adf_mail(s, srv, address, xid, error)) == NULL)
@@ -311,7 +314,7 @@ gboolean fed_recall_due(Step *s, GError **error)
 				  " (offer %u): it was not accepted in time.\n",
 				  me(s), x->origin_lead, x->assignment);
 	actor = g_strconcat("server:", server, NULL);
-	if (srv && srv->deliver &&
+	if (srv && srv->deliver && g_str_has_prefix(srv->deliver, "mailto:") &&
 	    !send_exchange(s, server, srv->deliver + strlen("mailto:"), x, summary, error))
 		return FALSE;
 	step_list_add(s->lead, META_REJECTED, actor);
@@ -332,7 +335,7 @@ static const char *origin_address(Step *s, const char *origin)
 {
 	const LrServer *srv = lr_config_server(s->cfg, origin);
 
-	if (srv && srv->deliver)
+	if (srv && srv->deliver && g_str_has_prefix(srv->deliver, "mailto:"))
 		return srv->deliver + strlen("mailto:");
 	return lead_meta_get(s->lead, META_FED_REPLY);
 }

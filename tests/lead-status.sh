@@ -19,9 +19,11 @@ flow_user anna
 flow_mailbox crm@reps.test
 # flow_config has no servers argument: the group follows the rules list.
 flow_config '{ name = "dealer"; when = "source == '"'dealer'"'"; route = "server:dealer"; },
+  { name = "portal"; when = "source == '"'portal'"'"; route = "server:portal"; },
   { name = "rest"; route = "anna"; } );
 servers = ( { id = "dealer"; name = "Prairie Ford"; deliver = "mailto:crm@reps.test";
-  format = "adf"; withhold = ["phone"]; }'
+  format = "adf"; withhold = ["phone"]; },
+  { id = "portal"; deliver = "https://portal.test/leads"; format = "adf"; }'
 flow_start
 
 flow_inject "$LR_SRCDIR/examples/inquiries/contact-form.eml" status-1@inquiry.test dealer
@@ -32,6 +34,14 @@ lost=$(flow_lead_id status-2@inquiry.test) || exit 1
 local=$(flow_lead_id status-3@inquiry.test) || exit 1
 flow_check "$won" "lead['status'] == 'federated' and lead['assignees'] == ['server:dealer']"
 flow_check "$lost" "lead['status'] == 'federated'"
+
+# https delivery is not there yet: the lead is routed on here, with the
+# reason in an event, never silently dropped or mailed to the URL.
+flow_inject "$LR_SRCDIR/examples/inquiries/freeform.eml" status-4@inquiry.test portal
+portal=$(flow_lead_id status-4@inquiry.test) || exit 1
+flow_check "$portal" "lead['status'] == 'offered' and 'server:portal' not in lead['assignees'] and \
+[e['detail'] for e in lead['events'] if e['type'] == 'federation-skipped'] == \
+['server:portal: https delivery is not supported yet']"
 
 # The ADF mails at the dealer's mailbox: one per lead, valid ADF 1.0.
 crm=$(postfix_maildir crm@reps.test)
