@@ -21,9 +21,9 @@ flow_start
 
 flow_inject "$LR_SRCDIR/examples/inquiries/contact-form.eml" admin-1@inquiry.test
 flow_inject "$LR_SRCDIR/examples/inquiries/freeform.eml" admin-2@inquiry.test
-offer=$(flow_wait_mail anna new-lead) || exit 1
 id=$(flow_lead_id admin-1@inquiry.test) || exit 1
 other=$(flow_lead_id admin-2@inquiry.test) || exit 1
+offer=$(flow_wait_mail anna new-lead "$id") || exit 1
 flow_check "$id" "lead['status'] == 'offered' and lead['assignees'] == ['anna']"
 
 # admin ARGS... - `leadroute lead` as the daemon's user: exit status in
@@ -98,6 +98,17 @@ admin note "$other"
 admin note 999999 hello
 [ "$rc" -eq 65 ] && case $out in *"lead 999999 does not exist"*) true ;; *) false ;; esac ||
 	lr_fail "unknown lead: exit $rc: $out"
+
+# user list: anna holds the other lead; bob away, last active (he accepted).
+flow_cli user away -c "$FLOW_CONF" --until 2099-01-01 bob >/dev/null || lr_fail "user away bob"
+list=$(flow_cli user list -c "$FLOW_CONF" 2>&1) || lr_fail "user list: $list"
+[ "$(grep -c . <<<"$list")" -eq 4 ] || lr_fail "user list: not a header and 3 users: $list"
+grep -Eq '^dana +available +0 +- +- +20[0-9][0-9]-' <<<"$list" || lr_fail "user list, dana (closed the lead): $list"
+grep -Eq '^anna +available +1 +- +- +-$' <<<"$list" || lr_fail "user list, anna: $list"
+grep -Eq '^bob +away +0 +- +2099-01-01.* 20[0-9][0-9]-' <<<"$list" ||
+	lr_fail "user list, bob: $list"
+flow_cli user list -c "$FLOW_CONF" extra >/dev/null 2>&1
+[ $? -eq 64 ] || lr_fail "user list with an argument: not 64"
 
 flow_daemon_stop
 echo "ok: lead reassign, close and note"
