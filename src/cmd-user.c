@@ -12,7 +12,10 @@
 #include "rules/lr-config.h"
 #include "src/commands.h"
 
-#define USER_USAGE "usage: leadroute user away|back|show [-c FILE] [--until DATE] ID\n"
+#define USER_USAGE "usage: leadroute user list|away|back|show [-c FILE] [--until DATE] [ID]\n"
+
+/* user_list - one line per user (src/cmd-user-list.c); the exit status. */
+int user_list(const LrConfig *cfg, LrQueue *q);
 
 /* parse_until - DATE as "YYYY-MM-DD" (midnight, local time) or ISO 8601
  * ("2026-12-08T09:00", local unless it names a zone); µs, or -1. */
@@ -75,6 +78,23 @@ static int user_change(const LrConfig *cfg, LrQueue *q, const char *verb, const 
 	return 0;
 }
 
+/* user_list_run - load the configuration and its store, list the users. */
+static int user_list_run(const char *config)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrConfig) cfg = lr_config_load(config, &error);
+	LrQueue *q = cfg ? queue_open(cfg->server->home, FALSE, &error) : NULL;
+	int status;
+
+	if (q == NULL) {
+		fprintf(stderr, "leadroute user: %s\n", error->message);
+		return 1;
+	}
+	status = user_list(cfg, q);
+	queue_close(q);
+	return status;
+}
+
 int cmd_user(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *until = NULL;
@@ -83,7 +103,7 @@ int cmd_user(int argc, char **argv)
 		{"until", 0, 0, G_OPTION_ARG_STRING, &until, "away until (YYYY-MM-DD[THH:MM])",
 		 "DATE"},
 		{NULL}};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("away|back|show ID");
+	g_autoptr(GOptionContext) ctx = g_option_context_new("list | away|back|show ID");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LrConfig) cfg = NULL;
 	LrQueue *q;
@@ -92,6 +112,8 @@ int cmd_user(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error))
 		goto fail;
+	if (argc == 2 && strcmp(argv[1], "list") == 0)
+		return user_list_run(config);
 	if (argc != 3 || (strcmp(argv[1], "away") != 0 && strcmp(argv[1], "back") != 0 &&
 			  strcmp(argv[1], "show") != 0)) {
 		fprintf(stderr, USER_USAGE);

@@ -19,6 +19,13 @@ int cmd_peer_secret(int argc, char **argv);
 int cmd_lead(int argc, char **argv);
 #define LEAD_STATUS_USAGE "status [-c FILE] [--actor NAME] ID contacted|won [AMOUNT]|lost [REASON]"
 int cmd_lead_status(int argc, char **argv);
+/* Admin commands on one lead (issue 13, src/cmd-lead-admin.c). */
+#define LEAD_REASSIGN_USAGE "reassign [-c FILE] [--actor NAME] ID USER"
+#define LEAD_CLOSE_USAGE "close [-c FILE] [--actor NAME] ID won [AMOUNT]|lost [REASON]"
+#define LEAD_NOTE_USAGE "note [-c FILE] [--actor NAME] ID TEXT"
+int cmd_lead_reassign(int argc, char **argv);
+int cmd_lead_close(int argc, char **argv);
+int cmd_lead_note(int argc, char **argv);
 /* store: backup, restore, erase (src/cmd-backup.c) */
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);

@@ -28,9 +28,9 @@ static const Command commands[] = {
 	{"show", cmd_show, "show [-c FILE] [--json] [--raw] ID"},
 	{"report", cmd_report,
 	 "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json]"},
-	{"user", cmd_user, "user away|back|show [-c FILE] [--until DATE] ID"},
+	{"user", cmd_user, "user list | away|back|show [-c FILE] [--until DATE] ID"},
 	{"peer-secret", cmd_peer_secret, "peer-secret [-o FILE]  (a new secret for a peer's secret_file)"},
-	{"lead", cmd_lead, "lead " LEAD_STATUS_USAGE},
+	{"lead", cmd_lead, "lead status|reassign|close|note ...  (leadroute lead for each)"},
 	/* store */
 	{"backup", cmd_backup, "backup [-c FILE] DIR  (hot copy while the daemon runs)"},
 	{"restore", cmd_restore, "restore [-c FILE] [--home DIR] BACKUP"},
