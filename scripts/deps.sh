@@ -8,7 +8,8 @@ for p in build-essential autoconf automake pkg-config git ca-certificates python
 	libglib2.0-dev libgmime-3.0-dev libcurl4-gnutls-dev libdb5.3-dev libconfig-dev \
 	libetpan-dev libxml2-dev libjson-glib-dev \
 	media-types shared-mime-info postfix dovecot-core dovecot-lmtpd clang libclang-rt-14-dev llvm valgrind \
-	chromium; do
+	chromium \
+	libgnutls28-dev dovecot-imapd dovecot-pop3d fetchmail; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		need="$need $p"
 done

@@ -21,6 +21,7 @@
 #include <glib.h>
 
 #include "intake/lmtp.h"
+#include "intake/source.h"
 #include "intake/store.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
@@ -40,6 +41,7 @@ typedef struct {
 	LrSender *sender;
 	LrLmtpServer *lmtp;
 	LrIntakeBatcher *batcher;
+	LrSourceRunner *sources;	/* the mailbox sources' threads */
 	GMainLoop *loop;
 	GThread *worker, *mailer;
 	gint stopping;
@@ -402,6 +404,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 		lr_config_free(cfg);
 		return FALSE;
 	}
+	g_autoptr(GPtrArray) sources = g_ptr_array_ref(cfg->sources);
 	d->sender = new_sender(srv);
 	d->started = server_config_copy(srv);
 	d->applied = server_config_copy(srv);
@@ -414,6 +417,8 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	daemon_set_ready(d);
 	if (!root && !start_lmtp(d, srv, error))
 		return FALSE;
+	d->sources = source_runner_start(d->q, d->started->home, sources,
+					 d->started->max_message_size);
 	d->worker = g_thread_new("router", worker_main, d);
 	d->mailer = g_thread_new("sender", mailer_main, d);
 	return TRUE;
@@ -427,6 +432,7 @@ static void daemon_stop(Daemon *d)
 	g_cond_broadcast(&d->ready_cond);
 	g_mutex_unlock(&d->kick_lock);
 	g_clear_pointer(&d->lmtp, lmtp_server_stop);
+	g_clear_pointer(&d->sources, source_runner_stop);
 	g_clear_pointer(&d->batcher, intake_batcher_free);
 	g_atomic_int_set(&d->stopping, 1);
 	kick_mailer(d);
