@@ -142,17 +142,18 @@ char *lr_source_password(const LrSource *src, GError **error)
 }
 
 /* check_password_file - present, a regular file, readable by its owner only. */
-static void check_password_file(Loader *ld, const config_setting_t *s, const char *path)
+static void check_password_file(Loader *ld, const config_setting_t *s, const char *id,
+				const char *path)
 {
 	struct stat st;
 
 	if (g_stat(path, &st) != 0)
-		at(ld, s, "password_file %s: %s", path, g_strerror(errno));
+		at(ld, s, "source %s: password_file %s: %s", id, path, g_strerror(errno));
 	else if (!S_ISREG(st.st_mode))
-		at(ld, s, "password_file %s is not a file", path);
+		at(ld, s, "source %s: password_file %s is not a file", id, path);
 	else if ((st.st_mode & 077) != 0)
-		at(ld, s, "password_file %s must be private (mode 0600, it is %04o)", path,
-		   (unsigned)(st.st_mode & 07777));
+		at(ld, s, "source %s: password_file %s must be private (mode 0600, it is %04o)", id,
+		   path, (unsigned)(st.st_mode & 07777));
 }
 
 /* load_after - after = "move:FOLDER" | "flag" | "delete". */
@@ -240,7 +241,7 @@ static void load_remote(Loader *ld, const config_setting_t *s, LrSource *src)
 	if (pw == NULL)
 		at(ld, s, "source %s needs a password_file", src->id);
 	else
-		check_password_file(ld, s, (src->password_file = path_of(ld, pw)));
+		check_password_file(ld, s, src->id, (src->password_file = path_of(ld, pw)));
 	load_tls(ld, s, src);
 	src->quarantine = g_strdup(q ? q : "Quarantine");
 	if (!lr_source_folder_ok(src->quarantine))
@@ -265,7 +266,7 @@ static LrSource *load_source(Loader *ld, const config_setting_t *s, GHashTable *
 		return NULL;
 	}
 	src->id = g_strdup(id);
-	if (!g_hash_table_add(ids, src->id))
+	if (!g_hash_table_add(ids, g_strdup(id)))
 		at(ld, s, "source id '%s' is used twice", id);
 	src->url = g_strdup(url);
 	if (!lr_source_parse_url(src, url, &why)) {
@@ -284,7 +285,7 @@ static LrSource *load_source(Loader *ld, const config_setting_t *s, GHashTable *
 void load_sources(Loader *ld, const config_setting_t *root)
 {
 	config_setting_t *list = get_list(ld, root, "sources");
-	g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
+	g_autoptr(GHashTable) ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
 	for (int i = 0; list && i < config_setting_length(list); i++) {
 		config_setting_t *s = config_setting_get_elem(list, i);

@@ -12,5 +12,6 @@ int cmd_list(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_sources(int argc, char **argv);
 
 #endif

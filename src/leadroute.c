@@ -27,6 +27,7 @@ static const Command commands[] = {
 	{"report", cmd_report,
 	 "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json]"},
 	{"user", cmd_user, "user away|back|show [-c FILE] [--until DATE] ID"},
+	{"sources", cmd_sources, "sources [-c FILE] [ID...]  (connect to each mailbox source once)"},
 };
 
 /* usage - print the subcommands and return the exit status for misuse. */

@@ -25,6 +25,7 @@ lr_tmpdir source-imap
 T=$LR_TMP
 N=${IMAP_COUNT:-500}
 NPOP=40
+NFLAG=30
 lrd_init "$T/lr" 'max_message_size = 200000;'
 dovecot_tls_init "$T/dv"
 dovecot_user leads s3cret
@@ -50,8 +51,11 @@ put() {
 gen in "$N"
 gen big 1 300000
 gen pop "$NPOP"
+gen fl "$NFLAG"
 put leads big 0 1
 put popper pop 0 "$NPOP"
+dovecot_user flagged f1agged
+put flagged fl 0 "$NFLAG"
 
 # secret NAME TEXT - a private password file for the daemon's account.
 secret() {
@@ -62,6 +66,7 @@ secret() {
 secret leads s3cret
 secret popper p0pper
 secret bad wrong-password
+secret flagged f1agged
 IMAPS=$DV_IMAPS_PORT
 cat >>"$LRD_CONF" <<EOF
 sources = (
@@ -77,7 +82,9 @@ sources = (
   { id = "selfsigned"; url = "imaps://leads@127.0.0.4:$IMAPS"; password_file = "leads.pass";
     poll = "5s"; },
   { id = "badpw"; url = "imap://leads@127.0.0.1:$DV_IMAP_PORT"; password_file = "bad.pass";
-    ca_file = "$DV_CA"; poll = "5s"; }
+    ca_file = "$DV_CA"; poll = "5s"; },
+  { id = "flag"; url = "imap://flagged@127.0.0.1:$DV_IMAP_PORT"; password_file = "flagged.pass";
+    ca_file = "$DV_CA"; after = "flag"; poll = "1s"; idle = false; }
 );
 EOF
 lrd_cli check >"$T/check.out" 2>&1 || lr_fail "check: $(cat "$T/check.out")"
@@ -87,6 +94,10 @@ MD=$(dovecot_maildir leads)
 processed_ids() {
 	cat "$MD/.Processed/new/"* "$MD/.Processed/cur/"* 2>/dev/null |
 		sed -n 's/^Message-ID: <\(.*\)>\r\{0,1\}$/\1/Ip' | LC_ALL=C sort -u
+}
+FMD=$(dovecot_maildir flagged)
+flagged_count() {
+	find "$FMD/cur" -type f -name '*:2,*S*' | wc -l
 }
 inbox_count() {
 	find "$MD/new" "$MD/cur" -type f | wc -l
@@ -105,15 +116,16 @@ for k in 1 2 3; do
 done
 put leads in $((3 * N / 3)) "$N"
 lrd_start || lr_fail "leadrouted did not start"
-want=$((N + NPOP))
+want=$((N + NPOP + NFLAG))
 enough() {
-	[ "$(lrd_count)" -ge "$want" ] && [ "$(inbox_count)" -le 1 ]
+	[ "$(lrd_count)" -ge "$want" ] && [ "$(inbox_count)" -le 1 ] && [ "$(flagged_count)" = "$NFLAG" ]
 }
 lr_wait_until 120 enough || lr_fail "$(lrd_count) leads of $want, $(inbox_count) left in INBOX"
 dups=$(lrd_dup_keys)
 [ -z "$dups" ] || lr_fail "stored twice: $(echo "$dups" | head -3)"
 { for ((i = 0; i < N; i++)); do echo "in-$i@gen.test"; done
-  for ((i = 0; i < NPOP; i++)); do echo "pop-$i@gen.test"; done; } | LC_ALL=C sort >"$T/want"
+  for ((i = 0; i < NPOP; i++)); do echo "pop-$i@gen.test"; done
+  for ((i = 0; i < NFLAG; i++)); do echo "fl-$i@gen.test"; done; } | LC_ALL=C sort >"$T/want"
 lrd_keys >"$T/got"
 cmp -s "$T/want" "$T/got" || lr_fail "stored keys differ: $(diff "$T/want" "$T/got" | head -5)"
 [ "$(processed_ids | wc -l)" = "$N" ] || lr_fail "Processed holds $(processed_ids | wc -l), not $N"
@@ -149,4 +161,31 @@ grep "certificate of" "$LRD_LOG" | sed 's/.*\(source=\)/\1/' | sort -u | head -3
 grep -q "source=badpw login as leads refused" "$LRD_LOG" || lr_fail "wrong password not logged"
 lrd_stop || lr_fail "leadrouted did not stop"
 [ "$LRD_EXIT" = 0 ] || lr_fail "leadrouted exited $LRD_EXIT"
+
+# leadroute sources: one connection each, what it found.
+lrd_cli sources web wronghost >"$T/sources.out" 2>&1 && lr_fail "sources: exit 0 with a bad certificate"
+grep -q '^web: .* reachable=yes certificate=ok (chain and host name verified) waiting=0$' "$T/sources.out" ||
+	lr_fail "sources: web: $(cat "$T/sources.out")"
+grep -q '^wronghost: .* reachable=yes certificate=no .*refused' "$T/sources.out" ||
+	lr_fail "sources: wronghost: $(cat "$T/sources.out")"
+[ -z "$(dovecot_logins 127.0.0.2)" ] || lr_fail "sources logged in to 127.0.0.2"
+lr_log "$(cat "$T/sources.out")"
+
+# UIDVALIDITY change: the folder made again with the same messages (new
+# UIDVALIDITY, flags gone) is reconciled by Message-ID: no new lead.
+dovecot_stop
+old=$(grep -h '^3 V\|^1 V' "$FMD/dovecot-uidlist" | head -1)
+rm -f "$FMD"/dovecot-uidlist "$FMD"/dovecot.index* "$FMD"/dovecot-keywords
+for f in "$FMD"/cur/*; do mv "$f" "$FMD/new/$(basename "${f%%:*}")"; done
+sleep 1
+dovecot_start
+lrd_start || lr_fail "leadrouted did not restart"
+lr_wait_until 60 eval '[ "$(flagged_count)" = "$NFLAG" ]' || lr_fail "not flagged again after UIDVALIDITY change"
+lrd_stop || lr_fail "leadrouted did not stop"
+new=$(grep -h '^3 V\|^1 V' "$FMD/dovecot-uidlist" | head -1)
+[ "${old%% N*}" != "${new%% N*}" ] || lr_fail "UIDVALIDITY did not change ($old / $new)"
+[ "$(lrd_count)" = $((want + 1)) ] || lr_fail "UIDVALIDITY change: $(lrd_count) leads, not $((want + 1))"
+[ -z "$(lrd_dup_keys)" ] || lr_fail "UIDVALIDITY change stored duplicates"
+grep -q "source=flag uid=v.* status=duplicate" "$LRD_LOG" || lr_fail "no reconciliation logged"
+lr_log "UIDVALIDITY ${old%% N*} -> ${new%% N*}: $NFLAG messages reconciled, no new lead"
 lr_log "ok"
