@@ -1,0 +1,107 @@
+/* queue-int.h - what the files of queue/ share and no other module sees:
+ * the environment's handles, the transaction wrapper, and the small helpers
+ * that read and write records.  The databases are listed in queue.c. */
+#ifndef LR_QUEUE_INT_H
+#define LR_QUEUE_INT_H
+
+#include <string.h>
+
+#include <db.h>
+#include <glib.h>
+
+#include "queue/queue.h"
+
+#define QUEUE_RECORD_VERSION 1
+#define QUEUE_DEADLOCK_RETRIES 20
+#define QUEUE_THREADS 512
+
+struct LrQueue {
+	DB_ENV *env;
+	DB *leads, *raw, *events, *keys, *jobs, *outbox, *outdue, *state, *seqdb;
+	DB_SEQUENCE *lead_seq, *job_seq, *out_seq;
+	char *home;
+	GMutex wait_lock;
+	GCond wait_cond;
+	guint64 jobs_added;
+	gint deadlocks;		/* tests: commits still to turn into deadlocks */
+	GMutex flush_lock;	/* group commit (txn_commit_durable) */
+	GCond flush_cond;
+	guint64 committed;	/* tickets handed out to finished commits */
+	guint64 flushed;	/* every ticket up to this is on disk */
+	gboolean flushing;	/* one thread is in log_flush */
+	int flush_error;	/* the last flush's result */
+};
+
+struct LrTxn {
+	LrQueue *q;
+	DB_TXN *txn;
+};
+
+/* be64 - a big-endian key for an integer, so btree order is number order. */
+static inline guint64 be64(guint64 v)
+{
+	return GUINT64_TO_BE(v);
+}
+
+/* dbt_in - a DBT over caller memory for a key or value to write. */
+static inline DBT dbt_in(const void *data, gsize size)
+{
+	DBT d;
+
+	memset(&d, 0, sizeof(d));
+	d.data = (void *)data;
+	d.size = (u_int32_t)size;
+	return d;
+}
+
+/* dbt_out - a DBT that Berkeley DB fills with malloc'd memory. */
+static inline DBT dbt_out(void)
+{
+	DBT d;
+
+	memset(&d, 0, sizeof(d));
+	d.flags = DB_DBT_MALLOC;
+	return d;
+}
+
+/* txn_of - the DB_TXN of an optional LrTxn. */
+static inline DB_TXN *txn_of(LrTxn *txn)
+{
+	return txn ? txn->txn : NULL;
+}
+
+/* queue_db_error - set error from a Berkeley DB code: LR_ERROR_TEMP unless
+ * it is DB_KEYEXIST (LR_ERROR_PERM). */
+void queue_db_error(GError **error, int ret, const char *what);
+
+/* queue_dbt_bytes - hand a malloc'd DBT's data over to a GBytes. */
+GBytes *queue_dbt_bytes(DBT *d);
+
+/* queue_db_fail - queue_db_error, noting a deadlock so that queue_run
+ * retries the transaction; always FALSE. */
+gboolean queue_db_fail(GError **error, int ret, const char *what);
+
+/* queue_get_bytes - read key from db: TRUE with *out, TRUE with *out NULL
+ * when absent, FALSE on failure.  txn NULL: read-committed. */
+gboolean queue_get_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, u_int32_t flags,
+			 GBytes **out, GError **error);
+
+/* queue_put_bytes - write key -> value in db inside txn. */
+gboolean queue_put_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, const void *v,
+			 gsize vlen, GError **error);
+
+/* queue_cursor_open - a cursor on db (read-committed when txn is NULL);
+ * NULL with error on failure. */
+DBC *queue_cursor_open(DB *db, LrTxn *txn, GError **error);
+
+/* queue_seq_next - the next value of a sequence. */
+gboolean queue_seq_next(DB_SEQUENCE *seq, guint64 *out, GError **error);
+
+/* queue_db_count - the number of records in db (walks the tree). */
+guint64 queue_db_count(DB *db, GError **error);
+
+/* queue_group_flush - make every commit that finished before this call
+ * durable, sharing one log flush with other threads; a DB error or 0. */
+int queue_group_flush(LrQueue *q);
+
+#endif

@@ -1,0 +1,501 @@
+/* queue-txn.c - transactions (group commit, deadlock retries) and the
+ * lead records: leads, raw messages, events, duplicate keys, the intake
+ * transaction, small named state. */
+#include "config.h"
+
+#include <string.h>
+#include <sys/statvfs.h>
+
+#include "lead/log.h"
+#include "lead/lr-error.h"
+#include "queue/queue-int.h"
+
+/* queue_group_flush - make every commit that finished before this call durable.
+ * Threads take tickets as their commits finish; one thread at a time calls
+ * log_flush, which covers every ticket handed out before it started, and
+ * the threads that arrived meanwhile wait for it and are covered by the
+ * next flush together: one sync for many commits. */
+int queue_group_flush(LrQueue *q)
+{
+	guint64 ticket;
+	int ret = 0;
+
+	g_mutex_lock(&q->flush_lock);
+	ticket = ++q->committed;
+	while (q->flushed < ticket) {
+		if (q->flushing) {
+			g_cond_wait(&q->flush_cond, &q->flush_lock);
+			continue;
+		}
+		guint64 target = q->committed;
+		q->flushing = TRUE;
+		g_mutex_unlock(&q->flush_lock);
+		ret = q->env->log_flush(q->env, NULL);
+		g_mutex_lock(&q->flush_lock);
+		q->flushing = FALSE;
+		q->flush_error = ret;
+		if (ret == 0)
+			q->flushed = target;
+		g_cond_broadcast(&q->flush_cond);
+		if (ret != 0)
+			break;
+	}
+	g_mutex_unlock(&q->flush_lock);
+	return ret;
+}
+
+/* txn_commit_durable - commit without holding locks over the sync, then
+ * flush the log with whoever else committed meanwhile: the commit is on
+ * disk when this returns 0. */
+static int txn_commit_durable(LrQueue *q, DB_TXN *txn, gboolean lazy)
+{
+	int ret = txn->commit(txn, DB_TXN_WRITE_NOSYNC);
+
+	if (ret != 0 || lazy)
+		return ret;
+	return queue_group_flush(q);
+}
+
+/* Set by queue_db_fail in the thread whose DB call was chosen as a deadlock
+ * victim (DB_LOCK_DEADLOCK / DB_LOCK_NOTGRANTED): run_once retries by this
+ * code, whatever fn made of the error's text. */
+static GPrivate deadlock_seen;
+
+/* injected_deadlock - TRUE when a test asked for this commit to fail as
+ * a deadlock (see queue_test_deadlocks). */
+static gboolean injected_deadlock(LrQueue *q)
+{
+	gint n;
+
+	do {
+		n = g_atomic_int_get(&q->deadlocks);
+		if (n <= 0)
+			return FALSE;
+	} while (!g_atomic_int_compare_and_exchange(&q->deadlocks, n, n - 1));
+	return TRUE;
+}
+
+/* queue_test_deadlocks - tests: the next n transactions fail as deadlocks. */
+void queue_test_deadlocks(LrQueue *q, guint n)
+{
+	g_atomic_int_set(&q->deadlocks, (gint)n);
+}
+
+/* run_once - one attempt at fn; returns the DB error (0 or DB_LOCK_DEADLOCK
+ * to retry), with *ok saying whether fn succeeded. */
+static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,
+		    GError **error)
+{
+	LrTxn t = {q, NULL};
+	g_autoptr(GError) local = NULL;
+	int ret;
+
+	*ok = FALSE;
+	if ((ret = q->env->txn_begin(q->env, NULL, &t.txn, 0)) != 0)
+		return ret;
+	g_private_set(&deadlock_seen, NULL);
+	if (!fn(&t, data, &local)) {
+		t.txn->abort(t.txn);
+		if (g_private_get(&deadlock_seen) != NULL)
+			return DB_LOCK_DEADLOCK;
+		g_propagate_error(error, g_steal_pointer(&local));
+		return 0;
+	}
+	if (injected_deadlock(q)) {
+		t.txn->abort(t.txn);
+		return DB_LOCK_DEADLOCK;
+	}
+	if ((ret = txn_commit_durable(q, t.txn, lazy)) == 0)
+		*ok = TRUE;
+	return ret;
+}
+
+/* run_retrying - run fn in a transaction, retrying deadlocks. */
+static gboolean run_retrying(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy,
+			     GError **error)
+{
+	gboolean ok = FALSE;
+	int ret = 0;
+
+	for (int attempt = 0; attempt < QUEUE_DEADLOCK_RETRIES; attempt++) {
+		ret = run_once(q, fn, data, lazy, &ok, error);
+		if (ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED)
+			break;
+		g_usleep(g_random_int_range(100, 2000) * (attempt + 1));
+	}
+	if (ret != 0) {
+		queue_db_error(error, ret, "transaction");
+		if (error && *error)
+			(*error)->code = LR_ERROR_TEMP;
+		return FALSE;
+	}
+	return ok;
+}
+
+/* queue_run - run fn in a durable transaction. */
+gboolean queue_run(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error)
+{
+	return run_retrying(q, fn, data, FALSE, error);
+}
+
+/* queue_run_lazy - run fn in a transaction that the next flush makes
+ * durable. */
+gboolean queue_run_lazy(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **error)
+{
+	return run_retrying(q, fn, data, TRUE, error);
+}
+
+/* queue_txn_queue - the owner of a transaction. */
+LrQueue *queue_txn_queue(LrTxn *txn)
+{
+	return txn->q;
+}
+
+/* queue_db_fail - report a failed DB call; a deadlock is noted (deadlock_seen)
+ * so that queue_run retries the transaction. */
+gboolean queue_db_fail(GError **error, int ret, const char *what)
+{
+	if (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED) {
+		g_private_set(&deadlock_seen, GINT_TO_POINTER(1));
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: deadlock", what);
+		return FALSE;
+	}
+	queue_db_error(error, ret, what);
+	return FALSE;
+}
+
+/* queue_get_bytes - read key from db: TRUE with *out, TRUE with *out NULL when
+ * absent, FALSE on failure. */
+gboolean queue_get_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, u_int32_t flags,
+			  GBytes **out, GError **error)
+{
+	DBT key = dbt_in(k, klen), val = dbt_out();
+	int ret;
+
+	*out = NULL;
+	if (txn == NULL)
+		flags |= DB_READ_COMMITTED;
+	ret = db->get(db, txn_of(txn), &key, &val, flags);
+	if (ret == DB_NOTFOUND)
+		return TRUE;
+	if (ret != 0)
+		return queue_db_fail(error, ret, "read");
+	*out = queue_dbt_bytes(&val);
+	return TRUE;
+}
+
+/* queue_put_bytes - write key -> value in db inside txn. */
+gboolean queue_put_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, const void *v,
+			  gsize vlen, GError **error)
+{
+	DBT key = dbt_in(k, klen), val = dbt_in(v, vlen);
+	int ret = db->put(db, txn->txn, &key, &val, 0);
+
+	return ret == 0 ? TRUE : queue_db_fail(error, ret, "write");
+}
+
+/* queue_lead_get - read (and, in a transaction, lock) one lead. */
+LrLead *queue_lead_get(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
+{
+	guint64 k = be64(id);
+	g_autoptr(GBytes) bytes = NULL;
+
+	if (!queue_get_bytes(q->leads, txn, &k, sizeof(k), txn ? DB_RMW : 0, &bytes, error) ||
+	    bytes == NULL)
+		return NULL;
+	return lead_deserialize(bytes, error);
+}
+
+/* queue_lead_put - write one lead. */
+gboolean queue_lead_put(LrTxn *txn, const LrLead *lead, GError **error)
+{
+	guint64 k = be64(lead->id);
+	g_autoptr(GBytes) bytes = lead_serialize(lead);
+	gsize len;
+	const void *data = g_bytes_get_data(bytes, &len);
+
+	return queue_put_bytes(txn->q->leads, txn, &k, sizeof(k), data, len, error);
+}
+
+/* queue_event_add - append an event (a duplicate under the lead's key). */
+gboolean queue_event_add(LrTxn *txn, guint64 id, const LrEvent *event, GError **error)
+{
+	guint64 k = be64(id);
+	g_autoptr(GBytes) bytes = lead_event_serialize(event);
+	gsize len;
+	const void *data = g_bytes_get_data(bytes, &len);
+
+	return queue_put_bytes(txn->q->events, txn, &k, sizeof(k), data, len, error);
+}
+
+/* queue_cursor_open - a cursor on db, read-committed outside a transaction. */
+DBC *queue_cursor_open(DB *db, LrTxn *txn, GError **error)
+{
+	DBC *c = NULL;
+	int ret = db->cursor(db, txn_of(txn), &c, txn ? 0 : DB_READ_COMMITTED);
+
+	if (ret != 0) {
+		queue_db_fail(error, ret, "cursor");
+		return NULL;
+	}
+	return c;
+}
+
+/* queue_events - a lead's events in order. */
+GPtrArray *queue_events(LrQueue *q, guint64 id, GError **error)
+{
+	guint64 k = be64(id);
+	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)lead_event_free);
+	DBC *c = queue_cursor_open(q->events, NULL, error);
+	DBT key = dbt_in(&k, sizeof(k)), val = dbt_out();
+	int ret;
+
+	if (c == NULL)
+		return g_ptr_array_unref(out), NULL;
+	for (ret = c->get(c, &key, &val, DB_SET); ret == 0;
+	     ret = c->get(c, &key, &val, DB_NEXT_DUP)) {
+		g_autoptr(GBytes) bytes = queue_dbt_bytes(&val);
+		LrEvent *event = lead_event_deserialize(bytes, NULL);
+		if (event)
+			g_ptr_array_add(out, event);
+		val = dbt_out();
+	}
+	c->close(c);
+	if (ret != DB_NOTFOUND) {
+		queue_db_fail(error, ret, "events");
+		return g_ptr_array_unref(out), NULL;
+	}
+	return out;
+}
+
+/* queue_raw_get - the raw message of a lead. */
+GBytes *queue_raw_get(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
+{
+	guint64 k = be64(id);
+	GBytes *bytes = NULL;
+
+	queue_get_bytes(q->raw, txn, &k, sizeof(k), 0, &bytes, error);
+	return bytes;
+}
+
+/* key_lookup - the id under a duplicate key, read inside txn (locked) or
+ * outside. */
+static gboolean key_lookup(LrQueue *q, LrTxn *txn, const char *key, guint64 *id,
+			   gboolean *found, GError **error)
+{
+	g_autoptr(GBytes) bytes = NULL;
+
+	*found = FALSE;
+	if (!queue_get_bytes(q->keys, txn, key, strlen(key), txn ? DB_RMW : 0, &bytes, error))
+		return FALSE;
+	if (bytes != NULL && g_bytes_get_size(bytes) == sizeof(guint64)) {
+		*id = GUINT64_FROM_BE(*(const guint64 *)g_bytes_get_data(bytes, NULL));
+		*found = TRUE;
+	}
+	return TRUE;
+}
+
+/* queue_key_lookup - which lead a duplicate key belongs to. */
+gboolean queue_key_lookup(LrQueue *q, const char *key, guint64 *id, GError **error)
+{
+	gboolean found;
+
+	return key_lookup(q, NULL, key, id, &found, error) && found;
+}
+
+/* queue_seq_next - the next value of a sequence. */
+gboolean queue_seq_next(DB_SEQUENCE *seq, guint64 *out, GError **error)
+{
+	db_seq_t v;
+	int ret = seq->get(seq, NULL, 1, &v, DB_TXN_NOSYNC);
+
+	if (ret != 0)
+		return queue_db_fail(error, ret, "sequence");
+	*out = (guint64)v;
+	return TRUE;
+}
+
+/* store_one - the intake work for one message inside txn. */
+static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
+{
+	LrLead *lead = item->seed;
+	g_autoptr(LrEvent) event = NULL;
+	g_autofree char *detail = NULL;
+	gsize len;
+	const void *raw = g_bytes_get_data(item->raw, &len);
+	guint64 k, kbe;
+
+	if (!key_lookup(txn->q, txn, item->key, &item->lead_id, &item->duplicate, error))
+		return FALSE;
+	if (item->duplicate)
+		return TRUE;
+	if (!queue_seq_next(txn->q->lead_seq, &item->lead_id, error))
+		return FALSE;
+	lead->id = item->lead_id;
+	lead->received = g_get_real_time();
+	lead_set_str(&lead->status, LEAD_STATUS_NEW);
+	lead_set_str(&lead->message_key, item->key);
+	k = be64(item->lead_id);
+	kbe = k;
+	detail = g_strdup_printf("from=<%s> to=<%s> size=%zu", lead->sender ? lead->sender : "",
+				 lead->recipient ? lead->recipient : "", len);
+	event = lead_event_new("received", "intake", detail);
+	return queue_put_bytes(txn->q->raw, txn, &k, sizeof(k), raw, len, error) &&
+	       queue_lead_put(txn, lead, error) && queue_event_add(txn, item->lead_id, event, error) &&
+	       queue_put_bytes(txn->q->keys, txn, item->key, strlen(item->key), &kbe, sizeof(kbe),
+			 error) &&
+	       queue_job_add(txn, QUEUE_JOB_PARSE, item->lead_id, 0, NULL, error);
+}
+
+typedef struct {
+	LrStoreItem *items;
+	guint n;
+} StoreBatch;
+
+/* store_txn - the intake transaction body: every item of the batch. */
+static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	StoreBatch *b = data;
+
+	for (guint i = 0; i < b->n; i++) {
+		b->items[i].lead_id = 0;
+		b->items[i].duplicate = FALSE;
+		if (!store_one(txn, &b->items[i], error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* queue_store_item - the intake work for one message in a caller's txn. */
+gboolean queue_store_item(LrTxn *txn, LrStoreItem *item, GError **error)
+{
+	item->lead_id = 0;
+	item->duplicate = FALSE;
+	return store_one(txn, item, error);
+}
+
+/* queue_has_room - is there room for bytes more, with the margin? */
+gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error)
+{
+	struct statvfs st;
+	guint64 avail;
+
+	if (statvfs(q->home, &st) != 0)
+		return TRUE;	/* cannot tell: let the write itself decide */
+	avail = (guint64)st.f_bavail * st.f_frsize;
+	if (avail >= bytes + QUEUE_MIN_FREE)
+		return TRUE;
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "the store is full (%" G_GUINT64_FORMAT
+		    " KB free in %s)", avail / 1024, q->home);
+	return FALSE;
+}
+
+/* queue_store_batch - store several messages in one durable transaction. */
+gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **error)
+{
+	StoreBatch b = {items, n};
+	guint64 bytes = 0;
+
+	for (guint i = 0; i < n; i++)
+		bytes += g_bytes_get_size(items[i].raw) * 2;	/* raw + its log record */
+	if (!queue_has_room(q, bytes, error))
+		return FALSE;
+	return queue_run(q, store_txn, &b, error);
+}
+
+/* queue_store_message - store one incoming message durably, once. */
+gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, LrLead *seed,
+			     guint64 *lead_id, gboolean *duplicate, GError **error)
+{
+	LrStoreItem item = {raw, key, seed, 0, FALSE};
+
+	if (!queue_store_batch(q, &item, 1, error))
+		return FALSE;
+	*lead_id = item.lead_id;
+	*duplicate = item.duplicate;
+	return TRUE;
+}
+
+/* queue_leads_foreach - every lead in id order. */
+gboolean queue_leads_foreach(LrQueue *q, QueueLeadFunc fn, gpointer data, GError **error)
+{
+	DBC *c = queue_cursor_open(q->leads, NULL, error);
+	DBT key = dbt_out(), val = dbt_out();
+	int ret;
+	gboolean go = TRUE;
+
+	if (c == NULL)
+		return FALSE;
+	while (go && (ret = c->get(c, &key, &val, DB_NEXT)) == 0) {
+		g_autoptr(GBytes) bytes = queue_dbt_bytes(&val);
+		g_autoptr(LrLead) lead = lead_deserialize(bytes, NULL);
+		free(key.data);
+		key = dbt_out();
+		val = dbt_out();
+		if (lead != NULL)
+			go = fn(lead, data);
+	}
+	c->close(c);
+	if (go && ret != DB_NOTFOUND)
+		return queue_db_fail(error, ret, "leads");
+	return TRUE;
+}
+
+/* queue_db_count - the number of records in db (walks the tree). */
+guint64 queue_db_count(DB *db, GError **error)
+{
+	DB_BTREE_STAT *st = NULL;
+	guint64 n;
+	int ret = db->stat(db, NULL, &st, DB_READ_COMMITTED);
+
+	if (ret != 0) {
+		queue_db_fail(error, ret, "stat");
+		return 0;
+	}
+	n = st->bt_nkeys;
+	free(st);
+	return n;
+}
+
+/* queue_lead_count - the number of leads. */
+guint64 queue_lead_count(LrQueue *q, GError **error)
+{
+	return queue_db_count(q->leads, error);
+}
+
+/* queue_flush - everything committed so far, on disk. */
+gboolean queue_flush(LrQueue *q, GError **error)
+{
+	int ret = queue_group_flush(q);
+
+	return ret == 0 ? TRUE : queue_db_fail(error, ret, "log flush");
+}
+
+/* queue_state_get - a named value. */
+gboolean queue_state_get(LrQueue *q, LrTxn *txn, const char *key, char **value,
+			 GError **error)
+{
+	g_autoptr(GBytes) bytes = NULL;
+	gsize len;
+	const char *data;
+
+	*value = NULL;
+	if (!queue_get_bytes(q->state, txn, key, strlen(key), txn ? DB_RMW : 0, &bytes, error) ||
+	    bytes == NULL)
+		return FALSE;
+	data = g_bytes_get_data(bytes, &len);
+	*value = g_strndup(data, len);
+	return TRUE;
+}
+
+/* queue_state_put - set or delete a named value. */
+gboolean queue_state_put(LrTxn *txn, const char *key, const char *value, GError **error)
+{
+	DBT k = dbt_in(key, strlen(key));
+	int ret;
+
+	if (value != NULL)
+		return queue_put_bytes(txn->q->state, txn, key, strlen(key), value, strlen(value), error);
+	ret = txn->q->state->del(txn->q->state, txn->txn, &k, 0);
+	return ret == 0 || ret == DB_NOTFOUND ? TRUE : queue_db_fail(error, ret, "state delete");
+}
