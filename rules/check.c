@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "rules/check.h"
+#include "rules/check-servers.h"
 
 /* One run of the checks. */
 typedef struct {
@@ -60,8 +61,13 @@ static void check_target(Checker *ck, const LrRuleSet *set, const LrRule *r, con
 			say(ck, r->file, r->line, "route to 'manager': nobody manages '%s'",
 			    set->owner->id);
 	} else if (g_str_has_prefix(to, "server:")) {
-		if (lr_config_server(ck->cfg, to + 7) == NULL)
+		const LrServer *srv = lr_config_server(ck->cfg, to + 7);
+
+		if (srv == NULL)
 			say(ck, r->file, r->line, "route to unknown server '%s'", to + 7);
+		else if (srv->deliver == NULL)
+			say(ck, r->file, r->line, "route to server '%s', which has no deliver (it "
+			    "only sends leads to us)", to + 7);
 		else if (set->owner && !lr_config_may_route(ck->cfg, set->owner->id, to))
 			say(ck, r->file, r->line, "user '%s' may not route to '%s' (the admin must "
 			    "list it in their may_route)", set->owner->id, to);
@@ -221,6 +227,7 @@ void check_config(const LrConfig *cfg, CheckReportFunc report, gpointer data)
 		if (u->rules != NULL && !g_hash_table_contains(ck.state, u->id))
 			visit(&ck, u);
 	}
+	check_servers(cfg, report, data);
 	g_hash_table_destroy(ck.state);
 	g_ptr_array_free(ck.stack, TRUE);
 }

@@ -77,9 +77,15 @@ typedef struct {
 
 typedef struct {
 	char *id;
-	char *deliver;		/* "mailto:ADDRESS" */
+	char *deliver;		/* "mailto:ADDRESS", or NULL: a peer that only sends */
 	char *format;		/* "leadroute", "adf" */
 	char **withhold;
+	/* Federation (issue 10): the HMAC key shared with this peer, the one
+	 * it replaces during a change-over (both verify), the partner's SLA
+	 * (seconds; -1: workflow.accept_within), its display name. */
+	char *secret_file, *previous_secret_file;
+	gint64 accept_within;
+	char *name;
 	const char *file;
 	int line;
 } LrServer;

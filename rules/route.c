@@ -8,7 +8,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lead/lr-error.h"
-#include "rules/route.h"
+#include "rules/route-int.h"
 
 /* Rotation: each candidate has a "pass" (stored under KEY\tID); the one
  * with the lowest pass is picked and its pass grows by STRIDE / weight.
@@ -16,24 +16,6 @@
  * behind it (away, unavailable, new to the list) rejoins as if just picked,
  * so the turn comes after the current round: nobody returns to a burst. */
 #define ROUTE_STRIDE 1000000.0
-
-/* A run of rules that the plan evaluates as one step. */
-typedef struct {
-	guint first, last;	/* rule indices, inclusive */
-	char *name;		/* indexed name, or NULL for a single rule */
-	GHashTable *index;	/* folded text -> GArray of guint rule indices */
-} PlanStep;
-
-/* Rules testing the same name this many times in a row get an index. */
-#define PLAN_MIN_RUN 4
-
-/* One span of the trace. */
-typedef struct {
-	const LrRuleSet *set;
-	guint first, last;
-	gboolean matched;
-	char *effect;		/* matched rules only */
-} Span;
 
 /* Where routing is, for one lead. */
 typedef struct {
@@ -66,181 +48,6 @@ typedef struct {
 	GPtrArray *all;		/* PICK_BROADCAST: const char * ids */
 } Pick;
 
-/* ---- plan ---- */
-
-/* plan_step_free - destroy a plan step. */
-static void plan_step_free(PlanStep *s)
-{
-	g_free(s->name);
-	if (s->index != NULL)
-		g_hash_table_destroy(s->index);
-	g_free(s);
-}
-
-/* plan_index_add - index rule i under each of keys. */
-static void plan_index_add(PlanStep *s, GPtrArray *keys, guint i)
-{
-	for (guint k = 0; k < keys->len; k++) {
-		const char *key = g_ptr_array_index(keys, k);
-		GArray *list = g_hash_table_lookup(s->index, key);
-
-		if (list == NULL) {
-			list = g_array_new(FALSE, FALSE, sizeof(guint));
-			g_hash_table_insert(s->index, g_strdup(key), list);
-		}
-		if (list->len == 0 || g_array_index(list, guint, list->len - 1) != i)
-			g_array_append_val(list, i);
-	}
-}
-
-/* plan_run - the length of the run of rules from i that test name. */
-static guint plan_run(const LrRuleSet *set, guint i, const char **name)
-{
-	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
-	guint n = 0;
-
-	*name = NULL;
-	for (; i + n < set->rules->len; n++) {
-		const LrRule *r = g_ptr_array_index(set->rules, i + n);
-		const char *nm = NULL;
-
-		g_ptr_array_set_size(keys, 0);
-		if (r->when == NULL || !cond_index_key(r->when, &nm, keys))
-			break;
-		if (*name != NULL && strcmp(nm, *name) != 0)
-			break;
-		*name = nm;
-	}
-	return n;
-}
-
-/* plan_block - an indexed step over rules [first, first + n). */
-static PlanStep *plan_block(const LrRuleSet *set, guint first, guint n, const char *name)
-{
-	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
-	PlanStep *s = g_new0(PlanStep, 1);
-	const char *nm;
-
-	s->first = first;
-	s->last = first + n - 1;
-	s->name = g_strdup(name);
-	s->index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					 (GDestroyNotify)g_array_unref);
-	for (guint i = first; i <= s->last; i++) {
-		g_ptr_array_set_size(keys, 0);
-		cond_index_key(((LrRule *)g_ptr_array_index(set->rules, i))->when, &nm, keys);
-		plan_index_add(s, keys, i);
-	}
-	return s;
-}
-
-/* plan_targets - resolve the users and teams that set's routes name, so
- * that a decision does not look them up by text. */
-static void plan_targets(const LrConfig *cfg, LrRuleSet *set)
-{
-	for (guint i = 0; i < set->rules->len; i++) {
-		const LrRule *r = g_ptr_array_index(set->rules, i);
-
-		for (guint k = 0; r->route != NULL && k < r->route->targets->len; k++) {
-			LrTarget *t = g_ptr_array_index(r->route->targets, k);
-
-			t->user = lr_config_user(cfg, t->to);
-			t->team = g_str_has_prefix(t->to, "team:")
-					  ? g_hash_table_lookup(cfg->team_index, t->to + 5)
-					  : NULL;
-		}
-	}
-}
-
-/* plan_set - build one rule set's plan. */
-static void plan_set(const LrConfig *cfg, LrRuleSet *set)
-{
-	route_plan_free(set);
-	plan_targets(cfg, set);
-	set->steps = g_ptr_array_new_with_free_func((GDestroyNotify)plan_step_free);
-	for (guint i = 0; i < set->rules->len;) {
-		const char *name;
-		guint n = plan_run(set, i, &name);
-		PlanStep *s;
-
-		if (n >= PLAN_MIN_RUN) {
-			s = plan_block(set, i, n, name);
-		} else {
-			n = 1;
-			s = g_new0(PlanStep, 1);
-			s->first = s->last = i;
-		}
-		g_ptr_array_add(set->steps, s);
-		i += n;
-	}
-}
-
-/* route_plan_build - plans for every rule set. */
-void route_plan_build(LrConfig *cfg)
-{
-	if (cfg->rules != NULL)
-		plan_set(cfg, cfg->rules);
-	for (guint i = 0; i < cfg->users->len; i++) {
-		LrUser *u = g_ptr_array_index(cfg->users, i);
-		if (u->rules != NULL)
-			plan_set(cfg, u->rules);
-	}
-}
-
-/* route_plan_free - drop a plan. */
-void route_plan_free(LrRuleSet *set)
-{
-	g_clear_pointer(&set->steps, g_ptr_array_unref);
-}
-
-/* ---- results ---- */
-
-/* attachment_free - destroy an attachment. */
-static void attachment_free(LrAttachment *a)
-{
-	g_free(a->kind);
-	g_free(a->name);
-	g_free(a->file);
-	g_free(a->table);
-	g_strfreev(a->columns);
-	g_strfreev(a->values);
-	g_free(a);
-}
-
-/* span_clear - free a span's effect. */
-static void span_clear(gpointer p)
-{
-	g_free(((Span *)p)->effect);
-}
-
-/* result_new - an empty result. */
-static LrRouteResult *result_new(void)
-{
-	LrRouteResult *r = g_new0(LrRouteResult, 1);
-
-	r->assignees = g_ptr_array_new_with_free_func(g_free);
-	r->holders = g_ptr_array_new_with_free_func(g_free);
-	r->attachments = g_ptr_array_new_with_free_func((GDestroyNotify)attachment_free);
-	r->withheld = g_ptr_array_new_with_free_func(g_free);
-	r->spans = g_array_sized_new(FALSE, TRUE, sizeof(Span), 32);
-	g_array_set_clear_func(r->spans, span_clear);
-	return r;
-}
-
-/* route_result_free - destroy a result. */
-void route_result_free(LrRouteResult *result)
-{
-	if (result == NULL)
-		return;
-	g_ptr_array_free(result->assignees, TRUE);
-	g_ptr_array_free(result->holders, TRUE);
-	g_ptr_array_free(result->attachments, TRUE);
-	g_ptr_array_free(result->withheld, TRUE);
-	g_array_free(result->spans, TRUE);
-	g_free(result->reason);
-	g_free(result);
-}
-
 /* trace_span - record rules [first, last] of set. */
 static void trace_span(Router *rt, const LrRuleSet *set, guint first, guint last,
 		       gboolean matched, const char *effect)
@@ -249,26 +56,6 @@ static void trace_span(Router *rt, const LrRuleSet *set, guint first, guint last
 
 	if (first <= last)
 		g_array_append_val(rt->res->spans, s);
-}
-
-/* route_result_trace - the trace, one step per rule. */
-GPtrArray *route_result_trace(const LrRouteResult *result)
-{
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-
-	for (guint i = 0; i < result->spans->len; i++) {
-		const Span *s = &g_array_index(result->spans, Span, i);
-
-		for (guint r = s->first; r <= s->last; r++) {
-			const LrRule *rule = g_ptr_array_index(s->set->rules, r);
-			LrTraceStep *t = g_new0(LrTraceStep, 1);
-
-			*t = (LrTraceStep){rule->file, rule->line, rule->name, s->matched,
-					   s->effect ? s->effect : ""};
-			g_ptr_array_add(out, t);
-		}
-	}
-	return out;
 }
 
 /* add_unique - append a copy of text to list unless it is there. */
@@ -622,7 +409,7 @@ static void add_attachments(Router *rt, const GPtrArray *attach)
 		}
 		append(rt->effect, sep(rt->effect), "attach ", out->name, NULL);
 		if (dup)
-			attachment_free(out);
+			route_attachment_free(out);
 		else
 			g_ptr_array_add(rt->res->attachments, out);
 	}
@@ -841,7 +628,7 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "the configuration has no admin");
 		return NULL;
 	}
-	rt.res = result_new();
+	rt.res = route_result_new();
 	rt.reason = g_string_new(NULL);
 	rt.effect = g_string_new(NULL);
 	rt.escalation = g_string_new(NULL);
@@ -862,207 +649,4 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 	g_string_free(rt.scratch, TRUE);
 	g_free(rt.ix_key);
 	return rt.res;
-}
-
-/* ---- JSON ---- */
-
-/* json_strings - add member name as an array of the strings in list. */
-static void json_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_begin_array(b);
-	for (guint i = 0; i < list->len; i++)
-		json_builder_add_string_value(b, g_ptr_array_index(list, i));
-	json_builder_end_array(b);
-}
-
-/* json_trace - the rules member. */
-static void json_trace(JsonBuilder *b, const LrRouteResult *r)
-{
-	g_autoptr(GPtrArray) trace = route_result_trace(r);
-
-	json_builder_set_member_name(b, "rules");
-	json_builder_begin_array(b);
-	for (guint i = 0; i < trace->len; i++) {
-		const LrTraceStep *t = g_ptr_array_index(trace, i);
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "file");
-		json_builder_add_string_value(b, t->file);
-		json_builder_set_member_name(b, "line");
-		json_builder_add_int_value(b, t->line);
-		json_builder_set_member_name(b, "name");
-		if (t->name != NULL)
-			json_builder_add_string_value(b, t->name);
-		else
-			json_builder_add_null_value(b);
-		json_builder_set_member_name(b, "matched");
-		json_builder_add_boolean_value(b, t->matched);
-		json_builder_set_member_name(b, "effect");
-		json_builder_add_string_value(b, t->effect);
-		json_builder_end_object(b);
-	}
-	json_builder_end_array(b);
-}
-
-/* json_member_string - name: value (null when NULL). */
-static void json_member_string(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
-/* json_attachments - the attachments member. */
-static void json_attachments(JsonBuilder *b, const LrRouteResult *r)
-{
-	json_builder_set_member_name(b, "attachments");
-	json_builder_begin_array(b);
-	for (guint i = 0; i < r->attachments->len; i++) {
-		const LrAttachment *a = g_ptr_array_index(r->attachments, i);
-		json_builder_begin_object(b);
-		json_member_string(b, "kind", a->kind);
-		json_member_string(b, "name", a->name);
-		if (a->file != NULL)
-			json_member_string(b, "file", a->file);
-		if (a->table != NULL) {
-			json_member_string(b, "table", a->table);
-			json_builder_set_member_name(b, "row");
-			json_builder_begin_object(b);
-			for (int k = 0; a->columns[k] && a->values[k]; k++)
-				json_member_string(b, a->columns[k], a->values[k]);
-			json_builder_end_object(b);
-		}
-		json_builder_end_object(b);
-	}
-	json_builder_end_array(b);
-}
-
-/* json_workflow - the workflow member. */
-static void json_workflow(JsonBuilder *b, const LrRouteResult *r)
-{
-	json_builder_set_member_name(b, "workflow");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "accept_within");
-	json_builder_add_int_value(b, r->accept_within);
-	json_builder_set_member_name(b, "remind_after");
-	json_builder_add_int_value(b, r->remind_after);
-	json_builder_set_member_name(b, "max_rejections");
-	json_builder_add_int_value(b, r->max_rejections);
-	json_builder_end_object(b);
-}
-
-/* route_result_to_json - the result as JSON. */
-char *route_result_to_json(const LrRouteResult *result)
-{
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
-
-	json_builder_begin_object(b);
-	json_strings(b, "assignees", result->assignees);
-	json_strings(b, "holders", result->holders);
-	json_builder_set_member_name(b, "priority");
-	json_builder_add_int_value(b, result->priority);
-	json_builder_set_member_name(b, "broadcast");
-	json_builder_add_boolean_value(b, result->broadcast);
-	json_builder_set_member_name(b, "escalated");
-	json_builder_add_boolean_value(b, result->escalated);
-	json_member_string(b, "reason", result->reason);
-	json_trace(b, result);
-	json_attachments(b, result);
-	json_strings(b, "withheld", result->withheld);
-	json_workflow(b, result);
-	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	json_generator_set_pretty(gen, TRUE);
-	return json_generator_to_data(gen, NULL);
-}
-
-/* ---- state in memory ---- */
-
-typedef struct {
-	GHashTable *rr;		/* key -> guint64 * */
-	GHashTable *away;	/* user -> gint64 * */
-	GHashTable *open;	/* user -> GUINT_TO_POINTER */
-} MemState;
-
-/* mem_rr_get - LrRouteState.rr_get over memory. */
-static guint64 mem_rr_get(gpointer data, const char *key)
-{
-	guint64 *v = g_hash_table_lookup(((MemState *)data)->rr, key);
-
-	return v ? *v : 0;
-}
-
-/* mem_rr_set - LrRouteState.rr_set over memory. */
-static void mem_rr_set(gpointer data, const char *key, guint64 value)
-{
-	GHashTable *rr = ((MemState *)data)->rr;
-	guint64 *v = g_hash_table_lookup(rr, key);
-
-	if (v != NULL)
-		*v = value;
-	else
-		g_hash_table_insert(rr, g_strdup(key), g_memdup2(&value, sizeof(value)));
-}
-
-/* mem_open - LrRouteState.open_leads over memory. */
-static guint mem_open(gpointer data, const char *user)
-{
-	return GPOINTER_TO_UINT(g_hash_table_lookup(((MemState *)data)->open, user));
-}
-
-/* mem_away - LrRouteState.away_until over memory. */
-static gint64 mem_away(gpointer data, const char *user)
-{
-	gint64 *v = g_hash_table_lookup(((MemState *)data)->away, user);
-
-	return v ? *v : 0;
-}
-
-/* route_memory_state_new - an in-memory state. */
-LrRouteState *route_memory_state_new(gint64 now)
-{
-	LrRouteState *st = g_new0(LrRouteState, 1);
-	MemState *m = g_new0(MemState, 1);
-
-	m->rr = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	m->away = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	*st = (LrRouteState){mem_rr_get, mem_rr_set, mem_open, mem_away, now, m};
-	return st;
-}
-
-/* route_memory_state_free - destroy an in-memory state. */
-void route_memory_state_free(LrRouteState *state)
-{
-	MemState *m;
-
-	if (state == NULL)
-		return;
-	m = state->data;
-	g_hash_table_destroy(m->rr);
-	g_hash_table_destroy(m->away);
-	g_hash_table_destroy(m->open);
-	g_free(m);
-	g_free(state);
-}
-
-/* route_memory_state_set_away - mark a user away until a time. */
-void route_memory_state_set_away(LrRouteState *state, const char *user_id, gint64 until)
-{
-	MemState *m = state->data;
-
-	g_hash_table_replace(m->away, g_strdup(user_id), g_memdup2(&until, sizeof(until)));
-}
-
-/* route_memory_state_set_open - set a user's open-lead count. */
-void route_memory_state_set_open(LrRouteState *state, const char *user_id, guint open)
-{
-	MemState *m = state->data;
-
-	g_hash_table_replace(m->open, g_strdup(user_id), GUINT_TO_POINTER(open));
 }

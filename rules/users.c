@@ -20,7 +20,9 @@ static const char *const user_keys[] = {"id", "name", "email", "addresses", "rol
 					"team", "territory", "capacity", "hours", "may_route",
 					"rules", "documents", NULL};
 
-static const char *const server_entry_keys[] = {"id", "deliver", "format", "withhold", NULL};
+static const char *const server_entry_keys[] = {"id", "deliver", "format", "withhold",
+						 "name", "secret_file", "previous_secret_file",
+						 "accept_within", NULL};
 
 /* user_free - destroy a user. */
 void user_free(LrUser *u)
@@ -56,6 +58,9 @@ void server_free(LrServer *s)
 	g_free(s->deliver);
 	g_free(s->format);
 	g_strfreev(s->withhold);
+	g_free(s->secret_file);
+	g_free(s->previous_secret_file);
+	g_free(s->name);
 	g_free(s);
 }
 
@@ -261,7 +266,34 @@ void load_users(Loader *ld, const config_setting_t *root)
 	}
 }
 
-/* load_server_entry - one entry of the servers list. */
+/* server_federation - a server entry's federation keys. */
+static void server_federation(Loader *ld, const config_setting_t *s, LrServer *srv)
+{
+	const char *secret = get_str(ld, s, "secret_file");
+	const char *previous = get_str(ld, s, "previous_secret_file");
+	config_setting_t *m = config_setting_get_member(s, "accept_within");
+	const char *within = m && config_setting_type(m) == CONFIG_TYPE_STRING
+				     ? config_setting_get_string(m)
+				     : NULL;
+
+	srv->secret_file = secret ? path_of(ld, secret) : NULL;
+	srv->previous_secret_file = previous ? path_of(ld, previous) : NULL;
+	srv->name = g_strdup(get_str(ld, s, "name"));
+	srv->accept_within = -1;
+	if (m && (config_setting_type(m) == CONFIG_TYPE_INT ||
+		  config_setting_type(m) == CONFIG_TYPE_INT64))
+		srv->accept_within = config_setting_get_int64(m);
+	else
+		srv->accept_within = within ? lr_config_duration(within) : (m ? -2 : -1);
+	if (m && srv->accept_within < 0)
+		at(ld, m, "server '%s': accept_within must be a duration such as \"8h\"", srv->id);
+	if (previous && secret == NULL)
+		at(ld, s, "server '%s': previous_secret_file needs secret_file", srv->id);
+}
+
+/* load_server_entry - one entry of the servers list: where leads go
+ * (deliver), or, for a peer that only sends us leads and status, its
+ * secret alone. */
 static void load_server_entry(Loader *ld, const config_setting_t *s)
 {
 	const char *id = get_str(ld, s, "id"), *deliver = get_str(ld, s, "deliver");
@@ -269,14 +301,13 @@ static void load_server_entry(Loader *ld, const config_setting_t *s)
 	LrServer *srv;
 
 	check_keys(ld, s, server_entry_keys, "a server");
-	if (id == NULL || deliver == NULL) {
-		at(ld, s, "a server needs id and deliver");
+	if (id == NULL || (deliver == NULL && get_str(ld, s, "secret_file") == NULL)) {
+		at(ld, s, "a server needs id and deliver (or, for a peer that only sends "
+		   "to us, secret_file)");
 		return;
 	}
 	if (lr_config_server(ld->cfg, id) != NULL)
 		at(ld, s, "server '%s' is defined twice", id);
-	if (!g_str_has_prefix(deliver, "mailto:") || strchr(deliver, '@') == NULL)
-		at(ld, s, "server '%s': deliver must be \"mailto:ADDRESS\"", id);
 	if (format != NULL && strcmp(format, "leadroute") != 0 && strcmp(format, "adf") != 0)
 		at(ld, s, "server '%s': format must be \"leadroute\" or \"adf\"", id);
 	srv = g_new0(LrServer, 1);
@@ -284,6 +315,7 @@ static void load_server_entry(Loader *ld, const config_setting_t *s)
 	srv->deliver = g_strdup(deliver);
 	srv->format = g_strdup(format ? format : "leadroute");
 	srv->withhold = get_strv(ld, s, "withhold");
+	server_federation(ld, s, srv);
 	srv->file = file_of(ld, s, "(embedded default)");
 	srv->line = line_of(s);
 	g_ptr_array_add(ld->cfg->servers, srv);

@@ -27,6 +27,8 @@ static const Command commands[] = {
 	{"report", cmd_report,
 	 "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json]"},
 	{"user", cmd_user, "user away|back|show [-c FILE] [--until DATE] ID"},
+	{"peer-secret", cmd_peer_secret, "peer-secret [-o FILE]  (a new secret for a peer's secret_file)"},
+	{"lead", cmd_lead, "lead " LEAD_STATUS_USAGE},
 	{"sources", cmd_sources, "sources [-c FILE] [ID...]  (connect to each mailbox source once)"},
 };
 

@@ -1,0 +1,130 @@
+/* https.c - POST one document over https with libcurl, the answer sorted
+ * into done, never (3xx/4xx) and later (5xx, no connection, TLS). */
+#include "config.h"
+
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "lead/lr-error.h"
+#include "mailer/https.h"
+
+#define HTTPS_ANSWER_MAX 4096	/* bytes of the answer kept for the log */
+
+/* https_global_init - curl_global_init once per process. */
+static void https_global_init(void)
+{
+	static gsize done;
+
+	if (g_once_init_enter(&done)) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		g_once_init_leave(&done, 1);
+	}
+}
+
+/* https_answer - CURLOPT_WRITEFUNCTION: keep the start of the answer. */
+static size_t https_answer(char *data, size_t size, size_t n, void *user)
+{
+	GString *answer = user;
+	gsize len = size * n;
+
+	if (answer->len < HTTPS_ANSWER_MAX)
+		g_string_append_len(answer, data, MIN(len, HTTPS_ANSWER_MAX - answer->len));
+	return len;
+}
+
+/* https_headers - the request's header list (new; curl_slist_free_all). */
+static struct curl_slist *https_headers(const LrHttpsPost *post)
+{
+	g_autofree char *ctype = g_strdup_printf("Content-Type: %s", post->content_type
+					? post->content_type : "application/octet-stream");
+	struct curl_slist *list = curl_slist_append(NULL, ctype);
+
+	list = curl_slist_append(list, "Expect:");
+	for (int i = 0; post->headers && post->headers[i]; i++)
+		list = curl_slist_append(list, post->headers[i]);
+	return list;
+}
+
+/* https_setup - the handle's options for one POST. */
+static void https_setup(CURL *c, const LrHttpsPost *post, GBytes *body,
+			struct curl_slist *headers, GString *answer, char *errbuf)
+{
+	gsize len = 0;
+	const char *data = g_bytes_get_data(body, &len);
+
+	curl_easy_setopt(c, CURLOPT_URL, post->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+#else
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+	curl_easy_setopt(c, CURLOPT_POST, 1L);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, data ? data : "");
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (post->ca_file != NULL)
+		curl_easy_setopt(c, CURLOPT_CAINFO, post->ca_file);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, post->connect_timeout > 0
+							    ? post->connect_timeout : 30L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, post->total_timeout > 0 ? post->total_timeout : 120L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "leadroute/" PACKAGE_VERSION);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, https_answer);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+}
+
+/* https_sort - the outcome of a finished request. */
+static gboolean https_sort(const LrHttpsPost *post, CURLcode rc, long code, const char *errbuf,
+			   GError **error)
+{
+	if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: only https is sent to", post->url);
+		return FALSE;
+	}
+	if (rc != CURLE_OK) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s", post->url,
+			    *errbuf ? errbuf : curl_easy_strerror(rc));
+		return FALSE;
+	}
+	if (code >= 200 && code < 300)
+		return TRUE;
+	g_set_error(error, LR_ERROR, code >= 300 && code < 500 ? LR_ERROR_PERM : LR_ERROR_TEMP,
+		    "%s: HTTP %ld%s", post->url, code,
+		    code >= 300 && code < 400 ? " (redirects are not followed)" : "");
+	return FALSE;
+}
+
+/* mailer_https_post - POST one document. */
+gboolean mailer_https_post(const LrHttpsPost *post, GBytes *body, long *status, GError **error)
+{
+	char errbuf[CURL_ERROR_SIZE] = "";
+	g_autoptr(GString) answer = g_string_new(NULL);
+	struct curl_slist *headers;
+	CURL *c;
+	CURLcode rc;
+	long code = 0;
+	gboolean ok;
+
+	https_global_init();
+	if ((c = curl_easy_init()) == NULL) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: cannot start curl", post->url);
+		return FALSE;
+	}
+	headers = https_headers(post);
+	https_setup(c, post, body, headers, answer, errbuf);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	ok = https_sort(post, rc, code, errbuf, error);
+	curl_slist_free_all(headers);
+	curl_easy_cleanup(c);
+	if (status != NULL)
+		*status = code;
+	return ok;
+}

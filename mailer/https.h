@@ -1,0 +1,30 @@
+/* https.h - one document POSTed to a partner's https endpoint (libcurl):
+ * the `deliver = "https://..."` transport of a servers entry, the same
+ * document and signature header a mail would carry.
+ *
+ * Only https is spoken (no redirects followed, no proxy from the
+ * environment); the peer's certificate and host name are always
+ * verified, against ca_file when given, else the system's CAs. */
+#ifndef LR_MAILER_HTTPS_H
+#define LR_MAILER_HTTPS_H
+
+#include <glib.h>
+
+typedef struct {
+	const char *url;		/* "https://HOST[:PORT]/PATH" */
+	const char *ca_file;		/* PEM CAs to verify with, or NULL: the system's */
+	const char *content_type;	/* "application/vnd.leadroute+xml", "application/xml" */
+	const char *const *headers;	/* more "Name: value" lines (the signature), or NULL */
+	long connect_timeout;		/* seconds; 0: 30 */
+	long total_timeout;		/* seconds; 0: 120 */
+} LrHttpsPost;
+
+/* mailer_https_post - POST body to post->url.  *status (may be NULL) gets
+ * the HTTP status (0 when there was no answer).  Returns TRUE on a 2xx;
+ * FALSE with LR_ERROR_PERM on a 3xx or 4xx (the partner refused it, or the
+ * URL is not https: retrying will not help), LR_ERROR_TEMP on a 5xx, a
+ * refused or timed-out connection or a TLS failure (retry from the outbox
+ * with back-off).  The message says which, never the body. */
+gboolean mailer_https_post(const LrHttpsPost *post, GBytes *body, long *status, GError **error);
+
+#endif

@@ -1,0 +1,283 @@
+/* route-result.c - routing results: their memory, the trace, the JSON form,
+ * and routing state kept in memory (for `leadroute route` and tests). */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "lead/lr-error.h"
+#include "rules/route-int.h"
+
+/* ---- results ---- */
+
+/* route_attachment_free - destroy an attachment. */
+void route_attachment_free(LrAttachment *a)
+{
+	g_free(a->kind);
+	g_free(a->name);
+	g_free(a->file);
+	g_free(a->table);
+	g_strfreev(a->columns);
+	g_strfreev(a->values);
+	g_free(a);
+}
+
+/* span_clear - free a span's effect. */
+static void span_clear(gpointer p)
+{
+	g_free(((Span *)p)->effect);
+}
+
+/* route_result_new - an empty result. */
+LrRouteResult *route_result_new(void)
+{
+	LrRouteResult *r = g_new0(LrRouteResult, 1);
+
+	r->assignees = g_ptr_array_new_with_free_func(g_free);
+	r->holders = g_ptr_array_new_with_free_func(g_free);
+	r->attachments = g_ptr_array_new_with_free_func((GDestroyNotify)route_attachment_free);
+	r->withheld = g_ptr_array_new_with_free_func(g_free);
+	r->spans = g_array_sized_new(FALSE, TRUE, sizeof(Span), 32);
+	g_array_set_clear_func(r->spans, span_clear);
+	return r;
+}
+
+/* route_result_free - destroy a result. */
+void route_result_free(LrRouteResult *result)
+{
+	if (result == NULL)
+		return;
+	g_ptr_array_free(result->assignees, TRUE);
+	g_ptr_array_free(result->holders, TRUE);
+	g_ptr_array_free(result->attachments, TRUE);
+	g_ptr_array_free(result->withheld, TRUE);
+	g_array_free(result->spans, TRUE);
+	g_free(result->reason);
+	g_free(result);
+}
+
+/* route_result_trace - the trace, one step per rule. */
+GPtrArray *route_result_trace(const LrRouteResult *result)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < result->spans->len; i++) {
+		const Span *s = &g_array_index(result->spans, Span, i);
+
+		for (guint r = s->first; r <= s->last; r++) {
+			const LrRule *rule = g_ptr_array_index(s->set->rules, r);
+			LrTraceStep *t = g_new0(LrTraceStep, 1);
+
+			*t = (LrTraceStep){rule->file, rule->line, rule->name, s->matched,
+					   s->effect ? s->effect : ""};
+			g_ptr_array_add(out, t);
+		}
+	}
+	return out;
+}
+
+/* ---- JSON ---- */
+
+/* json_strings - add member name as an array of the strings in list. */
+static void json_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_begin_array(b);
+	for (guint i = 0; i < list->len; i++)
+		json_builder_add_string_value(b, g_ptr_array_index(list, i));
+	json_builder_end_array(b);
+}
+
+/* json_trace - the rules member. */
+static void json_trace(JsonBuilder *b, const LrRouteResult *r)
+{
+	g_autoptr(GPtrArray) trace = route_result_trace(r);
+
+	json_builder_set_member_name(b, "rules");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < trace->len; i++) {
+		const LrTraceStep *t = g_ptr_array_index(trace, i);
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "file");
+		json_builder_add_string_value(b, t->file);
+		json_builder_set_member_name(b, "line");
+		json_builder_add_int_value(b, t->line);
+		json_builder_set_member_name(b, "name");
+		if (t->name != NULL)
+			json_builder_add_string_value(b, t->name);
+		else
+			json_builder_add_null_value(b);
+		json_builder_set_member_name(b, "matched");
+		json_builder_add_boolean_value(b, t->matched);
+		json_builder_set_member_name(b, "effect");
+		json_builder_add_string_value(b, t->effect);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+/* json_member_string - name: value (null when NULL). */
+static void json_member_string(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	if (value != NULL)
+		json_builder_add_string_value(b, value);
+	else
+		json_builder_add_null_value(b);
+}
+
+/* json_attachments - the attachments member. */
+static void json_attachments(JsonBuilder *b, const LrRouteResult *r)
+{
+	json_builder_set_member_name(b, "attachments");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->attachments->len; i++) {
+		const LrAttachment *a = g_ptr_array_index(r->attachments, i);
+		json_builder_begin_object(b);
+		json_member_string(b, "kind", a->kind);
+		json_member_string(b, "name", a->name);
+		if (a->file != NULL)
+			json_member_string(b, "file", a->file);
+		if (a->table != NULL) {
+			json_member_string(b, "table", a->table);
+			json_builder_set_member_name(b, "row");
+			json_builder_begin_object(b);
+			for (int k = 0; a->columns[k] && a->values[k]; k++)
+				json_member_string(b, a->columns[k], a->values[k]);
+			json_builder_end_object(b);
+		}
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+/* json_workflow - the workflow member. */
+static void json_workflow(JsonBuilder *b, const LrRouteResult *r)
+{
+	json_builder_set_member_name(b, "workflow");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "accept_within");
+	json_builder_add_int_value(b, r->accept_within);
+	json_builder_set_member_name(b, "remind_after");
+	json_builder_add_int_value(b, r->remind_after);
+	json_builder_set_member_name(b, "max_rejections");
+	json_builder_add_int_value(b, r->max_rejections);
+	json_builder_end_object(b);
+}
+
+/* route_result_to_json - the result as JSON. */
+char *route_result_to_json(const LrRouteResult *result)
+{
+	g_autoptr(JsonBuilder) b = json_builder_new();
+	g_autoptr(JsonGenerator) gen = json_generator_new();
+	g_autoptr(JsonNode) root = NULL;
+
+	json_builder_begin_object(b);
+	json_strings(b, "assignees", result->assignees);
+	json_strings(b, "holders", result->holders);
+	json_builder_set_member_name(b, "priority");
+	json_builder_add_int_value(b, result->priority);
+	json_builder_set_member_name(b, "broadcast");
+	json_builder_add_boolean_value(b, result->broadcast);
+	json_builder_set_member_name(b, "escalated");
+	json_builder_add_boolean_value(b, result->escalated);
+	json_member_string(b, "reason", result->reason);
+	json_trace(b, result);
+	json_attachments(b, result);
+	json_strings(b, "withheld", result->withheld);
+	json_workflow(b, result);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	json_generator_set_pretty(gen, TRUE);
+	return json_generator_to_data(gen, NULL);
+}
+
+/* ---- state in memory ---- */
+
+typedef struct {
+	GHashTable *rr;		/* key -> guint64 * */
+	GHashTable *away;	/* user -> gint64 * */
+	GHashTable *open;	/* user -> GUINT_TO_POINTER */
+} MemState;
+
+/* mem_rr_get - LrRouteState.rr_get over memory. */
+static guint64 mem_rr_get(gpointer data, const char *key)
+{
+	guint64 *v = g_hash_table_lookup(((MemState *)data)->rr, key);
+
+	return v ? *v : 0;
+}
+
+/* mem_rr_set - LrRouteState.rr_set over memory. */
+static void mem_rr_set(gpointer data, const char *key, guint64 value)
+{
+	GHashTable *rr = ((MemState *)data)->rr;
+	guint64 *v = g_hash_table_lookup(rr, key);
+
+	if (v != NULL)
+		*v = value;
+	else
+		g_hash_table_insert(rr, g_strdup(key), g_memdup2(&value, sizeof(value)));
+}
+
+/* mem_open - LrRouteState.open_leads over memory. */
+static guint mem_open(gpointer data, const char *user)
+{
+	return GPOINTER_TO_UINT(g_hash_table_lookup(((MemState *)data)->open, user));
+}
+
+/* mem_away - LrRouteState.away_until over memory. */
+static gint64 mem_away(gpointer data, const char *user)
+{
+	gint64 *v = g_hash_table_lookup(((MemState *)data)->away, user);
+
+	return v ? *v : 0;
+}
+
+/* route_memory_state_new - an in-memory state. */
+LrRouteState *route_memory_state_new(gint64 now)
+{
+	LrRouteState *st = g_new0(LrRouteState, 1);
+	MemState *m = g_new0(MemState, 1);
+
+	m->rr = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	m->away = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	*st = (LrRouteState){mem_rr_get, mem_rr_set, mem_open, mem_away, now, m};
+	return st;
+}
+
+/* route_memory_state_free - destroy an in-memory state. */
+void route_memory_state_free(LrRouteState *state)
+{
+	MemState *m;
+
+	if (state == NULL)
+		return;
+	m = state->data;
+	g_hash_table_destroy(m->rr);
+	g_hash_table_destroy(m->away);
+	g_hash_table_destroy(m->open);
+	g_free(m);
+	g_free(state);
+}
+
+/* route_memory_state_set_away - mark a user away until a time. */
+void route_memory_state_set_away(LrRouteState *state, const char *user_id, gint64 until)
+{
+	MemState *m = state->data;
+
+	g_hash_table_replace(m->away, g_strdup(user_id), g_memdup2(&until, sizeof(until)));
+}
+
+/* route_memory_state_set_open - set a user's open-lead count. */
+void route_memory_state_set_open(LrRouteState *state, const char *user_id, guint open)
+{
+	MemState *m = state->data;
+
+	g_hash_table_replace(m->open, g_strdup(user_id), GUINT_TO_POINTER(open));
+}
