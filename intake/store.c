@@ -1,6 +1,8 @@
 /* store.c - check and store one delivered message. */
 #include "config.h"
 
+#include <string.h>
+
 #include "intake/store.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
@@ -239,4 +241,33 @@ gboolean intake_batcher_store(LrIntakeBatcher *b, GBytes *raw, const char *sende
 	*lead_id = r.item.lead_id;
 	*duplicate = r.item.duplicate;
 	return TRUE;
+}
+
+/* intake_item_prepare - intake_store's checks, for a caller that stores. */
+gboolean intake_item_prepare(LrStoreItem *item, GBytes *raw, const char *sender,
+			     const char *rcpt, gsize max_size, GError **error)
+{
+	char *key = NULL;
+
+	memset(item, 0, sizeof(*item));
+	if (!intake_prepare(raw, sender, rcpt, max_size, &item->seed, &key, error))
+		return FALSE;
+	item->raw = g_bytes_ref(raw);
+	item->key = key;
+	return TRUE;
+}
+
+/* intake_item_clear - free what intake_item_prepare made. */
+void intake_item_clear(LrStoreItem *item)
+{
+	g_clear_pointer(&item->raw, g_bytes_unref);
+	g_clear_pointer(&item->seed, lead_free);
+	g_free((char *)item->key);
+	item->key = NULL;
+}
+
+/* intake_item_logged - the log line of a stored item. */
+void intake_item_logged(const LrStoreItem *item, const char *sender, const char *rcpt)
+{
+	intake_logged(item, sender, rcpt);
 }

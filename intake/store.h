@@ -48,4 +48,15 @@ gboolean intake_batcher_store(LrIntakeBatcher *b, GBytes *raw, const char *sende
 			      const char *const *recipients, guint64 *lead_id,
 			      gboolean *duplicate, GError **error);
 
+/* intake_item_prepare - intake_store's checks for raw (same errors), for a
+ * caller that stores it in its own transaction (queue_source_store): item
+ * gets a reference to raw, its seed lead and its duplicate key, which
+ * intake_item_clear frees. */
+gboolean intake_item_prepare(LrStoreItem *item, GBytes *raw, const char *sender,
+			     const char *rcpt, gsize max_size, GError **error);
+void intake_item_clear(LrStoreItem *item);
+
+/* intake_item_logged - the log line intake_store writes, for such an item. */
+void intake_item_logged(const LrStoreItem *item, const char *sender, const char *rcpt);
+
 #endif

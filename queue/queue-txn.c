@@ -391,6 +391,14 @@ static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
 	return TRUE;
 }
 
+/* queue_store_item - the intake work for one message in a caller's txn. */
+gboolean queue_store_item(LrTxn *txn, LrStoreItem *item, GError **error)
+{
+	item->lead_id = 0;
+	item->duplicate = FALSE;
+	return store_one(txn, item, error);
+}
+
 /* queue_has_room - is there room for bytes more, with the margin? */
 gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error)
 {

@@ -78,6 +78,11 @@ typedef struct {
  * with LR_ERROR_TEMP).  The same key twice in a batch is one lead. */
 gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **error);
 
+/* queue_store_item - queue_store_batch's work for one item inside txn, so
+ * that a caller can store a message together with its own records (the
+ * mailbox sources' UID records, queue/source-state.c). */
+gboolean queue_store_item(LrTxn *txn, LrStoreItem *item, GError **error);
+
 /* Free space the store keeps in hand (bytes): intake refuses (a retry)
  * before the file system fills, so Berkeley DB never meets a full disk in
  * the middle of writing a page. */
@@ -293,5 +298,46 @@ gboolean queue_restore(const char *dir, const char *home, GError **error);
  * store (name -> guint64 in a new table). */
 GHashTable *queue_disk_usage(LrQueue *q);
 /* ---- end store ---------------------------------------------------------- */
+/* ---- mailbox sources' state (queue/source-state.c) ----
+ * Per source (its configured id): which server-side messages (UKEY: IMAP
+ * "vUIDVALIDITY/UID", a POP3 UIDL, a Maildir unique name) are stored as
+ * leads, which of those still wait for their server-side action, and how
+ * often each failed. */
+
+/* One message of a source for queue_source_store. */
+typedef struct {
+	LrStoreItem item;	/* as for queue_store_batch */
+	const char *ukey;	/* in: the message's name on the server */
+} LrSourceItem;
+
+/* queue_source_seen - TRUE in *seen when ukey of source is stored already. */
+gboolean queue_source_seen(LrQueue *q, const char *source, const char *ukey, gboolean *seen,
+			   GError **error);
+
+/* queue_source_store - in one durable transaction: each item stored as a
+ * lead (or found a duplicate by its key), its ukey recorded as stored and
+ * as waiting for the server-side action.  An item whose ukey is recorded
+ * already is not stored again (duplicate, the recorded lead).  All or
+ * nothing; FALSE with LR_ERROR_TEMP when the store cannot now. */
+gboolean queue_source_store(LrQueue *q, const char *source, LrSourceItem *items, guint n,
+			    GError **error);
+
+/* queue_source_pending - the ukeys stored whose action is not done yet
+ * (new NULL-terminated array, possibly empty), or NULL on error. */
+char **queue_source_pending(LrQueue *q, const char *source, GError **error);
+
+/* queue_source_done - the action on ukeys is done (durable). */
+gboolean queue_source_done(LrQueue *q, const char *source, const char *const *ukeys,
+			   GError **error);
+
+/* queue_source_failed - count one more failure of ukey; returns the count
+ * so far (0 on a store error, with error set). */
+guint queue_source_failed(LrQueue *q, const char *source, const char *ukey, GError **error);
+
+/* queue_source_lock - take the exclusive lock of source in the store at
+ * home (a file lock: a dead holder releases it).  Returns the descriptor
+ * to keep open while fetching, or -1 with LR_ERROR_TEMP when another
+ * process holds it. */
+int queue_source_lock(const char *home, const char *source, GError **error);
 
 #endif

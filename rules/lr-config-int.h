@@ -63,5 +63,6 @@ LrRuleSet *load_ruleset(Loader *ld, const config_setting_t *root, const LrUser *
 config_setting_t *get_group(Loader *ld, const config_setting_t *s, const char *name);
 char **strv_of(Loader *ld, const config_setting_t *m, const char *name);
 const LrTable *cfg_table(gpointer data, const char *name);
+void load_sources(Loader *ld, const config_setting_t *root);
 
 #endif

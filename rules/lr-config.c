@@ -18,7 +18,8 @@
 #include "rules/server-config-int.h"
 
 const char *const top_keys[] = {"server", "fields", "tables", "users", "servers",
-				       "rules", "workflow", NULL};
+				       "rules", "workflow",
+				       "sources", NULL};
 static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
 					    "withhold", "max_away", "contact_within", "digest", NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
@@ -464,6 +465,7 @@ static void load_main(Loader *ld, const char *file, config_t *conf)
 	load_tables(ld, root);
 	load_users(ld, root);
 	load_servers(ld, root);
+	load_sources(ld, root);
 	load_workflow(ld, root, &cfg->workflow);
 	load_digest(ld, root);
 	if (cfg->workflow.accept_within < 0)
@@ -493,6 +495,7 @@ static LrConfig *lr_config_new(const char *file)
 	cfg->team_index = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
 						(GDestroyNotify)g_ptr_array_unref);
 	cfg->servers = g_ptr_array_new_with_free_func((GDestroyNotify)server_free);
+	cfg->sources = g_ptr_array_new_with_free_func((GDestroyNotify)lr_source_free);
 	return cfg;
 }
 
@@ -582,6 +585,8 @@ void lr_config_free(LrConfig *cfg)
 	g_clear_pointer(&cfg->digest, digest_config_free);
 	g_ptr_array_free(cfg->users, TRUE);
 	g_ptr_array_free(cfg->servers, TRUE);
+	if (cfg->sources != NULL)
+		g_ptr_array_free(cfg->sources, TRUE);
 	g_ptr_array_free(cfg->tables, TRUE);
 	g_hash_table_destroy(cfg->user_index);
 	g_hash_table_destroy(cfg->addr_index);

@@ -21,6 +21,7 @@
 #include "lead/lead.h"
 #include "rules/cond.h"
 #include "rules/server-config.h"
+#include "rules/sources.h"
 #include "rules/table.h"
 
 /* Deadlines and limits of the workflow; -1 / NULL when a file leaves a key
@@ -185,6 +186,7 @@ typedef struct {
 	LrWorkflow workflow;	/* global, with defaults filled in */
 	GStringChunk *strings;	/* file names */
 	LrDigestConfig *digest;	/* workflow.digest, or NULL */
+	GPtrArray *sources;	/* LrSource * (rules/sources.h), mailboxes to fetch */
 } LrConfig;
 
 /* A problem report: file, line (0: the file as a whole) and text. */

@@ -9,6 +9,7 @@ for p in build-essential autoconf automake pkg-config git ca-certificates python
 	libetpan-dev libxml2-dev libjson-glib-dev \
 	media-types shared-mime-info postfix dovecot-core dovecot-lmtpd clang libclang-rt-14-dev llvm valgrind \
 	chromium mandoc systemd \
+	libgnutls28-dev dovecot-imapd dovecot-pop3d fetchmail \
 	libxml2-utils; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		need="$need $p"

@@ -24,6 +24,23 @@ static void check_secret(const LrServerConfig *srv, GPtrArray *problems)
 		g_ptr_array_add(problems, g_strdup_printf("%s: %s", srv->file, error->message));
 }
 
+/* warn_sources - what check accepts but says aloud: sources whose server
+ * certificate is not verified, or that talk in plain text. */
+static void warn_sources(const LrConfig *cfg)
+{
+	for (guint i = 0; cfg && i < cfg->sources->len; i++) {
+		const LrSource *src = g_ptr_array_index(cfg->sources, i);
+		if (src->kind == LR_SOURCE_MAILDIR)
+			continue;
+		if (src->tls == LR_TLS_NONE)
+			fprintf(stderr, "%s:%d: warning: source %s: tls = \"none\": the password "
+				"and the mail travel in plain text\n", src->file, src->line, src->id);
+		else if (!src->tls_verify)
+			fprintf(stderr, "%s:%d: warning: source %s: tls_verify = false: the server's "
+				"certificate is not checked\n", src->file, src->line, src->id);
+	}
+}
+
 /* cmd_check - print every problem as file:line: message (exit 1), or
  * "configuration OK" (exit 0). */
 int cmd_check(int argc, char **argv)
@@ -62,6 +79,7 @@ int cmd_check(int argc, char **argv)
 		printf("%s\n", (char *)g_ptr_array_index(problems, i));
 	if (problems->len > 0)
 		return 1;
+	warn_sources(cfg);
 	printf("configuration OK\n");
 	return 0;
 }

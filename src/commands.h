@@ -34,5 +34,6 @@ int cmd_erase(int argc, char **argv);
 /* cmd_parse_when - a date (2026-11-01, UTC midnight), an ISO 8601 time, or
  * a duration before now ("30d", "12h") as µs; FALSE when it is none. */
 gboolean cmd_parse_when(const char *text, gint64 now, gint64 *out);
+int cmd_sources(int argc, char **argv);
 
 #endif

@@ -35,6 +35,7 @@ static const Command commands[] = {
 	{"backup", cmd_backup, "backup [-c FILE] DIR  (hot copy while the daemon runs)"},
 	{"restore", cmd_restore, "restore [-c FILE] [--home DIR] BACKUP"},
 	{"erase", cmd_erase, "erase [-c FILE] [--reason TEXT] ID"},
+	{"sources", cmd_sources, "sources [-c FILE] [ID...]  (connect to each mailbox source once)"},
 };
 
 /* usage - print the subcommands and return the exit status for misuse. */

@@ -22,6 +22,7 @@
 
 #include "intake/lmtp.h"
 #include "intake/spool-server.h"
+#include "intake/source.h"
 #include "intake/store.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
@@ -41,6 +42,7 @@ typedef struct {
 	LrSender *sender;
 	LrLmtpServer *lmtp;
 	LrIntakeBatcher *batcher;
+	LrSourceRunner *sources;	/* the mailbox sources' threads */
 	GMainLoop *loop;
 	GThread *worker, *mailer;
 	gint stopping;
@@ -495,6 +497,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 		lr_config_free(cfg);
 		return FALSE;
 	}
+	g_autoptr(GPtrArray) sources = g_ptr_array_ref(cfg->sources);
 	d->sender = new_sender(srv);
 	d->started = server_config_copy(srv);
 	d->applied = server_config_copy(srv);
@@ -508,6 +511,8 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	start_spool(d, srv);
 	if (!root && !start_lmtp(d, srv, error))
 		return FALSE;
+	d->sources = source_runner_start(d->q, d->started->home, sources,
+					 d->started->max_message_size);
 	d->worker = g_thread_new("router", worker_main, d);
 	d->mailer = g_thread_new("sender", mailer_main, d);
 	return TRUE;
@@ -522,6 +527,7 @@ static void daemon_stop(Daemon *d)
 	g_mutex_unlock(&d->kick_lock);
 	g_clear_pointer(&d->lmtp, lmtp_server_stop);
 	stop_spool(d);
+	g_clear_pointer(&d->sources, source_runner_stop);
 	g_clear_pointer(&d->batcher, intake_batcher_free);
 	g_atomic_int_set(&d->stopping, 1);
 	kick_mailer(d);

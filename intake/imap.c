@@ -1,0 +1,457 @@
+/* imap.c - an IMAP source with libetpan: every message of the folder
+ * stored as a lead (record "vUIDVALIDITY/UID") before it is flagged,
+ * moved or deleted; IDLE while waiting when the server offers it. */
+#include "config.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "intake/source-int.h"
+#include "lead/log.h"
+#include "lead/lr-error.h"
+
+#define IMAP_BATCH 50
+#define IMAP_TIMEOUT 60
+#define IMAP_IDLE_MAX (25 * 60)
+#define LR_KEYWORD "$Leadroute"
+
+typedef struct {
+	LrSourceCtx *ctx;
+	mailimap *imap;
+	guint32 uidvalidity;
+} Imap;
+
+/* ok - libetpan's success codes. */
+static gboolean ok(int r)
+{
+	return r == MAILIMAP_NO_ERROR || r == MAILIMAP_NO_ERROR_AUTHENTICATED ||
+	       r == MAILIMAP_NO_ERROR_NON_AUTHENTICATED;
+}
+
+/* refresh_caps - ask for the capabilities again (after STARTTLS or LOGIN). */
+static int refresh_caps(mailimap *imap)
+{
+	struct mailimap_capability_data *caps = NULL;
+	int r = mailimap_capability(imap, &caps);
+
+	if (caps != NULL)
+		mailimap_capability_data_free(caps);
+	return r;
+}
+
+/* imap_connect - TCP (and TLS), verified before anything else is said. */
+static gboolean imap_connect(Imap *m, GError **error)
+{
+	const LrSource *src = m->ctx->src;
+	int r;
+
+	mailimap_set_timeout(m->imap, IMAP_TIMEOUT);
+	if (src->tls == LR_TLS_IMPLICIT)
+		r = mailimap_ssl_connect_with_callback(m->imap, src->host, src->port,
+						       tls_sni_callback, src->host);
+	else
+		r = mailimap_socket_connect(m->imap, src->host, src->port);
+	if (!ok(r))
+		return source_error(error, src, "connect", r);
+	if (m->ctx->probe)
+		m->ctx->probe->reachable = TRUE;
+	if (src->tls == LR_TLS_STARTTLS) {
+		if (!ok(r = refresh_caps(m->imap)))
+			return source_error(error, src, "CAPABILITY", r);
+		if (!ok(r = mailimap_socket_starttls(m->imap))) {
+			g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s STARTTLS failed "
+				    "(libetpan error %d); tls = \"none\" would allow plain text",
+				    src->id, r);
+			return FALSE;
+		}
+	}
+	if (src->tls != LR_TLS_NONE)
+		return tls_verify_stream(m->ctx, m->imap->imap_stream, error);
+	lr_log_warn(0, "source=%s plain text connection (tls = \"none\")", src->id);
+	if (m->ctx->probe) {
+		m->ctx->probe->cert_ok = TRUE;
+		m->ctx->probe->cert_info = g_strdup("no TLS (tls = \"none\")");
+	}
+	return TRUE;
+}
+
+/* imap_login - the password, read when needed and never logged. */
+static gboolean imap_login(Imap *m, GError **error)
+{
+	const LrSource *src = m->ctx->src;
+	g_autofree char *pw = lr_source_password(src, error);
+	int r;
+
+	if (pw == NULL)
+		return FALSE;
+	r = mailimap_login(m->imap, src->user, pw);
+	memset(pw, 0, strlen(pw));
+	if (!ok(r)) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s login as %s refused: %s",
+			    src->id, src->user, m->imap->imap_response ? m->imap->imap_response
+								    : "no answer");
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* imap_select - the folder; its UIDVALIDITY. */
+static gboolean imap_select(Imap *m, GError **error)
+{
+	int r = mailimap_select(m->imap, m->ctx->src->folder);
+
+	if (!ok(r) || m->imap->imap_selection_info == NULL)
+		return source_error(error, m->ctx->src, "SELECT", r);
+	m->uidvalidity = m->imap->imap_selection_info->sel_uidvalidity;
+	if (m->ctx->probe)
+		m->ctx->probe->waiting = m->imap->imap_selection_info->sel_exists;
+	return TRUE;
+}
+
+/* uid_set - an IMAP set of the uids. */
+static struct mailimap_set *uid_set(GArray *uids)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+
+	for (guint i = 0; i < uids->len; i++)
+		mailimap_set_add_single(set, g_array_index(uids, guint32, i));
+	return set;
+}
+
+/* add_flags - STORE +FLAGS.SILENT of flags (\Seen, $Leadroute, \Deleted). */
+static int add_flags(Imap *m, GArray *uids, gboolean seen, gboolean deleted)
+{
+	struct mailimap_flag_list *fl = mailimap_flag_list_new_empty();
+	struct mailimap_set *set = uid_set(uids);
+	struct mailimap_store_att_flags *sf;
+	int r;
+
+	if (seen) {
+		mailimap_flag_list_add(fl, mailimap_flag_new_seen());
+		mailimap_flag_list_add(fl, mailimap_flag_new_flag_keyword(strdup(LR_KEYWORD)));
+	}
+	if (deleted)
+		mailimap_flag_list_add(fl, mailimap_flag_new_deleted());
+	sf = mailimap_store_att_flags_new_add_flags_silent(fl);
+	r = mailimap_uid_store(m->imap, set, sf);
+	mailimap_store_att_flags_free(sf);
+	mailimap_set_free(set);
+	return r;
+}
+
+/* expunge - remove uids marked \Deleted (UID EXPUNGE when offered). */
+static int expunge(Imap *m, GArray *uids)
+{
+	struct mailimap_set *set;
+	int r;
+
+	if (!mailimap_has_extension(m->imap, "UIDPLUS"))
+		return mailimap_expunge(m->imap);
+	set = uid_set(uids);
+	r = mailimap_uid_expunge(m->imap, set);
+	mailimap_set_free(set);
+	return r;
+}
+
+/* move_to - uids into folder: MOVE, or COPY + \Deleted + expunge. */
+static int move_to(Imap *m, GArray *uids, const char *folder)
+{
+	struct mailimap_set *set = uid_set(uids);
+	int r;
+
+	mailimap_create(m->imap, folder);	/* exists already: NO, fine */
+	if (mailimap_has_extension(m->imap, "MOVE")) {
+		r = mailimap_uid_move(m->imap, set, folder);
+		mailimap_set_free(set);
+		return r;
+	}
+	r = mailimap_uid_copy(m->imap, set, folder);
+	mailimap_set_free(set);
+	if (ok(r))
+		r = add_flags(m, uids, FALSE, TRUE);
+	return ok(r) ? expunge(m, uids) : r;
+}
+
+/* act - the after action on stored uids. */
+static gboolean act(Imap *m, GArray *uids, GError **error)
+{
+	const LrSource *src = m->ctx->src;
+	int r = MAILIMAP_NO_ERROR;
+
+	if (uids->len == 0)
+		return TRUE;
+	if (src->after == LR_AFTER_FLAG)
+		r = add_flags(m, uids, TRUE, FALSE);
+	else if (src->after == LR_AFTER_MOVE)
+		r = move_to(m, uids, src->after_folder);
+	else if (ok(r = add_flags(m, uids, FALSE, TRUE)))
+		r = expunge(m, uids);
+	return ok(r) ? TRUE : source_error(error, src, "the after action", r);
+}
+
+/* ukey_of - the record name of uid. */
+static char *ukey_of(Imap *m, guint32 uid)
+{
+	return g_strdup_printf("v%u/%u", m->uidvalidity, uid);
+}
+
+/* done_uids - record the action done for uids. */
+static void done_uids(Imap *m, GArray *uids)
+{
+	g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+
+	for (guint i = 0; i < uids->len; i++)
+		g_ptr_array_add(keys, ukey_of(m, g_array_index(uids, guint32, i)));
+	g_ptr_array_add(keys, NULL);
+	source_done(m->ctx, (const char *const *)keys->pdata);
+}
+
+/* finish_pending - actions left by a crash after the store: done now for
+ * this UIDVALIDITY; for another one the message is found again by its
+ * Message-ID, so the record is only dropped. */
+static gboolean finish_pending(Imap *m, GError **error)
+{
+	g_auto(GStrv) pending = queue_source_pending(m->ctx->q, m->ctx->src->id, error);
+	g_autofree char *prefix = g_strdup_printf("v%u/", m->uidvalidity);
+	g_autoptr(GArray) uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+
+	if (pending == NULL)
+		return FALSE;
+	for (guint i = 0; pending[i]; i++)
+		if (g_str_has_prefix(pending[i], prefix)) {
+			guint32 uid = (guint32)g_ascii_strtoull(pending[i] + strlen(prefix), NULL, 10);
+			g_array_append_val(uids, uid);
+		}
+	if (uids->len > 0)
+		lr_log_info(0, "source=%s completing %u actions left from before", m->ctx->src->id,
+			    uids->len);
+	if (!act(m, uids, error))
+		return FALSE;
+	source_done(m->ctx, (const char *const *)pending);
+	return TRUE;
+}
+
+/* search - the uids still to take (flag mode: those without our keyword). */
+static gboolean search(Imap *m, GArray *uids, GError **error)
+{
+	struct mailimap_search_key *key = m->ctx->src->after == LR_AFTER_FLAG
+		? mailimap_search_key_new_unkeyword(strdup(LR_KEYWORD))
+		: mailimap_search_key_new_all();
+	clist *result = NULL;
+	int r = mailimap_uid_search(m->imap, NULL, key, &result);
+
+	mailimap_search_key_free(key);
+	if (!ok(r))
+		return source_error(error, m->ctx->src, "SEARCH", r);
+	for (clistiter *it = clist_begin(result); it; it = clist_next(it))
+		g_array_append_val(uids, *(guint32 *)clist_content(it));
+	mailimap_search_result_free(result);
+	return TRUE;
+}
+
+/* One message's attributes from a FETCH answer. */
+typedef struct {
+	guint32 uid;
+	guint32 size;
+	const char *body;
+	gsize len;
+} Att;
+
+/* att_of - the UID, size and body of one FETCH answer. */
+static Att att_of(struct mailimap_msg_att *ma)
+{
+	Att a = {0, 0, NULL, 0};
+
+	for (clistiter *it = clist_begin(ma->att_list); it; it = clist_next(it)) {
+		struct mailimap_msg_att_item *item = clist_content(it);
+		struct mailimap_msg_att_static *st;
+		if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+			continue;
+		st = item->att_data.att_static;
+		if (st->att_type == MAILIMAP_MSG_ATT_UID)
+			a.uid = st->att_data.att_uid;
+		else if (st->att_type == MAILIMAP_MSG_ATT_RFC822_SIZE)
+			a.size = st->att_data.att_rfc822_size;
+		else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION) {
+			a.body = st->att_data.att_body_section->sec_body_part;
+			a.len = st->att_data.att_body_section->sec_length;
+		}
+	}
+	return a;
+}
+
+/* fetch - UID FETCH of uids with (UID and) size, or the body. */
+static clist *fetch(Imap *m, GArray *uids, gboolean body, GError **error)
+{
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_set *set = uid_set(uids);
+	clist *result = NULL;
+	int r;
+
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	if (body)
+		mailimap_fetch_type_new_fetch_att_list_add(
+			ft, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+	else
+		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
+	r = mailimap_uid_fetch(m->imap, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (!ok(r)) {
+		source_error(error, m->ctx->src, "FETCH", r);
+		return NULL;
+	}
+	return result;
+}
+
+/* quarantine - a message that can never be stored: moved aside. */
+static void quarantine(Imap *m, guint32 uid, const char *why)
+{
+	g_autoptr(GArray) one = g_array_new(FALSE, FALSE, sizeof(guint32));
+
+	g_array_append_val(one, uid);
+	lr_log_warn(0, "source=%s uid=%u quarantined into %s: %s", m->ctx->src->id, uid,
+		    m->ctx->src->quarantine, why);
+	move_to(m, one, m->ctx->src->quarantine);
+}
+
+/* sizes_ok - the uids of the batch within the size limit; others go to
+ * quarantine without being downloaded. */
+static gboolean sizes_ok(Imap *m, GArray *batch, GArray *take, GError **error)
+{
+	clist *result = fetch(m, batch, FALSE, error);
+
+	if (result == NULL)
+		return FALSE;
+	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
+		Att a = att_of(clist_content(it));
+		if (m->ctx->max_size > 0 && a.size > m->ctx->max_size) {
+			g_autofree char *why = g_strdup_printf("message of %u bytes exceeds the "
+							       "limit of %zu", a.size, m->ctx->max_size);
+			quarantine(m, a.uid, why);
+		} else if (a.uid != 0) {
+			g_array_append_val(take, a.uid);
+		}
+	}
+	mailimap_fetch_list_free(result);
+	return TRUE;
+}
+
+/* take_batch - fetch, store durably, then act on one batch of uids. */
+static gboolean take_batch(Imap *m, GArray *batch, GError **error)
+{
+	g_autoptr(GArray) take = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) stored = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GPtrArray) fetched = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)source_fetched_free);
+	clist *result;
+
+	if (!sizes_ok(m, batch, take, error))
+		return FALSE;
+	if (take->len == 0 || (result = fetch(m, take, TRUE, error)) == NULL)
+		return take->len == 0;
+	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
+		Att a = att_of(clist_content(it));
+		LrFetched *f;
+		if (a.uid == 0 || a.body == NULL)
+			continue;	/* incomplete: taken again in the next round */
+		f = g_new0(LrFetched, 1);
+		f->ukey = ukey_of(m, a.uid);
+		f->raw = g_bytes_new(a.body, a.len);
+		g_ptr_array_add(fetched, f);
+	}
+	mailimap_fetch_list_free(result);
+	if (!source_store(m->ctx, fetched, error))
+		return FALSE;
+	for (guint i = 0; i < fetched->len; i++) {
+		LrFetched *f = g_ptr_array_index(fetched, i);
+		guint32 uid = (guint32)g_ascii_strtoull(strchr(f->ukey, '/') + 1, NULL, 10);
+		if (f->refused)
+			quarantine(m, uid, f->why);
+		else
+			g_array_append_val(stored, uid);
+	}
+	if (!act(m, stored, error))
+		return FALSE;
+	done_uids(m, stored);
+	return TRUE;
+}
+
+/* take_all - every message waiting in the folder, in batches. */
+static gboolean take_all(Imap *m, GError **error)
+{
+	g_autoptr(GArray) uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) again = g_array_new(FALSE, FALSE, sizeof(guint32));
+
+	if (!finish_pending(m, error) || !search(m, uids, error))
+		return FALSE;
+	for (guint i = 0; i < uids->len && !source_stopping(m->ctx);) {
+		g_autoptr(GArray) batch = g_array_new(FALSE, FALSE, sizeof(guint32));
+		for (; i < uids->len && batch->len < IMAP_BATCH; i++) {
+			guint32 uid = g_array_index(uids, guint32, i);
+			g_autofree char *ukey = ukey_of(m, uid);
+			g_array_append_val(source_seen(m->ctx, ukey) ? again : batch, uid);
+		}
+		if (batch->len > 0 && !take_batch(m, batch, error))
+			return FALSE;
+	}
+	/* Stored before, yet still here: the action was lost; do it again. */
+	if (again->len > 0 && !act(m, again, error))
+		return FALSE;
+	done_uids(m, again);
+	return TRUE;
+}
+
+/* idle_wait - IDLE until the server says something, seconds pass, or
+ * stopping; FALSE with error when IDLE failed. */
+static gboolean idle_wait(Imap *m, gint64 seconds, GError **error)
+{
+	gint64 end = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+	int r = mailimap_idle(m->imap), fd;
+
+	if (!ok(r))
+		return source_error(error, m->ctx->src, "IDLE", r);
+	fd = mailimap_idle_get_fd(m->imap);
+	while (!source_stopping(m->ctx) && g_get_monotonic_time() < end) {
+		struct pollfd p = {fd, POLLIN, 0};
+		if (poll(&p, 1, 500) != 0)
+			break;
+	}
+	r = mailimap_idle_done(m->imap);
+	return ok(r) ? TRUE : source_error(error, m->ctx->src, "IDLE DONE", r);
+}
+
+/* session - connect, log in, select, take; then IDLE rounds while offered. */
+static gboolean session(Imap *m, GError **error)
+{
+	const LrSource *src = m->ctx->src;
+	gboolean idle;
+
+	if (!imap_connect(m, error) || !imap_login(m, error))
+		return FALSE;
+	refresh_caps(m->imap);
+	if (!imap_select(m, error))
+		return FALSE;
+	if (m->ctx->probe)
+		return TRUE;
+	idle = src->idle && mailimap_has_idle(m->imap);
+	do {
+		if (!take_all(m, error))
+			return FALSE;
+	} while (idle && !source_stopping(m->ctx) && idle_wait(m, MIN(src->poll * 10,
+								     IMAP_IDLE_MAX), error));
+	return error == NULL || *error == NULL;
+}
+
+/* imap_run - one connection's life. */
+gboolean imap_run(LrSourceCtx *ctx, GError **error)
+{
+	Imap m = {ctx, mailimap_new(0, NULL), 0};
+	gboolean r = session(&m, error);
+
+	if (m.imap->imap_stream != NULL)
+		mailimap_logout(m.imap);
+	mailimap_free(m.imap);
+	return r;
+}

@@ -1,0 +1,140 @@
+/* pop3.c - a POP3 source with libetpan: each message (record: its UIDL)
+ * stored as a lead before it is deleted (after = "delete"; otherwise it
+ * stays and its record keeps it from being taken again). */
+#include "config.h"
+
+#include <string.h>
+
+#include "intake/source-int.h"
+#include "lead/log.h"
+#include "lead/lr-error.h"
+
+#define POP3_TIMEOUT 60
+
+/* pop3_connect - TCP (and TLS), verified before the password is sent. */
+static gboolean pop3_connect(LrSourceCtx *ctx, mailpop3 *p, GError **error)
+{
+	const LrSource *src = ctx->src;
+	int r;
+
+	mailpop3_set_timeout(p, POP3_TIMEOUT);
+	r = src->tls == LR_TLS_IMPLICIT
+		? mailpop3_ssl_connect_with_callback(p, src->host, src->port, tls_sni_callback,
+						     src->host)
+		: mailpop3_socket_connect(p, src->host, src->port);
+	if (r != MAILPOP3_NO_ERROR)
+		return source_error(error, src, "connect", r);
+	if (ctx->probe)
+		ctx->probe->reachable = TRUE;
+	if (src->tls == LR_TLS_STARTTLS && (r = mailpop3_socket_starttls(p)) != MAILPOP3_NO_ERROR)
+		return source_error(error, src, "STLS", r);
+	if (src->tls != LR_TLS_NONE)
+		return tls_verify_stream(ctx, p->pop3_stream, error);
+	lr_log_warn(0, "source=%s plain text connection (tls = \"none\")", src->id);
+	if (ctx->probe) {
+		ctx->probe->cert_ok = TRUE;
+		ctx->probe->cert_info = g_strdup("no TLS (tls = \"none\")");
+	}
+	return TRUE;
+}
+
+/* pop3_login - USER/PASS. */
+static gboolean pop3_login(LrSourceCtx *ctx, mailpop3 *p, GError **error)
+{
+	g_autofree char *pw = lr_source_password(ctx->src, error);
+	int r;
+
+	if (pw == NULL)
+		return FALSE;
+	r = mailpop3_user(p, ctx->src->user);
+	if (r == MAILPOP3_NO_ERROR)
+		r = mailpop3_pass(p, pw);
+	memset(pw, 0, strlen(pw));
+	if (r == MAILPOP3_NO_ERROR)
+		return TRUE;
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s login as %s refused (libetpan "
+		    "error %d)", ctx->src->id, ctx->src->user, r);
+	return FALSE;
+}
+
+/* take_one - RETR, store durably, then DELE (or keep). */
+static gboolean take_one(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info *info,
+			 GPtrArray *done, GError **error)
+{
+	g_autoptr(GPtrArray) fetched = g_ptr_array_new_with_free_func(
+		(GDestroyNotify)source_fetched_free);
+	char *data = NULL;
+	size_t len = 0;
+	LrFetched *f;
+	int r;
+
+	if (!source_seen(ctx, info->msg_uidl)) {
+		if (ctx->max_size > 0 && info->msg_size > ctx->max_size) {
+			lr_log_warn(0, "source=%s uid=%s left on the server: %u bytes exceeds "
+				    "the limit of %zu", ctx->src->id, info->msg_uidl,
+				    info->msg_size, ctx->max_size);
+			return TRUE;
+		}
+		if ((r = mailpop3_retr(p, info->msg_index, &data, &len)) != MAILPOP3_NO_ERROR)
+			return source_error(error, ctx->src, "RETR", r);
+		f = g_new0(LrFetched, 1);
+		f->ukey = g_strdup(info->msg_uidl);
+		f->raw = g_bytes_new(data, len);
+		mailpop3_retr_free(data);
+		g_ptr_array_add(fetched, f);
+		if (!source_store(ctx, fetched, error))
+			return FALSE;
+		if (f->refused) {
+			lr_log_warn(0, "source=%s uid=%s left on the server: %s", ctx->src->id,
+				    f->ukey, f->why);
+			return TRUE;
+		}
+	}
+	if (ctx->src->after == LR_AFTER_DELETE &&
+	    (r = mailpop3_dele(p, info->msg_index)) != MAILPOP3_NO_ERROR)
+		return source_error(error, ctx->src, "DELE", r);
+	g_ptr_array_add(done, g_strdup(info->msg_uidl));
+	return TRUE;
+}
+
+/* take_all - every message listed. */
+static gboolean take_all(LrSourceCtx *ctx, mailpop3 *p, GPtrArray *done, GError **error)
+{
+	carray *list = NULL;
+	int r = mailpop3_list(p, &list);
+
+	if (r != MAILPOP3_NO_ERROR)
+		return source_error(error, ctx->src, "LIST", r);
+	if (ctx->probe) {
+		ctx->probe->waiting = carray_count(list);
+		return TRUE;
+	}
+	for (unsigned i = 0; i < carray_count(list) && !source_stopping(ctx); i++) {
+		struct mailpop3_msg_info *info = carray_get(list, i);
+		if (info->msg_uidl == NULL) {
+			g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s the server has no "
+				    "UIDL: it cannot be fetched exactly once", ctx->src->id);
+			return FALSE;
+		}
+		if (!take_one(ctx, p, info, done, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* pop3_run - one session: deletions take effect at QUIT, and only then
+ * are they recorded done (a crash before it deletes them again). */
+gboolean pop3_run(LrSourceCtx *ctx, GError **error)
+{
+	mailpop3 *p = mailpop3_new(0, NULL);
+	g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
+	gboolean r = pop3_connect(ctx, p, error) && pop3_login(ctx, p, error) &&
+		     take_all(ctx, p, done, error);
+
+	if (r && mailpop3_quit(p) == MAILPOP3_NO_ERROR && done->len > 0) {
+		g_ptr_array_add(done, NULL);
+		source_done(ctx, (const char *const *)done->pdata);
+	}
+	mailpop3_free(p);
+	return r;
+}

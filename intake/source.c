@@ -1,0 +1,251 @@
+/* source.c - the mailbox sources' threads: schedule, back-off, storing. */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "intake/source-int.h"
+#include "intake/store.h"
+#include "lead/log.h"
+#include "lead/lr-error.h"
+
+#define BACKOFF_FIRST 2
+#define BACKOFF_MAX 300
+
+struct LrSourceRunner {
+	GPtrArray *ctxs;	/* LrSourceCtx * */
+	GPtrArray *threads;	/* GThread * */
+};
+
+/* source_fetched_free - free one fetched message. */
+void source_fetched_free(LrFetched *f)
+{
+	if (f == NULL)
+		return;
+	g_free(f->ukey);
+	g_clear_pointer(&f->raw, g_bytes_unref);
+	g_free(f->why);
+	g_free(f);
+}
+
+/* source_stopping - read the stop flag. */
+gboolean source_stopping(LrSourceCtx *ctx)
+{
+	gboolean s;
+
+	g_mutex_lock(&ctx->lock);
+	s = ctx->stopping;
+	g_mutex_unlock(&ctx->lock);
+	return s;
+}
+
+/* source_sleep - wait on the context's condition. */
+gboolean source_sleep(LrSourceCtx *ctx, gint64 seconds)
+{
+	gint64 end = g_get_monotonic_time() + seconds * G_USEC_PER_SEC;
+	gboolean s;
+
+	g_mutex_lock(&ctx->lock);
+	while (!ctx->stopping && g_cond_wait_until(&ctx->wake, &ctx->lock, end))
+		;
+	s = ctx->stopping;
+	g_mutex_unlock(&ctx->lock);
+	return !s;
+}
+
+/* source_error - a libetpan failure as LR_ERROR_TEMP. */
+gboolean source_error(GError **error, const LrSource *src, const char *what, int r)
+{
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s %s failed (libetpan error %d)",
+		    src->id, what, r);
+	return FALSE;
+}
+
+/* source_seen - ukey recorded? */
+gboolean source_seen(LrSourceCtx *ctx, const char *ukey)
+{
+	gboolean seen = FALSE;
+
+	return queue_source_seen(ctx->q, ctx->src->id, ukey, &seen, NULL) && seen;
+}
+
+/* prepare_all - the items of the messages that can be stored. */
+static GArray *prepare_all(LrSourceCtx *ctx, GPtrArray *fetched)
+{
+	GArray *items = g_array_new(FALSE, TRUE, sizeof(LrSourceItem));
+	const char *rcpt = ctx->src->recipient;
+
+	for (guint i = 0; i < fetched->len; i++) {
+		LrFetched *f = g_ptr_array_index(fetched, i);
+		LrSourceItem it = {{0}, f->ukey};
+		g_autoptr(GError) error = NULL;
+		if (!intake_item_prepare(&it.item, f->raw, "", rcpt, ctx->max_size, &error)) {
+			f->refused = TRUE;
+			f->why = g_strdup(error->message);
+			continue;
+		}
+		g_array_append_val(items, it);
+	}
+	return items;
+}
+
+/* source_store - store a batch with its UID records. */
+gboolean source_store(LrSourceCtx *ctx, GPtrArray *fetched, GError **error)
+{
+	g_autoptr(GArray) items = prepare_all(ctx, fetched);
+	LrSourceItem *v = (LrSourceItem *)(void *)items->data;
+	gboolean ok = items->len == 0 ||
+		      queue_source_store(ctx->q, ctx->src->id, v, items->len, error);
+
+	for (guint i = 0; i < items->len; i++) {
+		if (ok)
+			lr_log_info(v[i].item.lead_id, "source=%s uid=%s to=<%s> size=%zu "
+				    "status=%s", ctx->src->id, v[i].ukey, ctx->src->recipient,
+				    g_bytes_get_size(v[i].item.raw),
+				    v[i].item.duplicate ? "duplicate" : "stored");
+		intake_item_clear(&v[i].item);
+	}
+	return ok;
+}
+
+/* source_done - drop ukeys from the pending list. */
+void source_done(LrSourceCtx *ctx, const char *const *ukeys)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (ukeys[0] != NULL && !queue_source_done(ctx->q, ctx->src->id, ukeys, &error))
+		lr_log_warn(0, "source=%s cannot record actions done: %s", ctx->src->id,
+			    error->message);
+}
+
+/* source_failed - one more failure; quarantine after max_tries. */
+gboolean source_failed(LrSourceCtx *ctx, const char *ukey, const char *why)
+{
+	g_autoptr(GError) error = NULL;
+	guint n = queue_source_failed(ctx->q, ctx->src->id, ukey, &error);
+
+	lr_log_warn(0, "source=%s uid=%s try=%u/%u failed: %s", ctx->src->id, ukey, n,
+		    ctx->src->max_tries, why);
+	return n >= ctx->src->max_tries;
+}
+
+/* run_once - one round of the source's fetcher. */
+static gboolean run_once(LrSourceCtx *ctx, GError **error)
+{
+	switch (ctx->src->kind) {
+	case LR_SOURCE_IMAP:
+		return imap_run(ctx, error);
+	case LR_SOURCE_POP3:
+		return pop3_run(ctx, error);
+	case LR_SOURCE_MAILDIR:
+		return maildir_run(ctx, error);
+	}
+	return FALSE;
+}
+
+/* source_main - lock the source, then fetch on schedule until stopped;
+ * a failure waits BACKOFF_FIRST seconds, doubling up to BACKOFF_MAX. */
+static gpointer source_main(gpointer data)
+{
+	LrSourceCtx *ctx = data;
+	gint64 backoff = BACKOFF_FIRST;
+	int fd = -1;
+
+	while (fd < 0 && !source_stopping(ctx)) {
+		g_autoptr(GError) error = NULL;
+		if ((fd = queue_source_lock(ctx->home, ctx->src->id, &error)) < 0) {
+			lr_log_warn(0, "%s", error->message);
+			source_sleep(ctx, 30);
+		}
+	}
+	while (!source_stopping(ctx)) {
+		g_autoptr(GError) error = NULL;
+		if (run_once(ctx, &error)) {
+			backoff = BACKOFF_FIRST;
+			source_sleep(ctx, ctx->src->poll);
+			continue;
+		}
+		lr_log_warn(0, "%s; next try in %" G_GINT64_FORMAT "s", error->message, backoff);
+		source_sleep(ctx, backoff);
+		backoff = MIN(backoff * 2, BACKOFF_MAX);
+	}
+	if (fd >= 0)
+		close(fd);
+	return NULL;
+}
+
+/* ctx_new - a context for src. */
+static LrSourceCtx *ctx_new(LrQueue *q, const char *home, const LrSource *src, gsize max_size)
+{
+	LrSourceCtx *ctx = g_new0(LrSourceCtx, 1);
+
+	ctx->q = q;
+	ctx->home = g_strdup(home);
+	ctx->src = lr_source_copy(src);
+	ctx->max_size = src->max_message_size ? src->max_message_size : max_size;
+	g_mutex_init(&ctx->lock);
+	g_cond_init(&ctx->wake);
+	return ctx;
+}
+
+/* ctx_free - free a context. */
+static void ctx_free(LrSourceCtx *ctx)
+{
+	lr_source_free(ctx->src);
+	g_free(ctx->home);
+	g_mutex_clear(&ctx->lock);
+	g_cond_clear(&ctx->wake);
+	g_free(ctx);
+}
+
+/* source_runner_start - a thread per source. */
+LrSourceRunner *source_runner_start(LrQueue *q, const char *home, const GPtrArray *sources,
+				    gsize max_size)
+{
+	LrSourceRunner *r = g_new0(LrSourceRunner, 1);
+
+	r->ctxs = g_ptr_array_new_with_free_func((GDestroyNotify)ctx_free);
+	r->threads = g_ptr_array_new();
+	for (guint i = 0; sources && i < sources->len; i++) {
+		const LrSource *src = g_ptr_array_index(sources, i);
+		LrSourceCtx *ctx = ctx_new(q, home, src, max_size);
+		g_autofree char *name = g_strdup_printf("source-%s", src->id);
+		g_ptr_array_add(r->ctxs, ctx);
+		g_ptr_array_add(r->threads, g_thread_new(name, source_main, ctx));
+		lr_log_info(0, "source=%s url=%s started", src->id, src->url);
+	}
+	return r;
+}
+
+/* source_runner_stop - wake every thread, join, free. */
+void source_runner_stop(LrSourceRunner *r)
+{
+	if (r == NULL)
+		return;
+	for (guint i = 0; i < r->ctxs->len; i++) {
+		LrSourceCtx *ctx = g_ptr_array_index(r->ctxs, i);
+		g_mutex_lock(&ctx->lock);
+		ctx->stopping = TRUE;
+		g_cond_broadcast(&ctx->wake);
+		g_mutex_unlock(&ctx->lock);
+	}
+	for (guint i = 0; i < r->threads->len; i++)
+		g_thread_join(g_ptr_array_index(r->threads, i));
+	g_ptr_array_free(r->threads, TRUE);
+	g_ptr_array_free(r->ctxs, TRUE);
+	g_free(r);
+}
+
+/* source_probe - one connection in probe mode. */
+gboolean source_probe(const LrSource *src, LrSourceProbe *probe, GError **error)
+{
+	LrSourceCtx *ctx = ctx_new(NULL, NULL, src, 0);
+	gboolean ok;
+
+	memset(probe, 0, sizeof(*probe));
+	probe->waiting = -1;
+	ctx->probe = probe;
+	ok = run_once(ctx, error);
+	ctx_free(ctx);
+	return ok;
+}
