@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <gmime/gmime.h>
 
 #include "lead/lr-error.h"
+#include "mailer/digest-mail.h"
 #include "report/digest.h"
 #include "report/html.h"
 #include "report/output.h"
@@ -72,83 +72,27 @@ gint64 digest_slot(const LrDigest *d, gint64 last, gint64 now)
 	return 0;
 }
 
-/* text_part - a text part of the given subtype. */
-static GMimeObject *text_part(const char *subtype, const char *text, gboolean attachment)
-{
-	GMimeTextPart *p = g_mime_text_part_new_with_subtype(subtype);
-
-	g_mime_text_part_set_text(p, text);
-	g_mime_part_set_content_encoding(GMIME_PART(p),
-	                                 attachment ? GMIME_CONTENT_ENCODING_BASE64
-	                                            : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
-	if (attachment)
-		g_mime_part_set_filename(GMIME_PART(p), "lead-report.html");
-	else
-		g_mime_object_set_disposition(GMIME_OBJECT(p), "inline");
-	return GMIME_OBJECT(p);
-}
-
-/* digest_compose - the digest mail: text and page as alternatives, the
- * page again as an attachment. */
+/* digest_compose - the digest mail for manager to (mailer/ composes it). */
 GBytes *digest_compose(const LrConfig *cfg, const LrUser *to, const char *html, const char *summary,
                        gint64 now)
 {
-	GMimeMessage *m;
-	GMimeMultipart *mixed, *alt;
-	GMimeObject *parts[3];
-	InternetAddressList *from;
-	g_autoptr(GDateTime) date = g_date_time_new_from_unix_utc(now / G_USEC_PER_SEC);
 	g_autofree char *subject = g_strdup_printf("Lead report: team %s", to->team);
-	g_autofree char *id = NULL;
-	char *bytes;
+	MailerDigest d = {.from = cfg->server->from,
+			  .domain = cfg->server->domain,
+			  .to_name = to->name,
+			  .to_email = to->email,
+			  .subject = subject,
+			  .summary = summary,
+			  .html = html,
+			  .now = now};
 
-	g_mime_init();
-	m = g_mime_message_new(TRUE);
-	mixed = g_mime_multipart_new_with_subtype("mixed");
-	alt = g_mime_multipart_new_with_subtype("alternative");
-	id = g_mime_utils_generate_message_id(cfg->server->domain ? cfg->server->domain
-	                                                          : "leadroute.invalid");
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, to->name ? to->name : "", to->email);
-	if ((from = internet_address_list_parse(NULL, cfg->server->from)) != NULL) {
-		internet_address_list_append(g_mime_message_get_from(m), from);
-		g_object_unref(from);
-	}
-	g_mime_message_set_subject(m, subject, "utf-8");
-	g_mime_message_set_date(m, date);
-	g_mime_message_set_message_id(m, id);
-	g_mime_object_set_header(GMIME_OBJECT(m), "Auto-Submitted", "auto-generated", NULL);
-	g_mime_object_set_header(GMIME_OBJECT(m), "X-Leadroute-Kind", "digest", NULL);
-	parts[0] = text_part("plain", summary, FALSE);
-	parts[1] = text_part("html", html, FALSE);
-	parts[2] = text_part("html", html, TRUE);
-	g_mime_multipart_add(alt, parts[0]);
-	g_mime_multipart_add(alt, parts[1]);
-	g_mime_multipart_add(mixed, GMIME_OBJECT(alt));
-	g_mime_multipart_add(mixed, parts[2]);
-	g_mime_message_set_mime_part(m, GMIME_OBJECT(mixed));
-	bytes = g_mime_object_to_string(GMIME_OBJECT(m), NULL);
-	for (guint i = 0; i < G_N_ELEMENTS(parts); i++)
-		g_object_unref(parts[i]);
-	g_object_unref(alt);
-	g_object_unref(mixed);
-	g_object_unref(m);
-	return g_bytes_new_take(bytes, strlen(bytes));
+	return mailer_digest_compose(&d);
 }
 
 /* envelope_from - the bare address of server.from, or "". */
 static char *envelope_from(const LrConfig *cfg)
 {
-	InternetAddressList *list = internet_address_list_parse(NULL, cfg->server->from);
-	InternetAddress *a = list && internet_address_list_length(list) > 0
-	                         ? internet_address_list_get_address(list, 0)
-	                         : NULL;
-	char *addr = g_strdup(a && INTERNET_ADDRESS_IS_MAILBOX(a)
-	                          ? internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))
-	                          : "");
-
-	if (list)
-		g_object_unref(list);
-	return addr;
+	return mailer_address_bare(cfg->server->from);
 }
 
 /* recipients - the users the digest goes to (borrowed LrUser *). */
