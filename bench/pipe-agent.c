@@ -19,8 +19,8 @@ int main(int argc, char **argv)
 	if (argc != 2)
 		return 64;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	snprintf(path, sizeof(path), "%s/%lld.%09ld.%d", argv[1], (long long)ts.tv_sec,
-		 ts.tv_nsec, (int)getpid());
+	snprintf(path, sizeof(path), "%s/%lld.%09ld.%d", argv[1], (long long)ts.tv_sec, ts.tv_nsec,
+	         (int)getpid());
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (fd < 0)
 		return 75;

@@ -24,12 +24,13 @@ static char *message_text(const char *prefix, guint i)
 {
 	GString *m = g_string_new(NULL);
 
-	g_string_append_printf(m, "From: Visitor %u <visitor%u@example.org>\n"
-			       "To: leads@leads.test\nSubject: Inquiry %u\n"
-			       "Message-ID: <%s-%u@bench.test>\n"
-			       "Date: Tue, 1 Dec 2026 10:00:00 +0000\n\n"
-			       "Name: Visitor %u\nCompany: Bench %u Ltd\nPhone: +1 555 %04u\n\n",
-			       i, i, i, prefix, i, i, i, i % 10000);
+	g_string_append_printf(m,
+	                       "From: Visitor %u <visitor%u@example.org>\n"
+	                       "To: leads@leads.test\nSubject: Inquiry %u\n"
+	                       "Message-ID: <%s-%u@bench.test>\n"
+	                       "Date: Tue, 1 Dec 2026 10:00:00 +0000\n\n"
+	                       "Name: Visitor %u\nCompany: Bench %u Ltd\nPhone: +1 555 %04u\n\n",
+	                       i, i, i, prefix, i, i, i, i % 10000);
 	while (m->len < 3000)
 		g_string_append(m, "We would like a quote for forty units, delivered monthly.\n");
 	return g_string_free(m, FALSE);

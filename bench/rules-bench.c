@@ -39,7 +39,7 @@ static double bare_read(const char *path)
 	config_init(&conf);
 	if (!config_read_file(&conf, path))
 		fprintf(stderr, "rules-bench: %s:%d: %s\n", path, config_error_line(&conf),
-			config_error_text(&conf));
+		        config_error_text(&conf));
 	config_destroy(&conf);
 	return seconds() - t0;
 }
@@ -50,16 +50,17 @@ static GPtrArray *make_leads(void)
 {
 	static const char *const countries[] = {"DE", "FR", "US", "GB", "SE", "JP"};
 	static const char *const products[] = {"Industrial Pumps", "Valves", "Route Planner",
-					       "Fleet Tracker"};
+	                                       "Fleet Tracker"};
 	GPtrArray *leads = g_ptr_array_new_with_free_func((GDestroyNotify)lead_free);
 	GRand *rand = g_rand_new_with_seed(42);
 
 	for (int i = 0; i < BENCH_LEADS; i++) {
 		LrLead *lead = lead_new();
-		g_autofree char *pc = g_strdup_printf("%d", 10000 + g_rand_int_range(rand, 0, 5200));
+		g_autofree char *pc =
+		    g_strdup_printf("%d", 10000 + g_rand_int_range(rand, 0, 5200));
 		g_autofree char *qty = g_strdup_printf("%d", g_rand_int_range(rand, 1, 200));
 		g_autofree char *mail = g_strdup_printf("buyer%d@company%d.example", i,
-							g_rand_int_range(rand, 0, 12000));
+		                                        g_rand_int_range(rand, 0, 12000));
 
 		lead_field_set(lead, "email", mail);
 		lead_field_set(lead, "country", countries[g_rand_int_range(rand, 0, 6)]);
@@ -80,8 +81,8 @@ static double route_all(const LrConfig *cfg, GPtrArray *leads, long n, long *rou
 	double t0 = seconds();
 
 	for (long i = 0; i < n; i++) {
-		LrRouteResult *r = route_lead(cfg, g_ptr_array_index(leads, i % leads->len), NULL,
-					      state, NULL);
+		LrRouteResult *r =
+		    route_lead(cfg, g_ptr_array_index(leads, i % leads->len), NULL, state, NULL);
 		*routed += r != NULL && r->assignees->len > 0;
 		route_result_free(r);
 	}
@@ -125,19 +126,20 @@ int main(int argc, char **argv)
 	t_load = seconds() - t_load;
 	if (cfg == NULL) {
 		fprintf(stderr, "rules-bench: %u problems, first: %s\n", problems->len,
-			problems->len ? (char *)g_ptr_array_index(problems, 0) : "");
+		        problems->len ? (char *)g_ptr_array_index(problems, 0) : "");
 		return 1;
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	printf("load:   %.3f s (CPU) for %u users, %u global rules (libconfig bare read of the "
-	       "main file: %.3f s, ratio %.1fx); peak RSS %ld MB\n", t_load, cfg->users->len,
-	       cfg->rules->rules->len, t_bare, t_load / t_bare, ru.ru_maxrss / 1024);
+	       "main file: %.3f s, ratio %.1fx); peak RSS %ld MB\n",
+	       t_load, cfg->users->len, cfg->rules->rules->len, t_bare, t_load / t_bare,
+	       ru.ru_maxrss / 1024);
 	leads = make_leads();
 	t_route = route_all(cfg, leads, n, &routed);
 	t_base = serialize_all(leads, n);
 	printf("route:  %.0f decisions per CPU-second through the whole chain (%ld of %ld routed); "
-	       "baseline lead_serialize %.0f/s, ratio %.2fx\n", n / t_route, routed, n,
-	       n / t_base, t_route / t_base);
+	       "baseline lead_serialize %.0f/s, ratio %.2fx\n",
+	       n / t_route, routed, n, n / t_base, t_route / t_base);
 	lr_config_free(cfg);
 	return routed == n ? 0 : 1;
 }

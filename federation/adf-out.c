@@ -15,29 +15,67 @@
 #include "lead/lr-error.h"
 #include "mailer/redact.h"
 
-#define ADF_NUMBERED_MAX 20	/* email_2.., phone_2.., vehicle_2.. as the parser reads */
+#define ADF_NUMBERED_MAX 20 /* email_2.., phone_2.., vehicle_2.. as the parser reads */
 
 typedef struct {
 	const LrLead *lead;
-	GPtrArray *withheld;	/* char *: every field left out, NULL-terminated */
+	GPtrArray *withheld; /* char *: every field left out, NULL-terminated */
 	LrRedact *redact;
 	xmlTextWriterPtr w;
-	int rc;			/* the first failure (< 0), else 0 */
+	int rc; /* the first failure (< 0), else 0 */
 } AdfOut;
 
 /* Fields written in an element of their own (the rest go to the vehicle's
  * comments); the vendor fields name the previous recipient and are not
  * passed on. */
 static const char *const adf_known[] = {
-	"name", "first_name", "middle_name", "last_name", "company", "email", "phone",
-	"phone_mobile", "phone_fax", "phone_pager", "phone_work", "phone_home", "street",
-	"city", "region", "postal_code", "country", "message", "timeframe", "request_date",
-	"id", "id_source", "product", "vehicle_year", "vehicle_make", "vehicle_model",
-	"vehicle_trim", "vehicle_vin", "vehicle_stock", "vehicle_odometer",
-	"vehicle_bodystyle", "vehicle_transmission", "vehicle_color", "vehicle_interest",
-	"vehicle_status", "vehicle_comments", "price", "price_currency", "trade_in",
-	"provider", "provider_email", "provider_service", "provider_url", "provider_contact",
-	"vendor", "vendor_contact", NULL,
+    "name",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "company",
+    "email",
+    "phone",
+    "phone_mobile",
+    "phone_fax",
+    "phone_pager",
+    "phone_work",
+    "phone_home",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "message",
+    "timeframe",
+    "request_date",
+    "id",
+    "id_source",
+    "product",
+    "vehicle_year",
+    "vehicle_make",
+    "vehicle_model",
+    "vehicle_trim",
+    "vehicle_vin",
+    "vehicle_stock",
+    "vehicle_odometer",
+    "vehicle_bodystyle",
+    "vehicle_transmission",
+    "vehicle_color",
+    "vehicle_interest",
+    "vehicle_status",
+    "vehicle_comments",
+    "price",
+    "price_currency",
+    "trade_in",
+    "provider",
+    "provider_email",
+    "provider_service",
+    "provider_url",
+    "provider_contact",
+    "vendor",
+    "vendor_contact",
+    NULL,
 };
 
 /* Families: withholding the key withholds these too ("phone" the phone_*). */
@@ -196,7 +234,7 @@ static gboolean adf_field(AdfOut *o, const char *name, const char *field)
 /* adf_field_attrs - <name a="v">value of field</name>, attributes as
  * name/value pairs ended by NULL (a NULL value: left out). */
 static gboolean adf_field_attrs(AdfOut *o, const char *name, const char *field,
-				const char *const *attrs)
+                                const char *const *attrs)
 {
 	g_autofree char *v = adf_value(o, field);
 
@@ -260,23 +298,22 @@ static void adf_vehicle_comments(AdfOut *o)
  * the product as the model when the lead names no vehicle parts. */
 static void adf_vehicle_names(AdfOut *o)
 {
-	gboolean parts = adf_has(o, "vehicle_year") || adf_has(o, "vehicle_make") ||
-			 adf_has(o, "vehicle_model");
+	gboolean parts =
+	    adf_has(o, "vehicle_year") || adf_has(o, "vehicle_make") || adf_has(o, "vehicle_model");
 
 	if (!adf_field(o, "year", "vehicle_year"))
 		adf_element(o, "year", NULL);
 	if (!adf_field(o, "make", "vehicle_make"))
 		adf_element(o, "make", NULL);
-	if (!adf_field(o, "model", "vehicle_model") &&
-	    (parts || !adf_field(o, "model", "product")))
+	if (!adf_field(o, "model", "vehicle_model") && (parts || !adf_field(o, "model", "product")))
 		adf_element(o, "model", NULL);
 }
 
 /* adf_vehicle - the vehicle of interest, in the DTD's order. */
 static void adf_vehicle(AdfOut *o)
 {
-	static const char *const interests[] = {"buy", "lease", "sell", "trade-in",
-						"test-drive", NULL};
+	static const char *const interests[] = {"buy",      "lease",      "sell",
+	                                        "trade-in", "test-drive", NULL};
 	static const char *const statuses[] = {"new", "used", NULL};
 	g_autofree char *interest = adf_value(o, "vehicle_interest");
 	g_autofree char *status = adf_value(o, "vehicle_status");
@@ -300,7 +337,7 @@ static void adf_vehicle(AdfOut *o)
 		adf_end(o);
 	}
 	adf_field_attrs(o, "price", "price",
-			(const char *const[]){"type", "quote", "currency", currency, NULL});
+	                (const char *const[]){"type", "quote", "currency", currency, NULL});
 	adf_vehicle_comments(o);
 	adf_end(o);
 }
@@ -338,16 +375,18 @@ static void adf_vehicles(AdfOut *o)
 static void adf_names(AdfOut *o)
 {
 	static const char *const parts[][2] = {
-		{"full", "name"}, {"first", "first_name"},
-		{"middle", "middle_name"}, {"last", "last_name"},
+	    {"full", "name"},
+	    {"first", "first_name"},
+	    {"middle", "middle_name"},
+	    {"last", "last_name"},
 	};
 	gboolean any = FALSE;
 
 	for (gsize i = 0; i < G_N_ELEMENTS(parts); i++)
 		any |= adf_field_attrs(o, "name", parts[i][1],
-				       (const char *const[]){"part", parts[i][0], NULL});
+		                       (const char *const[]){"part", parts[i][0], NULL});
 	any |= adf_field_attrs(o, "name", "company",
-			       (const char *const[]){"part", "full", "type", "business", NULL});
+	                       (const char *const[]){"part", "full", "type", "business", NULL});
 	if (!any)
 		adf_element(o, "name", NULL);
 }
@@ -369,14 +408,14 @@ static gboolean adf_numbered_fields(AdfOut *o, const char *element, const char *
 static gboolean adf_phones(AdfOut *o)
 {
 	static const char *const typed[][2] = {
-		{"phone", "voice"}, {"phone_mobile", "cellphone"}, {"phone_work", "voice"},
-		{"phone_home", "voice"}, {"phone_fax", "fax"}, {"phone_pager", "pager"},
+	    {"phone", "voice"},      {"phone_mobile", "cellphone"}, {"phone_work", "voice"},
+	    {"phone_home", "voice"}, {"phone_fax", "fax"},          {"phone_pager", "pager"},
 	};
 	gboolean any = FALSE;
 
 	for (gsize i = 0; i < G_N_ELEMENTS(typed); i++)
 		any |= adf_field_attrs(o, "phone", typed[i][0],
-				       (const char *const[]){"type", typed[i][1], NULL});
+		                       (const char *const[]){"type", typed[i][1], NULL});
 	return adf_numbered_fields(o, "phone", "phone") || any;
 }
 
@@ -519,7 +558,7 @@ static void adf_document(AdfOut *o, const FedAdfParties *parties)
 
 /* fed_adf_write - a lead as one ADF 1.0 document. */
 gboolean fed_adf_write(const LrLead *lead, const char *const *withhold,
-		       const FedAdfParties *parties, GString *out, GError **error)
+                       const FedAdfParties *parties, GString *out, GError **error)
 {
 	static const FedAdfParties none = {NULL, NULL, NULL, NULL};
 	g_autoptr(GPtrArray) withheld = adf_withheld_list(lead, withhold);

@@ -30,10 +30,10 @@
  * names no provider of its own (an ADF lead from a lead vendor keeps its
  * provider).  Any member may be NULL. */
 typedef struct {
-	const char *vendor_name;	/* the server's name, else its id */
-	const char *vendor_email;	/* the deliver address without "mailto:" */
-	const char *provider_name;	/* this server's name */
-	const char *provider_email;	/* this server's address */
+	const char *vendor_name;    /* the server's name, else its id */
+	const char *vendor_email;   /* the deliver address without "mailto:" */
+	const char *provider_name;  /* this server's name */
+	const char *provider_email; /* this server's address */
 } FedAdfParties;
 
 /* fed_adf_write - append lead as one ADF 1.0 document (UTF-8, with the
@@ -42,6 +42,6 @@ typedef struct {
  * Returns FALSE with LR_ERROR_TEMP when libxml2 could not write (out of
  * memory); out is then unchanged. */
 gboolean fed_adf_write(const LrLead *lead, const char *const *withhold,
-		       const FedAdfParties *parties, GString *out, GError **error);
+                       const FedAdfParties *parties, GString *out, GError **error);
 
 #endif

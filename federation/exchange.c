@@ -77,8 +77,8 @@ static xmlSchemaPtr schema_load(void)
 
 	if (g_once_init_enter(&once)) {
 		g_autoptr(GBytes) xsd = g_resource_lookup_data(
-			federation_res_get_resource(),
-			"/org/leadroute/federation/leadroute-exchange.xsd", 0, NULL);
+		    federation_res_get_resource(),
+		    "/org/leadroute/federation/leadroute-exchange.xsd", 0, NULL);
 		gsize len = 0;
 		const char *data = xsd ? g_bytes_get_data(xsd, &len) : NULL;
 		xmlSchemaParserCtxtPtr pc = data ? xmlSchemaNewMemParserCtxt(data, (int)len) : NULL;
@@ -120,7 +120,7 @@ static gboolean validate(xmlDocPtr doc, GError **error)
 	if (rc == 0)
 		return TRUE;
 	g_set_error(error, LR_ERROR, LR_ERROR_PERM, "exchange not valid: %s",
-		    why ? why : "schema validation failed");
+	            why ? why : "schema validation failed");
 	return FALSE;
 }
 
@@ -157,8 +157,8 @@ static void build_lead(xmlNodePtr body, xmlNsPtr ns, const FedExchange *x)
 		add_text(chain, ns, "server", x->chain->pdata[i]);
 	fields = xmlNewChild(body, ns, BAD_CAST "fields", NULL);
 	for (guint i = 0; i < x->names->len; i++) {
-		xmlNodePtr f = xmlNewTextChild(fields, ns, BAD_CAST "field",
-					       BAD_CAST x->values->pdata[i]);
+		xmlNodePtr f =
+		    xmlNewTextChild(fields, ns, BAD_CAST "field", BAD_CAST x->values->pdata[i]);
 		xmlNewProp(f, BAD_CAST "name", BAD_CAST x->names->pdata[i]);
 	}
 }
@@ -187,8 +187,8 @@ static void build_body(xmlNodePtr root, xmlNsPtr ns, const FedExchange *x)
  * otherwise write what it cannot read back)? */
 static gboolean all_utf8(const FedExchange *x)
 {
-	const char *one[] = {x->id, x->from, x->to, x->origin_server, x->subject, x->source,
-			     x->event, x->by, x->amount, x->reason};
+	const char *one[] = {x->id,     x->from,  x->to, x->origin_server, x->subject,
+	                     x->source, x->event, x->by, x->amount,        x->reason};
 
 	for (guint i = 0; i < G_N_ELEMENTS(one); i++)
 		if (one[i] && !g_utf8_validate(one[i], -1, NULL))
@@ -270,8 +270,7 @@ static gint64 parse_time(const char *text)
 	g_autoptr(GTimeZone) utc = g_time_zone_new_utc();
 	g_autoptr(GDateTime) dt = text ? g_date_time_new_from_iso8601(text, utc) : NULL;
 
-	return dt ? g_date_time_to_unix(dt) * G_USEC_PER_SEC + g_date_time_get_microsecond(dt)
-		  : 0;
+	return dt ? g_date_time_to_unix(dt) * G_USEC_PER_SEC + g_date_time_get_microsecond(dt) : 0;
 }
 
 /* is_elem - is node the exchange element called name? */
@@ -385,7 +384,7 @@ FedExchange *fed_exchange_parse(GBytes *xml, GError **error)
 
 	if (data == NULL || len == 0 || len > FED_MAX_XML) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "exchange empty or over %d bytes",
-			    FED_MAX_XML);
+		            FED_MAX_XML);
 		return NULL;
 	}
 	if (has_dtd(data, len)) {

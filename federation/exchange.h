@@ -28,28 +28,28 @@
 #define FED_MAX_SKEW (5 * 60)
 
 typedef enum {
-	FED_LEAD,	/* a lead offered to the partner */
-	FED_STATUS,	/* the partner's status report to the origin */
-	FED_RECALL,	/* the origin withdraws its offer */
+	FED_LEAD,   /* a lead offered to the partner */
+	FED_STATUS, /* the partner's status report to the origin */
+	FED_RECALL, /* the origin withdraws its offer */
 } FedKind;
 
 /* One exchange.  Every string is owned by the exchange. */
 typedef struct {
 	FedKind kind;
-	char *id;		/* unique per sender: what a replay repeats */
-	char *from;		/* the sender's server name */
-	char *to;		/* the receiver's server name */
-	gint64 at;		/* when it was made, µs since the epoch */
-	char *origin_server;	/* the server where the lead came in */
-	guint64 origin_lead;	/* its lead id there */
-	guint32 assignment;	/* the offer number there that sent it out */
+	char *id;            /* unique per sender: what a replay repeats */
+	char *from;          /* the sender's server name */
+	char *to;            /* the receiver's server name */
+	gint64 at;           /* when it was made, µs since the epoch */
+	char *origin_server; /* the server where the lead came in */
+	guint64 origin_lead; /* its lead id there */
+	guint32 assignment;  /* the offer number there that sent it out */
 	/* FED_LEAD */
-	gint64 received;	/* when the origin received it, µs */
-	char *subject, *source;	/* may be NULL */
+	gint64 received;        /* when the origin received it, µs */
+	char *subject, *source; /* may be NULL */
 	int priority;
-	GPtrArray *chain;	/* char *: servers it has been at, origin first */
-	GPtrArray *names;	/* char *: field names, beside values */
-	GPtrArray *values;	/* char *: field values */
+	GPtrArray *chain;  /* char *: servers it has been at, origin first */
+	GPtrArray *names;  /* char *: field names, beside values */
+	GPtrArray *values; /* char *: field values */
 	/* FED_STATUS: event is one of received accepted rejected forwarded
 	 * contacted won lost; by a display name, amount for won, reason for
 	 * rejected/lost/forwarded (and for FED_RECALL). */
@@ -93,6 +93,6 @@ char *fed_sig_peer(const char *header);
  * constant time.  FALSE with LR_ERROR_PERM saying why (never which secret
  * came close). */
 gboolean fed_verify(const char *header, GBytes *xml, GBytes *const *secrets, gint64 now,
-		    GError **error);
+                    GError **error);
 
 #endif

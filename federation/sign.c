@@ -122,7 +122,7 @@ static gboolean any_secret_fits(const Sig *sig, GBytes *xml, GBytes *const *secr
 
 /* fed_verify - signature, then freshness. */
 gboolean fed_verify(const char *header, GBytes *xml, GBytes *const *secrets, gint64 now,
-		    GError **error)
+                    GError **error)
 {
 	Sig sig;
 	const char *why = NULL;

@@ -49,7 +49,7 @@ static gboolean imap_connect(Imap *m, GError **error)
 	mailimap_set_timeout(m->imap, IMAP_TIMEOUT);
 	if (src->tls == LR_TLS_IMPLICIT)
 		r = mailimap_ssl_connect_with_callback(m->imap, src->host, src->port,
-						       tls_sni_callback, src->host);
+		                                       tls_sni_callback, src->host);
 	else
 		r = mailimap_socket_connect(m->imap, src->host, src->port);
 	if (!ok(r))
@@ -60,9 +60,10 @@ static gboolean imap_connect(Imap *m, GError **error)
 		if (!ok(r = refresh_caps(m->imap)))
 			return source_error(error, src, "CAPABILITY", r);
 		if (!ok(r = mailimap_socket_starttls(m->imap))) {
-			g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s STARTTLS failed "
-				    "(libetpan error %d); tls = \"none\" would allow plain text",
-				    src->id, r);
+			g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+			            "source=%s STARTTLS failed "
+			            "(libetpan error %d); tls = \"none\" would allow plain text",
+			            src->id, r);
 			return FALSE;
 		}
 	}
@@ -89,8 +90,8 @@ static gboolean imap_login(Imap *m, GError **error)
 	memset(pw, 0, strlen(pw));
 	if (!ok(r)) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s login as %s refused: %s",
-			    src->id, src->user, m->imap->imap_response ? m->imap->imap_response
-								    : "no answer");
+		            src->id, src->user,
+		            m->imap->imap_response ? m->imap->imap_response : "no answer");
 		return FALSE;
 	}
 	return TRUE;
@@ -160,7 +161,7 @@ static int move_to(Imap *m, GArray *uids, const char *folder)
 	struct mailimap_set *set = uid_set(uids);
 	int r;
 
-	mailimap_create(m->imap, folder);	/* exists already: NO, fine */
+	mailimap_create(m->imap, folder); /* exists already: NO, fine */
 	if (mailimap_has_extension(m->imap, "MOVE")) {
 		r = mailimap_uid_move(m->imap, set, folder);
 		mailimap_set_free(set);
@@ -220,12 +221,13 @@ static gboolean finish_pending(Imap *m, GError **error)
 		return FALSE;
 	for (guint i = 0; pending[i]; i++)
 		if (g_str_has_prefix(pending[i], prefix)) {
-			guint32 uid = (guint32)g_ascii_strtoull(pending[i] + strlen(prefix), NULL, 10);
+			guint32 uid =
+			    (guint32)g_ascii_strtoull(pending[i] + strlen(prefix), NULL, 10);
 			g_array_append_val(uids, uid);
 		}
 	if (uids->len > 0)
 		lr_log_info(0, "source=%s completing %u actions left from before", m->ctx->src->id,
-			    uids->len);
+		            uids->len);
 	if (!act(m, uids, error))
 		return FALSE;
 	source_done(m->ctx, (const char *const *)pending);
@@ -235,9 +237,10 @@ static gboolean finish_pending(Imap *m, GError **error)
 /* search - the uids still to take (flag mode: those without our keyword). */
 static gboolean search(Imap *m, GArray *uids, GError **error)
 {
-	struct mailimap_search_key *key = m->ctx->src->after == LR_AFTER_FLAG
-		? mailimap_search_key_new_unkeyword(strdup(LR_KEYWORD))
-		: mailimap_search_key_new_all();
+	struct mailimap_search_key *key =
+	    m->ctx->src->after == LR_AFTER_FLAG
+	        ? mailimap_search_key_new_unkeyword(strdup(LR_KEYWORD))
+	        : mailimap_search_key_new_all();
 	clist *result = NULL;
 	int r = mailimap_uid_search(m->imap, NULL, key, &result);
 
@@ -292,9 +295,10 @@ static clist *fetch(Imap *m, GArray *uids, gboolean body, GError **error)
 	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
 	if (body)
 		mailimap_fetch_type_new_fetch_att_list_add(
-			ft, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
+		    ft, mailimap_fetch_att_new_body_peek_section(mailimap_section_new(NULL)));
 	else
-		mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_rfc822_size());
+		mailimap_fetch_type_new_fetch_att_list_add(ft,
+		                                           mailimap_fetch_att_new_rfc822_size());
 	r = mailimap_uid_fetch(m->imap, set, ft, &result);
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
@@ -312,7 +316,7 @@ static void quarantine(Imap *m, guint32 uid, const char *why)
 
 	g_array_append_val(one, uid);
 	lr_log_warn(0, "source=%s uid=%u quarantined into %s: %s", m->ctx->src->id, uid,
-		    m->ctx->src->quarantine, why);
+	            m->ctx->src->quarantine, why);
 	move_to(m, one, m->ctx->src->quarantine);
 }
 
@@ -328,7 +332,8 @@ static gboolean sizes_ok(Imap *m, GArray *batch, GArray *take, GError **error)
 		Att a = att_of(clist_content(it));
 		if (m->ctx->max_size > 0 && a.size > m->ctx->max_size) {
 			g_autofree char *why = g_strdup_printf("message of %u bytes exceeds the "
-							       "limit of %zu", a.size, m->ctx->max_size);
+			                                       "limit of %zu",
+			                                       a.size, m->ctx->max_size);
 			quarantine(m, a.uid, why);
 		} else if (a.uid != 0) {
 			g_array_append_val(take, a.uid);
@@ -343,8 +348,8 @@ static gboolean take_batch(Imap *m, GArray *batch, GError **error)
 {
 	g_autoptr(GArray) take = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autoptr(GArray) stored = g_array_new(FALSE, FALSE, sizeof(guint32));
-	g_autoptr(GPtrArray) fetched = g_ptr_array_new_with_free_func(
-		(GDestroyNotify)source_fetched_free);
+	g_autoptr(GPtrArray) fetched =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)source_fetched_free);
 	clist *result;
 
 	if (!sizes_ok(m, batch, take, error))
@@ -355,7 +360,7 @@ static gboolean take_batch(Imap *m, GArray *batch, GError **error)
 		Att a = att_of(clist_content(it));
 		LrFetched *f;
 		if (a.uid == 0 || a.body == NULL)
-			continue;	/* incomplete: taken again in the next round */
+			continue; /* incomplete: taken again in the next round */
 		f = g_new0(LrFetched, 1);
 		f->ukey = ukey_of(m, a.uid);
 		f->raw = g_bytes_new(a.body, a.len);
@@ -439,8 +444,8 @@ static gboolean session(Imap *m, GError **error)
 	do {
 		if (!take_all(m, error))
 			return FALSE;
-	} while (idle && !source_stopping(m->ctx) && idle_wait(m, MIN(src->poll * 10,
-								     IMAP_IDLE_MAX), error));
+	} while (idle && !source_stopping(m->ctx) &&
+	         idle_wait(m, MIN(src->poll * 10, IMAP_IDLE_MAX), error));
 	return error == NULL || *error == NULL;
 }
 

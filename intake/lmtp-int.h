@@ -8,11 +8,11 @@
 
 #include "intake/lmtp.h"
 
-#define LMTP_MAX_LINE 1000	 /* a command line, CRLF included (RFC 5321 text line) */
-#define LMTP_INBUF (64 * 1024)	 /* input buffer of one session */
-#define LMTP_MAX_RCPTS 1000	 /* recipients in one transaction */
-#define LMTP_MAX_ERRORS 20	 /* bad commands before the server hangs up */
-#define LMTP_MAX_ADDRESS 256	 /* a path, RFC 5321 4.5.3.1.3 */
+#define LMTP_MAX_LINE 1000     /* a command line, CRLF included (RFC 5321 text line) */
+#define LMTP_INBUF (64 * 1024) /* input buffer of one session */
+#define LMTP_MAX_RCPTS 1000    /* recipients in one transaction */
+#define LMTP_MAX_ERRORS 20     /* bad commands before the server hangs up */
+#define LMTP_MAX_ADDRESS 256   /* a path, RFC 5321 4.5.3.1.3 */
 #define LMTP_BACKLOG 256
 #define LMTP_PREALLOC (1024 * 1024) /* at most this much reserved on SIZE= */
 
@@ -32,22 +32,22 @@ struct LrLmtpServer {
 	GMutex lock;
 	GCond drained;
 	GHashTable *active; /* LmtpSession * set, under lock */
-	guint next_id;	    /* under lock */
+	guint next_id;      /* under lock */
 };
 
 typedef struct {
 	LrLmtpServer *server;
 	GSocket *socket;     /* NULL: a replayed session (lmtp_session_replay) */
-	GBytes *replay;	     /* the input of a replayed session */
+	GBytes *replay;      /* the input of a replayed session */
 	gsize replay_at;     /* bytes of replay read so far */
 	GString *transcript; /* the answers of a replayed session */
 	gint64 deadline;     /* monotonic time the command or DATA must be in by */
 	guint id;
 	char *peer;
-	guint8 *in;	 /* input buffer, LMTP_INBUF bytes */
-	gsize in_start;	 /* first unread byte */
-	gsize in_end;	 /* one past the last byte read */
-	GString *out;	 /* replies not sent yet */
+	guint8 *in;      /* input buffer, LMTP_INBUF bytes */
+	gsize in_start;  /* first unread byte */
+	gsize in_end;    /* one past the last byte read */
+	GString *out;    /* replies not sent yet */
 	gboolean broken; /* a write failed: stop talking */
 	const char *end; /* why the session ended, for the log */
 	gboolean lhlo;

@@ -26,7 +26,7 @@ typedef enum {
 
 typedef struct {
 	GByteArray *message; /* NULL once over the limit */
-	gsize size;	     /* bytes after unstuffing, counted past the limit too */
+	gsize size;          /* bytes after unstuffing, counted past the limit too */
 	gsize max;
 	gboolean bol;  /* at the start of a line: just after CRLF, or the first byte */
 	gboolean cr;   /* the last byte taken was a CR */
@@ -74,13 +74,13 @@ gboolean lmtp_session_flush(LmtpSession *s)
 	}
 	while (!s->broken && done < s->out->len) {
 		g_autoptr(GError) error = NULL;
-		gssize n = g_socket_send(s->socket, s->out->str + done, s->out->len - done, NULL,
-					 &error);
+		gssize n =
+		    g_socket_send(s->socket, s->out->str + done, s->out->len - done, NULL, &error);
 		if (n < 0) {
 			s->broken = TRUE;
 			s->end = g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT)
-					 ? "write-timeout"
-					 : "write-error";
+			             ? "write-timeout"
+			             : "write-error";
 			break;
 		}
 		done += n;
@@ -414,9 +414,9 @@ static const char *mail_param(LmtpSession *s, const char *param)
 	}
 	if ((value = prefix_arg(param, "BODY=")) != NULL)
 		return g_ascii_strcasecmp(value, "8BITMIME") == 0 ||
-				       g_ascii_strcasecmp(value, "7BIT") == 0
-			       ? NULL
-			       : "501 5.5.4 Bad BODY= parameter";
+		               g_ascii_strcasecmp(value, "7BIT") == 0
+		           ? NULL
+		           : "501 5.5.4 Bad BODY= parameter";
 	if (g_ascii_strcasecmp(param, "SMTPUTF8") == 0)
 		return NULL;
 	return "555 5.5.4 Unsupported MAIL FROM parameter";
@@ -434,7 +434,8 @@ static gboolean cmd_mail(LmtpSession *s, const char *args)
 		return session_error(s, "503 5.5.1 Error: send LHLO first");
 	if (s->sender)
 		return session_error(s, "503 5.5.1 Error: nested MAIL command");
-	if (from == NULL || !parse_path(from, &addr, &rest) || (*addr && !address_valid(addr, FALSE)))
+	if (from == NULL || !parse_path(from, &addr, &rest) ||
+	    (*addr && !address_valid(addr, FALSE)))
 		return session_error(s, "501 5.5.4 Syntax: MAIL FROM:<address>");
 	params = g_strsplit(rest, " ", 0);
 	for (char **p = params; *p; p++) {
@@ -496,12 +497,12 @@ static const char *data_store(LmtpSession *s, GBytes *message, guint64 *lead_id)
 
 	*lead_id = 0;
 	if (server->store(message, s->sender, (const char *const *)s->rcpts->pdata,
-			  server->store_data, lead_id, &dup, &error)) {
+	                  server->store_data, lead_id, &dup, &error)) {
 		code = "250 2.0.0";
 		status = "stored";
 		text = *lead_id == 0 ? g_strdup("Ok: stored")
-				     : g_strdup_printf("%sstored as lead %" G_GUINT64_FORMAT,
-						       dup ? "already " : "", *lead_id);
+		                     : g_strdup_printf("%sstored as lead %" G_GUINT64_FORMAT,
+		                                       dup ? "already " : "", *lead_id);
 	} else if (g_error_matches(error, LR_ERROR, LR_ERROR_PERM)) {
 		code = "554 5.6.0";
 		status = "refused";
@@ -521,16 +522,17 @@ static const char *data_store(LmtpSession *s, GBytes *message, guint64 *lead_id)
 
 /* data_log - one line about one message. */
 static void data_log(LmtpSession *s, GBytes *message, gsize size, const char *status,
-		     guint64 lead_id)
+                     guint64 lead_id)
 {
 	gsize len = 0;
 	const char *raw = message ? g_bytes_get_data(message, &len) : NULL;
 	g_autofree char *id = raw ? rawmsg_header(raw, len, "Message-ID") : NULL;
 	g_autofree char *safe = g_strescape(id ? id : "", NULL);
 
-	lr_log_info(lead_id, "lmtp session=%u from=<%s> nrcpt=%u size=%" G_GSIZE_FORMAT
-		       " message-id=%.100s status=%s",
-		    s->id, s->sender, s->rcpts->len, size, safe, status);
+	lr_log_info(lead_id,
+	            "lmtp session=%u from=<%s> nrcpt=%u size=%" G_GSIZE_FORMAT
+	            " message-id=%.100s status=%s",
+	            s->id, s->sender, s->rcpts->len, size, safe, status);
 }
 
 /* cmd_data - read the message and answer once per recipient. */
@@ -551,7 +553,7 @@ static gboolean cmd_data(LmtpSession *s, const char *args)
 	if (r == LMTP_READ_EOF || r == LMTP_READ_ERROR) {
 		if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
 			session_reply(s, "421 4.4.2 %s Error: timeout exceeded",
-				      s->server->hostname);
+			              s->server->hostname);
 		data_log(s, NULL, 0, "aborted", 0);
 		s->end = s->end ? s->end : r == LMTP_READ_EOF ? "eof-in-data" : "error-in-data";
 		return FALSE;
@@ -559,14 +561,14 @@ static gboolean cmd_data(LmtpSession *s, const char *args)
 	if (r == LMTP_READ_TOO_LONG) {
 		for (guint i = 0; i < s->rcpts->len; i++)
 			session_reply(s, "552 5.3.4 <%s> Message size exceeds fixed limit",
-				      (char *)s->rcpts->pdata[i]);
+			              (char *)s->rcpts->pdata[i]);
 		data_log(s, NULL, s->server->max_size + 1, "too-big", 0);
 	} else if (r == LMTP_READ_BARE) {
 		for (guint i = 0; i < s->rcpts->len; i++)
 			session_reply(s,
-				      "554 5.6.0 <%s> Message refused: bare <CR> or <LF> "
-				      "(lines must end with <CR><LF>)",
-				      (char *)s->rcpts->pdata[i]);
+			              "554 5.6.0 <%s> Message refused: bare <CR> or <LF> "
+			              "(lines must end with <CR><LF>)",
+			              (char *)s->rcpts->pdata[i]);
 		data_log(s, NULL, 0, "bare-line-end", 0);
 	} else {
 		guint64 lead_id;
@@ -623,9 +625,9 @@ static const struct {
 	const char *name;
 	LmtpCommandFunc func;
 } lmtp_commands[] = {
-	{"LHLO", cmd_lhlo}, {"MAIL", cmd_mail}, {"RCPT", cmd_rcpt}, {"DATA", cmd_data},
-	{"RSET", cmd_rset}, {"NOOP", cmd_noop}, {"VRFY", cmd_vrfy}, {"QUIT", cmd_quit},
-	{"HELO", cmd_helo}, {"EHLO", cmd_helo},
+    {"LHLO", cmd_lhlo}, {"MAIL", cmd_mail}, {"RCPT", cmd_rcpt}, {"DATA", cmd_data},
+    {"RSET", cmd_rset}, {"NOOP", cmd_noop}, {"VRFY", cmd_vrfy}, {"QUIT", cmd_quit},
+    {"HELO", cmd_helo}, {"EHLO", cmd_helo},
 };
 
 /* session_command - decode one command line and run it. */

@@ -18,7 +18,7 @@
 
 typedef struct {
 	LrLmtpServer *server;
-	char *name;	 /* the listen string, for logs */
+	char *name;      /* the listen string, for logs */
 	char *unix_path; /* the socket file to remove at stop, or NULL */
 	GSocket *socket;
 	GThread *thread;
@@ -44,8 +44,8 @@ static LmtpSession *session_new(LrLmtpServer *server, GSocket *socket, guint id)
 	if (G_IS_INET_SOCKET_ADDRESS(addr)) {
 		GInetAddress *ip = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr));
 		g_autofree char *text = g_inet_address_to_string(ip);
-		s->peer = g_strdup_printf("%s:%u", text,
-					  g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
+		s->peer = g_strdup_printf(
+		    "%s:%u", text, g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
 	} else {
 		s->peer = g_strdup("local");
 	}
@@ -78,8 +78,8 @@ static void session_run(gpointer data, gpointer user_data)
 	lr_log_info(0, "lmtp session=%u connect peer=%s", s->id, s->peer);
 	lmtp_session_dialogue(s);
 	lmtp_session_flush(s);
-	lr_log_info(0, "lmtp session=%u disconnect peer=%s messages=%u reason=%s", s->id,
-		    s->peer, s->messages, s->end ? s->end : "unknown");
+	lr_log_info(0, "lmtp session=%u disconnect peer=%s messages=%u reason=%s", s->id, s->peer,
+	            s->messages, s->end ? s->end : "unknown");
 	g_mutex_lock(&server->lock);
 	g_hash_table_remove(server->active, s);
 	g_cond_broadcast(&server->drained);
@@ -115,7 +115,7 @@ char *lmtp_session_replay(const LrLmtpConfig *config, const guint8 *input, gsize
 static void server_reject(LrLmtpServer *server, GSocket *socket)
 {
 	g_autofree char *line =
-		g_strdup_printf("421 4.3.2 %s Error: too many sessions\r\n", server->hostname);
+	    g_strdup_printf("421 4.3.2 %s Error: too many sessions\r\n", server->hostname);
 
 	g_socket_set_blocking(socket, FALSE);
 	g_socket_send(socket, line, strlen(line), NULL, NULL);
@@ -182,9 +182,9 @@ static GSocketAddress *listen_inet(const char *spec, GError **error)
 	const char *colon = strrchr(spec, ':');
 	guint64 port;
 
-	if (colon == NULL ||
-	    !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL)) {
-		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "listen inet:%s: need HOST:PORT", spec);
+	if (colon == NULL || !g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL)) {
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "listen inet:%s: need HOST:PORT",
+		            spec);
 		return NULL;
 	}
 	host = g_strndup(spec, colon - spec);
@@ -199,7 +199,7 @@ static GSocketAddress *listen_inet(const char *spec, GError **error)
 		GList *all = g_resolver_lookup_by_name(resolver, host, NULL, NULL);
 		if (all == NULL) {
 			g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
-				    "listen inet:%s: cannot resolve %s", spec, host);
+			            "listen inet:%s: cannot resolve %s", spec, host);
 			return NULL;
 		}
 		ip = g_object_ref(all->data);
@@ -219,13 +219,13 @@ static gboolean unix_clear(const char *path, GSocketAddress *addr, GError **erro
 		return TRUE;
 	if (!S_ISSOCK(st.st_mode)) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
-			    "listen unix:%s: exists and is not a socket", path);
+		            "listen unix:%s: exists and is not a socket", path);
 		return FALSE;
 	}
 	probe = g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, NULL);
 	if (probe && g_socket_connect(probe, addr, NULL, NULL)) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
-			    "listen unix:%s: another server is listening there", path);
+		            "listen unix:%s: another server is listening there", path);
 		return FALSE;
 	}
 	g_unlink(path);
@@ -237,8 +237,8 @@ static gboolean listener_bind(LmtpListener *l, GSocketAddress *addr, GError **er
 {
 	g_autoptr(GError) local = NULL;
 
-	l->socket = g_socket_new(g_socket_address_get_family(addr), G_SOCKET_TYPE_STREAM, 0,
-				 &local);
+	l->socket =
+	    g_socket_new(g_socket_address_get_family(addr), G_SOCKET_TYPE_STREAM, 0, &local);
 	if (l->socket)
 		g_socket_set_listen_backlog(l->socket, LMTP_BACKLOG);
 	if (l->socket && g_socket_bind(l->socket, addr, TRUE, &local) &&
@@ -272,7 +272,7 @@ static LmtpListener *listener_open(LrLmtpServer *server, const char *spec, GErro
 		return addr && listener_bind(l, addr, error) ? l : NULL;
 	}
 	g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
-		    "listen %s: must be unix:PATH or inet:HOST:PORT", spec);
+	            "listen %s: must be unix:PATH or inet:HOST:PORT", spec);
 	return NULL;
 }
 
@@ -302,14 +302,11 @@ static LrLmtpServer *server_new(const LrLmtpConfig *config)
 
 	server->listen = g_strdupv((char **)config->listen);
 	server->hostname = g_strdup(config->hostname ? config->hostname : g_get_host_name());
-	server->max_size = config->max_message_size ? config->max_message_size
-						    : LMTP_DEFAULT_MAX_SIZE;
-	server->timeout = config->session_timeout ? config->session_timeout
-						  : LMTP_DEFAULT_TIMEOUT;
-	server->min_rate = config->min_data_rate ? config->min_data_rate
-						 : LMTP_DEFAULT_MIN_RATE;
-	server->max_sessions = config->max_sessions ? config->max_sessions
-						    : LMTP_DEFAULT_SESSIONS;
+	server->max_size =
+	    config->max_message_size ? config->max_message_size : LMTP_DEFAULT_MAX_SIZE;
+	server->timeout = config->session_timeout ? config->session_timeout : LMTP_DEFAULT_TIMEOUT;
+	server->min_rate = config->min_data_rate ? config->min_data_rate : LMTP_DEFAULT_MIN_RATE;
+	server->max_sessions = config->max_sessions ? config->max_sessions : LMTP_DEFAULT_SESSIONS;
 	server->store = config->store;
 	server->store_data = config->store_data;
 	server->listeners = g_ptr_array_new();
@@ -393,7 +390,7 @@ LrLmtpServer *lmtp_server_start(const LrLmtpConfig *config, GError **error)
 
 	if (config->listen == NULL || config->listen[0] == NULL || config->store == NULL) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
-			    "lmtp: need at least one listen address and a store");
+		            "lmtp: need at least one listen address and a store");
 		return NULL;
 	}
 	server = server_new(config);

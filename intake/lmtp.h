@@ -23,33 +23,33 @@ typedef struct LrLmtpServer LrLmtpServer;
  * ("" for the null sender) and the accepted recipients (NULL-terminated).
  * It returns TRUE when the message is durably stored (then every recipient
  * gets "250 2.0.0 <rcpt> stored as lead N", N from *lead_id, "already
- * stored" when *duplicate; *lead_id 0: "Ok: stored"), or FALSE with an LR_ERROR error: LR_ERROR_TEMP -> 451
- * 4.3.0 for every recipient, LR_ERROR_PERM -> 554 5.6.0, LR_ERROR_TOO_BIG ->
+ * stored" when *duplicate; *lead_id 0: "Ok: stored"), or FALSE with an LR_ERROR error:
+ * LR_ERROR_TEMP -> 451 4.3.0 for every recipient, LR_ERROR_PERM -> 554 5.6.0, LR_ERROR_TOO_BIG ->
  * 552 5.3.4; anything else counts as temporary.  It may be called from
  * several threads at once.  All arguments are borrowed for the call only. */
 typedef gboolean (*LrLmtpStoreFunc)(GBytes *message, const char *sender,
-				    const char *const *recipients, gpointer data,
-				    guint64 *lead_id, gboolean *duplicate, GError **error);
+                                    const char *const *recipients, gpointer data, guint64 *lead_id,
+                                    gboolean *duplicate, GError **error);
 
 typedef struct {
 	const char *const *listen; /* "unix:PATH" / "inet:HOST:PORT" (IPv6 "inet:[::1]:2424",
-				      any address "inet:*:2424") */
-	const char *hostname;	   /* for the greeting and LHLO reply; NULL: the host name */
-	gsize max_message_size;	   /* bytes; larger -> 552 5.3.4, and SIZE=n in MAIL FROM
-				      over it -> 552 at MAIL; 0: LMTP_DEFAULT_MAX_SIZE */
-	guint session_timeout;	   /* seconds a whole command line may take to come in,
-				      from the end of the previous one, and the longest
-				      silence in DATA; over it -> 421 4.4.2 and close
-				      (Postfix's smtpd_timeout as a per-request deadline);
-				      0: LMTP_DEFAULT_TIMEOUT */
-	guint max_sessions;	   /* concurrent sessions; over it -> 421 4.3.2 and close;
-				      0: LMTP_DEFAULT_SESSIONS */
+	                              any address "inet:*:2424") */
+	const char *hostname;      /* for the greeting and LHLO reply; NULL: the host name */
+	gsize max_message_size;    /* bytes; larger -> 552 5.3.4, and SIZE=n in MAIL FROM
+	                              over it -> 552 at MAIL; 0: LMTP_DEFAULT_MAX_SIZE */
+	guint session_timeout;     /* seconds a whole command line may take to come in,
+	                              from the end of the previous one, and the longest
+	                              silence in DATA; over it -> 421 4.4.2 and close
+	                              (Postfix's smtpd_timeout as a per-request deadline);
+	                              0: LMTP_DEFAULT_TIMEOUT */
+	guint max_sessions;        /* concurrent sessions; over it -> 421 4.3.2 and close;
+	                              0: LMTP_DEFAULT_SESSIONS */
 	LrLmtpStoreFunc store;
 	gpointer store_data;
 	guint min_data_rate; /* bytes per second in DATA: the message must be in
-				within session_timeout plus one second per
-				min_data_rate bytes (421 4.4.2 otherwise);
-				0: LMTP_DEFAULT_MIN_RATE */
+	                        within session_timeout plus one second per
+	                        min_data_rate bytes (421 4.4.2 otherwise);
+	                        0: LMTP_DEFAULT_MIN_RATE */
 } LrLmtpConfig;
 
 /* The defaults are the configuration's (lead/limits.h), so that a server

@@ -109,8 +109,8 @@ static gboolean act(const LrSource *src, const Candidate *c, const char *into)
 		g_mkdir_with_parents(cur, 0700);
 		to = g_build_filename(cur, base, NULL);
 	} else {
-		g_autofree char *flagged = g_strdup_printf("%.*s:2,%sS",
-			(int)strcspn(base, ":"), base, flags ? flags : "");
+		g_autofree char *flagged = g_strdup_printf("%.*s:2,%sS", (int)strcspn(base, ":"),
+		                                           base, flags ? flags : "");
 		to = g_build_filename(dirname, flagged, NULL);
 	}
 	return g_rename(c->path, to) == 0 || errno == ENOENT;
@@ -123,7 +123,7 @@ static void quarantine(LrSourceCtx *ctx, const Candidate *c, const char *why)
 	g_autofree char *into = g_build_filename(ctx->src->folder, sub, NULL);
 
 	lr_log_warn(0, "source=%s uid=%s quarantined into %s: %s", ctx->src->id, c->ukey, into,
-		    why);
+	            why);
 	act(ctx->src, c, into);
 }
 
@@ -169,14 +169,14 @@ static void finish(LrSourceCtx *ctx, GPtrArray *batch, GPtrArray *fetched)
 /* process - store a batch of candidates, then act on them. */
 static gboolean process(LrSourceCtx *ctx, GPtrArray *batch, GError **error)
 {
-	g_autoptr(GPtrArray) fetched = g_ptr_array_new_with_free_func(
-		(GDestroyNotify)source_fetched_free);
+	g_autoptr(GPtrArray) fetched =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)source_fetched_free);
 
 	for (guint i = 0; i < batch->len; i++) {
 		Candidate *c = g_ptr_array_index(batch, i);
 		LrFetched *f;
 		if (source_seen(ctx, c->ukey))
-			continue;	/* stored before a crash: only the action is left */
+			continue; /* stored before a crash: only the action is left */
 		if ((f = load(ctx, c)) != NULL)
 			g_ptr_array_add(fetched, f);
 	}
@@ -194,8 +194,10 @@ gboolean maildir_run(LrSourceCtx *ctx, GError **error)
 	g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func((GDestroyNotify)candidate_free);
 
 	if (!g_file_test(cur, G_FILE_TEST_IS_DIR)) {
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s %s is not a Maildir "
-			    "(no cur/)", ctx->src->id, dir);
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+		            "source=%s %s is not a Maildir "
+		            "(no cur/)",
+		            ctx->src->id, dir);
 		return FALSE;
 	}
 	if (ctx->probe != NULL) {

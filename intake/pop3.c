@@ -18,10 +18,9 @@ static gboolean pop3_connect(LrSourceCtx *ctx, mailpop3 *p, GError **error)
 	int r;
 
 	mailpop3_set_timeout(p, POP3_TIMEOUT);
-	r = src->tls == LR_TLS_IMPLICIT
-		? mailpop3_ssl_connect_with_callback(p, src->host, src->port, tls_sni_callback,
-						     src->host)
-		: mailpop3_socket_connect(p, src->host, src->port);
+	r = src->tls == LR_TLS_IMPLICIT ? mailpop3_ssl_connect_with_callback(
+	                                      p, src->host, src->port, tls_sni_callback, src->host)
+	                                : mailpop3_socket_connect(p, src->host, src->port);
 	if (r != MAILPOP3_NO_ERROR)
 		return source_error(error, src, "connect", r);
 	if (ctx->probe)
@@ -52,17 +51,19 @@ static gboolean pop3_login(LrSourceCtx *ctx, mailpop3 *p, GError **error)
 	memset(pw, 0, strlen(pw));
 	if (r == MAILPOP3_NO_ERROR)
 		return TRUE;
-	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s login as %s refused (libetpan "
-		    "error %d)", ctx->src->id, ctx->src->user, r);
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+	            "source=%s login as %s refused (libetpan "
+	            "error %d)",
+	            ctx->src->id, ctx->src->user, r);
 	return FALSE;
 }
 
 /* take_one - RETR, store durably, then DELE (or keep). */
 static gboolean take_one(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info *info,
-			 GPtrArray *done, GError **error)
+                         GPtrArray *done, GError **error)
 {
-	g_autoptr(GPtrArray) fetched = g_ptr_array_new_with_free_func(
-		(GDestroyNotify)source_fetched_free);
+	g_autoptr(GPtrArray) fetched =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)source_fetched_free);
 	char *data = NULL;
 	size_t len = 0;
 	LrFetched *f;
@@ -70,9 +71,10 @@ static gboolean take_one(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info
 
 	if (!source_seen(ctx, info->msg_uidl)) {
 		if (ctx->max_size > 0 && info->msg_size > ctx->max_size) {
-			lr_log_warn(0, "source=%s uid=%s left on the server: %u bytes exceeds "
-				    "the limit of %zu", ctx->src->id, info->msg_uidl,
-				    info->msg_size, ctx->max_size);
+			lr_log_warn(0,
+			            "source=%s uid=%s left on the server: %u bytes exceeds "
+			            "the limit of %zu",
+			            ctx->src->id, info->msg_uidl, info->msg_size, ctx->max_size);
 			return TRUE;
 		}
 		if ((r = mailpop3_retr(p, info->msg_index, &data, &len)) != MAILPOP3_NO_ERROR)
@@ -86,7 +88,7 @@ static gboolean take_one(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info
 			return FALSE;
 		if (f->refused) {
 			lr_log_warn(0, "source=%s uid=%s left on the server: %s", ctx->src->id,
-				    f->ukey, f->why);
+			            f->ukey, f->why);
 			return TRUE;
 		}
 	}
@@ -112,8 +114,10 @@ static gboolean take_all(LrSourceCtx *ctx, mailpop3 *p, GPtrArray *done, GError 
 	for (unsigned i = 0; i < carray_count(list) && !source_stopping(ctx); i++) {
 		struct mailpop3_msg_info *info = carray_get(list, i);
 		if (info->msg_uidl == NULL) {
-			g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s the server has no "
-				    "UIDL: it cannot be fetched exactly once", ctx->src->id);
+			g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+			            "source=%s the server has no "
+			            "UIDL: it cannot be fetched exactly once",
+			            ctx->src->id);
 			return FALSE;
 		}
 		if (!take_one(ctx, p, info, done, error))
@@ -129,7 +133,7 @@ gboolean pop3_run(LrSourceCtx *ctx, GError **error)
 	mailpop3 *p = mailpop3_new(0, NULL);
 	g_autoptr(GPtrArray) done = g_ptr_array_new_with_free_func(g_free);
 	gboolean r = pop3_connect(ctx, p, error) && pop3_login(ctx, p, error) &&
-		     take_all(ctx, p, done, error);
+	             take_all(ctx, p, done, error);
 
 	if (r && mailpop3_quit(p) == MAILPOP3_NO_ERROR && done->len > 0) {
 		g_ptr_array_add(done, NULL);

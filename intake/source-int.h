@@ -9,22 +9,22 @@
 
 /* One source's thread. */
 typedef struct {
-	LrQueue *q;		/* NULL when probing */
-	char *home;		/* the store's folder (the source lock) */
+	LrQueue *q; /* NULL when probing */
+	char *home; /* the store's folder (the source lock) */
 	LrSource *src;
 	gsize max_size;
 	GMutex lock;
 	GCond wake;
 	gboolean stopping;
-	LrSourceProbe *probe;	/* set when probing: count, do not fetch */
+	LrSourceProbe *probe; /* set when probing: count, do not fetch */
 } LrSourceCtx;
 
 /* One fetched message. */
 typedef struct {
-	char *ukey;		/* the server's name for it */
+	char *ukey; /* the server's name for it */
 	GBytes *raw;
-	gboolean refused;	/* out: can never be stored (too big, not mail) */
-	char *why;		/* out: why refused */
+	gboolean refused; /* out: can never be stored (too big, not mail) */
+	char *why;        /* out: why refused */
 } LrFetched;
 
 void source_fetched_free(LrFetched *f);

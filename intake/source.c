@@ -13,8 +13,8 @@
 #define BACKOFF_MAX 300
 
 struct LrSourceRunner {
-	GPtrArray *ctxs;	/* LrSourceCtx * */
-	GPtrArray *threads;	/* GThread * */
+	GPtrArray *ctxs;    /* LrSourceCtx * */
+	GPtrArray *threads; /* GThread * */
 };
 
 /* source_fetched_free - free one fetched message. */
@@ -57,7 +57,7 @@ gboolean source_sleep(LrSourceCtx *ctx, gint64 seconds)
 gboolean source_error(GError **error, const LrSource *src, const char *what, int r)
 {
 	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s %s failed (libetpan error %d)",
-		    src->id, what, r);
+	            src->id, what, r);
 	return FALSE;
 }
 
@@ -94,15 +94,17 @@ gboolean source_store(LrSourceCtx *ctx, GPtrArray *fetched, GError **error)
 {
 	g_autoptr(GArray) items = prepare_all(ctx, fetched);
 	LrSourceItem *v = (LrSourceItem *)(void *)items->data;
-	gboolean ok = items->len == 0 ||
-		      queue_source_store(ctx->q, ctx->src->id, v, items->len, error);
+	gboolean ok =
+	    items->len == 0 || queue_source_store(ctx->q, ctx->src->id, v, items->len, error);
 
 	for (guint i = 0; i < items->len; i++) {
 		if (ok)
-			lr_log_info(v[i].item.lead_id, "source=%s uid=%s to=<%s> size=%zu "
-				    "status=%s", ctx->src->id, v[i].ukey, ctx->src->recipient,
-				    g_bytes_get_size(v[i].item.raw),
-				    v[i].item.duplicate ? "duplicate" : "stored");
+			lr_log_info(v[i].item.lead_id,
+			            "source=%s uid=%s to=<%s> size=%zu "
+			            "status=%s",
+			            ctx->src->id, v[i].ukey, ctx->src->recipient,
+			            g_bytes_get_size(v[i].item.raw),
+			            v[i].item.duplicate ? "duplicate" : "stored");
 		intake_item_clear(&v[i].item);
 	}
 	return ok;
@@ -115,7 +117,7 @@ void source_done(LrSourceCtx *ctx, const char *const *ukeys)
 
 	if (ukeys[0] != NULL && !queue_source_done(ctx->q, ctx->src->id, ukeys, &error))
 		lr_log_warn(0, "source=%s cannot record actions done: %s", ctx->src->id,
-			    error->message);
+		            error->message);
 }
 
 /* source_failed - one more failure; quarantine after max_tries. */
@@ -125,7 +127,7 @@ gboolean source_failed(LrSourceCtx *ctx, const char *ukey, const char *why)
 	guint n = queue_source_failed(ctx->q, ctx->src->id, ukey, &error);
 
 	lr_log_warn(0, "source=%s uid=%s try=%u/%u failed: %s", ctx->src->id, ukey, n,
-		    ctx->src->max_tries, why);
+	            ctx->src->max_tries, why);
 	return n >= ctx->src->max_tries;
 }
 
@@ -200,7 +202,7 @@ static void ctx_free(LrSourceCtx *ctx)
 
 /* source_runner_start - a thread per source. */
 LrSourceRunner *source_runner_start(LrQueue *q, const char *home, const GPtrArray *sources,
-				    gsize max_size)
+                                    gsize max_size)
 {
 	LrSourceRunner *r = g_new0(LrSourceRunner, 1);
 

@@ -16,7 +16,7 @@ typedef struct LrSourceRunner LrSourceRunner;
  * locks); max_size the server's message limit (a source's own wins).
  * Returns a new runner (possibly with no sources). */
 LrSourceRunner *source_runner_start(LrQueue *q, const char *home, const GPtrArray *sources,
-				    gsize max_size);
+                                    gsize max_size);
 
 /* source_runner_stop - finish the message in hand, stop and free. */
 void source_runner_stop(LrSourceRunner *r);
@@ -24,9 +24,9 @@ void source_runner_stop(LrSourceRunner *r);
 /* What `leadroute sources` reports of one source. */
 typedef struct {
 	gboolean reachable;
-	gboolean cert_ok;	/* TLS verified (or no TLS / Maildir) */
-	char *cert_info;	/* how it was verified, or why not */
-	gint64 waiting;		/* messages waiting, -1 when unknown */
+	gboolean cert_ok; /* TLS verified (or no TLS / Maildir) */
+	char *cert_info;  /* how it was verified, or why not */
+	gint64 waiting;   /* messages waiting, -1 when unknown */
 } LrSourceProbe;
 
 /* source_probe - connect to src once, verify, log in and count; FALSE with

@@ -84,7 +84,7 @@ static gboolean read_reply(int fd, char *buf, gsize size)
 
 /* reply_parse - the daemon's answer as an outcome. */
 static SpoolHandoff reply_parse(const char *line, guint64 *lead_id, gboolean *duplicate,
-				GError **error)
+                                GError **error)
 {
 	int code = LR_ERROR_TEMP;
 	const char *text = strlen(line) > 4 ? line + 4 : "";
@@ -104,7 +104,7 @@ static SpoolHandoff reply_parse(const char *line, guint64 *lead_id, gboolean *du
 
 /* spool_hand_off - header and message out, one line back. */
 SpoolHandoff spool_hand_off(const char *home, const SpoolEnvelope *env, guint64 *lead_id,
-			    gboolean *duplicate, GError **error)
+                            gboolean *duplicate, GError **error)
 {
 	g_autofree char *header = spool_envelope_header(env);
 	char reply[SPOOL_MAX_REPLY];

@@ -14,8 +14,8 @@
 #include "lead/log.h"
 #include "lead/lr-error.h"
 
-#define SPOOL_TIMEOUT 60	/* seconds a connection may be silent */
-#define SPOOL_THREADS 64	/* connections served at once */
+#define SPOOL_TIMEOUT 60 /* seconds a connection may be silent */
+#define SPOOL_THREADS 64 /* connections served at once */
 #define SPOOL_CHUNK (64 * 1024)
 
 struct SpoolServer {
@@ -45,8 +45,7 @@ static gsize conn_fill(GSocket *sock, GByteArray *buf)
 /* conn_read - the whole envelope (header and message) into buf; FALSE
  * when the client went away first.  A message over max is read to its
  * end and dropped (*too_big), so the client sees the answer. */
-static gboolean conn_read(SpoolServer *server, GSocket *sock, GByteArray *buf,
-			  gboolean *too_big)
+static gboolean conn_read(SpoolServer *server, GSocket *sock, GByteArray *buf, gboolean *too_big)
 {
 	gsize end, size, got, n;
 
@@ -78,7 +77,7 @@ static char *conn_store(SpoolServer *server, GByteArray *buf, gboolean too_big)
 
 	if (too_big)
 		g_set_error(&error, LR_ERROR, LR_ERROR_TOO_BIG, "message exceeds %zu bytes",
-			    server->max_size);
+		            server->max_size);
 	else if ((env = spool_envelope_parse(buf->data, buf->len, &error)) != NULL)
 		ok = server->store(env, server->store_data, &id, &dup, &error);
 	return spool_reply_line(ok, id, dup, error);
@@ -130,7 +129,7 @@ static GSocket *server_bind(const char *home, const char *path, GError **error)
 	g_autofree char *short_path = dirfd >= 0 ? spool_fd_path(dirfd, SPOOL_SOCKET) : NULL;
 	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(short_path ? short_path : path);
 	g_autoptr(GSocket) sock =
-		g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, error);
+	    g_socket_new(G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, error);
 	gboolean ok;
 
 	g_unlink(path);
@@ -145,7 +144,7 @@ static GSocket *server_bind(const char *home, const char *path, GError **error)
 
 /* spool_server_start - bind, then accept in a thread. */
 SpoolServer *spool_server_start(const char *home, gsize max_size, SpoolStoreFunc store,
-				gpointer store_data, GError **error)
+                                gpointer store_data, GError **error)
 {
 	g_autoptr(GError) local = NULL;
 	SpoolServer *server = g_new0(SpoolServer, 1);
@@ -157,7 +156,7 @@ SpoolServer *spool_server_start(const char *home, gsize max_size, SpoolStoreFunc
 	server->socket = server_bind(home, server->path, &local);
 	if (server->socket == NULL) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "deliver socket %s: %s", server->path,
-			    local->message);
+		            local->message);
 		g_free(server->path);
 		g_free(server);
 		return NULL;

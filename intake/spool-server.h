@@ -17,7 +17,7 @@ typedef struct SpoolServer SpoolServer;
  * store_data must outlive the server.  NULL with LR_ERROR_TEMP when the
  * socket cannot be made. */
 SpoolServer *spool_server_start(const char *home, gsize max_size, SpoolStoreFunc store,
-				gpointer store_data, GError **error);
+                                gpointer store_data, GError **error);
 
 /* spool_server_stop - stop listening, remove the socket file, let the
  * connections in hand finish and free everything.  NULL is ignored. */

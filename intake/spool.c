@@ -20,8 +20,7 @@
 #define SPOOL_MAX_HEADER (1024 * 1024) /* sender and recipients */
 
 /* spool_envelope_new - copy the envelope. */
-SpoolEnvelope *spool_envelope_new(const char *sender, const char *const *recipients,
-				  GBytes *raw)
+SpoolEnvelope *spool_envelope_new(const char *sender, const char *const *recipients, GBytes *raw)
 {
 	SpoolEnvelope *env = g_new0(SpoolEnvelope, 1);
 
@@ -77,7 +76,7 @@ static char **header_lines(const guint8 *data, gsize header_len)
 	    memcmp(data, SPOOL_MAGIC, strlen(SPOOL_MAGIC)) != 0)
 		return NULL;
 	text = g_strndup((const char *)data + strlen(SPOOL_MAGIC),
-			 header_len - strlen(SPOOL_MAGIC) - 2);
+	                 header_len - strlen(SPOOL_MAGIC) - 2);
 	return g_strsplit(text, "\n", -1);
 }
 
@@ -158,7 +157,7 @@ char *spool_reply_line(gboolean ok, guint64 lead_id, gboolean duplicate, const G
 
 	if (ok)
 		return g_strdup_printf("250 %" G_GUINT64_FORMAT " %s\n", lead_id,
-				       duplicate ? "duplicate" : "stored");
+		                       duplicate ? "duplicate" : "stored");
 	if (error && error->domain == LR_ERROR && error->code == LR_ERROR_PERM)
 		code = "554";
 	else if (error && error->domain == LR_ERROR && error->code == LR_ERROR_TOO_BIG)
@@ -180,7 +179,7 @@ static gboolean spool_mkdirs(const char *home, GError **error)
 		g_autofree char *dir = g_build_filename(home, SPOOL_DIR, parts[i], NULL);
 		if (g_mkdir(dir, 0700) != 0 && errno != EEXIST) {
 			g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "mkdir %s: %s", dir,
-				    g_strerror(errno));
+			            g_strerror(errno));
 			return FALSE;
 		}
 	}
@@ -219,8 +218,7 @@ static char *spool_name(void)
 {
 	static guint n;
 
-	return g_strdup_printf("%" G_GINT64_FORMAT ".%d.%u", g_get_real_time(), (int)getpid(),
-			       n++);
+	return g_strdup_printf("%" G_GINT64_FORMAT ".%d.%u", g_get_real_time(), (int)getpid(), n++);
 }
 
 /* link_tmpfile - give the unnamed file fd a name in dirfd (no one sees it
@@ -266,7 +264,7 @@ static gboolean write_renamed(const char *home, const SpoolEnvelope *env, int di
 /* write_tmpfile - write an unnamed file in new/, name it once whole, then
  * fsync it (which commits its name too) and the folder. */
 static gboolean write_tmpfile(int dirfd, const char *new_dir, const SpoolEnvelope *env,
-			      gboolean *unsupported)
+                              gboolean *unsupported)
 {
 	int fd = open(new_dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	gboolean ok;
@@ -302,7 +300,7 @@ gboolean spool_write(const char *home, const SpoolEnvelope *env, GError **error)
 		ok = write_renamed(home, env, dirfd);
 	if (!ok)
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "cannot write the spool in %s: %s",
-			    new_dir, g_strerror(errno));
+		            new_dir, g_strerror(errno));
 	close(dirfd);
 	return ok;
 }
@@ -317,15 +315,15 @@ static void take_bad(const char *home, const char *name, const char *path, const
 
 	if (g_rename(path, bad) != 0)
 		lr_log_error(0, "spool file=%s error=%s (cannot move to bad/: %s)", path,
-			     error->message, g_strerror(errno));
+		             error->message, g_strerror(errno));
 	else
 		lr_log_error(0, "spool file=%s status=refused error=%s (kept in %s)", name,
-			     error->message, bad);
+		             error->message, bad);
 }
 
 /* take_one - store one spool file; TRUE when it was stored. */
-static gboolean take_one(const char *home, const char *dir, const char *name,
-			 SpoolStoreFunc store, gpointer data)
+static gboolean take_one(const char *home, const char *dir, const char *name, SpoolStoreFunc store,
+                         gpointer data)
 {
 	g_autofree char *path = g_build_filename(dir, name, NULL);
 	g_autofree char *text = NULL;

@@ -16,19 +16,18 @@
 #include <glib.h>
 
 #define SPOOL_SOCKET "deliver.sock" /* in server.home */
-#define SPOOL_DIR "spool"	    /* in server.home: new/ (complete), tmp/, bad/ */
+#define SPOOL_DIR "spool"           /* in server.home: new/ (complete), tmp/, bad/ */
 
 /* One message with its envelope. */
 typedef struct {
-	char *sender;	  /* "" for the null sender, never NULL */
+	char *sender;     /* "" for the null sender, never NULL */
 	GPtrArray *rcpts; /* char *, NULL-terminated */
 	GBytes *raw;
 } SpoolEnvelope;
 
 /* spool_envelope_new - an envelope of copies of sender (NULL: "") and
  * recipients (NULL-terminated, may be NULL) over raw (a new reference). */
-SpoolEnvelope *spool_envelope_new(const char *sender, const char *const *recipients,
-				  GBytes *raw);
+SpoolEnvelope *spool_envelope_new(const char *sender, const char *const *recipients, GBytes *raw);
 
 /* spool_envelope_free - destroy an envelope; NULL is ignored. */
 void spool_envelope_free(SpoolEnvelope *env);
@@ -53,15 +52,15 @@ gsize spool_header_size(const guint8 *data, gsize header_len);
 
 /* What the daemon answered on the socket. */
 typedef enum {
-	SPOOL_HANDED,	 /* stored durably: *lead_id, *duplicate */
-	SPOOL_REFUSED,	 /* the daemon answered no: error says TEMP, PERM or TOO_BIG */
+	SPOOL_HANDED,    /* stored durably: *lead_id, *duplicate */
+	SPOOL_REFUSED,   /* the daemon answered no: error says TEMP, PERM or TOO_BIG */
 	SPOOL_NO_DAEMON, /* nobody answered, or the answer was lost: spool it */
 } SpoolHandoff;
 
 /* spool_hand_off - send env to the daemon listening on home's socket and
  * wait for its answer. */
 SpoolHandoff spool_hand_off(const char *home, const SpoolEnvelope *env, guint64 *lead_id,
-			    gboolean *duplicate, GError **error);
+                            gboolean *duplicate, GError **error);
 
 /* spool_write - write env into home's spool (creating the folders, mode
  * 0700) and make it durable: the file and its name are fsynced before
@@ -71,7 +70,7 @@ gboolean spool_write(const char *home, const SpoolEnvelope *env, GError **error)
 /* The store step the daemon uses for a handed-off or spooled message:
  * TRUE once durable (*lead_id, *duplicate), FALSE with an LR_ERROR. */
 typedef gboolean (*SpoolStoreFunc)(const SpoolEnvelope *env, gpointer data, guint64 *lead_id,
-				   gboolean *duplicate, GError **error);
+                                   gboolean *duplicate, GError **error);
 
 /* spool_take_in - store every complete file of home's spool through store
  * and remove each once stored; a file the store refuses for good (or that

@@ -26,15 +26,15 @@ static LrLead *seed_lead(const char *raw, gsize len, const char *sender, const c
 }
 
 /* intake_prepare - the checks, the seed lead and the duplicate key. */
-static gboolean intake_prepare(GBytes *raw, const char *sender, const char *rcpt,
-			       gsize max_size, LrLead **seed, char **key, GError **error)
+static gboolean intake_prepare(GBytes *raw, const char *sender, const char *rcpt, gsize max_size,
+                               LrLead **seed, char **key, GError **error)
 {
 	gsize len;
 	const char *data = g_bytes_get_data(raw, &len);
 
 	if (max_size > 0 && len > max_size) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TOO_BIG,
-			    "message of %zu bytes exceeds the limit of %zu", len, max_size);
+		            "message of %zu bytes exceeds the limit of %zu", len, max_size);
 		return FALSE;
 	}
 	if (!rawmsg_check(data, len, error))
@@ -48,8 +48,8 @@ static gboolean intake_prepare(GBytes *raw, const char *sender, const char *rcpt
 static void intake_logged(const LrStoreItem *item, const char *sender, const char *rcpt)
 {
 	lr_log_info(item->lead_id, "from=<%s> to=<%s> size=%zu key=%s status=%s",
-		    sender ? sender : "", rcpt ? rcpt : "", g_bytes_get_size(item->raw),
-		    item->key, item->duplicate ? "duplicate" : "stored");
+	            sender ? sender : "", rcpt ? rcpt : "", g_bytes_get_size(item->raw), item->key,
+	            item->duplicate ? "duplicate" : "stored");
 }
 
 /* first_rcpt - the recipient that names the source. */
@@ -59,9 +59,8 @@ static const char *first_rcpt(const char *const *recipients)
 }
 
 /* intake_store - check, then store durably once. */
-gboolean intake_store(LrQueue *q, GBytes *raw, const char *sender,
-		      const char *const *recipients, gsize max_size, guint64 *lead_id,
-		      gboolean *duplicate, GError **error)
+gboolean intake_store(LrQueue *q, GBytes *raw, const char *sender, const char *const *recipients,
+                      gsize max_size, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	const char *rcpt = first_rcpt(recipients);
 	g_autoptr(LrLead) seed = NULL;
@@ -93,9 +92,9 @@ struct LrIntakeBatcher {
 	LrQueue *q;
 	gsize max_size;
 	GMutex lock;
-	GCond more;		/* the writer waits for requests */
-	GCond done;		/* requests wait for the writer */
-	GPtrArray *waiting;	/* Request * */
+	GCond more;         /* the writer waits for requests */
+	GCond done;         /* requests wait for the writer */
+	GPtrArray *waiting; /* Request * */
 	gboolean stopping;
 	GThread *writer;
 	LrIntakeBatchFunc batch; /* queue_store_batch but in tests */
@@ -215,8 +214,8 @@ void intake_batcher_free(LrIntakeBatcher *b)
 
 /* intake_batcher_store - check here, store in the writer's next batch. */
 gboolean intake_batcher_store(LrIntakeBatcher *b, GBytes *raw, const char *sender,
-			      const char *const *recipients, guint64 *lead_id,
-			      gboolean *duplicate, GError **error)
+                              const char *const *recipients, guint64 *lead_id, gboolean *duplicate,
+                              GError **error)
 {
 	const char *rcpt = first_rcpt(recipients);
 	g_autoptr(LrLead) seed = NULL;
@@ -244,8 +243,8 @@ gboolean intake_batcher_store(LrIntakeBatcher *b, GBytes *raw, const char *sende
 }
 
 /* intake_item_prepare - intake_store's checks, for a caller that stores. */
-gboolean intake_item_prepare(LrStoreItem *item, GBytes *raw, const char *sender,
-			     const char *rcpt, gsize max_size, GError **error)
+gboolean intake_item_prepare(LrStoreItem *item, GBytes *raw, const char *sender, const char *rcpt,
+                             gsize max_size, GError **error)
 {
 	char *key = NULL;
 

@@ -16,9 +16,8 @@
  * (Message-ID, or content digest) was stored before (*duplicate, the
  * earlier *lead_id).  TRUE only once the store is durable; LR_ERROR_TEMP
  * when it cannot be now. */
-gboolean intake_store(LrQueue *q, GBytes *raw, const char *sender,
-		      const char *const *recipients, gsize max_size, guint64 *lead_id,
-		      gboolean *duplicate, GError **error);
+gboolean intake_store(LrQueue *q, GBytes *raw, const char *sender, const char *const *recipients,
+                      gsize max_size, guint64 *lead_id, gboolean *duplicate, GError **error);
 
 /* A batcher lets many LMTP sessions share transactions: each session's
  * message waits in line, one writer thread stores everything waiting in
@@ -45,15 +44,15 @@ void intake_batcher_free(LrIntakeBatcher *b);
  * same answers; blocks until the message's batch is durable.  May be
  * called from many threads at once. */
 gboolean intake_batcher_store(LrIntakeBatcher *b, GBytes *raw, const char *sender,
-			      const char *const *recipients, guint64 *lead_id,
-			      gboolean *duplicate, GError **error);
+                              const char *const *recipients, guint64 *lead_id, gboolean *duplicate,
+                              GError **error);
 
 /* intake_item_prepare - intake_store's checks for raw (same errors), for a
  * caller that stores it in its own transaction (queue_source_store): item
  * gets a reference to raw, its seed lead and its duplicate key, which
  * intake_item_clear frees. */
-gboolean intake_item_prepare(LrStoreItem *item, GBytes *raw, const char *sender,
-			     const char *rcpt, gsize max_size, GError **error);
+gboolean intake_item_prepare(LrStoreItem *item, GBytes *raw, const char *sender, const char *rcpt,
+                             gsize max_size, GError **error);
 void intake_item_clear(LrStoreItem *item);
 
 /* intake_item_logged - the log line intake_store writes, for such an item. */

@@ -2,8 +2,8 @@
  *
  * libetpan's GnuTLS stream completes the handshake without looking at the
  * certificate.  Before any password leaves, the peer's chain is taken
- * from the stream (mailstream_get_certificate_chain) and verified with GnuTLS against ca_file (or the system
- * CAs) and the host name, or compared with a pinned SHA-256 fingerprint. */
+ * from the stream (mailstream_get_certificate_chain) and verified with GnuTLS against ca_file (or
+ * the system CAs) and the host name, or compared with a pinned SHA-256 fingerprint. */
 #include "config.h"
 
 #include <string.h>
@@ -41,13 +41,15 @@ static gnutls_datum_t *peer_chain(carray *chain, unsigned *n)
 /* check_pin - the leaf's SHA-256 against the pinned fingerprint. */
 static gboolean check_pin(const LrSource *src, const gnutls_datum_t *leaf, GError **error)
 {
-	g_autofree char *sum = g_compute_checksum_for_data(G_CHECKSUM_SHA256, leaf->data,
-							   leaf->size);
+	g_autofree char *sum =
+	    g_compute_checksum_for_data(G_CHECKSUM_SHA256, leaf->data, leaf->size);
 
 	if (strcmp(sum, src->fingerprint) == 0)
 		return TRUE;
-	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s certificate refused: its "
-		    "SHA-256 fingerprint %s is not the pinned one", src->id, sum);
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+	            "source=%s certificate refused: its "
+	            "SHA-256 fingerprint %s is not the pinned one",
+	            src->id, sum);
 	return FALSE;
 }
 
@@ -58,19 +60,19 @@ static gboolean trust_list(const LrSource *src, gnutls_x509_trust_list_t *tl, GE
 
 	gnutls_x509_trust_list_init(tl, 0);
 	r = src->ca_file ? gnutls_x509_trust_list_add_trust_file(*tl, src->ca_file, NULL,
-								 GNUTLS_X509_FMT_PEM, 0, 0)
-			 : gnutls_x509_trust_list_add_system_trust(*tl, 0, 0);
+	                                                         GNUTLS_X509_FMT_PEM, 0, 0)
+	                 : gnutls_x509_trust_list_add_system_trust(*tl, 0, 0);
 	if (r > 0)
 		return TRUE;
 	gnutls_x509_trust_list_deinit(*tl, 1);
 	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s no trusted CA loaded from %s",
-		    src->id, src->ca_file ? src->ca_file : "the system store");
+	            src->id, src->ca_file ? src->ca_file : "the system store");
 	return FALSE;
 }
 
 /* check_chain - chain, validity and host name through a trust list. */
 static gboolean check_chain(const LrSource *src, const gnutls_datum_t *certs, unsigned n,
-			    GError **error)
+                            GError **error)
 {
 	gnutls_x509_trust_list_t tl;
 	gnutls_x509_crt_t *crts = NULL;
@@ -97,7 +99,7 @@ static gboolean check_chain(const LrSource *src, const gnutls_datum_t *certs, un
 	if (r == 0 && status == 0)
 		return TRUE;
 	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s certificate of %s refused: %s",
-		    src->id, src->host, r != 0 ? gnutls_strerror(r) : (char *)why.data);
+	            src->id, src->host, r != 0 ? gnutls_strerror(r) : (char *)why.data);
 	gnutls_free(why.data);
 	return FALSE;
 }
@@ -122,14 +124,17 @@ gboolean tls_verify_stream(LrSourceCtx *ctx, mailstream *stream, GError **error)
 	if (chain == NULL) {
 		if (certs)
 			mailstream_certificate_chain_free(certs);
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s certificate refused: the "
-			    "server sent none", src->id);
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+		            "source=%s certificate refused: the "
+		            "server sent none",
+		            src->id);
 		return FALSE;
 	}
-	ok = src->fingerprint ? check_pin(src, &chain[0], error) : check_chain(src, chain, n, error);
+	ok =
+	    src->fingerprint ? check_pin(src, &chain[0], error) : check_chain(src, chain, n, error);
 	if (ok && ctx->probe)
 		ctx->probe->cert_info = g_strdup(src->fingerprint ? "matches the pinned fingerprint"
-						 : "chain and host name verified");
+		                                                  : "chain and host name verified");
 	if (ok && ctx->probe)
 		ctx->probe->cert_ok = TRUE;
 	mailstream_certificate_chain_free(certs);

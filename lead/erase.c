@@ -6,9 +6,9 @@
 #include "lead/erase.h"
 
 static const char *const kept_fields[] = {"utm_source", "utm_medium", "utm_campaign", "source",
-					  "campaign"};
+                                          "campaign"};
 static const char *const kept_meta[] = {META_ASSIGNMENT, META_REJECTED, META_REJECTIONS,
-					META_BROADCAST,  META_MAILSEQ,  META_DEADLINE};
+                                        META_BROADCAST,  META_MAILSEQ,  META_DEADLINE};
 
 /* in_list - is name one of list? */
 static gboolean in_list(const char *name, const char *const *list, gsize n)

@@ -209,7 +209,7 @@ GBytes *lead_serialize(const LrLead *lead)
 	g_variant_builder_add(&b, "{sv}", "assignees", strv_variant(lead->assignees));
 	g_variant_builder_add(&b, "{sv}", "meta", meta_variant(lead));
 	record = g_variant_ref_sink(
-		g_variant_new("(u@a{sv})", (guint32)LEAD_FORMAT_VERSION, g_variant_builder_end(&b)));
+	    g_variant_new("(u@a{sv})", (guint32)LEAD_FORMAT_VERSION, g_variant_builder_end(&b)));
 	return g_variant_get_data_as_bytes(record);
 }
 
@@ -259,15 +259,15 @@ static GVariantDict *record_open(GBytes *bytes, const char *what, GError **error
 	guint32 version;
 
 	record = g_variant_ref_sink(
-		g_variant_new_from_bytes(G_VARIANT_TYPE(LEAD_RECORD_TYPE), bytes, FALSE));
+	    g_variant_new_from_bytes(G_VARIANT_TYPE(LEAD_RECORD_TYPE), bytes, FALSE));
 	if (!g_variant_is_normal_form(record)) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "corrupt %s record", what);
 		return NULL;
 	}
 	g_variant_get(record, "(u@a{sv})", &version, &body);
 	if (version < 1 || version > LEAD_FORMAT_VERSION) {
-		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s record of unknown version %u",
-			    what, version);
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s record of unknown version %u", what,
+		            version);
 		return NULL;
 	}
 	return g_variant_dict_new(body);
@@ -336,7 +336,7 @@ GBytes *lead_event_serialize(const LrEvent *event)
 	dict_add_str(&b, "actor", event->actor);
 	dict_add_str(&b, "detail", event->detail);
 	record = g_variant_ref_sink(
-		g_variant_new("(u@a{sv})", (guint32)LEAD_FORMAT_VERSION, g_variant_builder_end(&b)));
+	    g_variant_new("(u@a{sv})", (guint32)LEAD_FORMAT_VERSION, g_variant_builder_end(&b)));
 	return g_variant_get_data_as_bytes(record);
 }
 

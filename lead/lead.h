@@ -15,13 +15,13 @@
 #define LEAD_FORMAT_VERSION 1
 
 /* Status: where the lead is in routing. */
-#define LEAD_STATUS_NEW "new"		/* stored, not parsed or routed yet */
-#define LEAD_STATUS_NOT_LEAD "not-lead"	/* auto-reply, bounce, empty: kept, not routed */
-#define LEAD_STATUS_OFFERED "offered"	/* notified, waiting for ACCEPT */
-#define LEAD_STATUS_ACCEPTED "accepted"	/* an assignee accepted it */
+#define LEAD_STATUS_NEW "new"             /* stored, not parsed or routed yet */
+#define LEAD_STATUS_NOT_LEAD "not-lead"   /* auto-reply, bounce, empty: kept, not routed */
+#define LEAD_STATUS_OFFERED "offered"     /* notified, waiting for ACCEPT */
+#define LEAD_STATUS_ACCEPTED "accepted"   /* an assignee accepted it */
 #define LEAD_STATUS_FEDERATED "federated" /* handed to a secondary server */
-#define LEAD_STATUS_UNROUTED "unrouted"	/* no rule and nobody could take it */
-#define LEAD_STATUS_CLOSED "closed"	/* won or lost */
+#define LEAD_STATUS_UNROUTED "unrouted"   /* no rule and nobody could take it */
+#define LEAD_STATUS_CLOSED "closed"       /* won or lost */
 
 /* Stage: the sales outcome, moved by CONTACTED / WON / LOST. */
 #define LEAD_STAGE_NONE "none"
@@ -31,64 +31,64 @@
 
 /* Lead meta keys (lead_meta_get/lead_meta_set): written by the router,
  * read by reports and the command line. */
-#define META_ASSIGNMENT "assignment"	/* number of the current offer */
-#define META_REJECTED "rejected_by"	/* comma list of user ids */
-#define META_REJECTIONS "rejections"	/* count toward max_rejections */
-#define META_WITHHELD "withheld"	/* comma list of field names */
-#define META_BROADCAST "broadcast"	/* "1" when the first ACCEPT wins */
-#define META_REASON "reason"		/* why the assignee got it */
-#define META_ROUTE "route"		/* the routing trace, JSON */
-#define META_MAILSEQ "mailseq"		/* notifications sent so far */
-#define META_REPLY_TO "reply_to_lead"	/* on a reply's own record */
-#define META_DEADLINE "deadline"	/* when the current offer runs out (µs) */
+#define META_ASSIGNMENT "assignment"     /* number of the current offer */
+#define META_REJECTED "rejected_by"      /* comma list of user ids */
+#define META_REJECTIONS "rejections"     /* count toward max_rejections */
+#define META_WITHHELD "withheld"         /* comma list of field names */
+#define META_BROADCAST "broadcast"       /* "1" when the first ACCEPT wins */
+#define META_REASON "reason"             /* why the assignee got it */
+#define META_ROUTE "route"               /* the routing trace, JSON */
+#define META_MAILSEQ "mailseq"           /* notifications sent so far */
+#define META_REPLY_TO "reply_to_lead"    /* on a reply's own record */
+#define META_DEADLINE "deadline"         /* when the current offer runs out (µs) */
 #define META_ATTACH_FILES "attach_files" /* documents to attach, comma list */
-#define META_ATTACH_TEXT "attach_text"	/* text to add to the notification */
-#define META_PARSE_NOTE "parse_note"	/* what the parser could not use */
+#define META_ATTACH_TEXT "attach_text"   /* text to add to the notification */
+#define META_PARSE_NOTE "parse_note"     /* what the parser could not use */
 /* Federation (router/federate.c, issue 10). */
 /* At the origin: */
-#define META_FED_SERVER "fed_server"	/* the partner that holds it now */
-#define META_FED_SENT "fed_sent"	/* "SERVER:ASSIGNMENT,..." every offer sent */
-#define META_FED_BY "fed_accepted_by"	/* the partner rep's display name */
+#define META_FED_SERVER "fed_server"  /* the partner that holds it now */
+#define META_FED_SENT "fed_sent"      /* "SERVER:ASSIGNMENT,..." every offer sent */
+#define META_FED_BY "fed_accepted_by" /* the partner rep's display name */
 /* At the partner: */
-#define META_FED_ORIGIN "fed_origin"	/* the server that sent it here */
+#define META_FED_ORIGIN "fed_origin" /* the server that sent it here */
 #define META_FED_ORIGIN_LEAD "fed_origin_lead"
 #define META_FED_ORIGIN_ASG "fed_origin_assignment"
-#define META_FED_CHAIN "fed_chain"	/* servers it has been at, comma list */
-#define META_FED_REPLY "fed_reply"	/* where status goes, when the peer has no deliver */
-#define META_FED_SEQ "fed_seq"		/* status reports sent so far */
-#define META_FED_WHY "fed_why"		/* why the partner gives it back */
-#define META_FED_DONE "fed_done"	/* "1": given back or recalled, reports stop */
+#define META_FED_CHAIN "fed_chain" /* servers it has been at, comma list */
+#define META_FED_REPLY "fed_reply" /* where status goes, when the peer has no deliver */
+#define META_FED_SEQ "fed_seq"     /* status reports sent so far */
+#define META_FED_WHY "fed_why"     /* why the partner gives it back */
+#define META_FED_DONE "fed_done"   /* "1": given back or recalled, reports stop */
 
 typedef struct {
-	char *name;	/* normalised label: "email", "phone", "budget" */
-	char *value;	/* UTF-8 text as written */
+	char *name;  /* normalised label: "email", "phone", "budget" */
+	char *value; /* UTF-8 text as written */
 } LrField;
 
 typedef struct {
-	gint64 at;	/* microseconds since the epoch, UTC */
-	char *type;	/* "received", "parsed", "routed", "notified", "accepted", ... */
-	char *actor;	/* "intake", "router", a user id, "server:ID" */
-	char *detail;	/* free text, never a withheld value */
+	gint64 at;    /* microseconds since the epoch, UTC */
+	char *type;   /* "received", "parsed", "routed", "notified", "accepted", ... */
+	char *actor;  /* "intake", "router", a user id, "server:ID" */
+	char *detail; /* free text, never a withheld value */
 } LrEvent;
 
 typedef struct {
-	guint64 id;		/* > 0, assigned by the queue */
-	gint64 received;	/* microseconds since the epoch, UTC */
-	char *message_key;	/* Message-ID, or "sha256:HEX" of the content */
-	char *sender;		/* envelope sender ("" for the null sender) */
-	char *recipient;	/* envelope recipient */
-	char *subject;		/* Subject header, decoded when parsed */
-	char *source;		/* campaign: address extension or form field */
-	char *status;		/* LEAD_STATUS_* */
-	char *stage;		/* LEAD_STAGE_* */
-	char *format;		/* "form", "adf", "freeform", "forwarded"; NULL before parse */
-	gboolean is_lead;	/* FALSE for auto-replies, bounces, empty mail */
-	char *reason;		/* why not a lead, or NULL */
+	guint64 id;        /* > 0, assigned by the queue */
+	gint64 received;   /* microseconds since the epoch, UTC */
+	char *message_key; /* Message-ID, or "sha256:HEX" of the content */
+	char *sender;      /* envelope sender ("" for the null sender) */
+	char *recipient;   /* envelope recipient */
+	char *subject;     /* Subject header, decoded when parsed */
+	char *source;      /* campaign: address extension or form field */
+	char *status;      /* LEAD_STATUS_* */
+	char *stage;       /* LEAD_STAGE_* */
+	char *format;      /* "form", "adf", "freeform", "forwarded"; NULL before parse */
+	gboolean is_lead;  /* FALSE for auto-replies, bounces, empty mail */
+	char *reason;      /* why not a lead, or NULL */
 	int priority;
-	GPtrArray *fields;	/* LrField *, in the order found */
-	GPtrArray *holders;	/* char *: the routing chain in order */
-	GPtrArray *assignees;	/* char *: user ids, or "server:ID" */
-	GHashTable *meta;	/* char * -> char *: module state */
+	GPtrArray *fields;    /* LrField *, in the order found */
+	GPtrArray *holders;   /* char *: the routing chain in order */
+	GPtrArray *assignees; /* char *: user ids, or "server:ID" */
+	GHashTable *meta;     /* char * -> char *: module state */
 } LrLead;
 
 /* lead_new - an empty lead (status new, stage none, is_lead TRUE).

@@ -14,7 +14,7 @@ static gboolean log_verbose;
 static char *log_ident;
 static GMutex log_lock;
 
-G_DEFINE_QUARK(leadroute-error-quark, lr_error)
+G_DEFINE_QUARK(leadroute - error - quark, lr_error)
 
 /* lr_error_is_temp - classify an error for the edges. */
 gboolean lr_error_is_temp(const GError *error)
@@ -61,18 +61,18 @@ static void log_line(int prio, guint64 lead_id, const char *fmt, va_list ap)
 		return;
 	}
 	g_mutex_lock(&log_lock);
-	fprintf(stderr, "%s[%d]: %s%s\n", log_ident ? log_ident : "leadroute", (int)getpid(),
-		id, text);
+	fprintf(stderr, "%s[%d]: %s%s\n", log_ident ? log_ident : "leadroute", (int)getpid(), id,
+	        text);
 	g_mutex_unlock(&log_lock);
 }
 
-#define LOG_FN(name, prio)                                             \
-	void name(guint64 lead_id, const char *fmt, ...)               \
-	{                                                              \
-		va_list ap;                                            \
-		va_start(ap, fmt);                                     \
-		log_line(prio, lead_id, fmt, ap);                      \
-		va_end(ap);                                            \
+#define LOG_FN(name, prio)                                                                         \
+	void name(guint64 lead_id, const char *fmt, ...)                                           \
+	{                                                                                          \
+		va_list ap;                                                                        \
+		va_start(ap, fmt);                                                                 \
+		log_line(prio, lead_id, fmt, ap);                                                  \
+		va_end(ap);                                                                        \
 	}
 
 LOG_FN(lr_log_info, LOG_INFO)

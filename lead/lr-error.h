@@ -12,10 +12,10 @@
 #define LR_ERROR (lr_error_quark())
 
 typedef enum {
-	LR_ERROR_TEMP,	/* try again later */
-	LR_ERROR_PERM,	/* this will never work */
-	LR_ERROR_CONFIG,	/* configuration problem (permanent until edited) */
-	LR_ERROR_TOO_BIG,	/* over a size limit (permanent) */
+	LR_ERROR_TEMP,    /* try again later */
+	LR_ERROR_PERM,    /* this will never work */
+	LR_ERROR_CONFIG,  /* configuration problem (permanent until edited) */
+	LR_ERROR_TOO_BIG, /* over a size limit (permanent) */
 } LrErrorCode;
 
 GQuark lr_error_quark(void);

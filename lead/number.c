@@ -11,8 +11,8 @@
 /* number_skip_currency - skip spaces and one currency sign or code at p. */
 static const char *number_skip_currency(const char *p)
 {
-	static const char *const marks[] = {"€", "$", "£", "¥", "EUR", "USD", "GBP", "CHF",
-					    "SEK", "NOK", "DKK", "JPY"};
+	static const char *const marks[] = {"€",   "$",   "£",   "¥",   "EUR", "USD",
+	                                    "GBP", "CHF", "SEK", "NOK", "DKK", "JPY"};
 
 	while (*p == ' ')
 		p++;
@@ -32,10 +32,9 @@ static const char *number_span(const char *start)
 {
 	const char *p = start;
 
-	while (g_ascii_isdigit(*p) ||
-	       ((*p == ',' || *p == '.') && g_ascii_isdigit(p[1])) ||
+	while (g_ascii_isdigit(*p) || ((*p == ',' || *p == '.') && g_ascii_isdigit(p[1])) ||
 	       ((*p == ' ' || *p == '\'') && p > start && g_ascii_isdigit(p[-1]) &&
-		g_ascii_isdigit(p[1])))
+	        g_ascii_isdigit(p[1])))
 		p++;
 	return p;
 }
@@ -73,8 +72,8 @@ static double number_scale(const char **p)
 		const char *word;
 		double factor;
 	} scales[] = {{"thousand", 1e3}, {"million", 1e6}, {"billion", 1e9}, {"tsd", 1e3},
-		      {"mio", 1e6},      {"mrd", 1e9},     {"mn", 1e6},      {"bn", 1e9},
-		      {"k", 1e3},        {"m", 1e6},       {"b", 1e9}};
+	              {"mio", 1e6},      {"mrd", 1e9},     {"mn", 1e6},      {"bn", 1e9},
+	              {"k", 1e3},        {"m", 1e6},       {"b", 1e9}};
 	const char *s = *p;
 
 	while (*s == ' ')

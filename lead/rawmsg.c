@@ -103,7 +103,7 @@ gboolean rawmsg_check(const char *raw, gsize len, GError **error)
 static gboolean is_trace_header(const char *p, const char *end)
 {
 	static const char *const trace[] = {"Received", "Return-Path", "Delivered-To",
-					    "X-Original-To", NULL};
+	                                    "X-Original-To", NULL};
 
 	for (int i = 0; trace[i]; i++)
 		if (name_matches(p, end, trace[i]))

@@ -34,8 +34,8 @@ static GVariant *users_variant(const LrSummary *s)
 	for (guint i = 0; i < s->users->len; i++) {
 		const LrInvolvement *v = s->users->pdata[i];
 		g_variant_builder_add(&b, "(suuuuuuuu)", v->user, v->offered, v->accepted,
-				      v->rejected, v->forwarded, v->timeouts, v->contacted, v->won,
-				      v->lost);
+		                      v->rejected, v->forwarded, v->timeouts, v->contacted, v->won,
+		                      v->lost);
 	}
 	return g_variant_builder_end(&b);
 }
@@ -44,12 +44,11 @@ static GVariant *users_variant(const LrSummary *s)
 GBytes *summary_serialize(const LrSummary *s)
 {
 	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new(
-		SUMMARY_RECORD_V1_NEW, (guint32)SUMMARY_FORMAT_VERSION, s->id, s->received, s->is_lead,
-		s->erased, s->source ? s->source : "(none)", s->medium ? s->medium : "(none)",
-		s->campaign ? s->campaign : "(none)", s->assignee, s->server, stages_variant(s),
-		users_variant(s), s->rejected, s->forwarded, s->timeouts, s->recalled,
-		s->offered_at, s->accepted_at, s->contacted_at, s->won_at, s->lost_at,
-		s->won_amount, s->deadline));
+	    SUMMARY_RECORD_V1_NEW, (guint32)SUMMARY_FORMAT_VERSION, s->id, s->received, s->is_lead,
+	    s->erased, s->source ? s->source : "(none)", s->medium ? s->medium : "(none)",
+	    s->campaign ? s->campaign : "(none)", s->assignee, s->server, stages_variant(s),
+	    users_variant(s), s->rejected, s->forwarded, s->timeouts, s->recalled, s->offered_at,
+	    s->accepted_at, s->contacted_at, s->won_at, s->lost_at, s->won_amount, s->deadline));
 
 	return g_variant_get_data_as_bytes(v);
 }
@@ -68,8 +67,8 @@ static void read_lists(LrSummary *s, GVariantIter *stages, GVariantIter *users)
 		g_array_append_val(s->stages, t);
 	}
 	while (g_variant_iter_next(users, "(&suuuuuuuu)", &user, &tmp.offered, &tmp.accepted,
-				   &tmp.rejected, &tmp.forwarded, &tmp.timeouts, &tmp.contacted,
-				   &tmp.won, &tmp.lost)) {
+	                           &tmp.rejected, &tmp.forwarded, &tmp.timeouts, &tmp.contacted,
+	                           &tmp.won, &tmp.lost)) {
 		LrInvolvement *v = g_memdup2(&tmp, sizeof(tmp));
 		v->user = g_strdup(user);
 		g_ptr_array_add(s->users, v);
@@ -80,7 +79,7 @@ static void read_lists(LrSummary *s, GVariantIter *stages, GVariantIter *users)
 LrSummary *summary_deserialize(GBytes *bytes, GError **error)
 {
 	g_autoptr(GVariant) v = g_variant_ref_sink(
-		g_variant_new_from_bytes(G_VARIANT_TYPE(SUMMARY_RECORD_V1), bytes, FALSE));
+	    g_variant_new_from_bytes(G_VARIANT_TYPE(SUMMARY_RECORD_V1), bytes, FALSE));
 	g_autoptr(GVariantIter) stages = NULL, users = NULL;
 	LrSummary *s;
 	guint32 version;
@@ -92,15 +91,15 @@ LrSummary *summary_deserialize(GBytes *bytes, GError **error)
 	g_variant_get_child(v, 0, "u", &version);
 	if (version != SUMMARY_FORMAT_VERSION) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "summary record of unknown version %u",
-			    version);
+		            version);
 		return NULL;
 	}
 	s = summary_empty();
 	g_variant_get(v, SUMMARY_RECORD_V1, NULL, &s->id, &s->received, &s->is_lead, &s->erased,
-		      &s->source, &s->medium, &s->campaign, &s->assignee, &s->server, &stages,
-		      &users, &s->rejected, &s->forwarded, &s->timeouts, &s->recalled,
-		      &s->offered_at, &s->accepted_at, &s->contacted_at, &s->won_at, &s->lost_at,
-		      &s->won_amount, &s->deadline);
+	              &s->source, &s->medium, &s->campaign, &s->assignee, &s->server, &stages,
+	              &users, &s->rejected, &s->forwarded, &s->timeouts, &s->recalled,
+	              &s->offered_at, &s->accepted_at, &s->contacted_at, &s->won_at, &s->lost_at,
+	              &s->won_amount, &s->deadline);
 	read_lists(s, stages, users);
 	return s;
 }

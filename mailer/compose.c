@@ -21,8 +21,8 @@
 #define COMPOSE_SUBJECT_MAX 200 /* characters of a rendered subject */
 
 const char *const mailer_kinds[] = {
-    "new-lead", "reminder", "accepted", "rejected", "forwarded", "escalation",
-    "taken",    "revoked",  "help",     "confirm",  "refused",   "away",       "command",    NULL,
+    "new-lead", "reminder", "accepted", "rejected", "forwarded", "escalation", "taken",
+    "revoked",  "help",     "confirm",  "refused",  "away",      "command",    NULL,
 };
 
 /* compose_gmime_init - initialise GMime once per process. */
@@ -309,8 +309,10 @@ static GMimeObject *compose_attachment(guint64 lead_id, const char *path, GError
 	}
 	mime = mimetype_guess(path, (const guchar *)data, len, &fallback);
 	if (fallback)
-		lr_log_warn(lead_id, "attachment=%s type=application/octet-stream: not a known "
-		            "document type (mailer/mimetype.c, shared-mime-info)", path);
+		lr_log_warn(lead_id,
+		            "attachment=%s type=application/octet-stream: not a known "
+		            "document type (mailer/mimetype.c, shared-mime-info)",
+		            path);
 	type = g_strsplit(mime, "/", 2);
 	part = g_mime_part_new_with_type(type[0], type[1]);
 	stream = g_mime_stream_mem_new_with_buffer(data, len);
@@ -386,8 +388,8 @@ static GBytes *compose_bytes(GMimeMessage *msg)
 /* compose_redact - mask every withheld value wherever the rendered
  * subject, text, HTML and attached text show it (mailer/redact.h), unless
  * the notice reveals them.  Replaces the strings. */
-static void compose_redact(const LrLead *lead, const LrNotice *notice, char **subject,
-                           char **text, char **html, char **attach_text)
+static void compose_redact(const LrLead *lead, const LrNotice *notice, char **subject, char **text,
+                           char **html, char **attach_text)
 {
 	g_autoptr(LrRedact) r = redact_new(lead, notice->reveal ? NULL : notice->withheld);
 	char **plain[] = {subject, text, attach_text};

@@ -41,7 +41,8 @@ GBytes *mailer_digest_compose(const MailerDigest *d)
 	mixed = g_mime_multipart_new_with_subtype("mixed");
 	alt = g_mime_multipart_new_with_subtype("alternative");
 	id = g_mime_utils_generate_message_id(d->domain ? d->domain : "leadroute.invalid");
-	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, d->to_name ? d->to_name : "", d->to_email);
+	g_mime_message_add_mailbox(m, GMIME_ADDRESS_TYPE_TO, d->to_name ? d->to_name : "",
+	                           d->to_email);
 	if ((from = internet_address_list_parse(NULL, d->from)) != NULL) {
 		internet_address_list_append(g_mime_message_get_from(m), from);
 		g_object_unref(from);
@@ -67,7 +68,6 @@ GBytes *mailer_digest_compose(const MailerDigest *d)
 	g_object_unref(m);
 	return g_bytes_new_take(bytes, strlen(bytes));
 }
-
 
 /* mailer_address_bare - the bare address of from. */
 char *mailer_address_bare(const char *from)

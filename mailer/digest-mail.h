@@ -7,14 +7,14 @@
 
 /* What the digest mail says and to whom. */
 typedef struct {
-	const char *from;	/* server.from, an RFC 5322 address list */
-	const char *domain;	/* for the Message-ID (NULL: leadroute.invalid) */
-	const char *to_name;	/* the manager's display name (NULL: none) */
+	const char *from;    /* server.from, an RFC 5322 address list */
+	const char *domain;  /* for the Message-ID (NULL: leadroute.invalid) */
+	const char *to_name; /* the manager's display name (NULL: none) */
 	const char *to_email;
 	const char *subject;
-	const char *summary;	/* the text/plain alternative */
-	const char *html;	/* the page, inline and again as lead-report.html */
-	gint64 now;		/* the Date header (µs) */
+	const char *summary; /* the text/plain alternative */
+	const char *html;    /* the page, inline and again as lead-report.html */
+	gint64 now;          /* the Date header (µs) */
 } MailerDigest;
 
 /* mailer_digest_compose - the whole message: the text and the page as

@@ -37,8 +37,8 @@ static GMimeObject *xml_part(const MailerExchange *x)
 	gsize len = 0;
 	const char *data = g_bytes_get_data(x->xml, &len);
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
-	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(stream,
-									GMIME_CONTENT_ENCODING_DEFAULT);
+	GMimeDataWrapper *content =
+	    g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
 	g_mime_part_set_content(part, content);
 	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
@@ -49,18 +49,18 @@ static GMimeObject *xml_part(const MailerExchange *x)
 }
 
 /* set_headers - From, To, Subject, Date, Message-ID and ours. */
-static void set_headers(GMimeMessage *msg, const LrMailerConfig *config,
-			const MailerExchange *x, InternetAddressList *from)
+static void set_headers(GMimeMessage *msg, const LrMailerConfig *config, const MailerExchange *x,
+                        InternetAddressList *from)
 {
 	GMimeObject *o = GMIME_OBJECT(msg);
 	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autofree char *msgid = g_strdup_printf("fed.%s@%s", x->id,
-						 config->domain ? config->domain : "localhost");
+	g_autofree char *msgid =
+	    g_strdup_printf("fed.%s@%s", x->id, config->domain ? config->domain : "localhost");
 	g_autofree char *what = g_strdup_printf("%s %s", x->kind, x->id);
 
 	internet_address_list_append(g_mime_message_get_from(msg), from);
 	internet_address_list_add(g_mime_message_get_to(msg),
-				  internet_address_mailbox_new(NULL, x->to));
+	                          internet_address_mailbox_new(NULL, x->to));
 	g_mime_message_set_subject(msg, x->subject, "utf-8");
 	g_mime_message_set_date(msg, now);
 	g_mime_message_set_message_id(msg, msgid);
@@ -84,7 +84,7 @@ static GBytes *to_bytes(GMimeMessage *msg)
 
 /* mailer_exchange_compose - the exchange mail. */
 GBytes *mailer_exchange_compose(const LrMailerConfig *config, const MailerExchange *x,
-				GError **error)
+                                GError **error)
 {
 	InternetAddressList *from;
 	GMimeMessage *msg;
@@ -119,8 +119,8 @@ GBytes *mailer_exchange_compose(const LrMailerConfig *config, const MailerExchan
 /* from_list - config's From as an address list, or NULL with an error. */
 static InternetAddressList *from_list(const LrMailerConfig *config, GError **error)
 {
-	InternetAddressList *from = internet_address_list_parse(NULL, config->from ? config->from
-									  : "");
+	InternetAddressList *from =
+	    internet_address_list_parse(NULL, config->from ? config->from : "");
 
 	if (from == NULL || internet_address_list_length(from) == 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "server.from has no address");
@@ -138,13 +138,13 @@ static GMimeObject *single_body(const MailerExchange *x)
 	gsize len = 0;
 	const char *data = g_bytes_get_data(x->xml, &len);
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
-	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(stream,
-									GMIME_CONTENT_ENCODING_DEFAULT);
+	GMimeDataWrapper *content =
+	    g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
 	g_mime_part_set_content(part, content);
 	g_mime_object_set_content_type_parameter(GMIME_OBJECT(part), "charset", "utf-8");
-	g_mime_part_set_content_encoding(part, g_mime_part_get_best_content_encoding(
-						       part, GMIME_ENCODING_CONSTRAINT_8BIT));
+	g_mime_part_set_content_encoding(
+	    part, g_mime_part_get_best_content_encoding(part, GMIME_ENCODING_CONSTRAINT_8BIT));
 	g_object_unref(content);
 	g_object_unref(stream);
 	return GMIME_OBJECT(part);
@@ -152,7 +152,7 @@ static GMimeObject *single_body(const MailerExchange *x)
 
 /* mailer_exchange_compose_single - the one-part exchange mail. */
 GBytes *mailer_exchange_compose_single(const LrMailerConfig *config, const MailerExchange *x,
-				       GError **error)
+                                       GError **error)
 {
 	InternetAddressList *from;
 	GMimeMessage *msg;

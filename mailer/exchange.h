@@ -11,25 +11,25 @@
 #include "mailer/compose.h"
 
 /* The headers an exchange mail carries besides the signature. */
-#define MAILER_EXCHANGE_HEADER "X-Leadroute-Exchange"	/* "KIND ID" */
+#define MAILER_EXCHANGE_HEADER "X-Leadroute-Exchange" /* "KIND ID" */
 
 typedef struct {
-	const char *to;		/* the partner's address */
+	const char *to; /* the partner's address */
 	const char *subject;
-	const char *summary;	/* the text part */
-	const char *kind;	/* "lead", "status", "recall" */
-	const char *id;		/* the exchange id: also names the Message-ID */
-	const char *mime_type;	/* of the document part */
-	const char *sig_header;	/* the signature header's name (or NULL) ... */
-	const char *signature;	/* ... and value */
-	GBytes *xml;		/* the document, exactly as signed */
+	const char *summary;    /* the text part */
+	const char *kind;       /* "lead", "status", "recall" */
+	const char *id;         /* the exchange id: also names the Message-ID */
+	const char *mime_type;  /* of the document part */
+	const char *sig_header; /* the signature header's name (or NULL) ... */
+	const char *signature;  /* ... and value */
+	GBytes *xml;            /* the document, exactly as signed */
 } MailerExchange;
 
 /* mailer_exchange_compose - the message (CRLF line ends) from config's
  * From, with a stable Message-ID <fed.ID@domain>.  Returns new bytes, or
  * NULL with LR_ERROR_PERM when From has no usable address. */
 GBytes *mailer_exchange_compose(const LrMailerConfig *config, const MailerExchange *x,
-				GError **error);
+                                GError **error);
 
 /* mailer_exchange_compose_single - as mailer_exchange_compose, but the
  * document is the whole body (one part of type x->mime_type with charset
@@ -37,7 +37,7 @@ GBytes *mailer_exchange_compose(const LrMailerConfig *config, const MailerExchan
  * the form of a one-way ADF lead for a dealer CRM.  x->sig_header and
  * x->signature may be NULL (no signature header). */
 GBytes *mailer_exchange_compose_single(const LrMailerConfig *config, const MailerExchange *x,
-				       GError **error);
+                                       GError **error);
 
 /* mailer_exchange_part - the first part of raw of content type mime_type,
  * decoded (new bytes), or NULL when there is none or raw is not MIME

@@ -9,7 +9,7 @@
 #include "lead/lr-error.h"
 #include "mailer/https.h"
 
-#define HTTPS_ANSWER_MAX 4096	/* bytes of the answer kept for the log */
+#define HTTPS_ANSWER_MAX 4096 /* bytes of the answer kept for the log */
 
 /* https_global_init - curl_global_init once per process. */
 static void https_global_init(void)
@@ -36,8 +36,9 @@ static size_t https_answer(char *data, size_t size, size_t n, void *user)
 /* https_headers - the request's header list (new; curl_slist_free_all). */
 static struct curl_slist *https_headers(const LrHttpsPost *post)
 {
-	g_autofree char *ctype = g_strdup_printf("Content-Type: %s", post->content_type
-					? post->content_type : "application/octet-stream");
+	g_autofree char *ctype =
+	    g_strdup_printf("Content-Type: %s",
+	                    post->content_type ? post->content_type : "application/octet-stream");
 	struct curl_slist *list = curl_slist_append(NULL, ctype);
 
 	list = curl_slist_append(list, "Expect:");
@@ -47,8 +48,8 @@ static struct curl_slist *https_headers(const LrHttpsPost *post)
 }
 
 /* https_setup - the handle's options for one POST. */
-static void https_setup(CURL *c, const LrHttpsPost *post, GBytes *body,
-			struct curl_slist *headers, GString *answer, char *errbuf)
+static void https_setup(CURL *c, const LrHttpsPost *post, GBytes *body, struct curl_slist *headers,
+                        GString *answer, char *errbuf)
 {
 	gsize len = 0;
 	const char *data = g_bytes_get_data(body, &len);
@@ -70,8 +71,8 @@ static void https_setup(CURL *c, const LrHttpsPost *post, GBytes *body,
 		curl_easy_setopt(c, CURLOPT_CAINFO, post->ca_file);
 	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, post->connect_timeout > 0
-							    ? post->connect_timeout : 30L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT,
+	                 post->connect_timeout > 0 ? post->connect_timeout : 30L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, post->total_timeout > 0 ? post->total_timeout : 120L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "leadroute/" PACKAGE_VERSION);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, https_answer);
@@ -81,7 +82,7 @@ static void https_setup(CURL *c, const LrHttpsPost *post, GBytes *body,
 
 /* https_sort - the outcome of a finished request. */
 static gboolean https_sort(const LrHttpsPost *post, CURLcode rc, long code, const char *errbuf,
-			   GError **error)
+                           GError **error)
 {
 	if (rc == CURLE_UNSUPPORTED_PROTOCOL) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: only https is sent to", post->url);
@@ -89,14 +90,14 @@ static gboolean https_sort(const LrHttpsPost *post, CURLcode rc, long code, cons
 	}
 	if (rc != CURLE_OK) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s", post->url,
-			    *errbuf ? errbuf : curl_easy_strerror(rc));
+		            *errbuf ? errbuf : curl_easy_strerror(rc));
 		return FALSE;
 	}
 	if (code >= 200 && code < 300)
 		return TRUE;
 	g_set_error(error, LR_ERROR, code >= 300 && code < 500 ? LR_ERROR_PERM : LR_ERROR_TEMP,
-		    "%s: HTTP %ld%s", post->url, code,
-		    code >= 300 && code < 400 ? " (redirects are not followed)" : "");
+	            "%s: HTTP %ld%s", post->url, code,
+	            code >= 300 && code < 400 ? " (redirects are not followed)" : "");
 	return FALSE;
 }
 

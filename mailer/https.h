@@ -11,12 +11,12 @@
 #include <glib.h>
 
 typedef struct {
-	const char *url;		/* "https://HOST[:PORT]/PATH" */
-	const char *ca_file;		/* PEM CAs to verify with, or NULL: the system's */
-	const char *content_type;	/* "application/vnd.leadroute+xml", "application/xml" */
-	const char *const *headers;	/* more "Name: value" lines (the signature), or NULL */
-	long connect_timeout;		/* seconds; 0: 30 */
-	long total_timeout;		/* seconds; 0: 120 */
+	const char *url;            /* "https://HOST[:PORT]/PATH" */
+	const char *ca_file;        /* PEM CAs to verify with, or NULL: the system's */
+	const char *content_type;   /* "application/vnd.leadroute+xml", "application/xml" */
+	const char *const *headers; /* more "Name: value" lines (the signature), or NULL */
+	long connect_timeout;       /* seconds; 0: 30 */
+	long total_timeout;         /* seconds; 0: 120 */
 } LrHttpsPost;
 
 /* mailer_https_post - POST body to post->url.  *status (may be NULL) gets

@@ -241,8 +241,8 @@ static GBytes *token_secret_read(const char *path, gboolean *missing, GError **e
 
 	*missing = fd < 0 && errno == ENOENT;
 	if (fd < 0) {
-		g_set_error(error, LR_ERROR, *missing || errno == EACCES ? LR_ERROR_CONFIG
-		                                                         : LR_ERROR_TEMP,
+		g_set_error(error, LR_ERROR,
+		            *missing || errno == EACCES ? LR_ERROR_CONFIG : LR_ERROR_TEMP,
 		            "secret file %s: %s", path, g_strerror(errno));
 		return NULL;
 	}

@@ -16,12 +16,12 @@
 #include "lead/lr-error.h"
 #include "parser/adf.h"
 
-#define ADF_NUMBERED_MAX 20	/* phone_2.., email_2.., vehicle_2.. */
+#define ADF_NUMBERED_MAX 20 /* phone_2.., email_2.., vehicle_2.. */
 
 typedef struct {
-	gsize start;		/* first byte after the prolog */
-	gsize bom;		/* length of a UTF-8 byte order mark */
-	gsize decl_at;		/* the XML declaration, when decl_end > 0 */
+	gsize start;   /* first byte after the prolog */
+	gsize bom;     /* length of a UTF-8 byte order mark */
+	gsize decl_at; /* the XML declaration, when decl_end > 0 */
 	gsize decl_end;
 } AdfProlog;
 
@@ -62,7 +62,7 @@ static const char *adf_skip_doctype(const char *p, const char *end)
  * processing instruction, a comment or a DOCTYPE.  Returns the end of the
  * item, or NULL when p starts none (or it does not end). */
 static const char *adf_prolog_item(const char *p, const char *end, AdfProlog *prolog,
-				   const char *data)
+                                   const char *data)
 {
 	const char *close;
 
@@ -147,7 +147,7 @@ static char *adf_normalise(const char *xml, gsize len, gsize *out_len)
 
 /* adf_entity_decl - SAX handler for <!ENTITY>: refuse the document. */
 static void adf_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-			    const xmlChar *system_id, xmlChar *content)
+                            const xmlChar *system_id, xmlChar *content)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 
@@ -179,20 +179,19 @@ static xmlDocPtr adf_read_doc(const char *xml, gsize len, GError **error)
 	ctxt->sax->entityDecl = adf_entity_decl;
 	ctxt->_private = &entities;
 	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, NULL, encoding,
-				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-					XML_PARSE_NOCDATA);
+	                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+	                            XML_PARSE_NOCDATA);
 	if (doc == NULL || entities || !ctxt->wellFormed) {
 		const xmlError *err = xmlCtxtGetLastError(ctxt);
 
 		if (entities)
 			g_set_error(error, LR_ERROR, LR_ERROR_PERM,
-				    "adf: entity declarations are refused");
+			            "adf: entity declarations are refused");
 		else
 			g_set_error(error, LR_ERROR, LR_ERROR_PERM,
-				    "adf: malformed XML, line %d: %s",
-				    err != NULL ? err->line : 0,
-				    err != NULL && err->message != NULL ? g_strchomp(err->message)
-									: "unknown error");
+			            "adf: malformed XML, line %d: %s", err != NULL ? err->line : 0,
+			            err != NULL && err->message != NULL ? g_strchomp(err->message)
+			                                                : "unknown error");
 		g_clear_pointer(&doc, xmlFreeDoc);
 	}
 	xmlFreeParserCtxt(ctxt);
@@ -418,7 +417,7 @@ static char *adf_name_full(const AdfName *name)
 static void adf_customer_name(LrLead *lead, const xmlNode *contact)
 {
 	static const char *const companies[] = {"company", "companyname", "organization",
-						"organisation"};
+	                                        "organisation"};
 	AdfName name;
 	g_autofree char *full = NULL;
 
@@ -462,11 +461,9 @@ static void adf_emails(LrLead *lead, const xmlNode *contact)
 static const char *adf_phone_slot(const xmlNode *phone)
 {
 	static const char *const map[][2] = {
-		{"cellphone", "phone_mobile"}, {"cell", "phone_mobile"},
-		{"mobile", "phone_mobile"},    {"fax", "phone_fax"},
-		{"pager", "phone_pager"},      {"work", "phone_work"},
-		{"business", "phone_work"},    {"office", "phone_work"},
-		{"home", "phone_home"},
+	    {"cellphone", "phone_mobile"}, {"cell", "phone_mobile"}, {"mobile", "phone_mobile"},
+	    {"fax", "phone_fax"},          {"pager", "phone_pager"}, {"work", "phone_work"},
+	    {"business", "phone_work"},    {"office", "phone_work"}, {"home", "phone_home"},
 	};
 	g_autofree char *type = adf_attr(phone, "type");
 
@@ -484,7 +481,7 @@ static void adf_phones(LrLead *lead, const xmlNode *contact)
 		g_autofree char *text = adf_text(n);
 		const char *slot = adf_phone_slot(n);
 		gboolean dial = slot == NULL || (strcmp(slot, "phone_fax") != 0 &&
-						 strcmp(slot, "phone_pager") != 0);
+		                                 strcmp(slot, "phone_pager") != 0);
 		gboolean used = FALSE;
 
 		if (*text == '\0')
@@ -639,7 +636,7 @@ static void adf_price(LrLead *lead, const xmlNode *vehicle)
 
 /* adf_vehicle_attr - set name from the vehicle's attribute attr. */
 static void adf_vehicle_attr(LrLead *lead, const char *name, const xmlNode *vehicle,
-			     const char *attr)
+                             const char *attr)
 {
 	g_autofree char *value = adf_attr(vehicle, attr);
 
@@ -650,11 +647,15 @@ static void adf_vehicle_attr(LrLead *lead, const char *name, const xmlNode *vehi
 static void adf_vehicle(LrLead *lead, const xmlNode *vehicle)
 {
 	static const char *const map[][2] = {
-		{"year", "vehicle_year"},	  {"make", "vehicle_make"},
-		{"model", "vehicle_model"},	  {"trim", "vehicle_trim"},
-		{"vin", "vehicle_vin"},		  {"stock", "vehicle_stock"},
-		{"odometer", "vehicle_odometer"}, {"bodystyle", "vehicle_bodystyle"},
-		{"transmission", "vehicle_transmission"},
+	    {"year", "vehicle_year"},
+	    {"make", "vehicle_make"},
+	    {"model", "vehicle_model"},
+	    {"trim", "vehicle_trim"},
+	    {"vin", "vehicle_vin"},
+	    {"stock", "vehicle_stock"},
+	    {"odometer", "vehicle_odometer"},
+	    {"bodystyle", "vehicle_bodystyle"},
+	    {"transmission", "vehicle_transmission"},
 	};
 	g_autofree char *summary = adf_vehicle_summary(vehicle);
 	xmlNode *colors = adf_child(vehicle, "colorcombination");
@@ -735,7 +736,7 @@ static void adf_parties(LrLead *lead, const xmlNode *prospect)
 		adf_set_text(lead, "provider", adf_child(provider, "name"));
 		adf_set_text(lead, "provider_email", adf_child(provider, "email"));
 		adf_set_text(lead, "provider_email",
-			     adf_child(adf_child(provider, "contact"), "email"));
+		             adf_child(adf_child(provider, "contact"), "email"));
 		adf_set_text(lead, "provider_service", adf_child(provider, "service"));
 		adf_set_text(lead, "provider_url", adf_child(provider, "url"));
 		adf_contact_name(lead, "provider_contact", provider);
@@ -773,7 +774,7 @@ gboolean adf_parse(const char *xml, gsize len, LrLead *lead, GError **error)
 
 	if (xml == NULL || len == 0 || len > ADF_INPUT_MAX) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "adf: %s document",
-			    len > ADF_INPUT_MAX ? "too big a" : "empty");
+		            len > ADF_INPUT_MAX ? "too big a" : "empty");
 		return FALSE;
 	}
 	if (adf_find(xml, xml + len, "<!ENTITY") != NULL) {

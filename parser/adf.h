@@ -14,7 +14,7 @@
 
 #include "lead/lead.h"
 
-#define ADF_INPUT_MAX (4 * 1024 * 1024)	/* bytes of XML read */
+#define ADF_INPUT_MAX (4 * 1024 * 1024) /* bytes of XML read */
 
 /* adf_looks_like - TRUE when data, after a UTF-8 byte order mark, white
  * space, the XML declaration, processing instructions (<?adf

@@ -105,10 +105,10 @@ GString *charset_convert(const char *data, gsize len, const char *charset, guint
 /* charset_is_7bit_stateful - see charset.h. */
 gboolean charset_is_7bit_stateful(const char *charset)
 {
-	static const char *const prefixes[] = {"iso-2022", "iso2022", "csiso2022", "utf-7",
-	                                       "utf7",     "unicode-1-1-utf-7", "hz",
-	                                       "utf-16",   "utf16", "utf-32", "utf32",
-	                                       "ucs-2",    "ucs2",  "ucs-4"};
+	static const char *const prefixes[] = {
+	    "iso-2022", "iso2022", "csiso2022", "utf-7",  "utf7",  "unicode-1-1-utf-7",
+	    "hz",       "utf-16",  "utf16",     "utf-32", "utf32", "ucs-2",
+	    "ucs2",     "ucs-4"};
 
 	if (charset == NULL)
 		return FALSE;
@@ -150,7 +150,8 @@ GString *charset_decode(const char *data, gsize len, const char *charset, char *
 	if (out == NULL) {
 		if (note != NULL)
 			*note = g_strdup_printf("charset %s unknown: read as UTF-8 or "
-			                        "windows-1252", name);
+			                        "windows-1252",
+			                        name);
 		return charset_fallback(data, len);
 	}
 	if (charset_has_8bit(data, len) && g_utf8_validate(data, len, NULL)) {

@@ -24,9 +24,8 @@ gboolean charset_is_7bit_stateful(const char *charset);
  * it reads cleanly; a charset iconv does not know is read as undeclared
  * text (UTF-8 when valid, else windows-1252); 8-bit text that is valid
  * UTF-8 is read as UTF-8 (a wrong label: legacy multibyte text is almost
- * never valid UTF-8); else the bytes that do not decode become U+FFFD.  *note (may be NULL) gets a new
- * sentence for the parse note when the text did not read cleanly.
- * Returns a new string. */
+ * never valid UTF-8); else the bytes that do not decode become U+FFFD.  *note (may be NULL) gets a
+ * new sentence for the parse note when the text did not read cleanly. Returns a new string. */
 GString *charset_decode(const char *data, gsize len, const char *charset, char **note);
 
 #endif

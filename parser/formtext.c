@@ -13,11 +13,11 @@ typedef struct {
 	FormtextResult *out;
 	char *label; /* the open pair, or NULL */
 	GString *value;
-	gboolean long_field; /* the open value may span paragraphs */
-	gboolean blank;      /* a blank line since the last text line */
+	gboolean long_field;   /* the open value may span paragraphs */
+	gboolean blank;        /* a blank line since the last text line */
 	const char *after_gap; /* the next non-blank line after a blank one, or NULL */
 	gboolean single;       /* the open value is one line (a label alone above it) */
-	gboolean footer;     /* a separator or footer line was seen */
+	gboolean footer;       /* a separator or footer line was seen */
 	guint loose_pending;
 } FormtextScan;
 

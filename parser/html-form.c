@@ -1,4 +1,5 @@
-/* html-form.c - html_form_pairs: label/value pairs from HTML form mail (tables, bold labels, colons). */
+/* html-form.c - html_form_pairs: label/value pairs from HTML form mail (tables, bold labels,
+ * colons). */
 #include "config.h"
 
 #include <string.h>
@@ -89,7 +90,6 @@ static int pairs_add(HtmlPairs *p, const char *label, const char *value)
 	return (int)p->pairs->len - 1;
 }
 
-
 /* open_finish - emit the open pair, if any, and close it. */
 static void open_finish(HtmlPairs *p, HtmlOpen *open)
 {
@@ -104,7 +104,7 @@ static void open_finish(HtmlPairs *p, HtmlOpen *open)
 
 /* open_start - open a new pair label = value in paragraph para. */
 static void open_start(HtmlPairs *p, HtmlOpen *open, const char *label, const char *value,
-		       guint para)
+                       guint para)
 {
 	open_finish(p, open);
 	open->label = g_string_new(label);
@@ -378,10 +378,9 @@ static void row_read(HtmlPairs *p, HtmlCtx *table)
 		table->headers = g_ptr_array_new_with_free_func(g_free);
 		for (guint i = 0; i < cells->len; i++)
 			g_ptr_array_add(table->headers,
-					g_strdup(((HtmlCell *)g_ptr_array_index(cells, i))->text));
+			                g_strdup(((HtmlCell *)g_ptr_array_index(cells, i))->text));
 		return;
-	} else if (table->headers != NULL && table->headers->len == cells->len &&
-		   cells->len >= 3) {
+	} else if (table->headers != NULL && table->headers->len == cells->len && cells->len >= 3) {
 		row_headers(p, table);
 	} else if (n >= 2) {
 		g_clear_pointer(&table->label, g_free);
@@ -421,7 +420,7 @@ static gboolean pairs_open(HtmlPairs *p, const HtmlElem *el)
 		top->row = el->depth;
 		top->cells = g_ptr_array_new_with_free_func(cell_free);
 	} else if ((html_is(el, "td") || html_is(el, "th")) && top->kind == CTX_TABLE &&
-		   top->row != 0) {
+	           top->row != 0) {
 		ctx = ctx_push(p, CTX_FLOW, el->depth);
 		ctx->th = html_is(el, "th");
 		ctx->cell = TRUE;

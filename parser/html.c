@@ -81,8 +81,8 @@ static gboolean html_style_has(const xmlChar **attrs, const char *want)
 /* html_hidden - TRUE for elements whose content a mail reader never shows. */
 static gboolean html_hidden(const char *name, const xmlChar **attrs)
 {
-	static const char *const names[] = {"head", "script", "style", "title", "template",
-					    "noembed", "noframes", "object", "select", NULL};
+	static const char *const names[] = {"head",    "script",   "style",  "title",  "template",
+	                                    "noembed", "noframes", "object", "select", NULL};
 	gboolean found;
 
 	if (html_in(name, names))
@@ -95,13 +95,14 @@ static gboolean html_hidden(const char *name, const xmlChar **attrs)
  * other block elements, 0 for inline ones. */
 static int html_block(const char *name, const char *parent)
 {
-	static const char *const paras[] = {"p", "blockquote", "pre", "dl", "hr", "figure",
-					    "listing", "xmp", NULL};
+	static const char *const paras[] = {"p",      "blockquote", "pre", "dl", "hr",
+	                                    "figure", "listing",    "xmp", NULL};
 	static const char *const lines[] = {
-		"div", "tr", "li", "dt", "dd", "table", "caption", "center", "form", "fieldset",
-		"legend", "section", "article", "aside", "header", "footer", "nav", "main",
-		"address", "figcaption", "details", "summary", "thead", "tbody", "tfoot", "body",
-		"html", "menu", "dir", "frameset", "noscript", "option", "textarea", NULL};
+	    "div",     "tr",       "li",       "dt",     "dd",       "table",      "caption",
+	    "center",  "form",     "fieldset", "legend", "section",  "article",    "aside",
+	    "header",  "footer",   "nav",      "main",   "address",  "figcaption", "details",
+	    "summary", "thead",    "tbody",    "tfoot",  "body",     "html",       "menu",
+	    "dir",     "frameset", "noscript", "option", "textarea", NULL};
 
 	if (html_is_heading(name) || html_in(name, paras))
 		return 2;
@@ -115,9 +116,13 @@ static int html_block(const char *name, const char *parent)
 static gboolean html_bold(const char *name, const xmlChar **attrs)
 {
 	static const char *const names[] = {"b", "strong", "th", NULL};
-	static const char *const weights[] = {"font-weight:bold", "font-weight:bolder",
-					      "font-weight:600", "font-weight:700",
-					      "font-weight:800", "font-weight:900", NULL};
+	static const char *const weights[] = {"font-weight:bold",
+	                                      "font-weight:bolder",
+	                                      "font-weight:600",
+	                                      "font-weight:700",
+	                                      "font-weight:800",
+	                                      "font-weight:900",
+	                                      NULL};
 
 	if (html_in(name, names))
 		return TRUE;
@@ -227,8 +232,8 @@ void html_sax(const char *html, gsize len, const HtmlHandler *handler, gpointer 
 	sax.ctxt->_private = &sax;
 	sax.stack = g_ptr_array_new_with_free_func(sax_elem_free);
 	doc = htmlCtxtReadMemory(sax.ctxt, html, (int)MIN(len, HTML_INPUT_MAX), NULL, "UTF-8",
-				 HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-					 HTML_PARSE_RECOVER);
+	                         HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
+	                             HTML_PARSE_RECOVER);
 	if (doc != NULL)
 		xmlFreeDoc(doc);
 	htmlFreeParserCtxt(sax.ctxt);
@@ -246,7 +251,7 @@ gboolean html_nbsp_at(const char *p, const char *end)
 static void html_rtrim_lines(GString *text)
 {
 	gsize to = 0;
-	gsize line_end = 0;	/* length up to the last non-blank of this line */
+	gsize line_end = 0; /* length up to the last non-blank of this line */
 
 	for (gsize from = 0; from < text->len; from++) {
 		char c = text->str[from];
@@ -270,14 +275,14 @@ static void html_rtrim_lines(GString *text)
 
 typedef struct {
 	GString *out;
-	int breaks;	/* newlines owed before the next visible text */
-	char sep;	/* ' ' or '\t' owed before the next text on this line */
-	gboolean bol;	/* nothing written on the current line yet */
-	int quote;	/* blockquote depth */
-	int line_quote;	/* quote depth of the last line written */
-	int pre;	/* pre depth: white space kept */
-	int cells;	/* cells started in the current table row */
-	gboolean bullet; /* a list item's "- " is owed before its text */
+	int breaks;          /* newlines owed before the next visible text */
+	char sep;            /* ' ' or '\t' owed before the next text on this line */
+	gboolean bol;        /* nothing written on the current line yet */
+	int quote;           /* blockquote depth */
+	int line_quote;      /* quote depth of the last line written */
+	int pre;             /* pre depth: white space kept */
+	int cells;           /* cells started in the current table row */
+	gboolean bullet;     /* a list item's "- " is owed before its text */
 	gboolean cell_fresh; /* a cell started and has no text yet */
 } HtmlText;
 
@@ -385,7 +390,7 @@ static void text_cell(HtmlText *s)
 		s->breaks = 0;
 		s->sep = '\t';
 	}
-	s->cell_fresh = TRUE;	/* blocks at its start do not break the row */
+	s->cell_fresh = TRUE; /* blocks at its start do not break the row */
 }
 
 /* text_is_pre - TRUE for elements whose white space is kept. */
@@ -431,7 +436,7 @@ static void text_end(const HtmlElem *el, gpointer data)
 	else if (html_is(el, "td") || html_is(el, "th"))
 		s->cells = MAX(s->cells, 1);
 	else if (html_is(el, "tr"))
-		s->breaks = 1;	/* rows are lines, whatever their cells ended with */
+		s->breaks = 1; /* rows are lines, whatever their cells ended with */
 }
 
 /* text_full - TRUE once the text reached its cap. */

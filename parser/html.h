@@ -18,9 +18,9 @@
 
 #include <glib.h>
 
-#define HTML_INPUT_MAX (4 * 1024 * 1024)	/* bytes of HTML read */
-#define HTML_TEXT_MAX (1024 * 1024)	/* bytes of text produced */
-#define HTML_PAIRS_MAX 1000		/* pairs returned by html_form_pairs */
+#define HTML_INPUT_MAX (4 * 1024 * 1024) /* bytes of HTML read */
+#define HTML_TEXT_MAX (1024 * 1024)      /* bytes of text produced */
+#define HTML_PAIRS_MAX 1000              /* pairs returned by html_form_pairs */
 
 /* html_to_text - the visible text of an HTML document or fragment, as a
  * browser shows it: block elements (p, div, br, tr, li, h1-h6, blockquote,

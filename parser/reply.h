@@ -33,11 +33,10 @@ LrReply *reply_parse(GBytes *raw, const char *recipient, GError **error);
 
 /* reply_visible_text - the replier's own text of a plain-text body: quoted
  * lines ("> "), attribution lines ("On ... wrote:" and its translations,
- * also when glued to the end of the replier's own line), and everything from an original-message separator, an Outlook header
- * block ("From:/Sent:/To:/Subject:" in the common languages), a signature
- * delimiter ("-- ") or a mobile signature ("Sent from my iPhone") on are
- * removed; runs of blank lines become one; trimmed.  Runs in time linear in
- * the body.  Returns a new string. */
+ * also when glued to the end of the replier's own line), and everything from an original-message
+ * separator, an Outlook header block ("From:/Sent:/To:/Subject:" in the common languages), a
+ * signature delimiter ("-- ") or a mobile signature ("Sent from my iPhone") on are removed; runs of
+ * blank lines become one; trimmed.  Runs in time linear in the body.  Returns a new string. */
 char *reply_visible_text(const char *body);
 
 /* reply_command - fill reply->command and reply->argument from the visible

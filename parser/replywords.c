@@ -125,8 +125,8 @@ static guint replywords_phrase_len(const char *phrase, ReplywordsWord *words, gu
 	guint k = 0;
 
 	for (; parts[k] != NULL; k++) {
-		g_autofree char *folded = strcmp(parts[k], "?") == 0 ? g_strdup("?")
-		                                                      : labels_fold(parts[k], 0);
+		g_autofree char *folded =
+		    strcmp(parts[k], "?") == 0 ? g_strdup("?") : labels_fold(parts[k], 0);
 
 		if (k >= n || strcmp(folded, words[k].folded) != 0)
 			return 0;

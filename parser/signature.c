@@ -197,7 +197,8 @@ static void signature_read(SignatureInfo *info, char **lines, guint from, guint 
 			g_autofree char *seg = g_strstrip(g_strdup(*s));
 
 			g_strdelimit(seg, "*", ' ');
-			if (s == segs && (g_str_has_prefix(seg, "/ ") || g_str_has_prefix(seg, "- ")))
+			if (s == segs &&
+			    (g_str_has_prefix(seg, "/ ") || g_str_has_prefix(seg, "- ")))
 				seg[0] = ' '; /* "/ Ann Lee", "- Ann" */
 			g_strstrip(seg);
 			signature_segment(info, seg, sender, &prev_named);

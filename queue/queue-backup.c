@@ -33,9 +33,9 @@ static gboolean recover_fatal(const char *dir, GError **error)
 
 	if (ret == 0)
 		ret = env->open(env, dir,
-				DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
-					DB_INIT_TXN | DB_RECOVER_FATAL | DB_PRIVATE,
-				0660);
+		                DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+		                    DB_INIT_TXN | DB_RECOVER_FATAL | DB_PRIVATE,
+		                0660);
 	if (ret == 0)
 		ret = env->txn_checkpoint(env, 0, 0, DB_FORCE);
 	if (env != NULL) {
@@ -44,7 +44,7 @@ static gboolean recover_fatal(const char *dir, GError **error)
 	}
 	if (ret != 0)
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "recovery in %s: %s", dir,
-			    db_strerror(ret));
+		            db_strerror(ret));
 	return ret == 0;
 }
 
@@ -79,7 +79,7 @@ gboolean queue_backup(LrQueue *q, const char *dir, GError **error)
 	ret = q->env->backup(q->env, dir, DB_CREATE | DB_EXCL | DB_BACKUP_SINGLE_DIR);
 	if (ret != 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "backup to %s: %s", dir,
-			    db_strerror(ret));
+		            db_strerror(ret));
 		return FALSE;
 	}
 	if (!recover_fatal(dir, error))
@@ -90,7 +90,7 @@ gboolean queue_backup(LrQueue *q, const char *dir, GError **error)
 
 /* copy_file - copy one file from one folder to another, synced. */
 static gboolean copy_file(const char *from_dir, const char *to_dir, const char *name,
-			  GError **error)
+                          GError **error)
 {
 	g_autofree char *from = g_build_filename(from_dir, name, NULL);
 	g_autofree char *to = g_build_filename(to_dir, name, NULL);

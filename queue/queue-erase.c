@@ -37,7 +37,7 @@ static gboolean events_rewrite(LrTxn *txn, guint64 id, GError **error)
 
 /* queue_lead_erase - erase lead id's personal data and raw message. */
 gboolean queue_lead_erase(LrTxn *txn, guint64 id, const char *actor, const char *why,
-			  gboolean *found, GError **error)
+                          gboolean *found, GError **error)
 {
 	g_autoptr(LrLead) lead = queue_lead_get(txn->q, txn, id, error);
 	g_autoptr(LrEvent) event = NULL;
@@ -82,8 +82,8 @@ static gboolean upgrade_batch(LrTxn *txn, gpointer data, GError **error)
 {
 	Upgrade *u = data;
 	guint64 kbuf = be64(u->next);
-	DBT key = {.data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf),
-		   .flags = DB_DBT_USERMEM};
+	DBT key = {
+	    .data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf), .flags = DB_DBT_USERMEM};
 	DBT val = dbt_out();
 	DBC *c = queue_cursor_open(txn->q->leads, txn, error);
 	guint n = 0;
@@ -129,9 +129,9 @@ gboolean queue_store_upgrade(LrQueue *q, GError **error)
 			break;
 	}
 	if (u.leads > 0)
-		lr_log_info(0, "store=%s leads=%" G_GUINT64_FORMAT " upgraded to version %d in %.1f s",
-			    q->home, u.leads, QUEUE_STORE_VERSION,
-			    (g_get_monotonic_time() - t0) / 1e6);
+		lr_log_info(
+		    0, "store=%s leads=%" G_GUINT64_FORMAT " upgraded to version %d in %.1f s",
+		    q->home, u.leads, QUEUE_STORE_VERSION, (g_get_monotonic_time() - t0) / 1e6);
 	return TRUE;
 }
 
@@ -149,7 +149,7 @@ static gboolean retention_txn(LrTxn *txn, gpointer data, GError **error)
 	r->erased = 0;
 	for (guint i = 0; i < r->ids->len; i++) {
 		if (!queue_lead_erase(txn, g_array_index(r->ids, guint64, i), "retention",
-				      "closed_after", &found, error))
+		                      "closed_after", &found, error))
 			return FALSE;
 		r->erased += found;
 	}
@@ -157,8 +157,7 @@ static gboolean retention_txn(LrTxn *txn, gpointer data, GError **error)
 }
 
 /* queue_retention_erase - erase closed leads received before cutoff. */
-gboolean queue_retention_erase(LrQueue *q, gint64 cutoff, guint max, guint *erased,
-			       GError **error)
+gboolean queue_retention_erase(LrQueue *q, gint64 cutoff, guint max, guint *erased, GError **error)
 {
 	Retention r = {NULL, 0};
 	gboolean ok;

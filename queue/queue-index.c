@@ -76,8 +76,8 @@ static void user_keys(GHashTable *set, const LrLead *lead, const guint64 *id)
 /* lead_keys - every index key of lead. */
 static GHashTable *lead_keys(const LrLead *lead)
 {
-	GHashTable *set = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
-						(GDestroyNotify)g_bytes_unref, NULL);
+	GHashTable *set =
+	    g_hash_table_new_full(g_bytes_hash, g_bytes_equal, (GDestroyNotify)g_bytes_unref, NULL);
 	guint64 id = be64(lead->id);
 	const char *status = lead->status ? lead->status : "";
 	guint8 qtail[12];
@@ -117,8 +117,7 @@ static gboolean index_put(LrTxn *txn, GBytes *k, GError **error)
 }
 
 /* queue_index_update - the entries that changed between old and lead. */
-gboolean queue_index_update(LrTxn *txn, const LrLead *old, const LrLead *lead,
-			    GError **error)
+gboolean queue_index_update(LrTxn *txn, const LrLead *old, const LrLead *lead, GError **error)
 {
 	g_autoptr(GHashTable) now = lead_keys(lead);
 	g_autoptr(GHashTable) was = old ? lead_keys(old) : NULL;
@@ -175,7 +174,7 @@ static int walk_step(DBC *c, DBT *key, DBT *val, GBytes *bound, gboolean first)
 /* walk_batch - up to QUEUE_WALK_BATCH whole keys of r below *bound,
  * descending, into keys; *bound becomes the last one.  FALSE on failure. */
 static gboolean walk_batch(LrQueue *q, const Range *r, GBytes **bound, GPtrArray *keys,
-			   GError **error)
+                           GError **error)
 {
 	guint8 kbuf[QUEUE_INDEX_MAX_KEY + 32];
 	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .flags = DB_DBT_USERMEM};
@@ -205,15 +204,15 @@ static gboolean walk_batch(LrQueue *q, const Range *r, GBytes **bound, GPtrArray
 
 /* walk_back - every entry of r below its bound, descending, batch by
  * batch. */
-static gboolean walk_back(LrQueue *q, const Range *r, EntryFunc fn, gpointer data,
-			  GError **error)
+static gboolean walk_back(LrQueue *q, const Range *r, EntryFunc fn, gpointer data, GError **error)
 {
 	g_autoptr(GBytes) bound = g_bytes_ref(r->bound);
 	gsize plen = g_bytes_get_size(r->prefix);
 	gboolean go = TRUE;
 
 	while (go) {
-		g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+		g_autoptr(GPtrArray) keys =
+		    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 		if (!walk_batch(q, r, &bound, keys, error))
 			return FALSE;
 		for (guint i = 0; go && i < keys->len; i++) {
@@ -384,7 +383,7 @@ static gboolean priority_range(LrQueue *q, const QueueQuery *w, Range *r, GError
 		if (at == NULL) {
 			if (error && *error == NULL)
 				g_set_error(error, LR_ERROR, LR_ERROR_PERM,
-					    "no lead %" G_GUINT64_FORMAT, w->before);
+				            "no lead %" G_GUINT64_FORMAT, w->before);
 			return FALSE;
 		}
 		p = (guint32)prio_bits(at->priority);
@@ -417,8 +416,8 @@ static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, GError **
 {
 	DBC *c = queue_cursor_open(q->leads, NULL, error);
 	guint64 kbuf = *bound;
-	DBT key = {.data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf),
-		   .flags = DB_DBT_USERMEM};
+	DBT key = {
+	    .data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf), .flags = DB_DBT_USERMEM};
 	DBT val = dbt_out();
 	int ret;
 
@@ -428,7 +427,7 @@ static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, GError **
 	if (ret == 0)
 		free(val.data), val = dbt_out();
 	ret = ret == DB_NOTFOUND ? c->get(c, &key, &val, DB_LAST)
-				 : (ret == 0 ? c->get(c, &key, &val, DB_PREV) : ret);
+	                         : (ret == 0 ? c->get(c, &key, &val, DB_PREV) : ret);
 	for (; ret == 0 && recs->len < QUEUE_WALK_BATCH; ret = c->get(c, &key, &val, DB_PREV)) {
 		g_ptr_array_add(recs, queue_dbt_bytes(&val));
 		val = dbt_out();
@@ -465,7 +464,8 @@ static gboolean query_by_ids(Query *s, GError **error)
 	gboolean go = TRUE;
 
 	while (go) {
-		g_autoptr(GPtrArray) recs = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+		g_autoptr(GPtrArray) recs =
+		    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 		if (!ids_batch(s->q, &bound, recs, error))
 			return FALSE;
 		for (guint i = 0; go && i < recs->len; i++) {
@@ -488,8 +488,8 @@ static gboolean query_range(Query *s, Range *r, EntryFunc fn, GError **error)
 }
 
 /* queue_leads_query - the leads of query in its order. */
-gboolean queue_leads_query(LrQueue *q, const QueueQuery *query, QueueLeadFunc fn,
-			   gpointer data, GError **error)
+gboolean queue_leads_query(LrQueue *q, const QueueQuery *query, QueueLeadFunc fn, gpointer data,
+                           GError **error)
 {
 	Query s = {q, query, fn, data, TRUE, FALSE, NULL};
 	Range r = {NULL, NULL};

@@ -23,13 +23,13 @@ struct LrQueue {
 	GMutex wait_lock;
 	GCond wait_cond;
 	guint64 jobs_added;
-	gint deadlocks;		/* tests: commits still to turn into deadlocks */
-	GMutex flush_lock;	/* group commit (txn_commit_durable) */
+	gint deadlocks;    /* tests: commits still to turn into deadlocks */
+	GMutex flush_lock; /* group commit (txn_commit_durable) */
 	GCond flush_cond;
-	guint64 committed;	/* tickets handed out to finished commits */
-	guint64 flushed;	/* every ticket up to this is on disk */
-	gboolean flushing;	/* one thread is in log_flush */
-	int flush_error;	/* the last flush's result */
+	guint64 committed; /* tickets handed out to finished commits */
+	guint64 flushed;   /* every ticket up to this is on disk */
+	gboolean flushing; /* one thread is in log_flush */
+	int flush_error;   /* the last flush's result */
 	/* store: secondary indexes and lead summaries (queue-index.c,
 	 * queue-summary.c). */
 	DB *index, *summaries;
@@ -38,7 +38,7 @@ struct LrQueue {
 struct LrTxn {
 	LrQueue *q;
 	DB_TXN *txn;
-	GHashTable *dirty;	/* lead ids whose summary to rewrite before commit */
+	GHashTable *dirty; /* lead ids whose summary to rewrite before commit */
 };
 
 /* be64 - a big-endian key for an integer, so btree order is number order. */
@@ -88,11 +88,11 @@ gboolean queue_db_fail(GError **error, int ret, const char *what);
 /* queue_get_bytes - read key from db: TRUE with *out, TRUE with *out NULL
  * when absent, FALSE on failure.  txn NULL: read-committed. */
 gboolean queue_get_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, u_int32_t flags,
-			 GBytes **out, GError **error);
+                         GBytes **out, GError **error);
 
 /* queue_put_bytes - write key -> value in db inside txn. */
-gboolean queue_put_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, const void *v,
-			 gsize vlen, GError **error);
+gboolean queue_put_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, const void *v, gsize vlen,
+                         GError **error);
 
 /* queue_cursor_open - a cursor on db (read-committed when txn is NULL);
  * NULL with error on failure. */
@@ -117,16 +117,14 @@ int queue_group_flush(LrQueue *q);
 
 /* queue_index_update - replace the index entries of old (NULL: a new lead)
  * by those of lead, inside txn. */
-gboolean queue_index_update(LrTxn *txn, const LrLead *old, const LrLead *lead,
-			    GError **error);
+gboolean queue_index_update(LrTxn *txn, const LrLead *old, const LrLead *lead, GError **error);
 
 /* queue_summary_mark - rewrite lead id's summary before txn commits. */
 void queue_summary_mark(LrTxn *txn, guint64 id);
 
 /* queue_summary_put - write lead's summary from its events now (and no
  * more at commit). */
-gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events,
-			   GError **error);
+gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events, GError **error);
 
 /* queue_summary_flush - write the summaries queue_summary_mark asked for. */
 gboolean queue_summary_flush(LrTxn *txn, GError **error);

@@ -9,14 +9,14 @@
 static GBytes *job_serialize(const char *kind, guint64 lead_id, const char *arg)
 {
 	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new(
-		"(ustss)", (guint32)QUEUE_RECORD_VERSION, kind, lead_id, arg ? arg : "", ""));
+	    "(ustss)", (guint32)QUEUE_RECORD_VERSION, kind, lead_id, arg ? arg : "", ""));
 
 	return g_variant_get_data_as_bytes(v);
 }
 
 /* queue_job_add - schedule a job. */
-gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due,
-		       const char *arg, GError **error)
+gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due, const char *arg,
+                       GError **error)
 {
 	guint64 key[2], job_id = 0;
 	g_autoptr(GBytes) rec = job_serialize(kind, lead_id, arg);
@@ -25,7 +25,7 @@ gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due
 
 	if (!queue_seq_next(txn->q->job_seq, &job_id, error))
 		return FALSE;
-	key[0] = be64((guint64)MAX(due, 0));	/* 0: now, before any timer */
+	key[0] = be64((guint64)MAX(due, 0)); /* 0: now, before any timer */
 	key[1] = be64(job_id);
 	if (!queue_put_bytes(txn->q->jobs, txn, key, sizeof(key), data, len, error))
 		return FALSE;
@@ -39,8 +39,8 @@ gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due
 /* job_from - decode a job from its key and record. */
 static LrJob *job_from(const DBT *key, GBytes *rec)
 {
-	g_autoptr(GVariant) v = g_variant_ref_sink(
-		g_variant_new_from_bytes(G_VARIANT_TYPE("(ustss)"), rec, FALSE));
+	g_autoptr(GVariant) v =
+	    g_variant_ref_sink(g_variant_new_from_bytes(G_VARIANT_TYPE("(ustss)"), rec, FALSE));
 	const guint64 *k = key->data;
 	LrJob *job = g_new0(LrJob, 1);
 	guint32 version;
@@ -96,7 +96,7 @@ static LrJob *job_get(LrTxn *txn, gint64 due, guint64 job_id, GError **error)
 
 /* queue_job_postpone - move the job with job's key to a later time. */
 gboolean queue_job_postpone(LrTxn *txn, const LrJob *job, gint64 later, gboolean *found,
-			    GError **error)
+                            GError **error)
 {
 	g_autoptr(LrJob) cur = job_get(txn, job->due, job->job_id, error);
 

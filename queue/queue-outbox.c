@@ -11,8 +11,8 @@ static GBytes *outmail_serialize(const LrOutMail *m)
 {
 	GVariant *msg = g_variant_new_from_bytes(G_VARIANT_TYPE("ay"), m->message, TRUE);
 	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new(
-		"(utsu^asxs@ay)", (guint32)QUEUE_RECORD_VERSION, m->lead_id, m->from, m->attempts,
-		m->rcpts, m->next_try, m->last_error ? m->last_error : "", msg));
+	    "(utsu^asxs@ay)", (guint32)QUEUE_RECORD_VERSION, m->lead_id, m->from, m->attempts,
+	    m->rcpts, m->next_try, m->last_error ? m->last_error : "", msg));
 
 	return g_variant_get_data_as_bytes(v);
 }
@@ -21,14 +21,14 @@ static GBytes *outmail_serialize(const LrOutMail *m)
 static LrOutMail *outmail_deserialize(guint64 id, GBytes *rec)
 {
 	g_autoptr(GVariant) v = g_variant_ref_sink(
-		g_variant_new_from_bytes(G_VARIANT_TYPE("(utsuasxsay)"), rec, FALSE));
+	    g_variant_new_from_bytes(G_VARIANT_TYPE("(utsuasxsay)"), rec, FALSE));
 	g_autoptr(GVariant) msg = NULL;
 	LrOutMail *m = g_new0(LrOutMail, 1);
 	guint32 version;
 
 	m->id = id;
-	g_variant_get(v, "(utsu^asxs@ay)", &version, &m->lead_id, &m->from, &m->attempts,
-		      &m->rcpts, &m->next_try, &m->last_error, &msg);
+	g_variant_get(v, "(utsu^asxs@ay)", &version, &m->lead_id, &m->from, &m->attempts, &m->rcpts,
+	              &m->next_try, &m->last_error, &msg);
 	m->message = g_variant_get_data_as_bytes(msg);
 	return m;
 }
@@ -70,8 +70,8 @@ static gboolean outbox_put(LrTxn *txn, const LrOutMail *m, GError **error)
 }
 
 /* queue_outbox_add - queue a message to send now. */
-gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from,
-			  const char *const *rcpts, GBytes *message, GError **error)
+gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from, const char *const *rcpts,
+                          GBytes *message, GError **error)
 {
 	LrOutMail m = {0};
 
@@ -179,7 +179,7 @@ static gboolean outbox_fail_txn(LrTxn *txn, gpointer data, GError **error)
 	arg = g_strdup_printf("%s %s", m->rcpts && m->rcpts[0] ? m->rcpts[0] : "", u->why);
 	return outbox_done_txn(txn, data, error) &&
 	       (m->lead_id == 0 ||
-		queue_job_add(txn, QUEUE_JOB_UNDELIVERABLE, m->lead_id, 0, arg, error));
+	        queue_job_add(txn, QUEUE_JOB_UNDELIVERABLE, m->lead_id, 0, arg, error));
 }
 
 /* queue_outbox_fail - a message refused for good. */
@@ -200,7 +200,7 @@ gboolean queue_outbox_done(LrQueue *q, guint64 id, GError **error)
 
 /* queue_outbox_defer - a try failed: count it and schedule the next. */
 gboolean queue_outbox_defer(LrQueue *q, guint64 id, gint64 next_try, const char *why,
-			    GError **error)
+                            GError **error)
 {
 	OutboxUpdate u = {id, next_try, why};
 

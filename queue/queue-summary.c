@@ -18,8 +18,7 @@ void queue_summary_mark(LrTxn *txn, guint64 id)
 }
 
 /* queue_summary_put - write the summary of lead and events. */
-gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events,
-			   GError **error)
+gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events, GError **error)
 {
 	g_autoptr(LrSummary) s = summary_new(lead, events);
 	g_autoptr(GBytes) rec = summary_serialize(s);
@@ -124,7 +123,8 @@ static gboolean time_batch(LrQueue *q, guint8 from[16], GByteArray *tails, GErro
 	kbuf[0] = 'T';
 	memcpy(kbuf + 1, from, 16);
 	for (ret = c->get(c, &key, &val, DB_SET_RANGE);
-	     ret == 0 && tails->len < 16 * SUMMARY_WALK_BATCH; ret = c->get(c, &key, &val, DB_NEXT)) {
+	     ret == 0 && tails->len < 16 * SUMMARY_WALK_BATCH;
+	     ret = c->get(c, &key, &val, DB_NEXT)) {
 		if (key.size != 17 || kbuf[0] != 'T')
 			break;
 		g_byte_array_append(tails, kbuf + 1, 16);
@@ -146,7 +146,7 @@ static gboolean time_batch(LrQueue *q, guint8 from[16], GByteArray *tails, GErro
 /* queue_summaries_foreach - summaries of leads received in [from, until),
  * in arrival order, by the received-time index. */
 gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
-				 gpointer data, GError **error)
+                                 gpointer data, GError **error)
 {
 	Walk w = {q, until, fn, data, NULL};
 	guint8 pos[16] = {0};

@@ -84,7 +84,7 @@ void queue_test_deadlocks(LrQueue *q, guint n)
 /* run_once - one attempt at fn; returns the DB error (0 or DB_LOCK_DEADLOCK
  * to retry), with *ok saying whether fn succeeded. */
 static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,
-		    GError **error)
+                    GError **error)
 {
 	LrTxn t = {q, NULL, NULL};
 	g_autoptr(GError) local = NULL;
@@ -115,7 +115,7 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 
 /* run_retrying - run fn in a transaction, retrying deadlocks. */
 static gboolean run_retrying(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy,
-			     GError **error)
+                             GError **error)
 {
 	gboolean ok = FALSE;
 	int ret = 0;
@@ -170,7 +170,7 @@ gboolean queue_db_fail(GError **error, int ret, const char *what)
 /* queue_get_bytes - read key from db: TRUE with *out, TRUE with *out NULL when
  * absent, FALSE on failure. */
 gboolean queue_get_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, u_int32_t flags,
-			  GBytes **out, GError **error)
+                         GBytes **out, GError **error)
 {
 	DBT key = dbt_in(k, klen), val = dbt_out();
 	int ret;
@@ -188,8 +188,8 @@ gboolean queue_get_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, u_int32_
 }
 
 /* queue_put_bytes - write key -> value in db inside txn. */
-gboolean queue_put_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, const void *v,
-			  gsize vlen, GError **error)
+gboolean queue_put_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, const void *v, gsize vlen,
+                         GError **error)
 {
 	DBT key = dbt_in(k, klen), val = dbt_in(v, vlen);
 	int ret = db->put(db, txn->txn, &key, &val, 0);
@@ -300,8 +300,8 @@ GBytes *queue_raw_get(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
 
 /* key_lookup - the id under a duplicate key, read inside txn (locked) or
  * outside. */
-static gboolean key_lookup(LrQueue *q, LrTxn *txn, const char *key, guint64 *id,
-			   gboolean *found, GError **error)
+static gboolean key_lookup(LrQueue *q, LrTxn *txn, const char *key, guint64 *id, gboolean *found,
+                           GError **error)
 {
 	g_autoptr(GBytes) bytes = NULL;
 
@@ -340,7 +340,8 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 {
 	LrLead *lead = item->seed;
 	g_autoptr(LrEvent) event = NULL;
-	g_autoptr(GPtrArray) events = g_ptr_array_new_with_free_func((GDestroyNotify)lead_event_free);
+	g_autoptr(GPtrArray) events =
+	    g_ptr_array_new_with_free_func((GDestroyNotify)lead_event_free);
 	g_autofree char *detail = NULL;
 	gsize len;
 	const void *raw = g_bytes_get_data(item->raw, &len);
@@ -359,7 +360,7 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 	k = be64(item->lead_id);
 	kbe = k;
 	detail = g_strdup_printf("from=<%s> to=<%s> size=%zu", lead->sender ? lead->sender : "",
-				 lead->recipient ? lead->recipient : "", len);
+	                         lead->recipient ? lead->recipient : "", len);
 	event = lead_event_new("received", "intake", detail);
 	if (!queue_put_bytes(txn->q->raw, txn, &k, sizeof(k), raw, len, error) ||
 	    !queue_lead_put(txn, lead, error) || !queue_event_add(txn, item->lead_id, event, error))
@@ -368,7 +369,7 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 	g_ptr_array_add(events, g_steal_pointer(&event));
 	return queue_summary_put(txn, lead, events, error) &&
 	       queue_put_bytes(txn->q->keys, txn, item->key, strlen(item->key), &kbe, sizeof(kbe),
-			 error) &&
+	                       error) &&
 	       queue_job_add(txn, QUEUE_JOB_PARSE, item->lead_id, 0, NULL, error);
 }
 
@@ -406,12 +407,13 @@ gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error)
 	guint64 avail;
 
 	if (statvfs(q->home, &st) != 0)
-		return TRUE;	/* cannot tell: let the write itself decide */
+		return TRUE; /* cannot tell: let the write itself decide */
 	avail = (guint64)st.f_bavail * st.f_frsize;
 	if (avail >= bytes + QUEUE_MIN_FREE)
 		return TRUE;
-	g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "the store is full (%" G_GUINT64_FORMAT
-		    " KB free in %s)", avail / 1024, q->home);
+	g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+	            "the store is full (%" G_GUINT64_FORMAT " KB free in %s)", avail / 1024,
+	            q->home);
 	return FALSE;
 }
 
@@ -422,7 +424,7 @@ gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **err
 	guint64 bytes = 0;
 
 	for (guint i = 0; i < n; i++)
-		bytes += g_bytes_get_size(items[i].raw) * 2;	/* raw + its log record */
+		bytes += g_bytes_get_size(items[i].raw) * 2; /* raw + its log record */
 	if (!queue_has_room(q, bytes, error))
 		return FALSE;
 	return queue_run(q, store_txn, &b, error);
@@ -430,7 +432,7 @@ gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **err
 
 /* queue_store_message - store one incoming message durably, once. */
 gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, LrLead *seed,
-			     guint64 *lead_id, gboolean *duplicate, GError **error)
+                             guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	LrStoreItem item = {.raw = raw, .key = key, .seed = seed};
 
@@ -449,7 +451,7 @@ gboolean queue_leads_foreach(LrQueue *q, QueueLeadFunc fn, gpointer data, GError
 
 /* queue_leads_foreach_txn - every lead in id order, inside txn. */
 gboolean queue_leads_foreach_txn(LrQueue *q, LrTxn *txn, QueueLeadFunc fn, gpointer data,
-				 GError **error)
+                                 GError **error)
 {
 	DBC *c = queue_cursor_open(q->leads, txn, error);
 	DBT key = dbt_out(), val = dbt_out();
@@ -504,8 +506,7 @@ gboolean queue_flush(LrQueue *q, GError **error)
 }
 
 /* queue_state_get - a named value. */
-gboolean queue_state_get(LrQueue *q, LrTxn *txn, const char *key, char **value,
-			 GError **error)
+gboolean queue_state_get(LrQueue *q, LrTxn *txn, const char *key, char **value, GError **error)
 {
 	g_autoptr(GBytes) bytes = NULL;
 	gsize len;
@@ -527,7 +528,8 @@ gboolean queue_state_put(LrTxn *txn, const char *key, const char *value, GError 
 	int ret;
 
 	if (value != NULL)
-		return queue_put_bytes(txn->q->state, txn, key, strlen(key), value, strlen(value), error);
+		return queue_put_bytes(txn->q->state, txn, key, strlen(key), value, strlen(value),
+		                       error);
 	ret = txn->q->state->del(txn->q->state, txn->txn, &k, 0);
 	return ret == 0 || ret == DB_NOTFOUND ? TRUE : queue_db_fail(error, ret, "state delete");
 }

@@ -16,7 +16,7 @@
  * Commits use DB_TXN_WRITE_NOSYNC, so locks are released at once, and then
  * one log flush makes them durable: transactions that commit while another
  * thread's flush is under way are covered by the next flush together. */
-#define _GNU_SOURCE	/* fallocate */
+#define _GNU_SOURCE /* fallocate */
 #include "config.h"
 
 #include <errno.h>
@@ -161,7 +161,7 @@ static void regions_remove(const char *home)
 static int env_open_locked(LrQueue *q)
 {
 	u_int32_t flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN |
-			  DB_THREAD | DB_REGISTER;
+	                  DB_THREAD | DB_REGISTER;
 	int ret;
 
 	if (!others_alive(q->home)) {
@@ -214,7 +214,7 @@ static gboolean env_open(LrQueue *q, GError **error)
 	if (g_mkdir_with_parents(q->home, 0750) != 0 ||
 	    (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) < 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "cannot open %s: %s", q->home,
-			    g_strerror(errno));
+		            g_strerror(errno));
 		return FALSE;
 	}
 	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
@@ -225,7 +225,7 @@ static gboolean env_open(LrQueue *q, GError **error)
 	if (ret != 0) {
 		close(fd);
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s%s", q->home, db_strerror(ret),
-			    ret == DB_RUNRECOVERY ? " (recovered once the other users exit)" : "");
+		            ret == DB_RUNRECOVERY ? " (recovered once the other users exit)" : "");
 		return FALSE;
 	}
 	/* Under the same lock: one process upgrades an older store. */
@@ -236,7 +236,7 @@ static gboolean env_open(LrQueue *q, GError **error)
 
 /* db_open_one - open (creating) one database of the environment. */
 static gboolean db_open_one(LrQueue *q, DB **db, const char *name, u_int32_t pagesize,
-			    u_int32_t dbflags, GError **error)
+                            u_int32_t dbflags, GError **error)
 {
 	int ret;
 
@@ -247,7 +247,7 @@ static gboolean db_open_one(LrQueue *q, DB **db, const char *name, u_int32_t pag
 	if (dbflags && (ret = (*db)->set_flags(*db, dbflags)) != 0)
 		goto fail;
 	ret = (*db)->open(*db, NULL, name, NULL, DB_BTREE,
-			  DB_CREATE | DB_AUTO_COMMIT | DB_THREAD | DB_READ_UNCOMMITTED, 0660);
+	                  DB_CREATE | DB_AUTO_COMMIT | DB_THREAD | DB_READ_UNCOMMITTED, 0660);
 	if (ret == 0)
 		return TRUE;
 fail:
@@ -257,8 +257,7 @@ fail:
 
 /* seq_open - open a named sequence starting at 1; cache > 0 lets this
  * process take that many numbers at once (gaps after a restart). */
-static gboolean seq_open(LrQueue *q, DB_SEQUENCE **seq, const char *name, int cache,
-			 GError **error)
+static gboolean seq_open(LrQueue *q, DB_SEQUENCE **seq, const char *name, int cache, GError **error)
 {
 	DBT key = dbt_in(name, strlen(name));
 	int ret;
@@ -288,7 +287,7 @@ static gboolean dbs_open(LrQueue *q, GError **error)
 	       db_open_one(q, &q->index, "index.db", 0, 0, error) &&
 	       db_open_one(q, &q->summaries, "summary.db", 0, 0, error) &&
 	       /* Lead ids are shown to people: dense, one at a time.  Job and
-		* outbox ids only order records: taken in blocks. */
+	        * outbox ids only order records: taken in blocks. */
 	       seq_open(q, &q->lead_seq, "lead", 0, error) &&
 	       seq_open(q, &q->job_seq, "job", 1000, error) &&
 	       seq_open(q, &q->out_seq, "outbox", 100, error);
@@ -316,9 +315,8 @@ LrQueue *queue_open(const char *home, gboolean daemon, GError **error)
 /* queue_close - close everything (NULL allowed). */
 void queue_close(LrQueue *q)
 {
-	DB **dbs[] = {&q->leads, &q->raw, &q->events, &q->keys, &q->jobs,
-		      &q->outbox, &q->outdue, &q->state, &q->seqdb,
-		      &q->index, &q->summaries};
+	DB **dbs[] = {&q->leads,  &q->raw,   &q->events, &q->keys,  &q->jobs,     &q->outbox,
+	              &q->outdue, &q->state, &q->seqdb,  &q->index, &q->summaries};
 	DB_SEQUENCE **seqs[] = {&q->lead_seq, &q->job_seq, &q->out_seq};
 
 	if (q == NULL)
@@ -328,7 +326,7 @@ void queue_close(LrQueue *q)
 			(*seqs[i])->close(*seqs[i], 0);
 	for (size_t i = 0; i < G_N_ELEMENTS(dbs); i++)
 		if (*dbs[i])
-			(*dbs[i])->close(*dbs[i], DB_NOSYNC);	/* the log is durable */
+			(*dbs[i])->close(*dbs[i], DB_NOSYNC); /* the log is durable */
 	if (q->env)
 		q->env->close(q->env, 0);
 	g_mutex_clear(&q->wait_lock);

@@ -19,27 +19,27 @@ typedef struct LrQueue LrQueue;
 typedef struct LrTxn LrTxn;
 
 /* Job kinds. */
-#define QUEUE_JOB_PARSE "parse"		/* parse the raw message, then route */
-#define QUEUE_JOB_ROUTE "route"		/* route (again) */
-#define QUEUE_JOB_UNDELIVERABLE "undeliverable"	/* the relay refused a notification */
+#define QUEUE_JOB_PARSE "parse"                 /* parse the raw message, then route */
+#define QUEUE_JOB_ROUTE "route"                 /* route (again) */
+#define QUEUE_JOB_UNDELIVERABLE "undeliverable" /* the relay refused a notification */
 
 typedef struct {
-	guint64 job_id;	/* unique, increasing */
-	gint64 due;	/* microseconds since the epoch */
-	char *kind;	/* QUEUE_JOB_* or a timer kind ("deadline", "remind", ...) */
+	guint64 job_id; /* unique, increasing */
+	gint64 due;     /* microseconds since the epoch */
+	char *kind;     /* QUEUE_JOB_* or a timer kind ("deadline", "remind", ...) */
 	guint64 lead_id;
-	char *arg;	/* kind-specific, "" when none */
+	char *arg; /* kind-specific, "" when none */
 } LrJob;
 
 typedef struct {
 	guint64 id;
-	guint64 lead_id;	/* 0 when not about one lead */
-	char *from;		/* envelope sender */
-	char **rcpts;		/* envelope recipients, NULL-terminated */
-	GBytes *message;	/* the whole RFC 5322 message */
+	guint64 lead_id; /* 0 when not about one lead */
+	char *from;      /* envelope sender */
+	char **rcpts;    /* envelope recipients, NULL-terminated */
+	GBytes *message; /* the whole RFC 5322 message */
 	guint attempts;
-	gint64 next_try;	/* microseconds since the epoch */
-	char *last_error;	/* "" until a try failed */
+	gint64 next_try;  /* microseconds since the epoch */
+	char *last_error; /* "" until a try failed */
 } LrOutMail;
 
 /* queue_open - open (creating, recovering if needed) the environment at
@@ -62,15 +62,15 @@ gboolean queue_failchk(LrQueue *q);
  * durable.  *lead_id is the new lead, or the earlier one when *duplicate.
  * Fails with LR_ERROR_TEMP when the store cannot take it now. */
 gboolean queue_store_message(LrQueue *q, GBytes *raw, const char *key, LrLead *seed,
-			     guint64 *lead_id, gboolean *duplicate, GError **error);
+                             guint64 *lead_id, gboolean *duplicate, GError **error);
 
 /* One message of a batch for queue_store_batch. */
 typedef struct {
-	GBytes *raw;		/* in */
-	const char *key;	/* in: the duplicate key */
-	LrLead *seed;		/* in: completed (id, received, status, key) and stored */
-	guint64 lead_id;	/* out: the new lead, or the earlier one */
-	gboolean duplicate;	/* out */
+	GBytes *raw;        /* in */
+	const char *key;    /* in: the duplicate key */
+	LrLead *seed;       /* in: completed (id, received, status, key) and stored */
+	guint64 lead_id;    /* out: the new lead, or the earlier one */
+	gboolean duplicate; /* out */
 } LrStoreItem;
 
 /* queue_store_batch - queue_store_message for n messages at once, in one
@@ -147,14 +147,14 @@ gboolean queue_leads_foreach(LrQueue *q, QueueLeadFunc fn, gpointer data, GError
  * lead must read the others through its own transaction, or it waits on
  * itself); txn NULL is queue_leads_foreach. */
 gboolean queue_leads_foreach_txn(LrQueue *q, LrTxn *txn, QueueLeadFunc fn, gpointer data,
-				 GError **error);
+                                 GError **error);
 
 /* queue_lead_count - how many leads are stored. */
 guint64 queue_lead_count(LrQueue *q, GError **error);
 
 /* queue_job_add - schedule kind for lead_id at due (0 = now). */
-gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due,
-		       const char *arg, GError **error);
+gboolean queue_job_add(LrTxn *txn, const char *kind, guint64 lead_id, gint64 due, const char *arg,
+                       GError **error);
 
 /* queue_job_next - the earliest job due at or before now, locked for this
  * transaction; NULL without error when none is due. */
@@ -164,7 +164,7 @@ LrJob *queue_job_next(LrTxn *txn, gint64 now, GError **error);
  * no other, to due time later (a new job_id; same kind, lead and arg).
  * *found is FALSE, and nothing changes, when that job is gone. */
 gboolean queue_job_postpone(LrTxn *txn, const LrJob *job, gint64 later, gboolean *found,
-			    GError **error);
+                            GError **error);
 
 /* queue_job_delete - remove a job taken with queue_job_next. */
 gboolean queue_job_delete(LrTxn *txn, const LrJob *job, GError **error);
@@ -180,8 +180,8 @@ void queue_job_free(LrJob *job);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrJob, queue_job_free)
 
 /* queue_outbox_add - queue a message to send, due now. */
-gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from,
-			  const char *const *rcpts, GBytes *message, GError **error);
+gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from, const char *const *rcpts,
+                          GBytes *message, GError **error);
 
 /* queue_outbox_due - up to max messages whose next try is due at now, in
  * order (LrOutMail *, caller frees the array).  Flushes the log first, so
@@ -196,7 +196,7 @@ gboolean queue_outbox_done(LrQueue *q, guint64 id, GError **error);
 /* queue_outbox_defer - a try failed: record it and the next try (lazily:
  * a deferral lost in a crash is only a try made again). */
 gboolean queue_outbox_defer(LrQueue *q, guint64 id, gint64 next_try, const char *why,
-			    GError **error);
+                            GError **error);
 
 /* queue_outbox_fail - the relay refused a message for good: remove it and,
  * when it was about a lead, schedule a QUEUE_JOB_UNDELIVERABLE job for the
@@ -217,8 +217,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrOutMail, queue_outmail_free)
 /* queue_state_get - a small named value (round-robin positions, user
  * availability...): TRUE and *value (new string) when set, FALSE without
  * error when not.  txn may be NULL. */
-gboolean queue_state_get(LrQueue *q, LrTxn *txn, const char *key, char **value,
-			 GError **error);
+gboolean queue_state_get(LrQueue *q, LrTxn *txn, const char *key, char **value, GError **error);
 
 /* queue_state_put - set (value != NULL) or delete a named value. */
 gboolean queue_state_put(LrTxn *txn, const char *key, const char *value, GError **error);
@@ -232,13 +231,13 @@ gboolean queue_state_put(LrTxn *txn, const char *key, const char *value, GError 
 
 /* A query over leads: every filter set must match (NULL / 0: any). */
 typedef struct {
-	const char *status;	/* status is this */
-	const char *user;	/* this user holds or is assigned the lead */
-	const char *source;	/* lead->source is this */
-	const char *server;	/* assigned to partner server ID ("server:ID") */
-	gint64 since, until;	/* received in [since, until) (µs) */
-	guint64 before;		/* only leads after lead `before` in the order */
-	gboolean by_priority;	/* highest priority first (then newest), else newest */
+	const char *status;   /* status is this */
+	const char *user;     /* this user holds or is assigned the lead */
+	const char *source;   /* lead->source is this */
+	const char *server;   /* assigned to partner server ID ("server:ID") */
+	gint64 since, until;  /* received in [since, until) (µs) */
+	guint64 before;       /* only leads after lead `before` in the order */
+	gboolean by_priority; /* highest priority first (then newest), else newest */
 } QueueQuery;
 
 /* queue_leads_query - the leads of query, in its order, to fn until fn
@@ -246,8 +245,8 @@ typedef struct {
  * given, by a B-tree estimate) and each lead read once, so the cost is in
  * proportion to the leads that index holds above the first lead printed
  * plus those printed.  FALSE with LR_ERROR_TEMP when the store fails. */
-gboolean queue_leads_query(LrQueue *q, const QueueQuery *query, QueueLeadFunc fn,
-			   gpointer data, GError **error);
+gboolean queue_leads_query(LrQueue *q, const QueueQuery *query, QueueLeadFunc fn, gpointer data,
+                           GError **error);
 
 /* QueueSummaryFunc - called per summary, which it owns (summary_free);
  * FALSE stops. */
@@ -257,7 +256,7 @@ typedef gboolean (*QueueSummaryFunc)(LrSummary *summary, gpointer data);
  * until) (µs), in arrival order, to fn.  Reads summary records only (not
  * leads or events).  FALSE with LR_ERROR_TEMP when the store fails. */
 gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
-				 gpointer data, GError **error);
+                                 gpointer data, GError **error);
 
 /* queue_summary_get - lead id's summary (new), NULL without error when
  * there is none. */
@@ -268,7 +267,7 @@ LrSummary *queue_summary_get(LrQueue *q, guint64 id, GError **error);
  * detail why.  *found is FALSE, and nothing changes, when there is no such
  * lead. */
 gboolean queue_lead_erase(LrTxn *txn, guint64 id, const char *actor, const char *why,
-			  gboolean *found, GError **error);
+                          gboolean *found, GError **error);
 
 /* queue_retention_candidates - ids (guint64) of closed, not yet erased
  * leads received before cutoff (µs), oldest first, at most max. */
@@ -277,8 +276,7 @@ GArray *queue_retention_candidates(LrQueue *q, gint64 cutoff, guint max, GError 
 /* queue_retention_erase - erase (queue_lead_erase, actor "retention") up
  * to max closed leads received before cutoff (µs), oldest first, in one
  * transaction; *erased says how many. */
-gboolean queue_retention_erase(LrQueue *q, gint64 cutoff, guint max, guint *erased,
-			       GError **error);
+gboolean queue_retention_erase(LrQueue *q, gint64 cutoff, guint max, guint *erased, GError **error);
 
 /* queue_backup - a consistent copy of the store in dir (created; it must
  * not hold a store already) while others keep writing: Berkeley DB's hot
@@ -306,13 +304,13 @@ GHashTable *queue_disk_usage(LrQueue *q);
 
 /* One message of a source for queue_source_store. */
 typedef struct {
-	LrStoreItem item;	/* as for queue_store_batch */
-	const char *ukey;	/* in: the message's name on the server */
+	LrStoreItem item; /* as for queue_store_batch */
+	const char *ukey; /* in: the message's name on the server */
 } LrSourceItem;
 
 /* queue_source_seen - TRUE in *seen when ukey of source is stored already. */
 gboolean queue_source_seen(LrQueue *q, const char *source, const char *ukey, gboolean *seen,
-			   GError **error);
+                           GError **error);
 
 /* queue_source_store - in one durable transaction: each item stored as a
  * lead (or found a duplicate by its key), its ukey recorded as stored and
@@ -320,7 +318,7 @@ gboolean queue_source_seen(LrQueue *q, const char *source, const char *ukey, gbo
  * already is not stored again (duplicate, the recorded lead).  All or
  * nothing; FALSE with LR_ERROR_TEMP when the store cannot now. */
 gboolean queue_source_store(LrQueue *q, const char *source, LrSourceItem *items, guint n,
-			    GError **error);
+                            GError **error);
 
 /* queue_source_pending - the ukeys stored whose action is not done yet
  * (new NULL-terminated array, possibly empty), or NULL on error. */
@@ -328,7 +326,7 @@ char **queue_source_pending(LrQueue *q, const char *source, GError **error);
 
 /* queue_source_done - the action on ukeys is done (durable). */
 gboolean queue_source_done(LrQueue *q, const char *source, const char *const *ukeys,
-			   GError **error);
+                           GError **error);
 
 /* queue_source_failed - count one more failure of ukey; returns the count
  * so far (0 on a store error, with error set). */

@@ -25,7 +25,7 @@ static char *pending_key(const char *source)
 
 /* queue_source_seen - is ukey recorded? */
 gboolean queue_source_seen(LrQueue *q, const char *source, const char *ukey, gboolean *seen,
-			   GError **error)
+                           GError **error)
 {
 	g_autofree char *key = seen_key(source, ukey);
 	g_autofree char *value = NULL;
@@ -48,7 +48,7 @@ typedef struct {
 
 /* store_one - one item: recorded already, or stored and recorded. */
 static gboolean store_one(LrTxn *txn, const char *source, LrSourceItem *it, GString *pending,
-			  GError **error)
+                          GError **error)
 {
 	LrQueue *q = queue_txn_queue(txn);
 	g_autofree char *key = seen_key(source, it->ukey);
@@ -95,7 +95,7 @@ static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
 
 /* queue_source_store - store a batch with its records, durably. */
 gboolean queue_source_store(LrQueue *q, const char *source, LrSourceItem *items, guint n,
-			    GError **error)
+                            GError **error)
 {
 	SourceTxn st = {source, items, n, NULL};
 	guint64 bytes = 0;
@@ -149,8 +149,7 @@ static gboolean done_txn(LrTxn *txn, gpointer data, GError **error)
 }
 
 /* queue_source_done - the actions are done. */
-gboolean queue_source_done(LrQueue *q, const char *source, const char *const *ukeys,
-			   GError **error)
+gboolean queue_source_done(LrQueue *q, const char *source, const char *const *ukeys, GError **error)
 {
 	SourceTxn st = {source, NULL, 0, ukeys};
 
@@ -199,15 +198,16 @@ int queue_source_lock(const char *home, const char *source, GError **error)
 
 	if (fd < 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "cannot open %s: %s", path,
-			    g_strerror(errno));
+		            g_strerror(errno));
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		int e = errno;
 		close(fd);
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source %s is locked by another "
-			    "process (%s): two daemons must not fetch one mailbox", source,
-			    e == EWOULDBLOCK ? "busy" : g_strerror(e));
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+		            "source %s is locked by another "
+		            "process (%s): two daemons must not fetch one mailbox",
+		            source, e == EWOULDBLOCK ? "busy" : g_strerror(e));
 		return -1;
 	}
 	return fd;

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 #include "lead/lr-error.h"
 #include "mailer/digest-mail.h"
 #include "report/digest.h"
@@ -36,8 +35,10 @@ LrDigest *digest_load(const LrConfig *cfg, GError **error)
 	if (c == NULL)
 		return NULL;
 	if ((by = report_by_parse(c->by)) < 0) {
-		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "%s: workflow.digest: no report "
-			    "view '%s'", cfg->file ? cfg->file : "(embedded default)", c->by);
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
+		            "%s: workflow.digest: no report "
+		            "view '%s'",
+		            cfg->file ? cfg->file : "(embedded default)", c->by);
 		return NULL;
 	}
 	d = g_new0(LrDigest, 1);
@@ -78,13 +79,13 @@ GBytes *digest_compose(const LrConfig *cfg, const LrUser *to, const char *html, 
 {
 	g_autofree char *subject = g_strdup_printf("Lead report: team %s", to->team);
 	MailerDigest d = {.from = cfg->server->from,
-			  .domain = cfg->server->domain,
-			  .to_name = to->name,
-			  .to_email = to->email,
-			  .subject = subject,
-			  .summary = summary,
-			  .html = html,
-			  .now = now};
+	                  .domain = cfg->server->domain,
+	                  .to_name = to->name,
+	                  .to_email = to->email,
+	                  .subject = subject,
+	                  .summary = summary,
+	                  .html = html,
+	                  .now = now};
 
 	return mailer_digest_compose(&d);
 }
@@ -138,11 +139,11 @@ static GBytes *team_mail(LrQueue *q, const LrConfig *cfg, const LrDigest *d, con
                          gint64 now, GError **error)
 {
 	LrReportOptions opt = {.by = d->by,
-			       .since = now - d->period * G_USEC_PER_SEC,
-			       .until = now,
-			       .now = now,
-			       .cfg = cfg,
-			       .team = u->team};
+	                       .since = now - d->period * G_USEC_PER_SEC,
+	                       .until = now,
+	                       .now = now,
+	                       .cfg = cfg,
+	                       .team = u->team};
 	g_autoptr(GPtrArray) sums = NULL;
 	g_autoptr(LrReport) rep = NULL;
 	g_autofree char *html = NULL, *text = NULL;

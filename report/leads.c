@@ -124,9 +124,9 @@ static void add_tracking(JsonBuilder *b, const LrLead *lead, const GPtrArray *ev
 static void add_federation(JsonBuilder *b, const LrLead *lead)
 {
 	static const char *const keys[] = {META_FED_SERVER, META_FED_BY, META_FED_ORIGIN,
-					   META_FED_ORIGIN_LEAD, META_FED_CHAIN};
+	                                   META_FED_ORIGIN_LEAD, META_FED_CHAIN};
 	static const char *const names[] = {"server", "accepted_by", "origin", "origin_lead",
-					    "chain"};
+	                                    "chain"};
 
 	json_builder_set_member_name(b, "federation");
 	json_builder_begin_object(b);
@@ -204,19 +204,19 @@ static void lead_line(const LrLead *lead, FILE *out)
 	g_autofree char *source = report_safe(lead->source ? lead->source : "-", FALSE);
 	g_autofree char *sname = report_safe(name, FALSE);
 	g_autofree char *contact =
-		report_safe(email ? email : (lead->subject ? lead->subject : ""), FALSE);
+	    report_safe(email ? email : (lead->subject ? lead->subject : ""), FALSE);
 
 	fprintf(out, "%-6" G_GUINT64_FORMAT " %s %-9s %4d %-12s %-14s %s%s%s\n", lead->id, when,
-		lead->status, lead->priority, source, who, sname, name && email ? " " : "",
-		contact);
+	        lead->status, lead->priority, source, who, sname, name && email ? " " : "",
+	        contact);
 }
 
 typedef struct {
 	const LrListOptions *opt;
 	FILE *out;
 	guint n;
-	guint64 last;	   /* the last lead printed */
-	gboolean more;	   /* the limit cut the list */
+	guint64 last;  /* the last lead printed */
+	gboolean more; /* the limit cut the list */
 } ListState;
 
 /* list_one - print one lead as it comes; FALSE once the limit is reached. */
@@ -250,7 +250,7 @@ gboolean report_list(LrQueue *q, const LrListOptions *opt, FILE *out, GError **e
 		fputs("[", out);
 	else
 		fprintf(out, "%-6s %-20s %-9s %4s %-12s %-14s %s\n", "ID", "RECEIVED", "STATUS",
-			"PRIO", "SOURCE", "ASSIGNEES", "CONTACT");
+		        "PRIO", "SOURCE", "ASSIGNEES", "CONTACT");
 	if (!queue_leads_query(q, &opt->query, list_one, &s, error))
 		return FALSE;
 	if (opt->json)
@@ -279,7 +279,7 @@ static void show_stages(const LrLead *lead, const GPtrArray *events, FILE *out)
 	g_autofree char *campaign = safe(s->campaign, "");
 
 	fprintf(out, "Tracking: source %s, medium %s, campaign %s\nStages:\n", source, medium,
-		campaign);
+	        campaign);
 	for (guint i = 0; i < s->stages->len; i++) {
 		const LrTransition *t = &g_array_index(s->stages, LrTransition, i);
 		g_autofree char *at = lead_time_format(t->at);
@@ -313,15 +313,15 @@ static void show_head(const LrLead *lead, FILE *out)
 	g_autofree char *rcpt = safe(lead->recipient, ""), *why = safe(lead->reason, "");
 
 	fprintf(out, "Lead %" G_GUINT64_FORMAT "\n  received: %s\n  status: %s (stage %s)\n",
-		lead->id, when, status, stage);
+	        lead->id, when, status, stage);
 	fprintf(out, "  source: %s\n  priority: %d\n  from: <%s> to: <%s>\n", source,
-		lead->priority, sender, rcpt);
+	        lead->priority, sender, rcpt);
 	if (!lead->is_lead)
 		fprintf(out, "  not a lead: %s\n", why);
 	show_federation(lead, out);
 	if (lead_meta_get(lead, "erased") != NULL) {
 		g_autofree char *at =
-			lead_time_format(g_ascii_strtoll(lead_meta_get(lead, "erased"), NULL, 10));
+		    lead_time_format(g_ascii_strtoll(lead_meta_get(lead, "erased"), NULL, 10));
 		fprintf(out, "  erased: %s (personal data removed)\n", at);
 	}
 }
@@ -368,8 +368,7 @@ static void show_text(const LrLead *lead, const GPtrArray *events, FILE *out)
 }
 
 /* report_show - print one lead. */
-gboolean report_show(LrQueue *q, guint64 id, gboolean json, gboolean raw, FILE *out,
-		     GError **error)
+gboolean report_show(LrQueue *q, guint64 id, gboolean json, gboolean raw, FILE *out, GError **error)
 {
 	g_autoptr(LrLead) lead = queue_lead_get(q, NULL, id, error);
 	g_autoptr(GPtrArray) events = NULL;
@@ -377,15 +376,17 @@ gboolean report_show(LrQueue *q, guint64 id, gboolean json, gboolean raw, FILE *
 
 	if (lead == NULL) {
 		if (error && *error == NULL)
-			g_set_error(error, LR_ERROR, LR_ERROR_PERM, "no lead %" G_GUINT64_FORMAT, id);
+			g_set_error(error, LR_ERROR, LR_ERROR_PERM, "no lead %" G_GUINT64_FORMAT,
+			            id);
 		return FALSE;
 	}
 	if (raw) {
 		g_autoptr(GBytes) bytes = queue_raw_get(q, NULL, id, error);
 		if (bytes == NULL) {
 			if (error && *error == NULL)
-				g_set_error(error, LR_ERROR, LR_ERROR_PERM,
-					    "lead %" G_GUINT64_FORMAT " has no raw message (erased)", id);
+				g_set_error(
+				    error, LR_ERROR, LR_ERROR_PERM,
+				    "lead %" G_GUINT64_FORMAT " has no raw message (erased)", id);
 			return FALSE;
 		}
 		fwrite(g_bytes_get_data(bytes, NULL), 1, g_bytes_get_size(bytes), out);

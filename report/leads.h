@@ -13,8 +13,8 @@
 #include "queue/queue.h"
 
 typedef struct {
-	QueueQuery query;	/* the filters, the order and the paging cursor */
-	guint limit;		/* at most this many leads; 0 = all */
+	QueueQuery query; /* the filters, the order and the paging cursor */
+	guint limit;      /* at most this many leads; 0 = all */
 	gboolean json;
 } LrListOptions;
 
@@ -29,7 +29,7 @@ gboolean report_list(LrQueue *q, const LrListOptions *opt, FILE *out, GError **e
  * its raw message when raw.  FALSE with LR_ERROR_PERM when there is no such
  * lead. */
 gboolean report_show(LrQueue *q, guint64 id, gboolean json, gboolean raw, FILE *out,
-		     GError **error);
+                     GError **error);
 
 /* report_lead_json - one lead as a JSON object node (new); events may be
  * NULL (list) or the lead's events (show). */

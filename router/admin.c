@@ -15,8 +15,8 @@ typedef struct {
 	LrRouter *r;
 	AdminOp op;
 	guint64 id;
-	const char *arg;	/* the user, the stage or the note */
-	const char *detail;	/* close: the amount or the reason */
+	const char *arg;    /* the user, the stage or the note */
+	const char *detail; /* close: the amount or the reason */
 	const char *actor;
 	GPtrArray *logs;
 } Admin;
@@ -25,7 +25,7 @@ typedef struct {
 static gboolean admin_refuse(GError **error, guint64 id, const char *why, const char *what)
 {
 	g_set_error(error, LR_ERROR, LR_ERROR_PERM, "lead %" G_GUINT64_FORMAT " %s%s", id, why,
-		    what ? what : "");
+	            what ? what : "");
 	return FALSE;
 }
 
@@ -41,7 +41,7 @@ static gboolean admin_has(const GPtrArray *list, const char *item)
 /* admin_tell - mail kind with note to every person among the lead's
  * assignees but skip (NULL: none). */
 static gboolean admin_tell(Step *s, const char *kind, const char *note, const char *skip,
-			   GError **error)
+                           GError **error)
 {
 	gboolean reveal = g_strcmp0(s->lead->status, LEAD_STATUS_OFFERED) != 0;
 	g_autoptr(GPtrArray) told = g_ptr_array_new_with_free_func(g_free);
@@ -89,18 +89,18 @@ static gboolean admin_reassign(const Admin *a, Step *s, GError **error)
 /* admin_close - won or lost, by hand. */
 static gboolean admin_close(const Admin *a, Step *s, GError **error)
 {
-	g_autofree char *note = g_strdup_printf("lead %" G_GUINT64_FORMAT " closed as %s%s%s by %s",
-						a->id, a->arg, a->detail ? " " : "",
-						a->detail ? a->detail : "", a->actor);
+	g_autofree char *note =
+	    g_strdup_printf("lead %" G_GUINT64_FORMAT " closed as %s%s%s by %s", a->id, a->arg,
+	                    a->detail ? " " : "", a->detail ? a->detail : "", a->actor);
 
 	if (g_strcmp0(s->lead->status, LEAD_STATUS_CLOSED) == 0 ||
 	    g_strcmp0(s->lead->status, LEAD_STATUS_NOT_LEAD) == 0)
 		return admin_refuse(error, a->id, "cannot be closed: it is ", s->lead->status);
 	lead_set_str(&s->lead->stage, a->arg);
 	if (a->detail != NULL)
-		lead_meta_set(s->lead, strcmp(a->arg, LEAD_STAGE_WON) == 0 ? "won_amount"
-									  : "lost_reason",
-			      a->detail);
+		lead_meta_set(s->lead,
+		              strcmp(a->arg, LEAD_STAGE_WON) == 0 ? "won_amount" : "lost_reason",
+		              a->detail);
 	for (guint i = 0; i < s->lead->assignees->len; i++)
 		if (!step_open_adjust(s, s->lead->assignees->pdata[i], -1, error))
 			return FALSE;
@@ -123,20 +123,24 @@ static gboolean admin_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	Admin *a = data;
 	g_autoptr(LrLead) lead = queue_lead_get(a->r->q, txn, a->id, error);
-	Step s = {.r = a->r, .cfg = a->r->cfg, .txn = txn, .now = g_get_real_time(),
-		  .logs = a->logs, .lead = lead};
+	Step s = {.r = a->r,
+	          .cfg = a->r->cfg,
+	          .txn = txn,
+	          .now = g_get_real_time(),
+	          .logs = a->logs,
+	          .lead = lead};
 	gboolean ok;
 
-	g_ptr_array_set_size(a->logs, 0);	/* a retry tells its story afresh */
+	g_ptr_array_set_size(a->logs, 0); /* a retry tells its story afresh */
 	if (lead == NULL)
-		return error != NULL && *error != NULL ? FALSE
-						       : admin_refuse(error, a->id, "does not exist",
-								      NULL);
+		return error != NULL && *error != NULL
+		           ? FALSE
+		           : admin_refuse(error, a->id, "does not exist", NULL);
 	if (g_strcmp0(lead->status, LEAD_STATUS_NEW) == 0)
 		return admin_refuse(error, a->id, "is not routed yet", NULL);
 	ok = a->op == ADMIN_REASSIGN ? admin_reassign(a, &s, error)
 	     : a->op == ADMIN_CLOSE  ? admin_close(a, &s, error)
-				     : admin_note(a, &s, error);
+	                             : admin_note(a, &s, error);
 	return ok && queue_lead_put(txn, lead, error);
 }
 
@@ -154,8 +158,8 @@ static gboolean admin_run(Admin *a, GError **error)
 }
 
 /* router_admin_reassign - see admin.h. */
-gboolean router_admin_reassign(LrRouter *r, guint64 id, const char *user_id,
-			       const char *actor, GError **error)
+gboolean router_admin_reassign(LrRouter *r, guint64 id, const char *user_id, const char *actor,
+                               GError **error)
 {
 	Admin a = {.r = r, .op = ADMIN_REASSIGN, .id = id, .arg = user_id, .actor = actor};
 
@@ -164,17 +168,17 @@ gboolean router_admin_reassign(LrRouter *r, guint64 id, const char *user_id,
 
 /* router_admin_close - see admin.h. */
 gboolean router_admin_close(LrRouter *r, guint64 id, const char *stage, const char *arg,
-			    const char *actor, GError **error)
+                            const char *actor, GError **error)
 {
-	Admin a = {.r = r, .op = ADMIN_CLOSE, .id = id, .arg = stage, .detail = arg,
-		   .actor = actor};
+	Admin a = {
+	    .r = r, .op = ADMIN_CLOSE, .id = id, .arg = stage, .detail = arg, .actor = actor};
 
 	return admin_run(&a, error);
 }
 
 /* router_admin_note - see admin.h. */
 gboolean router_admin_note(LrRouter *r, guint64 id, const char *text, const char *actor,
-			   GError **error)
+                           GError **error)
 {
 	Admin a = {.r = r, .op = ADMIN_NOTE, .id = id, .arg = text, .actor = actor};
 

@@ -16,8 +16,8 @@
  * by actor.  LR_ERROR_PERM when there is no such lead or user, the lead
  * is closed, not a lead or held by user_id alone already; LR_ERROR_TEMP
  * when the store failed.  Nothing changes on failure. */
-gboolean router_admin_reassign(LrRouter *r, guint64 id, const char *user_id,
-			       const char *actor, GError **error);
+gboolean router_admin_reassign(LrRouter *r, guint64 id, const char *user_id, const char *actor,
+                               GError **error);
 
 /* router_admin_close - lead id closed as stage "won" (arg: the amount or
  * NULL) or "lost" (arg: the reason or NULL): stage, status closed,
@@ -26,12 +26,12 @@ gboolean router_admin_reassign(LrRouter *r, guint64 id, const char *user_id,
  * "confirm" mail.  Errors as router_admin_reassign (a closed lead is
  * refused). */
 gboolean router_admin_close(LrRouter *r, guint64 id, const char *stage, const char *arg,
-			    const char *actor, GError **error);
+                            const char *actor, GError **error);
 
 /* router_admin_note - event "note" by actor with detail text on lead id
  * (in any status), the assignees told by a "confirm" mail.  LR_ERROR_PERM
  * when there is no such lead. */
 gboolean router_admin_note(LrRouter *r, guint64 id, const char *text, const char *actor,
-			   GError **error);
+                           GError **error);
 
 #endif

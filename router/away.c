@@ -25,12 +25,12 @@ static gboolean away_txn(LrTxn *txn, gpointer data, GError **error)
 	const AwayChange *c = data;
 	g_autofree char *key = g_strconcat(AWAY_PREFIX, c->user_id, NULL);
 	g_autofree char *value = g_strdup_printf("%" G_GINT64_FORMAT, c->until);
-	g_autofree char *detail =
-		c->until > 0 ? g_strdup_printf("user=%s until %" G_GINT64_FORMAT, c->user_id,
-					       c->until / G_USEC_PER_SEC)
-			     : g_strdup_printf("user=%s", c->user_id);
-	g_autoptr(LrEvent) ev = lead_event_new(c->until > 0 ? "user-away" : "user-back", c->actor,
-					       detail);
+	g_autofree char *detail = c->until > 0
+	                              ? g_strdup_printf("user=%s until %" G_GINT64_FORMAT,
+	                                                c->user_id, c->until / G_USEC_PER_SEC)
+	                              : g_strdup_printf("user=%s", c->user_id);
+	g_autoptr(LrEvent) ev =
+	    lead_event_new(c->until > 0 ? "user-away" : "user-back", c->actor, detail);
 
 	ev->at = g_get_real_time();
 	return queue_state_put(txn, key, value, error) &&
@@ -39,7 +39,7 @@ static gboolean away_txn(LrTxn *txn, gpointer data, GError **error)
 
 /* router_user_set_away - see router.h. */
 gboolean router_user_set_away(LrQueue *q, const char *user_id, gint64 until, const char *actor,
-			      GError **error)
+                              GError **error)
 {
 	AwayChange c = {user_id, MAX(until, 0), actor};
 

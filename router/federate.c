@@ -40,7 +40,7 @@ static gboolean peer_secret(GPtrArray *keys, const char *path, GError **error)
 GHashTable *fed_peers_load(const LrConfig *cfg, GError **error)
 {
 	g_autoptr(GHashTable) peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-							   (GDestroyNotify)g_ptr_array_unref);
+	                                                    (GDestroyNotify)g_ptr_array_unref);
 
 	for (guint i = 0; i < cfg->servers->len; i++) {
 		const LrServer *srv = cfg->servers->pdata[i];
@@ -74,17 +74,18 @@ static const char *me(Step *s)
 }
 
 /* send_exchange - sign x, wrap it with summary, queue it to address. */
-static gboolean send_exchange(Step *s, const char *peer, const char *address,
-			      const FedExchange *x, const char *summary, GError **error)
+static gboolean send_exchange(Step *s, const char *peer, const char *address, const FedExchange *x,
+                              const char *summary, GError **error)
 {
 	GBytes *const *keys = peer_keys(s, peer);
 	g_autoptr(GBytes) xml = keys ? fed_exchange_build(x, error) : NULL;
 	g_autofree char *sig = xml ? fed_sign(keys[0], me(s), s->now / G_USEC_PER_SEC, xml) : NULL;
-	g_autofree char *subject = g_strdup_printf("[leadroute %s] lead %" G_GUINT64_FORMAT
-						   " from %s", fed_kind_name(x->kind),
-						   x->origin_lead, x->origin_server);
-	MailerExchange mx = {address, subject, summary, fed_kind_name(x->kind), x->id,
-			     FED_MIME_TYPE, FED_SIG_HEADER, sig, xml};
+	g_autofree char *subject =
+	    g_strdup_printf("[leadroute %s] lead %" G_GUINT64_FORMAT " from %s",
+	                    fed_kind_name(x->kind), x->origin_lead, x->origin_server);
+	MailerExchange mx = {address, subject,       summary,        fed_kind_name(x->kind),
+	                     x->id,   FED_MIME_TYPE, FED_SIG_HEADER, sig,
+	                     xml};
 	g_autofree char *envelope = mailer_envelope_from(&s->r->mail);
 	g_autoptr(GBytes) msg = NULL;
 	g_autofree char *detail = NULL;
@@ -95,7 +96,7 @@ static gboolean send_exchange(Step *s, const char *peer, const char *address,
 	if (sig == NULL || (msg = mailer_exchange_compose(&s->r->mail, &mx, error)) == NULL)
 		return FALSE;
 	detail = g_strdup_printf("%s %s to server:%s <%s>", fed_kind_name(x->kind), x->id, peer,
-				 address);
+	                         address);
 	return queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "", rcpts, msg, error) &&
 	       step_event(s, "exchange-sent", "router", detail, error);
 }
@@ -103,8 +104,8 @@ static gboolean send_exchange(Step *s, const char *peer, const char *address,
 /* in_list - is item in the comma list of meta key? */
 static gboolean in_list(const LrLead *lead, const char *key, const char *item)
 {
-	g_auto(GStrv) items = g_strsplit(lead_meta_get(lead, key) ? lead_meta_get(lead, key) : "",
-					 ",", -1);
+	g_auto(GStrv) items =
+	    g_strsplit(lead_meta_get(lead, key) ? lead_meta_get(lead, key) : "", ",", -1);
 
 	return g_strv_contains((const char *const *)items, item);
 }
@@ -139,9 +140,9 @@ static gboolean withheld_by(const LrServer *srv, const char *name)
 static FedExchange *lead_exchange(Step *s, const LrServer *srv, guint32 assignment)
 {
 	FedExchange *x = fed_exchange_new(FED_LEAD);
-	g_auto(GStrv) chain = g_strsplit(lead_meta_get(s->lead, META_FED_CHAIN)
-						 ? lead_meta_get(s->lead, META_FED_CHAIN) : "",
-					 ",", -1);
+	g_auto(GStrv) chain = g_strsplit(
+	    lead_meta_get(s->lead, META_FED_CHAIN) ? lead_meta_get(s->lead, META_FED_CHAIN) : "",
+	    ",", -1);
 
 	x->id = g_strdup_printf("lead.%s.%" G_GUINT64_FORMAT ".%u", me(s), s->lead->id, assignment);
 	x->from = g_strdup(me(s));
@@ -170,21 +171,21 @@ static FedExchange *lead_exchange(Step *s, const LrServer *srv, guint32 assignme
 static char *lead_summary(Step *s, const FedExchange *x, const LrServer *srv)
 {
 	return g_strdup_printf(
-		"This message offers a sales lead from the lead server %s to %s, in leadroute's\n"
-		"exchange format (the attached exchange.xml, signed). The receiving leadroute\n"
-		"server routes it to its own people by itself and reports back; nothing needs\n"
-		"to be done with this message by hand.\n\n"
-		"Lead %" G_GUINT64_FORMAT ", offer %u, source %s, %u fields%s.\n",
-		me(s), srv->name ? srv->name : srv->id, x->origin_lead, x->assignment,
-		x->source ? x->source : "(none)", x->names->len,
-		srv->withhold ? " (some withheld by the sender)" : "");
+	    "This message offers a sales lead from the lead server %s to %s, in leadroute's\n"
+	    "exchange format (the attached exchange.xml, signed). The receiving leadroute\n"
+	    "server routes it to its own people by itself and reports back; nothing needs\n"
+	    "to be done with this message by hand.\n\n"
+	    "Lead %" G_GUINT64_FORMAT ", offer %u, source %s, %u fields%s.\n",
+	    me(s), srv->name ? srv->name : srv->id, x->origin_lead, x->assignment,
+	    x->source ? x->source : "(none)", x->names->len,
+	    srv->withhold ? " (some withheld by the sender)" : "");
 }
 
 /* partner_sla - how long the partner has to accept (µs; 0: no limit). */
 static gint64 partner_sla(Step *s, const LrServer *srv)
 {
-	gint64 within = srv->accept_within >= 0 ? srv->accept_within
-						: s->cfg->workflow.accept_within;
+	gint64 within =
+	    srv->accept_within >= 0 ? srv->accept_within : s->cfg->workflow.accept_within;
 
 	return within > 0 ? within * G_USEC_PER_SEC : 0;
 }
@@ -196,23 +197,22 @@ static gboolean skip_server(Step *s, const char *server_id, const char *why, GEr
 
 	step_log(s, TRUE, s->lead->id, "federation skipped server=%s: %s", server_id, why);
 	step_list_add(s->lead, META_REJECTED, server_id);
-	return step_event(s, "federation-skipped", "router", detail, error) &&
-	       step_route(s, error);
+	return step_event(s, "federation-skipped", "router", detail, error) && step_route(s, error);
 }
 
 /* adf_mail - the lead as one ADF document to srv, without its withheld
  * fields, as the single-part mail a dealer CRM takes; NULL on error. */
 static GBytes *adf_mail(Step *s, const LrServer *srv, const char *address, const char *id,
-			GError **error)
+                        GError **error)
 {
 	g_autofree char *provider = mailer_envelope_from(&s->r->mail);
 	FedAdfParties parties = {srv->name ? srv->name : srv->id, address, me(s), provider};
 	g_autoptr(GString) xml = g_string_new(NULL);
 	g_autoptr(GBytes) body = NULL;
 	g_autofree char *subject = g_strdup_printf("Lead %" G_GUINT64_FORMAT " from %s",
-						   s->lead->id, me(s) ? me(s) : "leadroute");
-	MailerExchange mx = {address, subject, NULL, "adf", id, "application/xml",
-			     NULL, NULL, NULL};
+	                                           s->lead->id, me(s) ? me(s) : "leadroute");
+	MailerExchange mx = {address,           subject, NULL, "adf", id,
+	                     "application/xml", NULL,    NULL, NULL};
 
 	if (!fed_adf_write(s->lead, (const char *const *)srv->withhold, &parties, xml, error))
 		return NULL;
@@ -233,8 +233,10 @@ static gboolean one_way(Step *s, const LrServer *srv, GError **error)
 	g_autoptr(GBytes) msg = NULL;
 
 	if (srv->deliver == NULL || !g_str_has_prefix(srv->deliver, "mailto:"))
-		return skip_server(s, id, srv->deliver ? "https delivery is not supported yet"
-						       : "no deliver address", error);
+		return skip_server(s, id,
+		                   srv->deliver ? "https delivery is not supported yet"
+		                                : "no deliver address",
+		                   error);
 	address = srv->deliver + strlen("mailto:");
 	xid = g_strdup_printf("adf.%s.%" G_GUINT64_FORMAT ".%u", me(s), s->lead->id, asg);
 	if ((msg = adf_mail(s, srv, address, xid, error)) == NULL)
@@ -245,7 +247,7 @@ static gboolean one_way(Step *s, const LrServer *srv, GError **error)
 	envelope = mailer_envelope_from(&s->r->mail);
 	detail = g_strdup_printf("adf %s to %s <%s>", xid, id, address);
 	return queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "",
-				(const char *[]){address, NULL}, msg, error) &&
+	                        (const char *[]){address, NULL}, msg, error) &&
 	       step_event(s, "federated", "router", srv->id, error) &&
 	       step_event(s, "exchange-sent", "router", detail, error);
 }
@@ -300,9 +302,9 @@ gboolean fed_recall_due(Step *s, GError **error)
 
 	if (g_strcmp0(s->lead->status, LEAD_STATUS_FEDERATED) != 0 || server == NULL ||
 	    g_strcmp0(s->job->arg, lead_meta_get(s->lead, META_ASSIGNMENT)) != 0)
-		return TRUE;	/* accepted, closed or routed on meanwhile */
-	x->id = g_strdup_printf("recall.%s.%" G_GUINT64_FORMAT ".%s", me(s), s->lead->id,
-				s->job->arg);
+		return TRUE; /* accepted, closed or routed on meanwhile */
+	x->id =
+	    g_strdup_printf("recall.%s.%" G_GUINT64_FORMAT ".%s", me(s), s->lead->id, s->job->arg);
 	x->from = g_strdup(me(s));
 	x->to = g_strdup(server);
 	x->origin_server = g_strdup(me(s));
@@ -311,8 +313,8 @@ gboolean fed_recall_due(Step *s, GError **error)
 	x->at = s->now;
 	x->reason = g_strdup("not accepted in time");
 	summary = g_strdup_printf("The lead server %s withdraws lead %" G_GUINT64_FORMAT
-				  " (offer %u): it was not accepted in time.\n",
-				  me(s), x->origin_lead, x->assignment);
+	                          " (offer %u): it was not accepted in time.\n",
+	                          me(s), x->origin_lead, x->assignment);
 	actor = g_strconcat("server:", server, NULL);
 	if (srv && srv->deliver && g_str_has_prefix(srv->deliver, "mailto:") &&
 	    !send_exchange(s, server, srv->deliver + strlen("mailto:"), x, summary, error))
@@ -351,8 +353,8 @@ static FedExchange *status_exchange(Step *s, const char *event)
 	x->origin_server = g_strdup(origin);
 	x->origin_lead = step_meta_uint(s->lead, META_FED_ORIGIN_LEAD);
 	x->assignment = (guint32)step_meta_uint(s->lead, META_FED_ORIGIN_ASG);
-	x->id = g_strdup_printf("status.%s.%s.%" G_GUINT64_FORMAT ".%u.%" G_GUINT64_FORMAT,
-				me(s), origin, x->origin_lead, x->assignment, seq);
+	x->id = g_strdup_printf("status.%s.%s.%" G_GUINT64_FORMAT ".%u.%" G_GUINT64_FORMAT, me(s),
+	                        origin, x->origin_lead, x->assignment, seq);
 	x->from = g_strdup(me(s));
 	x->to = g_strdup(origin);
 	x->at = s->now;
@@ -363,7 +365,7 @@ static FedExchange *status_exchange(Step *s, const char *event)
 /* send_status - report event (by, amount, reason: may be NULL) to the
  * origin of the imported lead. */
 static gboolean send_status(Step *s, const char *event, const char *by, const char *amount,
-			    const char *reason, GError **error)
+                            const char *reason, GError **error)
 {
 	const char *origin = lead_meta_get(s->lead, META_FED_ORIGIN);
 	const char *address = origin_address(s, origin);
@@ -377,9 +379,9 @@ static gboolean send_status(Step *s, const char *event, const char *by, const ch
 		step_log(s, TRUE, s->lead->id, "federation: no address for server %s", origin);
 		return step_event(s, "exchange-unsent", "router", event, error);
 	}
-	summary = g_strdup_printf("The lead server %s reports on lead %" G_GUINT64_FORMAT
-				  " of %s: %s%s%s.\n", me(s), x->origin_lead, origin, event,
-				  by ? " by " : "", by ? by : "");
+	summary = g_strdup_printf(
+	    "The lead server %s reports on lead %" G_GUINT64_FORMAT " of %s: %s%s%s.\n", me(s),
+	    x->origin_lead, origin, event, by ? " by " : "", by ? by : "");
 	return send_exchange(s, origin, address, x, summary, error);
 }
 
@@ -396,10 +398,10 @@ static const char *display_name(Step *s, const char *actor, const char *detail)
 
 /* fed_report - the origin hears of what happens to its lead here. */
 gboolean fed_report(Step *s, const char *type, const char *actor, const char *detail,
-		    GError **error)
+                    GError **error)
 {
-	static const char *const reported[] = {"accepted", "forwarded", "contacted", "won",
-						"lost", NULL};
+	static const char *const reported[] = {"accepted", "forwarded", "contacted",
+	                                       "won",      "lost",      NULL};
 	const char *by = NULL, *amount = NULL, *reason = NULL;
 
 	if (!fed_imported(s->lead) || !g_strv_contains(reported, type))

@@ -42,7 +42,7 @@ gboolean fed_recall_due(Step *s, GError **error);
  * an origin that the origin must hear of (accepted, forwarded, contacted,
  * won, lost) goes back as a status exchange; others are ignored. */
 gboolean fed_report(Step *s, const char *type, const char *actor, const char *detail,
-		    GError **error);
+                    GError **error);
 
 /* fed_report_received - at the partner: the lead from an origin arrived
  * and was routed here; the origin is told. */

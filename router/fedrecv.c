@@ -15,7 +15,7 @@
 typedef struct {
 	Step *s;
 	FedExchange *x;
-	char *peer;	/* the verified sender */
+	char *peer; /* the verified sender */
 } Recv;
 
 /* fed_is_exchange - the signature header is there. */
@@ -75,7 +75,8 @@ static FedExchange *verified(Step *s, GBytes *raw, char **peer, char **why)
 		return NULL;
 	}
 	if (g_strcmp0(x->from, *peer) != 0 || g_strcmp0(x->to, s->cfg->server->name) != 0) {
-		*why = g_strdup_printf("exchange from %s to %s, signed by %s", x->from, x->to, *peer);
+		*why =
+		    g_strdup_printf("exchange from %s to %s, signed by %s", x->from, x->to, *peer);
 		fed_exchange_free(x);
 		return NULL;
 	}
@@ -131,11 +132,12 @@ static gboolean take_lead(Recv *rv, GError **error)
 	lead_meta_set(s->lead, META_FED_ORIGIN, rv->peer);
 	step_meta_set_uint(s->lead, META_FED_ORIGIN_LEAD, x->origin_lead);
 	step_meta_set_uint(s->lead, META_FED_ORIGIN_ASG, x->assignment);
-	lead_meta_set(s->lead, META_FED_REPLY, strchr(s->lead->sender ? s->lead->sender : "", '@')
-						       ? s->lead->sender : NULL);
+	lead_meta_set(s->lead, META_FED_REPLY,
+	              strchr(s->lead->sender ? s->lead->sender : "", '@') ? s->lead->sender : NULL);
 	detail = g_strdup_printf("from server:%s lead %" G_GUINT64_FORMAT " offer %u chain=%s "
-				 "fields=%u", rv->peer, x->origin_lead, x->assignment,
-				 lead_meta_get(s->lead, META_FED_CHAIN), x->names->len);
+	                         "fields=%u",
+	                         rv->peer, x->origin_lead, x->assignment,
+	                         lead_meta_get(s->lead, META_FED_CHAIN), x->names->len);
 	return queue_state_put(s->txn, key, id, error) &&
 	       step_event(s, "parsed", actor, detail, error) && step_route(s, error) &&
 	       (!fed_imported(s->lead) || fed_report_received(s, error));
@@ -145,9 +147,8 @@ static gboolean take_lead(Recv *rv, GError **error)
  * *why (error set only when the store failed). */
 static LrLead *target_of(Recv *rv, guint64 id, char **why, GError **error)
 {
-	LrLead *t = id && id != rv->s->lead->id
-			    ? queue_lead_get(rv->s->r->q, rv->s->txn, id, error)
-			    : NULL;
+	LrLead *t =
+	    id && id != rv->s->lead->id ? queue_lead_get(rv->s->r->q, rv->s->txn, id, error) : NULL;
 
 	if (t == NULL && (error == NULL || *error == NULL))
 		*why = g_strdup_printf("no lead %" G_GUINT64_FORMAT " here", id);
@@ -169,7 +170,8 @@ static gboolean on_target(Recv *rv, GError **error)
 	} else if (x->kind == FED_RECALL) {
 		key = import_key(rv->peer, x->origin_lead, x->assignment);
 		id = queue_state_get(s->r->q, s->txn, key, &value, error)
-			     ? g_ascii_strtoull(value, NULL, 10) : 0;
+		         ? g_ascii_strtoull(value, NULL, 10)
+		         : 0;
 		if (error && *error)
 			return FALSE;
 	} else if (g_strcmp0(x->origin_server, s->cfg->server->name) != 0) {
@@ -179,7 +181,7 @@ static gboolean on_target(Recv *rv, GError **error)
 	if (target == NULL)
 		return error && *error ? FALSE : refuse(s, why, error);
 	reason = g_strdup_printf("%s %s from server:%s for lead %" G_GUINT64_FORMAT,
-				 fed_kind_name(x->kind), x->id, rv->peer, target->id);
+	                         fed_kind_name(x->kind), x->id, rv->peer, target->id);
 	t.lead = target;
 	if (x->kind == FED_RECALL)
 		return mark_record(s, reason, error) && fedrecv_recall(&t, x, rv->peer, error) &&
@@ -207,8 +209,8 @@ gboolean fed_receive(Step *s, GBytes *raw, GError **error)
 		ok = refuse(s, "replayed exchange (already obeyed)", error);
 	} else if (rv.x->kind == FED_LEAD) {
 		ok = g_strcmp0(rv.x->origin_server, rv.peer) == 0
-			     ? take_lead(&rv, error)
-			     : refuse(s, "lead exchange for another origin", error);
+		         ? take_lead(&rv, error)
+		         : refuse(s, "lead exchange for another origin", error);
 	} else {
 		ok = on_target(&rv, error);
 	}

@@ -70,8 +70,7 @@ static gboolean apply(Step *t, const FedExchange *x, const char *actor, GError *
 }
 
 /* fedrecv_status - a partner's report at the origin. */
-gboolean fedrecv_status(Step *t, const FedExchange *x, const char *peer, char **why,
-			GError **error)
+gboolean fedrecv_status(Step *t, const FedExchange *x, const char *peer, char **why, GError **error)
 {
 	g_autofree char *actor = g_strconcat("server:", peer, NULL);
 	g_autofree char *detail = NULL;
@@ -83,7 +82,7 @@ gboolean fedrecv_status(Step *t, const FedExchange *x, const char *peer, char **
 	if (is_current(t->lead, peer, x->assignment))
 		return apply(t, x, actor, error);
 	detail = g_strdup_printf("%s%s%s (offer %u, no longer current: nothing changed)", x->event,
-				 x->by ? " by " : "", x->by ? x->by : "", x->assignment);
+	                         x->by ? " by " : "", x->by ? x->by : "", x->assignment);
 	step_log(t, TRUE, t->lead->id, "federation late status from %s: %s", actor, detail);
 	return step_event(t, "status-late", actor, detail, error);
 }
@@ -96,7 +95,8 @@ gboolean fedrecv_recall(Step *t, const FedExchange *x, const char *peer, GError 
 	g_autoptr(GPtrArray) told = g_ptr_array_new_with_free_func(g_free);
 
 	if (!fed_imported(lead))
-		return step_event(t, "status-late", actor, "recall of a lead no longer here", error);
+		return step_event(t, "status-late", actor, "recall of a lead no longer here",
+		                  error);
 	for (guint i = 0; i < lead->assignees->len; i++)
 		g_ptr_array_add(told, g_strdup(lead->assignees->pdata[i]));
 	lead_meta_set(lead, META_FED_DONE, "1");
@@ -107,8 +107,8 @@ gboolean fedrecv_recall(Step *t, const FedExchange *x, const char *peer, GError 
 		return FALSE;
 	for (guint i = 0; i < told->len; i++)
 		if (!step_open_adjust(t, told->pdata[i], -1, error) ||
-		    !step_notify(t, told->pdata[i], "revoked", "withdrawn by the server that sent it",
-				 FALSE, NULL, error))
+		    !step_notify(t, told->pdata[i], "revoked",
+		                 "withdrawn by the server that sent it", FALSE, NULL, error))
 			return FALSE;
 	return TRUE;
 }

@@ -11,7 +11,7 @@
  * recorded and changes nothing; one about an offer never sent to peer is
  * refused (*why set, nothing recorded on the lead). */
 gboolean fedrecv_status(Step *t, const FedExchange *x, const char *peer, char **why,
-			GError **error);
+                        GError **error);
 
 /* fedrecv_recall - at the partner: the origin withdraws its offer; the
  * people here who hold it are told, and reports stop. */

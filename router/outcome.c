@@ -22,19 +22,25 @@ typedef struct {
 static const LrServer *outcome_holder(const Outcome *o, const LrLead *lead, GError **error)
 {
 	const char *who = lead->assignees->len ? lead->assignees->pdata[0] : NULL;
-	const LrServer *srv = who && g_str_has_prefix(who, "server:")
-				      ? lr_config_server(o->cfg, who + 7) : NULL;
+	const LrServer *srv =
+	    who && g_str_has_prefix(who, "server:") ? lr_config_server(o->cfg, who + 7) : NULL;
 
 	if (g_strcmp0(lead->status, LEAD_STATUS_FEDERATED) != 0 || who == NULL) {
-		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "lead %" G_GUINT64_FORMAT " is %s, "
-			    "not held by a partner server (its holder records the outcome by "
-			    "reply)", o->id, lead->status ? lead->status : "?");
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM,
+		            "lead %" G_GUINT64_FORMAT " is %s, "
+		            "not held by a partner server (its holder records the outcome by "
+		            "reply)",
+		            o->id, lead->status ? lead->status : "?");
 		return NULL;
 	}
 	if (srv == NULL || g_strcmp0(srv->format, "adf") != 0) {
-		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "lead %" G_GUINT64_FORMAT " is held "
-			    "by %s, which %s", o->id, who, srv ? "reports its status itself "
-			    "(format leadroute)" : "is no server of this configuration");
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM,
+		            "lead %" G_GUINT64_FORMAT " is held "
+		            "by %s, which %s",
+		            o->id, who,
+		            srv ? "reports its status itself "
+		                  "(format leadroute)"
+		                : "is no server of this configuration");
 		return NULL;
 	}
 	return srv;
@@ -48,9 +54,9 @@ static void outcome_apply(const Outcome *o, LrLead *lead)
 		return;
 	lead_set_str(&lead->status, LEAD_STATUS_CLOSED);
 	if (o->arg != NULL && *o->arg != '\0')
-		lead_meta_set(lead, strcmp(o->stage, LEAD_STAGE_WON) == 0 ? "won_amount"
-									: "lost_reason",
-			      o->arg);
+		lead_meta_set(lead,
+		              strcmp(o->stage, LEAD_STAGE_WON) == 0 ? "won_amount" : "lost_reason",
+		              o->arg);
 }
 
 /* outcome_txn - QueueTxnFunc: read, check, change, record. */
@@ -62,8 +68,8 @@ static gboolean outcome_txn(LrTxn *txn, gpointer data, GError **error)
 
 	if (lead == NULL) {
 		if (error != NULL && *error == NULL)
-			g_set_error(error, LR_ERROR, LR_ERROR_PERM,
-				    "no lead %" G_GUINT64_FORMAT, o->id);
+			g_set_error(error, LR_ERROR, LR_ERROR_PERM, "no lead %" G_GUINT64_FORMAT,
+			            o->id);
 		return FALSE;
 	}
 	if (outcome_holder(o, lead, error) == NULL)
@@ -75,7 +81,7 @@ static gboolean outcome_txn(LrTxn *txn, gpointer data, GError **error)
 
 /* router_outcome_record - see outcome.h. */
 gboolean router_outcome_record(LrQueue *q, const LrConfig *cfg, guint64 id, const char *stage,
-			       const char *arg, const char *actor, GError **error)
+                               const char *arg, const char *actor, GError **error)
 {
 	Outcome o = {q, cfg, id, stage, arg, actor};
 

@@ -19,6 +19,6 @@
  * cannot take the outcome, LR_ERROR_TEMP when the store failed; nothing
  * changes then. */
 gboolean router_outcome_record(LrQueue *q, const LrConfig *cfg, guint64 id, const char *stage,
-			       const char *arg, const char *actor, GError **error);
+                               const char *arg, const char *actor, GError **error);
 
 #endif

@@ -10,14 +10,14 @@
 struct LrRouter {
 	LrQueue *q;
 	LrConfig *cfg;
-	LrConfig *pending;	/* set by router_set_config, taken at the next job */
+	LrConfig *pending; /* set by router_set_config, taken at the next job */
 	GMutex lock;
 	LrParser *parser;
 	GBytes *secret;
 	LrMailerConfig mail;
 	gint64 fixed_now;
 	gint64 clock_shift;
-	GHashTable *peers;	/* federation: server id -> its secrets (federate.h) */
+	GHashTable *peers; /* federation: server id -> its secrets (federate.h) */
 };
 
 #endif

@@ -15,7 +15,7 @@
 static gboolean mark_not_lead(Step *s, const char *reason, GError **error)
 {
 	s->lead->is_lead = FALSE;
-	lead_set_str(&s->lead->reason, reason);	/* reason may be the old value */
+	lead_set_str(&s->lead->reason, reason); /* reason may be the old value */
 	lead_set_str(&s->lead->status, LEAD_STATUS_NOT_LEAD);
 	return step_event(s, "not-lead", "parser", s->lead->reason, error);
 }
@@ -39,7 +39,7 @@ static gboolean do_parse(Step *s, GError **error)
 	if (!s->lead->is_lead)
 		return mark_not_lead(s, s->lead->reason ? s->lead->reason : "not a lead", error);
 	detail = g_strdup_printf("format=%s fields=%u source=%s", s->lead->format,
-				 s->lead->fields->len, s->lead->source ? s->lead->source : "");
+	                         s->lead->fields->len, s->lead->source ? s->lead->source : "");
 	return step_event(s, "parsed", "parser", detail, error) && step_route(s, error);
 }
 
@@ -66,13 +66,13 @@ static gboolean dispatch(Step *s, GError **error)
 
 typedef struct {
 	LrRouter *r;
-	guint max;		/* jobs one transaction may do */
-	guint done;		/* jobs done (or dropped) in it */
+	guint max;  /* jobs one transaction may do */
+	guint done; /* jobs done (or dropped) in it */
 	guint64 lead_id;
-	gint64 job_due;		/* key of the job in hand: set aside when it fails */
+	gint64 job_due; /* key of the job in hand: set aside when it fails */
 	guint64 job_id;
 	char *failed_kind;
-	GPtrArray *logs;	/* of the transaction in hand (StepLog) */
+	GPtrArray *logs; /* of the transaction in hand (StepLog) */
 } RunCtx;
 
 /* job_one - take the next due job and do it inside txn; *did is FALSE
@@ -118,7 +118,7 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 	gboolean did = TRUE;
 
 	c->done = 0;
-	g_ptr_array_set_size(c->logs, 0);	/* a retry tells its story afresh */
+	g_ptr_array_set_size(c->logs, 0); /* a retry tells its story afresh */
 	while (did && c->done < c->max && (c->done == 0 || g_get_monotonic_time() < until)) {
 		if (!job_one(txn, c, now, &did, error))
 			return FALSE;
@@ -188,7 +188,7 @@ static void take_config(LrRouter *r)
 		return;
 	lr_config_free(old);
 	r->mail = (LrMailerConfig){r->cfg->server->templates, r->cfg->server->from,
-				   r->cfg->server->domain, r->cfg->server->name};
+	                           r->cfg->server->domain, r->cfg->server->name};
 	take_parser(r);
 	take_peers(r);
 }
@@ -248,7 +248,7 @@ LrRouter *router_new(LrQueue *q, LrConfig *cfg, GError **error)
 		return NULL;
 	}
 	r->mail = (LrMailerConfig){cfg->server->templates, cfg->server->from, cfg->server->domain,
-				   cfg->server->name};
+	                           cfg->server->name};
 	return r;
 }
 

@@ -54,7 +54,7 @@ void router_shift_clock(LrRouter *router, gint64 delta);
  * "user-back" event by actor on lead 0 (see router_user_events).  FALSE
  * with LR_ERROR_TEMP when the store failed. */
 gboolean router_user_set_away(LrQueue *q, const char *user_id, gint64 until, const char *actor,
-			      GError **error);
+                              GError **error);
 
 /* router_user_away - until when user_id is away (µs; 0 or past: available). */
 gint64 router_user_away(LrQueue *q, const char *user_id);

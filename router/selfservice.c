@@ -24,7 +24,7 @@
 
 /* The command mail in hand. */
 typedef struct {
-	Step *s;                /* s->lead is the command mail's own record */
+	Step *s; /* s->lead is the command mail's own record */
 	const LrReply *reply;
 	const LrUser *user;     /* the verified sender */
 	const char *message_id; /* of the command mail, for threading the answer */
@@ -67,11 +67,11 @@ static void self_first_word(const char *text, char **word, char **arg)
 }
 
 /* self_history - an event in user_id's history (lead 0, "user=ID ..."). */
-static gboolean self_history(SelfMail *sm, const char *type, const char *user_id,
-			     const char *rest, GError **error)
+static gboolean self_history(SelfMail *sm, const char *type, const char *user_id, const char *rest,
+                             GError **error)
 {
 	g_autofree char *detail = rest && *rest ? g_strdup_printf("user=%s %s", user_id, rest)
-						: g_strdup_printf("user=%s", user_id);
+	                                        : g_strdup_printf("user=%s", user_id);
 	g_autoptr(LrEvent) ev = lead_event_new(type, sm->user->id, detail);
 
 	ev->at = sm->s->now;
@@ -110,11 +110,10 @@ static void self_status_line(SelfScan *sc, const LrLead *lead, const char *assig
 	const char *secret = g_bytes_get_data(s->r->secret, &len);
 	const char *deadline = lead_meta_get(lead, META_DEADLINE);
 	gboolean offered = g_strcmp0(lead->status, LEAD_STATUS_OFFERED) == 0;
-	g_autofree char *when = offered && deadline
-					? lead_time_format(g_ascii_strtoll(deadline, NULL, 10))
-					: NULL;
-	g_autofree char *token = token_make(secret, len, lead->id,
-					    (guint32)step_meta_uint(lead, META_ASSIGNMENT), assignee);
+	g_autofree char *when =
+	    offered && deadline ? lead_time_format(g_ascii_strtoll(deadline, NULL, 10)) : NULL;
+	g_autofree char *token = token_make(
+	    secret, len, lead->id, (guint32)step_meta_uint(lead, META_ASSIGNMENT), assignee);
 
 	if (sc->team)
 		g_string_append_printf(sc->lines, "%s: ", assignee);
@@ -124,7 +123,7 @@ static void self_status_line(SelfScan *sc, const LrLead *lead, const char *assig
 	else if (lead->stage && *lead->stage)
 		g_string_append_printf(sc->lines, ", stage %s", lead->stage);
 	g_string_append_printf(sc->lines, ": %s - reply to lead+%s@%s\n", self_title(lead), token,
-			       s->r->mail.domain);
+	                       s->r->mail.domain);
 }
 
 /* self_scan_one - QueueLeadFunc: note a lead open for the scanned user(s). */
@@ -164,11 +163,11 @@ static gboolean self_status(SelfMail *sm, GError **error)
 	SelfScan sc = {sm, sm->user, team, lines, NULL, 0};
 	g_autofree char *note = NULL;
 
-	if (!self_scan(&sc, error) || !self_history(sm, "user-status", sm->user->id,
-						     team ? "team" : NULL, error))
+	if (!self_scan(&sc, error) ||
+	    !self_history(sm, "user-status", sm->user->id, team ? "team" : NULL, error))
 		return FALSE;
 	note = g_strdup_printf("%s: %u open lead%s.\n%s", team ? "Your team" : "You", sc.count,
-			       sc.count == 1 ? "" : "s", lines->str);
+	                       sc.count == 1 ? "" : "s", lines->str);
 	return self_answer(sm, note, error);
 }
 
@@ -218,7 +217,8 @@ static gboolean self_move_offer(SelfMail *sm, const LrUser *target, guint64 id, 
 
 	if (lead == NULL)
 		return error == NULL || *error == NULL;
-	if (g_strcmp0(lead->status, LEAD_STATUS_OFFERED) != 0 || !step_is_assignee(lead, target->id))
+	if (g_strcmp0(lead->status, LEAD_STATUS_OFFERED) != 0 ||
+	    !step_is_assignee(lead, target->id))
 		return TRUE;
 	t.lead = lead;
 	return step_event(&t, "away", target->id, detail, error) &&
@@ -230,12 +230,12 @@ static char *self_away_note(SelfMail *sm, const LrUser *target, gint64 until, gu
 {
 	g_autofree char *when = lead_time_format(until);
 
-	g_autofree char *who = target == sm->user ? g_strdup("You are")
-						  : g_strdup_printf("%s is", target->id);
+	g_autofree char *who =
+	    target == sm->user ? g_strdup("You are") : g_strdup_printf("%s is", target->id);
 
 	return g_strdup_printf("%s away until %s: no new leads until then; %u open offer%s "
-			       "moved on. Mail BACK to the command address to come back sooner.",
-			       who, when, moved, moved == 1 ? "" : "s");
+	                       "moved on. Mail BACK to the command address to come back sooner.",
+	                       who, when, moved, moved == 1 ? "" : "s");
 }
 
 /* self_away - AWAY [USER] [until DATE] [note]: skipped until the date,
@@ -251,11 +251,11 @@ static gboolean self_away(SelfMail *sm, GError **error)
 
 	if (target == NULL)
 		return self_answer(sm, "You can send away only yourself and the people you manage.",
-				   error);
+		                   error);
 	if ((until = self_until(sm, target, rest)) < 0)
 		return self_answer(sm, "AWAY: that date is not in the future.", error);
 	detail = g_strdup_printf("until %" G_GINT64_FORMAT " by mail%s%s", until / G_USEC_PER_SEC,
-				 *rest ? ": " : "", rest);
+	                         *rest ? ": " : "", rest);
 	if (!step_set_away(sm->s, target->id, until, error) ||
 	    !self_history(sm, "user-away", target->id, detail, error) || !self_scan(&sc, error))
 		return FALSE;
@@ -263,8 +263,7 @@ static gboolean self_away(SelfMail *sm, GError **error)
 		if (!self_move_offer(sm, target, g_array_index(offered, guint64, i), error))
 			return FALSE;
 	note = self_away_note(sm, target, until, offered->len);
-	if (target != sm->user &&
-	    !step_mail_to(sm->s, target->email, "command", note, NULL, error))
+	if (target != sm->user && !step_mail_to(sm->s, target->email, "command", note, NULL, error))
 		return FALSE;
 	return self_answer(sm, note, error);
 }
@@ -301,11 +300,14 @@ static gboolean self_rules(SelfMail *sm, GError **error)
 	if (!self_history(sm, "user-rules", sm->user->id, NULL, error))
 		return FALSE;
 	if (path == NULL)
-		return self_answer(sm, "You have no rule file of your own: the server's rules "
-				       "route your leads.", error);
+		return self_answer(sm,
+		                   "You have no rule file of your own: the server's rules "
+		                   "route your leads.",
+		                   error);
 	if (!g_file_get_contents(path, &text, &len, NULL) || !g_utf8_validate(text, len, NULL)) {
 		step_log(sm->s, TRUE, sm->s->lead->id, "rules=%s unreadable", path);
-		return self_answer(sm, "Your rule file cannot be read just now; ask an admin.", error);
+		return self_answer(sm, "Your rule file cannot be read just now; ask an admin.",
+		                   error);
 	}
 	if (len > SELF_RULES_MAX) {
 		const char *end = NULL;
@@ -314,7 +316,7 @@ static gboolean self_rules(SelfMail *sm, GError **error)
 		text[end - text] = '\0';
 	}
 	note = g_strdup_printf("Your rule file (%s; ask an admin to change it):\n\n%s",
-			       sm->user->rules_file, text);
+	                       sm->user->rules_file, text);
 	return self_answer(sm, note, error);
 }
 
@@ -334,21 +336,21 @@ static gboolean self_obey(SelfMail *sm, GError **error)
 	if (!self_history(sm, "user-help", sm->user->id, NULL, error))
 		return FALSE;
 	return step_mail_to(sm->s, sm->user->email, "help",
-			    *w && strcmp(w, "HELP") != 0 ? "That command is not one of these."
-							 : NULL,
-			    sm->message_id, error);
+	                    *w && strcmp(w, "HELP") != 0 ? "That command is not one of these."
+	                                                 : NULL,
+	                    sm->message_id, error);
 }
 
 /* self_unverified - a command that cannot be verified: a log line (never
  * an event), and one answer, only to a user's own address. */
 static gboolean self_unverified(Step *s, const LrReply *reply, const char *envelope,
-				const char *message_id, const char *why, GError **error)
+                                const char *message_id, const char *why, GError **error)
 {
 	const char *from = reply->sender;
 	const LrUser *known = from ? lr_config_user_by_address(s->cfg, from) : NULL;
 
 	step_log(s, TRUE, s->lead->id, "command unverified: from=<%s> envelope=<%s> %s",
-		 from ? from : "", envelope ? envelope : "", why);
+	         from ? from : "", envelope ? envelope : "", why);
 	if (known == NULL || envelope == NULL || reply->auto_reply || reply->bounce)
 		return TRUE;
 	return step_mail_to(s, known->email, "refused", SELF_UNVERIFIED_TEXT, message_id, error);
@@ -356,7 +358,7 @@ static gboolean self_unverified(Step *s, const LrReply *reply, const char *envel
 
 /* selfservice_mail - see selfservice.h. */
 gboolean selfservice_mail(Step *s, LrReply *reply, const char *envelope, const char *message_id,
-			  GError **error)
+                          GError **error)
 {
 	gsize len;
 	const char *secret = g_bytes_get_data(s->r->secret, &len);
@@ -367,18 +369,18 @@ gboolean selfservice_mail(Step *s, LrReply *reply, const char *envelope, const c
 
 	if (reply->auto_reply || reply->bounce) {
 		step_log(s, FALSE, s->lead->id, "command ignored: %s",
-			 reply->bounce ? "bounce" : "auto-reply");
+		         reply->bounce ? "bounce" : "auto-reply");
 		return TRUE;
 	}
 	sm.user = workflow_sender(s->cfg, reply, envelope, &why);
 	if (sm.user == NULL || !token_user_verify(secret, len, reply->token, sm.user->id))
 		return self_unverified(s, reply, envelope, message_id,
-				       sm.user ? "token not made for the sender" : why, error);
+		                       sm.user ? "token not made for the sender" : why, error);
 	self_first_word(reply->text, &sm.word, &sm.arg);
 	reason = g_strdup_printf("command from %s", sm.user->id);
 	lead_set_str(&s->lead->reason, reason);
 	detail = g_strdup_printf("%s from=<%s> user=%s", *sm.word ? sm.word : "(none)",
-				 reply->sender, sm.user->id);
+	                         reply->sender, sm.user->id);
 	ok = step_event(s, "command", "workflow", detail, error) && self_obey(&sm, error);
 	g_free(sm.word);
 	g_free(sm.arg);

@@ -18,6 +18,6 @@
  * and is answered with a "command" mail through the outbox.  FALSE with
  * error set when the store or composing failed. */
 gboolean selfservice_mail(Step *s, LrReply *reply, const char *envelope, const char *message_id,
-			  GError **error);
+                          GError **error);
 
 #endif

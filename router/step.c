@@ -85,7 +85,7 @@ void step_logs_write(GPtrArray *logs)
 
 /* step_event - record an event on the step's lead. */
 gboolean step_event(Step *s, const char *type, const char *actor, const char *detail,
-		    GError **error)
+                    GError **error)
 {
 	g_autoptr(LrEvent) ev = lead_event_new(type, actor, detail);
 
@@ -104,7 +104,7 @@ static char *state_key(const char *prefix, const char *name)
 /* state_uint - a numeric state value inside the step's transaction into
  * *out (0 when unset); FALSE when the store failed. */
 static gboolean state_uint(Step *s, const char *prefix, const char *name, guint64 *out,
-			   GError **error)
+                           GError **error)
 {
 	g_autofree char *key = state_key(prefix, name);
 	g_autofree char *value = NULL;
@@ -116,14 +116,14 @@ static gboolean state_uint(Step *s, const char *prefix, const char *name, guint6
 		return TRUE;
 	}
 	if (local == NULL)
-		return TRUE;	/* not set */
+		return TRUE; /* not set */
 	g_propagate_error(error, local);
 	return FALSE;
 }
 
 /* state_set_uint - set a numeric state value. */
 static gboolean state_set_uint(Step *s, const char *prefix, const char *name, guint64 v,
-			       GError **error)
+                               GError **error)
 {
 	g_autofree char *key = state_key(prefix, name);
 	g_autofree char *value = g_strdup_printf("%" G_GUINT64_FORMAT, v);
@@ -205,7 +205,7 @@ static char *mail_token(Step *s, const char *user_id)
 	const char *secret = g_bytes_get_data(s->r->secret, &len);
 
 	return token_make(secret, len, s->lead->id,
-			  (guint32)step_meta_uint(s->lead, META_ASSIGNMENT), user_id);
+	                  (guint32)step_meta_uint(s->lead, META_ASSIGNMENT), user_id);
 }
 
 /* command_token - the command token of user_id (its footer address), or
@@ -228,7 +228,7 @@ static char **split_list(const LrLead *lead, const char *key)
 
 /* outbox_add - queue a composed message to one address. */
 static gboolean outbox_add(Step *s, const char *envelope, const char *address, GBytes *msg,
-			   GError **error)
+                           GError **error)
 {
 	const char *rcpts[] = {address, NULL};
 
@@ -255,7 +255,7 @@ static char *deadline_text(Step *s)
 /* step_notify - compose a notification of kind to a user (with a reply
  * token) and queue it in this transaction. */
 gboolean step_notify(Step *s, const char *user_id, const char *kind, const char *note,
-		     gboolean reveal, const char *in_reply_to, GError **error)
+                     gboolean reveal, const char *in_reply_to, GError **error)
 {
 	const LrUser *user = lr_config_user(s->cfg, user_id);
 	g_autofree char *token = mail_token(s, user_id);
@@ -269,14 +269,20 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 	g_autofree char *detail = NULL;
 
 	if (user == NULL)
-		return TRUE;	/* a user removed by a reload: nothing to send */
-	n = (LrNotice){.kind = kind, .to_name = user->name, .to_address = user->email,
-		       .token = token, .reason = lead_meta_get(s->lead, META_REASON),
-		       .deadline = deadline, .note = note,
-		       .withheld = (const char *const *)withheld, .reveal = reveal,
-		       .attachments = (const char *const *)files,
-		       .attach_text = lead_meta_get(s->lead, META_ATTACH_TEXT),
-		       .in_reply_to = in_reply_to, .command_token = ctoken};
+		return TRUE; /* a user removed by a reload: nothing to send */
+	n = (LrNotice){.kind = kind,
+	               .to_name = user->name,
+	               .to_address = user->email,
+	               .token = token,
+	               .reason = lead_meta_get(s->lead, META_REASON),
+	               .deadline = deadline,
+	               .note = note,
+	               .withheld = (const char *const *)withheld,
+	               .reveal = reveal,
+	               .attachments = (const char *const *)files,
+	               .attach_text = lead_meta_get(s->lead, META_ATTACH_TEXT),
+	               .in_reply_to = in_reply_to,
+	               .command_token = ctoken};
 	msg = mailer_compose(&s->r->mail, s->lead, &n, next_seq(s), error);
 	if (msg == NULL)
 		return FALSE;
@@ -288,13 +294,16 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 /* step_mail_to - a message that takes no reply (help, refused) to any
  * address. */
 gboolean step_mail_to(Step *s, const char *address, const char *kind, const char *note,
-		      const char *in_reply_to, GError **error)
+                      const char *in_reply_to, GError **error)
 {
 	g_autofree char *envelope = mailer_envelope_from(&s->r->mail);
 	const LrUser *user = lr_config_user_by_address(s->cfg, address);
 	g_autofree char *ctoken = command_token(s, user ? user->id : NULL);
-	LrNotice n = {.kind = kind, .to_address = address, .note = note,
-		      .in_reply_to = in_reply_to, .command_token = ctoken};
+	LrNotice n = {.kind = kind,
+	              .to_address = address,
+	              .note = note,
+	              .in_reply_to = in_reply_to,
+	              .command_token = ctoken};
 	g_autoptr(GBytes) msg = mailer_compose(&s->r->mail, s->lead, &n, next_seq(s), error);
 
 	g_autofree char *detail = g_strdup_printf("%s to <%s>", kind, address);
@@ -324,8 +333,7 @@ static gint64 working_deadline(const LrUser *user, gint64 now, gint64 seconds)
 }
 
 /* schedule_timers - reminder and deadline of the current assignment. */
-static gboolean schedule_timers(Step *s, const LrWorkflow *wf, const char *user_id,
-				GError **error)
+static gboolean schedule_timers(Step *s, const LrWorkflow *wf, const char *user_id, GError **error)
 {
 	const LrUser *user = user_id ? lr_config_user(s->cfg, user_id) : NULL;
 	g_autofree char *arg = g_strdup(lead_meta_get(s->lead, META_ASSIGNMENT));
@@ -335,7 +343,7 @@ static gboolean schedule_timers(Step *s, const LrWorkflow *wf, const char *user_
 	lead_meta_set(s->lead, META_DEADLINE, text);
 	if (wf->remind_after > 0 && wf->remind_after < wf->accept_within &&
 	    !queue_job_add(s->txn, JOB_REMIND, s->lead->id,
-			   working_deadline(user, s->now, wf->remind_after), arg, error))
+	                   working_deadline(user, s->now, wf->remind_after), arg, error))
 		return FALSE;
 	return wf->accept_within <= 0 ||
 	       queue_job_add(s->txn, JOB_DEADLINE, s->lead->id, deadline, arg, error);
@@ -343,14 +351,13 @@ static gboolean schedule_timers(Step *s, const LrWorkflow *wf, const char *user_
 
 /* step_assign - offer the lead to assignees: a new assignment number,
  * open-lead counts, notifications of kind, timers. */
-gboolean step_assign(Step *s, const char *const *assignees, const char *kind,
-		     const char *note, GError **error)
+gboolean step_assign(Step *s, const char *const *assignees, const char *kind, const char *note,
+                     GError **error)
 {
 	const LrUser *first = assignees[0] ? lr_config_user(s->cfg, assignees[0]) : NULL;
 	LrWorkflow wf = lr_config_workflow(s->cfg, first);
 
-	step_meta_set_uint(s->lead, META_ASSIGNMENT,
-			   step_meta_uint(s->lead, META_ASSIGNMENT) + 1);
+	step_meta_set_uint(s->lead, META_ASSIGNMENT, step_meta_uint(s->lead, META_ASSIGNMENT) + 1);
 	for (guint i = 0; i < s->lead->assignees->len; i++)
 		if (!step_open_adjust(s, s->lead->assignees->pdata[i], -1, error))
 			return FALSE;
@@ -378,8 +385,8 @@ static void attachments_meta(LrLead *lead, const LrRouteResult *res)
 		if (a->file)
 			g_string_append_printf(files, "%s%s", files->len ? "," : "", a->file);
 		for (int c = 0; a->columns && a->columns[c] && a->values && a->values[c]; c++)
-			g_string_append_printf(text, "%s%s: %s", c ? ", " : "",
-					       a->columns[c], a->values[c]);
+			g_string_append_printf(text, "%s%s: %s", c ? ", " : "", a->columns[c],
+			                       a->values[c]);
 		if (a->columns)
 			g_string_append_printf(text, " (%s)\n", a->name ? a->name : "");
 	}
@@ -440,8 +447,8 @@ static char *route_detail(const LrRouteResult *res)
 	for (guint i = 0; i < res->assignees->len; i++)
 		g_string_append_printf(d, "%s%s", i ? "," : "", (char *)res->assignees->pdata[i]);
 	g_string_append_printf(d, " priority=%d%s%s reason=%s", res->priority,
-			       res->broadcast ? " broadcast" : "",
-			       res->escalated ? " escalated" : "", res->reason ? res->reason : "");
+	                       res->broadcast ? " broadcast" : "",
+	                       res->escalated ? " escalated" : "", res->reason ? res->reason : "");
 	return g_string_free(d, FALSE);
 }
 
@@ -450,11 +457,11 @@ gboolean step_route(Step *s, GError **error)
 {
 	RsData rs = {s, NULL};
 	LrRouteState state = {.rr_get = rs_rr_get,
-			      .rr_set = rs_rr_set,
-			      .open_leads = rs_open,
-			      .away_until = rs_away,
-			      .now = s->now,
-			      .data = &rs};
+	                      .rr_set = rs_rr_set,
+	                      .open_leads = rs_open,
+	                      .away_until = rs_away,
+	                      .now = s->now,
+	                      .data = &rs};
 	g_auto(GStrv) rejected = split_list(s->lead, META_REJECTED);
 	g_autoptr(LrRouteResult) res = NULL;
 	g_autofree char *detail = NULL;

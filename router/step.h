@@ -19,9 +19,9 @@ typedef struct {
 	const LrConfig *cfg;
 	LrTxn *txn;
 	const LrJob *job;
-	LrLead *lead;		/* the lead the job is about, locked */
+	LrLead *lead; /* the lead the job is about, locked */
 	gint64 now;
-	GPtrArray *logs;	/* StepLog lines, written once the job commits */
+	GPtrArray *logs; /* StepLog lines, written once the job commits */
 } Step;
 
 /* A log line held back until the transaction that it tells of commits
@@ -35,20 +35,19 @@ typedef struct {
 /* step_log - hold a log line back until the job commits (StepLog in
  * s->logs); step_logs_write writes and empties such an array (of
  * step_log_free elements) once it has. */
-void step_log(Step *s, gboolean warn, guint64 lead_id, const char *fmt, ...)
-	G_GNUC_PRINTF(4, 5);
+void step_log(Step *s, gboolean warn, guint64 lead_id, const char *fmt, ...) G_GNUC_PRINTF(4, 5);
 void step_logs_write(GPtrArray *logs);
 void step_log_free(gpointer data);
 
 gboolean step_event(Step *s, const char *type, const char *actor, const char *detail,
-		    GError **error);
+                    GError **error);
 gboolean step_route(Step *s, GError **error);
-gboolean step_assign(Step *s, const char *const *assignees, const char *kind,
-		     const char *note, GError **error);
+gboolean step_assign(Step *s, const char *const *assignees, const char *kind, const char *note,
+                     GError **error);
 gboolean step_notify(Step *s, const char *user_id, const char *kind, const char *note,
-		     gboolean reveal, const char *in_reply_to, GError **error);
+                     gboolean reveal, const char *in_reply_to, GError **error);
 gboolean step_mail_to(Step *s, const char *address, const char *kind, const char *note,
-		      const char *in_reply_to, GError **error);
+                      const char *in_reply_to, GError **error);
 gboolean step_open_adjust(Step *s, const char *user_id, int delta, GError **error);
 gint64 step_away(Step *s, const char *user_id);
 gboolean step_set_away(Step *s, const char *user_id, gint64 until, GError **error);

@@ -21,20 +21,19 @@
 
 /* The reply in hand, and the lead it is about. */
 typedef struct {
-	Step *s;		/* s->lead is the reply's own record */
+	Step *s; /* s->lead is the reply's own record */
 	LrReply *reply;
-	LrLead *target;		/* the lead the token names, locked */
-	const LrUser *user;	/* the verified replier */
-	char *message_id;	/* the reply's Message-ID, for threading answers */
-	const char *envelope;	/* the envelope sender (MAIL FROM, -s), NULL when <> */
-	GBytes *raw;		/* the reply as delivered */
+	LrLead *target;       /* the lead the token names, locked */
+	const LrUser *user;   /* the verified replier */
+	char *message_id;     /* the reply's Message-ID, for threading answers */
+	const char *envelope; /* the envelope sender (MAIL FROM, -s), NULL when <> */
+	GBytes *raw;          /* the reply as delivered */
 } Reply;
 
 /* The one answer to mail that cannot be verified (no token, a bad one, a
  * lead that is not there, a sender who is not the token's user): it tells
  * nobody which leads exist. */
 #define UNVERIFIED_TEXT "This reply could not be verified."
-
 
 /* names_notification - does a threading header name one of our
  * notifications, <lead-N@domain> or <lead-N.KIND.SEQ@domain>? */
@@ -95,7 +94,8 @@ static const LrUser *verify_user(Reply *rp, const char *candidate)
 {
 	gsize len;
 	const char *secret = g_bytes_get_data(rp->s->r->secret, &len);
-	if (candidate == NULL || !token_verify(secret, len, rp->reply->token, candidate, NULL, NULL))
+	if (candidate == NULL ||
+	    !token_verify(secret, len, rp->reply->token, candidate, NULL, NULL))
 		return NULL;
 	return lr_config_user(rp->s->cfg, candidate);
 }
@@ -152,7 +152,7 @@ static gboolean unverified(Reply *rp, const char *why, GError **error)
 	const LrUser *known = from ? lr_config_user_by_address(rp->s->cfg, from) : NULL;
 
 	step_log(rp->s, TRUE, rp->s->lead->id, "reply unverified: from=<%s> envelope=<%s> %s",
-		 from ? from : "", rp->envelope ? rp->envelope : "", why);
+	         from ? from : "", rp->envelope ? rp->envelope : "", why);
 	if (known == NULL || rp->envelope == NULL || rp->reply->auto_reply || rp->reply->bounce)
 		return TRUE;
 	return step_mail_to(rp->s, known->email, "refused", UNVERIFIED_TEXT, rp->message_id, error);
@@ -160,7 +160,7 @@ static gboolean unverified(Reply *rp, const char *why, GError **error)
 
 /* confirm - tell the replier what was done. */
 static gboolean confirm(Reply *rp, const char *kind, const char *note, gboolean reveal,
-			GError **error)
+                        GError **error)
 {
 	Step t = target_step(rp);
 
@@ -236,10 +236,12 @@ static gboolean reroute(Step *t, const char *user_id, gboolean counts, GError **
 	}
 	/* A lead from another server goes back there: its origin decides. */
 	if (fed_imported(lead))
-		return fed_give_back(t, lead_meta_get(lead, META_FED_WHY)
-					    ? lead_meta_get(lead, META_FED_WHY)
-					    : counts ? "not accepted in time" : "nobody available",
-				     error);
+		return fed_give_back(t,
+		                     lead_meta_get(lead, META_FED_WHY)
+		                         ? lead_meta_get(lead, META_FED_WHY)
+		                     : counts ? "not accepted in time"
+		                              : "nobody available",
+		                     error);
 	if (counts && wf.max_rejections > 0 && n >= (guint64)wf.max_rejections)
 		return escalate(t, user_id, error);
 	return step_route(t, error);
@@ -259,11 +261,10 @@ static gboolean do_reject(Reply *rp, GError **error)
 
 	if (g_strcmp0(rp->target->status, LEAD_STATUS_OFFERED) != 0)
 		return confirm(rp, "confirm", "This lead is no longer offered to you.", FALSE,
-			       error);
+		               error);
 	lead_meta_set(rp->target, META_FED_WHY, why && *why ? why : "rejected");
 	return step_event(&t, "rejected", rp->user->id, why, error) &&
-	       confirm(rp, "rejected", why, FALSE, error) &&
-	       reroute(&t, rp->user->id, TRUE, error);
+	       confirm(rp, "rejected", why, FALSE, error) && reroute(&t, rp->user->id, TRUE, error);
 }
 
 /* forward_target - the user a FORWARD names (id or address). */
@@ -292,7 +293,7 @@ static gboolean do_forward(Reply *rp, GError **error)
 
 	if (to == NULL) {
 		why = g_strdup_printf("FORWARD needs a user: \"%s\" is nobody here.",
-				      rp->reply->argument);
+		                      rp->reply->argument);
 		return confirm(rp, "refused", why, FALSE, error);
 	}
 	if (!lr_config_may_route(rp->s->cfg, rp->user->id, to->id)) {
@@ -324,14 +325,14 @@ static gboolean do_stage(Reply *rp, const char *command, GError **error)
 		lead_set_str(&lead->stage, command);
 		lead_set_str(&lead->status, LEAD_STATUS_CLOSED);
 		if (arg && *arg)
-			lead_meta_set(lead, strcmp(command, "won") == 0 ? "won_amount" : "lost_reason",
-				      arg);
+			lead_meta_set(
+			    lead, strcmp(command, "won") == 0 ? "won_amount" : "lost_reason", arg);
 		if (!step_open_adjust(&t, rp->user->id, -1, error))
 			return FALSE;
 	}
 	return step_event(&t, command, rp->user->id, arg, error) &&
 	       confirm(rp, "confirm", command, g_strcmp0(lead->status, LEAD_STATUS_OFFERED) != 0,
-		       error);
+	               error);
 }
 
 /* away_until - when a user an auto-reply or bounce names is back: the
@@ -341,8 +342,8 @@ static gint64 away_until(Reply *rp, gint64 now)
 	LrWorkflow wf = lr_config_workflow(rp->s->cfg, rp->user);
 	gint64 cap = now + wf.max_away * G_USEC_PER_SEC;
 	gint64 until = rp->reply->away_until
-			       ? g_date_time_to_unix(rp->reply->away_until) * G_USEC_PER_SEC
-			       : now + AWAY_DEFAULT;
+	                   ? g_date_time_to_unix(rp->reply->away_until) * G_USEC_PER_SEC
+	                   : now + AWAY_DEFAULT;
 
 	return MIN(until, cap);
 }
@@ -350,7 +351,7 @@ static gint64 away_until(Reply *rp, gint64 now)
 /* tell_away - tell a user who was just marked away, and how to come back
  * (their answer BACK to this mail's reply address). */
 static gboolean tell_away(Step *t, const LrUser *user, gint64 until, const char *why,
-			  GError **error)
+                          GError **error)
 {
 	g_autofree char *when = lead_time_format(until);
 	g_autofree char *note = g_strdup_printf("%s: you get no new leads until %s.", why, when);
@@ -367,8 +368,8 @@ static gboolean do_unavailable(Reply *rp, GError **error)
 	gint64 until = away_until(rp, t.now);
 	gboolean newly = step_away(&t, rp->user->id) <= t.now;
 	const char *what = rp->reply->bounce ? "bounce" : "auto-reply";
-	g_autofree char *detail = g_strdup_printf("%s until %" G_GINT64_FORMAT, what,
-						  until / G_USEC_PER_SEC);
+	g_autofree char *detail =
+	    g_strdup_printf("%s until %" G_GINT64_FORMAT, what, until / G_USEC_PER_SEC);
 
 	if (!step_set_away(&t, rp->user->id, until, error) ||
 	    !step_event(&t, "unavailable", rp->user->id, detail, error))
@@ -390,7 +391,7 @@ static gboolean do_back(Reply *rp, GError **error)
 	return step_set_away(&t, rp->user->id, 0, error) &&
 	       step_event(&t, "back", rp->user->id, NULL, error) &&
 	       confirm(rp, "confirm", "You are back: new leads are offered to you again.", FALSE,
-		       error);
+	               error);
 }
 
 /* obey - run a verified command. */
@@ -473,7 +474,7 @@ static const LrUser *find_user(Reply *rp, guint64 lead_id, const char **why)
 
 /* workflow_sender - see workflow.h. */
 const LrUser *workflow_sender(const LrConfig *cfg, const LrReply *reply, const char *envelope,
-			      const char **why)
+                              const char **why)
 {
 	const LrUser *user = lr_config_user_by_address(cfg, reply->sender);
 
@@ -538,8 +539,8 @@ gboolean workflow_reply(Step *s, GBytes *raw, GError **error)
 	Reply rp = {.s = s, .reply = reply, .envelope = reply_envelope(s->lead), .raw = raw};
 
 	mid = s->lead->message_key && !g_str_has_prefix(s->lead->message_key, "sha256:")
-		      ? g_strdup(s->lead->message_key)
-		      : NULL;
+	          ? g_strdup(s->lead->message_key)
+	          : NULL;
 	rp.message_id = mid;
 	mark_reply(s, 0);
 	if (reply == NULL)
@@ -554,8 +555,8 @@ gboolean workflow_reply(Step *s, GBytes *raw, GError **error)
 		return error && *error ? FALSE : unverified(&rp, "no such lead", error);
 	mark_reply(s, lead_id);
 	detail = g_strdup_printf("%s from=<%s> envelope=<%s> user=%s", reply->command,
-				 reply->sender ? reply->sender : "", rp.envelope ? rp.envelope : "",
-				 rp.user->id);
+	                         reply->sender ? reply->sender : "", rp.envelope ? rp.envelope : "",
+	                         rp.user->id);
 	if (!step_event(s, "reply", "workflow", detail, error))
 		return FALSE;
 	rp.target = target;
@@ -583,7 +584,7 @@ gboolean workflow_deadline(Step *s, GError **error)
 		return FALSE;
 	for (guint i = 0; i < late->len; i++)
 		if (!step_notify(s, late->pdata[i], "revoked", "no answer in time", FALSE, NULL,
-				 error))
+		                 error))
 			return FALSE;
 	for (guint i = 0; i + 1 < late->len; i++)
 		step_list_add(s->lead, META_REJECTED, late->pdata[i]);
@@ -598,7 +599,7 @@ gboolean workflow_remind(Step *s, GError **error)
 		return TRUE;
 	for (guint i = 0; i < s->lead->assignees->len; i++)
 		if (!step_notify(s, s->lead->assignees->pdata[i], "reminder", NULL, FALSE, NULL,
-				 error))
+		                 error))
 			return FALSE;
 	return step_event(s, "reminded", "workflow", NULL, error);
 }
@@ -610,9 +611,9 @@ gboolean workflow_undeliverable(Step *s, GError **error)
 {
 	g_auto(GStrv) parts = g_strsplit(s->job->arg ? s->job->arg : "", " ", 2);
 	const LrUser *user = parts[0] ? lr_config_user_by_address(s->cfg, parts[0]) : NULL;
-	g_autofree char *detail = g_strdup_printf("mail to <%s> refused: %s",
-						  parts[0] ? parts[0] : "",
-						  parts[0] && parts[1] ? parts[1] : "");
+	g_autofree char *detail =
+	    g_strdup_printf("mail to <%s> refused: %s", parts[0] ? parts[0] : "",
+	                    parts[0] && parts[1] ? parts[1] : "");
 
 	gint64 cap = user ? lr_config_workflow(s->cfg, user).max_away * G_USEC_PER_SEC : 0;
 

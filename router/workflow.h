@@ -19,7 +19,7 @@ gboolean workflow_looks_like_reply(GBytes *raw, const char *recipient, const cha
  * unless an auto-reply) has a domain of that user.  The user (borrowed from
  * cfg), or NULL with *why set to a static reason. */
 const LrUser *workflow_sender(const LrConfig *cfg, const LrReply *reply, const char *envelope,
-			      const char **why);
+                              const char **why);
 
 /* workflow_give_back - user_id no longer holds the offered lead t->lead
  * (away): it goes on to the next holder, as after a timeout, without

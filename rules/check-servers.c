@@ -16,16 +16,64 @@
  * labels.c) and fields.aliases: what parser/adf.h, parser/vcard.c and
  * parser/fields.h fill in. */
 static const char *const check_parser_fields[] = {
-	"name", "first_name", "middle_name", "last_name", "company", "title", "email",
-	"email_domain", "email_invalid", "phone", "phone_mobile", "phone_fax", "phone_pager",
-	"phone_work", "phone_home", "street", "city", "region", "postal_code", "country",
-	"country_name", "message", "timeframe", "request_date", "id", "id_source", "product",
-	"vehicle_year", "vehicle_make", "vehicle_model", "vehicle_trim", "vehicle_vin",
-	"vehicle_stock", "vehicle_odometer", "vehicle_bodystyle", "vehicle_transmission",
-	"vehicle_color", "vehicle_interest", "vehicle_status", "vehicle_comments", "price",
-	"price_currency", "trade_in", "provider", "provider_email", "provider_service",
-	"provider_url", "provider_contact", "vendor", "vendor_contact", "source", "campaign",
-	"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", NULL,
+    "name",
+    "first_name",
+    "middle_name",
+    "last_name",
+    "company",
+    "title",
+    "email",
+    "email_domain",
+    "email_invalid",
+    "phone",
+    "phone_mobile",
+    "phone_fax",
+    "phone_pager",
+    "phone_work",
+    "phone_home",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "country_name",
+    "message",
+    "timeframe",
+    "request_date",
+    "id",
+    "id_source",
+    "product",
+    "vehicle_year",
+    "vehicle_make",
+    "vehicle_model",
+    "vehicle_trim",
+    "vehicle_vin",
+    "vehicle_stock",
+    "vehicle_odometer",
+    "vehicle_bodystyle",
+    "vehicle_transmission",
+    "vehicle_color",
+    "vehicle_interest",
+    "vehicle_status",
+    "vehicle_comments",
+    "price",
+    "price_currency",
+    "trade_in",
+    "provider",
+    "provider_email",
+    "provider_service",
+    "provider_url",
+    "provider_contact",
+    "vendor",
+    "vendor_contact",
+    "source",
+    "campaign",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_term",
+    "utm_content",
+    NULL,
 };
 
 /* ---- secret files ---- */
@@ -39,7 +87,7 @@ static char *check_secret_file(const char *path)
 
 	if (fd < 0)
 		return g_strdup_printf("%s (make one with leadroute peer-secret -o FILE)",
-				       g_strerror(errno));
+		                       g_strerror(errno));
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return g_strdup("not a regular file");
@@ -47,16 +95,16 @@ static char *check_secret_file(const char *path)
 	close(fd);
 	if ((st.st_mode & 077) != 0)
 		return g_strdup_printf("mode %04o lets group or others at it (chmod 600)",
-				       (unsigned)(st.st_mode & 07777));
+		                       (unsigned)(st.st_mode & 07777));
 	if (st.st_size < CHECK_PEER_SECRET_MIN)
 		return g_strdup_printf("%lld bytes, at least %d needed", (long long)st.st_size,
-				       CHECK_PEER_SECRET_MIN);
+		                       CHECK_PEER_SECRET_MIN);
 	return NULL;
 }
 
 /* check_secret - report the secret file of key (when set) that is unusable. */
 static void check_secret(const LrServer *s, const char *key, const char *path,
-			 LrConfigReportFunc report, gpointer data)
+                         LrConfigReportFunc report, gpointer data)
 {
 	g_autofree char *why = path ? check_secret_file(path) : NULL;
 	g_autofree char *msg = NULL;
@@ -106,12 +154,12 @@ const char *check_server_deliver(const char *deliver)
 {
 	if (g_str_has_prefix(deliver, "mailto:"))
 		return check_address(deliver + 7) ? NULL
-						  : "deliver \"mailto:\" needs one valid address "
-						    "(mailto:leads@partner.example)";
+		                                  : "deliver \"mailto:\" needs one valid address "
+		                                    "(mailto:leads@partner.example)";
 	if (g_str_has_prefix(deliver, "https://"))
 		return check_https(deliver) ? NULL
-					    : "deliver needs a valid https URL with a host and no "
-					      "user or password (https://partner.example/leads)";
+		                            : "deliver needs a valid https URL with a host and no "
+		                              "user or password (https://partner.example/leads)";
 	return "deliver must be \"mailto:ADDRESS\" or \"https://URL\"";
 }
 
@@ -145,7 +193,7 @@ static gboolean check_field_known(const LrConfig *cfg, GHashTable *labels, const
 
 /* check_withhold - every withheld field of s is one a lead can have. */
 static void check_withhold(const LrConfig *cfg, GHashTable *labels, const LrServer *s,
-			   LrConfigReportFunc report, gpointer data)
+                           LrConfigReportFunc report, gpointer data)
 {
 	for (int i = 0; s->withhold && s->withhold[i]; i++) {
 		g_autofree char *msg = NULL;
@@ -156,12 +204,13 @@ static void check_withhold(const LrConfig *cfg, GHashTable *labels, const LrServ
 		guess = suggest_word(s->withhold[i], check_parser_fields);
 		if (guess != NULL)
 			msg = g_strdup_printf("server '%s': withhold names '%s', which is no field "
-					      "a lead has (did you mean '%s'?)", s->id,
-					      s->withhold[i], guess);
+			                      "a lead has (did you mean '%s'?)",
+			                      s->id, s->withhold[i], guess);
 		else
-			msg = g_strdup_printf("server '%s': withhold names '%s', which is no field "
-					      "a lead has (a form's own field needs fields.aliases)",
-					      s->id, s->withhold[i]);
+			msg =
+			    g_strdup_printf("server '%s': withhold names '%s', which is no field "
+			                    "a lead has (a form's own field needs fields.aliases)",
+			                    s->id, s->withhold[i]);
 		report(data, s->file, s->line, msg);
 	}
 }

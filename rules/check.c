@@ -12,8 +12,8 @@ typedef struct {
 	const LrConfig *cfg;
 	CheckReportFunc report;
 	gpointer data;
-	GHashTable *state;	/* user id -> 1 on the DFS stack, 2 done */
-	GPtrArray *stack;	/* user ids of the DFS path */
+	GHashTable *state; /* user id -> 1 on the DFS stack, 2 done */
+	GPtrArray *stack;  /* user ids of the DFS path */
 } Checker;
 
 /* say - report a formatted problem. */
@@ -45,7 +45,8 @@ static void check_user_target(Checker *ck, const LrRuleSet *set, const LrRule *r
 	if (set->owner != NULL && !lr_config_may_route(ck->cfg, set->owner->id, to))
 		say(ck, r->file, r->line,
 		    "user '%s' may not route to '%s' (only to themselves, the users they manage, "
-		    "their manager and what may_route lists)", set->owner->id, to);
+		    "their manager and what may_route lists)",
+		    set->owner->id, to);
 }
 
 /* check_target - one route target. */
@@ -55,7 +56,8 @@ static void check_target(Checker *ck, const LrRuleSet *set, const LrRule *r, con
 
 	if (strcmp(to, "manager") == 0) {
 		if (set->owner == NULL)
-			say(ck, r->file, r->line, "'manager' means the holder's manager; the global "
+			say(ck, r->file, r->line,
+			    "'manager' means the holder's manager; the global "
 			    "rules have no holder");
 		else if (set->owner->manager == NULL)
 			say(ck, r->file, r->line, "route to 'manager': nobody manages '%s'",
@@ -66,18 +68,24 @@ static void check_target(Checker *ck, const LrRuleSet *set, const LrRule *r, con
 		if (srv == NULL)
 			say(ck, r->file, r->line, "route to unknown server '%s'", to + 7);
 		else if (srv->deliver == NULL)
-			say(ck, r->file, r->line, "route to server '%s', which has no deliver (it "
-			    "only sends leads to us)", to + 7);
+			say(ck, r->file, r->line,
+			    "route to server '%s', which has no deliver (it "
+			    "only sends leads to us)",
+			    to + 7);
 		else if (set->owner && !lr_config_may_route(ck->cfg, set->owner->id, to))
-			say(ck, r->file, r->line, "user '%s' may not route to '%s' (the admin must "
-			    "list it in their may_route)", set->owner->id, to);
+			say(ck, r->file, r->line,
+			    "user '%s' may not route to '%s' (the admin must "
+			    "list it in their may_route)",
+			    set->owner->id, to);
 	} else if (g_str_has_prefix(to, "team:")) {
 		team = lr_config_team(ck->cfg, to + 5);
 		if (team->len == 0)
 			say(ck, r->file, r->line, "route to team '%s', which has no users", to + 5);
 		else if (set->owner && !lr_config_may_route(ck->cfg, set->owner->id, to))
-			say(ck, r->file, r->line, "user '%s' may not route to '%s' (not every "
-			    "member is theirs to route to)", set->owner->id, to);
+			say(ck, r->file, r->line,
+			    "user '%s' may not route to '%s' (not every "
+			    "member is theirs to route to)",
+			    set->owner->id, to);
 	} else {
 		check_user_target(ck, set, r, to);
 	}
@@ -99,11 +107,15 @@ static void check_unreachable(Checker *ck, const LrRuleSet *set)
 
 		if (always != NULL) {
 			g_autofree char *first = rule_label(always);
-			say(ck, r->file, r->line, "%s can never match: %s (line %d) always routes "
-			    "first", label, first, always->line);
+			say(ck, r->file, r->line,
+			    "%s can never match: %s (line %d) always routes "
+			    "first",
+			    label, first, always->line);
 		} else if (constant && !value) {
-			say(ck, r->file, r->line, "%s can never match: its condition is always "
-			    "false", label);
+			say(ck, r->file, r->line,
+			    "%s can never match: its condition is always "
+			    "false",
+			    label);
 		} else if (constant && r->route != NULL) {
 			always = r;
 		}
@@ -117,8 +129,8 @@ static void check_set(Checker *ck, const LrRuleSet *set)
 		const LrRule *r = g_ptr_array_index(set->rules, i);
 
 		for (guint t = 0; r->route && t < r->route->targets->len; t++)
-			check_target(ck, set, r, ((LrTarget *)g_ptr_array_index(r->route->targets,
-										 t))->to);
+			check_target(ck, set, r,
+			             ((LrTarget *)g_ptr_array_index(r->route->targets, t))->to);
 	}
 	check_unreachable(ck, set);
 }
@@ -128,14 +140,18 @@ static void check_may_route(Checker *ck, const LrUser *u)
 {
 	for (int i = 0; u->may_route && u->may_route[i]; i++) {
 		const char *to = u->may_route[i];
-		g_autoptr(GPtrArray) team = g_str_has_prefix(to, "team:")
-						    ? lr_config_team(ck->cfg, to + 5) : NULL;
-		gboolean ok = g_str_has_prefix(to, "server:") ? lr_config_server(ck->cfg, to + 7) != NULL
-			      : team != NULL ? team->len > 0 : lr_config_user(ck->cfg, to) != NULL;
+		g_autoptr(GPtrArray) team =
+		    g_str_has_prefix(to, "team:") ? lr_config_team(ck->cfg, to + 5) : NULL;
+		gboolean ok = g_str_has_prefix(to, "server:")
+		                  ? lr_config_server(ck->cfg, to + 7) != NULL
+		              : team != NULL ? team->len > 0
+		                             : lr_config_user(ck->cfg, to) != NULL;
 
 		if (!ok)
-			say(ck, u->file, u->line, "user '%s': may_route names '%s', which does not "
-			    "exist", u->id, to);
+			say(ck, u->file, u->line,
+			    "user '%s': may_route names '%s', which does not "
+			    "exist",
+			    u->id, to);
 	}
 }
 
@@ -209,13 +225,14 @@ static void visit(Checker *ck, const LrUser *u)
 void check_config(const LrConfig *cfg, CheckReportFunc report, gpointer data)
 {
 	Checker ck = {.cfg = cfg,
-		      .report = report,
-		      .data = data,
-		      .state = g_hash_table_new(g_str_hash, g_str_equal),
-		      .stack = g_ptr_array_new()};
+	              .report = report,
+	              .data = data,
+	              .state = g_hash_table_new(g_str_hash, g_str_equal),
+	              .stack = g_ptr_array_new()};
 
 	if (lr_config_admin(cfg) == NULL && cfg->users->len > 0)
-		say(&ck, cfg->file, 0, "no user has role = \"admin\" (leads nobody else can take "
+		say(&ck, cfg->file, 0,
+		    "no user has role = \"admin\" (leads nobody else can take "
 		    "go to the admin)");
 	if (cfg->rules != NULL)
 		check_set(&ck, cfg->rules);

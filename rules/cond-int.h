@@ -24,14 +24,14 @@ typedef enum { V_LIT, V_NAME, V_USER, V_TABLE } ValKind;
 
 typedef struct Val {
 	ValKind kind;
-	char *text;		/* literal, field name, user attribute */
-	double num;		/* literal read as a number */
+	char *text; /* literal, field name, user attribute */
+	double num; /* literal read as a number */
 	gboolean is_num;
-	Special special;	/* V_NAME */
-	const LrTable *table;	/* V_TABLE */
+	Special special;      /* V_NAME */
+	const LrTable *table; /* V_TABLE */
 	struct Val *key;
-	int column;		/* -1: the row's existence */
-	char *label;		/* how cond_describe names it */
+	int column;  /* -1: the row's existence */
+	char *label; /* how cond_describe names it */
 } Val;
 
 typedef enum { N_OR, N_AND, N_NOT, N_CMP, N_IN, N_MATCH, N_CONTAINS, N_TRUTH } NodeKind;
@@ -40,11 +40,11 @@ typedef enum { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE } CmpOp;
 typedef struct Node {
 	NodeKind kind;
 	CmpOp op;
-	gboolean negate;	/* not in, !~, not contains */
-	struct Node *a, *b;	/* N_OR, N_AND, N_NOT */
-	Val *l, *r;		/* tests */
-	GPtrArray *list;	/* N_IN: Val * */
-	GRegex *re;		/* N_MATCH */
+	gboolean negate;    /* not in, !~, not contains */
+	struct Node *a, *b; /* N_OR, N_AND, N_NOT */
+	Val *l, *r;         /* tests */
+	GPtrArray *list;    /* N_IN: Val * */
+	GRegex *re;         /* N_MATCH */
 } Node;
 
 struct LrCond {

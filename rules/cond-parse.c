@@ -11,17 +11,26 @@
 #include "rules/cond-int.h"
 
 typedef enum {
-	T_END, T_STRING, T_NUMBER, T_NAME, T_OP, T_LPAREN, T_RPAREN,
-	T_LBRACK, T_RBRACK, T_COMMA, T_DOT,
+	T_END,
+	T_STRING,
+	T_NUMBER,
+	T_NAME,
+	T_OP,
+	T_LPAREN,
+	T_RPAREN,
+	T_LBRACK,
+	T_RBRACK,
+	T_COMMA,
+	T_DOT,
 } TokKind;
 
 typedef struct {
 	const char *text;
-	const char *p;		/* next unread byte */
+	const char *p; /* next unread byte */
 	TokKind kind;
-	const char *start;	/* the current token */
-	char *value;		/* its text (strings unescaped) */
-	char *shown;		/* found()'s last answer */
+	const char *start; /* the current token */
+	char *value;       /* its text (strings unescaped) */
+	char *shown;       /* found()'s last answer */
 	int depth;
 	CondTableFunc tables;
 	gpointer data;
@@ -47,7 +56,7 @@ static void fail(Parser *ps, const char *at, const char *fmt, ...)
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
 	g_set_error(ps->error, LR_ERROR, LR_ERROR_CONFIG, "condition column %ld: %s",
-		    g_utf8_pointer_to_offset(ps->text, at) + 1, msg);
+	            g_utf8_pointer_to_offset(ps->text, at) + 1, msg);
 }
 
 /* lex_string - a quoted string at ps->p. */
@@ -301,7 +310,8 @@ static GRegex *parse_regex(Parser *ps)
 		else if (*ps->p == 'x')
 			flags |= G_REGEX_EXTENDED;
 		else
-			fail(ps, ps->p, "unknown regular expression flag '%c' (use i or x)", *ps->p);
+			fail(ps, ps->p, "unknown regular expression flag '%c' (use i or x)",
+			     *ps->p);
 	}
 	if ((out = g_regex_new(re->str, flags, 0, &error)) == NULL) {
 		/* GLib says "Error while compiling regular expression X at char N: why". */
@@ -425,12 +435,12 @@ static Node *parse_or(Parser *ps)
 LrCond *cond_compile(const char *text, CondTableFunc tables, gpointer data, GError **error)
 {
 	Parser ps = {.text = text,
-		     .p = text,
-		     .kind = T_END,
-		     .start = text,
-		     .tables = tables,
-		     .data = data,
-		     .error = error};
+	             .p = text,
+	             .kind = T_END,
+	             .start = text,
+	             .tables = tables,
+	             .data = data,
+	             .error = error};
 	Node *root;
 	LrCond *cond;
 

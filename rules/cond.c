@@ -13,7 +13,7 @@
 
 /* The special names, by Special. */
 static const char *const special_names[] = {
-	NULL, "priority", "source", "email_domain", "subject", "sender", "recipient", "format",
+    NULL, "priority", "source", "email_domain", "subject", "sender", "recipient", "format",
 };
 
 /* ---- values ---- */
@@ -129,8 +129,7 @@ static int text_cmp(const char *a, const char *b)
 /* ---- evaluation ---- */
 
 /* name_value - the value of a lead name for ctx (borrowed, or in buf). */
-static const char *name_value(Special sp, const char *field, const LrCondCtx *ctx,
-			      char buf[32])
+static const char *name_value(Special sp, const char *field, const LrCondCtx *ctx, char buf[32])
 {
 	const LrLead *lead = ctx->lead;
 	const char *v = NULL;
@@ -147,7 +146,8 @@ static const char *name_value(Special sp, const char *field, const LrCondCtx *ct
 		v = v && strrchr(v, '@') ? strrchr(v, '@') + 1 : NULL;
 		break;
 	case S_SUBJECT:
-		v = lead_field_get(lead, "subject") ? lead_field_get(lead, "subject") : lead->subject;
+		v = lead_field_get(lead, "subject") ? lead_field_get(lead, "subject")
+		                                    : lead->subject;
 		break;
 	case S_SENDER:
 		v = lead->sender;
@@ -227,7 +227,7 @@ static gboolean val_number(const Val *v, const char *text, const LrCondCtx *ctx,
  * and as text in *text, except for priority, whose text is only written
  * (into buf) when asked for by operand_text. */
 static gboolean operand(const Val *v, const LrCondCtx *ctx, char buf[32], const char **text,
-			double *out)
+                        double *out)
 {
 	if (v->kind == V_NAME && v->special == S_PRIORITY) {
 		*text = NULL;
@@ -239,8 +239,7 @@ static gboolean operand(const Val *v, const LrCondCtx *ctx, char buf[32], const 
 }
 
 /* operand_text - a side's text after operand(). */
-static const char *operand_text(const Val *v, const LrCondCtx *ctx, char buf[32],
-				const char *text)
+static const char *operand_text(const Val *v, const LrCondCtx *ctx, char buf[32], const char *text)
 {
 	return text != NULL ? text : val_text(v, ctx, buf);
 }
@@ -256,18 +255,24 @@ static gboolean test_cmp(const Node *n, const LrCondCtx *ctx)
 
 	if (lnum && rnum)
 		c = x < y ? -1 : x > y;
-	else if (n->op >= OP_LT && ((n->l->kind == V_LIT && n->l->is_num) ||
-				    (n->r->kind == V_LIT && n->r->is_num)))
+	else if (n->op >= OP_LT &&
+	         ((n->l->kind == V_LIT && n->l->is_num) || (n->r->kind == V_LIT && n->r->is_num)))
 		return FALSE;
 	else
 		c = text_cmp(operand_text(n->l, ctx, lb, l), operand_text(n->r, ctx, rb, r));
 	switch (n->op) {
-	case OP_EQ: return c == 0;
-	case OP_NE: return c != 0;
-	case OP_LT: return c < 0;
-	case OP_LE: return c <= 0;
-	case OP_GT: return c > 0;
-	case OP_GE: return c >= 0;
+	case OP_EQ:
+		return c == 0;
+	case OP_NE:
+		return c != 0;
+	case OP_LT:
+		return c < 0;
+	case OP_LE:
+		return c <= 0;
+	case OP_GT:
+		return c > 0;
+	case OP_GE:
+		return c >= 0;
 	}
 	return FALSE;
 }
@@ -312,15 +317,22 @@ static gboolean node_eval(const Node *n, const LrCondCtx *ctx)
 	char buf[32];
 
 	switch (n->kind) {
-	case N_OR: return node_eval(n->a, ctx) || node_eval(n->b, ctx);
-	case N_AND: return node_eval(n->a, ctx) && node_eval(n->b, ctx);
-	case N_NOT: return !node_eval(n->a, ctx);
-	case N_CMP: return test_cmp(n, ctx);
-	case N_IN: return test_in(n, ctx) != n->negate;
-	case N_CONTAINS: return test_contains(n, ctx) != n->negate;
+	case N_OR:
+		return node_eval(n->a, ctx) || node_eval(n->b, ctx);
+	case N_AND:
+		return node_eval(n->a, ctx) && node_eval(n->b, ctx);
+	case N_NOT:
+		return !node_eval(n->a, ctx);
+	case N_CMP:
+		return test_cmp(n, ctx);
+	case N_IN:
+		return test_in(n, ctx) != n->negate;
+	case N_CONTAINS:
+		return test_contains(n, ctx) != n->negate;
 	case N_MATCH:
 		return g_regex_match(n->re, val_text(n->l, ctx, buf), 0, NULL) != n->negate;
-	case N_TRUTH: return truthy(val_text(n->l, ctx, buf));
+	case N_TRUTH:
+		return truthy(val_text(n->l, ctx, buf));
 	}
 	return FALSE;
 }

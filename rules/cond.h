@@ -40,8 +40,8 @@ typedef const LrTable *(*CondTableFunc)(gpointer data, const char *name);
 /* What a condition sees of one lead at one step of routing. */
 typedef struct {
 	const LrLead *lead;
-	double priority;		/* so far */
-	GHashTable *user;		/* the current holder's attributes, or NULL */
+	double priority;  /* so far */
+	GHashTable *user; /* the current holder's attributes, or NULL */
 } LrCondCtx;
 
 /* cond_compile - compile text.  tables resolves TABLE[...] look-ups (may be

@@ -10,7 +10,7 @@
 static const char *const digest_keys[] = {"to", "when", "period", "by", NULL};
 
 const char *const lr_config_report_views[] = {"source", "campaign", "user", "team",
-					       "server", "day", "week", NULL};
+                                              "server", "day",      "week", NULL};
 
 /* digest_config_free - destroy a digest configuration. */
 void digest_config_free(LrDigestConfig *d)
@@ -62,7 +62,7 @@ static const char *digest_when(const char *text, LrDigestConfig *d)
 
 	if (n == 2 && strcmp(w[0], "every") == 0)
 		return (d->every = lr_config_duration(w[1])) > 0 ? NULL
-								 : "bad duration after every";
+		                                                 : "bad duration after every";
 	if (n < 2 || n > 3 || (d->days = digest_days(w[0])) == 0)
 		return "expected \"DAYS HH:MM [TIME_ZONE]\" or \"every DURATION\"";
 	if (sscanf(w[1], "%d:%d%c", &h, &m, &tail) != 2 || h < 0 || h > 23 || m < 0 || m > 59)

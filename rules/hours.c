@@ -28,8 +28,12 @@ gint64 lr_config_duration(const char *text)
 
 		if (end == p || n > 1000000000)
 			return -1;
-		unit = *end == 's' || *end == '\0' ? 1 : *end == 'm' ? 60 : *end == 'h' ? 3600
-		       : *end == 'd' ? 86400 : *end == 'w' ? 604800 : 0;
+		unit = *end == 's' || *end == '\0' ? 1
+		       : *end == 'm'               ? 60
+		       : *end == 'h'               ? 3600
+		       : *end == 'd'               ? 86400
+		       : *end == 'w'               ? 604800
+		                                   : 0;
 		if (unit == 0 || (*end == '\0' && p != text))
 			return -1;
 		total += (gint64)n * unit;
@@ -151,7 +155,7 @@ gboolean lr_config_user_in_hours_memo(const LrUser *user, gint64 now, LrTzMemo *
 		if (h->from < h->to && (h->days & (1u << day)) && min >= h->from && min < h->to)
 			return TRUE;
 		if (h->from >= h->to && (((h->days & (1u << day)) && min >= h->from) ||
-					 ((h->days & (1u << yesterday)) && min < h->to)))
+		                         ((h->days & (1u << yesterday)) && min < h->to)))
 			return TRUE;
 	}
 	return user->hours == NULL || user->hours->len == 0;

@@ -39,7 +39,7 @@ LrConfig *lr_config_load(const char *path, GError **error)
 	all = g_string_new(NULL);
 	for (guint i = 0; i < problems->len; i++)
 		g_string_append_printf(all, "%s%s", i ? "\n" : "",
-				       (char *)g_ptr_array_index(problems, i));
+		                       (char *)g_ptr_array_index(problems, i));
 	g_set_error_literal(error, LR_ERROR, LR_ERROR_CONFIG, all->str);
 	return NULL;
 }

@@ -14,7 +14,7 @@
 
 /* One problem, sortable by file and line. */
 typedef struct {
-	int rank;	/* the file's order of first appearance */
+	int rank; /* the file's order of first appearance */
 	int line;
 	char *text;
 } Problem;
@@ -22,11 +22,11 @@ typedef struct {
 /* Everything one load needs besides the configuration itself. */
 typedef struct {
 	LrConfig *cfg;
-	GPtrArray *problems;	/* Problem * */
-	GHashTable *ranks;	/* file -> rank */
-	char *base;		/* folder of the main file, "" for the current one */
-	GArray *weights;	/* scratch: a route's weights */
-	const LrUser *owner;	/* whose rule file is being read, or NULL */
+	GPtrArray *problems; /* Problem * */
+	GHashTable *ranks;   /* file -> rank */
+	char *base;          /* folder of the main file, "" for the current one */
+	GArray *weights;     /* scratch: a route's weights */
+	const LrUser *owner; /* whose rule file is being read, or NULL */
 } Loader;
 
 const char *parse_span(const char *text, LrHours *h);
@@ -43,9 +43,8 @@ void note(Loader *ld, const char *file, int line, const char *fmt, ...);
 const char *file_of(Loader *ld, const config_setting_t *s, const char *fallback);
 int line_of(const config_setting_t *s);
 void unknown_key(Loader *ld, const config_setting_t *m, const char *const *known,
-			const char *where);
-void check_keys(Loader *ld, const config_setting_t *s, const char *const *known,
-		       const char *where);
+                 const char *where);
+void check_keys(Loader *ld, const config_setting_t *s, const char *const *known, const char *where);
 config_setting_t *get_list(Loader *ld, const config_setting_t *s, const char *name);
 const char *get_str(Loader *ld, const config_setting_t *s, const char *name);
 gboolean get_num(Loader *ld, const config_setting_t *s, const char *name, double *out);
@@ -58,7 +57,7 @@ char *path_of(Loader *ld, const char *name);
 gboolean read_conf(Loader *ld, config_t *conf, const char *file);
 void ruleset_free(LrRuleSet *set);
 LrRuleSet *load_ruleset(Loader *ld, const config_setting_t *root, const LrUser *owner,
-			       const char *file);
+                        const char *file);
 
 config_setting_t *get_group(Loader *ld, const config_setting_t *s, const char *name);
 char **strv_of(Loader *ld, const config_setting_t *m, const char *name);

@@ -17,11 +17,11 @@
 #include "rules/lr-config-int.h"
 #include "rules/server-config-int.h"
 
-const char *const top_keys[] = {"server", "fields", "tables", "users", "servers",
-				       "rules", "workflow",
-				       "sources", NULL};
-static const char *const workflow_keys[] = {"accept_within", "remind_after", "max_rejections",
-					    "withhold", "max_away", "contact_within", "digest", NULL};
+const char *const top_keys[] = {"server", "fields",   "tables",  "users", "servers",
+                                "rules",  "workflow", "sources", NULL};
+static const char *const workflow_keys[] = {
+    "accept_within", "remind_after",   "max_rejections", "withhold",
+    "max_away",      "contact_within", "digest",         NULL};
 static const char *const table_keys[] = {"name", "file", "key", NULL};
 
 /* ---- problems ---- */
@@ -52,7 +52,7 @@ void note(Loader *ld, const char *file, int line, const char *fmt, ...)
 	p->rank = file_rank(ld, file);
 	p->line = line;
 	p->text = line > 0 ? g_strdup_printf("%s:%d: %s", file, line, msg)
-			   : g_strdup_printf("%s: %s", file, msg);
+	                   : g_strdup_printf("%s: %s", file, msg);
 	g_ptr_array_add(ld->problems, p);
 }
 
@@ -107,8 +107,7 @@ void at(Loader *ld, const config_setting_t *s, const char *fmt, ...)
 }
 
 /* unknown_key - note member m as unknown in where, with a guess. */
-void unknown_key(Loader *ld, const config_setting_t *m, const char *const *known,
-			const char *where)
+void unknown_key(Loader *ld, const config_setting_t *m, const char *const *known, const char *where)
 {
 	const char *name = config_setting_name(m);
 	const char *guess = suggest_word(name, known);
@@ -121,8 +120,7 @@ void unknown_key(Loader *ld, const config_setting_t *m, const char *const *known
 
 /* check_keys - note every member of group s not in known[]; where says
  * what the group is ("a rule"). */
-void check_keys(Loader *ld, const config_setting_t *s, const char *const *known,
-		       const char *where)
+void check_keys(Loader *ld, const config_setting_t *s, const char *const *known, const char *where)
 {
 	for (int i = 0; i < config_setting_length(s); i++) {
 		config_setting_t *m = config_setting_get_elem(s, i);
@@ -185,7 +183,7 @@ gboolean get_num(Loader *ld, const config_setting_t *s, const char *name, double
 		return FALSE;
 	}
 	*out = config_setting_type(m) == CONFIG_TYPE_FLOAT ? config_setting_get_float(m)
-							    : (double)config_setting_get_int64(m);
+	                                                   : (double)config_setting_get_int64(m);
 	return TRUE;
 }
 
@@ -247,13 +245,16 @@ static void load_duration(Loader *ld, const config_setting_t *g, const char *nam
 
 	if (m == NULL)
 		return;
-	if (config_setting_type(m) == CONFIG_TYPE_INT || config_setting_type(m) == CONFIG_TYPE_INT64)
+	if (config_setting_type(m) == CONFIG_TYPE_INT ||
+	    config_setting_type(m) == CONFIG_TYPE_INT64)
 		*out = config_setting_get_int64(m);
 	else if (config_setting_type(m) == CONFIG_TYPE_STRING)
 		*out = lr_config_duration(config_setting_get_string(m));
 	if (*out < 0)
-		at(ld, m, "'%s' must be a duration such as \"90s\", \"30m\", \"4h\", \"2d\" or "
-		   "\"1h30m\"", name);
+		at(ld, m,
+		   "'%s' must be a duration such as \"90s\", \"30m\", \"4h\", \"2d\" or "
+		   "\"1h30m\"",
+		   name);
 }
 
 /* load_workflow - a workflow group into wf (keys left unset stay -1). */
@@ -421,7 +422,7 @@ gboolean read_conf(Loader *ld, config_t *conf, const char *file)
 
 /* load_server - the server group, through server-config's key table. */
 static void load_server(Loader *ld, const char *file, const config_t *conf,
-			const config_setting_t *root)
+                        const config_setting_t *root)
 {
 	config_setting_t *g = config_setting_get_member(root, "server");
 
@@ -445,7 +446,7 @@ static void merge_withhold(LrConfig *cfg)
 			g_ptr_array_add(all, g_strdup(cfg->workflow.withhold[k]));
 		for (int k = 0; u->workflow.withhold[k]; k++)
 			if (!g_ptr_array_find_with_equal_func(all, u->workflow.withhold[k],
-							      g_str_equal, NULL))
+			                                      g_str_equal, NULL))
 				g_ptr_array_add(all, g_strdup(u->workflow.withhold[k]));
 		g_ptr_array_add(all, NULL);
 		g_strfreev(u->workflow.withhold);
@@ -492,8 +493,8 @@ static LrConfig *lr_config_new(const char *file)
 	cfg->users = g_ptr_array_new_with_free_func((GDestroyNotify)user_free);
 	cfg->user_index = g_hash_table_new(g_str_hash, g_str_equal);
 	cfg->addr_index = g_hash_table_new(g_str_hash, g_str_equal);
-	cfg->team_index = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-						(GDestroyNotify)g_ptr_array_unref);
+	cfg->team_index =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify)g_ptr_array_unref);
 	cfg->servers = g_ptr_array_new_with_free_func((GDestroyNotify)server_free);
 	cfg->sources = g_ptr_array_new_with_free_func((GDestroyNotify)lr_source_free);
 	return cfg;
@@ -519,7 +520,7 @@ static GPtrArray *loader_finish(Loader *ld)
 /* read_main - read the main file (only its fields group when fields_only)
  * and run pass over it; as lr_config_read_full. */
 static GPtrArray *read_main(const char *path, LrConfigPassFunc pass, LrConfig **out,
-			    LrServerConfig **server, gboolean fields_only)
+                            LrServerConfig **server, gboolean fields_only)
 {
 	const char *file = server_config_resolve(path);
 	g_autofree char *dir = file ? g_path_get_dirname(file) : g_strdup(".");
@@ -564,7 +565,7 @@ GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **ou
 
 /* lr_config_read_full - lr_config_read, also handing back the server group. */
 GPtrArray *lr_config_read_full(const char *path, LrConfigPassFunc pass, LrConfig **out,
-			       LrServerConfig **server)
+                               LrServerConfig **server)
 {
 	return read_main(path, pass, out, server, FALSE);
 }

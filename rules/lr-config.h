@@ -27,12 +27,12 @@
 /* Deadlines and limits of the workflow; -1 / NULL when a file leaves a key
  * unset (the global workflow then gives it, or the built-in default). */
 typedef struct {
-	gint64 accept_within;	/* seconds */
-	gint64 remind_after;	/* seconds */
+	gint64 accept_within; /* seconds */
+	gint64 remind_after;  /* seconds */
 	int max_rejections;
-	char **withhold;	/* fields masked until ACCEPT, NULL-terminated */
-	gint64 max_away;	/* seconds an auto-reply or bounce may mark a user away */
-	gint64 contact_within;	/* seconds from arrival to CONTACTED (reports' SLA); -1 = none */
+	char **withhold;       /* fields masked until ACCEPT, NULL-terminated */
+	gint64 max_away;       /* seconds an auto-reply or bounce may mark a user away */
+	gint64 contact_within; /* seconds from arrival to CONTACTED (reports' SLA); -1 = none */
 } LrWorkflow;
 
 /* Built-in defaults when leadroute.conf has no workflow group. */
@@ -56,29 +56,29 @@ typedef struct {
 	char *id;
 	char *name;
 	char *email;
-	char **addresses;	/* every address that is this user, lower case */
-	char *role;		/* "admin", "manager", "rep", ... or NULL */
-	char **manages;		/* user ids, NULL-terminated */
-	char *manager;		/* who manages this user (derived), or NULL */
+	char **addresses; /* every address that is this user, lower case */
+	char *role;       /* "admin", "manager", "rep", ... or NULL */
+	char **manages;   /* user ids, NULL-terminated */
+	char *manager;    /* who manages this user (derived), or NULL */
 	char *team;
 	char *territory;
-	int capacity;		/* open leads at most; 0 = no limit */
-	GArray *hours;		/* LrHours; empty = always */
-	char **may_route;	/* extra targets: ids, "team:X", "server:X" */
-	char **documents;	/* folders the user's rule file may attach from, as
-				 * written (besides server.documents), or NULL */
-	GHashTable *attrs;	/* every scalar attribute as text (user.<attr>) */
-	char *rules_file;	/* as written in leadroute.conf, or NULL */
-	LrRuleSet *rules;	/* the user's rules, or NULL */
-	LrWorkflow workflow;	/* the user's own overrides */
-	const char *file;	/* where the user is defined */
+	int capacity;        /* open leads at most; 0 = no limit */
+	GArray *hours;       /* LrHours; empty = always */
+	char **may_route;    /* extra targets: ids, "team:X", "server:X" */
+	char **documents;    /* folders the user's rule file may attach from, as
+	                      * written (besides server.documents), or NULL */
+	GHashTable *attrs;   /* every scalar attribute as text (user.<attr>) */
+	char *rules_file;    /* as written in leadroute.conf, or NULL */
+	LrRuleSet *rules;    /* the user's rules, or NULL */
+	LrWorkflow workflow; /* the user's own overrides */
+	const char *file;    /* where the user is defined */
 	int line;
 } LrUser;
 
 typedef struct {
 	char *id;
-	char *deliver;		/* "mailto:ADDRESS", or NULL: a peer that only sends */
-	char *format;		/* "leadroute", "adf" */
+	char *deliver; /* "mailto:ADDRESS", or NULL: a peer that only sends */
+	char *format;  /* "leadroute", "adf" */
 	char **withhold;
 	/* Federation (issue 10): the HMAC key shared with this peer, the one
 	 * it replaces during a change-over (both verify), the partner's SLA
@@ -91,12 +91,12 @@ typedef struct {
 } LrServer;
 
 typedef enum {
-	LR_STRATEGY_SINGLE,	/* one target */
+	LR_STRATEGY_SINGLE, /* one target */
 	LR_STRATEGY_ROUND_ROBIN,
 	LR_STRATEGY_LEAST_LOADED,
 	LR_STRATEGY_WEIGHTED,
 	LR_STRATEGY_BROADCAST,
-	LR_STRATEGY_FIRST,	/* the first available, in order */
+	LR_STRATEGY_FIRST, /* the first available, in order */
 } LrStrategy;
 
 /* The strategy names as written in a route, indexed by LrStrategy and
@@ -104,23 +104,23 @@ typedef enum {
 extern const char *const lr_config_strategies[];
 
 typedef struct {
-	char *to;		/* "anna", "manager", "team:north", "server:north" */
-	double weight;		/* for weighted; 1 otherwise */
-	const LrUser *user;	/* `to` as a user, or NULL (set by route_plan_build) */
-	const GPtrArray *team;	/* "team:X": its LrUser * members, or NULL (likewise) */
+	char *to;              /* "anna", "manager", "team:north", "server:north" */
+	double weight;         /* for weighted; 1 otherwise */
+	const LrUser *user;    /* `to` as a user, or NULL (set by route_plan_build) */
+	const GPtrArray *team; /* "team:X": its LrUser * members, or NULL (likewise) */
 } LrTarget;
 
 typedef struct {
 	LrStrategy strategy;
-	GPtrArray *targets;	/* LrTarget * */
-	char *key;		/* state key for round-robin and weighted */
+	GPtrArray *targets; /* LrTarget * */
+	char *key;          /* state key for round-robin and weighted */
 } LrRoute;
 
 typedef struct {
-	double points;		/* added as is */
+	double points; /* added as is */
 	double base;
-	GArray *weights;	/* LrWeight */
-	LrCond *lookup;		/* a value expression such as companies[email_domain].tier_points */
+	GArray *weights; /* LrWeight */
+	LrCond *lookup;  /* a value expression such as companies[email_domain].tier_points */
 } LrPriority;
 
 typedef struct {
@@ -129,36 +129,36 @@ typedef struct {
 } LrWeight;
 
 typedef struct {
-	char *kind;		/* "table", "product-sheet", "sales-program", "document", ... */
-	char *name;		/* shown in the notification */
-	char *file;		/* a document, absolute; or NULL */
-	const LrTable *table;	/* a table row (kind "table"), or a document per row */
-	LrCond *key;		/* the look-up key expression */
-	int column;		/* >= 0: the row's cell names the document */
+	char *kind;           /* "table", "product-sheet", "sales-program", "document", ... */
+	char *name;           /* shown in the notification */
+	char *file;           /* a document, absolute; or NULL */
+	const LrTable *table; /* a table row (kind "table"), or a document per row */
+	LrCond *key;          /* the look-up key expression */
+	int column;           /* >= 0: the row's cell names the document */
 } LrAttach;
 
 typedef struct {
-	char *name;		/* or NULL */
+	char *name; /* or NULL */
 	const char *file;
 	int line;
-	LrCond *when;		/* NULL: always */
-	LrRoute *route;		/* NULL: the rule does not route */
+	LrCond *when;   /* NULL: always */
+	LrRoute *route; /* NULL: the rule does not route */
 	LrPriority *priority;
-	GPtrArray *attach;	/* LrAttach *, or NULL */
+	GPtrArray *attach; /* LrAttach *, or NULL */
 	char **withhold;
-	gboolean broken;	/* a part did not load (and was reported) */
+	gboolean broken; /* a part did not load (and was reported) */
 } LrRule;
 
 /* workflow.digest of the main file: the HTML report by mail to managers
  * (report/digest.c sends it; see digest.h there for the meaning). */
 typedef struct {
-	char **to;	/* user ids, or "managers" */
-	guint8 days;	/* bit 0 Monday .. bit 6 Sunday */
-	int minute;	/* of the day, in tz */
+	char **to;   /* user ids, or "managers" */
+	guint8 days; /* bit 0 Monday .. bit 6 Sunday */
+	int minute;  /* of the day, in tz */
 	GTimeZone *tz;
-	gint64 every;	/* seconds, instead of days/minute; 0 = not */
-	gint64 period;	/* seconds the report covers */
-	char *by;	/* the report's view, one of lr_config_report_views */
+	gint64 every;  /* seconds, instead of days/minute; 0 = not */
+	gint64 period; /* seconds the report covers */
+	char *by;      /* the report's view, one of lr_config_report_views */
 } LrDigestConfig;
 
 /* The report views a digest may name (report/compute.c knows each). */
@@ -166,32 +166,31 @@ extern const char *const lr_config_report_views[];
 
 struct LrRuleSet {
 	const char *file;
-	const LrUser *owner;	/* NULL for the global rules */
-	GPtrArray *rules;	/* LrRule * in order */
-	GPtrArray *steps;	/* the evaluation plan (route.c) */
+	const LrUser *owner; /* NULL for the global rules */
+	GPtrArray *rules;    /* LrRule * in order */
+	GPtrArray *steps;    /* the evaluation plan (route.c) */
 };
 
 typedef struct {
 	LrServerConfig *server;
-	char *file;		/* the main file as given */
-	char *dir;		/* its folder, absolute: relative paths start here */
-	GHashTable *aliases;	/* form label (lower case) -> field name */
-	GPtrArray *tables;	/* LrTable * */
-	GPtrArray *users;	/* LrUser * in file order */
-	GHashTable *user_index;	/* id -> LrUser * */
-	GHashTable *addr_index;	/* lower-case address -> LrUser * */
-	GHashTable *team_index;	/* team name -> GPtrArray of LrUser * */
-	GPtrArray *servers;	/* LrServer * */
-	LrRuleSet *rules;	/* the global rules */
-	LrWorkflow workflow;	/* global, with defaults filled in */
-	GStringChunk *strings;	/* file names */
-	LrDigestConfig *digest;	/* workflow.digest, or NULL */
-	GPtrArray *sources;	/* LrSource * (rules/sources.h), mailboxes to fetch */
+	char *file;             /* the main file as given */
+	char *dir;              /* its folder, absolute: relative paths start here */
+	GHashTable *aliases;    /* form label (lower case) -> field name */
+	GPtrArray *tables;      /* LrTable * */
+	GPtrArray *users;       /* LrUser * in file order */
+	GHashTable *user_index; /* id -> LrUser * */
+	GHashTable *addr_index; /* lower-case address -> LrUser * */
+	GHashTable *team_index; /* team name -> GPtrArray of LrUser * */
+	GPtrArray *servers;     /* LrServer * */
+	LrRuleSet *rules;       /* the global rules */
+	LrWorkflow workflow;    /* global, with defaults filled in */
+	GStringChunk *strings;  /* file names */
+	LrDigestConfig *digest; /* workflow.digest, or NULL */
+	GPtrArray *sources;     /* LrSource * (rules/sources.h), mailboxes to fetch */
 } LrConfig;
 
 /* A problem report: file, line (0: the file as a whole) and text. */
-typedef void (*LrConfigReportFunc)(gpointer data, const char *file, int line,
-				   const char *message);
+typedef void (*LrConfigReportFunc)(gpointer data, const char *file, int line, const char *message);
 /* A pass over a configuration that read cleanly; it reports what it finds
  * through report(data, ...). */
 typedef void (*LrConfigPassFunc)(LrConfig *cfg, LrConfigReportFunc report, gpointer data);
@@ -208,7 +207,7 @@ GPtrArray *lr_config_read(const char *path, LrConfigPassFunc pass, LrConfig **ou
  * file parsed, *server (when not NULL) gets its server group as read (the
  * defaults in place of bad values), else NULL (clean: (*out)->server). */
 GPtrArray *lr_config_read_full(const char *path, LrConfigPassFunc pass, LrConfig **out,
-			       LrServerConfig **server);
+                               LrServerConfig **server);
 
 /* lr_config_read_fields - lr_config_read of the fields group alone (the
  * form-label aliases, for `leadroute parse -c`): the same reader, include
@@ -262,12 +261,18 @@ gboolean lr_config_user_in_hours(const LrUser *user, gint64 now);
  * zone's offset once.  Start from LR_TZ_MEMO_INIT. */
 #define LR_TZ_MEMO_SIZE 4
 typedef struct {
-	gint64 secs;			/* the instant the offsets are for */
+	gint64 secs; /* the instant the offsets are for */
 	guint n;
-	GTimeZone *tz[LR_TZ_MEMO_SIZE];	/* borrowed from the users' hours */
+	GTimeZone *tz[LR_TZ_MEMO_SIZE]; /* borrowed from the users' hours */
 	gint32 offset[LR_TZ_MEMO_SIZE];
 } LrTzMemo;
-#define LR_TZ_MEMO_INIT {G_MININT64, 0, {NULL}, {0}}
+#define LR_TZ_MEMO_INIT                                                                            \
+	{                                                                                          \
+		G_MININT64, 0, {NULL},                                                             \
+		{                                                                                  \
+			0                                                                          \
+		}                                                                                  \
+	}
 
 /* lr_config_user_in_hours_memo - lr_config_user_in_hours through memo (any
  * instant: memo starts over when now moves to another second). */

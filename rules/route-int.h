@@ -8,9 +8,9 @@
 
 /* A run of rules that the plan evaluates as one step. */
 typedef struct {
-	guint first, last;	/* rule indices, inclusive */
-	char *name;		/* indexed name, or NULL for a single rule */
-	GHashTable *index;	/* folded text -> GArray of guint rule indices */
+	guint first, last; /* rule indices, inclusive */
+	char *name;        /* indexed name, or NULL for a single rule */
+	GHashTable *index; /* folded text -> GArray of guint rule indices */
 } PlanStep;
 
 /* Rules testing the same name this many times in a row get an index. */
@@ -21,7 +21,7 @@ typedef struct {
 	const LrRuleSet *set;
 	guint first, last;
 	gboolean matched;
-	char *effect;		/* matched rules only */
+	char *effect; /* matched rules only */
 } Span;
 
 /* route_result_new - an empty result (free with route_result_free). */

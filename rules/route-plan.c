@@ -69,8 +69,8 @@ static PlanStep *plan_block(const LrRuleSet *set, guint first, guint n, const ch
 	s->first = first;
 	s->last = first + n - 1;
 	s->name = g_strdup(name);
-	s->index = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-					 (GDestroyNotify)g_array_unref);
+	s->index =
+	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
 	for (guint i = first; i <= s->last; i++) {
 		g_ptr_array_set_size(keys, 0);
 		cond_index_key(((LrRule *)g_ptr_array_index(set->rules, i))->when, &nm, keys);
@@ -91,8 +91,8 @@ static void plan_targets(const LrConfig *cfg, LrRuleSet *set)
 
 			t->user = lr_config_user(cfg, t->to);
 			t->team = g_str_has_prefix(t->to, "team:")
-					  ? g_hash_table_lookup(cfg->team_index, t->to + 5)
-					  : NULL;
+			              ? g_hash_table_lookup(cfg->team_index, t->to + 5)
+			              : NULL;
 		}
 	}
 }
@@ -137,4 +137,3 @@ void route_plan_free(LrRuleSet *set)
 {
 	g_clear_pointer(&set->steps, g_ptr_array_unref);
 }
-

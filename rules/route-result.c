@@ -72,10 +72,10 @@ GPtrArray *route_result_trace(const LrRouteResult *result)
 			LrTraceStep *t = g_new0(LrTraceStep, 1);
 
 			*t = (LrTraceStep){.file = rule->file,
-					   .line = rule->line,
-					   .name = rule->name,
-					   .matched = s->matched,
-					   .effect = s->effect ? s->effect : ""};
+			                   .line = rule->line,
+			                   .name = rule->name,
+			                   .matched = s->matched,
+			                   .effect = s->effect ? s->effect : ""};
 			g_ptr_array_add(out, t);
 		}
 	}
@@ -202,9 +202,9 @@ char *route_result_to_json(const LrRouteResult *result)
 /* ---- state in memory ---- */
 
 typedef struct {
-	GHashTable *rr;		/* key -> guint64 * */
-	GHashTable *away;	/* user -> gint64 * */
-	GHashTable *open;	/* user -> GUINT_TO_POINTER */
+	GHashTable *rr;   /* key -> guint64 * */
+	GHashTable *away; /* user -> gint64 * */
+	GHashTable *open; /* user -> GUINT_TO_POINTER */
 } MemState;
 
 /* mem_rr_get - LrRouteState.rr_get over memory. */
@@ -251,11 +251,11 @@ LrRouteState *route_memory_state_new(gint64 now)
 	m->away = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	*st = (LrRouteState){.rr_get = mem_rr_get,
-			     .rr_set = mem_rr_set,
-			     .open_leads = mem_open,
-			     .away_until = mem_away,
-			     .now = now,
-			     .data = m};
+	                     .rr_set = mem_rr_set,
+	                     .open_leads = mem_open,
+	                     .away_until = mem_away,
+	                     .now = now,
+	                     .data = m};
 	return st;
 }
 

@@ -24,15 +24,15 @@ typedef struct {
 	LrRouteState *state;
 	LrRouteResult *res;
 	LrCondCtx ctx;
-	const LrUser *holder;	/* NULL while in the global rules */
+	const LrUser *holder; /* NULL while in the global rules */
 	GString *reason;
-	GString *effect;	/* the current rule's */
-	GString *escalation;	/* why it was escalated */
-	GString *scratch;	/* rotation keys (cand_key) */
-	const char *ix_value;	/* the value ix_key was made from (index_key) */
+	GString *effect;      /* the current rule's */
+	GString *escalation;  /* why it was escalated */
+	GString *scratch;     /* rotation keys (cand_key) */
+	const char *ix_value; /* the value ix_key was made from (index_key) */
 	char *ix_key;
-	LrTzMemo tz_memo;	/* time zone offsets at state->now */
-	const LrUser *last;	/* the last holder added (add_holder), or NULL */
+	LrTzMemo tz_memo;   /* time zone offsets at state->now */
+	const LrUser *last; /* the last holder added (add_holder), or NULL */
 } Router;
 
 /* What a rule's route picked. */
@@ -41,22 +41,22 @@ typedef enum { PICK_NONE, PICK_ONE, PICK_BROADCAST, PICK_NOBODY } PickKind;
 /* The texts are borrowed from the configuration. */
 typedef struct {
 	PickKind kind;
-	const char *to;		/* PICK_ONE: user id or "server:ID" */
-	const LrUser *user;	/* PICK_ONE: `to` as a user, or NULL */
-	gboolean final;		/* PICK_ONE: keeps it without reading their rules */
-	const char *meant;	/* PICK_NOBODY: who it was meant for (a user) or NULL */
-	GPtrArray *all;		/* PICK_BROADCAST: const char * ids */
+	const char *to;     /* PICK_ONE: user id or "server:ID" */
+	const LrUser *user; /* PICK_ONE: `to` as a user, or NULL */
+	gboolean final;     /* PICK_ONE: keeps it without reading their rules */
+	const char *meant;  /* PICK_NOBODY: who it was meant for (a user) or NULL */
+	GPtrArray *all;     /* PICK_BROADCAST: const char * ids */
 } Pick;
 
 /* trace_span - record rules [first, last] of set. */
-static void trace_span(Router *rt, const LrRuleSet *set, guint first, guint last,
-		       gboolean matched, const char *effect)
+static void trace_span(Router *rt, const LrRuleSet *set, guint first, guint last, gboolean matched,
+                       const char *effect)
 {
 	Span s = {.set = set,
-		  .first = first,
-		  .last = last,
-		  .matched = matched,
-		  .effect = matched ? g_strdup(effect) : NULL};
+	          .first = first,
+	          .last = last,
+	          .matched = matched,
+	          .effect = matched ? g_strdup(effect) : NULL};
 
 	if (first <= last)
 		g_array_append_val(rt->res->spans, s);
@@ -130,7 +130,7 @@ static gint64 hours_start(Router *rt, const LrUser *u)
 /* Candidate of a list route. */
 typedef struct {
 	const char *id;
-	const LrUser *user;	/* NULL: not a user ("server:ID") */
+	const LrUser *user; /* NULL: not a user ("server:ID") */
 	double weight;
 } Cand;
 
@@ -206,8 +206,8 @@ static GArray *available_cands(Router *rt, const LrRoute *route, const char **fi
 	}
 	if (ok->len > 0) {
 		for (guint i = 0; i < later->len; i++)
-			append(rt->effect, " [", g_array_index(later, Cand, i).id, ": outside hours]",
-			       NULL);
+			append(rt->effect, " [", g_array_index(later, Cand, i).id,
+			       ": outside hours]", NULL);
 		return ok;
 	}
 	soonest(rt, later);
@@ -268,8 +268,8 @@ static void least_loaded(Router *rt, GArray *cands)
 	g_autoptr(GArray) open = g_array_new(FALSE, FALSE, sizeof(guint));
 
 	for (guint i = 0; i < cands->len; i++) {
-		guint o = st->open_leads ? st->open_leads(st->data, g_array_index(cands, Cand, i).id)
-					 : 0;
+		guint o =
+		    st->open_leads ? st->open_leads(st->data, g_array_index(cands, Cand, i).id) : 0;
 		g_array_append_val(open, o);
 		min = MIN(min, o);
 	}
@@ -320,7 +320,8 @@ static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
 	const LrTarget *t = g_ptr_array_index(route->targets, 0);
 
 	g_string_append(rt->effect, route->strategy == LR_STRATEGY_SINGLE
-					? "route" : lr_config_strategies[route->strategy]);
+	                                ? "route"
+	                                : lr_config_strategies[route->strategy]);
 	for (guint i = 0; i < route->targets->len; i++)
 		append(rt->effect, i ? ", " : " ",
 		       ((LrTarget *)g_ptr_array_index(route->targets, i))->to, NULL);
@@ -337,7 +338,8 @@ static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
 		pick_list(rt, route, pick);
 	}
 	for (guint i = 0; pick->kind == PICK_BROADCAST && i < pick->all->len; i++)
-		append(rt->effect, i ? ", " : " -> ", (char *)g_ptr_array_index(pick->all, i), NULL);
+		append(rt->effect, i ? ", " : " -> ", (char *)g_ptr_array_index(pick->all, i),
+		       NULL);
 	if (pick->kind == PICK_ONE)
 		append(rt->effect, " -> ", pick->to, NULL);
 	else if (pick->kind == PICK_NOBODY)
@@ -380,8 +382,8 @@ static LrAttachment *row_attachment(Router *rt, const LrAttach *a)
 	out->name = g_strdup(a->name);
 	if (a->column >= 0) {
 		out->file = g_path_is_absolute(row[a->column])
-				    ? g_strdup(row[a->column])
-				    : g_build_filename(rt->cfg->dir, row[a->column], NULL);
+		                ? g_strdup(row[a->column])
+		                : g_build_filename(rt->cfg->dir, row[a->column], NULL);
 		return out;
 	}
 	out->table = g_strdup(table_name(a->table));
@@ -409,7 +411,8 @@ static void add_attachments(Router *rt, const GPtrArray *attach)
 		}
 		for (guint j = 0; j < rt->res->attachments->len && !dup; j++) {
 			const LrAttachment *o = g_ptr_array_index(rt->res->attachments, j);
-			dup = g_strcmp0(o->name, out->name) == 0 && g_strcmp0(o->file, out->file) == 0;
+			dup = g_strcmp0(o->name, out->name) == 0 &&
+			      g_strcmp0(o->file, out->file) == 0;
 		}
 		append(rt->effect, sep(rt->effect), "attach ", out->name, NULL);
 		if (dup)
@@ -490,7 +493,7 @@ static gboolean apply_set(Router *rt, const LrRuleSet *set, Pick *pick)
 		const PlanStep *s = g_ptr_array_index(set->steps, k);
 
 		if (s->name != NULL ? apply_block(rt, set, s, pick)
-				    : apply_rule(rt, set, s->first, pick))
+		                    : apply_rule(rt, set, s->first, pick))
 			return TRUE;
 	}
 	return FALSE;
@@ -525,8 +528,8 @@ static void escalate(Router *rt, const char *meant, const char *why)
 	if (m == NULL || unavailable_user(rt, m->id, m) != NULL)
 		m = lr_config_admin(rt->cfg);
 	g_string_append_printf(rt->escalation, "%s%s %s, escalated to %s",
-			       rt->escalation->len ? "; " : "", meant ? meant : "nobody",
-			       why, m->id);
+	                       rt->escalation->len ? "; " : "", meant ? meant : "nobody", why,
+	                       m->id);
 	rt->res->escalated = TRUE;
 	add_holder(rt, m->id, m);
 	add_unique(rt->res->assignees, m->id);
@@ -539,12 +542,12 @@ static void keep(Router *rt, const char *who, const LrUser *u)
 	const char *why = unavailable_user(rt, who, u);
 
 	add_holder(rt, who, u);
-	if (why == NULL) {	/* outside hours is soft: theirs, for when they begin */
+	if (why == NULL) { /* outside hours is soft: theirs, for when they begin */
 		add_unique(rt->res->assignees, who);
 		return;
 	}
-	escalate(rt, g_str_has_prefix(who, "server:") ? (rt->holder ? rt->holder->id : NULL)
-						      : who, why);
+	escalate(rt, g_str_has_prefix(who, "server:") ? (rt->holder ? rt->holder->id : NULL) : who,
+	         why);
 }
 
 /* step - follow one pick; TRUE when the chain goes on to a new holder. */
@@ -606,8 +609,8 @@ static void finish(Router *rt)
 		add_unique(withheld, g_ptr_array_index(res->withheld, i));
 	for (guint i = 0; i < res->assignees->len; i++) {
 		const char *a = g_ptr_array_index(res->assignees, i);
-		const LrServer *s = g_str_has_prefix(a, "server:") ? lr_config_server(rt->cfg, a + 7)
-								   : NULL;
+		const LrServer *s =
+		    g_str_has_prefix(a, "server:") ? lr_config_server(rt->cfg, a + 7) : NULL;
 		for (int k = 0; s && s->withhold && s->withhold[k]; k++)
 			add_unique(withheld, s->withhold[k]);
 	}
@@ -615,16 +618,16 @@ static void finish(Router *rt)
 	res->withheld = g_steal_pointer(&withheld);
 	if (rt->escalation->len > 0)
 		g_string_append_printf(rt->reason, "%s%s", rt->reason->len ? "; " : "",
-				       rt->escalation->str);
+		                       rt->escalation->str);
 	res->reason = g_strdup(rt->reason->str);
 }
 
 /* route_lead - route one lead. */
 LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *const *rejected_by,
-			  LrRouteState *state, GError **error)
+                          LrRouteState *state, GError **error)
 {
-	Router rt = {cfg, rejected_by, state, NULL, {lead, 0, NULL}, NULL, NULL, NULL, NULL, NULL,
-		     NULL, NULL, LR_TZ_MEMO_INIT, NULL};
+	Router rt = {cfg,  rejected_by, state, NULL, {lead, 0, NULL}, NULL, NULL, NULL,
+	             NULL, NULL,        NULL,  NULL, LR_TZ_MEMO_INIT, NULL};
 	const LrRuleSet *set = cfg->rules;
 	Pick pick = {0};
 

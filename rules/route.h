@@ -33,44 +33,44 @@ typedef struct {
 	/* round-robin position for a rule/list key; get returns 0 when unset */
 	guint64 (*rr_get)(gpointer data, const char *key);
 	void (*rr_set)(gpointer data, const char *key, guint64 value);
-	guint (*open_leads)(gpointer data, const char *user_id);   /* for least-loaded and capacity */
-	gint64 (*away_until)(gpointer data, const char *user_id);  /* µs epoch; 0 = not away */
-	gint64 now;                                                /* µs epoch (tests set it) */
+	guint (*open_leads)(gpointer data, const char *user_id); /* for least-loaded and capacity */
+	gint64 (*away_until)(gpointer data, const char *user_id); /* µs epoch; 0 = not away */
+	gint64 now;                                               /* µs epoch (tests set it) */
 	gpointer data;
 } LrRouteState;
 
 /* One thing attached to the lead for its notification. */
 typedef struct {
-	char *kind;		/* "table", "document", "product-sheet", ... as configured */
+	char *kind; /* "table", "document", "product-sheet", ... as configured */
 	char *name;
-	char *file;		/* a document's path, or NULL */
-	char *table;		/* a table row's table, or NULL */
-	char **columns;		/* the row: header and cells, NULL-terminated */
+	char *file;     /* a document's path, or NULL */
+	char *table;    /* a table row's table, or NULL */
+	char **columns; /* the row: header and cells, NULL-terminated */
 	char **values;
 } LrAttachment;
 
 /* One rule of the trace (see route_result_trace). */
 typedef struct {
-	const char *file;	/* borrowed from the configuration */
+	const char *file; /* borrowed from the configuration */
 	int line;
-	const char *name;	/* or NULL */
+	const char *name; /* or NULL */
 	gboolean matched;
-	const char *effect;	/* "" when not matched */
+	const char *effect; /* "" when not matched */
 } LrTraceStep;
 
 typedef struct {
-	GPtrArray *assignees;	/* char *: user ids or "server:ID" */
-	GPtrArray *holders;	/* char *: the chain in order */
+	GPtrArray *assignees; /* char *: user ids or "server:ID" */
+	GPtrArray *holders;   /* char *: the chain in order */
 	int priority;
-	gboolean broadcast;	/* every assignee is offered it; the first ACCEPT wins */
-	gboolean escalated;	/* nobody meant for it was available */
-	GPtrArray *attachments;	/* LrAttachment * */
-	GPtrArray *withheld;	/* char *: field names */
-	gint64 accept_within;	/* seconds, from the workflow that applies */
+	gboolean broadcast;     /* every assignee is offered it; the first ACCEPT wins */
+	gboolean escalated;     /* nobody meant for it was available */
+	GPtrArray *attachments; /* LrAttachment * */
+	GPtrArray *withheld;    /* char *: field names */
+	gint64 accept_within;   /* seconds, from the workflow that applies */
 	gint64 remind_after;
 	int max_rejections;
-	char *reason;		/* "country DE, product Pumps" */
-	GArray *spans;		/* the trace, compactly (route_result_trace) */
+	char *reason;  /* "country DE, product Pumps" */
+	GArray *spans; /* the trace, compactly (route_result_trace) */
 } LrRouteResult;
 
 /* route_lead - route lead under cfg.  rejected_by (NULL-terminated, may be
@@ -80,7 +80,7 @@ typedef struct {
  * LR_ERROR_CONFIG when cfg has no admin.  The result's trace borrows from
  * cfg. */
 LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *const *rejected_by,
-			  LrRouteState *state, GError **error);
+                          LrRouteState *state, GError **error);
 
 /* route_result_trace - every rule read, in order, with what it did.
  * Returns a new array of LrTraceStep * (borrowing from the configuration

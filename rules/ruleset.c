@@ -1,4 +1,5 @@
-/* ruleset.c - the rules of a configuration file: routes, priorities, attachments, conditions compiled. */
+/* ruleset.c - the rules of a configuration file: routes, priorities, attachments, conditions
+ * compiled. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,18 +17,17 @@
 #include "rules/lr-config-int.h"
 #include "rules/lr-config-int.h"
 
-static const char *const rule_keys[] = {"name", "when", "route", "priority", "attach",
-					"withhold", NULL};
+static const char *const rule_keys[] = {"name",   "when",     "route", "priority",
+                                        "attach", "withhold", NULL};
 
 static const char *const route_keys[] = {"to", "strategy", "weights", NULL};
 
 static const char *const priority_keys[] = {"base", "weights", "table", "column", "key", NULL};
 
-static const char *const attach_keys[] = {"kind", "name", "file", "table", "key", "column",
-					  NULL};
+static const char *const attach_keys[] = {"kind", "name", "file", "table", "key", "column", NULL};
 
-const char *const lr_config_strategies[] = {"single", "round-robin", "least-loaded",
-					   "weighted", "broadcast", "first", NULL};
+const char *const lr_config_strategies[] = {
+    "single", "round-robin", "least-loaded", "weighted", "broadcast", "first", NULL};
 
 /* target_free - destroy a route target. */
 static void target_free(LrTarget *t)
@@ -77,8 +77,7 @@ void ruleset_free(LrRuleSet *set)
 
 /* compile - compile a condition or value expression found at setting m;
  * what prefixes the message ("" for a rule's when). */
-static LrCond *compile(Loader *ld, const config_setting_t *m, const char *text,
-		       const char *what)
+static LrCond *compile(Loader *ld, const config_setting_t *m, const char *text, const char *what)
 {
 	g_autoptr(GError) error = NULL;
 	LrCond *cond = cond_compile(text, cfg_table, ld->cfg, &error);
@@ -109,8 +108,10 @@ static void load_route_group(Loader *ld, const config_setting_t *m, LrRoute *rt,
 	if (*to == NULL)
 		at(ld, m, "a route group needs 'to': route = { to = [\"anna\", \"ben\"]; ... };");
 	if (strategy != NULL && (n = strategy_of(strategy)) < 0)
-		at(ld, m, "unknown strategy '%s' (use round-robin, least-loaded, weighted, "
-		   "broadcast, first or single)", strategy);
+		at(ld, m,
+		   "unknown strategy '%s' (use round-robin, least-loaded, weighted, "
+		   "broadcast, first or single)",
+		   strategy);
 	else if (strategy != NULL)
 		rt->strategy = (LrStrategy)n;
 	for (int i = 0; w && *to && i < config_setting_length(w); i++) {
@@ -142,7 +143,7 @@ static void route_check_shape(Loader *ld, const config_setting_t *m, LrRoute *rt
 
 /* load_route - a rule's route. */
 static LrRoute *load_route(Loader *ld, const config_setting_t *m, const LrRule *r,
-			   const LrUser *owner)
+                           const LrUser *owner)
 {
 	LrRoute *rt = g_new0(LrRoute, 1);
 	g_auto(GStrv) to = NULL;
@@ -213,12 +214,13 @@ static LrPriority *load_priority(Loader *ld, const config_setting_t *m)
 	g_array_set_clear_func(p->weights, weight_clear);
 	if (config_setting_is_number(m)) {
 		p->points = config_setting_type(m) == CONFIG_TYPE_FLOAT
-				    ? config_setting_get_float(m)
-				    : (double)config_setting_get_int64(m);
+		                ? config_setting_get_float(m)
+		                : (double)config_setting_get_int64(m);
 		return p;
 	}
 	if (!config_setting_is_group(m)) {
-		at(ld, m, "priority must be a number of points or a group "
+		at(ld, m,
+		   "priority must be a number of points or a group "
 		   "{ base = ...; weights = { FIELD = ...; }; table = ...; column = ...; }");
 		return p;
 	}
@@ -238,7 +240,7 @@ static LrPriority *load_priority(Loader *ld, const config_setting_t *m)
 
 /* check_document - a document must be readable. */
 static void check_document(Loader *ld, const config_setting_t *m, const char *path,
-			   const char *what)
+                           const char *what)
 {
 	if (g_access(path, R_OK) != 0)
 		at(ld, m, "%s%s cannot be read: %s", what, path, g_strerror(errno));
@@ -246,8 +248,7 @@ static void check_document(Loader *ld, const config_setting_t *m, const char *pa
 
 /* load_attach_table - an attachment from a table (the row, or a document
  * the row names). */
-static void load_attach_table(Loader *ld, const config_setting_t *m, LrAttach *a,
-			      const char *table)
+static void load_attach_table(Loader *ld, const config_setting_t *m, LrAttach *a, const char *table)
 {
 	const char *column = get_str(ld, m, "column"), *key = get_str(ld, m, "key");
 	g_autofree char *what = NULL;
@@ -275,7 +276,7 @@ static void load_attach_table(Loader *ld, const config_setting_t *m, LrAttach *a
  * folder the admin names for documents (server.documents, the user's
  * documents); it becomes the resolved path, or a problem is noted. */
 static void confine_document(Loader *ld, const config_setting_t *m, char **path,
-			     const char *written)
+                             const char *written)
 {
 	g_autoptr(GPtrArray) folders = g_ptr_array_new_with_free_func(g_free);
 	char **server = ld->cfg->server ? ld->cfg->server->documents : NULL;
@@ -285,13 +286,14 @@ static void confine_document(Loader *ld, const config_setting_t *m, char **path,
 		g_ptr_array_add(folders, g_strdup(server[i]));
 	for (int i = 0; ld->owner->documents && ld->owner->documents[i]; i++)
 		g_ptr_array_add(folders,
-				g_canonicalize_filename(ld->owner->documents[i], ld->cfg->dir));
+		                g_canonicalize_filename(ld->owner->documents[i], ld->cfg->dir));
 	g_ptr_array_add(folders, NULL);
 	real = confine_path(*path, (const char *const *)folders->pdata);
 	if (real == NULL)
-		at(ld, m, "user '%s': attach: %s is not inside a folder the admin allows for "
-		   "documents (server.documents or the user's documents)", ld->owner->id,
-		   written);
+		at(ld, m,
+		   "user '%s': attach: %s is not inside a folder the admin allows for "
+		   "documents (server.documents or the user's documents)",
+		   ld->owner->id, written);
 	g_free(*path);
 	*path = real;
 }
@@ -316,8 +318,7 @@ static LrAttach *load_attach_one(Loader *ld, const config_setting_t *m)
 	} else if (table != NULL) {
 		load_attach_table(ld, m, a, table);
 	}
-	a->kind = g_strdup(kind ? kind : file ? "document" : a->column >= 0 ? "document"
-							 : "table");
+	a->kind = g_strdup(kind ? kind : file ? "document" : a->column >= 0 ? "document" : "table");
 	a->name = g_strdup(name ? name : file ? file : table ? table : "");
 	return a;
 }
@@ -336,7 +337,8 @@ static GPtrArray *load_attach(Loader *ld, const config_setting_t *m)
 		if (config_setting_is_group(e))
 			g_ptr_array_add(out, load_attach_one(ld, e));
 		else
-			at(ld, e, "each attachment is a group: { file = ...; } or { table = ...; }");
+			at(ld, e,
+			   "each attachment is a group: { file = ...; } or { table = ...; }");
 	}
 	if (!config_setting_is_list(m))
 		at(ld, m, "attach must be a group { ... } or a list ( { ... }, { ... } )");
@@ -345,7 +347,7 @@ static GPtrArray *load_attach(Loader *ld, const config_setting_t *m)
 
 /* load_rule - one rule. */
 static LrRule *load_rule(Loader *ld, const config_setting_t *s, const LrUser *owner,
-			 const char *file)
+                         const char *file)
 {
 	LrRule *r = g_new0(LrRule, 1);
 	config_setting_t *m;
@@ -358,7 +360,7 @@ static LrRule *load_rule(Loader *ld, const config_setting_t *s, const LrUser *ow
 	if ((when = get_str(ld, s, "when")) != NULL)
 		r->when = compile(ld, config_setting_get_member(s, "when"), when, "");
 	r->broken = (when == NULL && config_setting_get_member(s, "when") != NULL) ||
-		    (when != NULL && r->when == NULL);
+	            (when != NULL && r->when == NULL);
 	if ((m = config_setting_get_member(s, "route")) != NULL)
 		r->route = load_route(ld, m, r, owner);
 	if ((m = config_setting_get_member(s, "priority")) != NULL)
@@ -374,7 +376,7 @@ static LrRule *load_rule(Loader *ld, const config_setting_t *s, const LrUser *ow
 /* check_rule_name - rule names are unique within their file (names maps
  * name -> first rule). */
 static void check_rule_name(Loader *ld, const config_setting_t *s, GHashTable *names,
-			    const LrRule *r)
+                            const LrRule *r)
 {
 	const LrRule *o = r->name ? g_hash_table_lookup(names, r->name) : NULL;
 
@@ -387,7 +389,7 @@ static void check_rule_name(Loader *ld, const config_setting_t *s, GHashTable *n
 
 /* load_ruleset - the rules list of a file (owner NULL: the global rules). */
 LrRuleSet *load_ruleset(Loader *ld, const config_setting_t *root, const LrUser *owner,
-			       const char *file)
+                        const char *file)
 {
 	config_setting_t *l = get_list(ld, root, "rules");
 	LrRuleSet *set = g_new0(LrRuleSet, 1);

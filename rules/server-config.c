@@ -492,13 +492,15 @@ static void set_retention(const Filler *f, LrServerConfig *cfg, const config_set
 	if (r == NULL)
 		return;
 	if (!config_setting_is_group(r)) {
-		key_at(f, r, "'retention' must be a group: retention = { closed_after = \"730d\"; };");
+		key_at(f, r,
+		       "'retention' must be a group: retention = { closed_after = \"730d\"; };");
 		return;
 	}
 	for (int i = 0; i < config_setting_length(r); i++) {
 		m = config_setting_get_elem(r, (unsigned)i);
 		if (strcmp(config_setting_name(m), "closed_after") != 0)
-			key_at(f, m, "unknown key '%s' in server.retention", config_setting_name(m));
+			key_at(f, m, "unknown key '%s' in server.retention",
+			       config_setting_name(m));
 	}
 	if ((m = config_setting_get_member(r, "closed_after")) == NULL)
 		return;

@@ -6,10 +6,11 @@
 #include "rules/lr-config-int.h"
 #include "rules/sources.h"
 
-static const char *const source_keys[] = {"id", "url", "password_file", "after", "idle", "poll",
-					  "recipient", "ca_file", "fingerprint", "tls",
-					  "tls_verify", "max_message_size", "quarantine",
-					  "max_tries", NULL};
+static const char *const source_keys[] = {"id",         "url",        "password_file",
+                                          "after",      "idle",       "poll",
+                                          "recipient",  "ca_file",    "fingerprint",
+                                          "tls",        "tls_verify", "max_message_size",
+                                          "quarantine", "max_tries",  NULL};
 
 #define LR_SOURCE_DEFAULT_POLL 120
 #define LR_SOURCE_DEFAULT_TRIES 5
@@ -23,10 +24,10 @@ static gboolean url_scheme(LrSource *src, const char *scheme)
 		LrSourceTls tls;
 		guint port;
 	} schemes[] = {
-		{"imap", LR_SOURCE_IMAP, LR_TLS_STARTTLS, 143},
-		{"imaps", LR_SOURCE_IMAP, LR_TLS_IMPLICIT, 993},
-		{"pop3", LR_SOURCE_POP3, LR_TLS_STARTTLS, 110},
-		{"pop3s", LR_SOURCE_POP3, LR_TLS_IMPLICIT, 995},
+	    {"imap", LR_SOURCE_IMAP, LR_TLS_STARTTLS, 143},
+	    {"imaps", LR_SOURCE_IMAP, LR_TLS_IMPLICIT, 993},
+	    {"pop3", LR_SOURCE_POP3, LR_TLS_STARTTLS, 110},
+	    {"pop3s", LR_SOURCE_POP3, LR_TLS_IMPLICIT, 995},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(schemes); i++)
@@ -129,12 +130,12 @@ char *lr_source_password(const LrSource *src, GError **error)
 
 	if (src->password_file == NULL) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "source %s has no password_file",
-			    src->id);
+		            src->id);
 		return NULL;
 	}
 	if (!g_file_get_contents(src->password_file, &text, NULL, &local)) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "source %s: %s", src->id,
-			    local->message);
+		            local->message);
 		return NULL;
 	}
 	text[strcspn(text, "\r\n")] = '\0';
@@ -143,7 +144,7 @@ char *lr_source_password(const LrSource *src, GError **error)
 
 /* check_password_file - present, a regular file, readable by its owner only. */
 static void check_password_file(Loader *ld, const config_setting_t *s, const char *id,
-				const char *path)
+                                const char *path)
 {
 	struct stat st;
 

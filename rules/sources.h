@@ -13,39 +13,39 @@ typedef enum {
 } LrSourceKind;
 
 typedef enum {
-	LR_TLS_STARTTLS,	/* imap:// and pop3://: STARTTLS / STLS, required */
-	LR_TLS_IMPLICIT,	/* imaps:// and pop3s:// */
-	LR_TLS_NONE,		/* tls = "none", written out: no encryption at all */
+	LR_TLS_STARTTLS, /* imap:// and pop3://: STARTTLS / STLS, required */
+	LR_TLS_IMPLICIT, /* imaps:// and pop3s:// */
+	LR_TLS_NONE,     /* tls = "none", written out: no encryption at all */
 } LrSourceTls;
 
 typedef enum {
-	LR_AFTER_MOVE,		/* move to after_folder */
-	LR_AFTER_FLAG,		/* \Seen + $Leadroute (Maildir: S flag in cur/) */
+	LR_AFTER_MOVE, /* move to after_folder */
+	LR_AFTER_FLAG, /* \Seen + $Leadroute (Maildir: S flag in cur/) */
 	LR_AFTER_DELETE,
 } LrSourceAfter;
 
 typedef struct {
 	char *id;
-	char *url;		/* as written */
+	char *url; /* as written */
 	LrSourceKind kind;
-	char *host;		/* IMAP/POP3 */
+	char *host; /* IMAP/POP3 */
 	guint port;
-	char *user;		/* decoded (%40 -> @) */
-	char *folder;		/* IMAP folder (default INBOX); Maildir: its path */
-	char *password_file;	/* absolute, or NULL (Maildir) */
+	char *user;          /* decoded (%40 -> @) */
+	char *folder;        /* IMAP folder (default INBOX); Maildir: its path */
+	char *password_file; /* absolute, or NULL (Maildir) */
 	LrSourceAfter after;
-	char *after_folder;	/* LR_AFTER_MOVE */
-	gboolean idle;		/* use IMAP IDLE when offered (default TRUE) */
-	gint64 poll;		/* seconds between polls */
-	char *recipient;	/* the envelope recipient the lead gets */
-	char *ca_file;		/* trust these CAs instead of the system's */
-	char *fingerprint;	/* pinned SHA-256 of the server certificate, hex, lower case */
+	char *after_folder; /* LR_AFTER_MOVE */
+	gboolean idle;      /* use IMAP IDLE when offered (default TRUE) */
+	gint64 poll;        /* seconds between polls */
+	char *recipient;    /* the envelope recipient the lead gets */
+	char *ca_file;      /* trust these CAs instead of the system's */
+	char *fingerprint;  /* pinned SHA-256 of the server certificate, hex, lower case */
 	LrSourceTls tls;
-	gboolean tls_verify;	/* FALSE only when written out */
-	gsize max_message_size;	/* 0: the server group's */
-	char *quarantine;	/* folder for messages that keep failing */
-	guint max_tries;	/* failures before quarantine */
-	const char *file;	/* where the source is defined */
+	gboolean tls_verify;    /* FALSE only when written out */
+	gsize max_message_size; /* 0: the server group's */
+	char *quarantine;       /* folder for messages that keep failing */
+	guint max_tries;        /* failures before quarantine */
+	const char *file;       /* where the source is defined */
 	int line;
 } LrSource;
 

@@ -15,17 +15,17 @@
 struct LrTable {
 	char *name;
 	char *path;
-	char **columns;		/* header, NULL-terminated */
+	char **columns; /* header, NULL-terminated */
 	guint ncols;
-	GPtrArray *rows;	/* char ** (NULL-terminated), g_strfreev */
-	GHashTable *index;	/* folded key -> char ** (borrowed from rows) */
+	GPtrArray *rows;   /* char ** (NULL-terminated), g_strfreev */
+	GHashTable *index; /* folded key -> char ** (borrowed from rows) */
 };
 
 /* A CSV reader over one buffer. */
 typedef struct {
 	const char *p;
 	const char *end;
-	int line;		/* line of p, from 1 */
+	int line; /* line of p, from 1 */
 	const char *path;
 	GPtrArray *problems;
 } CsvReader;
@@ -34,7 +34,8 @@ typedef struct {
 static void csv_problem(CsvReader *rd, int line, const char *message)
 {
 	if (rd->problems != NULL)
-		g_ptr_array_add(rd->problems, g_strdup_printf("%s:%d: %s", rd->path, line, message));
+		g_ptr_array_add(rd->problems,
+		                g_strdup_printf("%s:%d: %s", rd->path, line, message));
 }
 
 /* csv_quoted - read a quoted field after its opening quote into out.
@@ -136,8 +137,8 @@ static char *table_read_text(const char *path, GPtrArray *problems, gsize *len)
 	char *text = NULL;
 
 	if (g_access(path, R_OK) != 0) {
-		g_ptr_array_add(problems, g_strdup_printf("cannot read %s: %s", path,
-							  g_strerror(errno)));
+		g_ptr_array_add(problems,
+		                g_strdup_printf("cannot read %s: %s", path, g_strerror(errno)));
 		return NULL;
 	}
 	if (!g_file_get_contents(path, &text, len, &error)) {
@@ -145,9 +146,10 @@ static char *table_read_text(const char *path, GPtrArray *problems, gsize *len)
 		return NULL;
 	}
 	if (*len > TABLE_MAX_BYTES || !g_utf8_validate(text, *len, NULL)) {
-		g_ptr_array_add(problems, g_strdup_printf("%s is %s", path, *len > TABLE_MAX_BYTES
-							  ? "too large for a table"
-							  : "not UTF-8 text"));
+		g_ptr_array_add(problems,
+		                g_strdup_printf("%s is %s", path,
+		                                *len > TABLE_MAX_BYTES ? "too large for a table"
+		                                                       : "not UTF-8 text"));
 		g_free(text);
 		return NULL;
 	}
@@ -169,8 +171,8 @@ static void table_add_row(LrTable *t, CsvReader *rd, char **cells, int line, int
 	g_ptr_array_add(t->rows, cells);
 	folded = table_key_fold(cells[key]);
 	if (g_hash_table_contains(t->index, folded)) {
-		g_autofree char *msg = g_strdup_printf("key '%s' appears again (the first row wins)",
-						       cells[key]);
+		g_autofree char *msg =
+		    g_strdup_printf("key '%s' appears again (the first row wins)", cells[key]);
 		csv_problem(rd, line, msg);
 		g_free(folded);
 		return;
@@ -216,7 +218,7 @@ LrTable *table_load(const char *name, const char *path, const char *key, GPtrArr
 	if ((kcol = table_column(t, key)) < 0) {
 		g_autofree char *cols = g_strjoinv(", ", t->columns);
 		g_ptr_array_add(out, g_strdup_printf("no key column '%s' in %s (its columns: %s)",
-						     key, path, cols));
+		                                     key, path, cols));
 		return NULL;
 	}
 	while ((cells = csv_record(&rd, &line)) != NULL)

@@ -1,4 +1,5 @@
-/* users.c - the users and secondary servers of a configuration: loading them, and the look-ups over them. */
+/* users.c - the users and secondary servers of a configuration: loading them, and the look-ups over
+ * them. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,13 +17,19 @@
 #include "rules/lr-config-int.h"
 #include "rules/lr-config-int.h"
 
-static const char *const user_keys[] = {"id", "name", "email", "addresses", "role", "manages",
-					"team", "territory", "capacity", "hours", "may_route",
-					"rules", "documents", NULL};
+static const char *const user_keys[] = {"id",        "name",  "email",     "addresses", "role",
+                                        "manages",   "team",  "territory", "capacity",  "hours",
+                                        "may_route", "rules", "documents", NULL};
 
-static const char *const server_entry_keys[] = {"id", "deliver", "format", "withhold",
-						 "name", "secret_file", "previous_secret_file",
-						 "accept_within", NULL};
+static const char *const server_entry_keys[] = {"id",
+                                                "deliver",
+                                                "format",
+                                                "withhold",
+                                                "name",
+                                                "secret_file",
+                                                "previous_secret_file",
+                                                "accept_within",
+                                                NULL};
 
 /* user_free - destroy a user. */
 void user_free(LrUser *u)
@@ -100,8 +107,8 @@ static void load_user_attrs(Loader *ld, LrUser *u, const config_setting_t *s)
 		config_setting_t *m = config_setting_get_elem(s, i);
 		const char *name = config_setting_name(m);
 		char *text = scalar_text(m);
-		const char *guess = g_strv_contains(user_keys, name) ? NULL
-								    : suggest_word(name, user_keys);
+		const char *guess =
+		    g_strv_contains(user_keys, name) ? NULL : suggest_word(name, user_keys);
 
 		if (guess != NULL)
 			at(ld, m, "unknown key '%s' in a user (did you mean '%s'?)", name, guess);
@@ -183,8 +190,11 @@ static void load_user(Loader *ld, const config_setting_t *s)
 	u->line = line_of(s);
 	u->hours = g_array_new(FALSE, TRUE, sizeof(LrHours));
 	u->attrs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-	u->workflow = (LrWorkflow){.accept_within = -1, .remind_after = -1, .max_rejections = -1,
-				    .max_away = -1, .contact_within = -1};
+	u->workflow = (LrWorkflow){.accept_within = -1,
+	                           .remind_after = -1,
+	                           .max_rejections = -1,
+	                           .max_away = -1,
+	                           .contact_within = -1};
 	g_ptr_array_add(ld->cfg->users, u);
 	g_hash_table_insert(ld->cfg->user_index, u->id, u);
 	load_user_fields(ld, u, s);
@@ -222,17 +232,17 @@ static void link_managers(Loader *ld, const config_setting_t *list)
 static void user_attrs_fill(LrUser *u)
 {
 	g_autofree char *cap = g_strdup_printf("%d", u->capacity);
-	const char *pairs[][2] = {{"id", u->id}, {"name", u->name}, {"email", u->email},
-				  {"role", u->role}, {"team", u->team},
-				  {"territory", u->territory}, {"manager", u->manager},
-				  {"capacity", cap}};
+	const char *pairs[][2] = {{"id", u->id},           {"name", u->name},
+	                          {"email", u->email},     {"role", u->role},
+	                          {"team", u->team},       {"territory", u->territory},
+	                          {"manager", u->manager}, {"capacity", cap}};
 
 	g_hash_table_remove(u->attrs, "hours");
 	g_hash_table_remove(u->attrs, "rules");
 	for (guint i = 0; i < G_N_ELEMENTS(pairs); i++)
 		if (pairs[i][1] != NULL)
 			g_hash_table_replace(u->attrs, g_strdup(pairs[i][0]),
-					     g_strdup(pairs[i][1]));
+			                     g_strdup(pairs[i][1]));
 }
 
 /* load_users - the users list. */
@@ -254,7 +264,8 @@ void load_users(Loader *ld, const config_setting_t *root)
 		link_managers(ld, l);
 	for (guint i = 0; i < ld->cfg->users->len; i++) {
 		LrUser *u = g_ptr_array_index(ld->cfg->users, i);
-		GPtrArray *team = u->team ? g_hash_table_lookup(ld->cfg->team_index, u->team) : NULL;
+		GPtrArray *team =
+		    u->team ? g_hash_table_lookup(ld->cfg->team_index, u->team) : NULL;
 
 		user_attrs_fill(u);
 		if (u->team != NULL && team == NULL) {
@@ -272,16 +283,15 @@ static void server_federation(Loader *ld, const config_setting_t *s, LrServer *s
 	const char *secret = get_str(ld, s, "secret_file");
 	const char *previous = get_str(ld, s, "previous_secret_file");
 	config_setting_t *m = config_setting_get_member(s, "accept_within");
-	const char *within = m && config_setting_type(m) == CONFIG_TYPE_STRING
-				     ? config_setting_get_string(m)
-				     : NULL;
+	const char *within =
+	    m && config_setting_type(m) == CONFIG_TYPE_STRING ? config_setting_get_string(m) : NULL;
 
 	srv->secret_file = secret ? path_of(ld, secret) : NULL;
 	srv->previous_secret_file = previous ? path_of(ld, previous) : NULL;
 	srv->name = g_strdup(get_str(ld, s, "name"));
 	srv->accept_within = -1;
 	if (m && (config_setting_type(m) == CONFIG_TYPE_INT ||
-		  config_setting_type(m) == CONFIG_TYPE_INT64))
+	          config_setting_type(m) == CONFIG_TYPE_INT64))
 		srv->accept_within = config_setting_get_int64(m);
 	else
 		srv->accept_within = within ? lr_config_duration(within) : (m ? -2 : -1);
@@ -302,7 +312,8 @@ static void load_server_entry(Loader *ld, const config_setting_t *s)
 
 	check_keys(ld, s, server_entry_keys, "a server");
 	if (id == NULL || (deliver == NULL && get_str(ld, s, "secret_file") == NULL)) {
-		at(ld, s, "a server needs id and deliver (or, for a peer that only sends "
+		at(ld, s,
+		   "a server needs id and deliver (or, for a peer that only sends "
 		   "to us, secret_file)");
 		return;
 	}
@@ -347,8 +358,10 @@ static void check_user_file_keys(Loader *ld, const config_setting_t *root)
 		if (g_strv_contains(keys, name))
 			continue;
 		if (g_strv_contains(top_keys, name))
-			at(ld, m, "a user's rule file cannot set '%s' (only rules and workflow; "
-			   "the rest belongs in leadroute.conf)", name);
+			at(ld, m,
+			   "a user's rule file cannot set '%s' (only rules and workflow; "
+			   "the rest belongs in leadroute.conf)",
+			   name);
 		else
 			unknown_key(ld, m, keys, "a user's rule file");
 	}
@@ -384,8 +397,8 @@ static void load_user_file(Loader *ld, LrUser *u, const config_setting_t *s)
 		config_setting_t *root = config_root_setting(&conf);
 		check_user_file_keys(ld, root);
 		load_workflow(ld, root, &u->workflow);
-		u->rules = load_ruleset(ld, root, u, g_string_chunk_insert_const(ld->cfg->strings,
-										   path));
+		u->rules =
+		    load_ruleset(ld, root, u, g_string_chunk_insert_const(ld->cfg->strings, path));
 	}
 	ld->owner = NULL;
 	config_destroy(&conf);

@@ -40,8 +40,8 @@ int cmd_backup(int argc, char **argv)
 {
 	g_autofree char *config = NULL;
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
+	    {NULL}};
 	g_autoptr(LrServerConfig) cfg = NULL;
 	g_autoptr(GError) error = NULL;
 	LrQueue *q;
@@ -66,10 +66,9 @@ int cmd_restore(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *home = NULL;
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
-		{"home", 0, 0, G_OPTION_ARG_FILENAME, &home, "restore here, not in server.home",
-		 "DIR"},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
+	    {"home", 0, 0, G_OPTION_ARG_FILENAME, &home, "restore here, not in server.home", "DIR"},
+	    {NULL}};
 	g_autoptr(LrServerConfig) cfg = NULL;
 	g_autoptr(GError) error = NULL;
 
@@ -106,9 +105,9 @@ int cmd_erase(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *why = NULL;
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
-		{"reason", 0, 0, G_OPTION_ARG_STRING, &why, "recorded with the erasure", "TEXT"},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
+	    {"reason", 0, 0, G_OPTION_ARG_STRING, &why, "recorded with the erasure", "TEXT"},
+	    {NULL}};
 	g_autoptr(LrServerConfig) cfg = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autofree char *actor = g_strdup_printf("admin:%s", g_get_user_name());

@@ -33,11 +33,15 @@ static void warn_sources(const LrConfig *cfg)
 		if (src->kind == LR_SOURCE_MAILDIR)
 			continue;
 		if (src->tls == LR_TLS_NONE)
-			fprintf(stderr, "%s:%d: warning: source %s: tls = \"none\": the password "
-				"and the mail travel in plain text\n", src->file, src->line, src->id);
+			fprintf(stderr,
+			        "%s:%d: warning: source %s: tls = \"none\": the password "
+			        "and the mail travel in plain text\n",
+			        src->file, src->line, src->id);
 		else if (!src->tls_verify)
-			fprintf(stderr, "%s:%d: warning: source %s: tls_verify = false: the server's "
-				"certificate is not checked\n", src->file, src->line, src->id);
+			fprintf(stderr,
+			        "%s:%d: warning: source %s: tls_verify = false: the server's "
+			        "certificate is not checked\n",
+			        src->file, src->line, src->id);
 	}
 }
 
@@ -47,8 +51,8 @@ int cmd_check(int argc, char **argv)
 {
 	g_autofree char *file = NULL;
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &file, "configuration file", "FILE"},
-		{NULL},
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &file, "configuration file", "FILE"},
+	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- check the configuration");
 	g_autoptr(GError) error = NULL;
@@ -59,7 +63,7 @@ int cmd_check(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc > 1) {
 		fprintf(stderr, "leadroute check: %s\nusage: leadroute check [-c FILE]\n",
-			error ? error->message : "unexpected argument");
+		        error ? error->message : "unexpected argument");
 		return 64;
 	}
 	problems = lr_config_check_server(file, &cfg, &srv);

@@ -36,14 +36,13 @@ static int admin_usage(const char *verb, const char *usage, const char *why)
 
 /* admin_parse - the options (-c, --actor, --help) and the lead id; FALSE
  * with the usage printed and *status set when the line is wrong. */
-static gboolean admin_parse(AdminCmd *c, int *argc, char ***argv, const char *usage,
-			    int *status)
+static gboolean admin_parse(AdminCmd *c, int *argc, char ***argv, const char *usage, int *status)
 {
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &c->config, "configuration file", "FILE"},
-		{"actor", 0, 0, G_OPTION_ARG_STRING, &c->actor,
-		 "who did it (default: admin:LOGIN)", "NAME"},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &c->config, "configuration file", "FILE"},
+	    {"actor", 0, 0, G_OPTION_ARG_STRING, &c->actor, "who did it (default: admin:LOGIN)",
+	     "NAME"},
+	    {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new(strchr(usage, ' ') + 1);
 	g_autoptr(GError) error = NULL;
 
@@ -53,7 +52,8 @@ static gboolean admin_parse(AdminCmd *c, int *argc, char ***argv, const char *us
 		admin_usage(c->verb, usage, error->message);
 		return FALSE;
 	}
-	if (*argc < 3 || !g_ascii_string_to_unsigned((*argv)[1], 10, 1, G_MAXUINT64, &c->id, NULL)) {
+	if (*argc < 3 ||
+	    !g_ascii_string_to_unsigned((*argv)[1], 10, 1, G_MAXUINT64, &c->id, NULL)) {
 		admin_usage(c->verb, usage, "give the lead's id (a number) and what to do");
 		return FALSE;
 	}
@@ -154,7 +154,7 @@ int cmd_lead_close(int argc, char **argv)
 	if (strcmp(argv[2], "won") == 0) {
 		if (argc > 4 || (argc == 4 && !admin_amount(argv[3])))
 			return admin_usage(c.verb, LEAD_CLOSE_USAGE,
-					   "won takes one amount, such as 5000 or 5000.50");
+			                   "won takes one amount, such as 5000 or 5000.50");
 		arg = argc == 4 ? g_strdup(argv[3]) : NULL;
 	} else if (strcmp(argv[2], "lost") == 0) {
 		arg = argc > 3 ? g_strjoinv(" ", argv + 3) : NULL;

@@ -58,11 +58,12 @@ int cmd_lead_status(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *actor = NULL, *arg = NULL;
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
-		{"actor", 0, 0, G_OPTION_ARG_STRING, &actor,
-		 "who recorded it (default: admin:LOGIN)", "NAME"},
-		{NULL}};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("ID contacted|won [AMOUNT]|lost [REASON]");
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
+	    {"actor", 0, 0, G_OPTION_ARG_STRING, &actor, "who recorded it (default: admin:LOGIN)",
+	     "NAME"},
+	    {NULL}};
+	g_autoptr(GOptionContext) ctx =
+	    g_option_context_new("ID contacted|won [AMOUNT]|lost [REASON]");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LrConfig) cfg = NULL;
 	const char *why = NULL;
@@ -75,7 +76,7 @@ int cmd_lead_status(int argc, char **argv)
 		goto fail;
 	if (!status_args(argc, argv, &id, &arg, &why)) {
 		fprintf(stderr, "leadroute lead status: %s\nusage: leadroute lead %s\n", why,
-			LEAD_STATUS_USAGE);
+		        LEAD_STATUS_USAGE);
 		return 64;
 	}
 	if (actor == NULL)

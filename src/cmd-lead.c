@@ -17,10 +17,10 @@ typedef struct {
 } LeadVerb;
 
 static const LeadVerb lead_verbs[] = {
-	{"status", cmd_lead_status, LEAD_STATUS_USAGE},
-	{"reassign", cmd_lead_reassign, LEAD_REASSIGN_USAGE},
-	{"close", cmd_lead_close, LEAD_CLOSE_USAGE},
-	{"note", cmd_lead_note, LEAD_NOTE_USAGE},
+    {"status", cmd_lead_status, LEAD_STATUS_USAGE},
+    {"reassign", cmd_lead_reassign, LEAD_REASSIGN_USAGE},
+    {"close", cmd_lead_close, LEAD_CLOSE_USAGE},
+    {"note", cmd_lead_note, LEAD_NOTE_USAGE},
 };
 
 /* lead_usage - every verb's usage on stderr; the exit status of misuse. */

@@ -48,8 +48,8 @@ static gboolean list_options(const ListArgs *a, LrListOptions *opt)
 
 	memset(opt, 0, sizeof(*opt));
 	opt->json = a->json;
-	opt->query = (QueueQuery){.status = a->status, .user = a->user, .source = a->source,
-				  .server = a->server};
+	opt->query = (QueueQuery){
+	    .status = a->status, .user = a->user, .source = a->source, .server = a->server};
 	if ((a->since && !cmd_parse_when(a->since, now, &opt->query.since)) ||
 	    (a->until && !cmd_parse_when(a->until, now, &opt->query.until)))
 		return FALSE;
@@ -67,18 +67,18 @@ int cmd_list(int argc, char **argv)
 {
 	ListArgs a = {0};
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &a.config, "configuration file", "FILE"},
-		{"json", 0, 0, G_OPTION_ARG_NONE, &a.json, "print a JSON array", NULL},
-		{"status", 0, 0, G_OPTION_ARG_STRING, &a.status, "only this status", "S"},
-		{"user", 0, 0, G_OPTION_ARG_STRING, &a.user, "only leads this user holds", "U"},
-		{"source", 0, 0, G_OPTION_ARG_STRING, &a.source, "only this source", "S"},
-		{"server", 0, 0, G_OPTION_ARG_STRING, &a.server, "only leads sent to server", "ID"},
-		{"since", 0, 0, G_OPTION_ARG_STRING, &a.since, "received since", "DATE"},
-		{"until", 0, 0, G_OPTION_ARG_STRING, &a.until, "received before", "DATE"},
-		{"by", 0, 0, G_OPTION_ARG_STRING, &a.by, "time (newest first) or priority", "ORDER"},
-		{"limit", 0, 0, G_OPTION_ARG_STRING, &a.limit, "at most N leads (0: all)", "N"},
-		{"before", 0, 0, G_OPTION_ARG_STRING, &a.before, "the page after lead ID", "ID"},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &a.config, "configuration file", "FILE"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &a.json, "print a JSON array", NULL},
+	    {"status", 0, 0, G_OPTION_ARG_STRING, &a.status, "only this status", "S"},
+	    {"user", 0, 0, G_OPTION_ARG_STRING, &a.user, "only leads this user holds", "U"},
+	    {"source", 0, 0, G_OPTION_ARG_STRING, &a.source, "only this source", "S"},
+	    {"server", 0, 0, G_OPTION_ARG_STRING, &a.server, "only leads sent to server", "ID"},
+	    {"since", 0, 0, G_OPTION_ARG_STRING, &a.since, "received since", "DATE"},
+	    {"until", 0, 0, G_OPTION_ARG_STRING, &a.until, "received before", "DATE"},
+	    {"by", 0, 0, G_OPTION_ARG_STRING, &a.by, "time (newest first) or priority", "ORDER"},
+	    {"limit", 0, 0, G_OPTION_ARG_STRING, &a.limit, "at most N leads (0: all)", "N"},
+	    {"before", 0, 0, G_OPTION_ARG_STRING, &a.before, "the page after lead ID", "ID"},
+	    {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- list leads");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LrServerConfig) cfg = NULL;

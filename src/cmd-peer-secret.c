@@ -13,7 +13,7 @@
 
 #include "src/commands.h"
 
-#define PEER_SECRET_BYTES 32	/* 256 bits, printed as 64 hex digits */
+#define PEER_SECRET_BYTES 32 /* 256 bits, printed as 64 hex digits */
 
 /* peer_secret_new - PEER_SECRET_BYTES from the kernel's random source as
  * hex and a line end.  Returns a new string, or NULL (errno set). */
@@ -69,18 +69,18 @@ int cmd_peer_secret(int argc, char **argv)
 {
 	g_autofree char *output = NULL;
 	GOptionEntry entries[] = {
-		{"output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
-		 "write it to FILE (created with mode 0600; an existing file is refused)", "FILE"},
-		{NULL}};
+	    {"output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+	     "write it to FILE (created with mode 0600; an existing file is refused)", "FILE"},
+	    {NULL}};
 	g_autoptr(GOptionContext) ctx =
-		g_option_context_new("- print a new random secret for a peer's secret_file");
+	    g_option_context_new("- print a new random secret for a peer's secret_file");
 	g_autoptr(GError) error = NULL;
 	g_autofree char *secret = NULL;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc != 1) {
-		fprintf(stderr, "usage: leadroute peer-secret [-o FILE]%s%s\n",
-			error ? ": " : "", error ? error->message : "");
+		fprintf(stderr, "usage: leadroute peer-secret [-o FILE]%s%s\n", error ? ": " : "",
+		        error ? error->message : "");
 		return 64;
 	}
 	if ((secret = peer_secret_new()) == NULL) {

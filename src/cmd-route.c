@@ -41,7 +41,7 @@ static char *bare_address(const char *text)
 
 /* read_lead - the message at path as a parsed lead. */
 static LrLead *read_lead(const LrConfig *cfg, const char *path, const char *recipient,
-			 GError **error)
+                         GError **error)
 {
 	g_autoptr(LrParser) parser = parser_new(lr_config_field_aliases(cfg), error);
 	g_autoptr(LrLead) lead = lead_new();
@@ -83,7 +83,8 @@ static char *join(const GPtrArray *list, const char *sep)
 	GString *out = g_string_new(NULL);
 
 	for (guint i = 0; i < list->len; i++)
-		g_string_append_printf(out, "%s%s", i ? sep : "", (char *)g_ptr_array_index(list, i));
+		g_string_append_printf(out, "%s%s", i ? sep : "",
+		                       (char *)g_ptr_array_index(list, i));
 	return g_string_free(out, FALSE);
 }
 
@@ -111,16 +112,17 @@ static void print_text(const LrRouteResult *res)
 
 	print_trace(res);
 	printf("holders:     %s\n", holders);
-	printf("assignees:   %s%s%s\n", assignees, res->broadcast ? " (broadcast: first ACCEPT wins)"
-			: "", res->escalated ? " (escalated)" : "");
+	printf("assignees:   %s%s%s\n", assignees,
+	       res->broadcast ? " (broadcast: first ACCEPT wins)" : "",
+	       res->escalated ? " (escalated)" : "");
 	printf("priority:    %d\n", res->priority);
 	printf("reason:      %s\n", res->reason);
 	printf("attachments:%s\n", res->attachments->len ? "" : " none");
 	print_attachments(res);
 	printf("withheld:    %s\n", *withheld ? withheld : "none");
 	printf("workflow:    accept within %" G_GINT64_FORMAT "s, remind after %" G_GINT64_FORMAT
-	       "s, max rejections %d\n", res->accept_within, res->remind_after,
-	       res->max_rejections);
+	       "s, max rejections %d\n",
+	       res->accept_within, res->remind_after, res->max_rejections);
 }
 
 /* decision_time - --at as µs since the epoch, or now. */
@@ -147,13 +149,13 @@ static int dry_run(const RouteOpts *o, const char *path, gint64 now)
 	LrRouteState *state;
 
 	if (lead == NULL) {
-		fprintf(stderr, "leadroute route: %s%s%s\n", cfg ? path : "",
-			cfg ? ": " : "", error->message);
+		fprintf(stderr, "leadroute route: %s%s%s\n", cfg ? path : "", cfg ? ": " : "",
+		        error->message);
 		return 1;
 	}
 	if (!lead->is_lead) {
 		fprintf(stderr, "leadroute route: %s: not a lead (%s)\n", path,
-			lead->reason ? lead->reason : "unknown");
+		        lead->reason ? lead->reason : "unknown");
 		return 1;
 	}
 	state = route_memory_state_new(now);
@@ -189,17 +191,19 @@ int cmd_route(int argc, char **argv)
 {
 	RouteOpts o = {0};
 	GOptionEntry entries[] = {
-		{"dry-run", 0, 0, G_OPTION_ARG_NONE, &o.dry_run, "show the decision, store nothing", NULL},
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file", "FILE"},
-		{"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print JSON", NULL},
-		{"recipient", 'r', 0, G_OPTION_ARG_STRING, &o.recipient, "envelope recipient", "ADDR"},
-		{"at", 0, 0, G_OPTION_ARG_STRING, &o.at, "decide at this time (ISO 8601)", "TIME"},
-		{"rejected-by", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.rejected, "treat as rejected by",
-		 "ID"},
-		{"away", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.away, "treat as away", "USER"},
-		{NULL},
+	    {"dry-run", 0, 0, G_OPTION_ARG_NONE, &o.dry_run, "show the decision, store nothing",
+	     NULL},
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &o.config, "configuration file", "FILE"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &o.json, "print JSON", NULL},
+	    {"recipient", 'r', 0, G_OPTION_ARG_STRING, &o.recipient, "envelope recipient", "ADDR"},
+	    {"at", 0, 0, G_OPTION_ARG_STRING, &o.at, "decide at this time (ISO 8601)", "TIME"},
+	    {"rejected-by", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.rejected, "treat as rejected by",
+	     "ID"},
+	    {"away", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.away, "treat as away", "USER"},
+	    {NULL},
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("--dry-run MSG - show a routing trace");
+	g_autoptr(GOptionContext) ctx =
+	    g_option_context_new("--dry-run MSG - show a routing trace");
 	g_autoptr(GError) error = NULL;
 	gint64 now;
 	int rc;
@@ -207,11 +211,15 @@ int cmd_route(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc != 2 || !o.dry_run ||
 	    !decision_time(o.at, &now)) {
-		fprintf(stderr, "leadroute route: %s\nusage: leadroute route --dry-run [-c FILE] "
-			"[--json] [-r RCPT] [--at TIME] [--rejected-by ID]... [--away USER]... MSG\n",
-			error ? error->message : !o.dry_run ? "only --dry-run is offered (the daemon "
-			"routes stored leads)" : argc != 2 ? "one message file expected"
-			: "--at wants an ISO 8601 time such as 2026-11-16T14:00:00Z");
+		fprintf(
+		    stderr,
+		    "leadroute route: %s\nusage: leadroute route --dry-run [-c FILE] "
+		    "[--json] [-r RCPT] [--at TIME] [--rejected-by ID]... [--away USER]... MSG\n",
+		    error        ? error->message
+		    : !o.dry_run ? "only --dry-run is offered (the daemon "
+		                   "routes stored leads)"
+		    : argc != 2  ? "one message file expected"
+		                 : "--at wants an ISO 8601 time such as 2026-11-16T14:00:00Z");
 		opts_clear(&o);
 		return 64;
 	}

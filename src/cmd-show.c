@@ -13,10 +13,10 @@ int cmd_show(int argc, char **argv)
 	g_autofree char *config = NULL;
 	gboolean json = FALSE, raw = FALSE;
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
-		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON object", NULL},
-		{"raw", 0, 0, G_OPTION_ARG_NONE, &raw, "print the message as received", NULL},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "print a JSON object", NULL},
+	    {"raw", 0, 0, G_OPTION_ARG_NONE, &raw, "print the message as received", NULL},
+	    {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("ID - show one lead");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LrServerConfig) cfg = NULL;

@@ -20,8 +20,8 @@ static gboolean probe_one(const LrSource *src)
 	g_autoptr(GError) error = NULL;
 	gboolean ok = source_probe(src, &p, &error);
 
-	printf("%s: %s reachable=%s certificate=%s", src->id, src->url,
-	       p.reachable ? "yes" : "no", p.cert_ok ? "ok" : "no");
+	printf("%s: %s reachable=%s certificate=%s", src->id, src->url, p.reachable ? "yes" : "no",
+	       p.cert_ok ? "ok" : "no");
 	if (p.cert_info)
 		printf(" (%s)", p.cert_info);
 	if (p.waiting >= 0)
@@ -36,8 +36,8 @@ int cmd_sources(int argc, char **argv)
 {
 	g_autofree char *file = NULL;
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &file, "configuration file", "FILE"},
-		{NULL},
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &file, "configuration file", "FILE"},
+	    {NULL},
 	};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("[ID...] - test the mailbox sources");
 	g_autoptr(GError) error = NULL;

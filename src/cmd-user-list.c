@@ -53,8 +53,7 @@ static void list_line(LrQueue *q, const LrUser *u, GHashTable *last, gint64 now)
 	const gint64 *at = g_hash_table_lookup(last, u->id);
 	g_autofree char *until = away > now ? lead_time_format(away) : g_strdup("-");
 	g_autofree char *seen = at ? lead_time_format(*at) : g_strdup("-");
-	g_autofree char *cap = u->capacity > 0 ? g_strdup_printf("%d", u->capacity)
-					       : g_strdup("-");
+	g_autofree char *cap = u->capacity > 0 ? g_strdup_printf("%d", u->capacity) : g_strdup("-");
 
 	printf("%-16s %-9s %4" G_GUINT64_FORMAT " %8s  %-20s  %s\n", u->id,
 	       away > now ? "away" : "available", list_open(q, u->id), cap, until, seen);

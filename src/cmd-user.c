@@ -23,8 +23,8 @@ static gint64 parse_until(const char *text)
 {
 	g_autoptr(GTimeZone) local = g_time_zone_new_local();
 	g_autofree char *iso = strchr(text, 'T') || strchr(text, ' ')
-				       ? g_strdelimit(g_strdup(text), " ", 'T')
-				       : g_strconcat(text, "T00:00:00", NULL);
+	                           ? g_strdelimit(g_strdup(text), " ", 'T')
+	                           : g_strconcat(text, "T00:00:00", NULL);
 	g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601(iso, local);
 
 	return dt ? g_date_time_to_unix(dt) * G_USEC_PER_SEC : -1;
@@ -53,7 +53,7 @@ static int user_show(LrQueue *q, const char *id)
 
 /* user_change - away (until, or now + workflow.max_away) or back. */
 static int user_change(const LrConfig *cfg, LrQueue *q, const char *verb, const char *id,
-		       const char *until_text)
+                       const char *until_text)
 {
 	gint64 now = g_get_real_time(), until = 0;
 	g_autofree char *actor = g_strdup_printf("admin:%s", g_get_user_name());
@@ -62,10 +62,11 @@ static int user_change(const LrConfig *cfg, LrQueue *q, const char *verb, const 
 
 	if (strcmp(verb, "away") == 0) {
 		until = until_text ? parse_until(until_text)
-				   : now + cfg->workflow.max_away * G_USEC_PER_SEC;
+		                   : now + cfg->workflow.max_away * G_USEC_PER_SEC;
 		if (until <= now) {
-			fprintf(stderr, "leadroute user: --until '%s' is not a date in the future\n",
-				until_text);
+			fprintf(stderr,
+			        "leadroute user: --until '%s' is not a date in the future\n",
+			        until_text);
 			return 64;
 		}
 	}
@@ -99,10 +100,9 @@ int cmd_user(int argc, char **argv)
 {
 	g_autofree char *config = NULL, *until = NULL;
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
-		{"until", 0, 0, G_OPTION_ARG_STRING, &until, "away until (YYYY-MM-DD[THH:MM])",
-		 "DATE"},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
+	    {"until", 0, 0, G_OPTION_ARG_STRING, &until, "away until (YYYY-MM-DD[THH:MM])", "DATE"},
+	    {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("list | away|back|show ID");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LrConfig) cfg = NULL;
@@ -115,7 +115,7 @@ int cmd_user(int argc, char **argv)
 	if (argc == 2 && strcmp(argv[1], "list") == 0)
 		return user_list_run(config);
 	if (argc != 3 || (strcmp(argv[1], "away") != 0 && strcmp(argv[1], "back") != 0 &&
-			  strcmp(argv[1], "show") != 0)) {
+	                  strcmp(argv[1], "show") != 0)) {
 		fprintf(stderr, USER_USAGE);
 		return 64;
 	}
@@ -123,13 +123,13 @@ int cmd_user(int argc, char **argv)
 		goto fail;
 	if (lr_config_user(cfg, argv[2]) == NULL) {
 		fprintf(stderr, "leadroute user: '%s' is no user of %s\n", argv[2],
-			cfg->file ? cfg->file : "the configuration");
+		        cfg->file ? cfg->file : "the configuration");
 		return 1;
 	}
 	if ((q = queue_open(cfg->server->home, FALSE, &error)) == NULL)
 		goto fail;
 	status = strcmp(argv[1], "show") == 0 ? user_show(q, argv[2])
-					      : user_change(cfg, q, argv[1], argv[2], until);
+	                                      : user_change(cfg, q, argv[1], argv[2], until);
 	queue_close(q);
 	return status;
 fail:

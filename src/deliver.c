@@ -45,7 +45,7 @@ static GBytes *read_stdin(gsize limit, gboolean *too_big, GError **error)
 		}
 		if (limit > 0 && buf->len + (gsize)n > limit) {
 			*too_big = TRUE;
-			continue;	/* drain, so the writer sees no broken pipe */
+			continue; /* drain, so the writer sees no broken pipe */
 		}
 		g_byte_array_append(buf, chunk, (guint)n);
 	}
@@ -72,13 +72,14 @@ static int deliver_hand(const LrServerConfig *cfg, const DeliverOptions *opt, GB
 {
 	g_autoptr(GError) error = NULL;
 	g_autoptr(SpoolEnvelope) env =
-		spool_envelope_new(opt->sender, (const char *const *)opt->recipients, raw);
+	    spool_envelope_new(opt->sender, (const char *const *)opt->recipients, raw);
 	guint64 id = 0;
 	gboolean dup = FALSE;
 
 	switch (spool_hand_off(cfg->home, env, &id, &dup, &error)) {
 	case SPOOL_HANDED:
-		printf("2.0.0 lead %" G_GUINT64_FORMAT " %s\n", id, dup ? "already stored" : "stored");
+		printf("2.0.0 lead %" G_GUINT64_FORMAT " %s\n", id,
+		       dup ? "already stored" : "stored");
 		return EX_OK;
 	case SPOOL_REFUSED:
 		return exit_for(error);
@@ -102,13 +103,13 @@ static int deliver_run(const DeliverOptions *opt)
 	const char *data;
 
 	if (cfg == NULL)
-		return exit_for(error);	/* a config problem: retry once fixed */
+		return exit_for(error); /* a config problem: retry once fixed */
 	raw = read_stdin(cfg->max_message_size, &too_big, &error);
 	if (raw == NULL)
 		return exit_for(error);
 	if (too_big) {
 		g_set_error(&error, LR_ERROR, LR_ERROR_TOO_BIG, "message exceeds %zu bytes",
-			    cfg->max_message_size);
+		            cfg->max_message_size);
 		return exit_for(error);
 	}
 	data = g_bytes_get_data(raw, &len);
@@ -138,11 +139,11 @@ int deliver_main(int argc, char **argv)
 {
 	DeliverOptions opt = {0};
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt.config, "configuration file", "FILE"},
-		{"recipient", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &opt.recipients,
-		 "envelope recipient (repeatable)", "ADDR"},
-		{"sender", 's', 0, G_OPTION_ARG_STRING, &opt.sender, "envelope sender", "ADDR"},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &opt.config, "configuration file", "FILE"},
+	    {"recipient", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &opt.recipients,
+	     "envelope recipient (repeatable)", "ADDR"},
+	    {"sender", 's', 0, G_OPTION_ARG_STRING, &opt.sender, "envelope sender", "ADDR"},
+	    {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- store one message from stdin");
 	g_autoptr(GError) error = NULL;
 	int rc;

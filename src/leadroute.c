@@ -17,25 +17,27 @@ typedef struct {
 } Command;
 
 static const Command commands[] = {
-	{"check", cmd_check, "check [-c FILE]"},
-	{"parse", cmd_parse, "parse [-c FILE] [--json] [-r RECIPIENT] MSG...  (one JSON object per line)"},
-	{"parse-reply", cmd_parse_reply, "parse-reply [--json] [-r RECIPIENT] MSG..."},
-	{"route", cmd_route, "route --dry-run [-c FILE] [--json] [--at TIME] MSG"},
-	{"deliver", cmd_deliver, "deliver [-c FILE] [-r RECIPIENT] [-s SENDER]"},
-	{"list", cmd_list,
-	 "list [-c FILE] [--json] [--status S] [--user U] [--source S] [--server ID]\n"
-	 "       [--since D] [--until D] [--by time|priority] [--limit N] [--before ID]"},
-	{"show", cmd_show, "show [-c FILE] [--json] [--raw] ID"},
-	{"report", cmd_report,
-	 "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json]"},
-	{"user", cmd_user, "user list | away|back|show [-c FILE] [--until DATE] ID"},
-	{"peer-secret", cmd_peer_secret, "peer-secret [-o FILE]  (a new secret for a peer's secret_file)"},
-	{"lead", cmd_lead, "lead status|reassign|close|note ...  (leadroute lead for each)"},
-	/* store */
-	{"backup", cmd_backup, "backup [-c FILE] DIR  (hot copy while the daemon runs)"},
-	{"restore", cmd_restore, "restore [-c FILE] [--home DIR] BACKUP"},
-	{"erase", cmd_erase, "erase [-c FILE] [--reason TEXT] ID"},
-	{"sources", cmd_sources, "sources [-c FILE] [ID...]  (connect to each mailbox source once)"},
+    {"check", cmd_check, "check [-c FILE]"},
+    {"parse", cmd_parse,
+     "parse [-c FILE] [--json] [-r RECIPIENT] MSG...  (one JSON object per line)"},
+    {"parse-reply", cmd_parse_reply, "parse-reply [--json] [-r RECIPIENT] MSG..."},
+    {"route", cmd_route, "route --dry-run [-c FILE] [--json] [--at TIME] MSG"},
+    {"deliver", cmd_deliver, "deliver [-c FILE] [-r RECIPIENT] [-s SENDER]"},
+    {"list", cmd_list,
+     "list [-c FILE] [--json] [--status S] [--user U] [--source S] [--server ID]\n"
+     "       [--since D] [--until D] [--by time|priority] [--limit N] [--before ID]"},
+    {"show", cmd_show, "show [-c FILE] [--json] [--raw] ID"},
+    {"report", cmd_report,
+     "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json]"},
+    {"user", cmd_user, "user list | away|back|show [-c FILE] [--until DATE] ID"},
+    {"peer-secret", cmd_peer_secret,
+     "peer-secret [-o FILE]  (a new secret for a peer's secret_file)"},
+    {"lead", cmd_lead, "lead status|reassign|close|note ...  (leadroute lead for each)"},
+    /* store */
+    {"backup", cmd_backup, "backup [-c FILE] DIR  (hot copy while the daemon runs)"},
+    {"restore", cmd_restore, "restore [-c FILE] [--home DIR] BACKUP"},
+    {"erase", cmd_erase, "erase [-c FILE] [--reason TEXT] ID"},
+    {"sources", cmd_sources, "sources [-c FILE] [ID...]  (connect to each mailbox source once)"},
 };
 
 /* usage - print the subcommands and return the exit status for misuse. */

@@ -42,23 +42,23 @@ typedef struct {
 	LrSender *sender;
 	LrLmtpServer *lmtp;
 	LrIntakeBatcher *batcher;
-	LrSourceRunner *sources;	/* the mailbox sources' threads */
+	LrSourceRunner *sources; /* the mailbox sources' threads */
 	GMainLoop *loop;
 	GThread *worker, *mailer;
 	gint stopping;
 	GMutex kick_lock;
 	GCond kick;
 	guint64 kicks;
-	LrSender *next_sender;		/* made by a reload, taken by the mailer (kick_lock) */
-	LrServerConfig *started;	/* the server group the daemon started with */
-	LrServerConfig *applied;	/* the one the last reload applied */
-	gboolean ready;		/* the store is open: intake may store (under kick_lock) */
-	gboolean quitting;	/* it never will: stop waiting (under kick_lock) */
+	LrSender *next_sender;   /* made by a reload, taken by the mailer (kick_lock) */
+	LrServerConfig *started; /* the server group the daemon started with */
+	LrServerConfig *applied; /* the one the last reload applied */
+	gboolean ready;          /* the store is open: intake may store (under kick_lock) */
+	gboolean quitting;       /* it never will: stop waiting (under kick_lock) */
 	GCond ready_cond;
-	LrConfig *digest_cfg;	/* the digest's own copy (the router owns its one) */
-	LrDigest *digest;	/* workflow.digest, or NULL */
-	SpoolServer *handoff;	/* leadroute-deliver's socket */
-	GThread *spooler;	/* takes the spool in */
+	LrConfig *digest_cfg; /* the digest's own copy (the router owns its one) */
+	LrDigest *digest;     /* workflow.digest, or NULL */
+	SpoolServer *handoff; /* leadroute-deliver's socket */
+	GThread *spooler;     /* takes the spool in */
 	char *home;
 } Daemon;
 
@@ -78,8 +78,7 @@ static gboolean daemon_wait_ready(Daemon *d)
 	gboolean ready;
 
 	g_mutex_lock(&d->kick_lock);
-	while (!d->ready && !d->quitting &&
-	       g_cond_wait_until(&d->ready_cond, &d->kick_lock, until))
+	while (!d->ready && !d->quitting && g_cond_wait_until(&d->ready_cond, &d->kick_lock, until))
 		;
 	ready = d->ready;
 	g_mutex_unlock(&d->kick_lock);
@@ -96,9 +95,8 @@ static void daemon_set_ready(Daemon *d)
 }
 
 /* store_message - the LMTP store callback: durable, once. */
-static gboolean store_message(GBytes *message, const char *sender,
-			      const char *const *recipients, gpointer data, guint64 *lead_id,
-			      gboolean *duplicate, GError **error)
+static gboolean store_message(GBytes *message, const char *sender, const char *const *recipients,
+                              gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	Daemon *d = data;
 
@@ -107,18 +105,18 @@ static gboolean store_message(GBytes *message, const char *sender,
 		return FALSE;
 	}
 	return intake_batcher_store(d->batcher, message, sender, recipients, lead_id, duplicate,
-				    error);
+	                            error);
 }
 
 /* spool_store - the store step of the deliverer's socket and spool. */
 static gboolean spool_store(const SpoolEnvelope *env, gpointer data, guint64 *lead_id,
-			    gboolean *duplicate, GError **error)
+                            gboolean *duplicate, GError **error)
 {
 	Daemon *d = data;
 
 	return intake_batcher_store(d->batcher, env->raw, env->sender,
-				    (const char *const *)env->rcpts->pdata, lead_id, duplicate,
-				    error);
+	                            (const char *const *)env->rcpts->pdata, lead_id, duplicate,
+	                            error);
 }
 
 /* How often the spool is looked at while the daemon runs (microseconds). */
@@ -233,7 +231,7 @@ static gpointer mailer_main(gpointer data)
 		g_mutex_lock(&d->kick_lock);
 		if (d->kicks == seen && !g_atomic_int_get(&d->stopping))
 			g_cond_wait_until(&d->kick, &d->kick_lock,
-					  g_get_monotonic_time() + G_USEC_PER_SEC);
+			                  g_get_monotonic_time() + G_USEC_PER_SEC);
 		g_mutex_unlock(&d->kick_lock);
 	}
 	return NULL;
@@ -266,11 +264,11 @@ static gboolean on_retention(gpointer data)
 	if (keep <= 0 || d->q == NULL)
 		return G_SOURCE_CONTINUE;
 	if (!queue_retention_erase(d->q, g_get_real_time() - keep * G_USEC_PER_SEC, 1000, &erased,
-				   &error))
+	                           &error))
 		lr_log_warn(0, "retention: %s (retrying)", error->message);
 	else if (erased > 0)
 		lr_log_info(0, "retention: erased=%u closed_after=%" G_GINT64_FORMAT "s", erased,
-			    keep);
+		            keep);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -296,7 +294,7 @@ static LrSender *new_sender(const LrServerConfig *srv)
 	LrSender *sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
 
 	sender_set_backoff(sender, (gint64)srv->retry_first * G_USEC_PER_SEC,
-			   (gint64)srv->retry_max * G_USEC_PER_SEC);
+	                   (gint64)srv->retry_max * G_USEC_PER_SEC);
 	return sender;
 }
 
@@ -321,8 +319,10 @@ static void apply_server(Daemon *d, const LrServerConfig *srv)
 	server_config_free(d->applied);
 	d->applied = server_config_copy(srv);
 	if (restart[0] != NULL)
-		lr_log_warn(0, "reload: server %s changed and needs a restart (the running "
-			    "values stay until then)", restart_text);
+		lr_log_warn(0,
+		            "reload: server %s changed and needs a restart (the running "
+		            "values stay until then)",
+		            restart_text);
 	lr_log_info(0, "reload: server settings applied: %s", live[0] ? live_text : "none changed");
 }
 
@@ -371,14 +371,16 @@ static gboolean on_hup(gpointer data)
 
 	if (cfg == NULL) {
 		lr_log_error(0, "reload refused, keeping the running configuration: %s",
-			     error->message);
+		             error->message);
 		return G_SOURCE_CONTINUE;
 	}
 	apply_server(d, cfg->server);
 	router_set_config(d->router, cfg);
 	digest_load_all(d);
-	lr_log_info(0, "configuration reloaded from %s (rules, users, workflow, field aliases, "
-		    "templates)", cfg->file ? cfg->file : "default");
+	lr_log_info(0,
+	            "configuration reloaded from %s (rules, users, workflow, field aliases, "
+	            "templates)",
+	            cfg->file ? cfg->file : "default");
 	return G_SOURCE_CONTINUE;
 }
 
@@ -397,13 +399,13 @@ static gboolean on_term(gpointer data)
 static gboolean start_lmtp(Daemon *d, const LrServerConfig *srv, GError **error)
 {
 	LrLmtpConfig lc = {.listen = (const char *const *)srv->listen,
-			   .hostname = srv->name,
-			   .max_message_size = srv->max_message_size,
-			   .session_timeout = srv->session_timeout,
-			   .max_sessions = srv->max_sessions,
-			   .store = store_message,
-			   .store_data = d,
-			   .min_data_rate = srv->min_data_rate};
+	                   .hostname = srv->name,
+	                   .max_message_size = srv->max_message_size,
+	                   .session_timeout = srv->session_timeout,
+	                   .max_sessions = srv->max_sessions,
+	                   .store = store_message,
+	                   .store_data = d,
+	                   .min_data_rate = srv->min_data_rate};
 
 	d->lmtp = lmtp_server_start(&lc, error);
 	return d->lmtp != NULL;
@@ -411,8 +413,7 @@ static gboolean start_lmtp(Daemon *d, const LrServerConfig *srv, GError **error)
 
 /* privs_secret - as root, make a missing secret file now (its folder may
  * be root's) and give it to the account the daemon becomes. */
-static gboolean privs_secret(const LrServerConfig *srv, const struct passwd *pw,
-			     GError **error)
+static gboolean privs_secret(const LrServerConfig *srv, const struct passwd *pw, GError **error)
 {
 	g_autofree char *fallback = g_build_filename(srv->home, "secret", NULL);
 	const char *path = srv->secret_file ? srv->secret_file : fallback;
@@ -424,7 +425,7 @@ static gboolean privs_secret(const LrServerConfig *srv, const struct passwd *pw,
 		return FALSE;
 	if (chown(path, pw->pw_uid, pw->pw_gid) != 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "chown %s: %s", path,
-			    g_strerror(errno));
+		            g_strerror(errno));
 		return FALSE;
 	}
 	return TRUE;
@@ -442,28 +443,29 @@ static gboolean privs_drop(const LrServerConfig *srv, GError **error)
 		return TRUE;
 	if (user == NULL || (pw = getpwnam(user)) == NULL || pw->pw_uid == 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
-			    "started as root, and server.user \"%s\" is %s: leadrouted does not "
-			    "run as root (create the account: useradd --system --home-dir %s "
-			    "--shell /usr/sbin/nologin %s)", user ? user : "",
-			    user && getpwnam(user) ? "root" : "no account", srv->home,
-			    user ? user : "leadroute");
+		            "started as root, and server.user \"%s\" is %s: leadrouted does not "
+		            "run as root (create the account: useradd --system --home-dir %s "
+		            "--shell /usr/sbin/nologin %s)",
+		            user ? user : "", user && getpwnam(user) ? "root" : "no account",
+		            srv->home, user ? user : "leadroute");
 		return FALSE;
 	}
 	if (!privs_secret(srv, pw, error))
 		return FALSE;
-	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
-	    setuid(pw->pw_uid) != 0) {
+	if (setgroups(1, &pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "cannot become %s: %s", user,
-			    g_strerror(errno));
+		            g_strerror(errno));
 		return FALSE;
 	}
 	if (setuid(0) == 0 || seteuid(0) == 0 || geteuid() == 0 || getegid() == 0) {
-		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "could become root again after "
-			    "dropping to %s: refusing to run", user);
+		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG,
+		            "could become root again after "
+		            "dropping to %s: refusing to run",
+		            user);
 		return FALSE;
 	}
 	lr_log_info(0, "user=%s uid=%u gid=%u status=dropped-root", user, (unsigned)pw->pw_uid,
-		    (unsigned)pw->pw_gid);
+	            (unsigned)pw->pw_gid);
 	return TRUE;
 }
 
@@ -511,8 +513,8 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	start_spool(d, srv);
 	if (!root && !start_lmtp(d, srv, error))
 		return FALSE;
-	d->sources = source_runner_start(d->q, d->started->home, sources,
-					 d->started->max_message_size);
+	d->sources =
+	    source_runner_start(d->q, d->started->home, sources, d->started->max_message_size);
 	d->worker = g_thread_new("router", worker_main, d);
 	d->mailer = g_thread_new("sender", mailer_main, d);
 	return TRUE;
@@ -565,7 +567,7 @@ static int daemon_run(Daemon *d, LrConfig *cfg)
 	g_timeout_add_seconds(1, on_digest, d);
 	g_timeout_add_seconds(LR_RETENTION_EVERY, on_retention, d);
 	lr_log_info(0, "started config=%s home=%s", d->config_path ? d->config_path : "default",
-		    cfg->server->home);
+	            cfg->server->home);
 	g_main_loop_run(d->loop);
 	daemon_stop(d);
 	g_main_loop_unref(d->loop);
@@ -578,12 +580,11 @@ int main(int argc, char **argv)
 	Daemon d = {0};
 	gboolean foreground = FALSE, verbose = FALSE;
 	GOptionEntry entries[] = {
-		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &d.config_path, "configuration file",
-		 "FILE"},
-		{"foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground,
-		 "stay in the foreground and log to stderr", NULL},
-		{"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "log debug lines", NULL},
-		{NULL}};
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &d.config_path, "configuration file", "FILE"},
+	    {"foreground", 'f', 0, G_OPTION_ARG_NONE, &foreground,
+	     "stay in the foreground and log to stderr", NULL},
+	    {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "log debug lines", NULL},
+	    {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("- the leadroute daemon");
 	g_autoptr(GError) error = NULL;
 	LrConfig *cfg;

@@ -24,8 +24,7 @@ static inline char *lr_test_corpus_path(const char *sub)
 		dir = g_build_filename(corpus, sub, NULL);
 	if (g_file_test(dir, G_FILE_TEST_IS_DIR))
 		return dir;
-	g_test_message("corpus folder %s not found (set LR_CORPUS or restore tests/corpus)",
-		       dir);
+	g_test_message("corpus folder %s not found (set LR_CORPUS or restore tests/corpus)", dir);
 	g_test_fail();
 	g_free(dir);
 	return NULL;

@@ -39,7 +39,7 @@ static gboolean echo_tempfail(const char *const *rcpts, GError **error)
 
 /* echo_store - the store callback: refuse non-mail, count the rest. */
 static gboolean echo_store(GBytes *message, const char *sender, const char *const *rcpts,
-			   gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
+                           gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	EchoStore *st = data;
 	gsize len;
@@ -74,21 +74,21 @@ int main(int argc, char **argv)
 	gint timeout = 0, sessions = 0;
 	g_auto(GStrv) listen = NULL;
 	GOptionEntry entries[] = {
-		{"max-size", 0, 0, G_OPTION_ARG_INT64, &max_size, "message size limit", "BYTES"},
-		{"timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "session timeout", "S"},
-		{"sessions", 0, 0, G_OPTION_ARG_INT, &sessions, "concurrent sessions", "N"},
-		{G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &listen, NULL, "LISTEN..."},
-		{NULL}};
+	    {"max-size", 0, 0, G_OPTION_ARG_INT64, &max_size, "message size limit", "BYTES"},
+	    {"timeout", 0, 0, G_OPTION_ARG_INT, &timeout, "session timeout", "S"},
+	    {"sessions", 0, 0, G_OPTION_ARG_INT, &sessions, "concurrent sessions", "N"},
+	    {G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &listen, NULL, "LISTEN..."},
+	    {NULL}};
 	g_autoptr(GOptionContext) ctx = g_option_context_new("LISTEN...");
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
 	EchoStore st = {.keys = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
 	LrLmtpConfig config = {.hostname = "echo.test",
-			       .max_message_size = max_size,
-			       .session_timeout = timeout,
-			       .max_sessions = sessions,
-			       .store = echo_store,
-			       .store_data = &st};
+	                       .max_message_size = max_size,
+	                       .session_timeout = timeout,
+	                       .max_sessions = sessions,
+	                       .store = echo_store,
+	                       .store_data = &st};
 	LrLmtpServer *server;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);

@@ -13,39 +13,39 @@
 #include "parser/adf.h"
 
 static const FedAdfParties parties = {"North Dealer Group", "leads@north-dealer.example",
-				      "Acme Leads HQ", "leads@acme.example"};
+                                      "Acme Leads HQ", "leads@acme.example"};
 
 /* A rich ADF lead as a vendor sends it: what the round trip starts from. */
 static const char rich_adf[] =
-	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?adf version=\"1.0\"?>\n<adf><prospect>"
-	"<id sequence=\"1\" source=\"AutoLeads\">AL-000381</id>"
-	"<requestdate>2026-11-17T09:11:52-06:00</requestdate>"
-	"<vehicle interest=\"buy\" status=\"new\"><year>2026</year><make>Ford</make>"
-	"<model>F-150</model><vin>1FTFW1E50PFA00001</vin><stock>F1234</stock><trim>XLT</trim>"
-	"<bodystyle>Pickup</bodystyle><transmission>Auto</transmission>"
-	"<odometer>12</odometer><colorcombination><exteriorcolor>Blue</exteriorcolor>"
-	"<preference>1</preference></colorcombination>"
-	"<price type=\"quote\" currency=\"USD\">52000</price>"
-	"<comments>Needs the towing package &amp; a bed liner</comments></vehicle>"
-	"<vehicle interest=\"trade-in\" status=\"used\"><year>2015</year><make>Ford</make>"
-	"<model>Focus</model></vehicle>"
-	"<vehicle interest=\"buy\" status=\"used\"><year>2024</year><make>Ford</make>"
-	"<model>Ranger</model></vehicle>"
-	"<customer><contact primarycontact=\"1\"><name part=\"first\">Rosa</name>"
-	"<name part=\"last\">Delgado</name><name part=\"full\" type=\"business\">Delgado "
-	"Farms</name><email>rosa.delgado@webmail.example</email>"
-	"<phone type=\"voice\">402-555-0187</phone><phone type=\"cellphone\">402-555-0188</phone>"
-	"<phone type=\"fax\">402-555-0189</phone>"
-	"<address><street line=\"1\">1200 Farnam St</street><city>Omaha</city>"
-	"<regioncode>NE</regioncode><postalcode>68102</postalcode><country>US</country>"
-	"</address></contact><timeframe><description>Within a month</description></timeframe>"
-	"<comments>Please call after 5 pm. 5 &lt; 6, caf\xc3\xa9.</comments></customer>"
-	"<vendor><vendorname>Prairie Ford</vendorname><contact><name part=\"full\">Sales</name>"
-	"<email>sales@prairie.example</email></contact></vendor>"
-	"<provider><name>AutoLeads</name><service>Quote form</service>"
-	"<url>https://autoleads.example/</url><email>leads@autoleads.example</email>"
-	"<contact><name part=\"full\">Pat Provider</name><email>leads@autoleads.example</email>"
-	"</contact></provider></prospect></adf>\n";
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?adf version=\"1.0\"?>\n<adf><prospect>"
+    "<id sequence=\"1\" source=\"AutoLeads\">AL-000381</id>"
+    "<requestdate>2026-11-17T09:11:52-06:00</requestdate>"
+    "<vehicle interest=\"buy\" status=\"new\"><year>2026</year><make>Ford</make>"
+    "<model>F-150</model><vin>1FTFW1E50PFA00001</vin><stock>F1234</stock><trim>XLT</trim>"
+    "<bodystyle>Pickup</bodystyle><transmission>Auto</transmission>"
+    "<odometer>12</odometer><colorcombination><exteriorcolor>Blue</exteriorcolor>"
+    "<preference>1</preference></colorcombination>"
+    "<price type=\"quote\" currency=\"USD\">52000</price>"
+    "<comments>Needs the towing package &amp; a bed liner</comments></vehicle>"
+    "<vehicle interest=\"trade-in\" status=\"used\"><year>2015</year><make>Ford</make>"
+    "<model>Focus</model></vehicle>"
+    "<vehicle interest=\"buy\" status=\"used\"><year>2024</year><make>Ford</make>"
+    "<model>Ranger</model></vehicle>"
+    "<customer><contact primarycontact=\"1\"><name part=\"first\">Rosa</name>"
+    "<name part=\"last\">Delgado</name><name part=\"full\" type=\"business\">Delgado "
+    "Farms</name><email>rosa.delgado@webmail.example</email>"
+    "<phone type=\"voice\">402-555-0187</phone><phone type=\"cellphone\">402-555-0188</phone>"
+    "<phone type=\"fax\">402-555-0189</phone>"
+    "<address><street line=\"1\">1200 Farnam St</street><city>Omaha</city>"
+    "<regioncode>NE</regioncode><postalcode>68102</postalcode><country>US</country>"
+    "</address></contact><timeframe><description>Within a month</description></timeframe>"
+    "<comments>Please call after 5 pm. 5 &lt; 6, caf\xc3\xa9.</comments></customer>"
+    "<vendor><vendorname>Prairie Ford</vendorname><contact><name part=\"full\">Sales</name>"
+    "<email>sales@prairie.example</email></contact></vendor>"
+    "<provider><name>AutoLeads</name><service>Quote form</service>"
+    "<url>https://autoleads.example/</url><email>leads@autoleads.example</email>"
+    "<contact><name part=\"full\">Pat Provider</name><email>leads@autoleads.example</email>"
+    "</contact></provider></prospect></adf>\n";
 
 /* adf_dtd - the shipped DTD, loaded once. */
 static xmlDtdPtr adf_dtd(void)
@@ -54,7 +54,7 @@ static xmlDtdPtr adf_dtd(void)
 
 	if (dtd == NULL) {
 		g_autofree char *path =
-			g_build_filename(LR_SRCDIR, "federation", "adf-1.0.dtd", NULL);
+		    g_build_filename(LR_SRCDIR, "federation", "adf-1.0.dtd", NULL);
 
 		dtd = xmlParseDTD(NULL, BAD_CAST path);
 		g_assert_nonnull(dtd);
@@ -183,9 +183,9 @@ static void test_form_lead(void)
 	g_assert_cmpstr(lead_field_get(back, "email"), ==, "anna@example.com");
 	g_assert_cmpstr(lead_field_get(back, "phone"), ==, "+49 30 1234582");
 	g_assert_cmpstr(lead_field_get(back, "message"), ==,
-			"Call me on 030/123 45 82 or anna@example.com.");
+	                "Call me on 030/123 45 82 or anna@example.com.");
 	g_assert_cmpstr(lead_field_get(back, "vehicle_comments"), ==,
-			"budget: 5000\nutm_source: newsletter");
+	                "budget: 5000\nutm_source: newsletter");
 	g_assert_cmpstr(lead_field_get(back, "provider"), ==, "Acme Leads HQ");
 	g_assert_cmpstr(lead_field_get(back, "provider_email"), ==, "leads@acme.example");
 	g_assert_cmpstr(lead_field_get(back, "request_date"), ==, "2026-11-18T11:06:40Z");
@@ -204,8 +204,8 @@ static void test_second_email(void)
 	out = write_valid(lead, NULL);
 	back = read_back(out);
 	g_assert_cmpstr(lead_field_get(back, "email"), ==, "anna@example.com");
-	g_assert_nonnull(strstr(lead_field_get(back, "vehicle_comments"),
-				"email_2: anna@work.example"));
+	g_assert_nonnull(
+	    strstr(lead_field_get(back, "vehicle_comments"), "email_2: anna@work.example"));
 }
 
 /* test_withhold - withheld fields (and their values inside other text)
@@ -261,19 +261,19 @@ static void count_error(void *data, const xmlError *error)
 static void test_dtd_refuses(void)
 {
 	static const char *const bad[] = {
-		"<adf><prospect><requestdate>x</requestdate><customer><contact><name>A</name>"
-		"<email>a@b</email></contact></customer><vendor><vendorname>V</vendorname>"
-		"<contact><name>V</name><email>v@b</email></contact></vendor></prospect></adf>",
-		"<adf><prospect><requestdate>x</requestdate><vehicle><year/><make/><model/>"
-		"</vehicle><customer><contact><name>A</name><phone type=\"mobile\">1</phone>"
-		"</contact></customer><vendor><vendorname>V</vendorname><contact><name>V</name>"
-		"<email>v@b</email></contact></vendor></prospect></adf>",
+	    "<adf><prospect><requestdate>x</requestdate><customer><contact><name>A</name>"
+	    "<email>a@b</email></contact></customer><vendor><vendorname>V</vendorname>"
+	    "<contact><name>V</name><email>v@b</email></contact></vendor></prospect></adf>",
+	    "<adf><prospect><requestdate>x</requestdate><vehicle><year/><make/><model/>"
+	    "</vehicle><customer><contact><name>A</name><phone type=\"mobile\">1</phone>"
+	    "</contact></customer><vendor><vendorname>V</vendorname><contact><name>V</name>"
+	    "<email>v@b</email></contact></vendor></prospect></adf>",
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
-		xmlDocPtr doc = xmlReadMemory(bad[i], (int)strlen(bad[i]), "bad.xml", NULL,
-					      XML_PARSE_NONET | XML_PARSE_NOERROR |
-						      XML_PARSE_NOWARNING);
+		xmlDocPtr doc =
+		    xmlReadMemory(bad[i], (int)strlen(bad[i]), "bad.xml", NULL,
+		                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 		xmlValidCtxtPtr ctxt = xmlNewValidCtxt();
 		int errors = 0;
 

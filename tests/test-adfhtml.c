@@ -72,115 +72,114 @@ static char *corpus_body(const char *name, char **expect)
 typedef struct {
 	const char *name;
 	const char *html;
-	const char *pairs[24];	/* label, value, ..., NULL */
+	const char *pairs[24]; /* label, value, ..., NULL */
 } PairsCase;
 
 static const PairsCase pairs_cases[] = {
-	{"th-td table",
-	 "<table><tr><th>Full name</th><td>Ann Lee</td></tr>"
-	 "<tr><th align=left>E-mail</th>"
-	 "<td><a href=\"mailto:ann@x.example\">ann@x.example</a></td></tr>"
-	 "<tr><th>Comments</th><td>Two sheds &amp; a barn.</td></tr></table>",
-	 {"Full name", "Ann Lee", "E-mail", "ann@x.example", "Comments", "Two sheds & a barn.",
-	  NULL}},
-	{"td-td table with colons",
-	 "<table border=1><tr><td>Name:</td><td> Bo  Chen </td></tr>"
-	 "<tr><td><b>Phone :</b></td><td>+1 555 0101</td></tr>"
-	 "<tr><td>Company</td><td></td></tr></table>",
-	 {"Name", "Bo Chen", "Phone", "+1 555 0101", NULL}},
-	{"label, colon cell, value",
-	 "<table><tr><td><strong>Name</strong></td><td>:</td><td>Ann Lee</td></tr>"
-	 "<tr><td>Email</td><td>:</td><td>ann@x.example</td></tr></table>",
-	 {"Name", "Ann Lee", "Email", "ann@x.example", NULL}},
-	{"Outlook MsoNormal paragraphs",
-	 "<div class=WordSection1><p class=MsoNormal><b><span style='font-size:11pt'>Name:"
-	 "<o:p></o:p></span></b><span> Ann Lee<o:p></o:p></span></p>"
-	 "<p class=MsoNormal><b>Company:</b> Lee &amp; Sons<o:p></o:p></p>"
-	 "<p class=MsoNormal><o:p>&nbsp;</o:p></p></div>",
-	 {"Name", "Ann Lee", "Company", "Lee & Sons", NULL}},
-	{"bold labels inline",
-	 "<p><b>Name:</b> Ann Lee<br><b>Email:</b> ann@x.example<br>"
-	 "<strong>Phone</strong>: 555-0100</p>",
-	 {"Name", "Ann Lee", "Email", "ann@x.example", "Phone", "555-0100", NULL}},
-	{"bold labels on one line",
-	 "<div><b>City:</b> Lyon <b>Country:</b> France</div>",
-	 {"City", "Lyon", "Country", "France", NULL}},
-	{"bold mid-value is not a label",
-	 "<p><b>Note:</b> call <b>before</b> noon</p>",
-	 {"Note", "call before noon", NULL}},
-	{"definition list",
-	 "<dl><dt>Name</dt><dd>Ann Lee</dd><dt>Interests:</dt><dd>Solar</dd><dd>Storage</dd>"
-	 "<dt>Empty</dt><dd></dd></dl>",
-	 {"Name", "Ann Lee", "Interests", "Solar\nStorage", NULL}},
-	{"br-separated lines",
-	 "<div>Name: Ann Lee<br>E-mail: ann@x.example<br>Website: https://x.example/a<br>"
-	 "Message: Hello,<br>we need a quote.<br><br>Sent at 10:30 from the site</div>",
-	 {"Name", "Ann Lee", "E-mail", "ann@x.example", "Website", "https://x.example/a", "Message",
-	  "Hello,\nwe need a quote.", NULL}},
-	{"bold label then br then value",
-	 "<p><b>Your message</b><br>Line one<br>Line two</p><p><b>Budget</b><br>5000</p>",
-	 {"Your message", "Line one\nLine two", "Budget", "5000", NULL}},
-	{"bold label paragraph then value paragraph",
-	 "<p><strong>Message</strong></p><p>Please call me.</p><p>Thanks</p>",
-	 {"Message", "Please call me.", NULL}},
-	{"Contact Form 7",
-	 "<p>From: Ann Lee &lt;ann@x.example&gt;<br />\nSubject: Quote request<br />\n</p>\n"
-	 "<p>Message Body:<br />\nHi,<br />\nwe have 3 roofs.</p>\n"
-	 "<p>-- <br />\nThis e-mail was sent from a contact form on Acme "
-	 "(https://acme.example)</p>",
-	 {"From", "Ann Lee <ann@x.example>", "Subject", "Quote request", "Message Body",
-	  "Hi,\nwe have 3 roofs.", NULL}},
-	{"Gravity Forms nested layout",
-	 "<table width='99%' border='0' cellpadding='1' cellspacing='0' bgcolor='#EAEAEA'><tr><td>"
-	 "<table width='100%' border='0' cellpadding='5' cellspacing='0' bgcolor='#FFFFFF'>"
-	 "<tr bgcolor='#EAF2FA'><td colspan='2'><font style='font-family: sans-serif'>"
-	 "<strong>Name</strong></font></td></tr>"
-	 "<tr bgcolor='#FFFFFF'><td width='20'>&nbsp;</td><td><font>Ann Lee</font></td></tr>"
-	 "<tr bgcolor='#EAF2FA'><td colspan='2'><font><strong>Email</strong></font></td></tr>"
-	 "<tr bgcolor='#FFFFFF'><td width='20'>&nbsp;</td><td><font>"
-	 "<a href='mailto:ann@x.example'>ann@x.example</a></font></td></tr>"
-	 "<tr bgcolor='#EAF2FA'><td colspan='2'><font><strong>Message</strong></font></td></tr>"
-	 "<tr bgcolor='#FFFFFF'><td width='20'>&nbsp;</td><td><font>Line 1<br />Line 2</font>"
-	 "</td></tr></table></td></tr></table>",
-	 {"Name", "Ann Lee", "Email", "ann@x.example", "Message", "Line 1\nLine 2", NULL}},
-	{"Wufoo th/td with styles",
-	 "<table cellspacing=0 cellpadding=0 width='100%'><tbody>"
-	 "<tr style='background-color:#F5F5F5'><th style='vertical-align:top;"
-	 "color:#222;text-align:left;padding:7px 9px'>Name</th>"
-	 "<td style='padding:7px 9px'><div>Ann Lee</div></td></tr>"
-	 "<tr><th style='text-align:left'>Address</th><td><div>1 Main St<br>Springfield</div>"
-	 "</td></tr></tbody></table>",
-	 {"Name", "Ann Lee", "Address", "1 Main St\nSpringfield", NULL}},
-	{"HubSpot label rows",
-	 "<table><tr><td><table>"
-	 "<tr><td style='font-weight: bold; padding: 4px'>First Name</td></tr>"
-	 "<tr><td>Ann</td></tr>"
-	 "<tr><td style='font-weight:700'>Email</td></tr>"
-	 "<tr><td>ann@x.example</td></tr>"
-	 "</table></td></tr></table>",
-	 {"First Name", "Ann", "Email", "ann@x.example", NULL}},
-	{"column headers",
-	 "<table><tr><th>Name</th><th>Email</th><th>Phone</th></tr>"
-	 "<tr><td>Ann Lee</td><td>ann@x.example</td><td>555</td></tr></table>",
-	 {"Name", "Ann Lee", "Email", "ann@x.example", "Phone", "555", NULL}},
-	{"entities and no-break spaces",
-	 "<table><tr><th>Roof area (m&sup2;)</th><td>&nbsp;2,400&nbsp;</td></tr>"
-	 "<tr><td>Caf&eacute;</td><td>&#x2713; yes</td></tr></table>",
-	 {"Roof area (m\xc2\xb2)", "2,400", "Caf\xc3\xa9", "\xe2\x9c\x93 yes", NULL}},
-	{"script, style and hidden text dropped",
-	 "<html><head><title>T: x</title><style>p { color: red }</style></head><body>"
-	 "<script>var a = 'Name: Evil';</script>"
-	 "<div style='display:none'>Preheader: hidden</div>"
-	 "<p><b>Name:</b> Ann</p></body></html>",
-	 {"Name", "Ann", NULL}},
-	{"text then table keeps order",
-	 "<p><b>Form:</b> Survey</p><table><tr><td>Name</td><td>Ann</td></tr></table>"
-	 "<p>Source: web</p>",
-	 {"Form", "Survey", "Name", "Ann", "Source", "web", NULL}},
-	{"prose has no pairs",
-	 "<p>Hello, I would like to know more about your product.</p><p>Best regards, Ann</p>",
-	 {NULL}},
-	{"empty", "", {NULL}},
+    {"th-td table",
+     "<table><tr><th>Full name</th><td>Ann Lee</td></tr>"
+     "<tr><th align=left>E-mail</th>"
+     "<td><a href=\"mailto:ann@x.example\">ann@x.example</a></td></tr>"
+     "<tr><th>Comments</th><td>Two sheds &amp; a barn.</td></tr></table>",
+     {"Full name", "Ann Lee", "E-mail", "ann@x.example", "Comments", "Two sheds & a barn.", NULL}},
+    {"td-td table with colons",
+     "<table border=1><tr><td>Name:</td><td> Bo  Chen </td></tr>"
+     "<tr><td><b>Phone :</b></td><td>+1 555 0101</td></tr>"
+     "<tr><td>Company</td><td></td></tr></table>",
+     {"Name", "Bo Chen", "Phone", "+1 555 0101", NULL}},
+    {"label, colon cell, value",
+     "<table><tr><td><strong>Name</strong></td><td>:</td><td>Ann Lee</td></tr>"
+     "<tr><td>Email</td><td>:</td><td>ann@x.example</td></tr></table>",
+     {"Name", "Ann Lee", "Email", "ann@x.example", NULL}},
+    {"Outlook MsoNormal paragraphs",
+     "<div class=WordSection1><p class=MsoNormal><b><span style='font-size:11pt'>Name:"
+     "<o:p></o:p></span></b><span> Ann Lee<o:p></o:p></span></p>"
+     "<p class=MsoNormal><b>Company:</b> Lee &amp; Sons<o:p></o:p></p>"
+     "<p class=MsoNormal><o:p>&nbsp;</o:p></p></div>",
+     {"Name", "Ann Lee", "Company", "Lee & Sons", NULL}},
+    {"bold labels inline",
+     "<p><b>Name:</b> Ann Lee<br><b>Email:</b> ann@x.example<br>"
+     "<strong>Phone</strong>: 555-0100</p>",
+     {"Name", "Ann Lee", "Email", "ann@x.example", "Phone", "555-0100", NULL}},
+    {"bold labels on one line",
+     "<div><b>City:</b> Lyon <b>Country:</b> France</div>",
+     {"City", "Lyon", "Country", "France", NULL}},
+    {"bold mid-value is not a label",
+     "<p><b>Note:</b> call <b>before</b> noon</p>",
+     {"Note", "call before noon", NULL}},
+    {"definition list",
+     "<dl><dt>Name</dt><dd>Ann Lee</dd><dt>Interests:</dt><dd>Solar</dd><dd>Storage</dd>"
+     "<dt>Empty</dt><dd></dd></dl>",
+     {"Name", "Ann Lee", "Interests", "Solar\nStorage", NULL}},
+    {"br-separated lines",
+     "<div>Name: Ann Lee<br>E-mail: ann@x.example<br>Website: https://x.example/a<br>"
+     "Message: Hello,<br>we need a quote.<br><br>Sent at 10:30 from the site</div>",
+     {"Name", "Ann Lee", "E-mail", "ann@x.example", "Website", "https://x.example/a", "Message",
+      "Hello,\nwe need a quote.", NULL}},
+    {"bold label then br then value",
+     "<p><b>Your message</b><br>Line one<br>Line two</p><p><b>Budget</b><br>5000</p>",
+     {"Your message", "Line one\nLine two", "Budget", "5000", NULL}},
+    {"bold label paragraph then value paragraph",
+     "<p><strong>Message</strong></p><p>Please call me.</p><p>Thanks</p>",
+     {"Message", "Please call me.", NULL}},
+    {"Contact Form 7",
+     "<p>From: Ann Lee &lt;ann@x.example&gt;<br />\nSubject: Quote request<br />\n</p>\n"
+     "<p>Message Body:<br />\nHi,<br />\nwe have 3 roofs.</p>\n"
+     "<p>-- <br />\nThis e-mail was sent from a contact form on Acme "
+     "(https://acme.example)</p>",
+     {"From", "Ann Lee <ann@x.example>", "Subject", "Quote request", "Message Body",
+      "Hi,\nwe have 3 roofs.", NULL}},
+    {"Gravity Forms nested layout",
+     "<table width='99%' border='0' cellpadding='1' cellspacing='0' bgcolor='#EAEAEA'><tr><td>"
+     "<table width='100%' border='0' cellpadding='5' cellspacing='0' bgcolor='#FFFFFF'>"
+     "<tr bgcolor='#EAF2FA'><td colspan='2'><font style='font-family: sans-serif'>"
+     "<strong>Name</strong></font></td></tr>"
+     "<tr bgcolor='#FFFFFF'><td width='20'>&nbsp;</td><td><font>Ann Lee</font></td></tr>"
+     "<tr bgcolor='#EAF2FA'><td colspan='2'><font><strong>Email</strong></font></td></tr>"
+     "<tr bgcolor='#FFFFFF'><td width='20'>&nbsp;</td><td><font>"
+     "<a href='mailto:ann@x.example'>ann@x.example</a></font></td></tr>"
+     "<tr bgcolor='#EAF2FA'><td colspan='2'><font><strong>Message</strong></font></td></tr>"
+     "<tr bgcolor='#FFFFFF'><td width='20'>&nbsp;</td><td><font>Line 1<br />Line 2</font>"
+     "</td></tr></table></td></tr></table>",
+     {"Name", "Ann Lee", "Email", "ann@x.example", "Message", "Line 1\nLine 2", NULL}},
+    {"Wufoo th/td with styles",
+     "<table cellspacing=0 cellpadding=0 width='100%'><tbody>"
+     "<tr style='background-color:#F5F5F5'><th style='vertical-align:top;"
+     "color:#222;text-align:left;padding:7px 9px'>Name</th>"
+     "<td style='padding:7px 9px'><div>Ann Lee</div></td></tr>"
+     "<tr><th style='text-align:left'>Address</th><td><div>1 Main St<br>Springfield</div>"
+     "</td></tr></tbody></table>",
+     {"Name", "Ann Lee", "Address", "1 Main St\nSpringfield", NULL}},
+    {"HubSpot label rows",
+     "<table><tr><td><table>"
+     "<tr><td style='font-weight: bold; padding: 4px'>First Name</td></tr>"
+     "<tr><td>Ann</td></tr>"
+     "<tr><td style='font-weight:700'>Email</td></tr>"
+     "<tr><td>ann@x.example</td></tr>"
+     "</table></td></tr></table>",
+     {"First Name", "Ann", "Email", "ann@x.example", NULL}},
+    {"column headers",
+     "<table><tr><th>Name</th><th>Email</th><th>Phone</th></tr>"
+     "<tr><td>Ann Lee</td><td>ann@x.example</td><td>555</td></tr></table>",
+     {"Name", "Ann Lee", "Email", "ann@x.example", "Phone", "555", NULL}},
+    {"entities and no-break spaces",
+     "<table><tr><th>Roof area (m&sup2;)</th><td>&nbsp;2,400&nbsp;</td></tr>"
+     "<tr><td>Caf&eacute;</td><td>&#x2713; yes</td></tr></table>",
+     {"Roof area (m\xc2\xb2)", "2,400", "Caf\xc3\xa9", "\xe2\x9c\x93 yes", NULL}},
+    {"script, style and hidden text dropped",
+     "<html><head><title>T: x</title><style>p { color: red }</style></head><body>"
+     "<script>var a = 'Name: Evil';</script>"
+     "<div style='display:none'>Preheader: hidden</div>"
+     "<p><b>Name:</b> Ann</p></body></html>",
+     {"Name", "Ann", NULL}},
+    {"text then table keeps order",
+     "<p><b>Form:</b> Survey</p><table><tr><td>Name</td><td>Ann</td></tr></table>"
+     "<p>Source: web</p>",
+     {"Form", "Survey", "Name", "Ann", "Source", "web", NULL}},
+    {"prose has no pairs",
+     "<p>Hello, I would like to know more about your product.</p><p>Best regards, Ann</p>",
+     {NULL}},
+    {"empty", "", {NULL}},
 };
 
 /* test_pairs_case - one html_form_pairs case: exactly these pairs. */
@@ -230,7 +229,7 @@ static void test_pairs_corpus(void)
 			const LrField *f = g_ptr_array_index(pairs, i);
 
 			found = *sep == '=' ? strcmp(f->value, sep + 1) == 0
-					    : strstr(f->value, sep + 1) != NULL;
+			                    : strstr(f->value, sep + 1) != NULL;
 		}
 		g_assert_true(found);
 		checked++;
@@ -341,12 +340,12 @@ static char *deep_html(const char *before, const char *open, guint n, const char
  * no stack overflow, and what comes before is still read. */
 static void test_deep_nesting(void)
 {
-	static const char *const opens[] = {"<div>", "<table><tr><td>", "<blockquote>", "<b>",
-					    "<dl><dd>", "<ul><li>", "<span>"};
+	static const char *const opens[] = {"<div>",    "<table><tr><td>", "<blockquote>", "<b>",
+	                                    "<dl><dd>", "<ul><li>",        "<span>"};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(opens); i++) {
 		g_autofree char *html =
-			deep_html("<p>Name: Ann</p>", opens[i], 10000, "Email: deep@x.example");
+		    deep_html("<p>Name: Ann</p>", opens[i], 10000, "Email: deep@x.example");
 		g_autoptr(GPtrArray) pairs = html_form_pairs(html, strlen(html));
 		g_autofree char *text = html_to_text(html, strlen(html));
 
@@ -364,42 +363,42 @@ typedef struct {
 } TextCase;
 
 static const TextCase text_cases[] = {
-	{"<p>Hello</p><p>World</p>", "Hello\n\nWorld"},
-	{"a<br>b<br><br>c", "a\nb\n\nc"},
-	{"<div>a</div><div>b</div>", "a\nb"},
-	{"<div>a<br></div><div>b</div>", "a\nb"},
-	{"  a \n  b\t\tc  ", "a b c"},
-	{"a <b>bold</b> <i>c</i>d", "a bold cd"},
-	{"Fish &amp; chips &lt;3 &eacute;t&eacute; &#8364;5 &euro;",
-	 "Fish & chips <3 \xc3\xa9t\xc3\xa9 \xe2\x82\xac" "5 \xe2\x82\xac"},
-	{"a&nbsp;&nbsp;b", "a  b"},
-	{"<meta charset=\"iso-8859-1\"><p>Caf\xc3\xa9</p>", "Caf\xc3\xa9"},
-	{"See <a href=\"http://x.example/\">the site</a>.", "See the site."},
-	{"<script>alert('ACCEPT')</script>Hi<style>p { x: y }</style>", "Hi"},
-	{"<html><head><title>Title</title></head><body>Body</body></html>", "Body"},
-	{"<div style=\"display: none\">preheader</div>Hi", "Hi"},
-	{"<ul><li>one</li><li>two <b>2</b></li></ul><p>after</p>", "- one\n- two 2\n\nafter"},
-	{"<ol><li><p>first</p></li></ol>", "- first"},
-	{"<table><tr><td>a</td> <td>b</td></tr><tr><th>c</th><td> d </td></tr></table>",
-	 "a\tb\nc\td"},
-	{"<table><tr><td><p>Name</p></td><td><p>Ann</p><p>Lee</p></td></tr>"
-	 "<tr><td><div>Email</div></td><td>e</td></tr></table>after",
-	 "Name\tAnn\n\nLee\nEmail\te\nafter"},
-	{"<table><tr><td>a</td><td></td></tr></table><p>b</p>", "a\n\nb"},
-	{"<h1>Title</h1>text", "Title\n\ntext"},
-	{"<pre>a\n  b  c</pre>after", "a\n  b  c\n\nafter"},
-	{"<p>ACCEPT</p><blockquote><p>Lead 42</p><p>Reply ACCEPT</p></blockquote><p>Bye</p>",
-	 "ACCEPT\n\n> Lead 42\n>\n> Reply ACCEPT\n\nBye"},
-	{"REJECT too far<blockquote>old<br>text<blockquote>older</blockquote></blockquote>",
-	 "REJECT too far\n\n> old\n> text\n>\n> > older"},
-	{"<div dir=\"ltr\">FORWARD ben</div><br><div class=\"gmail_quote\"><div dir=\"ltr\" "
-	 "class=\"gmail_attr\">On Mon, Nov 23, 2026 at 9:00 AM Lead Desk &lt;leads@acme.example&gt;"
-	 " wrote:<br></div><blockquote class=\"gmail_quote\" style=\"margin:0px 0px 0px 0.8ex\">"
-	 "<div>New lead: reply ACCEPT</div></blockquote></div>",
-	 "FORWARD ben\n\nOn Mon, Nov 23, 2026 at 9:00 AM Lead Desk <leads@acme.example> wrote:\n\n"
-	 "> New lead: reply ACCEPT"},
-	{"<!-- comment -->x<!-- y -->", "x"},
-	{"", ""},
+    {"<p>Hello</p><p>World</p>", "Hello\n\nWorld"},
+    {"a<br>b<br><br>c", "a\nb\n\nc"},
+    {"<div>a</div><div>b</div>", "a\nb"},
+    {"<div>a<br></div><div>b</div>", "a\nb"},
+    {"  a \n  b\t\tc  ", "a b c"},
+    {"a <b>bold</b> <i>c</i>d", "a bold cd"},
+    {"Fish &amp; chips &lt;3 &eacute;t&eacute; &#8364;5 &euro;",
+     "Fish & chips <3 \xc3\xa9t\xc3\xa9 \xe2\x82\xac"
+     "5 \xe2\x82\xac"},
+    {"a&nbsp;&nbsp;b", "a  b"},
+    {"<meta charset=\"iso-8859-1\"><p>Caf\xc3\xa9</p>", "Caf\xc3\xa9"},
+    {"See <a href=\"http://x.example/\">the site</a>.", "See the site."},
+    {"<script>alert('ACCEPT')</script>Hi<style>p { x: y }</style>", "Hi"},
+    {"<html><head><title>Title</title></head><body>Body</body></html>", "Body"},
+    {"<div style=\"display: none\">preheader</div>Hi", "Hi"},
+    {"<ul><li>one</li><li>two <b>2</b></li></ul><p>after</p>", "- one\n- two 2\n\nafter"},
+    {"<ol><li><p>first</p></li></ol>", "- first"},
+    {"<table><tr><td>a</td> <td>b</td></tr><tr><th>c</th><td> d </td></tr></table>", "a\tb\nc\td"},
+    {"<table><tr><td><p>Name</p></td><td><p>Ann</p><p>Lee</p></td></tr>"
+     "<tr><td><div>Email</div></td><td>e</td></tr></table>after",
+     "Name\tAnn\n\nLee\nEmail\te\nafter"},
+    {"<table><tr><td>a</td><td></td></tr></table><p>b</p>", "a\n\nb"},
+    {"<h1>Title</h1>text", "Title\n\ntext"},
+    {"<pre>a\n  b  c</pre>after", "a\n  b  c\n\nafter"},
+    {"<p>ACCEPT</p><blockquote><p>Lead 42</p><p>Reply ACCEPT</p></blockquote><p>Bye</p>",
+     "ACCEPT\n\n> Lead 42\n>\n> Reply ACCEPT\n\nBye"},
+    {"REJECT too far<blockquote>old<br>text<blockquote>older</blockquote></blockquote>",
+     "REJECT too far\n\n> old\n> text\n>\n> > older"},
+    {"<div dir=\"ltr\">FORWARD ben</div><br><div class=\"gmail_quote\"><div dir=\"ltr\" "
+     "class=\"gmail_attr\">On Mon, Nov 23, 2026 at 9:00 AM Lead Desk &lt;leads@acme.example&gt;"
+     " wrote:<br></div><blockquote class=\"gmail_quote\" style=\"margin:0px 0px 0px 0.8ex\">"
+     "<div>New lead: reply ACCEPT</div></blockquote></div>",
+     "FORWARD ben\n\nOn Mon, Nov 23, 2026 at 9:00 AM Lead Desk <leads@acme.example> wrote:\n\n"
+     "> New lead: reply ACCEPT"},
+    {"<!-- comment -->x<!-- y -->", "x"},
+    {"", ""},
 };
 
 /* test_text_case - one html_to_text case. */
@@ -470,88 +469,147 @@ static void test_adf_corpus(void)
 typedef struct {
 	const char *name;
 	const char *xml;
-	const char *fields[48];	/* name, value, ...; a NULL value: must be absent */
+	const char *fields[48]; /* name, value, ...; a NULL value: must be absent */
 } AdfCase;
 
 #define ADF_HEAD "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<?adf version=\"1.0\"?>\n<adf>"
 
 static const AdfCase adf_cases[] = {
-	{"split name, several phones and emails",
-	 ADF_HEAD "<prospect><requestdate>2026-11-20T10:00:00Z</requestdate>"
-	 "<vehicle interest=\"lease\" status=\"used\"><year>2024</year><make>Honda</make>"
-	 "<model>Civic</model><trim>EX</trim><vin>1HGCM82633A004352</vin>"
-	 "<price type=\"msrp\">31000</price><price type=\"quote\" currency=\"USD\">28500</price>"
-	 "</vehicle><customer><contact primarycontact=\"1\">"
-	 "<name part=\"first\">Ann</name><name part=\"middle\">B.</name>"
-	 "<name part=\"last\">Lee</name>"
-	 "<email>old@x.example</email><email preferredcontact=\"1\">ann@x.example</email>"
-	 "<phone type=\"fax\">555-0109</phone>"
-	 "<phone type=\"voice\" time=\"day\">555-0100</phone>"
-	 "<phone type=\"voice\" time=\"evening\">555-0101</phone>"
-	 "<phone type=\"cellphone\">555-0102</phone>"
-	 "<address type=\"home\"><street line=\"1\">1 Main St</street>"
-	 "<street line=\"2\">Suite 4</street><city>Springfield</city>"
-	 "<regioncode>IL</regioncode><postalcode>62701</postalcode><country>US</country>"
-	 "</address></contact></customer>"
-	 "<vendor><vendorname>Lincoln Honda</vendorname><contact><name part=\"full\">Sales Desk"
-	 "</name></contact></vendor></prospect></adf>",
-	 {"name", "Ann B. Lee", "first_name", "Ann", "middle_name", "B.", "last_name", "Lee",
-	  "email", "ann@x.example", "email_2", "old@x.example", "phone", "555-0100",
-	  "phone_fax", "555-0109", "phone_2", "555-0101", "phone_mobile", "555-0102",
-	  "street", "1 Main St, Suite 4", "city", "Springfield", "region", "IL",
-	  "postal_code", "62701", "country", "US", "product", "2024 Honda Civic EX",
-	  "vehicle_interest", "lease", "vehicle_status", "used",
-	  "vehicle_vin", "1HGCM82633A004352", "price", "28500", "price_currency", "USD",
-	  NULL}},
-	{"several vehicles, trade-in first",
-	 ADF_HEAD "<prospect><vehicle interest=\"trade-in\" status=\"used\"><year>2015</year>"
-	 "<make>Toyota</make><model>Camry</model></vehicle>"
-	 "<vehicle interest=\"buy\" status=\"new\"><year>2026</year><make>Ford</make>"
-	 "<model>F-150</model><trim>XLT</trim><comments>Towing package</comments></vehicle>"
-	 "<vehicle interest=\"buy\" status=\"new\"><year>2026</year><make>Ford</make>"
-	 "<model>Ranger</model></vehicle>"
-	 "<customer><contact><name part=\"full\">Rosa  Delgado</name>"
-	 "<phone>402-555-0187</phone></contact></customer></prospect></adf>",
-	 {"product", "2026 Ford F-150 XLT", "vehicle_year", "2026", "vehicle_make", "Ford",
-	  "vehicle_model", "F-150", "vehicle_trim", "XLT", "vehicle_interest", "buy",
-	  "trade_in", "2015 Toyota Camry", "vehicle_2", "2026 Ford Ranger",
-	  "vehicle_comments", "Towing package", "message", "Towing package",
-	  "name", "Rosa Delgado", "first_name", NULL, NULL}},
-	{"comments with CDATA",
-	 ADF_HEAD "<prospect><customer><contact><name>Bo</name></contact>"
-	 "<comments><![CDATA[Call after 5 <pm> & ask for Bo.\n  Second line.  ]]></comments>"
-	 "<timeframe><description>Within a week</description></timeframe>"
-	 "</customer></prospect></adf>",
-	 {"message", "Call after 5 <pm> & ask for Bo.\n  Second line.", "name", "Bo",
-	  "timeframe", "Within a week", NULL}},
-	{"missing optional parts, no declaration",
-	 "<adf><prospect><customer><contact><name part=\"full\">Cy Young</name>"
-	 "<phone>555-0111</phone></contact></customer></prospect></adf>",
-	 {"name", "Cy Young", "phone", "555-0111", "product", NULL, "email", NULL,
-	  "message", NULL, NULL}},
-	{"adf PI before the XML declaration, blank lines first, namespace",
-	 "\n\n<?adf version=\"1.0\"?>\n<?xml version=\"1.0\"?>\n"
-	 "<adf xmlns=\"http://adf.example/1.0\"><prospect status=\"resend\">"
-	 "<id sequence=\"1\" source=\"Impel\">L-77</id>"
-	 "<customer><contact><name part=\"full\" type=\"business\">Acme Farms</name>"
-	 "<name part=\"full\">Dee Park</name><email>dee@acme.example</email></contact>"
-	 "</customer><provider><name part=\"full\">Impel</name><service>Chat</service>"
-	 "<email>leads@impel.example</email></provider></prospect></adf>",
-	 {"id", "L-77", "id_source", "Impel", "company", "Acme Farms", "name", "Dee Park",
-	  "email", "dee@acme.example", "provider", "Impel", "provider_service", "Chat",
-	  "provider_email", "leads@impel.example", NULL}},
-	{"upper-case tags and a Latin-1 declaration on UTF-8 text",
-	 "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><ADF><PROSPECT><CUSTOMER><CONTACT>"
-	 "<NAME PART=\"last\">M\xc3\xbcller</NAME><NAME PART=\"first\">J\xc3\xbcrgen</NAME>"
-	 "<ADDRESS><STREET>Hauptstra\xc3\x9f" "e 1</STREET><CITY>K\xc3\xb6ln</CITY>"
-	 "<POSTALCODE>50667</POSTALCODE><COUNTRY>DE</COUNTRY></ADDRESS>"
-	 "</CONTACT></CUSTOMER></PROSPECT></ADF>",
-	 {"name", "J\xc3\xbcrgen M\xc3\xbcller", "last_name", "M\xc3\xbcller",
-	  "street", "Hauptstra\xc3\x9f" "e 1", "city", "K\xc3\xb6ln", "country", "DE", NULL}},
-	{"entity-free escapes are decoded",
-	 "<adf><prospect><customer><contact><name>Ann &amp; Bo</name></contact>"
-	 "<comments>5 &lt; 6 &#x263A;</comments></customer></prospect></adf>",
-	 {"name", "Ann & Bo", "message", "5 < 6 \xe2\x98\xba", NULL}},
+    {"split name, several phones and emails",
+     ADF_HEAD
+     "<prospect><requestdate>2026-11-20T10:00:00Z</requestdate>"
+     "<vehicle interest=\"lease\" status=\"used\"><year>2024</year><make>Honda</make>"
+     "<model>Civic</model><trim>EX</trim><vin>1HGCM82633A004352</vin>"
+     "<price type=\"msrp\">31000</price><price type=\"quote\" currency=\"USD\">28500</price>"
+     "</vehicle><customer><contact primarycontact=\"1\">"
+     "<name part=\"first\">Ann</name><name part=\"middle\">B.</name>"
+     "<name part=\"last\">Lee</name>"
+     "<email>old@x.example</email><email preferredcontact=\"1\">ann@x.example</email>"
+     "<phone type=\"fax\">555-0109</phone>"
+     "<phone type=\"voice\" time=\"day\">555-0100</phone>"
+     "<phone type=\"voice\" time=\"evening\">555-0101</phone>"
+     "<phone type=\"cellphone\">555-0102</phone>"
+     "<address type=\"home\"><street line=\"1\">1 Main St</street>"
+     "<street line=\"2\">Suite 4</street><city>Springfield</city>"
+     "<regioncode>IL</regioncode><postalcode>62701</postalcode><country>US</country>"
+     "</address></contact></customer>"
+     "<vendor><vendorname>Lincoln Honda</vendorname><contact><name part=\"full\">Sales Desk"
+     "</name></contact></vendor></prospect></adf>",
+     {"name",
+      "Ann B. Lee",
+      "first_name",
+      "Ann",
+      "middle_name",
+      "B.",
+      "last_name",
+      "Lee",
+      "email",
+      "ann@x.example",
+      "email_2",
+      "old@x.example",
+      "phone",
+      "555-0100",
+      "phone_fax",
+      "555-0109",
+      "phone_2",
+      "555-0101",
+      "phone_mobile",
+      "555-0102",
+      "street",
+      "1 Main St, Suite 4",
+      "city",
+      "Springfield",
+      "region",
+      "IL",
+      "postal_code",
+      "62701",
+      "country",
+      "US",
+      "product",
+      "2024 Honda Civic EX",
+      "vehicle_interest",
+      "lease",
+      "vehicle_status",
+      "used",
+      "vehicle_vin",
+      "1HGCM82633A004352",
+      "price",
+      "28500",
+      "price_currency",
+      "USD",
+      NULL}},
+    {"several vehicles, trade-in first",
+     ADF_HEAD "<prospect><vehicle interest=\"trade-in\" status=\"used\"><year>2015</year>"
+              "<make>Toyota</make><model>Camry</model></vehicle>"
+              "<vehicle interest=\"buy\" status=\"new\"><year>2026</year><make>Ford</make>"
+              "<model>F-150</model><trim>XLT</trim><comments>Towing package</comments></vehicle>"
+              "<vehicle interest=\"buy\" status=\"new\"><year>2026</year><make>Ford</make>"
+              "<model>Ranger</model></vehicle>"
+              "<customer><contact><name part=\"full\">Rosa  Delgado</name>"
+              "<phone>402-555-0187</phone></contact></customer></prospect></adf>",
+     {"product",
+      "2026 Ford F-150 XLT",
+      "vehicle_year",
+      "2026",
+      "vehicle_make",
+      "Ford",
+      "vehicle_model",
+      "F-150",
+      "vehicle_trim",
+      "XLT",
+      "vehicle_interest",
+      "buy",
+      "trade_in",
+      "2015 Toyota Camry",
+      "vehicle_2",
+      "2026 Ford Ranger",
+      "vehicle_comments",
+      "Towing package",
+      "message",
+      "Towing package",
+      "name",
+      "Rosa Delgado",
+      "first_name",
+      NULL,
+      NULL}},
+    {"comments with CDATA",
+     ADF_HEAD "<prospect><customer><contact><name>Bo</name></contact>"
+              "<comments><![CDATA[Call after 5 <pm> & ask for Bo.\n  Second line.  ]]></comments>"
+              "<timeframe><description>Within a week</description></timeframe>"
+              "</customer></prospect></adf>",
+     {"message", "Call after 5 <pm> & ask for Bo.\n  Second line.", "name", "Bo", "timeframe",
+      "Within a week", NULL}},
+    {"missing optional parts, no declaration",
+     "<adf><prospect><customer><contact><name part=\"full\">Cy Young</name>"
+     "<phone>555-0111</phone></contact></customer></prospect></adf>",
+     {"name", "Cy Young", "phone", "555-0111", "product", NULL, "email", NULL, "message", NULL,
+      NULL}},
+    {"adf PI before the XML declaration, blank lines first, namespace",
+     "\n\n<?adf version=\"1.0\"?>\n<?xml version=\"1.0\"?>\n"
+     "<adf xmlns=\"http://adf.example/1.0\"><prospect status=\"resend\">"
+     "<id sequence=\"1\" source=\"Impel\">L-77</id>"
+     "<customer><contact><name part=\"full\" type=\"business\">Acme Farms</name>"
+     "<name part=\"full\">Dee Park</name><email>dee@acme.example</email></contact>"
+     "</customer><provider><name part=\"full\">Impel</name><service>Chat</service>"
+     "<email>leads@impel.example</email></provider></prospect></adf>",
+     {"id", "L-77", "id_source", "Impel", "company", "Acme Farms", "name", "Dee Park", "email",
+      "dee@acme.example", "provider", "Impel", "provider_service", "Chat", "provider_email",
+      "leads@impel.example", NULL}},
+    {"upper-case tags and a Latin-1 declaration on UTF-8 text",
+     "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><ADF><PROSPECT><CUSTOMER><CONTACT>"
+     "<NAME PART=\"last\">M\xc3\xbcller</NAME><NAME PART=\"first\">J\xc3\xbcrgen</NAME>"
+     "<ADDRESS><STREET>Hauptstra\xc3\x9f"
+     "e 1</STREET><CITY>K\xc3\xb6ln</CITY>"
+     "<POSTALCODE>50667</POSTALCODE><COUNTRY>DE</COUNTRY></ADDRESS>"
+     "</CONTACT></CUSTOMER></PROSPECT></ADF>",
+     {"name", "J\xc3\xbcrgen M\xc3\xbcller", "last_name", "M\xc3\xbcller", "street",
+      "Hauptstra\xc3\x9f"
+      "e 1",
+      "city", "K\xc3\xb6ln", "country", "DE", NULL}},
+    {"entity-free escapes are decoded",
+     "<adf><prospect><customer><contact><name>Ann &amp; Bo</name></contact>"
+     "<comments>5 &lt; 6 &#x263A;</comments></customer></prospect></adf>",
+     {"name", "Ann & Bo", "message", "5 < 6 \xe2\x98\xba", NULL}},
 };
 
 /* test_adf_case - one adf_parse case: these fields, and those absent. */
@@ -575,15 +633,20 @@ static void test_adf_case(gconstpointer data)
 static void test_adf_looks_like(void)
 {
 	static const char *const yes[] = {
-		"<adf>", "<ADF >",
-		"\xef\xbb\xbf \r\n<?xml version=\"1.0\"?><!-- lead -->"
-		"<?adf version=\"1.0\"?>\n<adf>",
-		"<!DOCTYPE adf [ <!ELEMENT adf ANY> ]><adf/>",
+	    "<adf>",
+	    "<ADF >",
+	    "\xef\xbb\xbf \r\n<?xml version=\"1.0\"?><!-- lead -->"
+	    "<?adf version=\"1.0\"?>\n<adf>",
+	    "<!DOCTYPE adf [ <!ELEMENT adf ANY> ]><adf/>",
 	};
 	static const char *const no[] = {
-		"", "<adfx>", "hello <adf>", "<html><adf>", "<!-- <adf> ",
-		"<?adf version=\"1.0\"?>",
-		"<lead><adf></adf></lead>",
+	    "",
+	    "<adfx>",
+	    "hello <adf>",
+	    "<html><adf>",
+	    "<!-- <adf> ",
+	    "<?adf version=\"1.0\"?>",
+	    "<lead><adf></adf></lead>",
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(yes); i++)
@@ -612,12 +675,12 @@ static char *adf_refused(const char *xml, gsize len)
 static void test_adf_malformed(void)
 {
 	static const char *const bad[] = {
-		"<adf><prospect><customer></adf>",
-		"<adf><prospect><name>x</name></prospect></adf><adf/>",
-		"<lead><prospect/></lead>",
-		"<adf></adf>",
-		"not xml at all",
-		"<adf><prospect><comments>&undefined;</comments></prospect></adf>",
+	    "<adf><prospect><customer></adf>",
+	    "<adf><prospect><name>x</name></prospect></adf><adf/>",
+	    "<lead><prospect/></lead>",
+	    "<adf></adf>",
+	    "not xml at all",
+	    "<adf><prospect><comments>&undefined;</comments></prospect></adf>",
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -629,18 +692,18 @@ static void test_adf_malformed(void)
 	g_free(adf_refused(NULL, 0));
 }
 
-#define LAUGHS                                                                               \
-	"<?xml version=\"1.0\"?>\n<!DOCTYPE adf [\n <!ENTITY lol \"lol\">\n"                  \
-	" <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"            \
-	" <!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n"  \
-	" <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"  \
-	" <!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"  \
-	" <!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"  \
-	" <!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n"  \
-	" <!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"  \
-	" <!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"  \
-	" <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"  \
-	"]>\n<adf><prospect><customer><contact><name>&lol9;</name></contact>"                 \
+#define LAUGHS                                                                                     \
+	"<?xml version=\"1.0\"?>\n<!DOCTYPE adf [\n <!ENTITY lol \"lol\">\n"                       \
+	" <!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n"                 \
+	" <!ENTITY lol2 \"&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;\">\n"       \
+	" <!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">\n"       \
+	" <!ENTITY lol4 \"&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;\">\n"       \
+	" <!ENTITY lol5 \"&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;\">\n"       \
+	" <!ENTITY lol6 \"&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;\">\n"       \
+	" <!ENTITY lol7 \"&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;\">\n"       \
+	" <!ENTITY lol8 \"&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;\">\n"       \
+	" <!ENTITY lol9 \"&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;\">\n"       \
+	"]>\n<adf><prospect><customer><contact><name>&lol9;</name></contact>"                      \
 	"<comments>&lol9;</comments></customer></prospect></adf>"
 
 /* test_adf_billion_laughs - refused at once, in UTF-8 and in UTF-16 (which
@@ -673,9 +736,9 @@ static void test_adf_billion_laughs(void)
 static void test_adf_external_entities(void)
 {
 	static const char *const xxe =
-		"<?xml version=\"1.0\"?>"
-		"<!DOCTYPE adf [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
-		"<adf><prospect><customer><comments>&xxe;</comments></customer></prospect></adf>";
+	    "<?xml version=\"1.0\"?>"
+	    "<!DOCTYPE adf [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>"
+	    "<adf><prospect><customer><comments>&xxe;</comments></customer></prospect></adf>";
 	g_autofree char *dir = g_dir_make_tmp("adfhtml-XXXXXX", NULL);
 	g_autofree char *dtd = g_build_filename(dir, "adf.dtd", NULL);
 	g_autofree char *xml = NULL;
@@ -687,10 +750,10 @@ static void test_adf_external_entities(void)
 	 * not loaded, so the reference stays unexpanded (or the parse fails). */
 	g_assert_true(g_file_set_contents(dtd, "<!ENTITY secret \"TOPSECRET-MARKER\">", -1, NULL));
 	xml = g_strdup_printf("<?xml version=\"1.0\"?><!DOCTYPE adf SYSTEM \"file://%s\"><adf>"
-			      "<prospect><customer><contact><name>Ann</name></contact>"
-			      "<comments>before &secret; after</comments></customer>"
-			      "</prospect></adf>",
-			      dtd);
+	                      "<prospect><customer><contact><name>Ann</name></contact>"
+	                      "<comments>before &secret; after</comments></customer>"
+	                      "</prospect></adf>",
+	                      dtd);
 	if (adf_parse(xml, strlen(xml), lead, &error)) {
 		g_assert_cmpstr(lead_field_get(lead, "name"), ==, "Ann");
 		g_assert_null(strstr(lead_field_get(lead, "message"), "TOPSECRET"));
@@ -698,8 +761,8 @@ static void test_adf_external_entities(void)
 		g_assert_error(error, LR_ERROR, LR_ERROR_PERM);
 	}
 	for (guint i = 0; i < lead->fields->len; i++)
-		g_assert_null(strstr(((LrField *)g_ptr_array_index(lead->fields, i))->value,
-				     "TOPSECRET"));
+		g_assert_null(
+		    strstr(((LrField *)g_ptr_array_index(lead->fields, i))->value, "TOPSECRET"));
 	g_unlink(dtd);
 	g_rmdir(dir);
 }

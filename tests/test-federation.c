@@ -9,7 +9,7 @@
 #include "federation/exchange.h"
 #include "lead/lr-error.h"
 
-#define NOW 1800000000	/* seconds: the verifier's clock in these tests */
+#define NOW 1800000000 /* seconds: the verifier's clock in these tests */
 
 /* sample_lead - a lead exchange hq -> north. */
 static FedExchange *sample_lead(void)
@@ -121,7 +121,7 @@ static void test_build_refuses(void)
 	g_autoptr(GError) error = NULL;
 
 	g_free(x->to);
-	x->to = g_strdup("north dealer");	/* a space: not a server id */
+	x->to = g_strdup("north dealer"); /* a space: not a server id */
 	g_assert_null(fed_exchange_build(x, &error));
 	g_assert_error(error, LR_ERROR, LR_ERROR_PERM);
 	g_clear_error(&error);
@@ -131,7 +131,7 @@ static void test_build_refuses(void)
 	s->origin_server = g_strdup("hq");
 	s->origin_lead = 1;
 	s->assignment = 1;
-	s->event = g_strdup("exploded");	/* not a status */
+	s->event = g_strdup("exploded"); /* not a status */
 	g_assert_null(fed_exchange_build(s, &error));
 	g_assert_error(error, LR_ERROR, LR_ERROR_PERM);
 }
@@ -147,38 +147,39 @@ static void parse_fails(const char *text, gsize len)
 	g_assert_error(error, LR_ERROR, LR_ERROR_PERM);
 }
 
-#define ROOT "<exchange xmlns=\"urn:leadroute:exchange:1\" version=\"1\" id=\"x1\" " \
-	     "from=\"hq\" to=\"north\" at=\"2027-01-15T08:00:00Z\">"
+#define ROOT                                                                                       \
+	"<exchange xmlns=\"urn:leadroute:exchange:1\" version=\"1\" id=\"x1\" "                    \
+	"from=\"hq\" to=\"north\" at=\"2027-01-15T08:00:00Z\">"
 
 /* test_hostile - malformed, invalid, entity tricks, oversize. */
 static void test_hostile(void)
 {
 	static const char *const bad[] = {
-		"",
-		"not xml at all",
-		ROOT "<lead origin-server=\"hq\" origin-lead=\"1\" assignment=\"1\">",	/* cut */
-		/* Valid XML, not valid under the schema: no chain, no fields. */
-		ROOT "<lead origin-server=\"hq\" origin-lead=\"1\" assignment=\"1\">"
-		     "<received>2027-01-15T08:00:00Z</received><priority>1</priority>"
-		     "</lead></exchange>",
-		/* Another namespace. */
-		"<exchange xmlns=\"urn:other\" version=\"1\" id=\"x\" from=\"hq\" to=\"n\" "
-		"at=\"2027-01-15T08:00:00Z\"><recall origin-server=\"hq\" origin-lead=\"1\" "
-		"assignment=\"1\"/></exchange>",
-		/* Version 2 is not this schema's. */
-		"<exchange xmlns=\"urn:leadroute:exchange:1\" version=\"2\" id=\"x\" from=\"hq\" "
-		"to=\"n\" at=\"2027-01-15T08:00:00Z\"><recall origin-server=\"hq\" "
-		"origin-lead=\"1\" assignment=\"1\"/></exchange>",
-		/* Billion laughs. */
-		"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
-		"<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
-		"<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>"
-		ROOT "<recall origin-server=\"hq\" origin-lead=\"1\" assignment=\"1\">"
-		"<reason>&lol3;</reason></recall></exchange>",
-		/* An external entity. */
-		"<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>"
-		ROOT "<recall origin-server=\"hq\" origin-lead=\"1\" assignment=\"1\">"
-		"<reason>&e;</reason></recall></exchange>",
+	    "",
+	    "not xml at all",
+	    ROOT "<lead origin-server=\"hq\" origin-lead=\"1\" assignment=\"1\">", /* cut */
+	    /* Valid XML, not valid under the schema: no chain, no fields. */
+	    ROOT "<lead origin-server=\"hq\" origin-lead=\"1\" assignment=\"1\">"
+	         "<received>2027-01-15T08:00:00Z</received><priority>1</priority>"
+	         "</lead></exchange>",
+	    /* Another namespace. */
+	    "<exchange xmlns=\"urn:other\" version=\"1\" id=\"x\" from=\"hq\" to=\"n\" "
+	    "at=\"2027-01-15T08:00:00Z\"><recall origin-server=\"hq\" origin-lead=\"1\" "
+	    "assignment=\"1\"/></exchange>",
+	    /* Version 2 is not this schema's. */
+	    "<exchange xmlns=\"urn:leadroute:exchange:1\" version=\"2\" id=\"x\" from=\"hq\" "
+	    "to=\"n\" at=\"2027-01-15T08:00:00Z\"><recall origin-server=\"hq\" "
+	    "origin-lead=\"1\" assignment=\"1\"/></exchange>",
+	    /* Billion laughs. */
+	    "<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+	    "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">"
+	    "<!ENTITY lol3 \"&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;\">]>" ROOT
+	    "<recall origin-server=\"hq\" origin-lead=\"1\" assignment=\"1\">"
+	    "<reason>&lol3;</reason></recall></exchange>",
+	    /* An external entity. */
+	    "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]>" ROOT
+	    "<recall origin-server=\"hq\" origin-lead=\"1\" assignment=\"1\">"
+	    "<reason>&e;</reason></recall></exchange>",
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++)

@@ -18,8 +18,8 @@
 #include "mailer/https.h"
 
 typedef struct {
-	char *dir;	/* the certificate, the key, the stored requests */
-	char *ca;	/* the self-signed certificate, as the CA file */
+	char *dir; /* the certificate, the key, the stored requests */
+	char *ca;  /* the self-signed certificate, as the CA file */
 	GPid pid;
 	int port;
 } Sink;
@@ -30,17 +30,18 @@ static Sink sink;
 static void make_certificate(void)
 {
 	g_autofree char *key = g_build_filename(sink.dir, "key.pem", NULL);
-	const char *argv[] = {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-			      "-keyout", key, "-out", sink.ca, "-days", "1",
-			      "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-			      NULL};
+	const char *argv[] = {"openssl",  "req",           "-x509",   "-newkey",
+	                      "rsa:2048", "-nodes",        "-keyout", key,
+	                      "-out",     sink.ca,         "-days",   "1",
+	                      "-subj",    "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+	                      NULL};
 	g_autoptr(GError) error = NULL;
 	int wait = -1;
 
 	g_assert_true(g_spawn_sync(NULL, (char **)argv, NULL,
-				   G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-					   G_SPAWN_STDERR_TO_DEV_NULL,
-				   NULL, NULL, NULL, NULL, &wait, &error));
+	                           G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
+	                               G_SPAWN_STDERR_TO_DEV_NULL,
+	                           NULL, NULL, NULL, NULL, &wait, &error));
 	g_assert_no_error(error);
 	g_assert_true(g_spawn_check_wait_status(wait, NULL));
 }
@@ -56,8 +57,8 @@ static void sink_child(gpointer data)
 /* sink_start - the HTTPS server; its port read from its first line. */
 static void sink_start(void)
 {
-	g_autofree char *script = g_build_filename(LR_SRCDIR, "tests", "lib", "https-sink.py",
-						   NULL);
+	g_autofree char *script =
+	    g_build_filename(LR_SRCDIR, "tests", "lib", "https-sink.py", NULL);
 	g_autofree char *key = g_build_filename(sink.dir, "key.pem", NULL);
 	const char *argv[] = {"python3", script, sink.ca, key, sink.dir, NULL};
 	g_autoptr(GError) error = NULL;
@@ -65,14 +66,14 @@ static void sink_start(void)
 	g_autofree char *line = NULL;
 	int fd = -1;
 
-	g_assert_true(g_spawn_async_with_pipes(NULL, (char **)argv, NULL,
-					       G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-					       sink_child, NULL, &sink.pid, NULL, &fd, NULL, &error));
+	g_assert_true(g_spawn_async_with_pipes(
+	    NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, sink_child,
+	    NULL, &sink.pid, NULL, &fd, NULL, &error));
 	g_assert_no_error(error);
 	out = g_io_channel_unix_new(fd);
 	g_io_channel_set_close_on_unref(out, TRUE);
 	g_assert_cmpint(g_io_channel_read_line(out, &line, NULL, NULL, &error), ==,
-			G_IO_STATUS_NORMAL);
+	                G_IO_STATUS_NORMAL);
 	sink.port = atoi(line);
 	g_assert_cmpint(sink.port, >, 0);
 }
@@ -87,7 +88,7 @@ static char *url(const char *path)
 static int post(const char *path, const char *ca, long *status)
 {
 	static const char *const headers[] = {"X-Leadroute-Signature: t=1; peer=hq; mac=ab12",
-					      NULL};
+	                                      NULL};
 	g_autofree char *u = url(path);
 	LrHttpsPost p = {u, ca, "application/vnd.leadroute+xml", headers, 5, 10};
 	static const char doc[] = "<doc>caf\xc3\xa9</doc>\n";
@@ -156,7 +157,7 @@ static void test_unverified(void)
 		before++;
 	}
 	g_assert_cmpint(post("/ok", "/etc/ssl/certs/ca-certificates.crt", &status), ==,
-			LR_ERROR_TEMP);
+	                LR_ERROR_TEMP);
 	g_assert_cmpint(status, ==, 0);
 	next = request(before + 1);
 	g_assert_null(next);

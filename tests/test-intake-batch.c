@@ -94,8 +94,7 @@ static gpointer sender_run(gpointer data)
 	g_autoptr(GBytes) raw = g_bytes_new(s->text, strlen(s->text));
 	const char *rcpts[] = {"leads@leads.test", NULL};
 
-	s->ok = intake_batcher_store(s->b, raw, "a@example.org", rcpts, &s->id, &s->dup,
-				     &s->error);
+	s->ok = intake_batcher_store(s->b, raw, "a@example.org", rcpts, &s->id, &s->dup, &s->error);
 	return NULL;
 }
 
@@ -103,7 +102,8 @@ static gpointer sender_run(gpointer data)
 static char *message(const char *id, const char *body)
 {
 	return g_strdup_printf("From: A <a@example.org>\nSubject: %s\nMessage-ID: <%s@batch.test>\n"
-			       "\n%s\n", id, id, body);
+	                       "\n%s\n",
+	                       id, id, body);
 }
 
 /* run_senders - store every text at once: the first alone in a slow
@@ -177,7 +177,7 @@ static void test_perm_retry(Fixture *f, gconstpointer data)
 {
 	LrIntakeBatcher *b = intake_batcher_new_full(f->q, 0, faulty_batch);
 	char *texts[] = {message("first", "Please call."), message("good1", "Please call."),
-			 message("bad", "POISON"), message("good2", "Please call.")};
+	                 message("bad", "POISON"), message("good2", "Please call.")};
 	Sender *s = run_senders(b, texts, G_N_ELEMENTS(texts));
 
 	g_assert_cmpuint(seen_max, >, 1); /* the three went in one batch */
@@ -203,7 +203,7 @@ static void test_temp_all(Fixture *f, gconstpointer data)
 {
 	LrIntakeBatcher *b = intake_batcher_new_full(f->q, 0, faulty_batch);
 	char *texts[] = {message("first", "Please call."), message("t1", "Please call."),
-			 message("t2", "BUSY"), message("t3", "Please call.")};
+	                 message("t2", "BUSY"), message("t3", "Please call.")};
 	Sender *s = run_senders(b, texts, G_N_ELEMENTS(texts));
 
 	g_assert_true(s[0].ok);
@@ -220,10 +220,10 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/intake/batch/group-commit", Fixture, NULL, fixture_setup, test_group_commit,
-		   fixture_teardown);
+	           fixture_teardown);
 	g_test_add("/intake/batch/perm-retry", Fixture, NULL, fixture_setup, test_perm_retry,
-		   fixture_teardown);
+	           fixture_teardown);
 	g_test_add("/intake/batch/temp-all", Fixture, NULL, fixture_setup, test_temp_all,
-		   fixture_teardown);
+	           fixture_teardown);
 	return g_test_run();
 }

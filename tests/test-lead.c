@@ -60,7 +60,7 @@ static void test_corrupt(void)
 static void test_header(void)
 {
 	const char *msg = "Received: x\r\nsubject: Hello\r\n  world\r\nMessage-ID:  <a@b>\r\n"
-			  "\r\nX-Not: body\r\n";
+	                  "\r\nX-Not: body\r\n";
 	g_autofree char *subject = rawmsg_header(msg, strlen(msg), "Subject");
 	g_autofree char *body = rawmsg_header(msg, strlen(msg), "X-Not");
 	g_autofree char *key = rawmsg_key(msg, strlen(msg));
@@ -84,7 +84,7 @@ static void test_digest_key(void)
 	g_autofree char *kd = rawmsg_key(d, strlen(d));
 
 	g_assert_true(g_str_has_prefix(ka, "sha256:"));
-	g_assert_cmpstr(ka, ==, kd);	/* CRLF (LMTP) and LF (pipe) key the same */
+	g_assert_cmpstr(ka, ==, kd); /* CRLF (LMTP) and LF (pipe) key the same */
 	g_assert_cmpstr(ka, ==, kb);
 	g_assert_cmpstr(ka, !=, kc);
 }

@@ -48,7 +48,7 @@ typedef struct {
 
 /* test_store - the store callback: refuse non-mail, count by key. */
 static gboolean test_store(GBytes *message, const char *sender, const char *const *rcpts,
-			   gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
+                           gpointer data, guint64 *lead_id, gboolean *duplicate, GError **error)
 {
 	TestStore *st = data;
 	gsize len;
@@ -93,8 +93,7 @@ static guint store_count(Fixture *f)
 /* free_port - a TCP port on 127.0.0.1 that the kernel says is free now. */
 static guint16 free_port(void)
 {
-	g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0,
-					       NULL);
+	g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
 	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
 	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
 	g_autoptr(GSocketAddress) bound = NULL;
@@ -112,12 +111,12 @@ static void fixture_start(Fixture *f, gsize max_size, guint timeout, guint max_s
 	g_autofree char *inet_spec = NULL;
 	const char *listen[3];
 	LrLmtpConfig config = {.listen = listen,
-			       .hostname = "lmtp.test",
-			       .max_message_size = max_size,
-			       .session_timeout = timeout,
-			       .max_sessions = max_sessions,
-			       .store = test_store,
-			       .store_data = &f->store};
+	                       .hostname = "lmtp.test",
+	                       .max_message_size = max_size,
+	                       .session_timeout = timeout,
+	                       .max_sessions = max_sessions,
+	                       .store = test_store,
+	                       .store_data = &f->store};
 
 	g_mutex_init(&f->store.lock);
 	f->store.counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
@@ -197,7 +196,7 @@ static void client_send(Client *c, const char *text, gssize len)
 	g_autoptr(GError) error = NULL;
 
 	g_output_stream_write_all(c->out, text, len < 0 ? strlen(text) : (gsize)len, NULL, NULL,
-				  &error);
+	                          &error);
 	g_assert_no_error(error);
 }
 
@@ -258,8 +257,8 @@ static void wait_sessions(Fixture *f, guint n)
 static char *message_new(const char *id, const char *body)
 {
 	return g_strdup_printf("From: <a@b.example>\r\nTo: <leads@x.example>\r\n"
-			       "Subject: test %s\r\nMessage-ID: <%s@test>\r\n\r\n%s",
-			       id, id, body);
+	                       "Subject: test %s\r\nMessage-ID: <%s@test>\r\n\r\n%s",
+	                       id, id, body);
 }
 
 /* envelope - send MAIL, n RCPTs and DATA pipelined; expect their replies. */
@@ -286,13 +285,15 @@ static void run_dialogue(Fixture *f, gboolean inet)
 	Client *c = client_open(f, inet);
 	g_autofree char *lhlo = NULL;
 	const char *msg = "From: <a@b.example>\r\nMessage-ID: <dlg@test>\r\nSubject: hi\r\n\r\n"
-			  "..a stuffed dot\r\nline\r\n.\r\n";
+	                  "..a stuffed dot\r\nline\r\n.\r\n";
 	const char *expect = "From: <a@b.example>\r\nMessage-ID: <dlg@test>\r\nSubject: hi\r\n\r\n"
-			     ".a stuffed dot\r\nline\r\n";
+	                     ".a stuffed dot\r\nline\r\n";
 
 	client_expect(c, "220 lmtp.test ");
-	client_send(c, "LHLO client.test\r\nMAIL FROM:<a@b.example> SIZE=120 BODY=8BITMIME\r\n"
-		       "RCPT TO:<leads@x.example>\r\nDATA\r\n", -1);
+	client_send(c,
+	            "LHLO client.test\r\nMAIL FROM:<a@b.example> SIZE=120 BODY=8BITMIME\r\n"
+	            "RCPT TO:<leads@x.example>\r\nDATA\r\n",
+	            -1);
 	lhlo = client_reply(c);
 	g_assert_nonnull(strstr(lhlo, "250-PIPELINING\n"));
 	g_assert_nonnull(strstr(lhlo, "250-ENHANCEDSTATUSCODES\n"));
@@ -308,7 +309,7 @@ static void run_dialogue(Fixture *f, gboolean inet)
 	client_close(c);
 	g_assert_cmpuint(store_count(f), ==, 1);
 	g_assert_cmpmem(g_bytes_get_data(f->store.last, NULL), g_bytes_get_size(f->store.last),
-			expect, strlen(expect));
+	                expect, strlen(expect));
 	g_assert_cmpstr(f->store.last_sender, ==, "a@b.example");
 	g_assert_cmpstr(f->store.last_rcpts[0], ==, "leads@x.example");
 	g_assert_null(f->store.last_rcpts[1]);
@@ -334,9 +335,11 @@ static void test_multi_rcpt(Fixture *f, gconstpointer data)
 	g_autofree char *msg = message_new("multi", "hello\r\n.\r\n");
 
 	client_hello(c);
-	client_send(c, "MAIL FROM:<>\r\nRCPT TO:<a@x>\r\nRCPT TO:<bad address>\r\n"
-		       "RCPT TO:<Postmaster>\r\nRCPT TO:<c@x> NOTIFY=NEVER\r\nRCPT TO:<d@x>\r\n"
-		       "DATA\r\n", -1);
+	client_send(c,
+	            "MAIL FROM:<>\r\nRCPT TO:<a@x>\r\nRCPT TO:<bad address>\r\n"
+	            "RCPT TO:<Postmaster>\r\nRCPT TO:<c@x> NOTIFY=NEVER\r\nRCPT TO:<d@x>\r\n"
+	            "DATA\r\n",
+	            -1);
 	client_expect(c, "250 2.1.0");
 	client_expect(c, "250 2.1.5");
 	client_expect(c, "501 5.5.4");
@@ -362,8 +365,10 @@ static void test_rset(Fixture *f, gconstpointer data)
 	Client *c = client_open(f, TRUE);
 
 	client_hello(c);
-	client_send(c, "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRSET\r\nDATA\r\nRCPT TO:<c@d>\r\n"
-		       "MAIL FROM:<e@f>\r\nMAIL FROM:<e@f>\r\nRSET x\r\nQUIT\r\n", -1);
+	client_send(c,
+	            "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRSET\r\nDATA\r\nRCPT TO:<c@d>\r\n"
+	            "MAIL FROM:<e@f>\r\nMAIL FROM:<e@f>\r\nRSET x\r\nQUIT\r\n",
+	            -1);
 	client_expect(c, "250 2.1.0");
 	client_expect(c, "250 2.1.5");
 	client_expect(c, "250 2.0.0");
@@ -390,8 +395,10 @@ static void test_commands(Fixture *f, gconstpointer data)
 	client_expect(c, "503 5.5.1");
 	client_expect(c, "501 5.5.4");
 	client_expect(c, "250-");
-	client_send(c, "MAIL FROM:a@b\r\nMAIL TO:<a@b>\r\nMAIL FROM:<a@b> FOO=1\r\n"
-		       "MAIL FROM:<a@b> SIZE=x\r\nFROB\r\n\r\nVRFY a@b\r\nnoop\r\n", -1);
+	client_send(c,
+	            "MAIL FROM:a@b\r\nMAIL TO:<a@b>\r\nMAIL FROM:<a@b> FOO=1\r\n"
+	            "MAIL FROM:<a@b> SIZE=x\r\nFROB\r\n\r\nVRFY a@b\r\nnoop\r\n",
+	            -1);
 	client_expect(c, "501 5.5.4");
 	client_expect(c, "501 5.5.4");
 	client_expect(c, "555 5.5.4");
@@ -716,7 +723,7 @@ static void test_stop(Fixture *f, gconstpointer data)
 	client_close(idle);
 	g_assert_cmpuint(store_count(f), ==, 1);
 	g_assert_nonnull(g_strstr_len(g_bytes_get_data(f->store.last, NULL),
-				      g_bytes_get_size(f->store.last), "second half\r\n"));
+	                              g_bytes_get_size(f->store.last), "second half\r\n"));
 }
 
 /* test_bind_errors - bad strings, unbindable and taken addresses. */
@@ -728,15 +735,19 @@ static void test_bind_errors(Fixture *f, gconstpointer data)
 		const char *listen;
 		int code;
 	} cases[] = {
-		{"tcp:1.2.3.4:25", LR_ERROR_CONFIG},	  {"inet:127.0.0.1", LR_ERROR_CONFIG},
-		{"inet:127.0.0.1:99999", LR_ERROR_CONFIG}, {"unix:/nonexistent/dir/sock", LR_ERROR_TEMP},
-		{taken_unix, LR_ERROR_TEMP},		  {taken_inet, LR_ERROR_TEMP},
+	    {"tcp:1.2.3.4:25", LR_ERROR_CONFIG},
+	    {"inet:127.0.0.1", LR_ERROR_CONFIG},
+	    {"inet:127.0.0.1:99999", LR_ERROR_CONFIG},
+	    {"unix:/nonexistent/dir/sock", LR_ERROR_TEMP},
+	    {taken_unix, LR_ERROR_TEMP},
+	    {taken_inet, LR_ERROR_TEMP},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
 		g_autoptr(GError) error = NULL;
 		const char *listen[] = {cases[i].listen, NULL};
-		LrLmtpConfig config = {.listen = listen, .store = test_store, .store_data = &f->store};
+		LrLmtpConfig config = {
+		    .listen = listen, .store = test_store, .store_data = &f->store};
 		LrLmtpServer *server = lmtp_server_start(&config, &error);
 
 		g_assert_null(server);
@@ -798,9 +809,9 @@ int main(int argc, char **argv)
 	ADD("/lmtp/stop", test_stop);
 	ADD("/lmtp/bind-errors", test_bind_errors);
 	g_test_add("/lmtp/idle-timeout", Fixture, NULL, setup_small, test_idle_timeout,
-		   fixture_teardown);
+	           fixture_teardown);
 	g_test_add("/lmtp/max-sessions", Fixture, NULL, setup_small, test_max_sessions,
-		   fixture_teardown);
+	           fixture_teardown);
 	g_test_add_func("/lmtp/ipv6", test_ipv6);
 	return g_test_run();
 }

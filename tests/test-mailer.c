@@ -180,7 +180,7 @@ static void test_token_secret(void)
 	g_assert_cmpint(g_stat(fallback, &st), ==, 0);
 	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
 	g_assert_true(token_secret_check(given, &error)); /* missing: it will be made */
-	b = token_secret_load(given, fallback, &error); /* given is missing: made there */
+	b = token_secret_load(given, fallback, &error);   /* given is missing: made there */
 	g_assert_no_error(error);
 	g_assert_cmpint(g_stat(given, &st), ==, 0);
 	g_assert_cmpint(st.st_mode & 0777, ==, 0600);
@@ -393,13 +393,15 @@ static void test_compose_command_address(void)
 	g_autoptr(LrLead) lead = sample_lead();
 	g_autofree char *token = token_make(SECRET, 42, 1, "anna");
 	g_autofree char *ctoken = token_user_make(SECRET, "anna");
-	g_autofree char *want = g_strdup_printf("Your command address: lead+%s@leads.acme.example",
-	                                        ctoken);
+	g_autofree char *want =
+	    g_strdup_printf("Your command address: lead+%s@leads.acme.example", ctoken);
 
 	for (guint i = 0; i < G_N_ELEMENTS(kinds); i++) {
-		LrNotice notice = {.kind = kinds[i], .to_address = "anna@acme.example",
+		LrNotice notice = {.kind = kinds[i],
+		                   .to_address = "anna@acme.example",
 		                   .token = strcmp(kinds[i], "new-lead") == 0 ? token : NULL,
-		                   .note = "STATUS", .command_token = ctoken};
+		                   .note = "STATUS",
+		                   .command_token = ctoken};
 		g_autoptr(GBytes) bytes = compose_ok(lead, &notice, 1);
 		g_autoptr(GMimeMessage) msg = parse_message(bytes);
 		g_autofree char *text = part_text(msg, "text", "plain");
@@ -479,9 +481,10 @@ static void test_compose_leaks(void)
 	lead_field_set(lead, "contact", "Mr O'Brien");
 	lead_field_set(lead, "mobile", "030 / 123 45 82");
 	lead_field_set(lead, "fax", "+49 (0)30-1234582");
-	lead_field_set(lead, "message", "Ring me on 0049 30 1234582, ask for Mr Schmidt or "
-	                                "Mr O'Brien; mail ANNA.SCHMIDT@NORDWIND.EXAMPLE.\n"
-	                                "We need 12 pumps; order 4711.");
+	lead_field_set(lead, "message",
+	               "Ring me on 0049 30 1234582, ask for Mr Schmidt or "
+	               "Mr O'Brien; mail ANNA.SCHMIDT@NORDWIND.EXAMPLE.\n"
+	               "We need 12 pumps; order 4711.");
 	bytes = compose_ok(lead, &notice, 0);
 	msg = parse_message(bytes);
 	subject = g_mime_message_get_subject(msg);
@@ -751,8 +754,8 @@ static void test_compose_attachments(void)
 	g_assert_cmpmem(content->data, content->len, pdf_data, sizeof pdf_data - 1);
 	part = g_mime_multipart_get_part(mixed, 3);
 	g_assert_cmpstr(g_mime_part_get_filename(GMIME_PART(part)), ==, "companies.csv");
-	g_assert_true(g_mime_content_type_is_type(g_mime_object_get_content_type(part), "text",
-	                                          "csv"));
+	g_assert_true(
+	    g_mime_content_type_is_type(g_mime_object_get_content_type(part), "text", "csv"));
 	g_unlink(pdf);
 	g_unlink(csv);
 	g_rmdir(dir);

@@ -149,7 +149,7 @@ static gboolean take_job_txn(LrTxn *txn, gpointer data, GError **error)
 static gboolean add_job_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	return queue_job_add(txn, "deadline", 7, g_get_real_time() + 60 * G_USEC_PER_SEC, "3",
-			     error);
+	                     error);
 }
 
 /* test_jobs - intake makes a parse job; future timers wait. */
@@ -197,7 +197,7 @@ static gboolean postpone_txn(LrTxn *txn, gpointer data, GError **error)
 	Postpone *p = data;
 
 	return queue_job_postpone(txn, p->job, g_get_real_time() + 3600LL * G_USEC_PER_SEC,
-				  &p->found, error);
+	                          &p->found, error);
 }
 
 /* test_job_postpone - a job that failed is set aside, and only it: a
@@ -294,7 +294,8 @@ static gpointer store_thread(gpointer data)
 
 	for (int i = 0; i < 200; i++) {
 		int n = g_atomic_int_add(&counter, 1);
-		g_autofree char *text = g_strdup_printf("Message-ID: <t%d@y>\n\nbody %d\n", n % 1000, n);
+		g_autofree char *text =
+		    g_strdup_printf("Message-ID: <t%d@y>\n\nbody %d\n", n % 1000, n);
 		gboolean dup;
 		store(q, text, &dup);
 	}
@@ -381,7 +382,7 @@ static void test_deadlock_text(Fixture *f, gconstpointer data)
 typedef struct {
 	LrQueue *q;
 	gboolean state_first;
-	gint *ready;		/* both hold their first lock */
+	gint *ready; /* both hold their first lock */
 	int attempts;
 } Crossing;
 
@@ -438,7 +439,7 @@ static void test_deadlock_code(Fixture *f, gconstpointer data)
 	(void)data;
 	g_assert_true(GPOINTER_TO_INT(g_thread_join(ta)));
 	g_assert_true(GPOINTER_TO_INT(g_thread_join(tb)));
-	g_assert_cmpint(a.attempts + b.attempts, >=, 3);	/* one was retried */
+	g_assert_cmpint(a.attempts + b.attempts, >=, 3); /* one was retried */
 }
 
 /* test_einval_temp - Berkeley DB's EINVAL (here: a database file that is

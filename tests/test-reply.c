@@ -162,8 +162,8 @@ static void check_expect(const char *eml)
 static void test_expect_dir(gconstpointer data)
 {
 	g_autofree char *dir = g_str_has_prefix(data, "corpus:")
-				   ? lr_test_corpus_path((char *)data + 7)
-				   : source_dir(data);
+	                           ? lr_test_corpus_path((char *)data + 7)
+	                           : source_dir(data);
 	g_autoptr(GPtrArray) files = NULL;
 
 	if (dir == NULL)

@@ -537,13 +537,13 @@ static void test_cli(void)
 
 /* digest_of - the digest of a configuration text (NULL: none); *problem
  * gets the reader's first problem, if any. */
-static LrDigest *digest_of(const char *dir, const char *name, const char *workflow,
-			   char **problem)
+static LrDigest *digest_of(const char *dir, const char *name, const char *workflow, char **problem)
 {
 	g_autofree char *file = g_build_filename(dir, name, NULL);
 	g_autofree char *text = g_strdup_printf(
 	    "users = ( { id = \"dana\"; email = \"d@x.example\"; role = \"admin\"; } );\n"
-	    "rules = ( { route = \"dana\"; } );\n%s", workflow);
+	    "rules = ( { route = \"dana\"; } );\n%s",
+	    workflow);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LrConfig) cfg = NULL;
 	LrDigest *d;
@@ -570,8 +570,10 @@ static void test_digest_schedule(void)
 	LrDigest every = {0};
 	gint64 mon = fixture_time("2026-11-23T07:00:00Z");
 
-	d = digest_of(dir, "good.conf", "workflow: { digest = { to = [\"managers\"];"
-		      " when = \"Mon 08:00 Europe/Berlin\"; }; };\n", &nothing);
+	d = digest_of(dir, "good.conf",
+	              "workflow: { digest = { to = [\"managers\"];"
+	              " when = \"Mon 08:00 Europe/Berlin\"; }; };\n",
+	              &nothing);
 	g_assert_null(nothing);
 	g_assert_nonnull(d);
 	g_assert_cmpint(d->by, ==, REPORT_BY_USER);
@@ -579,13 +581,17 @@ static void test_digest_schedule(void)
 	g_assert_cmpint(digest_slot(d, 0, fixture_time("2026-11-24T00:00:00Z")), ==, mon);
 	g_assert_cmpint(digest_slot(d, 0, mon), ==, mon);
 	g_assert_cmpint(digest_slot(d, 0, mon - 1), ==, mon - 7 * 86400LL * G_USEC_PER_SEC);
-	wrong = digest_of(dir, "bad.conf", "workflow: {\n digest = { to = [\"mia\"];"
-			  " when = \"every 1h\"; by = \"colour\"; }; };\n", &problem);
+	wrong = digest_of(dir, "bad.conf",
+	                  "workflow: {\n digest = { to = [\"mia\"];"
+	                  " when = \"every 1h\"; by = \"colour\"; }; };\n",
+	                  &problem);
 	g_assert_null(wrong);
 	g_assert_nonnull(problem);
 	g_assert_nonnull(strstr(problem, "bad.conf:4: workflow.digest: 'by' must be"));
-	misspelt = digest_of(dir, "typo.conf", "workflow: { digest = { to = [\"mia\"];"
-			     " when = \"every 1h\"; perod = \"7d\"; }; };\n", &typo);
+	misspelt = digest_of(dir, "typo.conf",
+	                     "workflow: { digest = { to = [\"mia\"];"
+	                     " when = \"every 1h\"; perod = \"7d\"; }; };\n",
+	                     &typo);
 	g_assert_null(misspelt);
 	g_assert_nonnull(typo);
 	g_assert_nonnull(strstr(typo, "unknown key 'perod' in workflow.digest"));
@@ -606,14 +612,14 @@ static void test_safe(void)
 	static const struct {
 		const char *in, *out, *out_nl;
 	} cases[] = {
-		{"Eve \033[31mRed\033[0m", "Eve \\x1b[31mRed\\x1b[0m", NULL},
-		{"t\033]0;pwned\007", "t\\x1b]0;pwned\\x07", NULL},
-		{"a\rb\nc\td\177", "a\\x0db\\x0ac\td\\x7f", "a\\x0db\nc\td\\x7f"},
-		{"c1 \302\233 csi", "c1 \\u009b csi", NULL},
-		{"bidi \342\200\256x", "bidi \\u202ex", NULL},
-		{"bad \377 byte", "bad \\xff byte", NULL},
-		{"back\\slash", "back\\\\slash", NULL},
-		{"Jürgen Weiß", "Jürgen Weiß", NULL},
+	    {"Eve \033[31mRed\033[0m", "Eve \\x1b[31mRed\\x1b[0m", NULL},
+	    {"t\033]0;pwned\007", "t\\x1b]0;pwned\\x07", NULL},
+	    {"a\rb\nc\td\177", "a\\x0db\\x0ac\td\\x7f", "a\\x0db\nc\td\\x7f"},
+	    {"c1 \302\233 csi", "c1 \\u009b csi", NULL},
+	    {"bidi \342\200\256x", "bidi \\u202ex", NULL},
+	    {"bad \377 byte", "bad \\xff byte", NULL},
+	    {"back\\slash", "back\\\\slash", NULL},
+	    {"Jürgen Weiß", "Jürgen Weiß", NULL},
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {

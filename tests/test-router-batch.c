@@ -35,15 +35,18 @@ static void fixture_setup(Fixture *f, gconstpointer data)
 	g_assert_true(g_file_set_contents(secret, "0123456789abcdef0123456789abcdef\n", -1, NULL));
 	g_assert_cmpint(g_chmod(secret, 0600), ==, 0);
 	conf = g_strdup_printf(
-		"server: { name = \"t\"; domain = \"leads.test\"; home = \"%s\";\n"
-		"  secret_file = \"%s\"; templates = \"%s/templates\";\n"
-		"  from = \"Desk <desk@leads.test>\"; };\n"
-		"users = ( { id = \"anna\"; name = \"Anna\"; email = \"anna@reps.test\"; team = \"t\"; },\n"
-		"  { id = \"ben\"; name = \"Ben\"; email = \"ben@reps.test\"; team = \"t\"; },\n"
-		"  { id = \"cleo\"; name = \"Cleo\"; email = \"cleo@reps.test\"; team = \"t\"; },\n"
-		"  { id = \"dana\"; name = \"Dana\"; email = \"dana@reps.test\"; role = \"admin\"; } );\n"
-		"rules = ( { name = \"all\"; route = { to = \"team:t\"; strategy = \"round-robin\"; }; } );\n",
-		home, secret, LR_SRCDIR);
+	    "server: { name = \"t\"; domain = \"leads.test\"; home = \"%s\";\n"
+	    "  secret_file = \"%s\"; templates = \"%s/templates\";\n"
+	    "  from = \"Desk <desk@leads.test>\"; };\n"
+	    "users = ( { id = \"anna\"; name = \"Anna\"; email = \"anna@reps.test\"; team = \"t\"; "
+	    "},\n"
+	    "  { id = \"ben\"; name = \"Ben\"; email = \"ben@reps.test\"; team = \"t\"; },\n"
+	    "  { id = \"cleo\"; name = \"Cleo\"; email = \"cleo@reps.test\"; team = \"t\"; },\n"
+	    "  { id = \"dana\"; name = \"Dana\"; email = \"dana@reps.test\"; role = \"admin\"; } "
+	    ");\n"
+	    "rules = ( { name = \"all\"; route = { to = \"team:t\"; strategy = \"round-robin\"; }; "
+	    "} );\n",
+	    home, secret, LR_SRCDIR);
 	path = g_build_filename(f->dir, "leadroute.conf", NULL);
 	g_assert_true(g_file_set_contents(path, conf, -1, NULL));
 	cfg = lr_config_load(path, &error);
@@ -72,17 +75,19 @@ static GArray *deliver_n(Fixture *f, guint n)
 	const char *rcpts[] = {"leads+website@leads.test", NULL};
 
 	for (guint i = 0; i < n; i++) {
-		g_autofree char *text = g_strdup_printf(
-			"From: Visitor %u <v%u@example.org>\nTo: leads@leads.test\n"
-			"Subject: Inquiry %u\nMessage-ID: <batch-%u@test>\n\n"
-			"Name: Visitor %u\nCompany: Firm %u\nEmail: v%u@example.org\n"
-			"Message: please call us about a quote.\n", i, i, i, i, i, i, i);
+		g_autofree char *text =
+		    g_strdup_printf("From: Visitor %u <v%u@example.org>\nTo: leads@leads.test\n"
+		                    "Subject: Inquiry %u\nMessage-ID: <batch-%u@test>\n\n"
+		                    "Name: Visitor %u\nCompany: Firm %u\nEmail: v%u@example.org\n"
+		                    "Message: please call us about a quote.\n",
+		                    i, i, i, i, i, i, i);
 		g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
 		g_autoptr(GError) error = NULL;
 		guint64 id = 0;
 		gboolean dup = FALSE;
 
-		g_assert_true(intake_store(f->q, raw, "v@example.org", rcpts, 0, &id, &dup, &error));
+		g_assert_true(
+		    intake_store(f->q, raw, "v@example.org", rcpts, 0, &id, &dup, &error));
 		g_assert_no_error(error);
 		g_array_append_val(ids, id);
 	}
@@ -100,7 +105,7 @@ static char *assignees(Fixture *f, GArray *ids)
 		g_assert_nonnull(lead);
 		g_assert_cmpuint(lead->assignees->len, ==, 1);
 		g_string_append_printf(out, "%s%" G_GUINT64_FORMAT ":%s", i ? " " : "", id,
-				       (const char *)g_ptr_array_index(lead->assignees, 0));
+		                       (const char *)g_ptr_array_index(lead->assignees, 0));
 	}
 	return g_string_free(out, FALSE);
 }

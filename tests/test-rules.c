@@ -39,12 +39,12 @@ static void remove_tree(const char *dir)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
-static const char companies_csv[] =
-	"\xEF\xBB\xBF" "domain,tier,points,note\r\n"
-	"fjordfisk.example,gold,30,\"Tromsø, Norway\"\r\n"
-	"northwind.example,silver,10,\"say \"\"hi\"\"\"\r\n"
-	"\r\n"
-	"multi.example,bronze,5,\"two\nlines\"\r\n";
+static const char companies_csv[] = "\xEF\xBB\xBF"
+                                    "domain,tier,points,note\r\n"
+                                    "fjordfisk.example,gold,30,\"Tromsø, Norway\"\r\n"
+                                    "northwind.example,silver,10,\"say \"\"hi\"\"\"\r\n"
+                                    "\r\n"
+                                    "multi.example,bronze,5,\"two\nlines\"\r\n";
 
 /* table_of - CondTableFunc for one table. */
 static const LrTable *table_of(gpointer data, const char *name)
@@ -74,53 +74,53 @@ static const struct {
 	const char *text;
 	gboolean want;
 } cond_cases[] = {
-	{"country == 'DE'", TRUE},
-	{"country == \"de\"", TRUE},
-	{"country != 'DE'", FALSE},
-	{"quantity >= 10", TRUE},
-	{"quantity > 100", FALSE},
-	{"quantity < 5", FALSE},
-	{"quantity == 12.0", TRUE},
-	{"quantity > '1.2k'", FALSE},
-	{"budget > 80000", TRUE},
-	{"budget < 90000 && budget >= 85000", TRUE},
-	{"missing < 5", FALSE},
-	{"missing > 5", FALSE},
-	{"missing == ''", TRUE},
-	{"missing", FALSE},
-	{"country", TRUE},
-	{"country in ['AT', 'DE', 'CH']", TRUE},
-	{"country in ['AT', 'CH']", FALSE},
-	{"country not in ['AT']", TRUE},
-	{"quantity in [10, 12]", TRUE},
-	{"product ~ /pump/i", TRUE},
-	{"product ~ /pump/", FALSE},
-	{"product !~ /valve/", TRUE},
-	{"product ~ /^industrial\\s+pumps$/i", TRUE},
-	{"product contains 'PUMP'", TRUE},
-	{"product not contains 'valve'", TRUE},
-	{"source == 'webinar' && (country == 'FR' || quantity >= 12)", TRUE},
-	{"source == 'webinar' && country == 'FR' || quantity >= 12", TRUE},
-	{"source == 'webinar' && (country == 'FR' || quantity > 12)", FALSE},
-	{"!(country == 'DE')", FALSE},
-	{"not country == 'DE'", FALSE},
-	{"country == 'DE' and quantity > 10 or false", TRUE},
-	{"email_domain == 'fjordfisk.example'", TRUE},
-	{"companies[email_domain].tier == 'gold'", TRUE},
-	{"companies[email_domain].points + 0 == 30", FALSE},
-	{"companies[email_domain]", TRUE},
-	{"companies['nope.example']", FALSE},
-	{"companies['NORTHWIND.example'].tier == 'silver'", TRUE},
-	{"companies[email_domain].points >= 30", TRUE},
-	{"user.team == 'north'", TRUE},
-	{"user.missing == ''", TRUE},
-	{"priority >= 40", TRUE},
-	{"priority > 42", FALSE},
-	{"subject contains 'quote'", TRUE},
-	{"city == 'zürich'", TRUE},
-	{"true", TRUE},
-	{"false", FALSE},
-	{"1 == 1", TRUE},
+    {"country == 'DE'", TRUE},
+    {"country == \"de\"", TRUE},
+    {"country != 'DE'", FALSE},
+    {"quantity >= 10", TRUE},
+    {"quantity > 100", FALSE},
+    {"quantity < 5", FALSE},
+    {"quantity == 12.0", TRUE},
+    {"quantity > '1.2k'", FALSE},
+    {"budget > 80000", TRUE},
+    {"budget < 90000 && budget >= 85000", TRUE},
+    {"missing < 5", FALSE},
+    {"missing > 5", FALSE},
+    {"missing == ''", TRUE},
+    {"missing", FALSE},
+    {"country", TRUE},
+    {"country in ['AT', 'DE', 'CH']", TRUE},
+    {"country in ['AT', 'CH']", FALSE},
+    {"country not in ['AT']", TRUE},
+    {"quantity in [10, 12]", TRUE},
+    {"product ~ /pump/i", TRUE},
+    {"product ~ /pump/", FALSE},
+    {"product !~ /valve/", TRUE},
+    {"product ~ /^industrial\\s+pumps$/i", TRUE},
+    {"product contains 'PUMP'", TRUE},
+    {"product not contains 'valve'", TRUE},
+    {"source == 'webinar' && (country == 'FR' || quantity >= 12)", TRUE},
+    {"source == 'webinar' && country == 'FR' || quantity >= 12", TRUE},
+    {"source == 'webinar' && (country == 'FR' || quantity > 12)", FALSE},
+    {"!(country == 'DE')", FALSE},
+    {"not country == 'DE'", FALSE},
+    {"country == 'DE' and quantity > 10 or false", TRUE},
+    {"email_domain == 'fjordfisk.example'", TRUE},
+    {"companies[email_domain].tier == 'gold'", TRUE},
+    {"companies[email_domain].points + 0 == 30", FALSE},
+    {"companies[email_domain]", TRUE},
+    {"companies['nope.example']", FALSE},
+    {"companies['NORTHWIND.example'].tier == 'silver'", TRUE},
+    {"companies[email_domain].points >= 30", TRUE},
+    {"user.team == 'north'", TRUE},
+    {"user.missing == ''", TRUE},
+    {"priority >= 40", TRUE},
+    {"priority > 42", FALSE},
+    {"subject contains 'quote'", TRUE},
+    {"city == 'zürich'", TRUE},
+    {"true", TRUE},
+    {"false", FALSE},
+    {"1 == 1", TRUE},
 };
 
 /* test_cond_eval - table-driven: expressions against one lead. */
@@ -148,7 +148,7 @@ static void test_cond_eval(void)
 		g_assert_no_error(error);
 		if (cond_eval(c, &ctx) != cond_cases[i].want)
 			g_error("'%s' should be %s", cond_cases[i].text,
-				cond_cases[i].want ? "true" : "false");
+			        cond_cases[i].want ? "true" : "false");
 	}
 	remove_tree(dir);
 }
@@ -157,23 +157,23 @@ static const struct {
 	const char *text;
 	const char *message;
 } cond_errors[] = {
-	{"country = 'DE'", "condition column 9: use '==' to compare"},
-	{"country == ", "condition column 12: expected a field name, 'text' or a number, found "
-			"the end"},
-	{"country in 'DE'", "condition column 12: expected '[' after 'in', found 'DE'"},
-	{"(country == 'DE'", "condition column 1: '(' is never closed"},
-	{"product ~ pump", "condition column 11: expected /regular expression/ after '~'"},
-	{"product ~ /x/q", "condition column 14: unknown regular expression flag 'q' (use i or x)"},
-	{"nosuch[email_domain].x == 1", "condition column 1: no table called 'nosuch'"},
-	{"country == 'DE", "condition column 12: text in quotes never ends (missing ')"},
-	{"country == 'DE' 'AT'", "condition column 17: expected '&&', '||' or the end, found 'AT'"},
-	{"a && && b", "condition column 6: expected a field name, 'text' or a number, found '&&'"},
-	{"country == 'DE' & x", "condition column 17: use '&&'"},
-	{"", "condition column 1: the condition is empty"},
-	{"'Zürich' == city =", "condition column 18: use '==' to compare"},
-	{"country in ['DE' 'AT']", "condition column 18: expected ',' or ']' in the list, found 'AT'"},
-	{"x == /re/", "condition column 6: a /regular expression/ goes after '~'"},
-	{"user. == 1", "condition column 7: expected an attribute name after 'user.'"},
+    {"country = 'DE'", "condition column 9: use '==' to compare"},
+    {"country == ", "condition column 12: expected a field name, 'text' or a number, found "
+                    "the end"},
+    {"country in 'DE'", "condition column 12: expected '[' after 'in', found 'DE'"},
+    {"(country == 'DE'", "condition column 1: '(' is never closed"},
+    {"product ~ pump", "condition column 11: expected /regular expression/ after '~'"},
+    {"product ~ /x/q", "condition column 14: unknown regular expression flag 'q' (use i or x)"},
+    {"nosuch[email_domain].x == 1", "condition column 1: no table called 'nosuch'"},
+    {"country == 'DE", "condition column 12: text in quotes never ends (missing ')"},
+    {"country == 'DE' 'AT'", "condition column 17: expected '&&', '||' or the end, found 'AT'"},
+    {"a && && b", "condition column 6: expected a field name, 'text' or a number, found '&&'"},
+    {"country == 'DE' & x", "condition column 17: use '&&'"},
+    {"", "condition column 1: the condition is empty"},
+    {"'Zürich' == city =", "condition column 18: use '==' to compare"},
+    {"country in ['DE' 'AT']", "condition column 18: expected ',' or ']' in the list, found 'AT'"},
+    {"x == /re/", "condition column 6: a /regular expression/ goes after '~'"},
+    {"user. == 1", "condition column 7: expected an attribute name after 'user.'"},
 };
 
 /* test_cond_errors - syntax errors name their column. */
@@ -189,13 +189,13 @@ static void test_cond_errors(void)
 		g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
 		if (strcmp(error->message, cond_errors[i].message) != 0)
 			g_error("'%s': got \"%s\", want \"%s\"", cond_errors[i].text,
-				error->message, cond_errors[i].message);
+			        error->message, cond_errors[i].message);
 		g_clear_error(&error);
 	}
 	c = cond_compile("product ~ /pump(/", NULL, NULL, &error);
 	g_assert_null(c);
-	g_assert_true(g_str_has_prefix(error->message,
-				       "condition column 11: bad regular expression: "));
+	g_assert_true(
+	    g_str_has_prefix(error->message, "condition column 11: bad regular expression: "));
 	g_clear_error(&error);
 	for (int i = 0; i < 200; i++)
 		g_string_append_c(deep, '(');
@@ -218,7 +218,7 @@ static void test_cond_table_columns(void)
 	c = cond_compile("companies[email_domain].colour == 'x'", table_of, t, &error);
 	g_assert_null(c);
 	g_assert_cmpstr(error->message, ==,
-			"condition column 25: table 'companies' has no column 'colour'");
+	                "condition column 25: table 'companies' has no column 'colour'");
 	remove_tree(dir);
 }
 
@@ -231,8 +231,8 @@ static void test_cond_helpers(void)
 	LrCondCtx ctx = {lead, 0, NULL};
 	g_autoptr(LrCond) k = cond_compile("1 == 1", NULL, NULL, NULL);
 	g_autoptr(LrCond) f = cond_compile("'a' == 'b'", NULL, NULL, NULL);
-	g_autoptr(LrCond) idx = cond_compile("country in ['DE', 'at'] && quantity > 1", NULL, NULL,
-					     NULL);
+	g_autoptr(LrCond) idx =
+	    cond_compile("country in ['DE', 'at'] && quantity > 1", NULL, NULL, NULL);
 	g_autoptr(LrCond) num = cond_compile("quantity == 12.0 || x", NULL, NULL, NULL);
 	g_autoptr(LrCond) pc = cond_compile("postal_code in ['010115', 'x']", NULL, NULL, NULL);
 	gboolean value = FALSE;
@@ -263,17 +263,39 @@ static const struct {
 	gboolean ok;
 	double value;
 } numbers[] = {
-	{"12", TRUE, 12}, {"-3.5", TRUE, -3.5}, {"240,000", TRUE, 240000},
-	{"€85,000", TRUE, 85000}, {"$1.2k", TRUE, 1200}, {"3M", TRUE, 3e6},
-	{"1.234,5", TRUE, 1234.5}, {"1,234.5", TRUE, 1234.5}, {"2,5", TRUE, 2.5},
-	{"85 000 EUR", TRUE, 85000}, {"1.234.567", TRUE, 1234567}, {"DE", FALSE, 0},
-	{"", FALSE, 0}, {"F-150", FALSE, 0}, {"12 pumps", FALSE, 0}, {" 7 ", TRUE, 7},
-	/* One reader for the parser and the rules (lead/number.c). */
-	{"40 m²", FALSE, 0}, {"1.000", TRUE, 1000}, {"1,000", TRUE, 1000},
-	{"1 000", TRUE, 1000}, {"12k", TRUE, 12000}, {"-5", TRUE, -5}, {"3.5", TRUE, 3.5},
-	{"€ 12.000,50", TRUE, 12000.5}, {"0.125", TRUE, 0.125}, {"2 Mio", TRUE, 2e6},
-	{"40 m", TRUE, 40e6}, {"abc", FALSE, 0}, {"10-20", FALSE, 0}, {"1.2.3,4,5", FALSE, 0},
-	{"€", FALSE, 0}, {"12 000 000 000 000 000 000 000 000 000 000 000 000 000 000 000 1", FALSE, 0},
+    {"12", TRUE, 12},
+    {"-3.5", TRUE, -3.5},
+    {"240,000", TRUE, 240000},
+    {"€85,000", TRUE, 85000},
+    {"$1.2k", TRUE, 1200},
+    {"3M", TRUE, 3e6},
+    {"1.234,5", TRUE, 1234.5},
+    {"1,234.5", TRUE, 1234.5},
+    {"2,5", TRUE, 2.5},
+    {"85 000 EUR", TRUE, 85000},
+    {"1.234.567", TRUE, 1234567},
+    {"DE", FALSE, 0},
+    {"", FALSE, 0},
+    {"F-150", FALSE, 0},
+    {"12 pumps", FALSE, 0},
+    {" 7 ", TRUE, 7},
+    /* One reader for the parser and the rules (lead/number.c). */
+    {"40 m²", FALSE, 0},
+    {"1.000", TRUE, 1000},
+    {"1,000", TRUE, 1000},
+    {"1 000", TRUE, 1000},
+    {"12k", TRUE, 12000},
+    {"-5", TRUE, -5},
+    {"3.5", TRUE, 3.5},
+    {"€ 12.000,50", TRUE, 12000.5},
+    {"0.125", TRUE, 0.125},
+    {"2 Mio", TRUE, 2e6},
+    {"40 m", TRUE, 40e6},
+    {"abc", FALSE, 0},
+    {"10-20", FALSE, 0},
+    {"1.2.3,4,5", FALSE, 0},
+    {"€", FALSE, 0},
+    {"12 000 000 000 000 000 000 000 000 000 000 000 000 000 000 000 1", FALSE, 0},
 };
 
 /* number_in_rule - the text as a lead field "area" in "area == VALUE". */
@@ -304,7 +326,8 @@ static void test_numbers(void)
 		if (ok != numbers[i].ok || (ok && x != numbers[i].value))
 			g_error("cond '%s': got %d %g", numbers[i].text, ok, x);
 		if (pok != ok || (pok && y != x))
-			g_error("parser '%s': got %d %g, rules %d %g", numbers[i].text, pok, y, ok, x);
+			g_error("parser '%s': got %d %g, rules %d %g", numbers[i].text, pok, y, ok,
+			        x);
 		if (ok && !number_in_rule(numbers[i].text, x))
 			g_error("rule: field '%s' is not %g", numbers[i].text, x);
 	}
@@ -325,8 +348,9 @@ static void test_table(void)
 	const char *const *row;
 
 	write_file(dir, "good.csv", companies_csv);
-	write_file(dir, "bad.csv", "domain,tier\na.example,gold\nb.example\na.example,x\n"
-				   "c.example,\"open");
+	write_file(dir, "bad.csv",
+	           "domain,tier\na.example,gold\nb.example\na.example,x\n"
+	           "c.example,\"open");
 	t = table_load("companies", good, "domain", problems);
 	g_assert_cmpuint(problems->len, ==, 0);
 	g_assert_cmpuint(table_n_rows(t), ==, 3);
@@ -352,9 +376,9 @@ static void test_table(void)
 
 /* A caller's state store, as the daemon keeps one in the queue. */
 typedef struct {
-	GHashTable *rr;		/* key -> guint64 * */
-	GHashTable *away;	/* user -> gint64 * */
-	GHashTable *open;	/* user -> count */
+	GHashTable *rr;   /* key -> guint64 * */
+	GHashTable *away; /* user -> gint64 * */
+	GHashTable *open; /* user -> count */
 } Store;
 
 /* store_rr_get - rr_get over the store. */
@@ -409,37 +433,37 @@ static void store_free(Store *s)
 #define MONDAY_10 ((gint64)1794823200 * G_USEC_PER_SEC)
 
 static const char pool_conf[] =
-	"users = (\n"
-	"  { id = \"boss\"; email = \"boss@x.example\"; role = \"admin\"; },\n"
-	"  { id = \"lead\"; email = \"lead@x.example\"; manages = [\"r0\", \"r1\", \"r2\", \"r3\","
-	" \"r4\", \"r5\", \"r6\", \"r7\", \"r8\", \"r9\"]; rules = \"lead.conf\"; },\n"
-	"  { id = \"r0\"; email = \"r0@x.example\"; team = \"pool\"; },\n"
-	"  { id = \"r1\"; email = \"r1@x.example\"; team = \"pool\"; },\n"
-	"  { id = \"r2\"; email = \"r2@x.example\"; team = \"pool\"; },\n"
-	"  { id = \"r3\"; email = \"r3@x.example\"; team = \"pool\"; },\n"
-	"  { id = \"r4\"; email = \"r4@x.example\"; team = \"pool\"; },\n"
-	"  { id = \"r5\"; email = \"r5@x.example\"; team = \"pool\"; },\n"
-	"  { id = \"r6\"; email = \"r6@x.example\"; team = \"pool\"; },\n"
-	"  { id = \"r7\"; email = \"r7@x.example\"; team = \"pool\"; },\n"
-	"  { id = \"r8\"; email = \"r8@x.example\"; team = \"pool\"; capacity = 2; },\n"
-	"  { id = \"r9\"; email = \"r9@x.example\"; team = \"pool\";"
-	" hours = \"Mon-Fri 08:00-17:00 Europe/Berlin\"; }\n"
-	");\n"
-	"rules = ( { name = \"all\"; route = \"lead\"; } );\n"
-	"workflow: { accept_within = \"4h\"; withhold = [\"phone\"]; };\n";
+    "users = (\n"
+    "  { id = \"boss\"; email = \"boss@x.example\"; role = \"admin\"; },\n"
+    "  { id = \"lead\"; email = \"lead@x.example\"; manages = [\"r0\", \"r1\", \"r2\", \"r3\","
+    " \"r4\", \"r5\", \"r6\", \"r7\", \"r8\", \"r9\"]; rules = \"lead.conf\"; },\n"
+    "  { id = \"r0\"; email = \"r0@x.example\"; team = \"pool\"; },\n"
+    "  { id = \"r1\"; email = \"r1@x.example\"; team = \"pool\"; },\n"
+    "  { id = \"r2\"; email = \"r2@x.example\"; team = \"pool\"; },\n"
+    "  { id = \"r3\"; email = \"r3@x.example\"; team = \"pool\"; },\n"
+    "  { id = \"r4\"; email = \"r4@x.example\"; team = \"pool\"; },\n"
+    "  { id = \"r5\"; email = \"r5@x.example\"; team = \"pool\"; },\n"
+    "  { id = \"r6\"; email = \"r6@x.example\"; team = \"pool\"; },\n"
+    "  { id = \"r7\"; email = \"r7@x.example\"; team = \"pool\"; },\n"
+    "  { id = \"r8\"; email = \"r8@x.example\"; team = \"pool\"; capacity = 2; },\n"
+    "  { id = \"r9\"; email = \"r9@x.example\"; team = \"pool\";"
+    " hours = \"Mon-Fri 08:00-17:00 Europe/Berlin\"; }\n"
+    ");\n"
+    "rules = ( { name = \"all\"; route = \"lead\"; } );\n"
+    "workflow: { accept_within = \"4h\"; withhold = [\"phone\"]; };\n";
 
 static const char lead_conf[] =
-	"rules = (\n"
-	"  { name = \"weighted\"; when = \"source == 'w'\";\n"
-	"    route = { to = [\"r0\", \"r1\"]; strategy = \"weighted\"; weights = [2, 1]; }; },\n"
-	"  { name = \"least\"; when = \"source == 'l'\";\n"
-	"    route = { to = [\"r0\", \"r1\", \"r2\"]; strategy = \"least-loaded\"; }; },\n"
-	"  { name = \"bc\"; when = \"source == 'b'\";\n"
-	"    route = { to = [\"r0\", \"r1\", \"r2\"]; strategy = \"broadcast\"; }; },\n"
-	"  { name = \"one\"; when = \"source == 'one'\"; route = \"r5\"; priority = 7; },\n"
-	"  { name = \"rr\"; route = { to = \"team:pool\"; strategy = \"round-robin\"; }; }\n"
-	");\n"
-	"workflow: { accept_within = \"2h\"; };\n";
+    "rules = (\n"
+    "  { name = \"weighted\"; when = \"source == 'w'\";\n"
+    "    route = { to = [\"r0\", \"r1\"]; strategy = \"weighted\"; weights = [2, 1]; }; },\n"
+    "  { name = \"least\"; when = \"source == 'l'\";\n"
+    "    route = { to = [\"r0\", \"r1\", \"r2\"]; strategy = \"least-loaded\"; }; },\n"
+    "  { name = \"bc\"; when = \"source == 'b'\";\n"
+    "    route = { to = [\"r0\", \"r1\", \"r2\"]; strategy = \"broadcast\"; }; },\n"
+    "  { name = \"one\"; when = \"source == 'one'\"; route = \"r5\"; priority = 7; },\n"
+    "  { name = \"rr\"; route = { to = \"team:pool\"; strategy = \"round-robin\"; }; }\n"
+    ");\n"
+    "workflow: { accept_within = \"2h\"; };\n";
 
 /* Routing fixture: the pool configuration loaded from a temporary folder. */
 typedef struct {
@@ -471,11 +495,11 @@ static Pool *pool_new(void)
 	pool_load(p);
 	p->store = store_new();
 	p->state = (LrRouteState){.rr_get = store_rr_get,
-				  .rr_set = store_rr_set,
-				  .open_leads = store_open,
-				  .away_until = store_away,
-				  .now = MONDAY_10,
-				  .data = p->store};
+	                          .rr_set = store_rr_set,
+	                          .open_leads = store_open,
+	                          .away_until = store_away,
+	                          .now = MONDAY_10,
+	                          .data = p->store};
 	return p;
 }
 
@@ -512,9 +536,9 @@ static void assign_counts(Pool *p, int n, GHashTable *counts, GPtrArray *order)
 		g_autoptr(LrRouteResult) r = route_one(p, "rr", NULL);
 		const char *who = g_ptr_array_index(r->assignees, 0);
 
-		g_hash_table_replace(counts, g_strdup(who),
-				     GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(counts,
-											 who)) + 1));
+		g_hash_table_replace(
+		    counts, g_strdup(who),
+		    GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(counts, who)) + 1));
 		if (order != NULL)
 			g_ptr_array_add(order, g_strdup(who));
 		p->state.now += 10 * G_USEC_PER_SEC;
@@ -533,8 +557,7 @@ static int spread(GHashTable *counts, const char *const *users)
 	return hi - lo;
 }
 
-static const char *const ten[] = {"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8",
-				  "r9", NULL};
+static const char *const ten[] = {"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", NULL};
 
 /* test_round_robin_restart - 1,000 leads over ten users, with a restart
  * (configuration reloaded, state kept only in the caller's store) halfway:
@@ -542,18 +565,17 @@ static const char *const ten[] = {"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"
 static void test_round_robin_restart(void)
 {
 	Pool *p = pool_new();
-	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-							     NULL);
+	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func(g_free);
 
 	assign_counts(p, 437, counts, order);
 	pool_load(p);
 	p->state = (LrRouteState){.rr_get = store_rr_get,
-				  .rr_set = store_rr_set,
-				  .open_leads = store_open,
-				  .away_until = store_away,
-				  .now = p->state.now,
-				  .data = p->store};
+	                          .rr_set = store_rr_set,
+	                          .open_leads = store_open,
+	                          .away_until = store_away,
+	                          .now = p->state.now,
+	                          .data = p->store};
 	assign_counts(p, 563, counts, order);
 	g_assert_cmpint(spread(counts, ten), <=, 1);
 	g_assert_cmpint(GPOINTER_TO_INT(g_hash_table_lookup(counts, "r4")), >=, 99);
@@ -569,8 +591,7 @@ static void test_round_robin_restart(void)
 static void test_round_robin_away(void)
 {
 	Pool *p = pool_new();
-	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-							     NULL);
+	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func(g_free);
 	const char *const others[] = {"r0", "r1", "r2", "r4", "r5", "r6", "r7", "r8", "r9", NULL};
 	gint64 back = p->state.now + (gint64)600 * 10 * G_USEC_PER_SEC;
@@ -590,8 +611,9 @@ static void test_round_robin_away(void)
 	g_hash_table_remove_all(counts);
 	for (guint i = 600; i < order->len; i++) {
 		const char *who = g_ptr_array_index(order, i);
-		g_hash_table_replace(counts, g_strdup(who), GINT_TO_POINTER(
-			GPOINTER_TO_INT(g_hash_table_lookup(counts, who)) + 1));
+		g_hash_table_replace(
+		    counts, g_strdup(who),
+		    GINT_TO_POINTER(GPOINTER_TO_INT(g_hash_table_lookup(counts, who)) + 1));
 	}
 	g_assert_cmpint(spread(counts, ten), <=, 1);
 	pool_free(p);
@@ -632,13 +654,12 @@ static void test_strategies(void)
 static void test_availability(void)
 {
 	Pool *p = pool_new();
-	const char *const all[] = {"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9",
-				   NULL};
-	const char *const all_and_lead[] = {"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7",
-					    "r8", "r9", "lead", NULL};
+	const char *const all[] = {"r0", "r1", "r2", "r3", "r4", "r5",
+	                           "r6", "r7", "r8", "r9", NULL};
+	const char *const all_and_lead[] = {"r0", "r1", "r2", "r3", "r4",   "r5",
+	                                    "r6", "r7", "r8", "r9", "lead", NULL};
 	const char *const r5[] = {"r5", NULL};
-	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-							     NULL);
+	g_autoptr(GHashTable) counts = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
 	/* Sunday: r9 is outside hours; r8 is at capacity. */
 	p->state.now = MONDAY_10 - (gint64)86400 * G_USEC_PER_SEC;
@@ -668,22 +689,25 @@ static void test_availability(void)
 /* Reps whose hours begin at different times: bob at 07:00 UTC (London),
  * amy at 08:00 UTC, cy at 09:00 UTC (Berlin) on working days. */
 static const char night_conf[] =
-	"users = (\n"
-	"  { id = \"boss\"; email = \"boss@x.example\"; role = \"admin\"; },\n"
-	"  { id = \"amy\"; email = \"amy@x.example\"; hours = \"Mon-Fri 09:00-17:00 Europe/Berlin\"; },\n"
-	"  { id = \"bob\"; email = \"bob@x.example\"; hours = \"Mon-Fri 07:00-15:00 Europe/London\"; },\n"
-	"  { id = \"cy\"; email = \"cy@x.example\"; hours = \"Mon-Fri 10:00-18:00 Europe/Berlin\"; }\n"
-	");\n"
-	"rules = (\n"
-	"  { name = \"amy\"; when = \"source == 'amy'\"; route = \"amy\"; },\n"
-	"  { name = \"bc\"; when = \"source == 'b'\";\n"
-	"    route = { to = [\"amy\", \"bob\", \"cy\"]; strategy = \"broadcast\"; }; },\n"
-	"  { name = \"rr\"; route = { to = [\"amy\", \"bob\", \"cy\"]; strategy = \"round-robin\"; }; }\n"
-	");\n";
+    "users = (\n"
+    "  { id = \"boss\"; email = \"boss@x.example\"; role = \"admin\"; },\n"
+    "  { id = \"amy\"; email = \"amy@x.example\"; hours = \"Mon-Fri 09:00-17:00 Europe/Berlin\"; "
+    "},\n"
+    "  { id = \"bob\"; email = \"bob@x.example\"; hours = \"Mon-Fri 07:00-15:00 Europe/London\"; "
+    "},\n"
+    "  { id = \"cy\"; email = \"cy@x.example\"; hours = \"Mon-Fri 10:00-18:00 Europe/Berlin\"; }\n"
+    ");\n"
+    "rules = (\n"
+    "  { name = \"amy\"; when = \"source == 'amy'\"; route = \"amy\"; },\n"
+    "  { name = \"bc\"; when = \"source == 'b'\";\n"
+    "    route = { to = [\"amy\", \"bob\", \"cy\"]; strategy = \"broadcast\"; }; },\n"
+    "  { name = \"rr\"; route = { to = [\"amy\", \"bob\", \"cy\"]; strategy = \"round-robin\"; }; "
+    "}\n"
+    ");\n";
 
 /* night_route - the single assignee of a lead from source at now. */
 static char *night_route(Pool *p, gint64 now, const char *source, const char *const *rejected,
-			 gboolean *escalated)
+                         gboolean *escalated)
 {
 	g_autoptr(LrRouteResult) r = NULL;
 	GString *out = g_string_new(NULL);
@@ -693,7 +717,7 @@ static char *night_route(Pool *p, gint64 now, const char *source, const char *co
 	*escalated = r->escalated;
 	for (guint i = 0; i < r->assignees->len; i++)
 		g_string_append_printf(out, "%s%s", i ? "," : "",
-				       (char *)g_ptr_array_index(r->assignees, i));
+		                       (char *)g_ptr_array_index(r->assignees, i));
 	return g_string_free(out, FALSE);
 }
 
@@ -713,18 +737,18 @@ static void test_off_hours(void)
 	pool_load(p);
 	p->store = store_new();
 	p->state = (LrRouteState){.rr_get = store_rr_get,
-				  .rr_set = store_rr_set,
-				  .open_leads = store_open,
-				  .away_until = store_away,
-				  .now = MONDAY_10,
-				  .data = p->store};
-#define NIGHT(now, source, rejected, want, want_esc)                                  \
-	do {                                                                          \
-		who = night_route(p, now, source, rejected, &esc);                    \
-		if (g_strcmp0(who, want) != 0 || esc != (want_esc))                   \
-			g_error("%s at %" G_GINT64_FORMAT ": %s%s, want %s", source, now, \
-				who, esc ? " (escalated)" : "", want);                \
-		g_free(who);                                                          \
+	                          .rr_set = store_rr_set,
+	                          .open_leads = store_open,
+	                          .away_until = store_away,
+	                          .now = MONDAY_10,
+	                          .data = p->store};
+#define NIGHT(now, source, rejected, want, want_esc)                                               \
+	do {                                                                                       \
+		who = night_route(p, now, source, rejected, &esc);                                 \
+		if (g_strcmp0(who, want) != 0 || esc != (want_esc))                                \
+			g_error("%s at %" G_GINT64_FORMAT ": %s%s, want %s", source, now, who,     \
+			        esc ? " (escalated)" : "", want);                                  \
+		g_free(who);                                                                       \
 	} while (0)
 	/* Monday 02:00 UTC: nobody works; bob begins first. */
 	NIGHT(monday_2, "rr", NULL, "bob", FALSE);
@@ -735,7 +759,7 @@ static void test_off_hours(void)
 	/* Rejected and away stay hard: then amy, who begins next. */
 	NIGHT(monday_2, "rr", bob, "amy", FALSE);
 	g_hash_table_replace(p->store->away, g_strdup("bob"),
-			     g_memdup2(&(gint64){monday_16_30}, sizeof(gint64)));
+	                     g_memdup2(&(gint64){monday_16_30}, sizeof(gint64)));
 	NIGHT(monday_2, "rr", NULL, "amy", FALSE);
 	g_hash_table_remove(p->store->away, "bob");
 	/* Everyone rejected: the admin. */
@@ -805,8 +829,8 @@ static void test_reload_keeps(void)
 	LrConfig *cfg;
 
 	write_file(dir, "leadroute.conf",
-		   "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
-		   "rules = ( { route = \"zed\"; }, { when = \"x = 1\"; route = \"a\"; } );\n");
+	           "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
+	           "rules = ( { route = \"zed\"; }, { when = \"x = 1\"; route = \"a\"; } );\n");
 	cfg = lr_config_load(path, &error);
 	g_assert_null(cfg);
 	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);
@@ -846,9 +870,9 @@ static void test_server_defaults(void)
 	g_autoptr(LrServerConfig) table = server_config_defaults(dir);
 
 	write_file(dir, "leadroute.conf",
-		   "server: { };\n"
-		   "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
-		   "rules = ( { route = \"a\"; } );\n");
+	           "server: { };\n"
+	           "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
+	           "rules = ( { route = \"a\"; } );\n");
 	cfg = lr_config_load(path, &error);
 	g_assert_no_error(error);
 	slim = server_config_load(path, &error);
@@ -876,11 +900,13 @@ static void test_server_include(void)
 	g_autoptr(LrServerConfig) slim = NULL;
 	g_autoptr(GHashTable) aliases = NULL;
 
-	write_file(dir, "parts/server.conf", "server: { home = \"data\"; max_sessions = 7; };\n"
-		   "fields: { aliases = { company = [\"Betrieb\"]; }; };\n");
-	write_file(dir, "leadroute.conf", "@include \"parts/server.conf\"\n"
-		   "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
-		   "rules = ( { route = \"a\"; } );\n");
+	write_file(dir, "parts/server.conf",
+	           "server: { home = \"data\"; max_sessions = 7; };\n"
+	           "fields: { aliases = { company = [\"Betrieb\"]; }; };\n");
+	write_file(dir, "leadroute.conf",
+	           "@include \"parts/server.conf\"\n"
+	           "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
+	           "rules = ( { route = \"a\"; } );\n");
 	g_assert_cmpint(g_chdir("/"), ==, 0);
 	cfg = lr_config_load(path, &error);
 	g_assert_no_error(error);
@@ -906,9 +932,9 @@ static void test_server_invalid(void)
 	LrConfig *cfg;
 
 	write_file(dir, "leadroute.conf",
-		   "server: {\n home = 7;\n max_sessions = \"many\";\n session_timeout = -5;\n};\n"
-		   "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
-		   "rules = ( { route = \"a\"; } );\n");
+	           "server: {\n home = 7;\n max_sessions = \"many\";\n session_timeout = -5;\n};\n"
+	           "users = ( { id = \"a\"; email = \"a@x.example\"; role = \"admin\"; } );\n"
+	           "rules = ( { route = \"a\"; } );\n");
 	slim = server_config_load(path, &error);
 	g_assert_null(slim);
 	g_assert_error(error, LR_ERROR, LR_ERROR_CONFIG);

@@ -76,7 +76,7 @@ static void test_store_once(Fixture *f, gconstpointer data)
 	g_assert_true(queue_source_seen(f->q, "s", "v1/2", &seen, NULL) && !seen);
 	g_assert_cmpuint(store_as(f, "v1/1", MSG_A, &dup), ==, a);
 	g_assert_true(dup);
-	g_assert_cmpuint(store_as(f, "v2/7", MSG_A, &dup), ==, a);	/* new UIDVALIDITY */
+	g_assert_cmpuint(store_as(f, "v2/7", MSG_A, &dup), ==, a); /* new UIDVALIDITY */
 	g_assert_true(dup);
 	g_assert_cmpuint(queue_lead_count(f->q, NULL), ==, 1);
 	g_assert_cmpuint(store_as(f, "v1/2", MSG_B, &dup), !=, a);
@@ -126,7 +126,8 @@ static void test_urls(void)
 	LrSource s = {0};
 	g_autofree char *why = NULL;
 
-	g_assert_true(lr_source_parse_url(&s, "imaps://leads%40acme.test@imap.acme.test/Leads", &why));
+	g_assert_true(
+	    lr_source_parse_url(&s, "imaps://leads%40acme.test@imap.acme.test/Leads", &why));
 	g_assert_cmpint(s.kind, ==, LR_SOURCE_IMAP);
 	g_assert_cmpint(s.tls, ==, LR_TLS_IMPLICIT);
 	g_assert_cmpuint(s.port, ==, 993);
@@ -142,7 +143,7 @@ static void test_urls(void)
 	g_clear_pointer(&s.user, g_free);
 	g_clear_pointer(&s.host, g_free);
 	g_clear_pointer(&s.folder, g_free);
-	g_assert_false(lr_source_parse_url(&s, "imap://h/INBOX", &why));	/* no user */
+	g_assert_false(lr_source_parse_url(&s, "imap://h/INBOX", &why)); /* no user */
 	g_clear_pointer(&why, g_free);
 	g_assert_false(lr_source_parse_url(&s, "imap://u@h:99999", &why));
 	g_clear_pointer(&s.user, g_free);
@@ -155,11 +156,10 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/source-state/store-once", Fixture, NULL, fixture_setup, test_store_once,
-		   fixture_teardown);
+	           fixture_teardown);
 	g_test_add("/source-state/failures", Fixture, NULL, fixture_setup, test_failures,
-		   fixture_teardown);
-	g_test_add("/source-state/lock", Fixture, NULL, fixture_setup, test_lock,
-		   fixture_teardown);
+	           fixture_teardown);
+	g_test_add("/source-state/lock", Fixture, NULL, fixture_setup, test_lock, fixture_teardown);
 	g_test_add_func("/sources/urls", test_urls);
 	return g_test_run();
 }

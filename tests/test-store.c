@@ -68,7 +68,7 @@ typedef struct {
 	guint64 id;
 	const char *status, *user, *source;
 	int priority;
-	gint64 received; /* 0: keep */
+	gint64 received;   /* 0: keep */
 	const char *event; /* an event type to add, or NULL */
 } Change;
 
@@ -131,7 +131,7 @@ static char *query(LrQueue *q, QueueQuery w, guint limit)
 	g_assert_no_error(error);
 	for (guint i = 0; i < s.ids->len; i++)
 		g_string_append_printf(out, "%s%" G_GUINT64_FORMAT, i ? "," : "",
-				       g_array_index(s.ids, guint64, i));
+		                       g_array_index(s.ids, guint64, i));
 	g_array_unref(s.ids);
 	return g_string_free(out, FALSE);
 }
@@ -150,8 +150,8 @@ static void fill(LrQueue *q)
 		guint64 id = store(q, text);
 		g_assert_cmpuint(id, ==, (guint64)i);
 		change(q, (Change){id, i % 3 ? LEAD_STATUS_OFFERED : LEAD_STATUS_ACCEPTED,
-				   i % 2 ? "anna" : "erik", i <= 3 ? "web" : "fair", i * 10 % 35,
-				   0, NULL});
+		                   i % 2 ? "anna" : "erik", i <= 3 ? "web" : "fair", i * 10 % 35, 0,
+		                   NULL});
 	}
 }
 
@@ -192,7 +192,8 @@ static void test_query_time(Fixture *f, gconstpointer data)
 	(void)data;
 	fill(f->q);
 	for (int i = 1; i <= 6; i++)
-		change(f->q, (Change){i, LEAD_STATUS_OFFERED, "anna", "web", 0, t0 + i * day, NULL});
+		change(f->q,
+		       (Change){i, LEAD_STATUS_OFFERED, "anna", "web", 0, t0 + i * day, NULL});
 	CHECK_QUERY(f->q, "4,3", 0, .since = t0 + 3 * day, .until = t0 + 5 * day);
 	CHECK_QUERY(f->q, "6,5", 0, .since = t0 + 5 * day);
 	CHECK_QUERY(f->q, "4,3", 0, .user = "anna", .since = t0 + 3 * day, .until = t0 + 5 * day);
@@ -240,15 +241,15 @@ static void downgrade(const char *home)
 
 	g_assert_cmpint(db_env_create(&env, 0), ==, 0);
 	g_assert_cmpint(env->open(env, home,
-				  DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
-					  DB_INIT_TXN | DB_RECOVER,
-				  0660),
-			==, 0);
+	                          DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+	                              DB_INIT_TXN | DB_RECOVER,
+	                          0660),
+	                ==, 0);
 	g_assert_cmpint(env->dbremove(env, NULL, "index.db", NULL, DB_AUTO_COMMIT), ==, 0);
 	g_assert_cmpint(env->dbremove(env, NULL, "summary.db", NULL, DB_AUTO_COMMIT), ==, 0);
 	g_assert_cmpint(db_create(&state, env, 0), ==, 0);
-	g_assert_cmpint(state->open(state, NULL, "state.db", NULL, DB_BTREE, DB_AUTO_COMMIT, 0),
-			==, 0);
+	g_assert_cmpint(state->open(state, NULL, "state.db", NULL, DB_BTREE, DB_AUTO_COMMIT, 0), ==,
+	                0);
 	g_assert_cmpint(state->del(state, NULL, &key, DB_AUTO_COMMIT), ==, 0);
 	state->close(state, 0);
 	env->close(env, 0);
@@ -390,7 +391,8 @@ static void test_backup_restore(Fixture *f, gconstpointer data)
 		g_auto(GStrv) ids = g_strsplit(all, ",", -1);
 		guint counts[3] = {0};
 		g_assert_cmpuint(g_strv_length(ids), ==, n);
-		g_assert_true(queue_summaries_foreach(r, 0, G_MAXINT64, count_summary, counts, NULL));
+		g_assert_true(
+		    queue_summaries_foreach(r, 0, G_MAXINT64, count_summary, counts, NULL));
 		g_assert_cmpuint(counts[0], ==, n);
 	}
 	for (guint64 id = 1; id <= n; id++) {
