@@ -190,7 +190,7 @@ static void test_hostile(void)
 static void test_oversize(void)
 {
 	gsize n = 50 * 1024 * 1024;
-	g_autofree char *big = g_malloc(n);
+	g_autofree char *big = g_malloc0(n + 1); /* NUL-terminated: fields are strings */
 	g_autoptr(FedExchange) x = sample_lead();
 	g_autoptr(GBytes) xml = NULL;
 
