@@ -16,6 +16,7 @@ struct LrRouter {
 	GBytes *secret;
 	LrMailerConfig mail;
 	gint64 fixed_now;
+	gint64 batch_time; /* µs a batch may run (0: ROUTER_BATCH_TIME) */
 	gint64 clock_shift;
 	GHashTable *peers; /* federation: server id -> its secrets (federate.h) */
 };

@@ -114,7 +114,8 @@ static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	RunCtx *c = data;
 	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
-	gint64 until = g_get_monotonic_time() + ROUTER_BATCH_TIME;
+	gint64 until =
+	    g_get_monotonic_time() + (c->r->batch_time ? c->r->batch_time : ROUTER_BATCH_TIME);
 	gboolean did = TRUE;
 
 	c->done = 0;
@@ -288,4 +289,10 @@ void router_free(LrRouter *router)
 	g_clear_pointer(&router->peers, g_hash_table_unref);
 	g_mutex_clear(&router->lock);
 	g_free(router);
+}
+
+/* router_set_batch_time - how long (µs) one batch may run; 0: the default. */
+void router_set_batch_time(LrRouter *router, gint64 us)
+{
+	router->batch_time = us;
 }
