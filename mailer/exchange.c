@@ -7,6 +7,7 @@
 
 #include "lead/lr-error.h"
 #include "mailer/exchange.h"
+#include "mailer/https.h"
 
 /* exchange_init - GMime once per process. */
 static void exchange_init(void)
@@ -233,4 +234,17 @@ GBytes *mailer_exchange_part(GBytes *raw, const char *mime_type)
 	g_object_unref(parser);
 	g_object_unref(stream);
 	return bytes;
+}
+
+/* mailer_exchange_request - the exchange as an https request. */
+GBytes *mailer_exchange_request(const MailerExchange *x, const char *ca_file, GError **error)
+{
+	g_autofree char *sig =
+	    x->sig_header && x->signature ? g_strdup_printf("%s: %s", x->sig_header, x->signature)
+	                                  : NULL;
+	g_autofree char *what = g_strdup_printf("%s: %s %s", MAILER_EXCHANGE_HEADER, x->kind, x->id);
+	const char *headers[] = {what, sig, NULL};
+	LrHttpsPost post = {NULL, ca_file, x->mime_type, headers, 0, 0};
+
+	return mailer_https_request(&post, x->xml, error);
 }

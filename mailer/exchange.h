@@ -39,6 +39,14 @@ GBytes *mailer_exchange_compose(const LrMailerConfig *config, const MailerExchan
 GBytes *mailer_exchange_compose_single(const LrMailerConfig *config, const MailerExchange *x,
                                        GError **error);
 
+/* mailer_exchange_request - the same document and signature header as
+ * mailer_exchange_compose, as an https outbox item (mailer/https.h) to
+ * POST: body x->xml of type x->mime_type, headers x->sig_header and
+ * MAILER_EXCHANGE_HEADER; verified against ca_file (NULL: the system's
+ * CAs).  x->to, x->subject and x->summary are unused.  Returns new bytes,
+ * or NULL with LR_ERROR_PERM. */
+GBytes *mailer_exchange_request(const MailerExchange *x, const char *ca_file, GError **error);
+
 /* mailer_exchange_part - the first part of raw of content type mime_type,
  * decoded (new bytes), or NULL when there is none or raw is not MIME
  * (not an error: the caller refuses the exchange). */

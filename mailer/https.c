@@ -129,3 +129,88 @@ gboolean mailer_https_post(const LrHttpsPost *post, GBytes *body, long *status, 
 		*status = code;
 	return ok;
 }
+
+/* mailer_https_is_url - the destination kind of an outbox item. */
+gboolean mailer_https_is_url(const char *rcpt)
+{
+	return rcpt != NULL && g_ascii_strncasecmp(rcpt, "https://", 8) == 0;
+}
+
+/* https_line_ok - a header line without line ends. */
+static gboolean https_line_ok(const char *text)
+{
+	return text == NULL || strpbrk(text, "\r\n") == NULL;
+}
+
+/* mailer_https_request - the request as one outbox item. */
+GBytes *mailer_https_request(const LrHttpsPost *post, GBytes *body, GError **error)
+{
+	g_autoptr(GString) out = g_string_new(MAILER_HTTPS_MAGIC "\n");
+	gsize len = 0;
+	const char *data = g_bytes_get_data(body, &len);
+	gboolean ok = https_line_ok(post->ca_file) && https_line_ok(post->content_type);
+
+	for (int i = 0; post->headers && post->headers[i]; i++)
+		ok = ok && https_line_ok(post->headers[i]) && strchr(post->headers[i], ':');
+	if (!ok) {
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "an https header has a line end in it");
+		return NULL;
+	}
+	if (post->ca_file != NULL)
+		g_string_append_printf(out, "CA-File: %s\n", post->ca_file);
+	g_string_append_printf(out, "Content-Type: %s\n",
+	                       post->content_type ? post->content_type : "application/octet-stream");
+	for (int i = 0; post->headers && post->headers[i]; i++)
+		g_string_append_printf(out, "%s\n", post->headers[i]);
+	g_string_append_c(out, '\n');
+	g_string_append_len(out, data ? data : "", (gssize)len);
+	return g_string_free_to_bytes(g_steal_pointer(&out));
+}
+
+/* https_split - the header lines of an item (new, NULL-terminated) and
+ * where its body starts; NULL when it is not an item. */
+static char **https_split(GBytes *request, gsize *body_at)
+{
+	gsize len = 0;
+	const char *data = g_bytes_get_data(request, &len);
+	const char *end = data ? g_strstr_len(data, (gssize)len, "\n\n") : NULL;
+	g_autofree char *head = end ? g_strndup(data, (gsize)(end - data)) : NULL;
+	char **lines = head ? g_strsplit(head, "\n", -1) : NULL;
+
+	if (lines == NULL || g_strcmp0(lines[0], MAILER_HTTPS_MAGIC) != 0) {
+		g_strfreev(lines);
+		return NULL;
+	}
+	*body_at = (gsize)(end - data) + 2;
+	return lines;
+}
+
+/* mailer_https_send - POST an outbox item. */
+gboolean mailer_https_send(const char *url, GBytes *request, long connect_timeout,
+                           long total_timeout, long *status, GError **error)
+{
+	gsize at = 0;
+	g_auto(GStrv) lines = https_split(request, &at);
+	g_autoptr(GPtrArray) headers = g_ptr_array_new();
+	g_autoptr(GBytes) body = NULL;
+	LrHttpsPost post = {url, NULL, NULL, NULL, connect_timeout, total_timeout};
+
+	if (status != NULL)
+		*status = 0;
+	if (lines == NULL) {
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: not an https outbox item", url);
+		return FALSE;
+	}
+	for (int i = 1; lines[i]; i++) {
+		if (g_ascii_strncasecmp(lines[i], "CA-File: ", 9) == 0)
+			post.ca_file = lines[i] + 9;
+		else if (g_ascii_strncasecmp(lines[i], "Content-Type: ", 14) == 0)
+			post.content_type = lines[i] + 14;
+		else
+			g_ptr_array_add(headers, lines[i]);
+	}
+	g_ptr_array_add(headers, NULL);
+	post.headers = (const char *const *)headers->pdata;
+	body = g_bytes_new_from_bytes(request, at, g_bytes_get_size(request) - at);
+	return mailer_https_post(&post, body, status, error);
+}

@@ -27,4 +27,26 @@ typedef struct {
  * with back-off).  The message says which, never the body. */
 gboolean mailer_https_post(const LrHttpsPost *post, GBytes *body, long *status, GError **error);
 
+/* An https outbox item (queue_outbox_add with the URL as its one
+ * recipient) carries its request whole, so that a retry sends the same
+ * bytes: a first line MAILER_HTTPS_MAGIC, then "Name: value" lines (the
+ * content type and the headers of post, and "CA-File: PATH" when
+ * post->ca_file is set, which is not sent), an empty line, the body. */
+#define MAILER_HTTPS_MAGIC "leadroute-https/1"
+
+/* mailer_https_is_url - is this outbox recipient an https URL? */
+gboolean mailer_https_is_url(const char *rcpt);
+
+/* mailer_https_request - the outbox item of a POST of body with post's
+ * content type, headers and ca_file (post->url is the item's recipient).
+ * Returns new bytes, or NULL with LR_ERROR_PERM when a header or the
+ * ca_file has a line end in it. */
+GBytes *mailer_https_request(const LrHttpsPost *post, GBytes *body, GError **error);
+
+/* mailer_https_send - POST the item request (from mailer_https_request)
+ * to url within the timeouts (seconds): as mailer_https_post, and
+ * LR_ERROR_PERM when request is not such an item. */
+gboolean mailer_https_send(const char *url, GBytes *request, long connect_timeout,
+                           long total_timeout, long *status, GError **error);
+
 #endif

@@ -7,6 +7,7 @@
 
 #include "lead/log.h"
 #include "lead/lr-error.h"
+#include "mailer/https.h"
 #include "mailer/sender.h"
 
 #define SENDER_REPLY_MAX 200 /* characters of the relay's reply kept for messages */
@@ -313,6 +314,22 @@ static gboolean sender_defer(LrSender *s, LrQueue *q, const LrOutMail *m, const 
 	return queue_outbox_defer(q, m->id, g_get_real_time() + delay, why, error);
 }
 
+/* sender_post - an https item (its one recipient is the URL): POSTed
+ * itself, never through the relay. */
+static gboolean sender_post(LrSender *s, const LrOutMail *m, GError **error)
+{
+	long status = 0;
+
+	return mailer_https_send(m->rcpts[0], m->message, s->connect_timeout, s->total_timeout,
+	                         &status, error);
+}
+
+/* sender_is_https - is the outbox item a POST to an https endpoint? */
+static gboolean sender_is_https(const LrOutMail *m)
+{
+	return m->rcpts && mailer_https_is_url(m->rcpts[0]);
+}
+
 /* sender_one - try one outbox message and settle it in the queue; *down
  * is set (the reason) when the relay itself is unusable. */
 static gboolean sender_one(LrSender *s, LrQueue *q, const LrOutMail *m, guint *sent, char **down,
@@ -320,8 +337,11 @@ static gboolean sender_one(LrSender *s, LrQueue *q, const LrOutMail *m, guint *s
 {
 	g_autoptr(GError) local = NULL;
 	g_autofree char *to = g_strjoinv(",", m->rcpts);
+	gboolean https = sender_is_https(m);
 
-	if (sender_send(s, m->from, (const char *const *)m->rcpts, m->message, &local)) {
+	s->relay_failed = FALSE;
+	if (https ? sender_post(s, m, &local)
+	          : sender_send(s, m->from, (const char *const *)m->rcpts, m->message, &local)) {
 		(*sent)++;
 		lr_log_info(m->lead_id,
 		            "outbox=%" G_GUINT64_FORMAT " to=<%s> status=sent "
@@ -336,7 +356,7 @@ static gboolean sender_one(LrSender *s, LrQueue *q, const LrOutMail *m, guint *s
 		             m->id, to, local->message);
 		return queue_outbox_fail(q, m->id, local->message, error);
 	}
-	if (s->relay_failed)
+	if (s->relay_failed && !https)
 		*down = g_strdup(local->message);
 	return sender_defer(s, q, m, local->message, error);
 }
@@ -350,7 +370,7 @@ guint sender_run_once(LrSender *s, LrQueue *q, GError **error)
 
 	for (guint i = 0; due && i < due->len; i++) {
 		const LrOutMail *m = g_ptr_array_index(due, i);
-		gboolean ok = down ? sender_defer(s, q, m, down, error)
+		gboolean ok = down && !sender_is_https(m) ? sender_defer(s, q, m, down, error)
 		                   : sender_one(s, q, m, &sent, &down, error);
 
 		if (!ok)

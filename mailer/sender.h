@@ -51,7 +51,10 @@ gboolean sender_send(LrSender *sender, const char *from, const char *const *rcpt
  * back-off; on a permanent one queue_outbox_done and an lr_log_error line
  * (bounce-like).  When the relay itself is unusable (connection, TLS, AUTH,
  * refused greeting or sender) the messages still due are deferred without
- * trying.  Returns the number sent; sets error (LR_ERROR_TEMP) only when
+ * trying.  An item whose recipient is an https URL (mailer/https.h:
+ * mailer_https_request) is POSTed there instead, with the same back-off
+ * and outcomes (a 4xx is permanent), and is tried even while the relay is
+ * down.  Returns the number sent; sets error (LR_ERROR_TEMP) only when
  * the queue failed, and then stops. */
 guint sender_run_once(LrSender *sender, LrQueue *queue, GError **error);
 

@@ -179,7 +179,9 @@ void queue_jobs_wait(LrQueue *q, gint64 timeout_us);
 void queue_job_free(LrJob *job);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrJob, queue_job_free)
 
-/* queue_outbox_add - queue a message to send, due now. */
+/* queue_outbox_add - queue a message to send, due now.  rcpts are mail
+ * addresses, or one https:// URL: then message is the request to POST
+ * there (mailer/https.h) and from is "". */
 gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from, const char *const *rcpts,
                           GBytes *message, GError **error);
 
@@ -221,6 +223,14 @@ gboolean queue_state_get(LrQueue *q, LrTxn *txn, const char *key, char **value, 
 
 /* queue_state_put - set (value != NULL) or delete a named value. */
 gboolean queue_state_put(LrTxn *txn, const char *key, const char *value, GError **error);
+
+/* queue_state_scan - up to max named values whose key starts with prefix
+ * and sorts after `after` (NULL: from the first), in key order, read
+ * outside a transaction: a new array of strings, key then value for each
+ * (empty when none are left).  NULL with LR_ERROR_TEMP when the store
+ * failed. */
+GPtrArray *queue_state_scan(LrQueue *q, const char *prefix, const char *after, guint max,
+                            GError **error);
 
 /* ---- store: indexes, queries, summaries, erasure, backup ----------------
  * Every lead write (queue_lead_put) also updates the lead's secondary

@@ -292,8 +292,8 @@ static char *view_key(const LrSummary *s, LrReportBy by)
 		return g_strdup(s->campaign);
 	case REPORT_BY_TEAM:
 		return g_strdup(s->team ? s->team : "(none)");
-	case REPORT_BY_SERVER:
-		return g_strdup(s->server ? s->server : "(none)");
+	case REPORT_BY_SERVER: /* named as show and the events name it */
+		return s->server ? g_strconcat("server:", s->server, NULL) : g_strdup("(none)");
 	case REPORT_BY_DAY:
 	case REPORT_BY_WEEK:
 		return day_key(s->received, by == REPORT_BY_WEEK);
@@ -329,7 +329,8 @@ static void add_summary(Ctx *c, const LrSummary *s, gboolean cur)
 		add_lead(cur ? &r->cur : &r->prev, s, &d);
 	}
 	if (s->server) {
-		LrReportRow *r = row_in(c->servers, s->server);
+		g_autofree char *key = g_strconcat("server:", s->server, NULL);
+		LrReportRow *r = row_in(c->servers, key);
 		add_lead(cur ? &r->cur : &r->prev, s, &d);
 	}
 	if (cur) {

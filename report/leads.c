@@ -299,9 +299,9 @@ static void show_federation(const LrLead *lead, FILE *out)
 	g_autofree char *c = safe(lead_meta_get(lead, META_FED_CHAIN), "");
 
 	if (server)
-		fprintf(out, "  at server: %s%s%s\n", s, by ? ", accepted by " : "", by ? b : "");
+		fprintf(out, "  at server:%s%s%s\n", s, by ? ", accepted by " : "", by ? b : "");
 	if (origin)
-		fprintf(out, "  from server: %s (its lead %s; chain %s)\n", o, n, c);
+		fprintf(out, "  from server:%s (its lead %s; chain %s)\n", o, n, c);
 }
 
 /* show_head - the lead's envelope and state, for people. */

@@ -8,6 +8,7 @@
 #include "federation/exchange.h"
 #include "lead/lr-error.h"
 #include "mailer/exchange.h"
+#include "mailer/https.h"
 #include "mailer/token.h"
 #include "router/federate.h"
 #include "router/workflow.h"
@@ -73,8 +74,41 @@ static const char *me(Step *s)
 	return s->cfg->server->name;
 }
 
-/* send_exchange - sign x, wrap it with summary, queue it to address. */
-static gboolean send_exchange(Step *s, const char *peer, const char *address, const FedExchange *x,
+/* outbound - queue mx for deliver ("mailto:ADDRESS", "https://URL" or a
+ * bare address): the destination kind of the outbox item is the scheme,
+ * a mail through the relay or a POST of the document itself (with the
+ * same signature header), verified against ca_file.  single: the
+ * document is the whole mail (ADF). */
+static gboolean outbound(Step *s, const char *deliver, const char *ca_file, MailerExchange *mx,
+                         gboolean single, GError **error)
+{
+	gboolean https = mailer_https_is_url(deliver);
+	const char *rcpt = g_str_has_prefix(deliver, "mailto:") ? deliver + strlen("mailto:") : deliver;
+	g_autofree char *envelope = https ? NULL : mailer_envelope_from(&s->r->mail);
+	const char *rcpts[] = {rcpt, NULL};
+	g_autoptr(GBytes) msg = NULL;
+
+	mx->to = rcpt;
+	if (https)
+		msg = mailer_exchange_request(mx, ca_file, error);
+	else if (single)
+		msg = mailer_exchange_compose_single(&s->r->mail, mx, error);
+	else
+		msg = mailer_exchange_compose(&s->r->mail, mx, error);
+	return msg != NULL &&
+	       queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "", rcpts, msg, error);
+}
+
+/* ca_file_of - the CAs that verify peer's https endpoint, or NULL. */
+static const char *ca_file_of(Step *s, const char *peer)
+{
+	const LrServer *srv = lr_config_server(s->cfg, peer);
+
+	return srv ? srv->ca_file : NULL;
+}
+
+/* send_exchange - sign x, wrap it with summary, queue it to deliver. */
+static gboolean send_exchange(Step *s, const char *peer, const char *deliver, const FedExchange *x,
                               const char *summary, GError **error)
 {
 	GBytes *const *keys = peer_keys(s, peer);
@@ -83,22 +117,18 @@ static gboolean send_exchange(Step *s, const char *peer, const char *address, co
 	g_autofree char *subject =
 	    g_strdup_printf("[leadroute %s] lead %" G_GUINT64_FORMAT " from %s",
 	                    fed_kind_name(x->kind), x->origin_lead, x->origin_server);
-	MailerExchange mx = {address, subject,       summary,        fed_kind_name(x->kind),
-	                     x->id,   FED_MIME_TYPE, FED_SIG_HEADER, sig,
+	MailerExchange mx = {NULL,  subject,       summary,        fed_kind_name(x->kind),
+	                     x->id, FED_MIME_TYPE, FED_SIG_HEADER, sig,
 	                     xml};
-	g_autofree char *envelope = mailer_envelope_from(&s->r->mail);
-	g_autoptr(GBytes) msg = NULL;
 	g_autofree char *detail = NULL;
-	const char *rcpts[] = {address, NULL};
 
 	if (keys == NULL)
 		g_set_error(error, LR_ERROR, LR_ERROR_CONFIG, "server %s has no secret_file", peer);
-	if (sig == NULL || (msg = mailer_exchange_compose(&s->r->mail, &mx, error)) == NULL)
+	if (sig == NULL || !outbound(s, deliver, ca_file_of(s, peer), &mx, FALSE, error))
 		return FALSE;
 	detail = g_strdup_printf("%s %s to server:%s <%s>", fed_kind_name(x->kind), x->id, peer,
-	                         address);
-	return queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "", rcpts, msg, error) &&
-	       step_event(s, "exchange-sent", "router", detail, error);
+	                         mx.to);
+	return step_event(s, "exchange-sent", "router", detail, error);
 }
 
 /* in_list - is item in the comma list of meta key? */
@@ -119,8 +149,6 @@ static const char *unusable(Step *s, const LrServer *srv)
 		return "format is not leadroute";
 	if (srv->deliver == NULL)
 		return "no deliver address";
-	if (!g_str_has_prefix(srv->deliver, "mailto:"))
-		return "https delivery is not supported yet";
 	if (peer_keys(s, srv->id) == NULL)
 		return "no secret_file";
 	if (in_list(s->lead, META_FED_CHAIN, srv->id) ||
@@ -200,25 +228,25 @@ static gboolean skip_server(Step *s, const char *server_id, const char *why, GEr
 	return step_event(s, "federation-skipped", "router", detail, error) && step_route(s, error);
 }
 
-/* adf_mail - the lead as one ADF document to srv, without its withheld
- * fields, as the single-part mail a dealer CRM takes; NULL on error. */
-static GBytes *adf_mail(Step *s, const LrServer *srv, const char *address, const char *id,
-                        GError **error)
+/* adf_send - the lead as one ADF document to srv, without its withheld
+ * fields: the single-part mail a dealer CRM takes, or its POST. */
+static gboolean adf_send(Step *s, const LrServer *srv, const char *id, GError **error)
 {
 	g_autofree char *provider = mailer_envelope_from(&s->r->mail);
+	const char *address =
+	    g_str_has_prefix(srv->deliver, "mailto:") ? srv->deliver + strlen("mailto:") : NULL;
 	FedAdfParties parties = {srv->name ? srv->name : srv->id, address, me(s), provider};
 	g_autoptr(GString) xml = g_string_new(NULL);
 	g_autoptr(GBytes) body = NULL;
 	g_autofree char *subject = g_strdup_printf("Lead %" G_GUINT64_FORMAT " from %s",
 	                                           s->lead->id, me(s) ? me(s) : "leadroute");
-	MailerExchange mx = {address,           subject, NULL, "adf", id,
-	                     "application/xml", NULL,    NULL, NULL};
+	MailerExchange mx = {NULL, subject, NULL, "adf", id, "application/xml", NULL, NULL, NULL};
 
 	if (!fed_adf_write(s->lead, (const char *const *)srv->withhold, &parties, xml, error))
-		return NULL;
+		return FALSE;
 	body = g_bytes_new(xml->str, xml->len);
 	mx.xml = body;
-	return mailer_exchange_compose_single(&s->r->mail, &mx, error);
+	return outbound(s, srv->deliver, srv->ca_file, &mx, TRUE, error);
 }
 
 /* one_way - format "adf": the lead goes out as ADF and stays federated
@@ -227,28 +255,22 @@ static gboolean one_way(Step *s, const LrServer *srv, GError **error)
 {
 	g_autofree char *id = g_strconcat("server:", srv->id, NULL);
 	const char *one[] = {id, NULL};
-	const char *address;
 	guint32 asg = (guint32)step_meta_uint(s->lead, META_ASSIGNMENT) + 1;
-	g_autofree char *xid = NULL, *envelope = NULL, *detail = NULL;
-	g_autoptr(GBytes) msg = NULL;
+	g_autofree char *xid = NULL, *detail = NULL;
 
-	if (srv->deliver == NULL || !g_str_has_prefix(srv->deliver, "mailto:"))
-		return skip_server(s, id,
-		                   srv->deliver ? "https delivery is not supported yet"
-		                                : "no deliver address",
-		                   error);
-	address = srv->deliver + strlen("mailto:");
+	if (srv->deliver == NULL)
+		return skip_server(s, id, "no deliver address", error);
 	xid = g_strdup_printf("adf.%s.%" G_GUINT64_FORMAT ".%u", me(s), s->lead->id, asg);
-	if ((msg = adf_mail(s, srv, address, xid, error)) == NULL)
+	if (!adf_send(s, srv, xid, error))
 		return FALSE;
 	step_meta_set_uint(s->lead, META_ASSIGNMENT, asg);
 	lead_list_set(s->lead->assignees, one);
 	lead_set_str(&s->lead->status, LEAD_STATUS_FEDERATED);
-	envelope = mailer_envelope_from(&s->r->mail);
-	detail = g_strdup_printf("adf %s to %s <%s>", xid, id, address);
-	return queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "",
-	                        (const char *[]){address, NULL}, msg, error) &&
-	       step_event(s, "federated", "router", srv->id, error) &&
+	detail = g_strdup_printf("adf %s to %s <%s>", xid, id,
+	                         g_str_has_prefix(srv->deliver, "mailto:")
+	                             ? srv->deliver + strlen("mailto:")
+	                             : srv->deliver);
+	return step_event(s, "federated", "router", srv->id, error) &&
 	       step_event(s, "exchange-sent", "router", detail, error);
 }
 
@@ -281,7 +303,7 @@ gboolean fed_send_lead(Step *s, const char *server_id, GError **error)
 	x = lead_exchange(s, srv, asg);
 	summary = lead_summary(s, x, srv);
 	if (!step_event(s, "federated", "router", srv->id, error) ||
-	    !send_exchange(s, srv->id, srv->deliver + strlen("mailto:"), x, summary, error))
+	    !send_exchange(s, srv->id, srv->deliver, x, summary, error))
 		return FALSE;
 	sla = partner_sla(s, srv);
 	arg = g_strdup_printf("%u", asg);
@@ -316,8 +338,7 @@ gboolean fed_recall_due(Step *s, GError **error)
 	                          " (offer %u): it was not accepted in time.\n",
 	                          me(s), x->origin_lead, x->assignment);
 	actor = g_strconcat("server:", server, NULL);
-	if (srv && srv->deliver && g_str_has_prefix(srv->deliver, "mailto:") &&
-	    !send_exchange(s, server, srv->deliver + strlen("mailto:"), x, summary, error))
+	if (srv && srv->deliver && !send_exchange(s, server, srv->deliver, x, summary, error))
 		return FALSE;
 	step_list_add(s->lead, META_REJECTED, actor);
 	lead_meta_set(s->lead, META_FED_SERVER, NULL);
@@ -337,8 +358,8 @@ static const char *origin_address(Step *s, const char *origin)
 {
 	const LrServer *srv = lr_config_server(s->cfg, origin);
 
-	if (srv && srv->deliver && g_str_has_prefix(srv->deliver, "mailto:"))
-		return srv->deliver + strlen("mailto:");
+	if (srv && srv->deliver)
+		return srv->deliver;
 	return lead_meta_get(s->lead, META_FED_REPLY);
 }
 
@@ -436,4 +457,46 @@ gboolean fed_give_back(Step *s, const char *why, GError **error)
 	g_ptr_array_set_size(s->lead->assignees, 0);
 	lead_set_str(&s->lead->status, LEAD_STATUS_CLOSED);
 	return step_event(s, "returned", "router", why, error);
+}
+
+/* server_by_deliver - the server entry whose deliver is target (a URL,
+ * or the address of a mailto: deliver), or NULL. */
+static const LrServer *server_by_deliver(Step *s, const char *target)
+{
+	for (guint i = 0; target && i < s->cfg->servers->len; i++) {
+		const LrServer *srv = s->cfg->servers->pdata[i];
+		const char *d = srv->deliver;
+
+		if (d && (g_strcmp0(d, target) == 0 ||
+		          (g_str_has_prefix(d, "mailto:") &&
+		           g_ascii_strcasecmp(d + strlen("mailto:"), target) == 0)))
+			return srv;
+	}
+	return NULL;
+}
+
+/* fed_undeliverable - a partner's endpoint refused an exchange for good. */
+gboolean fed_undeliverable(Step *s, const char *target, const char *why, gboolean *handled,
+                           GError **error)
+{
+	const LrServer *srv = server_by_deliver(s, target);
+	g_autofree char *actor = srv ? g_strconcat("server:", srv->id, NULL) : NULL;
+	g_autofree char *detail = NULL;
+
+	*handled = srv != NULL;
+	if (srv == NULL)
+		return TRUE;
+	detail = g_strdup_printf("<%s> refused: %s", target, why ? why : "");
+	step_log(s, TRUE, s->lead->id, "federation delivery to %s failed: %s", actor, detail);
+	if (!step_event(s, "delivery-failed", actor, detail, error))
+		return FALSE;
+	/* Only the lead's current offer there moves it on, as a REJECT would:
+	 * a status or a recall that cannot be delivered changes nothing. */
+	if (g_strcmp0(s->lead->status, LEAD_STATUS_FEDERATED) != 0 ||
+	    g_strcmp0(lead_meta_get(s->lead, META_FED_SERVER), srv->id) != 0)
+		return TRUE;
+	step_list_add(s->lead, META_REJECTED, actor);
+	lead_meta_set(s->lead, META_FED_SERVER, NULL);
+	lead_meta_set(s->lead, META_DEADLINE, NULL);
+	return step_route(s, error);
 }

@@ -57,4 +57,12 @@ gboolean fed_imported(const LrLead *lead);
  * lead stops here. */
 gboolean fed_give_back(Step *s, const char *why, GError **error);
 
+/* fed_undeliverable - the outbox gave up on an item to target (an https
+ * URL or a mail address: QUEUE_JOB_UNDELIVERABLE) with why.  *handled is
+ * TRUE when target is a server's deliver: a "delivery-failed" event from
+ * server:ID is recorded, and when the lead's current offer is there, the
+ * lead is routed on without that server (as a partner's rejection). */
+gboolean fed_undeliverable(Step *s, const char *target, const char *why, gboolean *handled,
+                           GError **error);
+
 #endif

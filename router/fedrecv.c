@@ -89,7 +89,9 @@ static gboolean seen_before(Recv *rv, gboolean *seen, GError **error)
 {
 	g_autofree char *key = g_strdup_printf("fedx:%s:%s", rv->peer, rv->x->id);
 	g_autofree char *value = NULL;
-	g_autofree char *id = g_strdup_printf("%" G_GUINT64_FORMAT, rv->s->lead->id);
+	/* The value says when it was first seen, for fed_replay_prune. */
+	g_autofree char *id = g_strdup_printf("%" G_GUINT64_FORMAT " %" G_GINT64_FORMAT,
+	                                      rv->s->lead->id, rv->s->now / G_USEC_PER_SEC);
 	GError *local = NULL;
 
 	*seen = queue_state_get(rv->s->r->q, rv->s->txn, key, &value, &local);

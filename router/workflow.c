@@ -616,9 +616,12 @@ gboolean workflow_undeliverable(Step *s, GError **error)
 	                    parts[0] && parts[1] ? parts[1] : "");
 
 	gint64 cap = user ? lr_config_workflow(s->cfg, user).max_away * G_USEC_PER_SEC : 0;
+	gboolean partner = FALSE;
 
+	if (user == NULL && !fed_undeliverable(s, parts[0], parts[1], &partner, error))
+		return FALSE;
 	if (user == NULL)
-		return step_event(s, "undeliverable", "mailer", detail, error);
+		return partner || step_event(s, "undeliverable", "mailer", detail, error);
 	if (!step_set_away(s, user->id, s->now + MIN(AWAY_DEFAULT, cap), error) ||
 	    !step_event(s, "unavailable", user->id, detail, error))
 		return FALSE;

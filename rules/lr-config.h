@@ -77,7 +77,7 @@ typedef struct {
 
 typedef struct {
 	char *id;
-	char *deliver; /* "mailto:ADDRESS", or NULL: a peer that only sends */
+	char *deliver; /* "mailto:ADDRESS", "https://URL", or NULL: a peer that only sends */
 	char *format;  /* "leadroute", "adf" */
 	char **withhold;
 	/* Federation (issue 10): the HMAC key shared with this peer, the one
@@ -86,6 +86,7 @@ typedef struct {
 	char *secret_file, *previous_secret_file;
 	gint64 accept_within;
 	char *name;
+	char *ca_file; /* PEM CAs that verify an https deliver, or NULL: the system's */
 	const char *file;
 	int line;
 } LrServer;

@@ -29,6 +29,7 @@ static const char *const server_entry_keys[] = {"id",
                                                 "secret_file",
                                                 "previous_secret_file",
                                                 "accept_within",
+                                                "ca_file",
                                                 NULL};
 
 /* user_free - destroy a user. */
@@ -68,6 +69,7 @@ void server_free(LrServer *s)
 	g_free(s->secret_file);
 	g_free(s->previous_secret_file);
 	g_free(s->name);
+	g_free(s->ca_file);
 	g_free(s);
 }
 
@@ -301,6 +303,20 @@ static void server_federation(Loader *ld, const config_setting_t *s, LrServer *s
 		at(ld, s, "server '%s': previous_secret_file needs secret_file", srv->id);
 }
 
+/* server_ca_file - the CAs an https deliver is verified with. */
+static void server_ca_file(Loader *ld, const config_setting_t *s, LrServer *srv)
+{
+	const char *ca = get_str(ld, s, "ca_file");
+
+	if (ca == NULL)
+		return;
+	srv->ca_file = path_of(ld, ca);
+	if (srv->deliver == NULL || !g_str_has_prefix(srv->deliver, "https://"))
+		at(ld, s, "server '%s': ca_file is only used with an https:// deliver", srv->id);
+	else if (!g_file_test(srv->ca_file, G_FILE_TEST_IS_REGULAR))
+		at(ld, s, "server '%s': ca_file %s does not exist", srv->id, srv->ca_file);
+}
+
 /* load_server_entry - one entry of the servers list: where leads go
  * (deliver), or, for a peer that only sends us leads and status, its
  * secret alone. */
@@ -327,6 +343,7 @@ static void load_server_entry(Loader *ld, const config_setting_t *s)
 	srv->format = g_strdup(format ? format : "leadroute");
 	srv->withhold = get_strv(ld, s, "withhold");
 	server_federation(ld, s, srv);
+	server_ca_file(ld, s, srv);
 	srv->file = file_of(ld, s, "(embedded default)");
 	srv->line = line_of(s);
 	g_ptr_array_add(ld->cfg->servers, srv);

@@ -16,7 +16,7 @@
 
 #define LIST_USAGE                                                                                 \
 	"usage: leadroute list [-c FILE] [--json] [--status S] [--user U] [--source S]\n"          \
-	"       [--server ID] [--since DATE|30d] [--until DATE|30d] [--by time|priority]\n"        \
+	"       [--server server:ID] [--since DATE|30d] [--until DATE|30d] [--by time|priority]\n"        \
 	"       [--limit N] [--before ID]\n"
 
 /* Options as given. */
@@ -50,6 +50,9 @@ static gboolean list_options(const ListArgs *a, LrListOptions *opt)
 	opt->json = a->json;
 	opt->query = (QueueQuery){
 	    .status = a->status, .user = a->user, .source = a->source, .server = a->server};
+	/* "server:north", as show, the events and report name it, or "north". */
+	if (a->server && g_str_has_prefix(a->server, "server:"))
+		opt->query.server = a->server + strlen("server:");
 	if ((a->since && !cmd_parse_when(a->since, now, &opt->query.since)) ||
 	    (a->until && !cmd_parse_when(a->until, now, &opt->query.until)))
 		return FALSE;
@@ -72,7 +75,7 @@ int cmd_list(int argc, char **argv)
 	    {"status", 0, 0, G_OPTION_ARG_STRING, &a.status, "only this status", "S"},
 	    {"user", 0, 0, G_OPTION_ARG_STRING, &a.user, "only leads this user holds", "U"},
 	    {"source", 0, 0, G_OPTION_ARG_STRING, &a.source, "only this source", "S"},
-	    {"server", 0, 0, G_OPTION_ARG_STRING, &a.server, "only leads sent to server", "ID"},
+	    {"server", 0, 0, G_OPTION_ARG_STRING, &a.server, "only leads sent to server", "server:ID"},
 	    {"since", 0, 0, G_OPTION_ARG_STRING, &a.since, "received since", "DATE"},
 	    {"until", 0, 0, G_OPTION_ARG_STRING, &a.until, "received before", "DATE"},
 	    {"by", 0, 0, G_OPTION_ARG_STRING, &a.by, "time (newest first) or priority", "ORDER"},

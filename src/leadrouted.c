@@ -33,6 +33,7 @@
 #include "report/digest.h"
 #include "rules/load.h"
 #include "rules/lr-config.h"
+#include "router/fedprune.h"
 #include "router/router.h"
 
 typedef struct {
@@ -60,6 +61,7 @@ typedef struct {
 	SpoolServer *handoff; /* leadroute-deliver's socket */
 	GThread *spooler;     /* takes the spool in */
 	char *home;
+	char *prune_cursor; /* where the next batch of replay keys starts */
 } Daemon;
 
 /* How long a message that arrives while the daemon starts waits for the
@@ -269,6 +271,29 @@ static gboolean on_retention(gpointer data)
 	else if (erased > 0)
 		lr_log_info(0, "retention: erased=%u closed_after=%" G_GINT64_FORMAT "s", erased,
 		            keep);
+	return G_SOURCE_CONTINUE;
+}
+
+/* Replay keys (router/fedprune.h) looked at per batch, a batch every
+ * LR_PRUNE_EVERY seconds: bounded work, a pass over a million keys in
+ * about two hours. */
+#define LR_PRUNE_BATCH 1000
+#define LR_PRUNE_EVERY 10
+
+/* on_replay_prune - delete a batch of replay keys too old to matter. */
+static gboolean on_replay_prune(gpointer data)
+{
+	Daemon *d = data;
+	g_autoptr(GError) error = NULL;
+	guint pruned = 0;
+
+	if (d->q == NULL)
+		return G_SOURCE_CONTINUE;
+	if (!fed_replay_prune(d->q, g_get_real_time(), LR_PRUNE_BATCH, &d->prune_cursor, &pruned,
+	                      &error))
+		lr_log_warn(0, "replay keys: %s (retrying)", error->message);
+	else if (pruned > 0)
+		lr_log_info(0, "replay keys: pruned=%u", pruned);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -566,11 +591,13 @@ static int daemon_run(Daemon *d, LrConfig *cfg)
 	digest_load_all(d);
 	g_timeout_add_seconds(1, on_digest, d);
 	g_timeout_add_seconds(LR_RETENTION_EVERY, on_retention, d);
+	g_timeout_add_seconds(LR_PRUNE_EVERY, on_replay_prune, d);
 	lr_log_info(0, "started config=%s home=%s", d->config_path ? d->config_path : "default",
 	            cfg->server->home);
 	g_main_loop_run(d->loop);
 	daemon_stop(d);
 	g_main_loop_unref(d->loop);
+	g_clear_pointer(&d->prune_cursor, g_free);
 	lr_log_info(0, "stopped");
 	return 0;
 }

@@ -3,7 +3,8 @@
 # with the modes a checkout cannot keep: a private secret (0600) and a peer
 # that only sends us leads check clean; a secret others may read, one too
 # short, a folder, a missing previous_secret_file each give one
-# file:line problem and exit 1.
+# file:line problem and exit 1; a ca_file is checked with an https deliver
+# and refused beside a mailto: one.
 set -u
 LEADROUTE="${LR_BUILDDIR:-.}/src/leadroute"
 case "$LEADROUTE" in /*) ;; *) LEADROUTE="$(pwd)/$LEADROUTE" ;; esac
@@ -55,5 +56,23 @@ conf dir peers/dir ""
 expect dir "dir.conf:3: server 'north': secret_file peers/dir: not a regular file"
 conf gone peers/north.secret peers/gone.secret
 expect gone "gone.conf:3: server 'north': previous_secret_file peers/gone.secret: No such file or directory (make one with leadroute peer-secret -o FILE)"
+# ca_file: checked with an https deliver; refused where it is unused.
+printf -- '-----BEGIN CERTIFICATE-----\n' >peers/ca.pem
+# ca NAME DELIVER CA - a configuration whose peer "web" has them.
+ca() {
+	cat >"$1.conf" <<CONF
+users = ( { id = "dana"; email = "dana@x.example"; role = "admin"; } );
+servers = ( { id = "web"; deliver = "$2"; ca_file = "$3";
+  secret_file = "peers/north.secret"; } );
+rules = ( { name = "all"; route = "server:web"; } );
+CONF
+}
+ca https https://web.example/leads peers/ca.pem
+out=$("$LEADROUTE" check -c https.conf 2>&1)
+[ "$?" -eq 0 ] && [ "$out" = "configuration OK" ] || say "https ca_file: $out"
+ca nocafile https://web.example/leads peers/none.pem
+expect nocafile "nocafile.conf:2: server 'web': ca_file peers/none.pem does not exist"
+ca mailca mailto:leads@web.example peers/ca.pem
+expect mailca "mailca.conf:2: server 'web': ca_file is only used with an https:// deliver"
 [ "$fail" -eq 0 ] && echo "ok: servers' secret files checked for presence and privacy"
 exit $fail

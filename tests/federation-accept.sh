@@ -44,7 +44,7 @@ nid=$(flow_lead_of "$offer")
 fed_check north "$nid" 'lead["status"] == "offered" and lead["assignees"] == ["nora"]'
 fed_check north "$nid" 'lead["format"] == "leadroute"'
 nshow=$(fed_cli north show "$nid") || lr_fail "show $nid at north"
-grep -q "from server: hq (its lead $id; chain hq)" <<<"$nshow" || lr_fail "north's show does not name the origin: $nshow"
+grep -q "from server:hq (its lead $id; chain hq)" <<<"$nshow" || lr_fail "north's show does not name the origin: $nshow"
 fed_check north "$nid" '"phone" not in lead["fields"] and lead["fields"]["company"] == "Northwind Retail Ltd"'
 fed_check north "$nid" '"from" not in lead["fields"]'
 fed_check north "$nid" 'any(e["type"] == "parsed" and e["actor"] == "server:hq" for e in lead["events"])'
@@ -65,7 +65,7 @@ flow_check "$id" '[e["detail"] for e in lead["events"] if e["type"] == "won" and
 show=$(fed_cli hq show "$id") || lr_fail "show $id"
 grep -q 'accepted.*server:north.*Nora Rep' <<<"$show" || lr_fail "show does not tell the acceptance: $show"
 grep -q 'won.*server:north.*12000' <<<"$show" || lr_fail "show does not tell the win: $show"
-grep -q 'at server: north, accepted by Nora Rep' <<<"$show" || lr_fail "show does not name the partner: $show"
+grep -q 'at server:north, accepted by Nora Rep' <<<"$show" || lr_fail "show does not name the partner: $show"
 flow_check "$id" 'lead["federation"] == {"server": "north", "accepted_by": "Nora Rep"}'
 fed_check north "$nid" 'lead["federation"]["origin"] == "hq" and lead["federation"]["origin_lead"] == "'"$id"'"'
 report=$(fed_cli hq report --by server --format csv 2>&1) || lr_fail "report: $report"

@@ -3,7 +3,8 @@
  * certificate this test makes with openssl: 2xx is done and the server
  * got the exact body and the signature header; 4xx and 3xx are
  * permanent; 5xx, a refused connection and an unverifiable certificate
- * are temporary; a plain http URL is refused without a connection. */
+ * are temporary; a plain http URL is refused without a connection; an
+ * outbox item (mailer_https_request) is POSTed as it was built. */
 #include "config.h"
 
 #include <signal.h>
@@ -180,6 +181,57 @@ static void test_no_server(void)
 	g_assert_error(error, LR_ERROR, LR_ERROR_PERM);
 }
 
+/* last_request - the newest stored request (new), or NULL. */
+static char *last_request(void)
+{
+	char *last = NULL, *next;
+
+	for (int n = 1; (next = request(n)) != NULL; n++) {
+		g_free(last);
+		last = next;
+	}
+	return last;
+}
+
+/* test_outbox_item - an outbox item (mailer_https_request) POSTed by
+ * mailer_https_send: the headers and the exact body arrive, the CA file
+ * verifies and is not sent; a header with a line end, and bytes that are
+ * not an item, are refused for good. */
+static void test_outbox_item(void)
+{
+	static const char *const headers[] = {"X-Leadroute-Exchange: lead lead.hq.1.1",
+	                                      "X-Leadroute-Signature: t=2; peer=hq; v1=cd", NULL};
+	static const char *const bad[] = {"X-Evil: a\r\nHost: b", NULL};
+	g_autofree char *u = url("/ok");
+	LrHttpsPost p = {NULL, sink.ca, "application/vnd.leadroute+xml", headers, 0, 0};
+	g_autoptr(GBytes) body = g_bytes_new_static("<doc>\n\n</doc>", 15);
+	g_autoptr(GBytes) item = NULL, junk = g_bytes_new_static("<doc/>", 6);
+	g_autoptr(GError) error = NULL;
+	g_autofree char *req = NULL;
+	long status = 0;
+
+	item = mailer_https_request(&p, body, &error);
+	g_assert_no_error(error);
+	g_assert_true(mailer_https_is_url(u));
+	g_assert_false(mailer_https_is_url("fed@north.test"));
+	g_assert_true(mailer_https_send(u, item, 5, 10, &status, &error));
+	g_assert_no_error(error);
+	g_assert_cmpint(status, ==, 200);
+	req = last_request();
+	g_assert_true(g_str_has_prefix(req, "POST /ok HTTP/1.1\r\n"));
+	g_assert_nonnull(strstr(req, "\r\nX-Leadroute-Exchange: lead lead.hq.1.1\r\n"));
+	g_assert_nonnull(strstr(req, "\r\nX-Leadroute-Signature: t=2; peer=hq; v1=cd\r\n"));
+	g_assert_nonnull(strstr(req, "\r\nContent-Type: application/vnd.leadroute+xml\r\n"));
+	g_assert_null(strstr(req, "CA-File"));
+	g_assert_true(g_str_has_suffix(req, "\r\n\r\n<doc>\n\n</doc>"));
+	g_assert_false(mailer_https_send(u, junk, 5, 10, &status, &error));
+	g_assert_error(error, LR_ERROR, LR_ERROR_PERM);
+	g_clear_error(&error);
+	p.headers = bad;
+	g_assert_null(mailer_https_request(&p, body, &error));
+	g_assert_error(error, LR_ERROR, LR_ERROR_PERM);
+}
+
 int main(int argc, char **argv)
 {
 	int rc, wait = 0;
@@ -194,6 +246,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/https/refused", test_refused);
 	g_test_add_func("/https/unverified", test_unverified);
 	g_test_add_func("/https/no-server", test_no_server);
+	g_test_add_func("/https/outbox-item", test_outbox_item);
 	rc = g_test_run();
 	kill(sink.pid, SIGTERM);
 	waitpid(sink.pid, &wait, 0);

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """https-sink.py - a real HTTPS endpoint on 127.0.0.1 for tests.
 
-usage: https-sink.py CERT KEY DIR
+usage: https-sink.py CERT KEY DIR [PORT]
 
-Listens on a free port (printed on stdout, one line, once it listens) and
+Listens on PORT, or a free port (printed on stdout, one line, once it
+listens), and
 answers POST by path: /ok 200, /created 201, /reject 400, /gone 410,
 /busy 503, /moved 302 (Location /ok).  Every POST it answers is written
 to DIR/N.req: the request line, the headers, an empty line, the body
@@ -56,7 +57,9 @@ def main():
     """Serve until killed."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(sys.argv[1], sys.argv[2])
-    httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    port = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    http.server.HTTPServer.allow_reuse_address = True
+    httpd = http.server.HTTPServer(("127.0.0.1", port), Handler)
     httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
     print(httpd.server_address[1], flush=True)
     httpd.serve_forever()
