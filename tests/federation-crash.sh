@@ -3,7 +3,7 @@
 # north; hq is killed as soon as it has stored the first inquiry and north
 # as soon as it has stored the first exchange, and both start again.  Then
 # nora accepts all five and north is killed again right after the first
-# reply.  Every exchange is obeyed once: five leads at north, one offer
+# reply, and hq once it has obeyed two of the statuses coming back.  Every exchange is obeyed once: five leads at north, one offer
 # each, and each of hq's leads accepted by server:north exactly once.
 set -u
 . "${LR_SRCDIR:-$(dirname "$0")/..}/tests/lib/common.sh"
@@ -26,6 +26,11 @@ fed_start
 logged() {
 	fed__vars "$1"
 	grep -q -- "$2" "$F_LOG.new" 2>/dev/null
+}
+# hq_accepted N - hq's current log has obeyed N ACCEPTs from north.
+hq_accepted() {
+	fed__vars hq
+	[ "$(grep -c 'event=accepted actor=server:north' "$F_LOG.new" 2>/dev/null)" -ge "$1" ]
 }
 # is_lead_count PEER N - PEER holds N leads.
 lead_count() {
@@ -69,6 +74,10 @@ fed_daemon_start north
 for f in "${offers[@]:1}"; do
 	flow_reply "$f" "nora@$FLOW_REPS" "ACCEPT"
 done
+# hq is killed while the statuses come in, once it obeyed two of them.
+lr_wait_until 60 hq_accepted 2 || lr_fail "hq did not obey two ACCEPTs from north"
+fed_daemon_kill hq
+fed_daemon_start hq
 for id in "${ids[@]}"; do
 	flow_wait_lead "$id" 'lead["status"] == "accepted"' 60
 	flow_check "$id" '[e["actor"] for e in lead["events"] if e["type"] == "accepted"] == ["server:north"]'
@@ -77,4 +86,4 @@ done
 postfix_wait_delivered 30 || lr_fail "mail left in the Postfix queue"
 fed_daemon_stop north
 fed_daemon_stop hq
-lr_log "ok: 5 leads through two SIGKILLs each way, each obeyed once"
+lr_log "ok: 5 leads through SIGKILLs of hq (twice) and north (twice), each obeyed once"
