@@ -9,6 +9,7 @@
 #include "lead/rawmsg.h"
 #include "mailer/token.h"
 #include "parser/reply.h"
+#include "router/federate.h"
 #include "router/router-int.h"
 #include "router/selfservice.h"
 #include "router/step.h"
