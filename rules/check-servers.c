@@ -17,8 +17,8 @@
  * labels.c), fields.aliases and the ADF fields (lead/adf-fields.h): what
  * parser/vcard.c and parser/fields.h fill in. */
 static const char *const check_parser_fields[] = {
-    "title",        "email_domain", "email_invalid", "country_name", "source",      "campaign",
-    "utm_source",   "utm_medium",   "utm_campaign",  "utm_term",     "utm_content", NULL,
+    "title",      "email_domain", "email_invalid", "country_name", "source",      "campaign",
+    "utm_source", "utm_medium",   "utm_campaign",  "utm_term",     "utm_content", NULL,
 };
 
 /* check_field_names - the ADF fields, then check_parser_fields: every

@@ -33,4 +33,3 @@ char *corpus_body(const char *name, char **expect)
 	g_assert_nonnull(body);
 	return g_strdup(body + 2);
 }
-

@@ -91,4 +91,3 @@ GBytes *compose_ok(const LrLead *lead, const LrNotice *notice, guint seq)
 	g_assert_nonnull(bytes);
 	return bytes;
 }
-

@@ -337,7 +337,8 @@ static void test_fields_written(void)
 			continue;
 		}
 		if (strstr(out->str, adf_field_sample(field)) == NULL || strstr(out->str, listed))
-			g_test_message("field %s not in an element of its own:\n%s", field, out->str);
+			g_test_message("field %s not in an element of its own:\n%s", field,
+			               out->str);
 		g_assert_nonnull(strstr(out->str, adf_field_sample(field)));
 		g_assert_null(strstr(out->str, listed));
 	}
