@@ -12,6 +12,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "federation/adf-out.h"
+#include "lead/adf-fields.h"
 #include "lead/lr-error.h"
 #include "mailer/redact.h"
 
@@ -24,59 +25,6 @@ typedef struct {
 	xmlTextWriterPtr w;
 	int rc; /* the first failure (< 0), else 0 */
 } AdfOut;
-
-/* Fields written in an element of their own (the rest go to the vehicle's
- * comments); the vendor fields name the previous recipient and are not
- * passed on. */
-static const char *const adf_known[] = {
-    "name",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "company",
-    "email",
-    "phone",
-    "phone_mobile",
-    "phone_fax",
-    "phone_pager",
-    "phone_work",
-    "phone_home",
-    "street",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "message",
-    "timeframe",
-    "request_date",
-    "id",
-    "id_source",
-    "product",
-    "vehicle_year",
-    "vehicle_make",
-    "vehicle_model",
-    "vehicle_trim",
-    "vehicle_vin",
-    "vehicle_stock",
-    "vehicle_odometer",
-    "vehicle_bodystyle",
-    "vehicle_transmission",
-    "vehicle_color",
-    "vehicle_interest",
-    "vehicle_status",
-    "vehicle_comments",
-    "price",
-    "price_currency",
-    "trade_in",
-    "provider",
-    "provider_email",
-    "provider_service",
-    "provider_url",
-    "provider_contact",
-    "vendor",
-    "vendor_contact",
-    NULL,
-};
 
 /* Families: withholding the key withholds these too ("phone" the phone_*). */
 static const char *const adf_name_parts[] = {"first_name", "middle_name", "last_name", NULL};
@@ -267,7 +215,7 @@ static char *adf_other_text(const AdfOut *o)
 		const LrField *f = o->lead->fields->pdata[i];
 		g_autofree char *v = NULL;
 
-		if (g_strv_contains(adf_known, f->name) || adf_numbered(f->name, "phone") ||
+		if (g_strv_contains(lead_adf_fields, f->name) || adf_numbered(f->name, "phone") ||
 		    adf_numbered(f->name, "vehicle"))
 			continue;
 		v = adf_value(o, f->name);

@@ -175,7 +175,8 @@ static gboolean do_reject(Reply *rp, GError **error)
 		               error);
 	lead_meta_set(rp->target, META_FED_WHY, why && *why ? why : "rejected");
 	return step_event(&t, "rejected", rp->user->id, why, error) &&
-	       confirm(rp, "rejected", why, FALSE, error) && workflow_reroute(&t, rp->user->id, TRUE, error);
+	       confirm(rp, "rejected", why, FALSE, error) &&
+	       workflow_reroute(&t, rp->user->id, TRUE, error);
 }
 
 /* forward_target - the user a FORWARD names (id or address). */

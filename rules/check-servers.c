@@ -8,73 +8,39 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lead/adf-fields.h"
 #include "parser/labels.h"
 #include "rules/check-servers.h"
 #include "rules/suggest.h"
 
 /* Field names a lead can have besides the built-in form labels' (parser/
- * labels.c) and fields.aliases: what parser/adf.h, parser/vcard.c and
- * parser/fields.h fill in. */
+ * labels.c), fields.aliases and the ADF fields (lead/adf-fields.h): what
+ * parser/vcard.c and parser/fields.h fill in. */
 static const char *const check_parser_fields[] = {
-    "name",
-    "first_name",
-    "middle_name",
-    "last_name",
-    "company",
-    "title",
-    "email",
-    "email_domain",
-    "email_invalid",
-    "phone",
-    "phone_mobile",
-    "phone_fax",
-    "phone_pager",
-    "phone_work",
-    "phone_home",
-    "street",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-    "country_name",
-    "message",
-    "timeframe",
-    "request_date",
-    "id",
-    "id_source",
-    "product",
-    "vehicle_year",
-    "vehicle_make",
-    "vehicle_model",
-    "vehicle_trim",
-    "vehicle_vin",
-    "vehicle_stock",
-    "vehicle_odometer",
-    "vehicle_bodystyle",
-    "vehicle_transmission",
-    "vehicle_color",
-    "vehicle_interest",
-    "vehicle_status",
-    "vehicle_comments",
-    "price",
-    "price_currency",
-    "trade_in",
-    "provider",
-    "provider_email",
-    "provider_service",
-    "provider_url",
-    "provider_contact",
-    "vendor",
-    "vendor_contact",
-    "source",
-    "campaign",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_term",
-    "utm_content",
-    NULL,
+    "title",      "email_domain", "email_invalid", "country_name", "source",      "campaign",
+    "utm_source", "utm_medium",   "utm_campaign",  "utm_term",     "utm_content", NULL,
 };
+
+/* check_field_names - the ADF fields, then check_parser_fields: every
+ * field name a lead can have besides labels and aliases.  Static. */
+static const char *const *check_field_names(void)
+{
+	static const char **names;
+	static gsize once = 0;
+
+	if (g_once_init_enter(&once)) {
+		GPtrArray *a = g_ptr_array_new();
+
+		for (guint i = 0; lead_adf_fields[i]; i++)
+			g_ptr_array_add(a, (gpointer)lead_adf_fields[i]);
+		for (guint i = 0; check_parser_fields[i]; i++)
+			g_ptr_array_add(a, (gpointer)check_parser_fields[i]);
+		g_ptr_array_add(a, NULL);
+		names = (const char **)g_ptr_array_free(a, FALSE);
+		g_once_init_leave(&once, 1);
+	}
+	return names;
+}
 
 /* ---- secret files ---- */
 
@@ -177,8 +143,8 @@ static gboolean check_field_known(const LrConfig *cfg, GHashTable *labels, const
 
 	if (tail != NULL && tail[1] != '\0' && strspn(tail + 1, "0123456789") == strlen(tail + 1))
 		*tail = '\0';
-	if (g_strv_contains(check_parser_fields, name) ||
-	    g_strv_contains(check_parser_fields, base))
+	if (g_strv_contains(check_field_names(), name) ||
+	    g_strv_contains(check_field_names(), base))
 		return TRUE;
 	g_hash_table_iter_init(&it, labels);
 	while (g_hash_table_iter_next(&it, NULL, &field))
@@ -201,7 +167,7 @@ static void check_withhold(const LrConfig *cfg, GHashTable *labels, const LrServ
 
 		if (check_field_known(cfg, labels, s->withhold[i]))
 			continue;
-		guess = suggest_word(s->withhold[i], check_parser_fields);
+		guess = suggest_word(s->withhold[i], check_field_names());
 		if (guess != NULL)
 			msg = g_strdup_printf("server '%s': withhold names '%s', which is no field "
 			                      "a lead has (did you mean '%s'?)",

@@ -55,6 +55,9 @@ void load_digest(Loader *ld, const config_setting_t *root);
 void digest_config_free(LrDigestConfig *d);
 char *path_of(Loader *ld, const char *name);
 gboolean read_conf(Loader *ld, config_t *conf, const char *file);
+
+/* note_report - LrConfigReport over a Loader (data): note the problem. */
+void note_report(gpointer data, const char *file, int line, const char *message);
 void ruleset_free(LrRuleSet *set);
 LrRuleSet *load_ruleset(Loader *ld, const config_setting_t *root, const LrUser *owner,
                         const char *file);

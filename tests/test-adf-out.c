@@ -9,6 +9,7 @@
 #include <libxml/valid.h>
 
 #include "federation/adf-out.h"
+#include "lead/adf-fields.h"
 #include "lead/lead.h"
 #include "parser/adf.h"
 
@@ -287,6 +288,71 @@ static void test_dtd_refuses(void)
 	}
 }
 
+/* adf_field_sample - a value field may hold that adf-out writes as given. */
+static const char *adf_field_sample(const char *field)
+{
+	if (strcmp(field, "vehicle_interest") == 0)
+		return "lease";
+	if (strcmp(field, "vehicle_status") == 0)
+		return "used";
+	return "Sample7q";
+}
+
+/* adf_field_companion - the field that field is written with (an
+ * attribute or a part of its element), or NULL. */
+static const char *adf_field_companion(const char *field)
+{
+	if (strcmp(field, "id_source") == 0)
+		return "id";
+	if (strcmp(field, "price_currency") == 0)
+		return "price";
+	if (g_str_has_prefix(field, "provider_"))
+		return "provider";
+	return NULL;
+}
+
+/* test_fields_written - every ADF field name (lead/adf-fields.h), which
+ * leadroute check accepts in withhold, is written by adf-out in an element
+ * of its own: its value is in the document and the field is not listed
+ * ("name: value") in the comments as one ADF has no element for; a field
+ * outside the list is.  The vendor fields are not passed on. */
+static void test_fields_written(void)
+{
+	for (guint i = 0; lead_adf_fields[i]; i++) {
+		const char *field = lead_adf_fields[i];
+		g_autoptr(LrLead) lead = lead_new();
+		g_autoptr(GString) out = g_string_new(NULL);
+		g_autoptr(GError) error = NULL;
+		g_autofree char *listed = g_strdup_printf("%s: ", field);
+
+		lead->id = 7;
+		lead_field_set(lead, field, adf_field_sample(field));
+		if (adf_field_companion(field) != NULL)
+			lead_field_set(lead, adf_field_companion(field), "Other9");
+		g_assert_true(fed_adf_write(lead, NULL, NULL, out, &error));
+		g_assert_no_error(error);
+		assert_valid(out);
+		if (g_str_has_prefix(field, "vendor")) {
+			g_assert_null(strstr(out->str, adf_field_sample(field)));
+			continue;
+		}
+		if (strstr(out->str, adf_field_sample(field)) == NULL || strstr(out->str, listed))
+			g_test_message("field %s not in an element of its own:\n%s", field,
+			               out->str);
+		g_assert_nonnull(strstr(out->str, adf_field_sample(field)));
+		g_assert_null(strstr(out->str, listed));
+	}
+	{
+		g_autoptr(LrLead) lead = lead_new();
+		g_autoptr(GString) out = g_string_new(NULL);
+
+		lead->id = 7;
+		lead_field_set(lead, "roof_area", "Sample7q");
+		g_assert_true(fed_adf_write(lead, NULL, NULL, out, NULL));
+		g_assert_nonnull(strstr(out->str, "roof_area: Sample7q"));
+	}
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -296,5 +362,6 @@ int main(int argc, char **argv)
 	g_test_add_func("/adf-out/withhold", test_withhold);
 	g_test_add_func("/adf-out/empty-lead", test_empty_lead);
 	g_test_add_func("/adf-out/dtd-refuses", test_dtd_refuses);
+	g_test_add_func("/adf-out/fields-written", test_fields_written);
 	return g_test_run();
 }
