@@ -8,6 +8,9 @@
 #include "parser/parser.h"
 #include "router/replay.h"
 
+/* The decision of a lead whose stored one cannot be read. */
+#define REPLAY_NOBODY "{\"holders\": [], \"assignees\": []}"
+
 /* One replay in hand. */
 typedef struct {
 	LrQueue *q;
@@ -122,15 +125,19 @@ static gboolean replay_one(Replay *rp, guint64 id, GError **error)
 
 	if (stored == NULL)
 		return error == NULL || *error == NULL; /* erased meanwhile */
-	if ((then = route_record_from_json(lead_meta_get(stored, META_ROUTE), error)) == NULL ||
-	    (item.decided = replay_decided(rp->q, stored, error)) < 0)
+	if ((item.decided = replay_decided(rp->q, stored, error)) < 0)
 		return FALSE;
 	item.lead = stored;
+	then = route_record_from_json(lead_meta_get(stored, META_ROUTE), NULL);
+	if (then == NULL) {
+		then = route_record_from_json(REPLAY_NOBODY, NULL);
+		item.skipped = "its stored decision is unreadable";
+	}
 	item.then = then;
-	if (lead_meta_get(stored, META_FED_ORIGIN) != NULL)
+	if (item.skipped == NULL && lead_meta_get(stored, META_FED_ORIGIN) != NULL)
 		item.skipped = "it came from a partner server";
-	else if ((lead = replay_parse(rp, stored, &item.skipped, error)) == NULL &&
-	         item.skipped == NULL)
+	if (item.skipped == NULL &&
+	    (lead = replay_parse(rp, stored, &item.skipped, error)) == NULL && item.skipped == NULL)
 		return FALSE;
 	if (lead != NULL && !replay_decide(rp, lead, &item, &res, &now, &rules, error))
 		return FALSE;
