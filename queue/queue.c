@@ -324,8 +324,7 @@ static gboolean ro_open_env(LrQueue *q, GError **error)
 }
 
 /* ro_open_db - open one database read-only. */
-static gboolean ro_open_db(LrQueue *q, DB **db, const char *name, u_int32_t dbflags,
-                           GError **error)
+static gboolean ro_open_db(LrQueue *q, DB **db, const char *name, u_int32_t dbflags, GError **error)
 {
 	int ret;
 

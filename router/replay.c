@@ -67,8 +67,7 @@ static gint64 replay_decided(LrQueue *q, const LrLead *lead, GError **error)
 
 /* replay_parse - the lead as the parser reads its raw message now (the
  * envelope as stored); NULL with *skipped, or with error. */
-static LrLead *replay_parse(Replay *rp, const LrLead *stored, const char **skipped,
-                            GError **error)
+static LrLead *replay_parse(Replay *rp, const LrLead *stored, const char **skipped, GError **error)
 {
 	g_autoptr(GBytes) raw = queue_raw_get(rp->q, NULL, stored->id, error);
 	g_autoptr(LrLead) lead = lead_new();
@@ -149,8 +148,8 @@ static gboolean replay_one(Replay *rp, guint64 id, GError **error)
 }
 
 /* router_replay - see replay.h. */
-gboolean router_replay(LrQueue *q, const LrConfig *cfg, gint64 since, gint64 until,
-                       LrReplayFunc fn, gpointer data, GError **error)
+gboolean router_replay(LrQueue *q, const LrConfig *cfg, gint64 since, gint64 until, LrReplayFunc fn,
+                       gpointer data, GError **error)
 {
 	g_autoptr(LrParser) parser = parser_new(lr_config_field_aliases(cfg), error);
 	g_autoptr(GArray) ids = parser ? replay_ids(q, since, until, error) : NULL;

@@ -36,7 +36,7 @@ typedef gboolean (*LrReplayFunc)(const LrReplayItem *item, gpointer data);
  * received from a partner, no lead now) are, with skipped set.  q may be
  * read-only (queue_open_readonly).  FALSE with error when the store or
  * the parser failed, or with LR_ERROR_TEMP "stopped" when fn stopped. */
-gboolean router_replay(LrQueue *q, const LrConfig *cfg, gint64 since, gint64 until,
-                       LrReplayFunc fn, gpointer data, GError **error);
+gboolean router_replay(LrQueue *q, const LrConfig *cfg, gint64 since, gint64 until, LrReplayFunc fn,
+                       gpointer data, GError **error);
 
 #endif

@@ -294,10 +294,9 @@ static char *self_capacity_note(SelfMail *sm, gboolean reset, guint64 n)
 	int cap = reset ? sm->user->capacity : (int)n;
 
 	if (cap <= 0)
-		return g_strdup_printf("Your capacity%s: no limit. You have %" G_GUINT64_FORMAT
-		                       " open lead%s.",
-		                       reset ? " is the configured one again" : " is now", open,
-		                       open == 1 ? "" : "s");
+		return g_strdup_printf(
+		    "Your capacity%s: no limit. You have %" G_GUINT64_FORMAT " open lead%s.",
+		    reset ? " is the configured one again" : " is now", open, open == 1 ? "" : "s");
 	return g_strdup_printf("Your capacity%s: %d open leads; no new leads while you have "
 	                       "that many. You have %" G_GUINT64_FORMAT " open now.",
 	                       reset ? " is the configured one again" : " is now", cap, open);

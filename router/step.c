@@ -403,7 +403,8 @@ LrRouteResult *step_decide(Step *s, GError **error)
 	                      .now = s->now,
 	                      .data = &rs};
 	g_auto(GStrv) rejected = split_list(s->lead, META_REJECTED);
-	LrRouteResult *res = route_lead(s->cfg, s->lead, (const char *const *)rejected, &state, error);
+	LrRouteResult *res =
+	    route_lead(s->cfg, s->lead, (const char *const *)rejected, &state, error);
 
 	if (rs.error != NULL) {
 		/* A decision on state that could not be read or written: the

@@ -100,7 +100,8 @@ static void record_rules(LrRouteRecord *rec, JsonObject *o)
 		    route_rule_key(json_object_get_string_member_with_default(r, "file", NULL),
 		                   (int)json_object_get_int_member_with_default(r, "line", 0),
 		                   json_object_get_string_member_with_default(r, "name", NULL)));
-		record_unavailable(rec, json_object_get_string_member_with_default(r, "effect", ""));
+		record_unavailable(rec,
+		                   json_object_get_string_member_with_default(r, "effect", ""));
 	}
 }
 
@@ -188,11 +189,11 @@ LrRouteState *route_replay_state_new(const LrRouteRecord *rec, gint64 now)
 	LrRouteState *st = g_new0(LrRouteState, 1);
 	ReplayState *r = g_new0(ReplayState, 1);
 
-	r->away = set_of(rec->unavailable, g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-	                                                         NULL));
-	r->picked = set_of(rec->assignees,
-	                   set_of(rec->holders, g_hash_table_new_full(g_str_hash, g_str_equal,
-	                                                              g_free, NULL)));
+	r->away =
+	    set_of(rec->unavailable, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL));
+	r->picked = set_of(
+	    rec->assignees,
+	    set_of(rec->holders, g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)));
 	*st = (LrRouteState){.rr_get = replay_rr_get,
 	                     .rr_set = replay_rr_set,
 	                     .away_until = replay_away,
@@ -232,7 +233,8 @@ static gboolean same_list(const GPtrArray *a, const GPtrArray *b)
 static void rules_only(const GPtrArray *a, const GPtrArray *b, const char *prefix, GPtrArray *out)
 {
 	for (guint i = 0; i < a->len; i++)
-		if (!g_ptr_array_find_with_equal_func((GPtrArray *)b, a->pdata[i], g_str_equal, NULL))
+		if (!g_ptr_array_find_with_equal_func((GPtrArray *)b, a->pdata[i], g_str_equal,
+		                                      NULL))
 			g_ptr_array_add(out, g_strconcat(prefix, a->pdata[i], NULL));
 }
 

@@ -39,7 +39,7 @@ typedef struct {
 	/* the capacity the user set (0: no limit), or -1 for the configured
 	 * one; NULL: the configured one for everybody */
 	int (*capacity)(gpointer data, const char *user_id);
-	gint64 now;                                               /* µs epoch (tests set it) */
+	gint64 now; /* µs epoch (tests set it) */
 	gpointer data;
 } LrRouteState;
 
@@ -113,8 +113,8 @@ void route_memory_state_set_open(LrRouteState *state, const char *user_id, guint
 
 /* An earlier decision as it was stored (route_result_to_json's text). */
 typedef struct {
-	GPtrArray *holders;     /* char *: the chain in order */
-	GPtrArray *assignees;   /* char * */
+	GPtrArray *holders;   /* char *: the chain in order */
+	GPtrArray *assignees; /* char * */
 	int priority;
 	GPtrArray *rules;       /* char *: the rules that matched (route_rule_key) */
 	GPtrArray *unavailable; /* char *: who the trace says was away or at capacity */

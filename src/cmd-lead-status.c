@@ -57,9 +57,8 @@ int cmd_lead_status(int argc, char **argv)
 	int status;
 
 	if ((status = cmd_lead_parse(&c, &argc, &argv, 1)) < 0)
-		status = status_args(argc, argv, &arg, &why)
-		             ? status_record(&c, argv[2], arg)
-		             : cmd_usage_error("lead status", why);
+		status = status_args(argc, argv, &arg, &why) ? status_record(&c, argv[2], arg)
+		                                             : cmd_usage_error("lead status", why);
 	cmd_lead_clear(&c);
 	return status;
 }

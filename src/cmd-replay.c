@@ -209,7 +209,8 @@ int cmd_replay(int argc, char **argv)
 			rc = cmd_usage_error("replay", "no arguments");
 		else if ((run.since && !cmd_parse_when(run.since, now, &since)) ||
 		         (run.until && !cmd_parse_when(run.until, now, &until)))
-			rc = cmd_usage_error("replay", "a date is YYYY-MM-DD, ISO 8601 or 30d / 12h");
+			rc = cmd_usage_error("replay",
+			                     "a date is YYYY-MM-DD, ISO 8601 or 30d / 12h");
 		else
 			rc = replay_run(&run, since, until);
 	}

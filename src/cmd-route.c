@@ -212,8 +212,8 @@ int cmd_route(int argc, char **argv)
 		return rc;
 	}
 	if (argc != 2 || !o.dry_run || !decision_time(o.at, &now)) {
-		rc = cmd_usage_error("route", !o.dry_run ? "only --dry-run is offered (the daemon "
-		                                           "routes stored leads)"
+		rc = cmd_usage_error("route", !o.dry_run  ? "only --dry-run is offered (the daemon "
+		                                            "routes stored leads)"
 		                              : argc != 2 ? "one message file expected"
 		                                          : "--at wants an ISO 8601 time such as "
 		                                            "2026-11-16T14:00:00Z");

@@ -60,7 +60,8 @@ static const Command commands[] = {
 static const VerbTable *verbs_of(const char *name, gsize len)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(verb_tables); i++)
-		if (strlen(verb_tables[i].name) == len && strncmp(verb_tables[i].name, name, len) == 0)
+		if (strlen(verb_tables[i].name) == len &&
+		    strncmp(verb_tables[i].name, name, len) == 0)
 			return &verb_tables[i];
 	return NULL;
 }
@@ -138,7 +139,8 @@ int main(int argc, char **argv)
 	g_set_prgname("leadroute");
 	if (argc < 2)
 		return usage(stderr);
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0)
 		return usage(stdout);
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("leadroute %s\n", PACKAGE_VERSION);

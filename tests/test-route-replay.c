@@ -18,20 +18,20 @@
 /* A Tuesday 10:00 UTC, µs. */
 #define NOW ((gint64)1794823200 * G_USEC_PER_SEC)
 
-#define CONF_TEXT                                                                                 \
-	"server: { name = \"t\"; domain = \"leads.test\"; home = \"%s/home\"; };\n"               \
-	"users = (\n"                                                                             \
-	"  { id = \"dana\"; email = \"dana@t.example\"; role = \"admin\"; },\n"                  \
-	"  { id = \"boss\"; email = \"boss@t.example\"; role = \"manager\";\n"                   \
-	"    manages = [\"paul\", \"quinn\", \"rita\"]; },\n"                                     \
-	"  { id = \"paul\"; email = \"paul@t.example\"; team = \"inside\"; },\n"                 \
-	"  { id = \"quinn\"; email = \"quinn@t.example\"; team = \"inside\"; },\n"               \
-	"  { id = \"rita\"; email = \"rita@t.example\"; capacity = 2; }\n"                       \
-	");\n"                                                                                    \
-	"rules = (\n"                                                                             \
-	"  { name = \"score\"; priority = 10; },\n"                                               \
-	"  { name = \"vip\"; when = \"country == 'DE'\"; route = \"%s\"; },\n"                    \
-	"  { name = \"rest\"; route = { to = \"team:inside\"; strategy = \"round-robin\"; }; }\n" \
+#define CONF_TEXT                                                                                  \
+	"server: { name = \"t\"; domain = \"leads.test\"; home = \"%s/home\"; };\n"                \
+	"users = (\n"                                                                              \
+	"  { id = \"dana\"; email = \"dana@t.example\"; role = \"admin\"; },\n"                    \
+	"  { id = \"boss\"; email = \"boss@t.example\"; role = \"manager\";\n"                     \
+	"    manages = [\"paul\", \"quinn\", \"rita\"]; },\n"                                      \
+	"  { id = \"paul\"; email = \"paul@t.example\"; team = \"inside\"; },\n"                   \
+	"  { id = \"quinn\"; email = \"quinn@t.example\"; team = \"inside\"; },\n"                 \
+	"  { id = \"rita\"; email = \"rita@t.example\"; capacity = 2; }\n"                         \
+	");\n"                                                                                     \
+	"rules = (\n"                                                                              \
+	"  { name = \"score\"; priority = 10; },\n"                                                \
+	"  { name = \"vip\"; when = \"country == 'DE'\"; route = \"%s\"; },\n"                     \
+	"  { name = \"rest\"; route = { to = \"team:inside\"; strategy = \"round-robin\"; }; }\n"  \
 	");\n"
 
 /* A configuration whose "vip" rule routes to vip_to (in a new folder). */
