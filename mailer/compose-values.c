@@ -181,6 +181,7 @@ static const ComposeCommand compose_self[] = {
     {"STATUS", NULL, "your open leads"},
     {"AWAY", "until DATE", "no new leads until then; your open offers move on"},
     {"BACK", NULL, "offer me leads again"},
+    {"CAPACITY", "N", "at most N open leads (0: no limit; DEFAULT: as configured)"},
     {"RULES", NULL, "your routing rules"},
     {"HELP", NULL, "this list"},
     {NULL, NULL, NULL},

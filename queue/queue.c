@@ -292,6 +292,83 @@ LrQueue *queue_open(const char *home, gboolean daemon, GError **error)
 	return q;
 }
 
+/* ---- read-only (leadroute replay) ---- */
+
+/* ro_open_env - join the environment at home without recovering it, so
+ * that nothing in its databases or logs changes; only the shared regions
+ * (__db.*) and the process registry are touched.  A store that needs
+ * recovery (a process died in it) is refused: TEMP. */
+static gboolean ro_open_env(LrQueue *q, GError **error)
+{
+	g_autofree char *lock = g_build_filename(q->home, "lock", NULL);
+	g_autofree char *leads = g_build_filename(q->home, "leads.db", NULL);
+	u_int32_t flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN |
+	                  DB_THREAD | DB_REGISTER;
+	int fd, ret;
+
+	if (!g_file_test(leads, G_FILE_TEST_EXISTS) ||
+	    (fd = open(lock, O_RDONLY | O_CLOEXEC)) < 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: no store there", q->home);
+		return FALSE;
+	}
+	while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+		;
+	ret = env_create(&q->env);
+	if (ret == 0)
+		ret = q->env->open(q->env, q->home, flags, 0660);
+	close(fd);
+	if (ret != 0)
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s%s", q->home, db_strerror(ret),
+		            ret == DB_RUNRECOVERY ? " (start leadrouted once to recover it)" : "");
+	return ret == 0;
+}
+
+/* ro_open_db - open one database read-only. */
+static gboolean ro_open_db(LrQueue *q, DB **db, const char *name, u_int32_t dbflags, GError **error)
+{
+	int ret;
+
+	if ((ret = db_create(db, q->env, 0)) != 0 ||
+	    (dbflags && (ret = (*db)->set_flags(*db, dbflags)) != 0) ||
+	    (ret = (*db)->open(*db, NULL, name, NULL, DB_BTREE, DB_RDONLY | DB_THREAD, 0)) != 0) {
+		queue_db_error(error, ret, name);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* queue_open_readonly - see queue.h. */
+LrQueue *queue_open_readonly(const char *home, GError **error)
+{
+	LrQueue *q = g_new0(LrQueue, 1);
+	g_autofree char *version = NULL;
+
+	q->home = g_strdup(home);
+	g_mutex_init(&q->wait_lock);
+	g_cond_init(&q->wait_cond);
+	g_mutex_init(&q->flush_lock);
+	g_cond_init(&q->flush_cond);
+	if (!ro_open_env(q, error) || !ro_open_db(q, &q->leads, "leads.db", 0, error) ||
+	    !ro_open_db(q, &q->raw, "raw.db", 0, error) ||
+	    !ro_open_db(q, &q->events, "events.db", DB_DUP, error) ||
+	    !ro_open_db(q, &q->state, "state.db", 0, error) ||
+	    !ro_open_db(q, &q->index, "index.db", 0, error) ||
+	    !ro_open_db(q, &q->summaries, "summary.db", 0, error)) {
+		queue_close(q);
+		return NULL;
+	}
+	queue_state_get(q, NULL, QUEUE_STORE_VERSION_KEY, &version, NULL);
+	if (g_strcmp0(version, G_STRINGIFY(QUEUE_STORE_VERSION)) != 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+		            "%s: the store is of an earlier layout (start leadrouted once to "
+		            "upgrade it)",
+		            home);
+		queue_close(q);
+		return NULL;
+	}
+	return q;
+}
+
 /* queue_close - close everything (NULL allowed). */
 void queue_close(LrQueue *q)
 {

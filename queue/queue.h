@@ -49,6 +49,14 @@ typedef struct {
 LrQueue *queue_open(const char *home, gboolean daemon, GError **error);
 void queue_close(LrQueue *q);
 
+/* queue_open_readonly - join the store at home to read it only (leads,
+ * raw messages, events, state, indexes, summaries; no jobs, outbox or
+ * sequences): never recovers or upgrades it, writes nothing to its
+ * databases or logs.  Any write through it fails.  NULL with LR_ERROR_TEMP
+ * when the store needs recovery or an upgrade first (a daemon start does
+ * both), LR_ERROR_PERM when there is no store at home. */
+LrQueue *queue_open_readonly(const char *home, GError **error);
+
 /* queue_failchk - release the locks and abort the transactions of
  * processes that died; the daemon calls it every second or so.  FALSE
  * when one died inside the store itself (holding a shared mutex): only

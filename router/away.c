@@ -57,6 +57,19 @@ gint64 router_user_away(LrQueue *q, const char *user_id)
 	return g_ascii_strtoll(value, NULL, 10);
 }
 
+/* router_user_capacity - see router.h. */
+int router_user_capacity(LrQueue *q, const char *user_id)
+{
+	g_autofree char *key = g_strconcat(ROUTER_CAPACITY_PREFIX, user_id, NULL);
+	g_autofree char *value = NULL;
+	guint64 n;
+
+	if (!queue_state_get(q, NULL, key, &value, NULL) || value == NULL ||
+	    !g_ascii_string_to_unsigned(value, 10, 0, ROUTER_CAPACITY_MAX, &n, NULL))
+		return -1;
+	return (int)n;
+}
+
 /* router_user_events - see router.h. */
 GPtrArray *router_user_events(LrQueue *q, const char *user_id, GError **error)
 {

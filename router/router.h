@@ -63,6 +63,17 @@ gboolean router_user_set_away(LrQueue *q, const char *user_id, gint64 until, con
 /* router_user_away - until when user_id is away (µs; 0 or past: available). */
 gint64 router_user_away(LrQueue *q, const char *user_id);
 
+/* The router's state key of the capacity a user set by mail (CAPACITY N,
+ * router/selfservice.c): "capacity:ID" -> N. */
+#define ROUTER_CAPACITY_PREFIX "capacity:"
+
+/* The highest capacity CAPACITY N takes (open leads). */
+#define ROUTER_CAPACITY_MAX 1000
+
+/* router_user_capacity - the capacity user_id set by mail (0: no limit),
+ * or -1 when they set none (the configuration's applies). */
+int router_user_capacity(LrQueue *q, const char *user_id);
+
 /* router_user_events - the admin's away/back events about user_id, oldest
  * first (new array), or NULL with an error. */
 GPtrArray *router_user_events(LrQueue *q, const char *user_id, GError **error);

@@ -1,6 +1,6 @@
 /* selfservice.c - mail to a user's command address lead+u-TOKEN@domain:
  * the user (or their manager) asks for their open leads, goes away, comes
- * back or reads their rules, without an admin. */
+ * back, sets their capacity or reads their rules, without an admin. */
 #include "config.h"
 
 #include <string.h>
@@ -276,6 +276,61 @@ static gboolean self_back(SelfMail *sm, GError **error)
 	       self_answer(sm, "You are back: new leads are offered to you again.", error);
 }
 
+/* self_open_count - the user's open leads (the router's count). */
+static guint64 self_open_count(SelfMail *sm)
+{
+	g_autofree char *key = g_strconcat("open:", sm->user->id, NULL);
+	g_autofree char *value = NULL;
+
+	if (!queue_state_get(sm->s->r->q, sm->s->txn, key, &value, NULL) || value == NULL)
+		return 0;
+	return g_ascii_strtoull(value, NULL, 10);
+}
+
+/* self_capacity_note - the answer to a CAPACITY that was obeyed. */
+static char *self_capacity_note(SelfMail *sm, gboolean reset, guint64 n)
+{
+	guint64 open = self_open_count(sm);
+	int cap = reset ? sm->user->capacity : (int)n;
+
+	if (cap <= 0)
+		return g_strdup_printf(
+		    "Your capacity%s: no limit. You have %" G_GUINT64_FORMAT " open lead%s.",
+		    reset ? " is the configured one again" : " is now", open, open == 1 ? "" : "s");
+	return g_strdup_printf("Your capacity%s: %d open leads; no new leads while you have "
+	                       "that many. You have %" G_GUINT64_FORMAT " open now.",
+	                       reset ? " is the configured one again" : " is now", cap, open);
+}
+
+/* self_capacity - CAPACITY N: at most N open leads (0: no limit), or
+ * CAPACITY DEFAULT: the configured capacity again. */
+static gboolean self_capacity(SelfMail *sm, GError **error)
+{
+	g_autofree char *key = g_strconcat(ROUTER_CAPACITY_PREFIX, sm->user->id, NULL);
+	g_autofree char *first = g_strdup(sm->arg), *value = NULL, *detail = NULL, *note = NULL;
+	char *sp = strpbrk(first, " \t");
+	gboolean reset;
+	guint64 n = 0;
+
+	if (sp != NULL)
+		*sp = '\0';
+	reset = g_ascii_strcasecmp(first, "default") == 0;
+	if (!reset && !g_ascii_string_to_unsigned(first, 10, 0, ROUTER_CAPACITY_MAX, &n, NULL)) {
+		note = g_strdup_printf("CAPACITY takes a number of open leads from 0 (no limit) "
+		                       "to %d, or DEFAULT (the configured capacity); '%s' is "
+		                       "neither. Nothing changed.",
+		                       ROUTER_CAPACITY_MAX, first);
+		return self_answer(sm, note, error);
+	}
+	value = reset ? NULL : g_strdup_printf("%" G_GUINT64_FORMAT, n);
+	detail = g_strdup_printf("capacity=%s by mail", reset ? "default" : value);
+	if (!queue_state_put(sm->s->txn, key, value, error) ||
+	    !self_history(sm, "user-capacity", sm->user->id, detail, error))
+		return FALSE;
+	note = self_capacity_note(sm, reset, n);
+	return self_answer(sm, note, error);
+}
+
 /* self_rules_path - the user's rule file as a path: relative to the
  * folder of the configuration file.  New string, or NULL. */
 static char *self_rules_path(const LrConfig *cfg, const LrUser *user)
@@ -333,6 +388,8 @@ static gboolean self_obey(SelfMail *sm, GError **error)
 		return self_back(sm, error);
 	if (strcmp(w, "RULES") == 0)
 		return self_rules(sm, error);
+	if (strcmp(w, "CAPACITY") == 0)
+		return self_capacity(sm, error);
 	if (!self_history(sm, "user-help", sm->user->id, NULL, error))
 		return FALSE;
 	return step_mail_to(sm->s, sm->user->email, "help",

@@ -1,6 +1,6 @@
 /* selfservice.h - mail to a user's own command address lead+u-TOKEN@domain:
  * STATUS, STATUS TEAM, AWAY [until DATE] [note], AWAY USER [until DATE]
- * [note], BACK, RULES, HELP.  A sibling of workflow.c, run inside the
+ * [note], BACK, CAPACITY N|DEFAULT, RULES, HELP.  A sibling of workflow.c, run inside the
  * router's job transaction like a reply. */
 #ifndef LR_SELFSERVICE_H
 #define LR_SELFSERVICE_H

@@ -172,6 +172,21 @@ static gint64 rs_away(gpointer data, const char *user)
 	return (gint64)rs_get(data, "away", user);
 }
 
+/* rs_capacity - the capacity a user set by mail (CAPACITY N), or -1. */
+static int rs_capacity(gpointer data, const char *user)
+{
+	RsData *d = data;
+	g_autofree char *key = g_strconcat(ROUTER_CAPACITY_PREFIX, user, NULL);
+	g_autofree char *value = NULL;
+	guint64 n;
+
+	if (d->error != NULL || !queue_state_get(d->s->r->q, d->s->txn, key, &value, &d->error))
+		return -1;
+	if (!g_ascii_string_to_unsigned(value, 10, 0, ROUTER_CAPACITY_MAX, &n, NULL))
+		return -1;
+	return (int)n;
+}
+
 /* step_open_adjust - count a user's open leads up or down. */
 gboolean step_open_adjust(Step *s, const char *user_id, int delta, GError **error)
 {
@@ -384,6 +399,7 @@ LrRouteResult *step_decide(Step *s, GError **error)
 	                      .rr_set = rs_rr_set,
 	                      .open_leads = rs_open,
 	                      .away_until = rs_away,
+	                      .capacity = rs_capacity,
 	                      .now = s->now,
 	                      .data = &rs};
 	g_auto(GStrv) rejected = split_list(s->lead, META_REJECTED);

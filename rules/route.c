@@ -103,6 +103,7 @@ static gboolean is_rejected(const Router *rt, const char *who)
 static const char *unavailable_user(Router *rt, const char *who, const LrUser *u)
 {
 	LrRouteState *st = rt->state;
+	int cap;
 
 	if (is_rejected(rt, who))
 		return "rejected";
@@ -110,8 +111,10 @@ static const char *unavailable_user(Router *rt, const char *who, const LrUser *u
 		return g_str_has_prefix(who, "server:") ? NULL : "unknown";
 	if (st->away_until != NULL && st->away_until(st->data, who) > st->now)
 		return "away";
-	if (u->capacity > 0 && st->open_leads != NULL &&
-	    st->open_leads(st->data, who) >= (guint)u->capacity)
+	cap = st->capacity != NULL ? st->capacity(st->data, who) : -1;
+	if (cap < 0)
+		cap = u->capacity;
+	if (cap > 0 && st->open_leads != NULL && st->open_leads(st->data, who) >= (guint)cap)
 		return "at capacity";
 	return NULL;
 }

@@ -10,7 +10,8 @@
  * ("server:ID") or a broadcast ends the chain.
  *
  * Whoever keeps the lead must be available: inside their working hours,
- * not away, under their capacity, and not among those who already rejected
+ * not away, under their capacity (the one the state gives, else the
+ * configured one), and not among those who already rejected
  * it; list strategies pick among the available only.  When nobody is, the
  * lead goes to the manager of the one it was meant for, and failing that to
  * the admin: never nowhere.
@@ -35,7 +36,10 @@ typedef struct {
 	void (*rr_set)(gpointer data, const char *key, guint64 value);
 	guint (*open_leads)(gpointer data, const char *user_id); /* for least-loaded and capacity */
 	gint64 (*away_until)(gpointer data, const char *user_id); /* µs epoch; 0 = not away */
-	gint64 now;                                               /* µs epoch (tests set it) */
+	/* the capacity the user set (0: no limit), or -1 for the configured
+	 * one; NULL: the configured one for everybody */
+	int (*capacity)(gpointer data, const char *user_id);
+	gint64 now; /* µs epoch (tests set it) */
 	gpointer data;
 } LrRouteState;
 
@@ -104,6 +108,54 @@ void route_memory_state_free(LrRouteState *state);
 /* route_memory_state_set_away / _set_open - for dry runs and tests. */
 void route_memory_state_set_away(LrRouteState *state, const char *user_id, gint64 until);
 void route_memory_state_set_open(LrRouteState *state, const char *user_id, guint open);
+
+/* ---- what-if (rules/route-replay.c, `leadroute replay`) ---- */
+
+/* An earlier decision as it was stored (route_result_to_json's text). */
+typedef struct {
+	GPtrArray *holders;   /* char *: the chain in order */
+	GPtrArray *assignees; /* char * */
+	int priority;
+	GPtrArray *rules;       /* char *: the rules that matched (route_rule_key) */
+	GPtrArray *unavailable; /* char *: who the trace says was away or at capacity */
+} LrRouteRecord;
+
+/* route_record_from_json - the decision in text (as route_result_to_json
+ * wrote it).  Returns a new record, or NULL with LR_ERROR_PERM when text
+ * is no such object. */
+LrRouteRecord *route_record_from_json(const char *text, GError **error);
+
+/* route_record_from_result - the same record of a result (new). */
+LrRouteRecord *route_record_from_result(const LrRouteResult *result);
+
+void route_record_free(LrRouteRecord *rec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrRouteRecord, route_record_free)
+
+/* route_rule_key - how a rule is named when decisions are compared: its
+ * name, else "FILE:LINE" with the file's base name (new string). */
+char *route_rule_key(const char *file, int line, const char *name);
+
+/* route_replay_state_new - the state in which to make rec's decision
+ * again at now (µs): whom rec's trace found away or at capacity is away,
+ * nobody else is, nobody is at capacity, and a rotation (round-robin,
+ * weighted, least-loaded) picks whom it picked then (one of rec's holders
+ * or assignees) while they are among its candidates; no rotation moves.
+ * So what differs is what the rules decide.  rec may be freed after;
+ * free with route_replay_state_free. */
+LrRouteState *route_replay_state_new(const LrRouteRecord *rec, gint64 now);
+void route_replay_state_free(LrRouteState *state);
+
+/* How a decision made again compares with the one recorded. */
+typedef enum {
+	ROUTE_SAME,          /* same holders, assignees and priority */
+	ROUTE_REPRIORITISED, /* same people, another priority */
+	ROUTE_MOVED          /* other holders or assignees */
+} LrRouteChange;
+
+/* route_record_compare - then against now; *rules (new array of char *)
+ * the rules that matched only then ("-KEY") or only now ("+KEY"). */
+LrRouteChange route_record_compare(const LrRouteRecord *then, const LrRouteRecord *now,
+                                   GPtrArray **rules);
 
 /* route_plan_build - prepare every rule set of cfg for fast evaluation
  * (runs of rules testing the same field against texts are indexed).

@@ -22,18 +22,17 @@ static LrQueue *open_store(const char *cmd, const char *config, LrServerConfig *
 	return q;
 }
 
-/* parse_args - options, then exactly one operand. */
-static gboolean parse_args(GOptionEntry *entries, const char *what, int *argc, char ***argv)
+/* parse_args - options, then exactly one operand: -1 to go on, else the
+ * exit status (0 after --help, 64 with the usage after misuse). */
+static int parse_args(GOptionEntry *entries, const char *name, int *argc, char ***argv)
 {
-	g_autoptr(GOptionContext) ctx = g_option_context_new(what);
-	g_autoptr(GError) error = NULL;
+	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+	int rc;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, argc, argv, &error)) {
-		fprintf(stderr, "leadroute: %s\n", error->message);
-		return FALSE;
-	}
-	return *argc == 2;
+	if ((rc = cmd_options(ctx, name, argc, argv)) >= 0)
+		return rc;
+	return *argc == 2 ? -1 : cmd_usage_error(name, "give one argument");
 }
 
 int cmd_backup(int argc, char **argv)
@@ -46,11 +45,10 @@ int cmd_backup(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	LrQueue *q;
 	gboolean ok;
+	int rc;
 
-	if (!parse_args(entries, "DIR - hot backup of the store", &argc, &argv)) {
-		fprintf(stderr, "usage: leadroute backup [-c FILE] DIR\n");
-		return 64;
-	}
+	if ((rc = parse_args(entries, "backup", &argc, &argv)) >= 0)
+		return rc;
 	if ((q = open_store("backup", config, &cfg)) == NULL)
 		return 1;
 	ok = queue_backup(q, argv[1], &error);
@@ -71,11 +69,10 @@ int cmd_restore(int argc, char **argv)
 	    {NULL}};
 	g_autoptr(LrServerConfig) cfg = NULL;
 	g_autoptr(GError) error = NULL;
+	int rc;
 
-	if (!parse_args(entries, "BACKUP - restore a backup into an empty home", &argc, &argv)) {
-		fprintf(stderr, "usage: leadroute restore [-c FILE] [--home DIR] BACKUP\n");
-		return 64;
-	}
+	if ((rc = parse_args(entries, "restore", &argc, &argv)) >= 0)
+		return rc;
 	if (home == NULL && (cfg = server_config_load(config, &error)) == NULL) {
 		fprintf(stderr, "leadroute restore: %s\n", error->message);
 		return 1;
@@ -114,12 +111,12 @@ int cmd_erase(int argc, char **argv)
 	Erase e = {0, actor, NULL, FALSE};
 	LrQueue *q;
 	gboolean ok;
+	int rc;
 
-	if (!parse_args(entries, "ID - erase a person's data from a lead", &argc, &argv) ||
-	    !g_ascii_string_to_unsigned(argv[1], 10, 1, G_MAXUINT64, &e.id, NULL)) {
-		fprintf(stderr, "usage: leadroute erase [-c FILE] [--reason TEXT] ID\n");
-		return 64;
-	}
+	if ((rc = parse_args(entries, "erase", &argc, &argv)) >= 0)
+		return rc;
+	if (!cmd_lead_id(argv[1], &e.id))
+		return cmd_usage_error("erase", "give one lead's id");
 	if ((q = open_store("erase", config, &cfg)) == NULL)
 		return 1;
 	e.why = why ? why : "erasure request";

@@ -60,12 +60,13 @@ int cmd_check(int argc, char **argv)
 	g_autoptr(LrConfig) cfg = NULL;
 	g_autoptr(LrServerConfig) srv = NULL;
 
+	int rc;
+
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc > 1) {
-		fprintf(stderr, "leadroute check: %s\nusage: leadroute check [-c FILE]\n",
-		        error ? error->message : "unexpected argument");
-		return 64;
-	}
+	if ((rc = cmd_options(ctx, "check", &argc, &argv)) >= 0)
+		return rc;
+	if (argc > 1)
+		return cmd_usage_error("check", "unexpected argument");
 	problems = lr_config_check_server(file, &cfg, &srv);
 	/* The notification templates are part of the configuration too. */
 	const LrServerConfig *server = cfg ? cfg->server : srv;

@@ -8,5 +8,7 @@
 int cmd_deliver(int argc, char **argv)
 {
 	lr_log_open("leadroute/deliver", FALSE);
+	/* GOption's --help and our usage line name the subcommand. */
+	g_set_prgname("leadroute deliver");
 	return deliver_main(argc, argv);
 }

@@ -14,57 +14,13 @@
 #include "rules/load.h"
 #include "src/commands.h"
 
-/* Exit statuses (sysexits.h): misuse, refused input, try again. */
-#define ADMIN_EX_USAGE 64
+/* Exit statuses (sysexits.h): refused input, try again. */
 #define ADMIN_EX_DATAERR 65
 #define ADMIN_EX_TEMPFAIL 75
 
-/* One admin command line after its options. */
-typedef struct {
-	const char *verb;
-	char *config;
-	char *actor;
-	guint64 id;
-} AdminCmd;
-
-/* admin_usage - the verb's usage line and why on stderr; 64. */
-static int admin_usage(const char *verb, const char *usage, const char *why)
-{
-	fprintf(stderr, "leadroute lead %s: %s\nusage: leadroute lead %s\n", verb, why, usage);
-	return ADMIN_EX_USAGE;
-}
-
-/* admin_parse - the options (-c, --actor, --help) and the lead id; FALSE
- * with the usage printed and *status set when the line is wrong. */
-static gboolean admin_parse(AdminCmd *c, int *argc, char ***argv, const char *usage, int *status)
-{
-	GOptionEntry entries[] = {
-	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &c->config, "configuration file", "FILE"},
-	    {"actor", 0, 0, G_OPTION_ARG_STRING, &c->actor, "who did it (default: admin:LOGIN)",
-	     "NAME"},
-	    {NULL}};
-	g_autoptr(GOptionContext) ctx = g_option_context_new(strchr(usage, ' ') + 1);
-	g_autoptr(GError) error = NULL;
-
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	*status = ADMIN_EX_USAGE;
-	if (!g_option_context_parse(ctx, argc, argv, &error)) {
-		admin_usage(c->verb, usage, error->message);
-		return FALSE;
-	}
-	if (*argc < 3 ||
-	    !g_ascii_string_to_unsigned((*argv)[1], 10, 1, G_MAXUINT64, &c->id, NULL)) {
-		admin_usage(c->verb, usage, "give the lead's id (a number) and what to do");
-		return FALSE;
-	}
-	if (c->actor == NULL)
-		c->actor = g_strdup_printf("admin:%s", g_get_user_name());
-	return TRUE;
-}
-
 /* admin_router - the configuration and a router over its store; NULL
  * with the message printed. */
-static LrRouter *admin_router(const AdminCmd *c, LrQueue **q, int *status)
+static LrRouter *admin_router(const CmdLead *c, LrQueue **q, int *status)
 {
 	g_autoptr(GError) error = NULL;
 	LrConfig *cfg = lr_config_load(c->config, &error);
@@ -85,7 +41,7 @@ static LrRouter *admin_router(const AdminCmd *c, LrQueue **q, int *status)
 }
 
 /* admin_done - close up and turn the outcome into the exit status. */
-static int admin_done(const AdminCmd *c, LrRouter *r, LrQueue *q, gboolean ok, GError *error)
+static int admin_done(const CmdLead *c, LrRouter *r, LrQueue *q, gboolean ok, GError *error)
 {
 	router_free(r);
 	queue_close(q);
@@ -95,102 +51,86 @@ static int admin_done(const AdminCmd *c, LrRouter *r, LrQueue *q, gboolean ok, G
 	return lr_error_is_temp(error) ? ADMIN_EX_TEMPFAIL : ADMIN_EX_DATAERR;
 }
 
-/* admin_amount - TRUE when text is an amount: digits with at most one
- * decimal point ("5000", "5000.50"). */
-static gboolean admin_amount(const char *text)
-{
-	gboolean digit = FALSE, point = FALSE;
-
-	for (const char *p = text; *p; p++) {
-		if (g_ascii_isdigit(*p))
-			digit = TRUE;
-		else if (*p == '.' && !point)
-			point = TRUE;
-		else
-			return FALSE;
-	}
-	return digit;
-}
-
 int cmd_lead_reassign(int argc, char **argv)
 {
-	AdminCmd c = {.verb = "reassign"};
-	g_autofree char *config = NULL, *actor = NULL;
+	CmdLead c = {.verb = "reassign"};
 	g_autoptr(GError) error = NULL;
 	LrQueue *q = NULL;
 	LrRouter *r;
 	int status;
 	gboolean ok;
 
-	ok = admin_parse(&c, &argc, &argv, LEAD_REASSIGN_USAGE, &status);
-	config = c.config, actor = c.actor;
-	if (!ok)
-		return status;
-	if (argc != 3)
-		return admin_usage(c.verb, LEAD_REASSIGN_USAGE, "give the lead's id and one user");
+	if ((status = cmd_lead_parse(&c, &argc, &argv, 1)) >= 0)
+		goto out;
+	if (argc != 3) {
+		status = cmd_usage_error("lead reassign", "give the lead's id and one user");
+		goto out;
+	}
 	if ((r = admin_router(&c, &q, &status)) == NULL)
-		return status;
+		goto out;
 	ok = router_admin_reassign(r, c.id, argv[2], c.actor, &error);
 	if (ok)
 		printf("lead %" G_GUINT64_FORMAT ": reassigned to %s (by %s)\n", c.id, argv[2],
 		       c.actor);
-	return admin_done(&c, r, q, ok, error);
+	status = admin_done(&c, r, q, ok, error);
+out:
+	cmd_lead_clear(&c);
+	return status;
 }
 
 int cmd_lead_close(int argc, char **argv)
 {
-	AdminCmd c = {.verb = "close"};
-	g_autofree char *config = NULL, *actor = NULL, *arg = NULL;
+	CmdLead c = {.verb = "close"};
+	g_autofree char *arg = NULL;
 	g_autoptr(GError) error = NULL;
+	const char *why = NULL;
 	LrQueue *q = NULL;
 	LrRouter *r;
 	int status;
 	gboolean ok;
 
-	ok = admin_parse(&c, &argc, &argv, LEAD_CLOSE_USAGE, &status);
-	config = c.config, actor = c.actor;
-	if (!ok)
-		return status;
-	if (strcmp(argv[2], "won") == 0) {
-		if (argc > 4 || (argc == 4 && !admin_amount(argv[3])))
-			return admin_usage(c.verb, LEAD_CLOSE_USAGE,
-			                   "won takes one amount, such as 5000 or 5000.50");
-		arg = argc == 4 ? g_strdup(argv[3]) : NULL;
-	} else if (strcmp(argv[2], "lost") == 0) {
-		arg = argc > 3 ? g_strjoinv(" ", argv + 3) : NULL;
-	} else {
-		return admin_usage(c.verb, LEAD_CLOSE_USAGE, "close as won or lost");
+	if ((status = cmd_lead_parse(&c, &argc, &argv, 1)) >= 0)
+		goto out;
+	if (!cmd_outcome_args(argc, argv, 2, &arg, &why)) {
+		status = cmd_usage_error("lead close", why);
+		goto out;
 	}
 	if ((r = admin_router(&c, &q, &status)) == NULL)
-		return status;
+		goto out;
 	ok = router_admin_close(r, c.id, argv[2], arg, c.actor, &error);
 	if (ok)
 		printf("lead %" G_GUINT64_FORMAT ": %s%s%s (by %s)\n", c.id, argv[2],
 		       arg ? " " : "", arg ? arg : "", c.actor);
-	return admin_done(&c, r, q, ok, error);
+	status = admin_done(&c, r, q, ok, error);
+out:
+	cmd_lead_clear(&c);
+	return status;
 }
 
 int cmd_lead_note(int argc, char **argv)
 {
-	AdminCmd c = {.verb = "note"};
-	g_autofree char *config = NULL, *actor = NULL, *text = NULL;
+	CmdLead c = {.verb = "note"};
+	g_autofree char *text = NULL;
 	g_autoptr(GError) error = NULL;
 	LrQueue *q = NULL;
 	LrRouter *r;
 	int status;
 	gboolean ok;
 
-	ok = admin_parse(&c, &argc, &argv, LEAD_NOTE_USAGE, &status);
-	config = c.config, actor = c.actor;
-	if (!ok)
-		return status;
+	if ((status = cmd_lead_parse(&c, &argc, &argv, 1)) >= 0)
+		goto out;
 	text = g_strstrip(g_strjoinv(" ", argv + 2));
-	if (*text == '\0')
-		return admin_usage(c.verb, LEAD_NOTE_USAGE, "the note is empty");
+	if (*text == '\0') {
+		status = cmd_usage_error("lead note", "the note is empty");
+		goto out;
+	}
 	if ((r = admin_router(&c, &q, &status)) == NULL)
-		return status;
+		goto out;
 	ok = router_admin_note(r, c.id, text, c.actor, &error);
 	if (ok)
 		printf("lead %" G_GUINT64_FORMAT ": noted (by %s)\n", c.id, c.actor);
-	return admin_done(&c, r, q, ok, error);
+	status = admin_done(&c, r, q, ok, error);
+out:
+	cmd_lead_clear(&c);
+	return status;
 }

@@ -90,8 +90,9 @@ int cmd_list(int argc, char **argv)
 	int rc = 1;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error))
+	if ((rc = cmd_options(ctx, "list", &argc, &argv)) >= 0)
 		goto out;
+	rc = 1;
 	if (argc > 1 || !list_options(&a, &opt)) {
 		fputs(LIST_USAGE, stderr);
 		rc = 64;

@@ -103,7 +103,6 @@ int cmd_parse_reply(int argc, char **argv)
 {
 	gboolean json = FALSE, ok = TRUE;
 	g_autofree char *recipient = NULL;
-	g_autoptr(GError) error = NULL;
 	GOptionEntry entries[] = {
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "print one JSON object per message", NULL},
 	    {"recipient", 'r', 0, G_OPTION_ARG_STRING, &recipient,
@@ -113,15 +112,13 @@ int cmd_parse_reply(int argc, char **argv)
 	g_autoptr(GOptionContext) context = g_option_context_new("MSG... (- for stdin)");
 
 	g_option_context_set_summary(context, "Show the reply command each message gives.");
+	int rc;
+
 	g_option_context_add_main_entries(context, entries, NULL);
-	if (!g_option_context_parse(context, &argc, &argv, &error)) {
-		fprintf(stderr, "leadroute parse-reply: %s\n", error->message);
-		return 64;
-	}
-	if (argc < 2) {
-		fprintf(stderr, "usage: leadroute parse-reply [--json] [-r RECIPIENT] MSG...\n");
-		return 64;
-	}
+	if ((rc = cmd_options(context, "parse-reply", &argc, &argv)) >= 0)
+		return rc;
+	if (argc < 2)
+		return cmd_usage_error("parse-reply", "give one message or more");
 	for (int i = 1; i < argc; i++)
 		ok = parse_one(argv[i], recipient, json, argc > 2) && ok;
 	fflush(stdout);

@@ -123,7 +123,6 @@ int cmd_parse(int argc, char **argv)
 	gboolean json = FALSE, ok = TRUE;
 	g_autofree char *config = NULL;
 	g_autofree char *recipient = NULL;
-	g_autoptr(GError) error = NULL;
 	g_autoptr(LrParser) parser = NULL;
 	GOptionEntry entries[] = {
 	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config,
@@ -138,16 +137,13 @@ int cmd_parse(int argc, char **argv)
 
 	g_option_context_set_summary(context, "Show what the parser reads from each message.\n"
 	                                      "With --json: one object per message, one per line.");
+	int rc;
+
 	g_option_context_add_main_entries(context, entries, NULL);
-	if (!g_option_context_parse(context, &argc, &argv, &error)) {
-		fprintf(stderr, "leadroute parse: %s\n", error->message);
-		return 64;
-	}
-	if (argc < 2) {
-		fprintf(stderr,
-		        "usage: leadroute parse [-c FILE] [--json] [-r RECIPIENT] MSG...\n");
-		return 64;
-	}
+	if ((rc = cmd_options(context, "parse", &argc, &argv)) >= 0)
+		return rc;
+	if (argc < 2)
+		return cmd_usage_error("parse", "give one message or more");
 	if ((parser = parse_setup(config)) == NULL)
 		return 1;
 	for (int i = 1; i < argc; i++)

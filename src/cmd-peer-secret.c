@@ -74,15 +74,14 @@ int cmd_peer_secret(int argc, char **argv)
 	    {NULL}};
 	g_autoptr(GOptionContext) ctx =
 	    g_option_context_new("- print a new random secret for a peer's secret_file");
-	g_autoptr(GError) error = NULL;
 	g_autofree char *secret = NULL;
+	int rc;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc != 1) {
-		fprintf(stderr, "usage: leadroute peer-secret [-o FILE]%s%s\n", error ? ": " : "",
-		        error ? error->message : "");
-		return 64;
-	}
+	if ((rc = cmd_options(ctx, "peer-secret", &argc, &argv)) >= 0)
+		return rc;
+	if (argc != 1)
+		return cmd_usage_error("peer-secret", "no arguments");
 	if ((secret = peer_secret_new()) == NULL) {
 		fprintf(stderr, "leadroute peer-secret: no random bytes: %s\n", g_strerror(errno));
 		return 1;

@@ -123,8 +123,9 @@ int cmd_report(int argc, char **argv)
 	int rc = 1;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error))
+	if ((rc = cmd_options(ctx, "report", &argc, &argv)) >= 0)
 		goto out;
+	rc = 1;
 	if (argc > 1 || !report_options(&a, &opt, &f)) {
 		fputs(REPORT_USAGE, stderr);
 		rc = 64;

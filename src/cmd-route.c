@@ -202,26 +202,23 @@ int cmd_route(int argc, char **argv)
 	    {"away", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.away, "treat as away", "USER"},
 	    {NULL},
 	};
-	g_autoptr(GOptionContext) ctx =
-	    g_option_context_new("--dry-run MSG - show a routing trace");
-	g_autoptr(GError) error = NULL;
+	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
 	gint64 now;
 	int rc;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error) || argc != 2 || !o.dry_run ||
-	    !decision_time(o.at, &now)) {
-		fprintf(
-		    stderr,
-		    "leadroute route: %s\nusage: leadroute route --dry-run [-c FILE] "
-		    "[--json] [-r RCPT] [--at TIME] [--rejected-by ID]... [--away USER]... MSG\n",
-		    error        ? error->message
-		    : !o.dry_run ? "only --dry-run is offered (the daemon "
-		                   "routes stored leads)"
-		    : argc != 2  ? "one message file expected"
-		                 : "--at wants an ISO 8601 time such as 2026-11-16T14:00:00Z");
+	if ((rc = cmd_options(ctx, "route", &argc, &argv)) >= 0) {
 		opts_clear(&o);
-		return 64;
+		return rc;
+	}
+	if (argc != 2 || !o.dry_run || !decision_time(o.at, &now)) {
+		rc = cmd_usage_error("route", !o.dry_run  ? "only --dry-run is offered (the daemon "
+		                                            "routes stored leads)"
+		                              : argc != 2 ? "one message file expected"
+		                                          : "--at wants an ISO 8601 time such as "
+		                                            "2026-11-16T14:00:00Z");
+		opts_clear(&o);
+		return rc;
 	}
 	rc = dry_run(&o, argv[1], now);
 	opts_clear(&o);

@@ -24,13 +24,13 @@ int cmd_show(int argc, char **argv)
 	LrQueue *q;
 	gboolean ok;
 
+	int rc;
+
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error))
-		goto fail;
-	if (argc != 2 || !g_ascii_string_to_unsigned(argv[1], 10, 1, G_MAXUINT64, &id, NULL)) {
-		fprintf(stderr, "usage: leadroute show [-c FILE] [--json] [--raw] ID\n");
-		return 64;
-	}
+	if ((rc = cmd_options(ctx, "show", &argc, &argv)) >= 0)
+		return rc;
+	if (argc != 2 || !cmd_lead_id(argv[1], &id))
+		return cmd_usage_error("show", "give one lead's id");
 	if ((cfg = server_config_load(config, &error)) == NULL ||
 	    (q = queue_open(cfg->home, FALSE, &error)) == NULL)
 		goto fail;

@@ -45,10 +45,9 @@ int cmd_sources(int argc, char **argv)
 	int rc = 0;
 
 	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
-		fprintf(stderr, "leadroute sources: %s\n", error->message);
-		return 64;
-	}
+	if ((rc = cmd_options(ctx, "sources", &argc, &argv)) >= 0)
+		return rc;
+	rc = 0;
 	if ((cfg = lr_config_load(file, &error)) == NULL) {
 		fprintf(stderr, "%s\n", error->message);
 		return 1;

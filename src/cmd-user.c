@@ -1,5 +1,6 @@
-/* cmd-user.c - leadroute user away|back|show: an admin marks a user away
- * (no new leads until a date) or back, and sees it, with its history. */
+/* cmd-user.c - leadroute user list|show|away|back: an admin lists the
+ * users, sees one with their history, marks one away (no new leads until
+ * a date) or back. */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,10 +13,84 @@
 #include "rules/lr-config.h"
 #include "src/commands.h"
 
-#define USER_USAGE "usage: leadroute user list|away|back|show [-c FILE] [--until DATE] [ID]\n"
-
 /* user_list - one line per user (src/cmd-user-list.c); the exit status. */
 int user_list(const LrConfig *cfg, LrQueue *q);
+/* user_detail - one user's state lines (src/cmd-user-list.c); the exit status. */
+int user_detail(const LrConfig *cfg, LrQueue *q, const LrUser *u);
+
+static int user_list_verb(int argc, char **argv);
+static int user_show_verb(int argc, char **argv);
+static int user_away_verb(int argc, char **argv);
+
+const CmdVerb cmd_user_verbs[] = {
+    {"list", user_list_verb, "list [-c FILE]"},
+    {"show", user_show_verb, "show [-c FILE] ID"},
+    {"away", user_away_verb, "away [-c FILE] [--until DATE] ID"},
+    {"back", user_away_verb, "back [-c FILE] ID"},
+};
+const gsize cmd_user_nverbs = G_N_ELEMENTS(cmd_user_verbs);
+
+/* One `leadroute user VERB` line after its options. */
+typedef struct {
+	char *name; /* "user show" */
+	char *config;
+	char *until;
+	LrConfig *cfg;
+	LrQueue *q;
+	const LrUser *user;
+} UserCmd;
+
+int cmd_user(int argc, char **argv)
+{
+	return cmd_verbs("user", cmd_user_verbs, cmd_user_nverbs, argc, argv);
+}
+
+/* user_open - the options (with --until when until is TRUE), the user id
+ * (ids ids expected), the configuration and its store.  -1 to go on,
+ * else the exit status (with the message printed). */
+static int user_open(UserCmd *c, int *argc, char ***argv, gboolean until, int ids)
+{
+	GOptionEntry entries[] = {
+	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &c->config, "configuration file", "FILE"},
+	    {"until", 0, 0, G_OPTION_ARG_STRING, &c->until, "away until (YYYY-MM-DD[THH:MM])",
+	     "DATE"},
+	    {NULL}};
+	g_autoptr(GOptionContext) ctx = g_option_context_new(NULL);
+	g_autoptr(GError) error = NULL;
+	int rc;
+
+	c->name = g_strconcat("user ", (*argv)[0], NULL);
+	if (!until)
+		entries[1] = entries[2];
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	if ((rc = cmd_options(ctx, c->name, argc, argv)) >= 0)
+		return rc;
+	if (*argc != 1 + ids)
+		return cmd_usage_error(c->name, ids ? "give one user's id" : "no arguments");
+	if ((c->cfg = lr_config_load(c->config, &error)) == NULL)
+		goto fail;
+	if (ids && (c->user = lr_config_user(c->cfg, (*argv)[1])) == NULL) {
+		fprintf(stderr, "leadroute %s: '%s' is no user of %s\n", c->name, (*argv)[1],
+		        c->cfg->file ? c->cfg->file : "the configuration");
+		return 1;
+	}
+	if ((c->q = queue_open(c->cfg->server->home, FALSE, &error)) != NULL)
+		return -1;
+fail:
+	fprintf(stderr, "leadroute %s: %s\n", c->name, error->message);
+	return 1;
+}
+
+/* user_close - free what user_open made; returns status. */
+static int user_close(UserCmd *c, int status)
+{
+	queue_close(c->q);
+	lr_config_free(c->cfg);
+	g_free(c->name);
+	g_free(c->config);
+	g_free(c->until);
+	return status;
+}
 
 /* parse_until - DATE as "YYYY-MM-DD" (midnight, local time) or ISO 8601
  * ("2026-12-08T09:00", local unless it names a zone); µs, or -1. */
@@ -30,17 +105,14 @@ static gint64 parse_until(const char *text)
 	return dt ? g_date_time_to_unix(dt) * G_USEC_PER_SEC : -1;
 }
 
-/* user_show - the user's availability and the admin's changes. */
-static int user_show(LrQueue *q, const char *id)
+/* user_history - the changes to the user's availability, oldest first. */
+static int user_history(LrQueue *q, const char *id)
 {
-	gint64 until = router_user_away(q, id);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GPtrArray) events = router_user_events(q, id, &error);
-	g_autofree char *when = until > g_get_real_time() ? lead_time_format(until) : NULL;
 
-	printf("%s: %s%s\n", id, when ? "away until " : "available", when ? when : "");
 	if (events == NULL) {
-		fprintf(stderr, "leadroute user: %s\n", error->message);
+		fprintf(stderr, "leadroute user show: %s\n", error->message);
 		return 1;
 	}
 	for (guint i = 0; i < events->len; i++) {
@@ -51,88 +123,70 @@ static int user_show(LrQueue *q, const char *id)
 	return 0;
 }
 
+/* user_show - availability, open leads, capacity, away until, last
+ * activity, then the history. */
+static int user_show(const UserCmd *c)
+{
+	gint64 until = router_user_away(c->q, c->user->id);
+	g_autofree char *when = until > g_get_real_time() ? lead_time_format(until) : NULL;
+	int status;
+
+	printf("%s: %s%s\n", c->user->id, when ? "away until " : "available", when ? when : "");
+	status = user_detail(c->cfg, c->q, c->user);
+	return status ? status : user_history(c->q, c->user->id);
+}
+
 /* user_change - away (until, or now + workflow.max_away) or back. */
-static int user_change(const LrConfig *cfg, LrQueue *q, const char *verb, const char *id,
-                       const char *until_text)
+static int user_change(const UserCmd *c, gboolean away)
 {
 	gint64 now = g_get_real_time(), until = 0;
 	g_autofree char *actor = g_strdup_printf("admin:%s", g_get_user_name());
 	g_autoptr(GError) error = NULL;
 	g_autofree char *when = NULL;
 
-	if (strcmp(verb, "away") == 0) {
-		until = until_text ? parse_until(until_text)
-		                   : now + cfg->workflow.max_away * G_USEC_PER_SEC;
+	if (away) {
+		until = c->until ? parse_until(c->until)
+		                 : now + c->cfg->workflow.max_away * G_USEC_PER_SEC;
 		if (until <= now) {
 			fprintf(stderr,
-			        "leadroute user: --until '%s' is not a date in the future\n",
-			        until_text);
+			        "leadroute user away: --until '%s' is not a date in the future\n",
+			        c->until);
 			return 64;
 		}
 	}
-	if (!router_user_set_away(q, id, until, actor, &error)) {
-		fprintf(stderr, "leadroute user: %s\n", error->message);
+	if (!router_user_set_away(c->q, c->user->id, until, actor, &error)) {
+		fprintf(stderr, "%s: %s\n", c->name, error->message);
 		return 1;
 	}
 	when = until ? lead_time_format(until) : NULL;
-	printf("%s: %s%s\n", id, when ? "away until " : "back", when ? when : "");
+	printf("%s: %s%s\n", c->user->id, when ? "away until " : "back", when ? when : "");
 	return 0;
 }
 
-/* user_list_run - load the configuration and its store, list the users. */
-static int user_list_run(const char *config)
+/* user_list_verb - user list. */
+static int user_list_verb(int argc, char **argv)
 {
-	g_autoptr(GError) error = NULL;
-	g_autoptr(LrConfig) cfg = lr_config_load(config, &error);
-	LrQueue *q = cfg ? queue_open(cfg->server->home, FALSE, &error) : NULL;
-	int status;
+	UserCmd c = {0};
+	int status = user_open(&c, &argc, &argv, FALSE, 0);
 
-	if (q == NULL) {
-		fprintf(stderr, "leadroute user: %s\n", error->message);
-		return 1;
-	}
-	status = user_list(cfg, q);
-	queue_close(q);
-	return status;
+	return user_close(&c, status >= 0 ? status : user_list(c.cfg, c.q));
 }
 
-int cmd_user(int argc, char **argv)
+/* user_show_verb - user show ID. */
+static int user_show_verb(int argc, char **argv)
 {
-	g_autofree char *config = NULL, *until = NULL;
-	GOptionEntry entries[] = {
-	    {"config", 'c', 0, G_OPTION_ARG_FILENAME, &config, "configuration file", "FILE"},
-	    {"until", 0, 0, G_OPTION_ARG_STRING, &until, "away until (YYYY-MM-DD[THH:MM])", "DATE"},
-	    {NULL}};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("list | away|back|show ID");
-	g_autoptr(GError) error = NULL;
-	g_autoptr(LrConfig) cfg = NULL;
-	LrQueue *q;
-	int status;
+	UserCmd c = {0};
+	int status = user_open(&c, &argc, &argv, FALSE, 1);
 
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	if (!g_option_context_parse(ctx, &argc, &argv, &error))
-		goto fail;
-	if (argc == 2 && strcmp(argv[1], "list") == 0)
-		return user_list_run(config);
-	if (argc != 3 || (strcmp(argv[1], "away") != 0 && strcmp(argv[1], "back") != 0 &&
-	                  strcmp(argv[1], "show") != 0)) {
-		fprintf(stderr, USER_USAGE);
-		return 64;
-	}
-	if ((cfg = lr_config_load(config, &error)) == NULL)
-		goto fail;
-	if (lr_config_user(cfg, argv[2]) == NULL) {
-		fprintf(stderr, "leadroute user: '%s' is no user of %s\n", argv[2],
-		        cfg->file ? cfg->file : "the configuration");
-		return 1;
-	}
-	if ((q = queue_open(cfg->server->home, FALSE, &error)) == NULL)
-		goto fail;
-	status = strcmp(argv[1], "show") == 0 ? user_show(q, argv[2])
-	                                      : user_change(cfg, q, argv[1], argv[2], until);
-	queue_close(q);
-	return status;
-fail:
-	fprintf(stderr, "leadroute user: %s\n", error->message);
-	return 1;
+	return user_close(&c, status >= 0 ? status : user_show(&c));
+}
+
+/* user_away_verb - user away [--until DATE] ID, user back ID. */
+static int user_away_verb(int argc, char **argv)
+{
+	UserCmd c = {0};
+	gboolean away = strcmp(argv[0], "away") == 0;
+	int status = user_open(&c, &argc, &argv, away, 1);
+
+	return user_close(&c, status >= 0 ? status : user_change(&c, away));
 }

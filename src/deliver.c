@@ -151,6 +151,8 @@ int deliver_main(int argc, char **argv)
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "leadroute deliver: %s\n", error->message);
+		fprintf(stderr, "usage: %s [-c FILE] [-r RECIPIENT] [-s SENDER]\n",
+		        g_get_prgname());
 		return EX_USAGE;
 	}
 	signal(SIGALRM, on_alarm);

@@ -101,6 +101,7 @@ m=$(flow_wait_mail anna help) || exit 1
 python3 "$FLOW_PY" text "$m" | grep -q "Your command address: ${ADDR[anna]}" ||
 	lr_fail "the HELP answer lacks the command address"
 python3 "$FLOW_PY" text "$m" | grep -q 'STATUS' || lr_fail "the HELP answer lacks STATUS"
+python3 "$FLOW_PY" text "$m" | grep -q 'CAPACITY <N>' || lr_fail "the HELP answer lacks CAPACITY"
 
 # --- Forged: From anna with a foreign envelope; a stranger; ben's token.
 command anna "AWAY until 31 December 2099" mallory@outside.test
@@ -152,6 +153,36 @@ lr_log "ok: BACK"
 command anna RULES
 rules=$(answer anna 4)
 grep -qF 'name = "mine"; when = "country == \"DE\""' <<<"$rules" || lr_fail "RULES did not send the rule file: $rules"
+
+# --- CAPACITY: anna has one open lead (lead 1); at capacity 1 she is
+# skipped, at 5 she gets leads again.  A bad number changes nothing.
+command anna "CAPACITY lots"
+answer anna 5 | grep -q "CAPACITY takes a number of open leads from 0 (no limit) to 1000" ||
+	lr_fail "CAPACITY lots was not refused"
+command anna "CAPACITY 1001"
+answer anna 6 | grep -q "CAPACITY takes a number" || lr_fail "CAPACITY 1001 was not refused"
+flow_cli user show -c "$FLOW_CONF" anna | grep -qx '  capacity: no limit' ||
+	lr_fail "a refused CAPACITY changed it: $(flow_cli user show -c "$FLOW_CONF" anna)"
+command anna "CAPACITY 1"
+cap=$(answer anna 7)
+grep -q "Your capacity is now: 1 open leads; no new leads while you have that many. You have 1 open now." \
+	<<<"$cap" || lr_fail "CAPACITY 1 answer: $cap"
+show=$(flow_cli user show -c "$FLOW_CONF" anna)
+grep -qx '  capacity: 1 (set by mail)' <<<"$show" && grep -qx '  open leads: 1' <<<"$show" ||
+	lr_fail "user show after CAPACITY 1: $show"
+grep -q "user-capacity by anna: user=anna capacity=1 by mail" <<<"$show" ||
+	lr_fail "CAPACITY is not in anna's history: $show"
+for n in c1 c2; do
+	flow_inject "$inquiry" "self-$n@inquiry.test"
+	lid=$(flow_lead_id "self-$n@inquiry.test") || exit 1
+	[ "$(flow_assignees "$lid")" = ben ] || lr_fail "lead $lid went to anna at capacity"
+done
+command anna "CAPACITY 5"
+answer anna 8 | grep -q "Your capacity is now: 5 open leads" || lr_fail "CAPACITY 5 answer wrong"
+flow_inject "$inquiry" self-c3@inquiry.test
+lid=$(flow_lead_id self-c3@inquiry.test) || exit 1
+[ "$(flow_assignees "$lid")" = anna ] || lr_fail "lead $lid did not go to anna under capacity 5"
+lr_log "ok: CAPACITY by mail sets anna's capacity and routing keeps it"
 
 # --- The manager: STATUS TEAM, AWAY ben.
 flow_inject "$inquiry" self-7@inquiry.test

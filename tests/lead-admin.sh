@@ -109,6 +109,17 @@ grep -Eq '^bob +away +0 +- +2099-01-01.* 20[0-9][0-9]-' <<<"$list" ||
 	lr_fail "user list, bob: $list"
 flow_cli user list -c "$FLOW_CONF" extra >/dev/null 2>&1
 [ $? -eq 64 ] || lr_fail "user list with an argument: not 64"
+# user show: the same facts for one user, then the history.
+show=$(flow_cli user show -c "$FLOW_CONF" bob 2>&1) || lr_fail "user show bob: $show"
+grep -q '^bob: away until 2099-01-01' <<<"$show" && grep -qx '  open leads: 0' <<<"$show" &&
+	grep -qx '  capacity: no limit' <<<"$show" &&
+	grep -Eq '^  last activity: 20[0-9][0-9]-' <<<"$show" &&
+	grep -q 'user-away by admin:' <<<"$show" || lr_fail "user show bob: $show"
+show=$(flow_cli user show -c "$FLOW_CONF" anna 2>&1) || lr_fail "user show anna: $show"
+grep -qx 'anna: available' <<<"$show" && grep -qx '  open leads: 1' <<<"$show" &&
+	grep -qx '  last activity: -' <<<"$show" || lr_fail "user show anna: $show"
+flow_cli user show -c "$FLOW_CONF" nobody-such >/dev/null 2>&1
+[ $? -eq 1 ] || lr_fail "user show of an unknown user: not 1"
 
 flow_daemon_stop
 echo "ok: lead reassign, close and note"
