@@ -79,7 +79,7 @@ gboolean intake_store(LrQueue *q, GBytes *raw, const char *sender, const char *c
 	return TRUE;
 }
 
-/* Requests wait here until the writer has stored their batch. */
+/* Requests wait here until the flusher has answered their batch. */
 typedef struct {
 	LrStoreItem item;
 	gboolean done;
@@ -88,17 +88,60 @@ typedef struct {
 
 #define BATCH_MAX 256
 
+/* A batch on its way: stored (committed) by the writer, then made durable
+ * and answered by the flusher, while the writer stores the next one. */
+typedef struct {
+	GPtrArray *requests; /* Request * */
+	LrStoreItem *items;
+	GError **errors; /* per item: NULL when stored */
+} Batch;
+
 struct LrIntakeBatcher {
 	LrQueue *q;
 	gsize max_size;
 	GMutex lock;
 	GCond more;         /* the writer waits for requests */
-	GCond done;         /* requests wait for the writer */
+	GCond done;         /* requests wait for the flusher */
 	GPtrArray *waiting; /* Request * */
 	gboolean stopping;
 	GThread *writer;
-	LrIntakeBatchFunc batch; /* queue_store_batch but in tests */
+	GThread *flusher;
+	GAsyncQueue *stored;     /* Batch *, for the flusher; batch_end last */
+	LrIntakeBatchFunc batch; /* intake_store_lazy but in tests */
 };
+
+/* The writer's last word to the flusher. */
+static Batch batch_end;
+
+/* The items of one lazy store. */
+typedef struct {
+	LrStoreItem *items;
+	guint n;
+} StoreItems;
+
+/* store_items_txn - queue_store_item for each item. */
+static gboolean store_items_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	const StoreItems *s = data;
+
+	for (guint i = 0; i < s->n; i++)
+		if (!queue_store_item(txn, &s->items[i], error))
+			return FALSE;
+	return TRUE;
+}
+
+/* intake_store_lazy - queue_store_batch's work committed without waiting
+ * for the disk: the flusher's queue_flush makes it durable before anyone
+ * is answered, and the writer stores the next batch meanwhile. */
+static gboolean intake_store_lazy(LrQueue *q, LrStoreItem *items, guint n, GError **error)
+{
+	StoreItems s = {items, n};
+	guint64 bytes = 0;
+
+	for (guint i = 0; i < n; i++)
+		bytes += g_bytes_get_size(items[i].raw) * 2; /* raw + its log record */
+	return queue_has_room(q, bytes, error) && queue_run_lazy(q, store_items_txn, &s, error);
+}
 
 /* batch_take - the requests waiting now (at most BATCH_MAX); NULL when
  * stopping with none left.  Called with the lock held. */
@@ -128,49 +171,92 @@ static void batch_alone(LrIntakeBatcher *b, LrStoreItem *items, guint n, GError 
 		b->batch(b->q, &items[i], 1, &errors[i]);
 }
 
-/* batch_store - one transaction for the batch; every request gets the
- * outcome.  A batch that fails for good (not TEMP) is retried item by
- * item instead of handing one item's error to all. */
-static void batch_store(LrIntakeBatcher *b, GPtrArray *batch)
+/* batch_store - one transaction for the batch, its outcome per item in
+ * the batch returned (durable only after the flusher's flush).  A batch
+ * that fails for good (not TEMP) is retried item by item instead of
+ * handing one item's error to all. */
+static Batch *batch_store(LrIntakeBatcher *b, GPtrArray *requests)
 {
-	g_autofree LrStoreItem *items = g_new(LrStoreItem, batch->len);
-	g_autofree GError **errors = g_new0(GError *, batch->len);
+	Batch *bt = g_new0(Batch, 1);
 	g_autoptr(GError) error = NULL;
+	guint n = requests->len;
 	gboolean ok;
 
-	for (guint i = 0; i < batch->len; i++)
-		items[i] = ((Request *)batch->pdata[i])->item;
-	ok = b->batch(b->q, items, batch->len, &error);
-	if (!ok && batch->len > 1 && !lr_error_is_temp(error))
-		batch_alone(b, items, batch->len, errors);
+	bt->requests = requests;
+	bt->items = g_new(LrStoreItem, n);
+	bt->errors = g_new0(GError *, n);
+	for (guint i = 0; i < n; i++)
+		bt->items[i] = ((Request *)requests->pdata[i])->item;
+	ok = b->batch(b->q, bt->items, n, &error);
+	if (!ok && n > 1 && !lr_error_is_temp(error))
+		batch_alone(b, bt->items, n, bt->errors);
 	else
-		for (guint i = 0; !ok && i < batch->len; i++)
-			errors[i] = g_error_copy(error);
+		for (guint i = 0; !ok && i < n; i++)
+			bt->errors[i] = g_error_copy(error);
+	return bt;
+}
+
+/* batch_answer - make the batch durable (one log flush, which also covers
+ * whatever was committed before it), then answer every request: a failed
+ * flush is a temporary failure for each item that was stored. */
+static void batch_answer(LrIntakeBatcher *b, Batch *bt)
+{
+	g_autoptr(GError) error = NULL;
+	guint n = bt->requests->len, stored = 0;
+
+	for (guint i = 0; i < n; i++)
+		stored += bt->errors[i] == NULL;
+	if (stored > 0 && !queue_flush(b->q, &error)) {
+		error->code = LR_ERROR_TEMP;
+		for (guint i = 0; i < n; i++)
+			if (bt->errors[i] == NULL)
+				bt->errors[i] = g_error_copy(error);
+	}
 	g_mutex_lock(&b->lock);
-	for (guint i = 0; i < batch->len; i++) {
-		Request *r = batch->pdata[i];
-		r->item = items[i];
-		r->error = errors[i];
+	for (guint i = 0; i < n; i++) {
+		Request *r = bt->requests->pdata[i];
+		r->item = bt->items[i];
+		r->error = bt->errors[i];
 		r->done = TRUE;
 	}
 	g_cond_broadcast(&b->done);
 	g_mutex_unlock(&b->lock);
+	g_ptr_array_unref(bt->requests);
+	g_free(bt->items);
+	g_free(bt->errors);
+	g_free(bt);
 }
 
-/* writer_main - store batches until stopped and drained. */
+/* writer_main - store batches until stopped and drained, each handed to
+ * the flusher. */
 static gpointer writer_main(gpointer data)
 {
 	LrIntakeBatcher *b = data;
 
 	for (;;) {
-		g_autoptr(GPtrArray) batch = NULL;
+		GPtrArray *requests;
+
 		g_mutex_lock(&b->lock);
-		batch = batch_take(b);
+		requests = batch_take(b);
 		g_mutex_unlock(&b->lock);
-		if (batch == NULL)
-			return NULL;
-		batch_store(b, batch);
+		if (requests == NULL)
+			break;
+		g_async_queue_push(b->stored, batch_store(b, requests));
 	}
+	g_async_queue_push(b->stored, &batch_end);
+	return NULL;
+}
+
+/* flusher_main - make the writer's batches durable and answer them, in
+ * order, until the writer's last word. */
+static gpointer flusher_main(gpointer data)
+{
+	LrIntakeBatcher *b = data;
+	Batch *bt;
+
+	while ((bt = g_async_queue_pop(b->stored)) != &batch_end)
+		batch_answer(b, bt);
+	return NULL;
 }
 
 /* intake_batcher_new - start the writer. */
@@ -179,19 +265,22 @@ LrIntakeBatcher *intake_batcher_new(LrQueue *q, gsize max_size)
 	return intake_batcher_new_full(q, max_size, NULL);
 }
 
-/* intake_batcher_new_full - start the writer over the batch step given. */
+/* intake_batcher_new_full - start the writer and the flusher over the
+ * batch step given. */
 LrIntakeBatcher *intake_batcher_new_full(LrQueue *q, gsize max_size, LrIntakeBatchFunc batch)
 {
 	LrIntakeBatcher *b = g_new0(LrIntakeBatcher, 1);
 
 	b->q = q;
-	b->batch = batch ? batch : queue_store_batch;
+	b->batch = batch ? batch : intake_store_lazy;
 	b->max_size = max_size;
 	g_mutex_init(&b->lock);
 	g_cond_init(&b->more);
 	g_cond_init(&b->done);
 	b->waiting = g_ptr_array_new();
+	b->stored = g_async_queue_new();
 	b->writer = g_thread_new("intake", writer_main, b);
+	b->flusher = g_thread_new("intake-flush", flusher_main, b);
 	return b;
 }
 
@@ -205,6 +294,8 @@ void intake_batcher_free(LrIntakeBatcher *b)
 	g_cond_broadcast(&b->more);
 	g_mutex_unlock(&b->lock);
 	g_thread_join(b->writer);
+	g_thread_join(b->flusher);
+	g_async_queue_unref(b->stored);
 	g_ptr_array_unref(b->waiting);
 	g_mutex_clear(&b->lock);
 	g_cond_clear(&b->more);

@@ -21,20 +21,22 @@ gboolean intake_store(LrQueue *q, GBytes *raw, const char *sender, const char *c
 
 /* A batcher lets many LMTP sessions share transactions: each session's
  * message waits in line, one writer thread stores everything waiting in
- * one transaction and one log flush, then answers them all.  Nothing is
- * answered before its batch is durable. */
+ * one transaction, and a flusher thread makes it durable with one log
+ * flush and answers them all, while the writer stores the next batch.
+ * Nothing is answered before its batch is durable. */
 typedef struct LrIntakeBatcher LrIntakeBatcher;
 
 /* intake_batcher_new - a writer for q; messages over max_size are refused
  * (0: no limit).  Returns a new batcher. */
 LrIntakeBatcher *intake_batcher_new(LrQueue *q, gsize max_size);
 
-/* The step a batcher runs for each batch: queue_store_batch, or in tests a
- * wrapper around it that injects failures. */
+/* The step a batcher runs for each batch: queue_store_batch's work
+ * committed lazily (the flusher's queue_flush makes it durable), or in
+ * tests a wrapper around queue_store_batch that injects failures. */
 typedef gboolean (*LrIntakeBatchFunc)(LrQueue *q, LrStoreItem *items, guint n, GError **error);
 
 /* intake_batcher_new_full - intake_batcher_new with the batch step given
- * (NULL: queue_store_batch). */
+ * (NULL: the lazy queue_store_batch). */
 LrIntakeBatcher *intake_batcher_new_full(LrQueue *q, gsize max_size, LrIntakeBatchFunc batch);
 
 /* intake_batcher_free - store what is waiting, stop the writer, free. */

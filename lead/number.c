@@ -16,6 +16,8 @@ static const char *number_skip_currency(const char *p)
 
 	while (*p == ' ')
 		p++;
+	if (*p == '\0' || g_ascii_isdigit(*p)) /* no mark starts so */
+		return p;
 	for (gsize i = 0; i < G_N_ELEMENTS(marks); i++)
 		if (g_str_has_prefix(p, marks[i])) {
 			p += strlen(marks[i]);
@@ -78,6 +80,8 @@ static double number_scale(const char **p)
 
 	while (*s == ' ')
 		s++;
+	if (*s == '\0')
+		return 1;
 	for (gsize i = 0; i < G_N_ELEMENTS(scales); i++) {
 		gsize n = strlen(scales[i].word);
 
@@ -88,6 +92,25 @@ static double number_scale(const char **p)
 		}
 	}
 	return 1;
+}
+
+/* number_plain - read text when it is nothing but 1 to 15 ASCII digits
+ * (the common case: quantities, postal codes), the same value as the full
+ * reader gives, without its scans; FALSE for anything else. */
+static gboolean number_plain(const char *text, double *out)
+{
+	guint64 v = 0;
+	int n = 0;
+
+	for (; g_ascii_isdigit(text[n]); n++) {
+		if (n == 15)
+			return FALSE;
+		v = v * 10 + (guint64)(text[n] - '0');
+	}
+	if (n == 0 || text[n] != '\0')
+		return FALSE;
+	*out = (double)v;
+	return TRUE;
 }
 
 /* lead_number_read - see number.h. */
@@ -101,6 +124,8 @@ gboolean lead_number_read(const char *text, double *out)
 
 	if (text == NULL)
 		return FALSE;
+	if (number_plain(text, out))
+		return TRUE;
 	p = number_skip_currency(text);
 	if (*p == '-' || *p == '+')
 		sign = *p++ == '-' ? -1 : 1;

@@ -40,6 +40,53 @@ static GString *charset_iconv(GIConv cd, const char *data, gsize len, guint *bad
 	return out;
 }
 
+/* Converters are kept open, per thread, for this many charset names: an
+ * iconv_open of a module no converter holds loads it (dlopen) and the last
+ * iconv_close unloads it, which cost more than the parse of a message. */
+#define CHARSET_CACHE_MAX 32
+
+/* charset_cache_free - close a thread's converters (GPrivate's notify). */
+static void charset_cache_free(gpointer table)
+{
+	g_hash_table_destroy(table);
+}
+
+/* charset_cd_close - close a cached converter (a failed open is cached too). */
+static void charset_cd_close(gpointer cd)
+{
+	if ((GIConv)cd != (GIConv)-1)
+		g_mime_iconv_close((GIConv)cd);
+}
+
+static GPrivate charset_cache = G_PRIVATE_INIT(charset_cache_free);
+
+/* charset_open - a converter from charset to UTF-8 in its initial state,
+ * borrowed from this thread's cache ((GIConv)-1 when iconv does not know
+ * charset); *owned is set when it is not cached and the caller must close it. */
+static GIConv charset_open(const char *charset, gboolean *owned)
+{
+	GHashTable *cache = g_private_get(&charset_cache);
+	gpointer cd;
+
+	*owned = FALSE;
+	if (cache == NULL) {
+		cache = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, charset_cd_close);
+		g_private_set(&charset_cache, cache);
+	}
+	if (g_hash_table_lookup_extended(cache, charset, NULL, &cd)) {
+		if ((GIConv)cd != (GIConv)-1)
+			g_iconv((GIConv)cd, NULL, NULL, NULL, NULL); /* the initial state */
+		return (GIConv)cd;
+	}
+	cd = g_mime_iconv_open("UTF-8", charset);
+	if (g_hash_table_size(cache) >= CHARSET_CACHE_MAX) {
+		*owned = (GIConv)cd != (GIConv)-1;
+		return (GIConv)cd;
+	}
+	g_hash_table_insert(cache, g_strdup(charset), cd);
+	return (GIConv)cd;
+}
+
 /* charset_is_hz - TRUE for the names of RFC 1843 HZ. */
 static gboolean charset_is_hz(const char *charset)
 {
@@ -83,6 +130,7 @@ GString *charset_convert(const char *data, gsize len, const char *charset, guint
 {
 	g_autoptr(GString) hz = NULL;
 	guint skipped = 0;
+	gboolean owned;
 	GIConv cd;
 	GString *out;
 
@@ -92,11 +140,12 @@ GString *charset_convert(const char *data, gsize len, const char *charset, guint
 		len = hz->len;
 		charset = "GB2312";
 	}
-	cd = g_mime_iconv_open("UTF-8", charset);
+	cd = charset_open(charset, &owned);
 	if (cd == (GIConv)-1)
 		return NULL;
 	out = charset_iconv(cd, data, len, &skipped);
-	g_mime_iconv_close(cd);
+	if (owned)
+		g_mime_iconv_close(cd);
 	if (bad != NULL)
 		*bad = skipped;
 	return out;

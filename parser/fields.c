@@ -66,13 +66,19 @@ guint fields_count_known(GHashTable *aliases, GPtrArray *pairs)
 /* fields_add_pairs - every pair under its field name. */
 guint fields_add_pairs(LrLead *lead, GHashTable *aliases, GPtrArray *pairs)
 {
-	for (guint i = 0; i < pairs->len && lead->fields->len < FIELDS_MAX - FIELDS_DERIVED; i++) {
-		const LrField *pair = g_ptr_array_index(pairs, i);
-		g_autofree char *name = labels_field_name(aliases, pair->name);
+	guint known = 0, i;
 
+	for (i = 0; i < pairs->len && lead->fields->len < FIELDS_MAX - FIELDS_DERIVED; i++) {
+		const LrField *pair = g_ptr_array_index(pairs, i);
+		gboolean alias;
+		g_autofree char *name = labels_field_name_known(aliases, pair->name, &alias);
+
+		known += alias ? 1 : 0;
 		fields_add(lead, name, pair->value);
 	}
-	return fields_count_known(aliases, pairs);
+	for (; i < pairs->len; i++) /* the pairs past the limit count too */
+		known += labels_lookup(aliases, ((LrField *)pairs->pdata[i])->name) != NULL;
+	return known;
 }
 
 /* fields_email_pattern - an addr-spec, with international domains. */

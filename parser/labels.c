@@ -139,9 +139,18 @@ const char *labels_lookup(GHashTable *table, const char *label)
 /* labels_field_name - alias or folded name of a label. */
 char *labels_field_name(GHashTable *table, const char *label)
 {
+	gboolean known;
+
+	return labels_field_name_known(table, label, &known);
+}
+
+/* labels_field_name_known - alias or folded name of a label, and which. */
+char *labels_field_name_known(GHashTable *table, const char *label, gboolean *known)
+{
 	const char *field = labels_lookup(table, label);
 	char *name;
 
+	*known = field != NULL;
 	if (field != NULL)
 		return g_strdup(field);
 	name = labels_fold(label, '_');

@@ -30,6 +30,10 @@ const char *labels_lookup(GHashTable *table, const char *label);
  * "field" when nothing is left.  Returns a new string. */
 char *labels_field_name(GHashTable *table, const char *label);
 
+/* labels_field_name_known - labels_field_name, and in *known whether label
+ * is an alias (labels_lookup found it), from the one look-up. */
+char *labels_field_name_known(GHashTable *table, const char *label, gboolean *known);
+
 /* labels_is_long - TRUE when field (a canonical or custom name) holds
  * free text that may run over several lines and paragraphs. */
 gboolean labels_is_long(const char *field);

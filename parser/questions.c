@@ -110,13 +110,18 @@ char *questions_clean(const char *line)
  * holds one of words (folded, "|"-separated) as whole words. */
 static gboolean questions_has(const char *padded, const char *words)
 {
-	g_auto(GStrv) list = g_strsplit(words, "|", -1);
+	char needle[128]; /* " word " (the words are short; a longer one is cut) */
 
-	for (char **w = list; *w != NULL; w++) {
-		g_autofree char *needle = g_strconcat(" ", *w, " ", NULL);
+	for (const char *w = words; *w != '\0';) {
+		gsize n = strcspn(w, "|"), k = MIN(n, sizeof(needle) - 3);
 
-		if (strstr(padded, needle) != NULL)
+		needle[0] = ' ';
+		memcpy(needle + 1, w, k);
+		needle[k + 1] = ' ';
+		needle[k + 2] = '\0';
+		if (k == n && strstr(padded, needle) != NULL)
 			return TRUE;
+		w += n + (w[n] == '|');
 	}
 	return FALSE;
 }

@@ -348,29 +348,47 @@ char *cond_eval_text(const LrCond *cond, const LrCondCtx *ctx)
 {
 	char buf[32];
 
-	if (cond->root->kind == N_TRUTH)
-		return g_strdup(val_text(cond->root->l, ctx, buf));
-	return g_strdup(node_eval(cond->root, ctx) ? "1" : "");
+	return g_strdup(cond_eval_borrow(cond, ctx, buf));
 }
 
-/* describe_val - append "label value" for a value read from the lead. */
+/* cond_eval_borrow - a condition's value as text, without a copy. */
+const char *cond_eval_borrow(const LrCond *cond, const LrCondCtx *ctx, char buf[32])
+{
+	if (cond->root->kind == N_TRUTH)
+		return val_text(cond->root->l, ctx, buf);
+	return node_eval(cond->root, ctx) ? "1" : "";
+}
+
+/* describe_val - append "label value" for a value read from the lead,
+ * unless reason holds that pair already.  (The pair is appended, then
+ * searched for in the text before it and taken back when found: no copy.) */
 static void describe_val(const Val *v, const LrCondCtx *ctx, GString *reason)
 {
 	char buf[32];
 	const char *text;
-	g_autofree char *pair = NULL;
+	gsize before = reason->len, start;
 
 	if (v == NULL || v->kind == V_LIT || (v->kind == V_NAME && v->special == S_PRIORITY))
 		return;
 	text = val_text(v, ctx, buf);
 	if (*text == '\0' || v->column < 0)
 		return;
-	pair = g_strconcat(v->label, " ", text, NULL);
-	if (strstr(reason->str, pair) != NULL)
-		return;
-	if (reason->len > 0)
+	if (before > 0)
 		g_string_append(reason, ", ");
-	g_string_append(reason, pair);
+	start = reason->len;
+	g_string_append(reason, v->label);
+	g_string_append_c(reason, ' ');
+	g_string_append(reason, text);
+	if (before > 0) { /* the text before ends at the ", " for the search */
+		char *comma = reason->str + before;
+		gboolean seen;
+
+		*comma = '\0';
+		seen = strstr(reason->str, reason->str + start) != NULL;
+		*comma = ',';
+		if (seen)
+			g_string_truncate(reason, before);
+	}
 }
 
 /* node_describe - the data behind a node that holds. */
@@ -399,6 +417,12 @@ void cond_describe(const LrCond *cond, const LrCondCtx *ctx, GString *reason)
 {
 	if (node_eval(cond->root, ctx))
 		node_describe(cond->root, ctx, reason);
+}
+
+/* cond_describe_held - why a condition that holds holds. */
+void cond_describe_held(const LrCond *cond, const LrCondCtx *ctx, GString *reason)
+{
+	node_describe(cond->root, ctx, reason);
 }
 
 /* node_constant - TRUE when no value under n reads lead data. */

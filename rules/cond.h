@@ -58,10 +58,19 @@ gboolean cond_eval(const LrCond *cond, const LrCondCtx *ctx);
  * ("" when missing). */
 char *cond_eval_text(const LrCond *cond, const LrCondCtx *ctx);
 
+/* cond_eval_borrow - cond_eval_text without the copy: the text is
+ * borrowed from the lead, the holder, a table or the condition, or written
+ * into buf; valid while they are unchanged. */
+const char *cond_eval_borrow(const LrCond *cond, const LrCondCtx *ctx, char buf[32]);
+
 /* cond_describe - append to reason, as "name value" pairs joined by ", ",
  * the tests on lead data that made cond hold ("country DE"); pairs already
  * present in reason are not repeated. */
 void cond_describe(const LrCond *cond, const LrCondCtx *ctx, GString *reason);
+
+/* cond_describe_held - cond_describe for a condition that holds for ctx
+ * (cond_eval said so): the same text, without evaluating it again. */
+void cond_describe_held(const LrCond *cond, const LrCondCtx *ctx, GString *reason);
 
 /* cond_constant - TRUE when cond reads no lead data at all; *value is then
  * what it always gives. */

@@ -230,13 +230,16 @@ static void mem_rr_set(gpointer data, const char *key, guint64 value)
 /* mem_open - LrRouteState.open_leads over memory. */
 static guint mem_open(gpointer data, const char *user)
 {
-	return GPOINTER_TO_UINT(g_hash_table_lookup(((MemState *)data)->open, user));
+	GHashTable *open = ((MemState *)data)->open;
+
+	return g_hash_table_size(open) ? GPOINTER_TO_UINT(g_hash_table_lookup(open, user)) : 0;
 }
 
 /* mem_away - LrRouteState.away_until over memory. */
 static gint64 mem_away(gpointer data, const char *user)
 {
-	gint64 *v = g_hash_table_lookup(((MemState *)data)->away, user);
+	GHashTable *away = ((MemState *)data)->away;
+	gint64 *v = g_hash_table_size(away) ? g_hash_table_lookup(away, user) : NULL;
 
 	return v ? *v : 0;
 }

@@ -362,20 +362,18 @@ static void add_priority(Router *rt, const LrPriority *p)
 		if (cond_number(cond_value_name(w->field, &rt->ctx, buf), &x))
 			add += w->weight * x;
 	}
-	if (p->lookup != NULL) {
-		g_autofree char *v = cond_eval_text(p->lookup, &rt->ctx);
-		if (cond_number(v, &x))
-			add += x;
-	}
+	if (p->lookup != NULL && cond_number(cond_eval_borrow(p->lookup, &rt->ctx, buf), &x))
+		add += x;
 	rt->ctx.priority += add;
-	g_string_append_printf(rt->effect, "%spriority %+g", rt->effect->len ? "; " : "", add);
+	g_snprintf(buf, sizeof(buf), "%+g", add); /* no allocation, unlike a GString format */
+	append(rt->effect, sep(rt->effect), "priority ", buf, NULL);
 }
 
 /* row_attachment - a table row (or the document it names) as an attachment. */
 static LrAttachment *row_attachment(Router *rt, const LrAttach *a)
 {
-	g_autofree char *key = cond_eval_text(a->key, &rt->ctx);
-	const char *const *row = table_lookup(a->table, key);
+	char buf[32];
+	const char *const *row = table_lookup(a->table, cond_eval_borrow(a->key, &rt->ctx, buf));
 	LrAttachment *out;
 
 	if (row == NULL || (a->column >= 0 && *row[a->column] == '\0'))
@@ -436,7 +434,7 @@ static gboolean apply_rule(Router *rt, const LrRuleSet *set, guint i, Pick *pick
 	}
 	g_string_truncate(rt->effect, 0);
 	if (r->when != NULL)
-		cond_describe(r->when, &rt->ctx, rt->reason);
+		cond_describe_held(r->when, &rt->ctx, rt->reason);
 	if (r->priority != NULL)
 		add_priority(rt, r->priority);
 	if (r->attach != NULL)
