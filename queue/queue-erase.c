@@ -23,6 +23,7 @@ static gboolean events_rewrite(LrTxn *txn, guint64 id, GError **error)
 
 	if (events == NULL)
 		return FALSE;
+	queue_summary_rebuild(txn, id);
 	ret = txn->q->events->del(txn->q->events, txn->txn, &key, 0);
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return queue_db_fail(error, ret, "events delete");

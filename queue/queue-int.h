@@ -38,7 +38,7 @@ struct LrQueue {
 struct LrTxn {
 	LrQueue *q;
 	DB_TXN *txn;
-	GHashTable *dirty; /* lead ids whose summary to rewrite before commit */
+	GHashTable *dirty; /* lead id -> what to fold into its summary at commit */
 };
 
 /* be64 - a big-endian key for an integer, so btree order is number order. */
@@ -119,14 +119,23 @@ int queue_group_flush(LrQueue *q);
  * by those of lead, inside txn. */
 gboolean queue_index_update(LrTxn *txn, const LrLead *old, const LrLead *lead, GError **error);
 
-/* queue_summary_mark - rewrite lead id's summary before txn commits. */
-void queue_summary_mark(LrTxn *txn, guint64 id);
+/* queue_summary_lead / queue_summary_event - lead id was written as
+ * record / got the event record in txn: before txn commits, its stored
+ * summary is read, the lead's new record and the new events folded in
+ * (summary_set_lead, summary_fold), and written back; a lead without a
+ * version-2 summary gets one built from its lead and all its events. */
+void queue_summary_lead(LrTxn *txn, guint64 id, GBytes *record);
+void queue_summary_event(LrTxn *txn, guint64 id, GBytes *record);
+
+/* queue_summary_rebuild - build lead id's summary from the lead and all
+ * its events before txn commits (its events were rewritten). */
+void queue_summary_rebuild(LrTxn *txn, guint64 id);
 
 /* queue_summary_put - write lead's summary from its events now (and no
  * more at commit). */
 gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events, GError **error);
 
-/* queue_summary_flush - write the summaries queue_summary_mark asked for. */
+/* queue_summary_flush - update the summaries txn touched (see above). */
 gboolean queue_summary_flush(LrTxn *txn, GError **error);
 
 /* queue_events_in - lead id's events read inside txn (NULL: committed). */

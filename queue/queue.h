@@ -262,6 +262,11 @@ gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSum
  * there is none. */
 LrSummary *queue_summary_get(LrQueue *q, guint64 id, GError **error);
 
+/* queue_summary_rebuilt - lead id's summary built anew from the committed
+ * lead and all its events (what the stored one, folded event by event,
+ * must equal); NULL without error when there is no such lead. */
+LrSummary *queue_summary_rebuilt(LrQueue *q, guint64 id, GError **error);
+
 /* queue_lead_erase - erase lead id's personal data (lead/erase.h) and its
  * raw message inside txn, and record an "erased" event by actor with
  * detail why.  *found is FALSE, and nothing changes, when there is no such
