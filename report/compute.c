@@ -25,36 +25,36 @@ int report_by_parse(const char *name)
 	return -1;
 }
 
-/* cmp_double - qsort order for doubles. */
-static int cmp_double(const void *a, const void *b)
+/* from_doubles - a GArray of seconds as durations. */
+static void from_doubles(LrDurations *d, const GArray *a)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	report_durations_init(d);
+	for (guint i = 0; i < a->len; i++)
+		report_durations_add(d, g_array_index(a, double, i));
 }
 
 /* report_median - the middle value (mean of the two middle ones). */
 double report_median(GArray *a)
 {
-	if (a->len == 0)
-		return -1;
-	qsort(a->data, a->len, sizeof(double), cmp_double);
-	if (a->len % 2)
-		return g_array_index(a, double, a->len / 2);
-	return (g_array_index(a, double, a->len / 2 - 1) + g_array_index(a, double, a->len / 2)) /
-	       2;
+	LrDurations d;
+	double v;
+
+	from_doubles(&d, a);
+	v = report_durations_median(&d);
+	report_durations_clear(&d);
+	return v;
 }
 
 /* report_p90 - the nearest-rank 90th percentile. */
 double report_p90(GArray *a)
 {
-	guint rank;
+	LrDurations d;
+	double v;
 
-	if (a->len == 0)
-		return -1;
-	qsort(a->data, a->len, sizeof(double), cmp_double);
-	rank = (guint)ceil(0.9 * a->len);
-	return g_array_index(a, double, MAX(rank, 1) - 1);
+	from_doubles(&d, a);
+	v = report_durations_p90(&d);
+	report_durations_clear(&d);
+	return v;
 }
 
 /* next_change - the earliest time after t (µs) at which user's in-hours
@@ -161,19 +161,19 @@ static Derived derive(const LrSummary *s, const LrReportOptions *o)
 static void figures_init(LrFigures *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->tta = g_array_new(FALSE, FALSE, sizeof(double));
-	f->tta_work = g_array_new(FALSE, FALSE, sizeof(double));
-	f->ttc = g_array_new(FALSE, FALSE, sizeof(double));
-	f->ttc_work = g_array_new(FALSE, FALSE, sizeof(double));
+	report_durations_init(&f->tta);
+	report_durations_init(&f->tta_work);
+	report_durations_init(&f->ttc);
+	report_durations_init(&f->ttc_work);
 }
 
 /* figures_clear - free the samples. */
 static void figures_clear(LrFigures *f)
 {
-	g_array_unref(f->tta);
-	g_array_unref(f->tta_work);
-	g_array_unref(f->ttc);
-	g_array_unref(f->ttc_work);
+	report_durations_clear(&f->tta);
+	report_durations_clear(&f->tta_work);
+	report_durations_clear(&f->ttc);
+	report_durations_clear(&f->ttc_work);
 }
 
 /* row_new - an empty row for key. */
@@ -205,15 +205,15 @@ static void add_timing(LrFigures *f, const Derived *d)
 	guint band = 0;
 
 	if (d->tta >= 0) {
-		g_array_append_val(f->tta, d->tta);
-		g_array_append_val(f->tta_work, d->tta_w);
+		report_durations_add(&f->tta, d->tta);
+		report_durations_add(&f->tta_work, d->tta_w);
 		while (band < REPORT_N_BANDS - 1 && d->tta >= band_top[band])
 			band++;
 		f->bands[band]++;
 	}
 	if (d->ttc >= 0) {
-		g_array_append_val(f->ttc, d->ttc);
-		g_array_append_val(f->ttc_work, d->ttc_w);
+		report_durations_add(&f->ttc, d->ttc);
+		report_durations_add(&f->ttc_work, d->ttc_w);
 	}
 	f->sla_total += d->sla >= 0;
 	f->breaches += d->sla == 1;
@@ -257,12 +257,16 @@ static void add_user(LrFigures *f, const LrSummary *s, const LrInvolvement *v, c
 	}
 }
 
-/* Computing state. */
-typedef struct {
+/* Computing state, while summaries stream in (report_begin .. _end). */
+struct LrReportBuild {
 	const LrReportOptions *opt;
 	GHashTable *rows, *reps, *servers, *days; /* key -> LrReportRow * */
 	LrReportRow *total;
-} Ctx;
+	gint64 first;     /* the earliest arrival of the period */
+	gint64 day;       /* the UTC day (number) of day_row */
+	LrReportRow *day_row;
+};
+typedef struct LrReportBuild Ctx;
 
 /* row_in - the row for key in h, created on first use. */
 static LrReportRow *row_in(GHashTable *h, const char *key)
@@ -316,6 +320,22 @@ static void add_users(GHashTable *h, const LrSummary *s, const Derived *d, gbool
 	}
 }
 
+/* add_day - a lead into the leads-per-day chart (counts only: the chart
+ * draws no durations); the last day's row is kept at hand. */
+static void add_day(Ctx *c, const LrSummary *s)
+{
+	const gint64 length = 86400LL * G_USEC_PER_SEC;
+	gint64 day = s->received >= 0 ? s->received / length : (s->received + 1) / length - 1;
+	Derived none = {.tta = -1, .tta_w = -1, .ttc = -1, .ttc_w = -1, .sla = -1, .contact_sla = -1};
+
+	if (c->day_row == NULL || day != c->day) {
+		g_autofree char *key = day_key(s->received, FALSE);
+		c->day_row = row_in(c->days, key);
+		c->day = day;
+	}
+	add_lead(&c->day_row->cur, s, &none);
+}
+
 /* add_summary - one summary into every table it belongs to. */
 static void add_summary(Ctx *c, const LrSummary *s, gboolean cur)
 {
@@ -332,10 +352,8 @@ static void add_summary(Ctx *c, const LrSummary *s, gboolean cur)
 		LrReportRow *r = row_in(c->servers, s->server);
 		add_lead(cur ? &r->cur : &r->prev, s, &d);
 	}
-	if (cur) {
-		g_autofree char *key = day_key(s->received, FALSE);
-		add_lead(&row_in(c->days, key)->cur, s, &d);
-	}
+	if (cur)
+		add_day(c, s);
 }
 
 /* by_key - rows in key order. */
@@ -376,41 +394,71 @@ static void fill_days(Ctx *c, gint64 first)
 	}
 }
 
+/* report_begin - an empty report for opt. */
+LrReport *report_begin(const LrReportOptions *opt)
+{
+	LrReport *r = g_new0(LrReport, 1);
+	Ctx *c = g_new0(Ctx, 1);
+
+	r->opt = *opt;
+	r->build = c;
+	c->opt = &r->opt;
+	c->total = row_new("total");
+	c->first = G_MAXINT64;
+	c->rows = g_hash_table_new(g_str_hash, g_str_equal);
+	c->reps = g_hash_table_new(g_str_hash, g_str_equal);
+	c->servers = g_hash_table_new(g_str_hash, g_str_equal);
+	c->days = g_hash_table_new(g_str_hash, g_str_equal);
+	return r;
+}
+
+/* report_add - one summary, when it is a lead of the period, the
+ * previous one, and the team. */
+void report_add(LrReport *r, const LrSummary *s)
+{
+	const LrReportOptions *opt = &r->opt;
+	gint64 len = opt->since ? opt->until - opt->since : 0;
+	gboolean cur = s->received >= opt->since && s->received < opt->until;
+	gboolean prev = len && s->received >= opt->since - len && s->received < opt->since;
+
+	g_return_if_fail(r->build != NULL);
+	if (!s->is_lead || (opt->team && g_strcmp0(s->team, opt->team) != 0))
+		return;
+	if (cur)
+		r->build->first = MIN(r->build->first, s->received);
+	if (cur || prev)
+		add_summary(r->build, s, cur);
+}
+
+/* report_end - the rows in order. */
+void report_end(LrReport *r)
+{
+	Ctx *c = r->build;
+
+	g_return_if_fail(c != NULL);
+	fill_days(c, c->first);
+	r->total = c->total;
+	r->reps = sorted(c->reps);
+	r->servers = sorted(c->servers);
+	r->days = sorted(c->days);
+	if (r->opt.by == REPORT_BY_USER) {
+		g_hash_table_unref(c->rows); /* the per-user rows are the reps */
+		r->rows = g_ptr_array_ref(r->reps);
+	} else {
+		r->rows = sorted(c->rows);
+	}
+	g_free(c);
+	r->build = NULL;
+}
+
 /* report_compute - one pass over the summaries. */
 LrReport *report_compute(const GPtrArray *summaries, const LrReportOptions *opt)
 {
-	LrReport *r = g_new0(LrReport, 1);
-	Ctx c = {.opt = &r->opt, .total = row_new("total")};
-	gint64 len = opt->since ? opt->until - opt->since : 0, first = G_MAXINT64;
+	LrReport *r = report_begin(opt);
 
-	r->opt = *opt;
-	c.rows = g_hash_table_new(g_str_hash, g_str_equal);
-	c.reps = g_hash_table_new(g_str_hash, g_str_equal);
-	c.servers = g_hash_table_new(g_str_hash, g_str_equal);
-	c.days = g_hash_table_new(g_str_hash, g_str_equal);
-	for (guint i = 0; i < summaries->len; i++) {
-		const LrSummary *s = summaries->pdata[i];
-		gboolean cur = s->received >= opt->since && s->received < opt->until;
-		gboolean prev = len && s->received >= opt->since - len && s->received < opt->since;
-
-		if (!s->is_lead || (opt->team && g_strcmp0(s->team, opt->team) != 0))
-			continue;
-		if (cur)
-			first = MIN(first, s->received);
-		if (cur || prev)
-			add_summary(&c, s, cur);
-	}
-	fill_days(&c, first);
-	r->total = c.total;
-	r->reps = sorted(c.reps);
-	r->servers = sorted(c.servers);
-	r->days = sorted(c.days);
-	if (opt->by == REPORT_BY_USER) {
-		g_hash_table_unref(c.rows); /* the per-user rows are the reps */
-		r->rows = g_ptr_array_ref(r->reps);
-	} else {
-		r->rows = sorted(c.rows);
-	}
+	for (guint i = 0; i < summaries->len; i++)
+		report_add(r, summaries->pdata[i]);
+	report_end(r);
 	return r;
 }
 
@@ -419,6 +467,8 @@ void report_free(LrReport *r)
 {
 	if (r == NULL)
 		return;
+	if (r->build != NULL)
+		report_end(r);
 	g_ptr_array_unref(r->rows);
 	g_ptr_array_unref(r->reps);
 	g_ptr_array_unref(r->servers);
