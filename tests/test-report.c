@@ -256,10 +256,15 @@ static void check_json_row(JsonObject *o, const char *by, const char *csv_line)
 	LrFigures empty = {0};
 	g_autofree char *key = g_strdup_printf("\"%s\"", json_object_get_string_member(o, by));
 
-	empty.tta = empty.tta_work = empty.ttc = empty.ttc_work =
-	    g_array_new(FALSE, FALSE, sizeof(double));
+	report_durations_init(&empty.tta);
+	report_durations_init(&empty.tta_work);
+	report_durations_init(&empty.ttc);
+	report_durations_init(&empty.ttc_work);
 	report_cells(&empty, names);
-	g_array_unref(empty.tta);
+	report_durations_clear(&empty.tta);
+	report_durations_clear(&empty.tta_work);
+	report_durations_clear(&empty.ttc);
+	report_durations_clear(&empty.ttc_work);
 	g_assert_cmpstr(cells[0], ==, key);
 	for (guint i = 0; i < REPORT_N_CELLS; i++) {
 		g_autofree char *now = json_cell_text(o, &names[i]);
