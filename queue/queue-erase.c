@@ -1,11 +1,13 @@
 /* queue-erase.c - erasing a person's data inside a transaction, and the
- * upgrade of a store written before indexes and summaries existed. */
+ * upgrade of a store written before indexes and summaries existed (1) or
+ * with version-1 summary records (2). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "lead/erase.h"
+#include "lead/summary.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "queue/queue-int.h"
@@ -109,7 +111,56 @@ static gboolean upgrade_batch(LrTxn *txn, gpointer data, GError **error)
 	c->close(c);
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return queue_db_fail(error, ret, "leads");
-	return u->finished ? queue_state_put(txn, QUEUE_STORE_VERSION_KEY, "2", error) : TRUE;
+	return u->finished ? queue_state_put(txn, QUEUE_STORE_VERSION_KEY, "3", error) : TRUE;
+}
+
+/* old_summaries - the ids of up to QUEUE_UPGRADE_BATCH summaries from
+ * u->next on whose record is not version 2 (only its first byte read). */
+static gboolean old_summaries(LrTxn *txn, Upgrade *u, GArray *ids, GError **error)
+{
+	guint64 kbuf = be64(u->next);
+	guint8 first = 0;
+	DBT key = {
+	    .data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf), .flags = DB_DBT_USERMEM};
+	DBT val = {.data = &first, .ulen = 1, .dlen = 1, .flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
+	DBC *c = queue_cursor_open(txn->q->summaries, txn, error);
+	guint n = 0;
+	int ret;
+
+	if (c == NULL)
+		return FALSE;
+	u->finished = TRUE;
+	for (ret = c->get(c, &key, &val, DB_SET_RANGE); ret == 0;
+	     ret = c->get(c, &key, &val, DB_NEXT)) {
+		guint64 id = GUINT64_FROM_BE(kbuf);
+		if (n++ == QUEUE_UPGRADE_BATCH) {
+			u->next = id;
+			u->finished = FALSE;
+			break;
+		}
+		if (first != SUMMARY_FORMAT_VERSION)
+			g_array_append_val(ids, id);
+	}
+	c->close(c);
+	if (ret != 0 && ret != DB_NOTFOUND)
+		return queue_db_fail(error, ret, "summaries");
+	return TRUE;
+}
+
+/* summaries_batch - one transaction: the old summaries of the next
+ * QUEUE_UPGRADE_BATCH rebuilt as version-2 records. */
+static gboolean summaries_batch(LrTxn *txn, gpointer data, GError **error)
+{
+	Upgrade *u = data;
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+
+	if (!old_summaries(txn, u, ids, error))
+		return FALSE;
+	for (guint i = 0; i < ids->len; i++)
+		if (!queue_summary_rebuild_in(txn, g_array_index(ids, guint64, i), error))
+			return FALSE;
+	u->leads += ids->len;
+	return u->finished ? queue_state_put(txn, QUEUE_STORE_VERSION_KEY, "3", error) : TRUE;
 }
 
 /* queue_store_upgrade - build what an older store lacks. */
@@ -119,12 +170,16 @@ gboolean queue_store_upgrade(LrQueue *q, GError **error)
 	Upgrade u = {1, FALSE, 0};
 	gint64 t0 = g_get_monotonic_time();
 
+	QueueTxnFunc step = upgrade_batch;
+
 	queue_state_get(q, NULL, QUEUE_STORE_VERSION_KEY, &version, NULL);
 	if (version != NULL && atoi(version) >= QUEUE_STORE_VERSION)
 		return TRUE;
+	if (version != NULL && atoi(version) == 2)
+		step = summaries_batch; /* only the summary records are older */
 	while (!u.finished) {
 		guint64 from = u.next;
-		if (!queue_run(q, upgrade_batch, &u, error))
+		if (!queue_run(q, step, &u, error))
 			return FALSE;
 		if (!u.finished && u.next <= from)
 			break;

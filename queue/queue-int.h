@@ -111,8 +111,10 @@ int queue_group_flush(LrQueue *q);
 /* store: secondary indexes and summaries (queue-index.c, queue-summary.c). */
 
 /* The store layout this code writes: 1 had no indexes or summaries, 2 has
- * them (queue_store_upgrade builds them for a version-1 store). */
-#define QUEUE_STORE_VERSION 2
+ * them (queue_store_upgrade builds them for a version-1 store) with
+ * version-1 summary records, 3 has only version-2 (flat) summary records
+ * (the upgrade rebuilds the others from their leads and events). */
+#define QUEUE_STORE_VERSION 3
 #define QUEUE_STORE_VERSION_KEY "store.version"
 
 /* queue_index_update - replace the index entries of old (NULL: a new lead)
@@ -134,6 +136,10 @@ void queue_summary_rebuild(LrTxn *txn, guint64 id);
 /* queue_summary_put - write lead's summary from its events now (and no
  * more at commit). */
 gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events, GError **error);
+
+/* queue_summary_rebuild_in - build lead id's summary from its lead and
+ * all its events in txn and write it now (nothing without a lead). */
+gboolean queue_summary_rebuild_in(LrTxn *txn, guint64 id, GError **error);
 
 /* queue_summary_flush - update the summaries txn touched (see above). */
 gboolean queue_summary_flush(LrTxn *txn, GError **error);

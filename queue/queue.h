@@ -253,10 +253,19 @@ gboolean queue_leads_query(LrQueue *q, const QueueQuery *query, QueueLeadFunc fn
 typedef gboolean (*QueueSummaryFunc)(LrSummary *summary, gpointer data);
 
 /* queue_summaries_foreach - the summaries of leads received in [from,
- * until) (µs), in arrival order, to fn.  Reads summary records only (not
- * leads or events).  FALSE with LR_ERROR_TEMP when the store fails. */
+ * until) (µs) to fn, in arrival order (a short period: through the
+ * received-time index) or in id order (a period holding a good part of
+ * the store: a bulk scan of the summaries, cheaper than the index and one
+ * lookup per lead).  Reads summary records only (not leads or events).
+ * FALSE with LR_ERROR_TEMP when the store fails. */
 gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
                                  gpointer data, GError **error);
+
+/* queue_summaries_scan - the same, but fn only borrows each summary for
+ * the call (it may change it, not keep or free it): no allocation per
+ * lead, for reports over a million. */
+gboolean queue_summaries_scan(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
+                              gpointer data, GError **error);
 
 /* queue_summary_get - lead id's summary (new), NULL without error when
  * there is none. */

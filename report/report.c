@@ -45,16 +45,16 @@ typedef struct {
 	LrReport *rep;
 } Stream;
 
-/* stream_summary - one stored summary into the report, then freed. */
+/* stream_summary - one stored summary (borrowed) into the report. */
 static gboolean stream_summary(LrSummary *summary, gpointer data)
 {
 	Stream *s = data;
 
 	if (summary->is_lead) {
+		g_free(summary->team);
 		summary->team = g_strdup(report_team_of(s->cfg, summary->assignee));
 		report_add(s->rep, summary);
 	}
-	summary_free(summary);
 	return TRUE;
 }
 
@@ -64,7 +64,7 @@ LrReport *report_read(LrQueue *q, const LrReportOptions *opt, GError **error)
 	gint64 from = opt->since ? opt->since - (opt->until - opt->since) : 0;
 	Stream s = {opt->cfg, report_begin(opt)};
 
-	if (!queue_summaries_foreach(q, MAX(from, 0), opt->until, stream_summary, &s, error)) {
+	if (!queue_summaries_scan(q, MAX(from, 0), opt->until, stream_summary, &s, error)) {
 		report_free(s.rep);
 		return NULL;
 	}
