@@ -335,8 +335,11 @@ gboolean queue_seq_next(DB_SEQUENCE *seq, guint64 *out, GError **error)
 	return TRUE;
 }
 
-/* store_one - the intake work for one message inside txn. */
-static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
+/* store_one - the intake work for one message inside txn; *reserved is
+ * the lead id taken for it by an earlier attempt of the same transaction
+ * (0: none yet), so that a retried transaction leaves no gap in the ids
+ * (the sequence itself is not undone by an abort). */
+static gboolean store_one(LrTxn *txn, LrStoreItem *item, guint64 *reserved, GError **error)
 {
 	LrLead *lead = item->seed;
 	g_autoptr(LrEvent) event = NULL;
@@ -351,8 +354,9 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 		return FALSE;
 	if (item->duplicate)
 		return TRUE;
-	if (!queue_seq_next(txn->q->lead_seq, &item->lead_id, error))
+	if (*reserved == 0 && !queue_seq_next(txn->q->lead_seq, reserved, error))
 		return FALSE;
+	item->lead_id = *reserved;
 	lead->id = item->lead_id;
 	lead->received = g_get_real_time();
 	lead_set_str(&lead->status, LEAD_STATUS_NEW);
@@ -376,6 +380,7 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 typedef struct {
 	LrStoreItem *items;
 	guint n;
+	guint64 *reserved; /* per item: the lead id taken by an earlier attempt */
 } StoreBatch;
 
 /* store_txn - the intake transaction body: every item of the batch. */
@@ -386,7 +391,7 @@ static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
 	for (guint i = 0; i < b->n; i++) {
 		b->items[i].lead_id = 0;
 		b->items[i].duplicate = FALSE;
-		if (!store_one(txn, &b->items[i], error))
+		if (!store_one(txn, &b->items[i], &b->reserved[i], error))
 			return FALSE;
 	}
 	return TRUE;
@@ -395,9 +400,11 @@ static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
 /* queue_store_item - the intake work for one message in a caller's txn. */
 gboolean queue_store_item(LrTxn *txn, LrStoreItem *item, GError **error)
 {
+	guint64 reserved = 0;
+
 	item->lead_id = 0;
 	item->duplicate = FALSE;
-	return store_one(txn, item, error);
+	return store_one(txn, item, &reserved, error);
 }
 
 /* queue_has_room - is there room for bytes more, with the margin? */
@@ -420,7 +427,8 @@ gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error)
 /* queue_store_batch - store several messages in one durable transaction. */
 gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **error)
 {
-	StoreBatch b = {items, n};
+	g_autofree guint64 *reserved = g_new0(guint64, n);
+	StoreBatch b = {items, n, reserved};
 	guint64 bytes = 0;
 
 	for (guint i = 0; i < n; i++)

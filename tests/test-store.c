@@ -428,6 +428,32 @@ static void test_erase(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(check_summaries_folded(f->q), ==, 6);
 }
 
+/* test_ids_dense - an intake transaction retried after deadlocks keeps
+ * the lead ids it took: no gaps. */
+static void test_ids_dense(Fixture *f, gconstpointer data)
+{
+	LrStoreItem items[3];
+	g_autoptr(GError) error = NULL;
+
+	(void)data;
+	for (guint i = 0; i < G_N_ELEMENTS(items); i++) {
+		g_autofree char *text = g_strdup_printf("Message-ID: <d%u@x>\n\nhi\n", i);
+		items[i] = (LrStoreItem){.raw = g_bytes_new(text, strlen(text)),
+		                         .key = rawmsg_key(text, strlen(text)),
+		                         .seed = lead_new()};
+	}
+	queue_test_deadlocks(f->q, 3);
+	g_assert_true(queue_store_batch(f->q, items, G_N_ELEMENTS(items), &error));
+	g_assert_no_error(error);
+	for (guint i = 0; i < G_N_ELEMENTS(items); i++) {
+		g_assert_cmpuint(items[i].lead_id, ==, i + 1);
+		g_bytes_unref(items[i].raw);
+		g_free((char *)items[i].key);
+		lead_free(items[i].seed);
+	}
+	g_assert_cmpuint(store(f->q, "Message-ID: <after-retries@x>\n\nx\n"), ==, 4);
+}
+
 /* Writer thread state for the backup test. */
 typedef struct {
 	LrQueue *q;
@@ -509,6 +535,7 @@ int main(int argc, char **argv)
 	ADD("/store/upgrade/v1", test_upgrade_v1);
 	ADD("/store/upgrade/summary-v1", test_upgrade_summary_v1);
 	ADD("/store/erase", test_erase);
+	ADD("/store/ids-dense", test_ids_dense);
 	ADD("/store/backup-restore", test_backup_restore);
 	return g_test_run();
 }
