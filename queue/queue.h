@@ -238,6 +238,8 @@ typedef struct {
 	gint64 since, until;  /* received in [since, until) (µs) */
 	guint64 before;       /* only leads after lead `before` in the order */
 	gboolean by_priority; /* highest priority first (then newest), else newest */
+	guint limit;          /* the caller stops after this many (0: unknown): a
+	                       * walk reads no further ahead than that */
 } QueueQuery;
 
 /* queue_leads_query - the leads of query, in its order, to fn until fn

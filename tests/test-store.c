@@ -180,6 +180,10 @@ static void test_query_paging(Fixture *f, gconstpointer data)
 	(void)data;
 	fill(f->q);
 	CHECK_QUERY(f->q, "6,5", 2, .status = NULL);
+	CHECK_QUERY(f->q, "6,5", 2, .limit = 3);
+	/* The limit only says how far to read ahead: a caller taking more
+	 * still gets every lead. */
+	CHECK_QUERY(f->q, "6,5,4,3,2,1", 0, .limit = 2);
 	CHECK_QUERY(f->q, "4,3", 2, .before = 5);
 	CHECK_QUERY(f->q, "3,1", 0, .user = "anna", .before = 5);
 	CHECK_QUERY(f->q, "5,1,4", 0, .by_priority = TRUE, .before = 2);
