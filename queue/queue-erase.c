@@ -63,11 +63,13 @@ gboolean queue_lead_erase(LrTxn *txn, guint64 id, const char *actor, const char 
 typedef struct {
 	guint64 next; /* the first lead id of the batch */
 	gboolean finished;
-	guint64 leads; /* upgraded so far */
+	guint64 leads;           /* upgraded so far */
+	gboolean summaries_only; /* a version-2 store: its indexes are there */
 } Upgrade;
 
-/* upgrade_one - index and summarise one lead read in txn. */
-static gboolean upgrade_one(LrTxn *txn, GBytes *rec, GError **error)
+/* upgrade_one - index (unless only summaries are missing) and summarise
+ * one lead read in txn. */
+static gboolean upgrade_one(LrTxn *txn, GBytes *rec, gboolean summaries_only, GError **error)
 {
 	g_autoptr(LrLead) lead = lead_deserialize(rec, NULL);
 	g_autoptr(GPtrArray) events = NULL;
@@ -76,7 +78,7 @@ static gboolean upgrade_one(LrTxn *txn, GBytes *rec, GError **error)
 		return TRUE; /* unreadable: list and reports skip it too */
 	if ((events = queue_events_in(txn->q, txn, lead->id, error)) == NULL)
 		return FALSE;
-	return queue_index_update(txn, NULL, lead, error) &&
+	return (summaries_only || queue_index_update(txn, NULL, lead, error)) &&
 	       queue_summary_put(txn, lead, events, error);
 }
 
@@ -104,7 +106,7 @@ static gboolean upgrade_batch(LrTxn *txn, gpointer data, GError **error)
 			u->finished = FALSE;
 			break;
 		}
-		if (!upgrade_one(txn, rec, error))
+		if (!upgrade_one(txn, rec, u->summaries_only, error))
 			return c->close(c), FALSE;
 		u->leads++;
 	}
@@ -114,72 +116,24 @@ static gboolean upgrade_batch(LrTxn *txn, gpointer data, GError **error)
 	return u->finished ? queue_state_put(txn, QUEUE_STORE_VERSION_KEY, "3", error) : TRUE;
 }
 
-/* old_summaries - the ids of up to QUEUE_UPGRADE_BATCH summaries from
- * u->next on whose record is not version 2 (only its first byte read). */
-static gboolean old_summaries(LrTxn *txn, Upgrade *u, GArray *ids, GError **error)
-{
-	guint64 kbuf = be64(u->next);
-	guint8 first = 0;
-	DBT key = {
-	    .data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf), .flags = DB_DBT_USERMEM};
-	DBT val = {.data = &first, .ulen = 1, .dlen = 1, .flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
-	DBC *c = queue_cursor_open(txn->q->summaries, txn, error);
-	guint n = 0;
-	int ret;
-
-	if (c == NULL)
-		return FALSE;
-	u->finished = TRUE;
-	for (ret = c->get(c, &key, &val, DB_SET_RANGE); ret == 0;
-	     ret = c->get(c, &key, &val, DB_NEXT)) {
-		guint64 id = GUINT64_FROM_BE(kbuf);
-		if (n++ == QUEUE_UPGRADE_BATCH) {
-			u->next = id;
-			u->finished = FALSE;
-			break;
-		}
-		if (first != SUMMARY_FORMAT_VERSION)
-			g_array_append_val(ids, id);
-	}
-	c->close(c);
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return queue_db_fail(error, ret, "summaries");
-	return TRUE;
-}
-
-/* summaries_batch - one transaction: the old summaries of the next
- * QUEUE_UPGRADE_BATCH rebuilt as version-2 records. */
-static gboolean summaries_batch(LrTxn *txn, gpointer data, GError **error)
-{
-	Upgrade *u = data;
-	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
-
-	if (!old_summaries(txn, u, ids, error))
-		return FALSE;
-	for (guint i = 0; i < ids->len; i++)
-		if (!queue_summary_rebuild_in(txn, g_array_index(ids, guint64, i), error))
-			return FALSE;
-	u->leads += ids->len;
-	return u->finished ? queue_state_put(txn, QUEUE_STORE_VERSION_KEY, "3", error) : TRUE;
-}
-
 /* queue_store_upgrade - build what an older store lacks. */
 gboolean queue_store_upgrade(LrQueue *q, GError **error)
 {
 	g_autofree char *version = NULL;
-	Upgrade u = {1, FALSE, 0};
+	Upgrade u = {1, FALSE, 0, FALSE};
 	gint64 t0 = g_get_monotonic_time();
-
-	QueueTxnFunc step = upgrade_batch;
 
 	queue_state_get(q, NULL, QUEUE_STORE_VERSION_KEY, &version, NULL);
 	if (version != NULL && atoi(version) >= QUEUE_STORE_VERSION)
 		return TRUE;
-	if (version != NULL && atoi(version) == 2)
-		step = summaries_batch; /* only the summary records are older */
+	/* Version 2: the summaries are all rebuilt, into a new summary.db
+	 * with the larger pages of this version. */
+	u.summaries_only = version != NULL && atoi(version) == 2;
+	if (u.summaries_only && !queue_summaries_recreate(q, error))
+		return FALSE;
 	while (!u.finished) {
 		guint64 from = u.next;
-		if (!queue_run(q, step, &u, error))
+		if (!queue_run(q, upgrade_batch, &u, error))
 			return FALSE;
 		if (!u.finished && u.next <= from)
 			break;

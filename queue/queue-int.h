@@ -113,7 +113,8 @@ int queue_group_flush(LrQueue *q);
 /* The store layout this code writes: 1 had no indexes or summaries, 2 has
  * them (queue_store_upgrade builds them for a version-1 store) with
  * version-1 summary records, 3 has only version-2 (flat) summary records
- * (the upgrade rebuilds the others from their leads and events). */
+ * in a summary.db of QUEUE_SUMMARY_PAGE pages (the upgrade rebuilds every
+ * summary from its lead and events into a new summary.db). */
 #define QUEUE_STORE_VERSION 3
 #define QUEUE_STORE_VERSION_KEY "store.version"
 
@@ -146,6 +147,14 @@ gboolean queue_summary_flush(LrTxn *txn, GError **error);
 
 /* queue_events_in - lead id's events read inside txn (NULL: committed). */
 GPtrArray *queue_events_in(LrQueue *q, LrTxn *txn, guint64 id, GError **error);
+
+/* Page size of summary.db: a report reads it whole, and large pages cost
+ * fewer cache visits and less space per record (version 3 on). */
+#define QUEUE_SUMMARY_PAGE 65536
+
+/* queue_summaries_recreate - remove summary.db and create it empty (with
+ * QUEUE_SUMMARY_PAGE pages), for the upgrade that rebuilds every summary. */
+gboolean queue_summaries_recreate(LrQueue *q, GError **error);
 
 /* queue_store_upgrade - bring a store of an earlier layout up to
  * QUEUE_STORE_VERSION (building indexes and summaries), called by
