@@ -57,29 +57,43 @@ double report_p90(GArray *a)
 	return v;
 }
 
+/* zone_offset - the UTC offset (seconds) of tz at secs. */
+static gint64 zone_offset(GTimeZone *tz, gint64 secs)
+{
+	int iv = g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, secs);
+
+	return iv >= 0 ? g_time_zone_get_offset(tz, iv) : 0;
+}
+
 /* next_change - the earliest time after t (µs) at which user's in-hours
- * state can change: a span's edge or local midnight in its zone, and at
- * the latest the next whole UTC hour (zone offsets change on hours). */
+ * state can change: a span's edge or local midnight in its zone; when a
+ * zone's offset differs there from t's (a transition lies between), the
+ * next whole UTC hour instead (zone offsets change on hours). */
 static gint64 next_change(const LrUser *user, gint64 t)
 {
-	gint64 secs = t / G_USEC_PER_SEC, best = (secs / 3600 + 1) * 3600;
+	gint64 secs = t / G_USEC_PER_SEC, best = G_MAXINT64, hour = (secs / 3600 + 1) * 3600;
 
 	for (guint i = 0; i < user->hours->len; i++) {
 		const LrHours *h = &g_array_index(user->hours, LrHours, i);
-		int iv = g_time_zone_find_interval(h->tz, G_TIME_TYPE_UNIVERSAL, secs);
-		gint64 local = secs + (iv >= 0 ? g_time_zone_get_offset(h->tz, iv) : 0);
+		gint64 local = secs + zone_offset(h->tz, secs);
 		gint64 sod = ((local % 86400) + 86400) % 86400;
 		const gint64 edges[] = {h->from * 60LL, h->to * 60LL, 86400};
 		for (guint k = 0; k < G_N_ELEMENTS(edges); k++)
 			if (edges[k] > sod)
 				best = MIN(best, secs + edges[k] - sod);
 	}
+	for (guint i = 0; best > hour && i < user->hours->len; i++) {
+		GTimeZone *tz = g_array_index(user->hours, LrHours, i).tz;
+		if (zone_offset(tz, best) != zone_offset(tz, secs))
+			best = hour;
+	}
 	return best * G_USEC_PER_SEC;
 }
 
 /* working_secs - working seconds of user between from and to, stopping
  * once they pass cap (µs).  The state is constant between changes, so the
- * walk goes from change to change (at most about 26 steps a day). */
+ * walk goes from change to change (a few steps a day, one an hour
+ * around a zone's transition). */
 static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 cap)
 {
 	gint64 t = from, limit = MIN(to, from + 90LL * 86400 * G_USEC_PER_SEC), sum = 0;
