@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/compute.h"
+#include "report/zones.h"
 
 static const char *const by_names[] = {"source", "campaign", "user", "team",
                                        "server", "day",      "week"};
@@ -57,25 +58,17 @@ double report_p90(GArray *a)
 	return v;
 }
 
-/* zone_offset - the UTC offset (seconds) of tz at secs. */
-static gint64 zone_offset(GTimeZone *tz, gint64 secs)
-{
-	int iv = g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, secs);
-
-	return iv >= 0 ? g_time_zone_get_offset(tz, iv) : 0;
-}
-
 /* next_change - the earliest time after t (µs) at which user's in-hours
  * state can change: a span's edge or local midnight in its zone; when a
  * zone's offset differs there from t's (a transition lies between), the
  * next whole UTC hour instead (zone offsets change on hours). */
-static gint64 next_change(const LrUser *user, gint64 t)
+static gint64 next_change(const LrUser *user, gint64 t, LrZones *z)
 {
 	gint64 secs = t / G_USEC_PER_SEC, best = G_MAXINT64, hour = (secs / 3600 + 1) * 3600;
 
 	for (guint i = 0; i < user->hours->len; i++) {
 		const LrHours *h = &g_array_index(user->hours, LrHours, i);
-		gint64 local = secs + zone_offset(h->tz, secs);
+		gint64 local = secs + report_zones_offset(z, h->tz, secs);
 		gint64 sod = ((local % 86400) + 86400) % 86400;
 		const gint64 edges[] = {h->from * 60LL, h->to * 60LL, 86400};
 		for (guint k = 0; k < G_N_ELEMENTS(edges); k++)
@@ -84,7 +77,7 @@ static gint64 next_change(const LrUser *user, gint64 t)
 	}
 	for (guint i = 0; best > hour && i < user->hours->len; i++) {
 		GTimeZone *tz = g_array_index(user->hours, LrHours, i).tz;
-		if (zone_offset(tz, best) != zone_offset(tz, secs))
+		if (report_zones_offset(z, tz, best) != report_zones_offset(z, tz, secs))
 			best = hour;
 	}
 	return best * G_USEC_PER_SEC;
@@ -94,7 +87,7 @@ static gint64 next_change(const LrUser *user, gint64 t)
  * once they pass cap (µs).  The state is constant between changes, so the
  * walk goes from change to change (a few steps a day, one an hour
  * around a zone's transition). */
-static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 cap)
+static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 cap, LrZones *z)
 {
 	gint64 t = from, limit = MIN(to, from + 90LL * 86400 * G_USEC_PER_SEC), sum = 0;
 	LrTzMemo memo = LR_TZ_MEMO_INIT;
@@ -104,7 +97,8 @@ static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 ca
 	if (user == NULL || user->hours == NULL || user->hours->len == 0)
 		return to - from;
 	while (t < limit && sum <= cap) {
-		gint64 next = MIN(next_change(user, t), limit);
+		gint64 next = MIN(next_change(user, t, z), limit);
+		report_zones_memo(z, user, t, &memo);
 		if (lr_config_user_in_hours_memo(user, t, &memo))
 			sum += next - t;
 		t = next;
@@ -115,7 +109,9 @@ static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 ca
 /* report_working_secs - working seconds of user between from and to. */
 double report_working_secs(const LrUser *user, gint64 from, gint64 to)
 {
-	return (double)working_secs(user, from, to, G_MAXINT64) / G_USEC_PER_SEC;
+	g_autoptr(LrZones) z = report_zones_new();
+
+	return (double)working_secs(user, from, to, G_MAXINT64, z) / G_USEC_PER_SEC;
 }
 
 /* report_team_of - the team of a user. */
@@ -134,20 +130,21 @@ typedef struct {
 
 /* sla_state - kept, breached or open for a window of seconds (counting
  * stops once the window has passed). */
-static int sla_state(const LrUser *u, gint64 from, gint64 done, gint64 now, gint64 window)
+static int sla_state(const LrUser *u, gint64 from, gint64 done, gint64 now, gint64 window,
+                     LrZones *z)
 {
 	gint64 took;
 
 	if (window <= 0)
 		return -1;
-	took = working_secs(u, from, done ? done : now, window * G_USEC_PER_SEC);
+	took = working_secs(u, from, done ? done : now, window * G_USEC_PER_SEC, z);
 	if (took > window * G_USEC_PER_SEC)
 		return 1;
 	return done ? 0 : -1;
 }
 
 /* derive - durations and SLA states of one summary. */
-static Derived derive(const LrSummary *s, const LrReportOptions *o)
+static Derived derive(const LrSummary *s, const LrReportOptions *o, LrZones *z)
 {
 	const LrUser *u = o->cfg && s->assignee ? lr_config_user(o->cfg, s->assignee) : NULL;
 	LrWorkflow wf = {.accept_within = LR_DEFAULT_ACCEPT_WITHIN, .contact_within = -1};
@@ -157,17 +154,19 @@ static Derived derive(const LrSummary *s, const LrReportOptions *o)
 		wf = lr_config_workflow(o->cfg, u);
 	if (s->accepted_at) {
 		d.tta = (double)(s->accepted_at - s->received) / G_USEC_PER_SEC;
-		d.tta_w = report_working_secs(u, s->received, s->accepted_at);
+		d.tta_w = working_secs(u, s->received, s->accepted_at, G_MAXINT64, z) /
+		          (double)G_USEC_PER_SEC;
 	}
 	if (s->contacted_at) {
 		d.ttc = (double)(s->contacted_at - s->received) / G_USEC_PER_SEC;
-		d.ttc_w = report_working_secs(u, s->received, s->contacted_at);
+		d.ttc_w = working_secs(u, s->received, s->contacted_at, G_MAXINT64, z) /
+		          (double)G_USEC_PER_SEC;
 	}
 	if (s->offered_at)
-		d.sla = sla_state(u, s->received, s->accepted_at, o->now, wf.accept_within);
+		d.sla = sla_state(u, s->received, s->accepted_at, o->now, wf.accept_within, z);
 	if (s->offered_at && s->accepted_at)
 		d.contact_sla =
-		    sla_state(u, s->received, s->contacted_at, o->now, wf.contact_within);
+		    sla_state(u, s->received, s->contacted_at, o->now, wf.contact_within, z);
 	return d;
 }
 
@@ -279,6 +278,7 @@ struct LrReportBuild {
 	gint64 first;     /* the earliest arrival of the period */
 	gint64 day;       /* the UTC day (number) of day_row */
 	LrReportRow *day_row;
+	LrZones *zones; /* offsets remembered for working hours */
 };
 typedef struct LrReportBuild Ctx;
 
@@ -353,7 +353,7 @@ static void add_day(Ctx *c, const LrSummary *s)
 /* add_summary - one summary into every table it belongs to. */
 static void add_summary(Ctx *c, const LrSummary *s, gboolean cur)
 {
-	Derived d = derive(s, c->opt);
+	Derived d = derive(s, c->opt, c->zones);
 
 	add_lead(cur ? &c->total->cur : &c->total->prev, s, &d);
 	add_users(c->reps, s, &d, cur);
@@ -419,6 +419,7 @@ LrReport *report_begin(const LrReportOptions *opt)
 	c->opt = &r->opt;
 	c->total = row_new("total");
 	c->first = G_MAXINT64;
+	c->zones = report_zones_new();
 	c->rows = g_hash_table_new(g_str_hash, g_str_equal);
 	c->reps = g_hash_table_new(g_str_hash, g_str_equal);
 	c->servers = g_hash_table_new(g_str_hash, g_str_equal);
@@ -461,6 +462,7 @@ void report_end(LrReport *r)
 	} else {
 		r->rows = sorted(c->rows);
 	}
+	report_zones_free(c->zones);
 	g_free(c);
 	r->build = NULL;
 }
