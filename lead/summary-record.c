@@ -1,5 +1,6 @@
-/* summary-record.c - the versioned GVariant record of a lead summary, as
- * the store keeps it beside each lead. */
+/* summary-record.c - the version-1 record of a lead summary, a GVariant,
+ * as the previous store wrote it beside each lead: read still, written
+ * only by the test of that store. */
 #include "config.h"
 
 #include "lead/lr-error.h"
@@ -40,11 +41,11 @@ static GVariant *users_variant(const LrSummary *s)
 	return g_variant_builder_end(&b);
 }
 
-/* summary_serialize - write the versioned record. */
-GBytes *summary_serialize(const LrSummary *s)
+/* summary_serialize_v1 - write the version-1 record. */
+GBytes *summary_serialize_v1(const LrSummary *s)
 {
 	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new(
-	    SUMMARY_RECORD_V1_NEW, (guint32)SUMMARY_FORMAT_VERSION, s->id, s->received, s->is_lead,
+	    SUMMARY_RECORD_V1_NEW, (guint32)1, s->id, s->received, s->is_lead,
 	    s->erased, s->source ? s->source : "(none)", s->medium ? s->medium : "(none)",
 	    s->campaign ? s->campaign : "(none)", s->assignee, s->server, stages_variant(s),
 	    users_variant(s), s->rejected, s->forwarded, s->timeouts, s->recalled, s->offered_at,
@@ -75,8 +76,8 @@ static void read_lists(LrSummary *s, GVariantIter *stages, GVariantIter *users)
 	}
 }
 
-/* summary_deserialize - read a summary record. */
-LrSummary *summary_deserialize(GBytes *bytes, GError **error)
+/* summary_deserialize_v1 - read a version-1 record. */
+LrSummary *summary_deserialize_v1(GBytes *bytes, GError **error)
 {
 	g_autoptr(GVariant) v = g_variant_ref_sink(
 	    g_variant_new_from_bytes(G_VARIANT_TYPE(SUMMARY_RECORD_V1), bytes, FALSE));
@@ -89,7 +90,7 @@ LrSummary *summary_deserialize(GBytes *bytes, GError **error)
 		return NULL;
 	}
 	g_variant_get_child(v, 0, "u", &version);
-	if (version != SUMMARY_FORMAT_VERSION) {
+	if (version != 1) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "summary record of unknown version %u",
 		            version);
 		return NULL;
@@ -101,5 +102,6 @@ LrSummary *summary_deserialize(GBytes *bytes, GError **error)
 	              &s->offered_at, &s->accepted_at, &s->contacted_at, &s->won_at, &s->lost_at,
 	              &s->won_amount, &s->deadline);
 	read_lists(s, stages, users);
+	s->format = 1;
 	return s;
 }

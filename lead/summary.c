@@ -113,14 +113,8 @@ static LrInvolvement *involvement(LrSummary *s, const char *user)
 	return v;
 }
 
-/* Folding state: the users the current offer went to. */
-typedef struct {
-	LrSummary *s;
-	GPtrArray *pending; /* LrInvolvement * (borrowed) */
-} Fold;
-
 /* fold_offer - a "notified" event: an offer when it is a new-lead mail. */
-static void fold_offer(Fold *f, const LrEvent *e)
+static void fold_offer(LrSummary *s, const LrEvent *e)
 {
 	g_auto(GStrv) w = NULL;
 	LrInvolvement *v;
@@ -128,30 +122,39 @@ static void fold_offer(Fold *f, const LrEvent *e)
 	if (e->detail == NULL || !g_str_has_prefix(e->detail, "new-lead to "))
 		return;
 	w = g_strsplit(e->detail + strlen("new-lead to "), " ", 2);
-	if ((v = involvement(f->s, w[0])) == NULL)
+	if ((v = involvement(s, w[0])) == NULL)
 		return;
 	v->offered++;
-	g_ptr_array_add(f->pending, v);
-	if (f->s->offered_at == 0)
-		f->s->offered_at = e->at;
-	g_free(f->s->assignee);
-	f->s->assignee = g_strdup(v->user);
-	add_stage(f->s, SUMMARY_OFFERED, e->at, v->user);
+	v->pending++;
+	if (s->offered_at == 0)
+		s->offered_at = e->at;
+	g_free(s->assignee);
+	s->assignee = g_strdup(v->user);
+	add_stage(s, SUMMARY_OFFERED, e->at, v->user);
 }
 
-/* fold_timeout - a missed deadline counts against everyone offered. */
-static void fold_timeout(Fold *f)
+/* clear_pending - the current offer is over (routed on, forwarded). */
+static void clear_pending(LrSummary *s)
 {
-	f->s->timeouts++;
-	for (guint i = 0; i < f->pending->len; i++)
-		((LrInvolvement *)f->pending->pdata[i])->timeouts++;
-	g_ptr_array_set_size(f->pending, 0);
+	for (guint i = 0; i < s->users->len; i++)
+		((LrInvolvement *)s->users->pdata[i])->pending = 0;
+}
+
+/* fold_timeout - a missed deadline counts against everyone offered (once
+ * per offer they had). */
+static void fold_timeout(LrSummary *s)
+{
+	s->timeouts++;
+	for (guint i = 0; i < s->users->len; i++) {
+		LrInvolvement *v = s->users->pdata[i];
+		v->timeouts += v->pending;
+		v->pending = 0;
+	}
 }
 
 /* fold_outcome - accepted, contacted, won, lost by a user (or partner). */
-static void fold_outcome(Fold *f, const LrEvent *e, LrInvolvement *v)
+static void fold_outcome(LrSummary *s, const LrEvent *e, LrInvolvement *v)
 {
-	LrSummary *s = f->s;
 	const char *t = e->type;
 
 	if (strcmp(t, "accepted") == 0) {
@@ -184,9 +187,8 @@ static void fold_outcome(Fold *f, const LrEvent *e, LrInvolvement *v)
 }
 
 /* fold_routing - not-lead, federated, recalled, rejected, forwarded. */
-static void fold_routing(Fold *f, const LrEvent *e, LrInvolvement *v)
+static void fold_routing(LrSummary *s, const LrEvent *e, LrInvolvement *v)
 {
-	LrSummary *s = f->s;
 	const char *t = e->type;
 
 	if (strcmp(t, "not-lead") == 0) {
@@ -207,27 +209,45 @@ static void fold_routing(Fold *f, const LrEvent *e, LrInvolvement *v)
 		s->forwarded++;
 		if (v)
 			v->forwarded++;
-		g_ptr_array_set_size(f->pending, 0);
+		clear_pending(s);
 	} else if (strcmp(t, "routed") == 0) {
-		g_ptr_array_set_size(f->pending, 0);
+		clear_pending(s);
 	} else if (strcmp(t, "erased") == 0) {
 		s->erased = TRUE;
 	}
 }
 
-/* fold_event - one event into the summary. */
-static void fold_event(Fold *f, const LrEvent *e)
+/* is_closing - an outcome credited to the lead's holder, whoever
+ * recorded it (a rep by mail, an admin with `lead close`/`lead status`). */
+static gboolean is_closing(const char *type)
+{
+	return strcmp(type, "won") == 0 || strcmp(type, "lost") == 0 ||
+	       strcmp(type, "contacted") == 0;
+}
+
+/* credited - whose involvement an event counts for: an outcome a person
+ * recorded counts for the holder at that time (the assignee) when there
+ * is one; anything else for its actor (none for robots and servers). */
+static LrInvolvement *credited(LrSummary *s, const LrEvent *e)
+{
+	if (is_closing(e->type) && is_user(e->actor) && is_user(s->assignee))
+		return involvement(s, s->assignee);
+	return involvement(s, e->actor);
+}
+
+/* summary_fold - one event into the summary. */
+void summary_fold(LrSummary *s, const LrEvent *e)
 {
 	if (strcmp(e->type, "received") == 0)
-		add_stage(f->s, SUMMARY_NEW, e->at, e->actor);
+		add_stage(s, SUMMARY_NEW, e->at, e->actor);
 	else if (strcmp(e->type, "notified") == 0)
-		fold_offer(f, e);
+		fold_offer(s, e);
 	else if (strcmp(e->type, "timeout") == 0)
-		fold_timeout(f);
+		fold_timeout(s);
 	else {
-		LrInvolvement *v = involvement(f->s, e->actor);
-		fold_outcome(f, e, v);
-		fold_routing(f, e, v);
+		LrInvolvement *v = credited(s, e);
+		fold_outcome(s, e, v);
+		fold_routing(s, e, v);
 	}
 }
 
@@ -242,25 +262,34 @@ LrSummary *summary_empty(void)
 	return s;
 }
 
-/* summary_new - fold lead and its events. */
-LrSummary *summary_new(const LrLead *lead, const GPtrArray *events)
+/* summary_set_lead - what the summary takes from the lead record. */
+void summary_set_lead(LrSummary *s, const LrLead *lead)
 {
-	LrSummary *s = summary_empty();
-	Fold f = {s, g_ptr_array_new()};
 	const char *deadline = lead_meta_get(lead, "deadline");
 
 	s->id = lead->id;
 	s->received = lead->received;
 	s->is_lead = lead->is_lead;
-	s->erased = lead_meta_get(lead, "erased") != NULL;
+	/* Erasure is for good: an "erased" event folded in stays. */
+	s->erased = s->erased || lead_meta_get(lead, "erased") != NULL;
+	g_free(s->source);
+	g_free(s->medium);
+	g_free(s->campaign);
 	set_origin(s, lead);
 	s->deadline = deadline ? g_ascii_strtoll(deadline, NULL, 10) : 0;
+}
+
+/* summary_new - fold lead and its events. */
+LrSummary *summary_new(const LrLead *lead, const GPtrArray *events)
+{
+	LrSummary *s = summary_empty();
+
+	summary_set_lead(s, lead);
 	if (events == NULL || events->len == 0 ||
 	    strcmp(((LrEvent *)events->pdata[0])->type, "received") != 0)
 		add_stage(s, SUMMARY_NEW, lead->received, "intake");
 	for (guint i = 0; events != NULL && i < events->len; i++)
-		fold_event(&f, events->pdata[i]);
-	g_ptr_array_free(f.pending, TRUE);
+		summary_fold(s, events->pdata[i]);
 	return s;
 }
 

@@ -1,11 +1,13 @@
 /* queue-erase.c - erasing a person's data inside a transaction, and the
- * upgrade of a store written before indexes and summaries existed. */
+ * upgrade of a store written before indexes and summaries existed (1) or
+ * with version-1 summary records (2). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "lead/erase.h"
+#include "lead/summary.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "queue/queue-int.h"
@@ -23,6 +25,7 @@ static gboolean events_rewrite(LrTxn *txn, guint64 id, GError **error)
 
 	if (events == NULL)
 		return FALSE;
+	queue_summary_rebuild(txn, id);
 	ret = txn->q->events->del(txn->q->events, txn->txn, &key, 0);
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return queue_db_fail(error, ret, "events delete");
@@ -60,11 +63,13 @@ gboolean queue_lead_erase(LrTxn *txn, guint64 id, const char *actor, const char 
 typedef struct {
 	guint64 next; /* the first lead id of the batch */
 	gboolean finished;
-	guint64 leads; /* upgraded so far */
+	guint64 leads;           /* upgraded so far */
+	gboolean summaries_only; /* a version-2 store: its indexes are there */
 } Upgrade;
 
-/* upgrade_one - index and summarise one lead read in txn. */
-static gboolean upgrade_one(LrTxn *txn, GBytes *rec, GError **error)
+/* upgrade_one - index (unless only summaries are missing) and summarise
+ * one lead read in txn. */
+static gboolean upgrade_one(LrTxn *txn, GBytes *rec, gboolean summaries_only, GError **error)
 {
 	g_autoptr(LrLead) lead = lead_deserialize(rec, NULL);
 	g_autoptr(GPtrArray) events = NULL;
@@ -73,7 +78,7 @@ static gboolean upgrade_one(LrTxn *txn, GBytes *rec, GError **error)
 		return TRUE; /* unreadable: list and reports skip it too */
 	if ((events = queue_events_in(txn->q, txn, lead->id, error)) == NULL)
 		return FALSE;
-	return queue_index_update(txn, NULL, lead, error) &&
+	return (summaries_only || queue_index_update(txn, NULL, lead, error)) &&
 	       queue_summary_put(txn, lead, events, error);
 }
 
@@ -101,26 +106,31 @@ static gboolean upgrade_batch(LrTxn *txn, gpointer data, GError **error)
 			u->finished = FALSE;
 			break;
 		}
-		if (!upgrade_one(txn, rec, error))
+		if (!upgrade_one(txn, rec, u->summaries_only, error))
 			return c->close(c), FALSE;
 		u->leads++;
 	}
 	c->close(c);
 	if (ret != 0 && ret != DB_NOTFOUND)
 		return queue_db_fail(error, ret, "leads");
-	return u->finished ? queue_state_put(txn, QUEUE_STORE_VERSION_KEY, "2", error) : TRUE;
+	return u->finished ? queue_state_put(txn, QUEUE_STORE_VERSION_KEY, "3", error) : TRUE;
 }
 
 /* queue_store_upgrade - build what an older store lacks. */
 gboolean queue_store_upgrade(LrQueue *q, GError **error)
 {
 	g_autofree char *version = NULL;
-	Upgrade u = {1, FALSE, 0};
+	Upgrade u = {1, FALSE, 0, FALSE};
 	gint64 t0 = g_get_monotonic_time();
 
 	queue_state_get(q, NULL, QUEUE_STORE_VERSION_KEY, &version, NULL);
 	if (version != NULL && atoi(version) >= QUEUE_STORE_VERSION)
 		return TRUE;
+	/* Version 2: the summaries are all rebuilt, into a new summary.db
+	 * with the larger pages of this version. */
+	u.summaries_only = version != NULL && atoi(version) == 2;
+	if (u.summaries_only && !queue_summaries_recreate(q, error))
+		return FALSE;
 	while (!u.finished) {
 		guint64 from = u.next;
 		if (!queue_run(q, upgrade_batch, &u, error))

@@ -410,9 +410,9 @@ static void time_range(const QueueQuery *w, Range *r)
 	r->bound = key_num('T', w->until ? (guint64)w->until : G_MAXUINT64, 8, &zero, 8);
 }
 
-/* ids_batch - up to QUEUE_WALK_BATCH lead records below *bound (be64),
- * descending, into recs (GBytes); *bound becomes the last id. */
-static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, GError **error)
+/* ids_batch - up to max lead records below *bound (be64), descending,
+ * into recs (GBytes); *bound becomes the last id. */
+static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max, GError **error)
 {
 	DBC *c = queue_cursor_open(q->leads, NULL, error);
 	guint64 kbuf = *bound;
@@ -428,11 +428,11 @@ static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, GError **
 		free(val.data), val = dbt_out();
 	ret = ret == DB_NOTFOUND ? c->get(c, &key, &val, DB_LAST)
 	                         : (ret == 0 ? c->get(c, &key, &val, DB_PREV) : ret);
-	for (; ret == 0 && recs->len < QUEUE_WALK_BATCH; ret = c->get(c, &key, &val, DB_PREV)) {
+	for (; ret == 0 && recs->len < max; ret = c->get(c, &key, &val, DB_PREV)) {
 		g_ptr_array_add(recs, queue_dbt_bytes(&val));
 		val = dbt_out();
 		*bound = kbuf;
-		if (recs->len == QUEUE_WALK_BATCH)
+		if (recs->len == max)
 			break;
 	}
 	c->close(c);
@@ -457,22 +457,25 @@ static gboolean query_lead(Query *s, const LrLead *lead)
 }
 
 /* query_by_ids - no index filter: the leads themselves, newest first,
- * each decoded from the record the walk read. */
+ * each decoded from the record the walk read; the first batch reads no
+ * more than the caller will take (query->limit). */
 static gboolean query_by_ids(Query *s, GError **error)
 {
 	guint64 bound = id_bound(s->query);
+	guint max = s->query->limit ? MIN(s->query->limit, QUEUE_WALK_BATCH) : QUEUE_WALK_BATCH;
 	gboolean go = TRUE;
 
 	while (go) {
 		g_autoptr(GPtrArray) recs =
 		    g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
-		if (!ids_batch(s->q, &bound, recs, error))
+		if (!ids_batch(s->q, &bound, recs, max, error))
 			return FALSE;
 		for (guint i = 0; go && i < recs->len; i++) {
 			g_autoptr(LrLead) lead = lead_deserialize(recs->pdata[i], NULL);
 			go = lead == NULL || query_lead(s, lead);
 		}
-		go = go && recs->len == QUEUE_WALK_BATCH;
+		go = go && recs->len == max;
+		max = QUEUE_WALK_BATCH;
 	}
 	return TRUE;
 }

@@ -38,7 +38,7 @@ struct LrQueue {
 struct LrTxn {
 	LrQueue *q;
 	DB_TXN *txn;
-	GHashTable *dirty; /* lead ids whose summary to rewrite before commit */
+	GHashTable *dirty; /* lead id -> what to fold into its summary at commit */
 };
 
 /* be64 - a big-endian key for an integer, so btree order is number order. */
@@ -115,26 +115,50 @@ int queue_group_flush(LrQueue *q);
 /* store: secondary indexes and summaries (queue-index.c, queue-summary.c). */
 
 /* The store layout this code writes: 1 had no indexes or summaries, 2 has
- * them (queue_store_upgrade builds them for a version-1 store). */
-#define QUEUE_STORE_VERSION 2
+ * them (queue_store_upgrade builds them for a version-1 store) with
+ * version-1 summary records, 3 has only version-2 (flat) summary records
+ * in a summary.db of QUEUE_SUMMARY_PAGE pages (the upgrade rebuilds every
+ * summary from its lead and events into a new summary.db). */
+#define QUEUE_STORE_VERSION 3
 #define QUEUE_STORE_VERSION_KEY "store.version"
 
 /* queue_index_update - replace the index entries of old (NULL: a new lead)
  * by those of lead, inside txn. */
 gboolean queue_index_update(LrTxn *txn, const LrLead *old, const LrLead *lead, GError **error);
 
-/* queue_summary_mark - rewrite lead id's summary before txn commits. */
-void queue_summary_mark(LrTxn *txn, guint64 id);
+/* queue_summary_lead / queue_summary_event - lead id was written as
+ * record / got the event record in txn: before txn commits, its stored
+ * summary is read, the lead's new record and the new events folded in
+ * (summary_set_lead, summary_fold), and written back; a lead without a
+ * version-2 summary gets one built from its lead and all its events. */
+void queue_summary_lead(LrTxn *txn, guint64 id, GBytes *record);
+void queue_summary_event(LrTxn *txn, guint64 id, GBytes *record);
+
+/* queue_summary_rebuild - build lead id's summary from the lead and all
+ * its events before txn commits (its events were rewritten). */
+void queue_summary_rebuild(LrTxn *txn, guint64 id);
 
 /* queue_summary_put - write lead's summary from its events now (and no
  * more at commit). */
 gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events, GError **error);
 
-/* queue_summary_flush - write the summaries queue_summary_mark asked for. */
+/* queue_summary_rebuild_in - build lead id's summary from its lead and
+ * all its events in txn and write it now (nothing without a lead). */
+gboolean queue_summary_rebuild_in(LrTxn *txn, guint64 id, GError **error);
+
+/* queue_summary_flush - update the summaries txn touched (see above). */
 gboolean queue_summary_flush(LrTxn *txn, GError **error);
 
 /* queue_events_in - lead id's events read inside txn (NULL: committed). */
 GPtrArray *queue_events_in(LrQueue *q, LrTxn *txn, guint64 id, GError **error);
+
+/* Page size of summary.db: a report reads it whole, and large pages cost
+ * fewer cache visits and less space per record (version 3 on). */
+#define QUEUE_SUMMARY_PAGE 65536
+
+/* queue_summaries_recreate - remove summary.db and create it empty (with
+ * QUEUE_SUMMARY_PAGE pages), for the upgrade that rebuilds every summary. */
+gboolean queue_summaries_recreate(LrQueue *q, GError **error);
 
 /* queue_store_upgrade - bring a store of an earlier layout up to
  * QUEUE_STORE_VERSION (building indexes and summaries), called by

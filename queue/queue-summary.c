@@ -9,60 +9,175 @@
 #include "lead/summary.h"
 #include "queue/queue-int.h"
 
-/* queue_summary_mark - note a lead whose summary is to be rewritten. */
-void queue_summary_mark(LrTxn *txn, guint64 id)
+/* What one transaction did to a lead, for its summary at commit: the
+ * lead's last record written, the events added in order, or rebuild. */
+typedef struct {
+	GBytes *lead;       /* lead_serialize record, or NULL when not written */
+	GPtrArray *events;  /* GBytes event records */
+	gboolean rebuild;   /* read everything again (the events were rewritten) */
+} SummaryWork;
+
+/* work_free - destroy one lead's work. */
+static void work_free(gpointer p)
 {
+	SummaryWork *w = p;
+
+	g_clear_pointer(&w->lead, g_bytes_unref);
+	g_ptr_array_unref(w->events);
+	g_free(w);
+}
+
+/* work_of - the work of lead id in txn, created on first use. */
+static SummaryWork *work_of(LrTxn *txn, guint64 id)
+{
+	SummaryWork *w;
+
 	if (txn->dirty == NULL)
-		txn->dirty = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, NULL);
-	g_hash_table_add(txn->dirty, g_memdup2(&id, sizeof(id)));
+		txn->dirty = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, work_free);
+	if ((w = g_hash_table_lookup(txn->dirty, &id)) == NULL) {
+		w = g_new0(SummaryWork, 1);
+		w->events = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+		g_hash_table_insert(txn->dirty, g_memdup2(&id, sizeof(id)), w);
+	}
+	return w;
+}
+
+/* queue_summary_lead - the lead was written as record. */
+void queue_summary_lead(LrTxn *txn, guint64 id, GBytes *record)
+{
+	SummaryWork *w = work_of(txn, id);
+
+	g_clear_pointer(&w->lead, g_bytes_unref);
+	w->lead = g_bytes_ref(record);
+}
+
+/* queue_summary_event - an event record was added to lead id. */
+void queue_summary_event(LrTxn *txn, guint64 id, GBytes *record)
+{
+	g_ptr_array_add(work_of(txn, id)->events, g_bytes_ref(record));
+}
+
+/* queue_summary_rebuild - lead id's summary is to be read again whole. */
+void queue_summary_rebuild(LrTxn *txn, guint64 id)
+{
+	work_of(txn, id)->rebuild = TRUE;
+}
+
+/* summary_write - store s under its id. */
+static gboolean summary_write(LrTxn *txn, const LrSummary *s, GError **error)
+{
+	g_autoptr(GBytes) rec = summary_serialize(s);
+	guint64 k = be64(s->id);
+	gsize len;
+	const void *data = g_bytes_get_data(rec, &len);
+
+	return queue_put_bytes(txn->q->summaries, txn, &k, sizeof(k), data, len, error);
 }
 
 /* queue_summary_put - write the summary of lead and events. */
 gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *events, GError **error)
 {
 	g_autoptr(LrSummary) s = summary_new(lead, events);
-	g_autoptr(GBytes) rec = summary_serialize(s);
-	guint64 k = be64(lead->id);
-	gsize len;
-	const void *data = g_bytes_get_data(rec, &len);
 
 	if (txn->dirty)
 		g_hash_table_remove(txn->dirty, &lead->id);
-	return queue_put_bytes(txn->q->summaries, txn, &k, sizeof(k), data, len, error);
+	return summary_write(txn, s, error);
 }
 
-/* summary_rewrite - read lead id and its events in txn, write the summary
- * (nothing for ids without a lead, like the away events' 0). */
-static gboolean summary_rewrite(LrTxn *txn, guint64 id, GError **error)
+/* summary_build - lead id's summary from its record and events read in
+ * txn (NULL: committed); NULL without error when there is no such lead. */
+static LrSummary *summary_build(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
 {
 	g_autoptr(LrLead) lead = NULL;
 	g_autoptr(GPtrArray) events = NULL;
 	g_autoptr(GError) local = NULL;
 
-	if ((lead = queue_lead_get(txn->q, txn, id, &local)) == NULL) {
-		if (local == NULL || local->code == LR_ERROR_PERM)
+	if ((lead = queue_lead_get(q, txn, id, &local)) == NULL) {
+		if (local != NULL && local->code != LR_ERROR_PERM)
+			g_propagate_error(error, g_steal_pointer(&local));
+		return NULL;
+	}
+	if ((events = queue_events_in(q, txn, id, error)) == NULL)
+		return NULL;
+	return summary_new(lead, events);
+}
+
+/* queue_summary_rebuilt - lead id's summary from its lead and all its
+ * events, as committed. */
+LrSummary *queue_summary_rebuilt(LrQueue *q, guint64 id, GError **error)
+{
+	return summary_build(q, NULL, id, error);
+}
+
+/* summary_fold_work - apply w to the stored summary of id: TRUE with *done
+ * when it could (a version-2 record was there), else *done FALSE. */
+static gboolean summary_fold_work(LrTxn *txn, guint64 id, SummaryWork *w, gboolean *done,
+                                  GError **error)
+{
+	guint64 k = be64(id);
+	g_autoptr(GBytes) rec = NULL;
+	g_autoptr(LrSummary) s = NULL;
+
+	*done = FALSE;
+	if (!queue_get_bytes(txn->q->summaries, txn, &k, sizeof(k), DB_RMW, &rec, error))
+		return FALSE;
+	if (rec == NULL || (s = summary_deserialize(rec, NULL)) == NULL || s->format != 2)
+		return TRUE;
+	if (w->lead != NULL) {
+		g_autoptr(LrLead) lead = lead_deserialize(w->lead, NULL);
+		if (lead == NULL)
+			return TRUE;
+		summary_set_lead(s, lead);
+	}
+	for (guint i = 0; i < w->events->len; i++) {
+		g_autoptr(LrEvent) e = lead_event_deserialize(w->events->pdata[i], NULL);
+		if (e == NULL)
+			return TRUE; /* unreadable: rebuild, as a reader would see it */
+		summary_fold(s, e);
+	}
+	*done = TRUE;
+	return summary_write(txn, s, error);
+}
+
+/* queue_summary_rebuild_in - build and write lead id's summary in txn. */
+gboolean queue_summary_rebuild_in(LrTxn *txn, guint64 id, GError **error)
+{
+	g_autoptr(LrSummary) s = NULL;
+	g_autoptr(GError) local = NULL;
+
+	if ((s = summary_build(txn->q, txn, id, &local)) == NULL) {
+		if (local == NULL)
 			return TRUE;
 		g_propagate_error(error, g_steal_pointer(&local));
 		return FALSE;
 	}
-	if ((events = queue_events_in(txn->q, txn, id, error)) == NULL)
-		return FALSE;
-	return queue_summary_put(txn, lead, events, error);
+	return summary_write(txn, s, error);
 }
 
-/* queue_summary_flush - rewrite every marked summary. */
+/* summary_update - fold what txn did to lead id into its summary, or
+ * rebuild it from the lead and its events (nothing for ids without a
+ * lead, like the away events' 0). */
+static gboolean summary_update(LrTxn *txn, guint64 id, SummaryWork *w, GError **error)
+{
+	gboolean done = FALSE;
+
+	if (!w->rebuild && !summary_fold_work(txn, id, w, &done, error))
+		return FALSE;
+	return done || queue_summary_rebuild_in(txn, id, error);
+}
+
+/* queue_summary_flush - update every summary the transaction touched. */
 gboolean queue_summary_flush(LrTxn *txn, GError **error)
 {
-	g_autoptr(GList) ids = NULL;
+	GHashTableIter it;
+	gpointer k, v;
 
 	if (txn->dirty == NULL || g_hash_table_size(txn->dirty) == 0)
 		return TRUE;
-	ids = g_hash_table_get_keys(txn->dirty);
-	for (GList *l = ids; l != NULL; l = l->next) {
-		guint64 id = *(guint64 *)l->data;
-		if (g_hash_table_contains(txn->dirty, &id) && !summary_rewrite(txn, id, error))
+	g_hash_table_iter_init(&it, txn->dirty);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (!summary_update(txn, *(guint64 *)k, v, error))
 			return FALSE;
-	}
 	return TRUE;
 }
 
@@ -75,96 +190,4 @@ LrSummary *queue_summary_get(LrQueue *q, guint64 id, GError **error)
 	if (!queue_get_bytes(q->summaries, NULL, &k, sizeof(k), 0, &rec, error) || rec == NULL)
 		return NULL;
 	return summary_deserialize(rec, error);
-}
-
-/* Walk state: the 'T' entries of [from, until), each summary to fn. */
-typedef struct {
-	LrQueue *q;
-	gint64 until;
-	QueueSummaryFunc fn;
-	gpointer data;
-	GError *error;
-} Walk;
-
-/* walk_entry - one 'T' entry (key without its 'T'): FALSE past until or
- * when fn says stop. */
-static gboolean walk_entry(Walk *w, const guint8 *tail)
-{
-	guint64 at, id;
-	LrSummary *s;
-
-	memcpy(&at, tail, 8);
-	memcpy(&id, tail + 8, 8);
-	if ((gint64)GUINT64_FROM_BE(at) >= w->until)
-		return FALSE;
-	s = queue_summary_get(w->q, GUINT64_FROM_BE(id), &w->error);
-	if (s == NULL)
-		return w->error == NULL;
-	return w->fn(s, w->data);
-}
-
-/* Entries per cursor visit (see queue-index.c: no cursor stays open
- * while other records are read or handed on). */
-#define SUMMARY_WALK_BATCH 256
-
-/* time_batch - up to SUMMARY_WALK_BATCH 'T' entries from *from on (the
- * key after 'T': received, id), into tails; *from becomes the key after
- * the last. */
-static gboolean time_batch(LrQueue *q, guint8 from[16], GByteArray *tails, GError **error)
-{
-	guint8 kbuf[32];
-	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .size = 17, .flags = DB_DBT_USERMEM};
-	DBT val = {.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
-	DBC *c = queue_cursor_open(q->index, NULL, error);
-	int ret;
-
-	if (c == NULL)
-		return FALSE;
-	kbuf[0] = 'T';
-	memcpy(kbuf + 1, from, 16);
-	for (ret = c->get(c, &key, &val, DB_SET_RANGE);
-	     ret == 0 && tails->len < 16 * SUMMARY_WALK_BATCH;
-	     ret = c->get(c, &key, &val, DB_NEXT)) {
-		if (key.size != 17 || kbuf[0] != 'T')
-			break;
-		g_byte_array_append(tails, kbuf + 1, 16);
-	}
-	c->close(c);
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return queue_db_fail(error, ret, "index");
-	if (tails->len > 0) {
-		guint64 id, next;
-		memcpy(from, tails->data + tails->len - 16, 16);
-		memcpy(&id, from + 8, 8);
-		next = GUINT64_FROM_BE(id) + 1;
-		id = GUINT64_TO_BE(next);
-		memcpy(from + 8, &id, 8);
-	}
-	return TRUE;
-}
-
-/* queue_summaries_foreach - summaries of leads received in [from, until),
- * in arrival order, by the received-time index. */
-gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
-                                 gpointer data, GError **error)
-{
-	Walk w = {q, until, fn, data, NULL};
-	guint8 pos[16] = {0};
-	guint64 at = GUINT64_TO_BE((guint64)MAX(from, 0));
-	gboolean go = TRUE;
-
-	memcpy(pos, &at, 8);
-	while (go) {
-		g_autoptr(GByteArray) tails = g_byte_array_new();
-		if (!time_batch(q, pos, tails, error))
-			return FALSE;
-		for (guint i = 0; go && i < tails->len; i += 16)
-			go = walk_entry(&w, tails->data + i);
-		go = go && tails->len == 16 * SUMMARY_WALK_BATCH;
-	}
-	if (w.error != NULL) {
-		g_propagate_error(error, w.error);
-		return FALSE;
-	}
-	return TRUE;
 }

@@ -166,7 +166,7 @@ gboolean queue_lead_put(LrTxn *txn, const LrLead *lead, GError **error)
 		old = lead_deserialize(before, NULL);
 	if (!queue_index_update(txn, old, lead, error))
 		return FALSE;
-	queue_summary_mark(txn, lead->id);
+	queue_summary_lead(txn, lead->id, bytes);
 	return queue_put_bytes(txn->q->leads, txn, &k, sizeof(k), data, len, error);
 }
 
@@ -178,7 +178,7 @@ gboolean queue_event_add(LrTxn *txn, guint64 id, const LrEvent *event, GError **
 	gsize len;
 	const void *data = g_bytes_get_data(bytes, &len);
 
-	queue_summary_mark(txn, id);
+	queue_summary_event(txn, id, bytes);
 	return queue_put_bytes(txn->q->events, txn, &k, sizeof(k), data, len, error);
 }
 
@@ -223,8 +223,11 @@ gboolean queue_key_lookup(LrQueue *q, const char *key, guint64 *id, GError **err
 	return key_lookup(q, NULL, key, id, &found, error) && found;
 }
 
-/* store_one - the intake work for one message inside txn. */
-static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
+/* store_one - the intake work for one message inside txn; *reserved is
+ * the lead id taken for it by an earlier attempt of the same transaction
+ * (0: none yet), so that a retried transaction leaves no gap in the ids
+ * (the sequence itself is not undone by an abort). */
+static gboolean store_one(LrTxn *txn, LrStoreItem *item, guint64 *reserved, GError **error)
 {
 	LrLead *lead = item->seed;
 	g_autoptr(LrEvent) event = NULL;
@@ -239,8 +242,9 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 		return FALSE;
 	if (item->duplicate)
 		return TRUE;
-	if (!queue_seq_next(txn->q->lead_seq, &item->lead_id, error))
+	if (*reserved == 0 && !queue_seq_next(txn->q->lead_seq, reserved, error))
 		return FALSE;
+	item->lead_id = *reserved;
 	lead->id = item->lead_id;
 	lead->received = g_get_real_time();
 	lead_set_str(&lead->status, LEAD_STATUS_NEW);
@@ -264,6 +268,7 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 typedef struct {
 	LrStoreItem *items;
 	guint n;
+	guint64 *reserved; /* per item: the lead id taken by an earlier attempt */
 } StoreBatch;
 
 /* store_txn - the intake transaction body: every item of the batch. */
@@ -274,7 +279,7 @@ static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
 	for (guint i = 0; i < b->n; i++) {
 		b->items[i].lead_id = 0;
 		b->items[i].duplicate = FALSE;
-		if (!store_one(txn, &b->items[i], error))
+		if (!store_one(txn, &b->items[i], &b->reserved[i], error))
 			return FALSE;
 	}
 	return TRUE;
@@ -283,9 +288,11 @@ static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
 /* queue_store_item - the intake work for one message in a caller's txn. */
 gboolean queue_store_item(LrTxn *txn, LrStoreItem *item, GError **error)
 {
+	guint64 reserved = 0;
+
 	item->lead_id = 0;
 	item->duplicate = FALSE;
-	return store_one(txn, item, error);
+	return store_one(txn, item, &reserved, error);
 }
 
 /* queue_has_room - is there room for bytes more, with the margin? */
@@ -308,7 +315,8 @@ gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error)
 /* queue_store_batch - store several messages in one durable transaction. */
 gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **error)
 {
-	StoreBatch b = {items, n};
+	g_autofree guint64 *reserved = g_new0(guint64, n);
+	StoreBatch b = {items, n, reserved};
 	guint64 bytes = 0;
 
 	for (guint i = 0; i < n; i++)

@@ -252,6 +252,21 @@ static gboolean seq_open(LrQueue *q, DB_SEQUENCE **seq, const char *name, int ca
 	return TRUE;
 }
 
+/* queue_summaries_recreate - summary.db removed and created empty. */
+gboolean queue_summaries_recreate(LrQueue *q, GError **error)
+{
+	int ret;
+
+	q->summaries->close(q->summaries, 0);
+	q->summaries = NULL;
+	ret = q->env->dbremove(q->env, NULL, "summary.db", NULL, DB_AUTO_COMMIT);
+	if (ret != 0 && ret != ENOENT) {
+		queue_db_error(error, ret, "summary.db");
+		return FALSE;
+	}
+	return db_open_one(q, &q->summaries, "summary.db", QUEUE_SUMMARY_PAGE, 0, error);
+}
+
 /* dbs_open - open every database and sequence. */
 static gboolean dbs_open(LrQueue *q, GError **error)
 {
@@ -265,7 +280,7 @@ static gboolean dbs_open(LrQueue *q, GError **error)
 	       db_open_one(q, &q->state, "state.db", 0, 0, error) &&
 	       db_open_one(q, &q->seqdb, "seq.db", 0, 0, error) &&
 	       db_open_one(q, &q->index, "index.db", 0, 0, error) &&
-	       db_open_one(q, &q->summaries, "summary.db", 0, 0, error) &&
+	       db_open_one(q, &q->summaries, "summary.db", QUEUE_SUMMARY_PAGE, 0, error) &&
 	       /* Lead ids are shown to people: dense, one at a time.  Job and
 	        * outbox ids only order records: taken in blocks. */
 	       seq_open(q, &q->lead_seq, "lead", 0, error) &&

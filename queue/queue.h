@@ -256,6 +256,8 @@ typedef struct {
 	gint64 since, until;  /* received in [since, until) (µs) */
 	guint64 before;       /* only leads after lead `before` in the order */
 	gboolean by_priority; /* highest priority first (then newest), else newest */
+	guint limit;          /* the caller stops after this many (0: unknown): a
+	                       * walk reads no further ahead than that */
 } QueueQuery;
 
 /* queue_leads_query - the leads of query, in its order, to fn until fn
@@ -271,14 +273,28 @@ gboolean queue_leads_query(LrQueue *q, const QueueQuery *query, QueueLeadFunc fn
 typedef gboolean (*QueueSummaryFunc)(LrSummary *summary, gpointer data);
 
 /* queue_summaries_foreach - the summaries of leads received in [from,
- * until) (µs), in arrival order, to fn.  Reads summary records only (not
- * leads or events).  FALSE with LR_ERROR_TEMP when the store fails. */
+ * until) (µs) to fn, in arrival order (a short period: through the
+ * received-time index) or in id order (a period holding a good part of
+ * the store: a bulk scan of the summaries, cheaper than the index and one
+ * lookup per lead).  Reads summary records only (not leads or events).
+ * FALSE with LR_ERROR_TEMP when the store fails. */
 gboolean queue_summaries_foreach(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
                                  gpointer data, GError **error);
+
+/* queue_summaries_scan - the same, but fn only borrows each summary for
+ * the call (it may change it, not keep or free it): no allocation per
+ * lead, for reports over a million. */
+gboolean queue_summaries_scan(LrQueue *q, gint64 from, gint64 until, QueueSummaryFunc fn,
+                              gpointer data, GError **error);
 
 /* queue_summary_get - lead id's summary (new), NULL without error when
  * there is none. */
 LrSummary *queue_summary_get(LrQueue *q, guint64 id, GError **error);
+
+/* queue_summary_rebuilt - lead id's summary built anew from the committed
+ * lead and all its events (what the stored one, folded event by event,
+ * must equal); NULL without error when there is no such lead. */
+LrSummary *queue_summary_rebuilt(LrQueue *q, guint64 id, GError **error);
 
 /* queue_lead_erase - erase lead id's personal data (lead/erase.h) and its
  * raw message inside txn, and record an "erased" event by actor with

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "report/compute.h"
+#include "report/zones.h"
 
 static const char *const by_names[] = {"source", "campaign", "user", "team",
                                        "server", "day",      "week"};
@@ -25,62 +26,68 @@ int report_by_parse(const char *name)
 	return -1;
 }
 
-/* cmp_double - qsort order for doubles. */
-static int cmp_double(const void *a, const void *b)
+/* from_doubles - a GArray of seconds as durations. */
+static void from_doubles(LrDurations *d, const GArray *a)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
+	report_durations_init(d);
+	for (guint i = 0; i < a->len; i++)
+		report_durations_add(d, g_array_index(a, double, i));
 }
 
 /* report_median - the middle value (mean of the two middle ones). */
 double report_median(GArray *a)
 {
-	if (a->len == 0)
-		return -1;
-	qsort(a->data, a->len, sizeof(double), cmp_double);
-	if (a->len % 2)
-		return g_array_index(a, double, a->len / 2);
-	return (g_array_index(a, double, a->len / 2 - 1) + g_array_index(a, double, a->len / 2)) /
-	       2;
+	LrDurations d;
+	double v;
+
+	from_doubles(&d, a);
+	v = report_durations_median(&d);
+	report_durations_clear(&d);
+	return v;
 }
 
 /* report_p90 - the nearest-rank 90th percentile. */
 double report_p90(GArray *a)
 {
-	guint rank;
+	LrDurations d;
+	double v;
 
-	if (a->len == 0)
-		return -1;
-	qsort(a->data, a->len, sizeof(double), cmp_double);
-	rank = (guint)ceil(0.9 * a->len);
-	return g_array_index(a, double, MAX(rank, 1) - 1);
+	from_doubles(&d, a);
+	v = report_durations_p90(&d);
+	report_durations_clear(&d);
+	return v;
 }
 
 /* next_change - the earliest time after t (µs) at which user's in-hours
- * state can change: a span's edge or local midnight in its zone, and at
- * the latest the next whole UTC hour (zone offsets change on hours). */
-static gint64 next_change(const LrUser *user, gint64 t)
+ * state can change: a span's edge or local midnight in its zone; when a
+ * zone's offset differs there from t's (a transition lies between), the
+ * next whole UTC hour instead (zone offsets change on hours). */
+static gint64 next_change(const LrUser *user, gint64 t, LrZones *z)
 {
-	gint64 secs = t / G_USEC_PER_SEC, best = (secs / 3600 + 1) * 3600;
+	gint64 secs = t / G_USEC_PER_SEC, best = G_MAXINT64, hour = (secs / 3600 + 1) * 3600;
 
 	for (guint i = 0; i < user->hours->len; i++) {
 		const LrHours *h = &g_array_index(user->hours, LrHours, i);
-		int iv = g_time_zone_find_interval(h->tz, G_TIME_TYPE_UNIVERSAL, secs);
-		gint64 local = secs + (iv >= 0 ? g_time_zone_get_offset(h->tz, iv) : 0);
+		gint64 local = secs + report_zones_offset(z, h->tz, secs);
 		gint64 sod = ((local % 86400) + 86400) % 86400;
 		const gint64 edges[] = {h->from * 60LL, h->to * 60LL, 86400};
 		for (guint k = 0; k < G_N_ELEMENTS(edges); k++)
 			if (edges[k] > sod)
 				best = MIN(best, secs + edges[k] - sod);
 	}
+	for (guint i = 0; best > hour && i < user->hours->len; i++) {
+		GTimeZone *tz = g_array_index(user->hours, LrHours, i).tz;
+		if (report_zones_offset(z, tz, best) != report_zones_offset(z, tz, secs))
+			best = hour;
+	}
 	return best * G_USEC_PER_SEC;
 }
 
 /* working_secs - working seconds of user between from and to, stopping
  * once they pass cap (µs).  The state is constant between changes, so the
- * walk goes from change to change (at most about 26 steps a day). */
-static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 cap)
+ * walk goes from change to change (a few steps a day, one an hour
+ * around a zone's transition). */
+static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 cap, LrZones *z)
 {
 	gint64 t = from, limit = MIN(to, from + 90LL * 86400 * G_USEC_PER_SEC), sum = 0;
 	LrTzMemo memo = LR_TZ_MEMO_INIT;
@@ -90,7 +97,8 @@ static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 ca
 	if (user == NULL || user->hours == NULL || user->hours->len == 0)
 		return to - from;
 	while (t < limit && sum <= cap) {
-		gint64 next = MIN(next_change(user, t), limit);
+		gint64 next = MIN(next_change(user, t, z), limit);
+		report_zones_memo(z, user, t, &memo);
 		if (lr_config_user_in_hours_memo(user, t, &memo))
 			sum += next - t;
 		t = next;
@@ -101,7 +109,9 @@ static gint64 working_secs(const LrUser *user, gint64 from, gint64 to, gint64 ca
 /* report_working_secs - working seconds of user between from and to. */
 double report_working_secs(const LrUser *user, gint64 from, gint64 to)
 {
-	return (double)working_secs(user, from, to, G_MAXINT64) / G_USEC_PER_SEC;
+	g_autoptr(LrZones) z = report_zones_new();
+
+	return (double)working_secs(user, from, to, G_MAXINT64, z) / G_USEC_PER_SEC;
 }
 
 /* report_team_of - the team of a user. */
@@ -120,20 +130,21 @@ typedef struct {
 
 /* sla_state - kept, breached or open for a window of seconds (counting
  * stops once the window has passed). */
-static int sla_state(const LrUser *u, gint64 from, gint64 done, gint64 now, gint64 window)
+static int sla_state(const LrUser *u, gint64 from, gint64 done, gint64 now, gint64 window,
+                     LrZones *z)
 {
 	gint64 took;
 
 	if (window <= 0)
 		return -1;
-	took = working_secs(u, from, done ? done : now, window * G_USEC_PER_SEC);
+	took = working_secs(u, from, done ? done : now, window * G_USEC_PER_SEC, z);
 	if (took > window * G_USEC_PER_SEC)
 		return 1;
 	return done ? 0 : -1;
 }
 
 /* derive - durations and SLA states of one summary. */
-static Derived derive(const LrSummary *s, const LrReportOptions *o)
+static Derived derive(const LrSummary *s, const LrReportOptions *o, LrZones *z)
 {
 	const LrUser *u = o->cfg && s->assignee ? lr_config_user(o->cfg, s->assignee) : NULL;
 	LrWorkflow wf = {.accept_within = LR_DEFAULT_ACCEPT_WITHIN, .contact_within = -1};
@@ -143,17 +154,19 @@ static Derived derive(const LrSummary *s, const LrReportOptions *o)
 		wf = lr_config_workflow(o->cfg, u);
 	if (s->accepted_at) {
 		d.tta = (double)(s->accepted_at - s->received) / G_USEC_PER_SEC;
-		d.tta_w = report_working_secs(u, s->received, s->accepted_at);
+		d.tta_w = working_secs(u, s->received, s->accepted_at, G_MAXINT64, z) /
+		          (double)G_USEC_PER_SEC;
 	}
 	if (s->contacted_at) {
 		d.ttc = (double)(s->contacted_at - s->received) / G_USEC_PER_SEC;
-		d.ttc_w = report_working_secs(u, s->received, s->contacted_at);
+		d.ttc_w = working_secs(u, s->received, s->contacted_at, G_MAXINT64, z) /
+		          (double)G_USEC_PER_SEC;
 	}
 	if (s->offered_at)
-		d.sla = sla_state(u, s->received, s->accepted_at, o->now, wf.accept_within);
+		d.sla = sla_state(u, s->received, s->accepted_at, o->now, wf.accept_within, z);
 	if (s->offered_at && s->accepted_at)
 		d.contact_sla =
-		    sla_state(u, s->received, s->contacted_at, o->now, wf.contact_within);
+		    sla_state(u, s->received, s->contacted_at, o->now, wf.contact_within, z);
 	return d;
 }
 
@@ -161,19 +174,19 @@ static Derived derive(const LrSummary *s, const LrReportOptions *o)
 static void figures_init(LrFigures *f)
 {
 	memset(f, 0, sizeof(*f));
-	f->tta = g_array_new(FALSE, FALSE, sizeof(double));
-	f->tta_work = g_array_new(FALSE, FALSE, sizeof(double));
-	f->ttc = g_array_new(FALSE, FALSE, sizeof(double));
-	f->ttc_work = g_array_new(FALSE, FALSE, sizeof(double));
+	report_durations_init(&f->tta);
+	report_durations_init(&f->tta_work);
+	report_durations_init(&f->ttc);
+	report_durations_init(&f->ttc_work);
 }
 
 /* figures_clear - free the samples. */
 static void figures_clear(LrFigures *f)
 {
-	g_array_unref(f->tta);
-	g_array_unref(f->tta_work);
-	g_array_unref(f->ttc);
-	g_array_unref(f->ttc_work);
+	report_durations_clear(&f->tta);
+	report_durations_clear(&f->tta_work);
+	report_durations_clear(&f->ttc);
+	report_durations_clear(&f->ttc_work);
 }
 
 /* row_new - an empty row for key. */
@@ -205,15 +218,15 @@ static void add_timing(LrFigures *f, const Derived *d)
 	guint band = 0;
 
 	if (d->tta >= 0) {
-		g_array_append_val(f->tta, d->tta);
-		g_array_append_val(f->tta_work, d->tta_w);
+		report_durations_add(&f->tta, d->tta);
+		report_durations_add(&f->tta_work, d->tta_w);
 		while (band < REPORT_N_BANDS - 1 && d->tta >= band_top[band])
 			band++;
 		f->bands[band]++;
 	}
 	if (d->ttc >= 0) {
-		g_array_append_val(f->ttc, d->ttc);
-		g_array_append_val(f->ttc_work, d->ttc_w);
+		report_durations_add(&f->ttc, d->ttc);
+		report_durations_add(&f->ttc_work, d->ttc_w);
 	}
 	f->sla_total += d->sla >= 0;
 	f->breaches += d->sla == 1;
@@ -257,12 +270,17 @@ static void add_user(LrFigures *f, const LrSummary *s, const LrInvolvement *v, c
 	}
 }
 
-/* Computing state. */
-typedef struct {
+/* Computing state, while summaries stream in (report_begin .. _end). */
+struct LrReportBuild {
 	const LrReportOptions *opt;
 	GHashTable *rows, *reps, *servers, *days; /* key -> LrReportRow * */
 	LrReportRow *total;
-} Ctx;
+	gint64 first;     /* the earliest arrival of the period */
+	gint64 day;       /* the UTC day (number) of day_row */
+	LrReportRow *day_row;
+	LrZones *zones; /* offsets remembered for working hours */
+};
+typedef struct LrReportBuild Ctx;
 
 /* row_in - the row for key in h, created on first use. */
 static LrReportRow *row_in(GHashTable *h, const char *key)
@@ -316,10 +334,26 @@ static void add_users(GHashTable *h, const LrSummary *s, const Derived *d, gbool
 	}
 }
 
+/* add_day - a lead into the leads-per-day chart (counts only: the chart
+ * draws no durations); the last day's row is kept at hand. */
+static void add_day(Ctx *c, const LrSummary *s)
+{
+	const gint64 length = 86400LL * G_USEC_PER_SEC;
+	gint64 day = s->received >= 0 ? s->received / length : (s->received + 1) / length - 1;
+	Derived none = {.tta = -1, .tta_w = -1, .ttc = -1, .ttc_w = -1, .sla = -1, .contact_sla = -1};
+
+	if (c->day_row == NULL || day != c->day) {
+		g_autofree char *key = day_key(s->received, FALSE);
+		c->day_row = row_in(c->days, key);
+		c->day = day;
+	}
+	add_lead(&c->day_row->cur, s, &none);
+}
+
 /* add_summary - one summary into every table it belongs to. */
 static void add_summary(Ctx *c, const LrSummary *s, gboolean cur)
 {
-	Derived d = derive(s, c->opt);
+	Derived d = derive(s, c->opt, c->zones);
 
 	add_lead(cur ? &c->total->cur : &c->total->prev, s, &d);
 	add_users(c->reps, s, &d, cur);
@@ -333,10 +367,8 @@ static void add_summary(Ctx *c, const LrSummary *s, gboolean cur)
 		LrReportRow *r = row_in(c->servers, key);
 		add_lead(cur ? &r->cur : &r->prev, s, &d);
 	}
-	if (cur) {
-		g_autofree char *key = day_key(s->received, FALSE);
-		add_lead(&row_in(c->days, key)->cur, s, &d);
-	}
+	if (cur)
+		add_day(c, s);
 }
 
 /* by_key - rows in key order. */
@@ -377,41 +409,73 @@ static void fill_days(Ctx *c, gint64 first)
 	}
 }
 
+/* report_begin - an empty report for opt. */
+LrReport *report_begin(const LrReportOptions *opt)
+{
+	LrReport *r = g_new0(LrReport, 1);
+	Ctx *c = g_new0(Ctx, 1);
+
+	r->opt = *opt;
+	r->build = c;
+	c->opt = &r->opt;
+	c->total = row_new("total");
+	c->first = G_MAXINT64;
+	c->zones = report_zones_new();
+	c->rows = g_hash_table_new(g_str_hash, g_str_equal);
+	c->reps = g_hash_table_new(g_str_hash, g_str_equal);
+	c->servers = g_hash_table_new(g_str_hash, g_str_equal);
+	c->days = g_hash_table_new(g_str_hash, g_str_equal);
+	return r;
+}
+
+/* report_add - one summary, when it is a lead of the period, the
+ * previous one, and the team. */
+void report_add(LrReport *r, const LrSummary *s)
+{
+	const LrReportOptions *opt = &r->opt;
+	gint64 len = opt->since ? opt->until - opt->since : 0;
+	gboolean cur = s->received >= opt->since && s->received < opt->until;
+	gboolean prev = len && s->received >= opt->since - len && s->received < opt->since;
+
+	g_return_if_fail(r->build != NULL);
+	if (!s->is_lead || (opt->team && g_strcmp0(s->team, opt->team) != 0))
+		return;
+	if (cur)
+		r->build->first = MIN(r->build->first, s->received);
+	if (cur || prev)
+		add_summary(r->build, s, cur);
+}
+
+/* report_end - the rows in order. */
+void report_end(LrReport *r)
+{
+	Ctx *c = r->build;
+
+	g_return_if_fail(c != NULL);
+	fill_days(c, c->first);
+	r->total = c->total;
+	r->reps = sorted(c->reps);
+	r->servers = sorted(c->servers);
+	r->days = sorted(c->days);
+	if (r->opt.by == REPORT_BY_USER) {
+		g_hash_table_unref(c->rows); /* the per-user rows are the reps */
+		r->rows = g_ptr_array_ref(r->reps);
+	} else {
+		r->rows = sorted(c->rows);
+	}
+	report_zones_free(c->zones);
+	g_free(c);
+	r->build = NULL;
+}
+
 /* report_compute - one pass over the summaries. */
 LrReport *report_compute(const GPtrArray *summaries, const LrReportOptions *opt)
 {
-	LrReport *r = g_new0(LrReport, 1);
-	Ctx c = {.opt = &r->opt, .total = row_new("total")};
-	gint64 len = opt->since ? opt->until - opt->since : 0, first = G_MAXINT64;
+	LrReport *r = report_begin(opt);
 
-	r->opt = *opt;
-	c.rows = g_hash_table_new(g_str_hash, g_str_equal);
-	c.reps = g_hash_table_new(g_str_hash, g_str_equal);
-	c.servers = g_hash_table_new(g_str_hash, g_str_equal);
-	c.days = g_hash_table_new(g_str_hash, g_str_equal);
-	for (guint i = 0; i < summaries->len; i++) {
-		const LrSummary *s = summaries->pdata[i];
-		gboolean cur = s->received >= opt->since && s->received < opt->until;
-		gboolean prev = len && s->received >= opt->since - len && s->received < opt->since;
-
-		if (!s->is_lead || (opt->team && g_strcmp0(s->team, opt->team) != 0))
-			continue;
-		if (cur)
-			first = MIN(first, s->received);
-		if (cur || prev)
-			add_summary(&c, s, cur);
-	}
-	fill_days(&c, first);
-	r->total = c.total;
-	r->reps = sorted(c.reps);
-	r->servers = sorted(c.servers);
-	r->days = sorted(c.days);
-	if (opt->by == REPORT_BY_USER) {
-		g_hash_table_unref(c.rows); /* the per-user rows are the reps */
-		r->rows = g_ptr_array_ref(r->reps);
-	} else {
-		r->rows = sorted(c.rows);
-	}
+	for (guint i = 0; i < summaries->len; i++)
+		report_add(r, summaries->pdata[i]);
+	report_end(r);
 	return r;
 }
 
@@ -420,6 +484,8 @@ void report_free(LrReport *r)
 {
 	if (r == NULL)
 		return;
+	if (r->build != NULL)
+		report_end(r);
 	g_ptr_array_unref(r->rows);
 	g_ptr_array_unref(r->reps);
 	g_ptr_array_unref(r->servers);

@@ -27,6 +27,7 @@
 #include <glib.h>
 
 #include "lead/summary.h"
+#include "report/durations.h"
 #include "rules/lr-config.h"
 
 typedef enum {
@@ -46,8 +47,8 @@ typedef enum {
 typedef struct {
 	guint leads, accepted, rejected, forwarded, timeouts, recalled, contacted, won, lost;
 	double won_amount;
-	GArray *tta, *tta_work;    /* double seconds: time to accept, wall-clock and working */
-	GArray *ttc, *ttc_work;    /* time to contact */
+	LrDurations tta, tta_work; /* time to accept, wall-clock and working */
+	LrDurations ttc, ttc_work; /* time to contact */
 	guint breaches, sla_total; /* accept_within */
 	guint contact_breaches, contact_total; /* contact_within */
 	guint bands[REPORT_N_BANDS];           /* time to accept (wall-clock) */
@@ -73,6 +74,7 @@ typedef struct {
 	GPtrArray *days;    /* LrReportRow * per day of the period, in order */
 	GPtrArray *reps;    /* LrReportRow * per user */
 	GPtrArray *servers; /* LrReportRow * per partner server (federated leads only) */
+	struct LrReportBuild *build; /* while summaries stream in; NULL after report_end */
 } LrReport;
 
 /* report_by_name - "source" ... for a view, and back (-1 when unknown). */
@@ -82,11 +84,19 @@ int report_by_parse(const char *name);
 /* report_compute - the rows of summaries (LrSummary *, any order) for opt.
  * Returns a new report; free with report_free(). */
 LrReport *report_compute(const GPtrArray *summaries, const LrReportOptions *opt);
+
+/* report_begin / report_add / report_end - report_compute over a stream:
+ * begin an empty report, add summaries one by one as they are read (only
+ * the figures are kept, never the summary), end to sort the rows.  The
+ * rows, total, days, reps and servers are set by report_end. */
+LrReport *report_begin(const LrReportOptions *opt);
+void report_add(LrReport *r, const LrSummary *s);
+void report_end(LrReport *r);
 void report_free(LrReport *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrReport, report_free)
 
-/* report_median / report_p90 - of seconds (sorted in place), or -1 when a
- * is empty. */
+/* report_median / report_p90 - of seconds (as durations.h keeps them:
+ * whole milliseconds), or -1 when a is empty. */
 double report_median(GArray *a);
 double report_p90(GArray *a);
 

@@ -144,7 +144,6 @@ static GBytes *team_mail(LrQueue *q, const LrConfig *cfg, const LrDigest *d, con
 	                       .now = now,
 	                       .cfg = cfg,
 	                       .team = u->team};
-	g_autoptr(GPtrArray) sums = NULL;
 	g_autoptr(LrReport) rep = NULL;
 	g_autofree char *html = NULL, *text = NULL;
 	size_t len = 0;
@@ -152,10 +151,8 @@ static GBytes *team_mail(LrQueue *q, const LrConfig *cfg, const LrDigest *d, con
 
 	if (u->team == NULL)
 		return NULL;
-	sums = report_summaries(q, cfg, opt.since - (opt.until - opt.since), now, error);
-	if (sums == NULL)
+	if ((rep = report_read(q, &opt, error)) == NULL)
 		return NULL;
-	rep = report_compute(sums, &opt);
 	out = open_memstream(&html, &len);
 	report_write_html(rep, out);
 	fclose(out);

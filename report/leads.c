@@ -245,13 +245,16 @@ static gboolean list_one(const LrLead *lead, gpointer data)
 gboolean report_list(LrQueue *q, const LrListOptions *opt, FILE *out, GError **error)
 {
 	ListState s = {opt, out, 0, 0, FALSE};
+	QueueQuery query = opt->query;
 
 	if (opt->json)
 		fputs("[", out);
 	else
 		fprintf(out, "%-6s %-20s %-9s %4s %-12s %-14s %s\n", "ID", "RECEIVED", "STATUS",
 		        "PRIO", "SOURCE", "ASSIGNEES", "CONTACT");
-	if (!queue_leads_query(q, &opt->query, list_one, &s, error))
+	/* One past the limit: to say whether there is more. */
+	query.limit = opt->limit ? opt->limit + 1 : 0;
+	if (!queue_leads_query(q, &query, list_one, &s, error))
 		return FALSE;
 	if (opt->json)
 		fputs(s.n ? "\n]\n" : "]\n", out);

@@ -40,14 +40,14 @@ void report_cells(LrFigures *f, LrCell *c)
 	set_cell(&c[i++], "conversion", "CONV%", CELL_PERCENT,
 	         f->leads ? 100.0 * f->won / f->leads : 0, f->leads == 0);
 	set_cell(&c[i++], "won_amount", "AMOUNT", CELL_MONEY, f->won_amount, FALSE);
-	set_secs(&c[i++], "tta_median", "TTA-MED", report_median(f->tta));
-	set_secs(&c[i++], "tta_p90", "TTA-P90", report_p90(f->tta));
-	set_secs(&c[i++], "tta_work_median", "TTA-WH", report_median(f->tta_work));
-	set_secs(&c[i++], "tta_work_p90", "TTA-WH90", report_p90(f->tta_work));
-	set_secs(&c[i++], "ttc_median", "TTC-MED", report_median(f->ttc));
-	set_secs(&c[i++], "ttc_p90", "TTC-P90", report_p90(f->ttc));
-	set_secs(&c[i++], "ttc_work_median", "TTC-WH", report_median(f->ttc_work));
-	set_secs(&c[i++], "ttc_work_p90", "TTC-WH90", report_p90(f->ttc_work));
+	set_secs(&c[i++], "tta_median", "TTA-MED", report_durations_median(&f->tta));
+	set_secs(&c[i++], "tta_p90", "TTA-P90", report_durations_p90(&f->tta));
+	set_secs(&c[i++], "tta_work_median", "TTA-WH", report_durations_median(&f->tta_work));
+	set_secs(&c[i++], "tta_work_p90", "TTA-WH90", report_durations_p90(&f->tta_work));
+	set_secs(&c[i++], "ttc_median", "TTC-MED", report_durations_median(&f->ttc));
+	set_secs(&c[i++], "ttc_p90", "TTC-P90", report_durations_p90(&f->ttc));
+	set_secs(&c[i++], "ttc_work_median", "TTC-WH", report_durations_median(&f->ttc_work));
+	set_secs(&c[i++], "ttc_work_p90", "TTC-WH90", report_durations_p90(&f->ttc_work));
 	set_cell(&c[i++], "sla_breaches", "BREACH", CELL_COUNT, f->breaches, FALSE);
 	set_cell(&c[i++], "sla_total", "SLA-N", CELL_COUNT, f->sla_total, FALSE);
 	set_cell(&c[i++], "contact_breaches", "CBREACH", CELL_COUNT, f->contact_breaches, FALSE);

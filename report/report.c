@@ -1,5 +1,5 @@
 /* report.c - `leadroute report`: the stored summaries of the period (no
- * lead or event is decoded), then rows and output. */
+ * lead or event is decoded) streamed into the rows, then output. */
 #include "config.h"
 
 #include "report/html.h"
@@ -40,17 +40,46 @@ GPtrArray *report_summaries(LrQueue *q, const LrConfig *cfg, gint64 from, gint64
 	return s.out;
 }
 
-/* report_run - scan, compute, write. */
+typedef struct {
+	const LrConfig *cfg;
+	LrReport *rep;
+} Stream;
+
+/* stream_summary - one stored summary (borrowed) into the report. */
+static gboolean stream_summary(LrSummary *summary, gpointer data)
+{
+	Stream *s = data;
+
+	if (summary->is_lead) {
+		g_free(summary->team);
+		summary->team = g_strdup(report_team_of(s->cfg, summary->assignee));
+		report_add(s->rep, summary);
+	}
+	return TRUE;
+}
+
+/* report_read - the report of opt, streaming the period's summaries. */
+LrReport *report_read(LrQueue *q, const LrReportOptions *opt, GError **error)
+{
+	gint64 from = opt->since ? opt->since - (opt->until - opt->since) : 0;
+	Stream s = {opt->cfg, report_begin(opt)};
+
+	if (!queue_summaries_scan(q, MAX(from, 0), opt->until, stream_summary, &s, error)) {
+		report_free(s.rep);
+		return NULL;
+	}
+	report_end(s.rep);
+	return s.rep;
+}
+
+/* report_run - read, compute, write. */
 gboolean report_run(LrQueue *q, const LrReportOptions *opt, LrReportFormat format, FILE *out,
                     GError **error)
 {
-	gint64 from = opt->since ? opt->since - (opt->until - opt->since) : 0;
-	g_autoptr(GPtrArray) sums = report_summaries(q, opt->cfg, MAX(from, 0), opt->until, error);
-	g_autoptr(LrReport) rep = NULL;
+	g_autoptr(LrReport) rep = report_read(q, opt, error);
 
-	if (sums == NULL)
+	if (rep == NULL)
 		return FALSE;
-	rep = report_compute(sums, opt);
 	if (format == REPORT_CSV)
 		report_write_csv(rep, out);
 	else if (format == REPORT_JSON)

@@ -7,6 +7,7 @@
 #include "report/leads.h"
 #include "rules/load.h"
 #include "tests/report-fixture.h"
+#include "tests/summary-check.h"
 
 /* fixture_time - µs of an ISO 8601 time. */
 gint64 fixture_time(const char *iso)
@@ -20,9 +21,22 @@ gint64 fixture_time(const char *iso)
 typedef struct {
 	const ReportSeed *seed;
 	guint64 id;
+	int event; /* the event to add, or -1: the lead */
 } SeedJob;
 
-/* seed_txn - store one lead with its events. */
+/* event_txn - add one event of the seed, as the daemon would: in a
+ * transaction of its own, folded into the stored summary. */
+static gboolean event_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	SeedJob *j = data;
+	const ReportEvent *s = &j->seed->events[j->event];
+	g_autoptr(LrEvent) e = lead_event_new(s->type, s->actor, s->detail);
+
+	e->at = fixture_time(j->seed->received) + (gint64)s->at * G_USEC_PER_SEC;
+	return queue_event_add(txn, j->id, e, error);
+}
+
+/* seed_txn - store one lead with its first event. */
 static gboolean seed_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	SeedJob *j = data;
@@ -39,26 +53,29 @@ static gboolean seed_txn(LrTxn *txn, gpointer data, GError **error)
 	}
 	if (!queue_lead_put(txn, lead, error))
 		return FALSE;
-	for (guint i = 0; i < G_N_ELEMENTS(j->seed->events) && j->seed->events[i].type; i++) {
-		const ReportEvent *s = &j->seed->events[i];
-		g_autoptr(LrEvent) e = lead_event_new(s->type, s->actor, s->detail);
-		e->at = lead->received + (gint64)s->at * G_USEC_PER_SEC;
-		if (!queue_event_add(txn, lead->id, e, error))
-			return FALSE;
-	}
-	return TRUE;
+	j->event = 0;
+	return j->seed->events[0].type == NULL || event_txn(txn, j, error);
 }
 
-/* fixture_add - store seeds. */
+/* fixture_add - store seeds: each lead with its first event, then each
+ * further event in a transaction of its own; then every stored summary
+ * must equal the one rebuilt from all the events. */
 void fixture_add(ReportFixture *fx, const ReportSeed *seeds, guint n)
 {
 	for (guint i = 0; i < n; i++) {
-		SeedJob j = {&seeds[i], 0};
+		SeedJob j = {&seeds[i], 0, -1};
 		g_autoptr(GError) error = NULL;
 		j.id = queue_lead_count(fx->q, NULL) + 1;
 		g_assert_true(queue_run(fx->q, seed_txn, &j, &error));
 		g_assert_no_error(error);
+		for (j.event = 1; j.event < (int)G_N_ELEMENTS(seeds[i].events) &&
+		                  seeds[i].events[j.event].type;
+		     j.event++) {
+			g_assert_true(queue_run(fx->q, event_txn, &j, &error));
+			g_assert_no_error(error);
+		}
 	}
+	g_assert_cmpuint(check_summaries_folded(fx->q), ==, queue_lead_count(fx->q, NULL));
 }
 
 /* fixture_new - config and store in a temporary folder. */

@@ -256,10 +256,15 @@ static void check_json_row(JsonObject *o, const char *by, const char *csv_line)
 	LrFigures empty = {0};
 	g_autofree char *key = g_strdup_printf("\"%s\"", json_object_get_string_member(o, by));
 
-	empty.tta = empty.tta_work = empty.ttc = empty.ttc_work =
-	    g_array_new(FALSE, FALSE, sizeof(double));
+	report_durations_init(&empty.tta);
+	report_durations_init(&empty.tta_work);
+	report_durations_init(&empty.ttc);
+	report_durations_init(&empty.ttc_work);
 	report_cells(&empty, names);
-	g_array_unref(empty.tta);
+	report_durations_clear(&empty.tta);
+	report_durations_clear(&empty.tta_work);
+	report_durations_clear(&empty.ttc);
+	report_durations_clear(&empty.ttc_work);
 	g_assert_cmpstr(cells[0], ==, key);
 	for (guint i = 0; i < REPORT_N_CELLS; i++) {
 		g_autofree char *now = json_cell_text(o, &names[i]);
@@ -606,6 +611,61 @@ static void test_digest_schedule(void)
 	g_assert_cmpint(system(cmd), ==, 0);
 }
 
+/* Outcomes an admin records by hand (`lead close`, `lead status`): each
+ * counts for the rep who held the lead then, not for the admin. */
+static const ReportSeed closed_by_admin[] = {
+    /* anna accepted; an admin records the win. */
+    {"2026-11-16T10:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=webinar"},
+     {{0, "received", "intake", ""},
+      {60, "notified", "mailer", ANNA},
+      {180, "accepted", "anna", ""},
+      {3600, "won", "admin:root", "700"}}},
+    /* ben accepted; boss (an admin user) records the loss. */
+    {"2026-11-17T10:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=webinar"},
+     {{0, "received", "intake", ""},
+      {60, "notified", "mailer", BEN},
+      {120, "accepted", "ben", ""},
+      {7200, "lost", "boss", "price"}}},
+    /* carl was offered it and never answered; an admin records the
+     * contact and the win. */
+    {"2026-11-18T12:00:00Z",
+     "leads@x.example",
+     FALSE,
+     {"utm_source=webinar"},
+     {{0, "received", "intake", ""},
+      {60, "notified", "mailer", CARL},
+      {600, "contacted", "admin:root", ""},
+      {3600, "won", "admin:root", "300"}}},
+};
+
+/* test_closed_by_admin - per user, hand-recorded outcomes go to the
+ * holder; the stage keeps the admin as its actor. */
+static void test_closed_by_admin(void)
+{
+	g_autoptr(ReportFixture) fx = fixture_new(closed_by_admin, G_N_ELEMENTS(closed_by_admin));
+	g_autofree char *csv = fixture_run(fx, REPORT_BY_USER, REPORT_CSV);
+	g_autofree char *show = fixture_show(fx, 1, FALSE);
+	static const char *const rows[] = {
+	    "\"anna\",1,1,0,0,0,0,0,1,0,100.0,700.00,180,180,180,180,,,,,0,1,1,1," EMPTY_PREV ",+1",
+	    "\"ben\",1,1,0,0,0,0,0,0,1,0.0,0.00,120,120,120,120,,,,,0,1,1,1," EMPTY_PREV ",+1",
+	    "\"carl\",1,0,0,0,0,0,1,1,0,100.0,300.00,,,,,600,600,0,0,1,1,0,0," EMPTY_PREV ",+1",
+	    NULL};
+
+	g_test_message("%s", csv);
+	g_assert_null(strstr(csv, "admin:root"));
+	g_assert_null(strstr(csv, "\"boss\""));
+	check_lines(csv, rows,
+	            "\"total\",3,2,0,0,0,0,1,2,1,66.7,1000.00,150,180,150,180,600,600,0,0,"
+	            "1,3,2,2," EMPTY_PREV ",+3");
+	g_assert_nonnull(strstr(show, " won        admin:root\n"));
+}
+
 /* test_safe - control characters from leads are escaped for terminals. */
 static void test_safe(void)
 {
@@ -637,6 +697,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/report/safe", test_safe);
 	g_test_add_func("/report/views", test_views);
+	g_test_add_func("/report/closed-by-admin", test_closed_by_admin);
 	g_test_add_func("/report/formats-agree", test_formats_agree);
 	g_test_add_func("/report/percentiles", test_percentiles);
 	g_test_add_func("/report/working-hours", test_working_hours);

@@ -15,6 +15,7 @@
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "queue/queue.h"
+#include "tests/summary-check.h"
 #include "router/router.h"
 #include "rules/load.h"
 
@@ -87,6 +88,7 @@ static void fixture_tear_down(Fixture *f, gconstpointer data)
 	g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
 
 	(void)data;
+	check_summaries_folded(f->q); /* each lead's, folded event by event */
 	queue_close(f->q);
 	g_assert_cmpint(system(cmd), ==, 0);
 	g_free(f->dir);

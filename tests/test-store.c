@@ -13,6 +13,7 @@
 #include "lead/summary.h"
 #include "queue/queue.h"
 #include "report/leads.h"
+#include "tests/summary-check.h"
 
 typedef struct {
 	char *home;
@@ -179,6 +180,10 @@ static void test_query_paging(Fixture *f, gconstpointer data)
 	(void)data;
 	fill(f->q);
 	CHECK_QUERY(f->q, "6,5", 2, .status = NULL);
+	CHECK_QUERY(f->q, "6,5", 2, .limit = 3);
+	/* The limit only says how far to read ahead: a caller taking more
+	 * still gets every lead. */
+	CHECK_QUERY(f->q, "6,5,4,3,2,1", 0, .limit = 2);
 	CHECK_QUERY(f->q, "4,3", 2, .before = 5);
 	CHECK_QUERY(f->q, "3,1", 0, .user = "anna", .before = 5);
 	CHECK_QUERY(f->q, "5,1,4", 0, .by_priority = TRUE, .before = 2);
@@ -228,6 +233,7 @@ static void test_summary_kept(Fixture *f, gconstpointer data)
 	g_assert_cmpint(after->accepted_at, >, 0);
 	g_assert_cmpstr(after->assignee, ==, "anna");
 	g_assert_cmpstr(after->campaign, ==, "spring");
+	g_assert_cmpuint(check_summaries_folded(f->q), ==, 1);
 }
 
 /* downgrade - turn a store into what version 1 wrote: the same databases
@@ -278,6 +284,96 @@ static void test_upgrade_v1(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(s->campaign, ==, "spring");
 	g_assert_cmpuint(store(f->q, "Message-ID: <after@x>\n\nx\n"), ==, 7);
 	CHECK_QUERY(f->q, "7,6", 2, .status = NULL);
+}
+
+static gboolean count_summary(LrSummary *s, gpointer data);
+
+/* summaries_to_v1 - rewrite the summary records of the store at home as
+ * the previous version wrote them (version-1 GVariant records), all of
+ * them or only lead only's, and set the store version to version. */
+static void summaries_to_v1(const char *home, guint64 only, const char *version)
+{
+	DB_ENV *env = NULL;
+	DB *db = NULL, *state = NULL;
+	DBC *c = NULL;
+	DB_TXN *txn = NULL;
+	DBT key = {.flags = DB_DBT_MALLOC}, val = {.flags = DB_DBT_MALLOC};
+	DBT vkey = {.data = "store.version", .size = strlen("store.version")};
+	DBT vval = {.data = (void *)version, .size = strlen(version)};
+
+	g_assert_cmpint(db_env_create(&env, 0), ==, 0);
+	g_assert_cmpint(env->open(env, home,
+	                          DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL |
+	                              DB_INIT_TXN | DB_RECOVER,
+	                          0660),
+	                ==, 0);
+	g_assert_cmpint(db_create(&db, env, 0), ==, 0);
+	g_assert_cmpint(db->open(db, NULL, "summary.db", NULL, DB_BTREE, DB_AUTO_COMMIT, 0), ==, 0);
+	g_assert_cmpint(env->txn_begin(env, NULL, &txn, 0), ==, 0);
+	g_assert_cmpint(db->cursor(db, txn, &c, 0), ==, 0);
+	while (c->get(c, &key, &val, DB_NEXT) == 0) {
+		g_autoptr(GBytes) rec = g_bytes_new_take(val.data, val.size);
+		g_autoptr(LrSummary) s = summary_deserialize(rec, NULL);
+		g_autoptr(GBytes) old = NULL;
+		DBT v1;
+		g_assert_nonnull(s);
+		old = summary_serialize_v1(s);
+		v1 = (DBT){.data = (void *)g_bytes_get_data(old, NULL), .size = g_bytes_get_size(old)};
+		if (only == 0 || s->id == only)
+			g_assert_cmpint(c->put(c, &key, &v1, DB_CURRENT), ==, 0);
+		free(key.data);
+	}
+	c->close(c);
+	g_assert_cmpint(txn->commit(txn, 0), ==, 0);
+	db->close(db, 0);
+	g_assert_cmpint(db_create(&state, env, 0), ==, 0);
+	g_assert_cmpint(state->open(state, NULL, "state.db", NULL, DB_BTREE, DB_AUTO_COMMIT, 0), ==,
+	                0);
+	g_assert_cmpint(state->put(state, NULL, &vkey, &vval, DB_AUTO_COMMIT), ==, 0);
+	state->close(state, 0);
+	env->close(env, 0);
+}
+
+/* test_upgrade_summary_v1 - a store whose summaries the previous version
+ * wrote: its records are read, the upgrade rebuilds them as flat ones,
+ * and a version-1 record met later is rebuilt when its lead changes. */
+static void test_upgrade_summary_v1(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrSummary) old = NULL, now = NULL;
+	guint n[3] = {0};
+
+	(void)data;
+	fill(f->q);
+	change(f->q, (Change){5, LEAD_STATUS_CLOSED, "anna", "fair", 1, 0, "won"});
+	queue_close(f->q);
+	summaries_to_v1(f->home, 0, "2");
+	f->q = queue_open(f->home, FALSE, &error);
+	g_assert_no_error(error);
+	now = queue_summary_get(f->q, 5, NULL);
+	g_assert_nonnull(now);
+	g_assert_cmpuint(now->format, ==, 2); /* rebuilt by the upgrade */
+	g_assert_cmpuint(now->won_at, >, 0);
+	g_assert_cmpstr(now->campaign, ==, "spring");
+	g_assert_cmpuint(check_summaries_folded(f->q), ==, 6);
+	/* A version-1 record in a version-3 store: read, then rebuilt. */
+	queue_close(f->q);
+	summaries_to_v1(f->home, 3, "3");
+	f->q = queue_open(f->home, FALSE, &error);
+	g_assert_no_error(error);
+	old = queue_summary_get(f->q, 3, NULL);
+	g_assert_nonnull(old);
+	g_assert_cmpuint(old->format, ==, 1);
+	g_assert_cmpstr(old->assignee, ==, NULL); /* fill's changes carry no events */
+	g_assert_cmpstr(old->campaign, ==, "spring");
+	g_assert_true(queue_summaries_foreach(f->q, 0, G_MAXINT64, count_summary, n, NULL));
+	g_assert_cmpuint(n[0], ==, 6);
+	change(f->q, (Change){3, LEAD_STATUS_ACCEPTED, "anna", "web", 30, 0, "accepted"});
+	g_clear_pointer(&now, summary_free);
+	now = queue_summary_get(f->q, 3, NULL);
+	g_assert_cmpuint(now->format, ==, 2);
+	g_assert_cmpstr(now->assignee, ==, "anna");
+	g_assert_cmpuint(check_summaries_folded(f->q), ==, 6);
 }
 
 /* count_summary - a QueueSummaryFunc counting leads and won ones. */
@@ -333,6 +429,33 @@ static void test_erase(Fixture *f, gconstpointer data)
 	g_assert_true(queue_retention_erase(f->q, g_get_real_time() + 1, 100, &after[2], NULL));
 	g_assert_cmpuint(after[2], ==, 0);
 	CHECK_QUERY(f->q, "5", 0, .status = LEAD_STATUS_CLOSED);
+	g_assert_cmpuint(check_summaries_folded(f->q), ==, 6);
+}
+
+/* test_ids_dense - an intake transaction retried after deadlocks keeps
+ * the lead ids it took: no gaps. */
+static void test_ids_dense(Fixture *f, gconstpointer data)
+{
+	LrStoreItem items[3];
+	g_autoptr(GError) error = NULL;
+
+	(void)data;
+	for (guint i = 0; i < G_N_ELEMENTS(items); i++) {
+		g_autofree char *text = g_strdup_printf("Message-ID: <d%u@x>\n\nhi\n", i);
+		items[i] = (LrStoreItem){.raw = g_bytes_new(text, strlen(text)),
+		                         .key = rawmsg_key(text, strlen(text)),
+		                         .seed = lead_new()};
+	}
+	queue_test_deadlocks(f->q, 3);
+	g_assert_true(queue_store_batch(f->q, items, G_N_ELEMENTS(items), &error));
+	g_assert_no_error(error);
+	for (guint i = 0; i < G_N_ELEMENTS(items); i++) {
+		g_assert_cmpuint(items[i].lead_id, ==, i + 1);
+		g_bytes_unref(items[i].raw);
+		g_free((char *)items[i].key);
+		lead_free(items[i].seed);
+	}
+	g_assert_cmpuint(store(f->q, "Message-ID: <after-retries@x>\n\nx\n"), ==, 4);
 }
 
 /* Writer thread state for the backup test. */
@@ -414,7 +537,9 @@ int main(int argc, char **argv)
 	ADD("/store/index/follows", test_index_follows);
 	ADD("/store/summary/kept", test_summary_kept);
 	ADD("/store/upgrade/v1", test_upgrade_v1);
+	ADD("/store/upgrade/summary-v1", test_upgrade_summary_v1);
 	ADD("/store/erase", test_erase);
+	ADD("/store/ids-dense", test_ids_dense);
 	ADD("/store/backup-restore", test_backup_restore);
 	return g_test_run();
 }
