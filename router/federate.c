@@ -97,7 +97,7 @@ static gboolean send_exchange(Step *s, const char *peer, const char *address, co
 		return FALSE;
 	detail = g_strdup_printf("%s %s to server:%s <%s>", fed_kind_name(x->kind), x->id, peer,
 	                         address);
-	return queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "", rcpts, msg, error) &&
+	return step_outbox_add(s, envelope ? envelope : "", rcpts, msg, error) &&
 	       step_event(s, "exchange-sent", "router", detail, error);
 }
 
@@ -246,8 +246,8 @@ static gboolean one_way(Step *s, const LrServer *srv, GError **error)
 	lead_set_str(&s->lead->status, LEAD_STATUS_FEDERATED);
 	envelope = mailer_envelope_from(&s->r->mail);
 	detail = g_strdup_printf("adf %s to %s <%s>", xid, id, address);
-	return queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "",
-	                        (const char *[]){address, NULL}, msg, error) &&
+	return step_outbox_add(s, envelope ? envelope : "", (const char *[]){address, NULL}, msg,
+	                       error) &&
 	       step_event(s, "federated", "router", srv->id, error) &&
 	       step_event(s, "exchange-sent", "router", detail, error);
 }
