@@ -26,6 +26,7 @@ struct LrSender {
 	guint rcpt_soft;       /* RCPT commands answered 4xx */
 	gboolean relay_failed; /* the last failure was the relay's, not the message's */
 	char errbuf[CURL_ERROR_SIZE];
+	LrSender *lanes[SENDER_LANES - 1]; /* more connections to the relay, made as needed */
 };
 
 typedef struct {
@@ -68,6 +69,8 @@ void sender_free(LrSender *s)
 {
 	if (s == NULL)
 		return;
+	for (guint i = 0; i < G_N_ELEMENTS(s->lanes); i++)
+		sender_free(s->lanes[i]);
 	if (s->curl)
 		curl_easy_cleanup(s->curl);
 	g_free(s->url);
@@ -330,18 +333,97 @@ static gboolean sender_is_https(const LrOutMail *m)
 	return m->rcpts && mailer_https_is_url(m->rcpts[0]);
 }
 
-/* sender_one - try one outbox message and settle it in the queue; *down
- * is set (the reason) when the relay itself is unusable. */
-static gboolean sender_one(LrSender *s, LrQueue *q, const LrOutMail *m, guint *sent, char **down,
-                           GError **error)
-{
-	g_autoptr(GError) local = NULL;
-	g_autofree char *to = g_strjoinv(",", m->rcpts);
-	gboolean https = sender_is_https(m);
+/* The outcome of one message's try on a lane. */
+typedef struct {
+	gboolean tried, sent, relay_failed;
+	GError *error;
+} SenderTry;
 
-	s->relay_failed = FALSE;
-	if (https ? sender_post(s, m, &local)
-	          : sender_send(s, m->from, (const char *const *)m->rcpts, m->message, &local)) {
+/* One lane of a pass: its sender tries messages first, first + step, ...
+ * until one finds the relay unusable (then every lane stops). */
+typedef struct {
+	LrSender *s;
+	GPtrArray *due;
+	SenderTry *tries;
+	guint first, step;
+	gint *down;
+} SenderLane;
+
+/* sender_lane_run - a lane's tries (a thread of its own but the first). */
+static gpointer sender_lane_run(gpointer data)
+{
+	SenderLane *l = data;
+
+	for (guint i = l->first; i < l->due->len; i += l->step) {
+		const LrOutMail *m = g_ptr_array_index(l->due, i);
+		SenderTry *t = &l->tries[i];
+		gboolean https = sender_is_https(m);
+
+		/* A relay that is down stops the mail, not the POSTs. */
+		if (!https && g_atomic_int_get(l->down))
+			continue;
+		t->tried = TRUE;
+		l->s->relay_failed = FALSE;
+		t->sent = https ? sender_post(l->s, m, &t->error)
+		                : sender_send(l->s, m->from, (const char *const *)m->rcpts, m->message,
+		                              &t->error);
+		t->relay_failed =
+		    !https && !t->sent && lr_error_is_temp(t->error) && l->s->relay_failed;
+		if (t->relay_failed)
+			g_atomic_int_set(l->down, 1);
+	}
+	return NULL;
+}
+
+/* sender_lane - lane i of s: s itself, then senders like it. */
+static LrSender *sender_lane(LrSender *s, guint i)
+{
+	LrSender **slot;
+
+	if (i == 0)
+		return s;
+	slot = &s->lanes[i - 1];
+	if (*slot == NULL) {
+		*slot = sender_new(s->url, s->user, s->password);
+		sender_set_backoff(*slot, s->backoff_first, s->backoff_max);
+		sender_set_timeouts(*slot, s->connect_timeout, s->total_timeout);
+	}
+	return *slot;
+}
+
+/* sender_try_all - try the due messages over up to SENDER_LANES
+ * connections at once (one per SENDER_LANE_MIN messages). */
+static void sender_try_all(LrSender *s, GPtrArray *due, SenderTry *tries)
+{
+	guint n = CLAMP(due->len / SENDER_LANE_MIN, 1, SENDER_LANES);
+	SenderLane lanes[SENDER_LANES];
+	GThread *threads[SENDER_LANES] = {0};
+	gint down = 0;
+
+	for (guint i = 0; i < n; i++) {
+		lanes[i] = (SenderLane){sender_lane(s, i), due, tries, i, n, &down};
+		if (i > 0)
+			threads[i] = g_thread_try_new("sender-lane", sender_lane_run, &lanes[i], NULL);
+	}
+	sender_lane_run(&lanes[0]);
+	for (guint i = 1; i < n; i++) {
+		if (threads[i] != NULL)
+			g_thread_join(threads[i]);
+		else
+			sender_lane_run(&lanes[i]); /* no thread: this one does it */
+	}
+}
+
+/* sender_settle - record the outcome of m's try in the queue; *down is
+ * set (the reason) when the relay itself was unusable. */
+static gboolean sender_settle(LrSender *s, LrQueue *q, const LrOutMail *m, SenderTry *t,
+                              guint *sent, char **down, GError **error)
+{
+	g_autofree char *to = g_strjoinv(",", m->rcpts);
+
+	if (!t->tried)
+		return sender_defer(s, q, m, *down ? *down : "relay unusable", error);
+	if (t->sent) {
 		(*sent)++;
 		lr_log_info(m->lead_id,
 		            "outbox=%" G_GUINT64_FORMAT " to=<%s> status=sent "
@@ -349,36 +431,41 @@ static gboolean sender_one(LrSender *s, LrQueue *q, const LrOutMail *m, guint *s
 		            m->id, to, m->attempts + 1);
 		return queue_outbox_done(q, m->id, error);
 	}
-	if (!lr_error_is_temp(local)) {
+	if (!lr_error_is_temp(t->error)) {
 		lr_log_error(m->lead_id,
 		             "outbox=%" G_GUINT64_FORMAT " to=<%s> status=bounced "
 		             "why=%s",
-		             m->id, to, local->message);
-		return queue_outbox_fail(q, m->id, local->message, error);
+		             m->id, to, t->error->message);
+		return queue_outbox_fail(q, m->id, t->error->message, error);
 	}
-	if (s->relay_failed && !https)
-		*down = g_strdup(local->message);
-	return sender_defer(s, q, m, local->message, error);
+	return sender_defer(s, q, m, t->error->message, error);
 }
 
 /* sender_run_once - one pass over the due outbox. */
 guint sender_run_once(LrSender *s, LrQueue *q, GError **error)
 {
 	g_autoptr(GPtrArray) due = queue_outbox_due(q, g_get_real_time(), SENDER_BATCH, error);
+	g_autofree SenderTry *tries = NULL;
 	g_autofree char *down = NULL;
+	gboolean ok = TRUE;
 	guint sent = 0;
 
-	for (guint i = 0; due && i < due->len; i++) {
-		const LrOutMail *m = g_ptr_array_index(due, i);
-		gboolean ok = down && !sender_is_https(m) ? sender_defer(s, q, m, down, error)
-		                   : sender_one(s, q, m, &sent, &down, error);
-
-		if (!ok)
-			break;
+	if (due == NULL || due->len == 0)
+		return 0;
+	tries = g_new0(SenderTry, due->len);
+	sender_try_all(s, due, tries);
+	/* The relay failing for one message defers those left untried. */
+	for (guint i = 0; down == NULL && i < due->len; i++)
+		if (tries[i].relay_failed)
+			down = g_strdup(tries[i].error->message);
+	for (guint i = 0; i < due->len; i++) {
+		if (ok)
+			ok = sender_settle(s, q, g_ptr_array_index(due, i), &tries[i], &sent, &down,
+			                   error);
+		g_clear_error(&tries[i].error);
 	}
 	/* The batch's removals reach the disk together: a crash before this
 	 * re-sends at most this batch. */
-	if (due && due->len > 0)
-		queue_flush(q, NULL);
+	queue_flush(q, NULL);
 	return sent;
 }

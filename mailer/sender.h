@@ -18,6 +18,12 @@ typedef struct LrSender LrSender;
 /* How many due messages one sender_run_once takes at most. */
 #define SENDER_BATCH 100
 
+/* How many connections to the relay one sender_run_once uses at most
+ * (one per SENDER_LANE_MIN due messages): each keeps its connection open
+ * from one message to the next and from one pass to the next. */
+#define SENDER_LANES 4
+#define SENDER_LANE_MIN 8
+
 /* sender_new - a sender for url: any libcurl smtp:// or smtps:// URL
  * (smtp:// uses STARTTLS when the relay offers it; a path names the EHLO
  * domain, as libcurl does).  user/password for AUTH (NULL = none).  Other
@@ -46,7 +52,8 @@ void sender_set_timeouts(LrSender *sender, glong connect_s, glong total_s);
 gboolean sender_send(LrSender *sender, const char *from, const char *const *rcpts, GBytes *message,
                      GError **error);
 
-/* sender_run_once - send every outbox message due now: on success
+/* sender_run_once - send every outbox message due now, over up to
+ * SENDER_LANES connections at once: on success
  * queue_outbox_done; on a temporary failure queue_outbox_defer with
  * back-off; on a permanent one queue_outbox_done and an lr_log_error line
  * (bounce-like).  When the relay itself is unusable (connection, TLS, AUTH,

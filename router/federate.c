@@ -95,8 +95,7 @@ static gboolean outbound(Step *s, const char *deliver, const char *ca_file, Mail
 		msg = mailer_exchange_compose_single(&s->r->mail, mx, error);
 	else
 		msg = mailer_exchange_compose(&s->r->mail, mx, error);
-	return msg != NULL &&
-	       queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "", rcpts, msg, error);
+	return msg != NULL && step_outbox_add(s, envelope ? envelope : "", rcpts, msg, error);
 }
 
 /* ca_file_of - the CAs that verify peer's https endpoint, or NULL. */

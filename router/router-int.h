@@ -5,6 +5,7 @@
 
 #include "mailer/compose.h"
 #include "parser/parser.h"
+#include "router/pipeline.h"
 #include "router/router.h"
 
 struct LrRouter {
@@ -19,6 +20,8 @@ struct LrRouter {
 	gint64 batch_time; /* µs a batch may run (0: ROUTER_BATCH_TIME) */
 	gint64 clock_shift;
 	GHashTable *peers; /* federation: server id -> its secrets (federate.h) */
+	PipeGroup *pipe;   /* the batch in hand's worker threads (NULL: none) */
+	gint64 job_cost;   /* µs a job took in recent batches (for their size) */
 };
 
 #endif

@@ -8,6 +8,7 @@
 #include "mailer/token.h"
 #include "router/router-int.h"
 #include "router/federate.h"
+#include "router/pipeline.h"
 #include "router/step.h"
 #include "router/workflow.h"
 
@@ -24,9 +25,11 @@ static gboolean mark_not_lead(Step *s, const char *reason, GError **error)
  * inquiry to parse and route. */
 static gboolean do_parse(Step *s, GError **error)
 {
-	g_autoptr(GBytes) raw = queue_raw_get(s->r->q, s->txn, s->lead->id, error);
+	g_autoptr(GBytes) raw = s->parse ? g_bytes_ref(pipe_parse_raw(s->parse))
+	                                 : queue_raw_get(s->r->q, s->txn, s->lead->id, error);
 	g_autoptr(GError) perr = NULL;
 	g_autofree char *detail = NULL;
+	gboolean ok;
 
 	if (raw == NULL)
 		return error && *error ? FALSE : mark_not_lead(s, "raw message missing", error);
@@ -34,7 +37,11 @@ static gboolean do_parse(Step *s, GError **error)
 		return fed_receive(s, raw, error);
 	if (workflow_looks_like_reply(raw, s->lead->recipient, s->r->mail.domain))
 		return workflow_reply(s, raw, error);
-	if (!parser_parse_lead(s->r->parser, raw, s->lead, &perr))
+	/* The parse started ahead on a worker holds when the lead is as it
+	 * was then; else it is done here. */
+	if (s->parse == NULL || !pipe_parse_take(s->parse, s->lead, &ok, &perr))
+		ok = parser_parse_lead(s->r->parser, raw, s->lead, &perr);
+	if (!ok)
 		return mark_not_lead(s, perr->message, error);
 	if (!s->lead->is_lead)
 		return mark_not_lead(s, s->lead->reason ? s->lead->reason : "not a lead", error);
@@ -76,57 +83,158 @@ typedef struct {
 	GPtrArray *logs; /* of the transaction in hand (StepLog) */
 } RunCtx;
 
-/* job_one - take the next due job and do it inside txn; *did is FALSE
- * when none is due. */
-static gboolean job_one(LrTxn *txn, RunCtx *c, gint64 now, gboolean *did, GError **error)
-{
-	g_autoptr(LrJob) job = queue_job_next(txn, now, error);
-	g_autoptr(LrLead) lead = NULL;
-	Step s = {.r = c->r, .cfg = c->r->cfg, .txn = txn, .now = now, .logs = c->logs};
+/* A job taken for the batch, and its parse when started ahead. */
+typedef struct {
+	LrJob *job;
+	PipeParse *parse;
+} Taken;
 
-	*did = FALSE;
-	if (job == NULL)
-		return error == NULL || *error == NULL;
-	c->lead_id = job->lead_id;
-	c->job_due = job->due;
-	c->job_id = job->job_id;
-	s.job = job;
-	lead = queue_lead_get(c->r->q, txn, job->lead_id, error);
-	if (lead == NULL && error && *error)
-		return FALSE;
-	*did = TRUE;
+/* taken_free - free a Taken (its parse belongs to the batch's group). */
+static void taken_free(gpointer data)
+{
+	Taken *t = data;
+
+	queue_job_free(t->job);
+	g_free(t);
+}
+
+/* parse_ahead - start the parse of an inquiry's raw message on a worker:
+ * not for exchanges and replies, which are no parse of a lead. */
+static gboolean parse_ahead(LrTxn *txn, RunCtx *c, Taken *t, GError **error)
+{
+	g_autoptr(LrLead) lead = queue_lead_get(c->r->q, txn, t->job->lead_id, error);
+	g_autoptr(GBytes) raw = NULL;
+
 	if (lead == NULL)
-		return queue_job_delete(txn, job, error);
+		return error == NULL || *error == NULL;
+	raw = queue_raw_get(c->r->q, txn, lead->id, error);
+	if (raw == NULL)
+		return error == NULL || *error == NULL;
+	if (!fed_is_exchange(raw) &&
+	    !workflow_looks_like_reply(raw, lead->recipient, c->r->mail.domain))
+		t->parse = pipe_parse_start(c->r->pipe, c->r->parser, lead, raw);
+	return TRUE;
+}
+
+/* take_jobs - take up to n due jobs (off the queue, inside txn) into
+ * taken, in their order, and start the parse of the inquiries among them.
+ * Stops before a second job of one lead: it must see what the first did. */
+static gboolean take_jobs(LrTxn *txn, RunCtx *c, gint64 now, guint n, GPtrArray *taken,
+                          GError **error)
+{
+	g_autoptr(GHashTable) leads = g_hash_table_new(g_int64_hash, g_int64_equal);
+
+	while (taken->len < n) {
+		LrJob *job = queue_job_next(txn, now, error);
+		Taken *t;
+
+		if (job == NULL)
+			return error == NULL || *error == NULL;
+		if (g_hash_table_contains(leads, &job->lead_id)) {
+			queue_job_free(job);
+			return TRUE;
+		}
+		t = g_new0(Taken, 1);
+		t->job = job;
+		g_ptr_array_add(taken, t);
+		g_hash_table_add(leads, &job->lead_id);
+		if (!queue_job_delete(txn, job, error))
+			return FALSE;
+		if (c->r->pipe && g_strcmp0(job->kind, QUEUE_JOB_PARSE) == 0 &&
+		    !parse_ahead(txn, c, t, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* job_one - do a taken job inside txn (its lead read now: a job before it
+ * in the batch may have changed it). */
+static gboolean job_one(LrTxn *txn, RunCtx *c, gint64 now, const Taken *t, GError **error)
+{
+	g_autoptr(LrLead) lead = NULL;
+	Step s = {.r = c->r,
+	          .cfg = c->r->cfg,
+	          .txn = txn,
+	          .now = now,
+	          .logs = c->logs,
+	          .job = t->job,
+	          .parse = t->parse};
+
+	c->lead_id = t->job->lead_id;
+	c->job_due = t->job->due;
+	c->job_id = t->job->job_id;
+	lead = queue_lead_get(c->r->q, txn, t->job->lead_id, error);
+	if (lead == NULL)
+		return error == NULL || *error == NULL;
 	s.lead = lead;
-	if (!dispatch(&s, error))
-		return FALSE;
-	return queue_lead_put(txn, lead, error) && queue_job_delete(txn, job, error);
+	return dispatch(&s, error) && queue_lead_put(txn, lead, error);
+}
+
+/* outbox_queue - PipeQueueFunc: into the outbox of the transaction. */
+static gboolean outbox_queue(gpointer data, guint64 lead_id, const char *envelope,
+                             const char *const *rcpts, GBytes *message, GError **error)
+{
+	return queue_outbox_add(data, lead_id, envelope, rcpts, message, error);
 }
 
 /* How long one transaction goes on taking jobs (µs): its locks keep intake
  * waiting, so a batch stays short however many jobs are due. */
 #define ROUTER_BATCH_TIME (5 * 1000)
 
+/* batch_size - how many jobs fit in the batch time, by what recent jobs
+ * took (c->max until one batch was timed). */
+static guint batch_size(const RunCtx *c)
+{
+	gint64 limit = c->r->batch_time ? c->r->batch_time : ROUTER_BATCH_TIME;
+
+	if (c->r->job_cost <= 0)
+		return c->max;
+	return (guint)CLAMP(limit / c->r->job_cost, 1, (gint64)c->max);
+}
+
+/* run_jobs - the batch's work: take the jobs, do them one after the
+ * other (round-robin and every other state a job reads is what the one
+ * before it left), then queue the notifications composed meanwhile on the
+ * workers, in the order the jobs gave them. */
+static gboolean run_jobs(LrTxn *txn, RunCtx *c, gint64 now, guint n, GError **error)
+{
+	g_autoptr(GPtrArray) taken = g_ptr_array_new_with_free_func(taken_free);
+
+	if (!take_jobs(txn, c, now, n, taken, error))
+		return FALSE;
+	for (guint i = 0; i < taken->len; i++) {
+		if (!job_one(txn, c, now, taken->pdata[i], error))
+			return FALSE;
+		c->done++;
+	}
+	return c->r->pipe == NULL || pipe_mails_queue(c->r->pipe, outbox_queue, txn, error);
+}
+
+/* Batches smaller than this do their work on the routing thread: handing
+ * it to another costs more than it saves there. */
+#define ROUTER_PIPE_MIN 4
+
 /* job_txn - do up to c->max due jobs, all in one transaction (one commit
- * for the lot; the jobs run one after the other, so round-robin and
- * every other state a job reads is what the one before it left), for at
- * most ROUTER_BATCH_TIME. */
+ * for the lot), sized to take about ROUTER_BATCH_TIME. */
 static gboolean job_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	RunCtx *c = data;
-	gint64 now = c->r->fixed_now ? c->r->fixed_now : g_get_real_time() + c->r->clock_shift;
-	gint64 until =
-	    g_get_monotonic_time() + (c->r->batch_time ? c->r->batch_time : ROUTER_BATCH_TIME);
-	gboolean did = TRUE;
+	LrRouter *r = c->r;
+	gint64 now = r->fixed_now ? r->fixed_now : g_get_real_time() + r->clock_shift;
+	gint64 start = g_get_monotonic_time();
+	guint n = batch_size(c);
+	gboolean ok;
 
 	c->done = 0;
 	g_ptr_array_set_size(c->logs, 0); /* a retry tells its story afresh */
-	while (did && c->done < c->max && (c->done == 0 || g_get_monotonic_time() < until)) {
-		if (!job_one(txn, c, now, &did, error))
-			return FALSE;
-		c->done += did;
+	r->pipe = n >= ROUTER_PIPE_MIN ? pipe_group_new() : NULL;
+	ok = run_jobs(txn, c, now, n, error);
+	g_clear_pointer(&r->pipe, pipe_group_free);
+	if (ok && c->done > 0) {
+		gint64 cost = MAX((g_get_monotonic_time() - start) / c->done, 1);
+		r->job_cost = r->job_cost ? (3 * r->job_cost + cost) / 4 : cost;
 	}
-	return TRUE;
+	return ok;
 }
 
 /* set_aside_txn - a job that failed for good (a broken template, a bad

@@ -8,6 +8,7 @@
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "mailer/token.h"
+#include "router/pipeline.h"
 #include "router/router-int.h"
 #include "router/step.h"
 #include "rules/route.h"
@@ -240,13 +241,32 @@ static char **split_list(const LrLead *lead, const char *key)
 	return v && *v ? g_strsplit(v, ",", -1) : g_new0(char *, 1);
 }
 
-/* outbox_add - queue a composed message to one address. */
-static gboolean outbox_add(Step *s, const char *envelope, const char *address, GBytes *msg,
-                           GError **error)
+/* step_outbox_add - queue a composed message in the outbox: at once, or
+ * in its turn behind the notifications the batch composes on workers. */
+gboolean step_outbox_add(Step *s, const char *envelope, const char *const *rcpts, GBytes *msg,
+                         GError **error)
+{
+	if (s->r->pipe == NULL)
+		return queue_outbox_add(s->txn, s->lead->id, envelope, rcpts, msg, error);
+	pipe_mail_ready(s->r->pipe, s->lead->id, envelope, rcpts, msg);
+	return TRUE;
+}
+
+/* compose_queue - compose notice to address and queue it: here, or on a
+ * worker thread when the router batches (the message is the same: the
+ * worker gets a snapshot of the lead as it is now). */
+static gboolean compose_queue(Step *s, const LrNotice *n, guint seq, const char *envelope,
+                              const char *address, GError **error)
 {
 	const char *rcpts[] = {address, NULL};
+	g_autoptr(GBytes) msg = NULL;
 
-	return queue_outbox_add(s->txn, s->lead->id, envelope, rcpts, msg, error);
+	if (s->r->pipe != NULL) {
+		pipe_mail_compose(s->r->pipe, &s->r->mail, s->lead, n, seq, envelope, address);
+		return TRUE;
+	}
+	msg = mailer_compose(&s->r->mail, s->lead, n, seq, error);
+	return msg != NULL && queue_outbox_add(s->txn, s->lead->id, envelope, rcpts, msg, error);
 }
 
 /* next_seq - the notification number for Message-IDs (0 = the first). */
@@ -279,8 +299,8 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 	g_autofree char *deadline = deadline_text(s);
 	g_autofree char *envelope = g_strdup_printf("lead+%s@%s", token, s->r->mail.domain);
 	LrNotice n = {0};
-	g_autoptr(GBytes) msg = NULL;
 	g_autofree char *detail = NULL;
+	guint seq;
 
 	if (user == NULL)
 		return TRUE; /* a user removed by a reload: nothing to send */
@@ -297,11 +317,9 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 	               .attach_text = lead_meta_get(s->lead, META_ATTACH_TEXT),
 	               .in_reply_to = in_reply_to,
 	               .command_token = ctoken};
-	msg = mailer_compose(&s->r->mail, s->lead, &n, next_seq(s), error);
-	if (msg == NULL)
-		return FALSE;
+	seq = next_seq(s);
 	detail = g_strdup_printf("%s to %s <%s>", kind, user_id, user->email);
-	return outbox_add(s, envelope, user->email, msg, error) &&
+	return compose_queue(s, &n, seq, envelope, user->email, error) &&
 	       step_record(s, "notified", "mailer", detail, error);
 }
 
@@ -318,13 +336,10 @@ gboolean step_mail_to(Step *s, const char *address, const char *kind, const char
 	              .note = note,
 	              .in_reply_to = in_reply_to,
 	              .command_token = ctoken};
-	g_autoptr(GBytes) msg = mailer_compose(&s->r->mail, s->lead, &n, next_seq(s), error);
-
+	guint seq = next_seq(s);
 	g_autofree char *detail = g_strdup_printf("%s to <%s>", kind, address);
 
-	if (msg == NULL)
-		return FALSE;
-	return outbox_add(s, envelope ? envelope : "", address, msg, error) &&
+	return compose_queue(s, &n, seq, envelope ? envelope : "", address, error) &&
 	       step_record(s, "notified", "mailer", detail, error);
 }
 

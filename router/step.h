@@ -24,6 +24,7 @@ typedef struct {
 	LrLead *lead; /* the lead the job is about, locked */
 	gint64 now;
 	GPtrArray *logs; /* StepLog lines, written once the job commits */
+	PipeParse *parse; /* the inquiry's parse, started ahead (router.c), or NULL */
 } Step;
 
 /* A log line held back until the transaction that it tells of commits
@@ -63,6 +64,8 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
                      gboolean reveal, const char *in_reply_to, GError **error);
 gboolean step_mail_to(Step *s, const char *address, const char *kind, const char *note,
                       const char *in_reply_to, GError **error);
+gboolean step_outbox_add(Step *s, const char *envelope, const char *const *rcpts, GBytes *msg,
+                         GError **error);
 gboolean step_open_adjust(Step *s, const char *user_id, int delta, GError **error);
 gint64 step_away(Step *s, const char *user_id);
 gboolean step_set_away(Step *s, const char *user_id, gint64 until, GError **error);

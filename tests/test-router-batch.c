@@ -1,6 +1,7 @@
 /* test-router-batch.c - router_run_batch on a real store: several jobs in
  * one transaction give the same decisions as one job at a time (the
- * round-robin turn included), and leave nothing undone. */
+ * round-robin turn included), and leave nothing undone; a batch parses
+ * and composes on worker threads and queues the very same outbox. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "intake/store.h"
 #include "queue/queue.h"
+#include "router/pipeline.h"
 #include "router/router.h"
 #include "rules/load.h"
 
@@ -151,9 +153,115 @@ static void test_batch_same_decisions(gconstpointer data)
 	fixture_teardown(&many, NULL);
 }
 
+/* normalised - a message without what differs from one composition to
+ * the next: the Date header and the MIME boundaries. */
+static char *normalised(GBytes *message)
+{
+	g_autofree char *text = g_strndup(g_bytes_get_data(message, NULL), g_bytes_get_size(message));
+	g_autoptr(GRegex) date = g_regex_new("^Date: .*\r?\n", G_REGEX_MULTILINE, 0, NULL);
+	g_autoptr(GRegex) bound = g_regex_new("boundary=\"([^\"]+)\"", 0, 0, NULL);
+	g_autoptr(GMatchInfo) m = NULL;
+	g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *nodate = g_regex_replace_literal(date, text, -1, 0, "", 0, NULL);
+	char *out = g_strdup(nodate);
+
+	/* The boundaries first: the match reads nodate, which stays. */
+	g_regex_match(bound, nodate, 0, &m);
+	while (g_match_info_matches(m)) {
+		g_ptr_array_add(found, g_match_info_fetch(m, 1));
+		g_match_info_next(m, NULL);
+	}
+	for (guint i = 0; i < found->len; i++) {
+		g_auto(GStrv) parts = g_strsplit(out, found->pdata[i], -1);
+		g_free(out);
+		out = g_strjoinv("BOUNDARY", parts);
+	}
+	return out;
+}
+
+/* outbox_text - every outbox message in order: lead, envelope and the
+ * normalised message; *n gets their number. */
+static char *outbox_text(Fixture *f, guint *n)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GPtrArray) due = queue_outbox_due(f->q, G_MAXINT64, 1000, &error);
+	GString *out = g_string_new(NULL);
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < due->len; i++) {
+		const LrOutMail *m = due->pdata[i];
+		g_autofree char *rcpts = g_strjoinv(",", m->rcpts);
+		g_autofree char *text = normalised(m->message);
+		g_string_append_printf(out, "%" G_GUINT64_FORMAT " %s -> %s\n%s\n", m->lead_id,
+		                       m->from, rcpts, text);
+	}
+	*n = due->len;
+	return g_string_free(out, FALSE);
+}
+
+/* fields_text - each lead's parsed subject, format, source and fields. */
+static char *fields_text(Fixture *f, GArray *ids)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < ids->len; i++) {
+		g_autoptr(LrLead) lead = queue_lead_get(f->q, NULL, g_array_index(ids, guint64, i), NULL);
+		g_assert_nonnull(lead);
+		g_string_append_printf(out, "%s|%s|%s|%s|%d", lead->subject, lead->format,
+		                       lead->source, lead->status, lead->is_lead);
+		for (guint k = 0; k < lead->fields->len; k++) {
+			const LrField *fd = lead->fields->pdata[k];
+			g_string_append_printf(out, "|%s=%s", fd->name, fd->value);
+		}
+		g_string_append_c(out, '\n');
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* test_batch_same_outbox - 40 inquiries routed one at a time (all work on
+ * the routing thread) and in batches of 32 (parse and composition on
+ * workers): the same parsed leads and, in the same order, the same
+ * notifications in the outbox; only the batches used the workers. */
+static void test_batch_same_outbox(gconstpointer data)
+{
+	Fixture one = {0}, many = {0};
+	g_autoptr(GArray) ids_one = NULL, ids_many = NULL;
+	g_autofree char *out_one = NULL, *out_many = NULL, *f_one = NULL, *f_many = NULL;
+	guint n_one = 0, n_many = 0;
+	guint64 before;
+	gint64 now;
+
+	fixture_setup(&one, NULL);
+	fixture_setup(&many, NULL);
+	router_set_batch_time(many.router, 60 * G_USEC_PER_SEC);
+	/* One clock for both: the deadline in the text is routing time. */
+	now = g_get_real_time();
+	router_fix_time(one.router, now);
+	router_fix_time(many.router, now);
+	ids_one = deliver_n(&one, 40);
+	ids_many = deliver_n(&many, 40);
+	before = pipe_items_run();
+	g_assert_cmpuint(route_all(&one, 1), ==, 1);
+	g_assert_cmpuint(pipe_items_run(), ==, before);
+	g_assert_cmpuint(route_all(&many, 32), ==, 32);
+	/* A parse and a notification for each of the 40 went to workers. */
+	g_assert_cmpuint(pipe_items_run() - before, >=, 80);
+	f_one = fields_text(&one, ids_one);
+	f_many = fields_text(&many, ids_many);
+	g_assert_cmpstr(f_many, ==, f_one);
+	out_one = outbox_text(&one, &n_one);
+	out_many = outbox_text(&many, &n_many);
+	g_assert_cmpuint(n_one, ==, 40);
+	g_assert_cmpuint(n_many, ==, n_one);
+	g_assert_cmpstr(out_many, ==, out_one);
+	fixture_teardown(&one, NULL);
+	fixture_teardown(&many, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_data_func("/router/batch/same-decisions", NULL, test_batch_same_decisions);
+	g_test_add_data_func("/router/batch/same-outbox", NULL, test_batch_same_outbox);
 	return g_test_run();
 }
