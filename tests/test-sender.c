@@ -439,15 +439,18 @@ static void test_outbox_refusals(void)
 	sink_start(&sink, 0, soft);
 	url = relay_url(sink.port);
 	sender = sender_new(url, NULL, NULL);
-	sender_set_backoff(sender, 100000, 10000000);
+	/* Delays of 1 s, then 2 s: the checks below leave the test 1 s between
+	 * the second try and the first look (with 100 ms and 200 ms, 50 ms of
+	 * scheduling delay on a loaded machine failed it). */
+	sender_set_backoff(sender, 1000000, 10000000);
 	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0);
 	g_assert_cmpuint(queue_outbox_count(q, NULL), ==, 2);
-	g_usleep(150000);
-	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0); /* second try: 200 ms */
-	due = queue_outbox_due(q, g_get_real_time() + 150000, 10, NULL);
+	g_usleep(1100000);
+	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0); /* second try: 2 s */
+	due = queue_outbox_due(q, g_get_real_time() + 1000000, 10, NULL);
 	g_assert_cmpuint(due->len, ==, 0);
 	g_clear_pointer(&due, g_ptr_array_unref);
-	due = queue_outbox_due(q, g_get_real_time() + 250000, 10, NULL);
+	due = queue_outbox_due(q, g_get_real_time() + 2100000, 10, NULL);
 	g_assert_cmpuint(due->len, ==, 2);
 	g_assert_cmpuint(((LrOutMail *)due->pdata[0])->attempts, ==, 2);
 	sink_clear(&sink);
@@ -456,7 +459,7 @@ static void test_outbox_refusals(void)
 	url = relay_url(sink.port);
 	sender_free(sender);
 	sender = sender_new(url, NULL, NULL);
-	g_usleep(250000);
+	g_usleep(2100000);
 	g_assert_cmpuint(sender_run_once(sender, q, &error), ==, 0);
 	g_assert_no_error(error);
 	g_assert_cmpuint(queue_outbox_count(q, NULL), ==, 0);
