@@ -10,7 +10,7 @@ for p in build-essential autoconf automake pkg-config git ca-certificates python
 	media-types shared-mime-info postfix dovecot-core dovecot-lmtpd clang libclang-rt-14-dev llvm valgrind \
 	chromium mandoc systemd \
 	libgnutls28-dev dovecot-imapd dovecot-pop3d fetchmail \
-	libxml2-utils; do
+	libxml2-utils man-db; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		need="$need $p"
 done

@@ -27,7 +27,7 @@
 #      chroot (its own sources.list is moved aside), and installs a
 #      policy-rc.d that keeps package scripts from starting services there
 #      (the tests start private Postfix and Dovecot instances of their own);
-#   3. mounts proc, sysfs, /dev/pts (a bind of the host's) and a tmpfs on
+#   3. binds CHROOT onto itself (a root that is a mount point), mounts proc, sysfs, /dev/pts (a bind of the host's) and a tmpfs on
 #      /dev/shm inside CHROOT;
 #   4. clones REPO with the host's git into CHROOT/root/NAME, /root being
 #      0700 and root's, as a Debian 12 home is;
@@ -35,7 +35,7 @@
 #      PATH) through chroot(8);
 #   6. at exit, even on failure or ^C: stops processes still running with
 #      CHROOT as their root (by PID: TERM, then KILL), then unmounts the
-#      four mounts by path (umount -R), last mounted first.
+#      mounts by path (umount -R), last mounted first.
 # Example (the proof of issue 8, the output kept in a log):
 #   cp -a /work/chroot/deb12 /tmp/deb12-run
 #   scripts/fresh-debian.sh /tmp/deb12-run \
@@ -159,7 +159,13 @@ printf '#!/bin/sh\n# fresh-debian.sh: no services start inside this chroot.\nexi
 	>"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
 
-# 3. The kernel's file systems.
+# 3. The chroot's root a mount point of its own (as / is on a machine:
+# unshare --propagation, which daemon-syslog.sh uses, fails on a root that
+# is not one), then the kernel's file systems.
+if ! mountpoint -q "$root"; then
+	mount --bind "$root" "$root" || { say "cannot bind $root onto itself"; exit 1; }
+	MOUNTED+=("$root")
+fi
 mount_in proc -t proc proc
 mount_in sys -t sysfs sysfs
 mount_in dev/pts --bind /dev/pts
