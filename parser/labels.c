@@ -1,4 +1,4 @@
-/* labels.c - form labels: folding, the built-in aliases, field names. */
+/* labels.c - form labels: the built-in aliases, field names. */
 #include "config.h"
 
 #include <string.h>
@@ -70,67 +70,6 @@ static const LabelsAlias labels_builtin[] = {
 	{"utm_source", "utm source|lead source|source"},
 };
 /* clang-format on */
-
-/* labels_fold_ascii - labels_fold for pure ASCII text (the common case,
- * without Unicode normalisation). */
-static char *labels_fold_ascii(const char *text, char sep)
-{
-	GString *out = g_string_sized_new(strlen(text));
-	gboolean gap = FALSE;
-
-	for (const char *p = text; *p != '\0'; p++) {
-		if (!g_ascii_isalnum(*p)) {
-			gap = TRUE;
-			continue;
-		}
-		if (gap && out->len > 0 && sep != 0)
-			g_string_append_c(out, sep);
-		gap = FALSE;
-		g_string_append_c(out, g_ascii_tolower(*p));
-	}
-	return g_string_free(out, FALSE);
-}
-
-/* labels_is_ascii - TRUE when text has no byte above 0x7F. */
-static gboolean labels_is_ascii(const char *text)
-{
-	for (const char *p = text; *p != '\0'; p++)
-		if ((guchar)*p & 0x80)
-			return FALSE;
-	return TRUE;
-}
-
-/* labels_fold - comparison form of text. */
-char *labels_fold(const char *text, char sep)
-{
-	g_autofree char *valid = NULL;
-	g_autofree char *nfkd = NULL;
-	g_autofree char *folded = NULL;
-	GString *out;
-	gboolean gap = FALSE;
-
-	if (labels_is_ascii(text))
-		return labels_fold_ascii(text, sep);
-	valid = g_utf8_make_valid(text, -1);
-	nfkd = g_utf8_normalize(valid, -1, G_NORMALIZE_ALL);
-	folded = g_utf8_casefold(nfkd != NULL ? nfkd : valid, -1);
-	out = g_string_new(NULL);
-	for (const char *p = folded; *p != '\0'; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-
-		if (g_unichar_ismark(c))
-			continue;
-		if (!g_unichar_isalnum(c)) {
-			gap = TRUE;
-			continue;
-		}
-		if (gap && out->len > 0 && sep != 0)
-			g_string_append_c(out, sep);
-		gap = FALSE;
-		g_string_append_unichar(out, c);
-	}
-	return g_string_free(out, FALSE);
-}
 
 /* labels_table_add - store one alias under its folded label. */
 void labels_table_add(GHashTable *table, const char *label, const char *field)

@@ -81,6 +81,10 @@ void queue_db_error(GError **error, int ret, const char *what);
 /* queue_dbt_bytes - hand a malloc'd DBT's data over to a GBytes. */
 GBytes *queue_dbt_bytes(DBT *d);
 
+/* Set (queue-db.c) in the thread whose DB call was a deadlock victim;
+ * queue_run (queue-txn.c) clears it before a try and retries on it. */
+extern GPrivate queue_deadlock_seen;
+
 /* queue_db_fail - queue_db_error, noting a deadlock so that queue_run
  * retries the transaction; always FALSE. */
 gboolean queue_db_fail(GError **error, int ret, const char *what);

@@ -56,11 +56,6 @@ static int txn_commit_durable(LrQueue *q, DB_TXN *txn, gboolean lazy)
 	return queue_group_flush(q);
 }
 
-/* Set by queue_db_fail in the thread whose DB call was chosen as a deadlock
- * victim (DB_LOCK_DEADLOCK / DB_LOCK_NOTGRANTED): run_once retries by this
- * code, whatever fn made of the error's text. */
-static GPrivate deadlock_seen;
-
 /* injected_deadlock - TRUE when a test asked for this commit to fail as
  * a deadlock (see queue_test_deadlocks). */
 static gboolean injected_deadlock(LrQueue *q)
@@ -93,11 +88,11 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 	*ok = FALSE;
 	if ((ret = q->env->txn_begin(q->env, NULL, &t.txn, 0)) != 0)
 		return ret;
-	g_private_set(&deadlock_seen, NULL);
+	g_private_set(&queue_deadlock_seen, NULL);
 	if (!fn(&t, data, &local) || !queue_summary_flush(&t, &local)) {
 		g_clear_pointer(&t.dirty, g_hash_table_unref);
 		t.txn->abort(t.txn);
-		if (g_private_get(&deadlock_seen) != NULL)
+		if (g_private_get(&queue_deadlock_seen) != NULL)
 			return DB_LOCK_DEADLOCK;
 		g_propagate_error(error, g_steal_pointer(&local));
 		return 0;
@@ -154,61 +149,6 @@ LrQueue *queue_txn_queue(LrTxn *txn)
 	return txn->q;
 }
 
-/* queue_db_fail - report a failed DB call; a deadlock is noted (deadlock_seen)
- * so that queue_run retries the transaction. */
-gboolean queue_db_fail(GError **error, int ret, const char *what)
-{
-	if (ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED) {
-		g_private_set(&deadlock_seen, GINT_TO_POINTER(1));
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: deadlock", what);
-		return FALSE;
-	}
-	queue_db_error(error, ret, what);
-	return FALSE;
-}
-
-/* queue_get_bytes - read key from db: TRUE with *out, TRUE with *out NULL when
- * absent, FALSE on failure. */
-gboolean queue_get_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, u_int32_t flags,
-                         GBytes **out, GError **error)
-{
-	DBT key = dbt_in(k, klen), val = dbt_out();
-	int ret;
-
-	*out = NULL;
-	if (txn == NULL)
-		flags |= DB_READ_COMMITTED;
-	ret = db->get(db, txn_of(txn), &key, &val, flags);
-	if (ret == DB_NOTFOUND)
-		return TRUE;
-	if (ret != 0)
-		return queue_db_fail(error, ret, "read");
-	*out = queue_dbt_bytes(&val);
-	return TRUE;
-}
-
-/* queue_put_bytes - write key -> value in db inside txn. */
-gboolean queue_put_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, const void *v, gsize vlen,
-                         GError **error)
-{
-	DBT key = dbt_in(k, klen), val = dbt_in(v, vlen);
-	int ret = db->put(db, txn->txn, &key, &val, 0);
-
-	return ret == 0 ? TRUE : queue_db_fail(error, ret, "write");
-}
-
-/* queue_lead_get - read (and, in a transaction, lock) one lead. */
-LrLead *queue_lead_get(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
-{
-	guint64 k = be64(id);
-	g_autoptr(GBytes) bytes = NULL;
-
-	if (!queue_get_bytes(q->leads, txn, &k, sizeof(k), txn ? DB_RMW : 0, &bytes, error) ||
-	    bytes == NULL)
-		return NULL;
-	return lead_deserialize(bytes, error);
-}
-
 /* queue_lead_put - write one lead, its index entries, and (at commit) its
  * summary. */
 gboolean queue_lead_put(LrTxn *txn, const LrLead *lead, GError **error)
@@ -242,50 +182,10 @@ gboolean queue_event_add(LrTxn *txn, guint64 id, const LrEvent *event, GError **
 	return queue_put_bytes(txn->q->events, txn, &k, sizeof(k), data, len, error);
 }
 
-/* queue_cursor_open - a cursor on db, read-committed outside a transaction. */
-DBC *queue_cursor_open(DB *db, LrTxn *txn, GError **error)
-{
-	DBC *c = NULL;
-	int ret = db->cursor(db, txn_of(txn), &c, txn ? 0 : DB_READ_COMMITTED);
-
-	if (ret != 0) {
-		queue_db_fail(error, ret, "cursor");
-		return NULL;
-	}
-	return c;
-}
-
 /* queue_events - a lead's events in order. */
 GPtrArray *queue_events(LrQueue *q, guint64 id, GError **error)
 {
 	return queue_events_in(q, NULL, id, error);
-}
-
-/* queue_events_in - a lead's events in order, inside txn or committed. */
-GPtrArray *queue_events_in(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
-{
-	guint64 k = be64(id);
-	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)lead_event_free);
-	DBC *c = queue_cursor_open(q->events, txn, error);
-	DBT key = dbt_in(&k, sizeof(k)), val = dbt_out();
-	int ret;
-
-	if (c == NULL)
-		return g_ptr_array_unref(out), NULL;
-	for (ret = c->get(c, &key, &val, DB_SET); ret == 0;
-	     ret = c->get(c, &key, &val, DB_NEXT_DUP)) {
-		g_autoptr(GBytes) bytes = queue_dbt_bytes(&val);
-		LrEvent *event = lead_event_deserialize(bytes, NULL);
-		if (event)
-			g_ptr_array_add(out, event);
-		val = dbt_out();
-	}
-	c->close(c);
-	if (ret != DB_NOTFOUND) {
-		queue_db_fail(error, ret, "events");
-		return g_ptr_array_unref(out), NULL;
-	}
-	return out;
 }
 
 /* queue_raw_get - the raw message of a lead. */
@@ -321,18 +221,6 @@ gboolean queue_key_lookup(LrQueue *q, const char *key, guint64 *id, GError **err
 	gboolean found;
 
 	return key_lookup(q, NULL, key, id, &found, error) && found;
-}
-
-/* queue_seq_next - the next value of a sequence. */
-gboolean queue_seq_next(DB_SEQUENCE *seq, guint64 *out, GError **error)
-{
-	db_seq_t v;
-	int ret = seq->get(seq, NULL, 1, &v, DB_TXN_NOSYNC);
-
-	if (ret != 0)
-		return queue_db_fail(error, ret, "sequence");
-	*out = (guint64)v;
-	return TRUE;
 }
 
 /* store_one - the intake work for one message inside txn. */

@@ -33,26 +33,6 @@
 #include "lead/lr-error.h"
 #include "queue/queue-int.h"
 
-/* queue_db_error - turn a Berkeley DB error into LR_ERROR: TEMP unless it is
- * proven permanent (DB_KEYEXIST: the record is there already).  EINVAL is
- * TEMP: Berkeley DB also says it for a handle or environment in a bad
- * state, which a restart and a retry cure; refusing the mail for good on
- * it would lose it. */
-void queue_db_error(GError **error, int ret, const char *what)
-{
-	int code = LR_ERROR_TEMP;
-
-	if (ret == DB_KEYEXIST)
-		code = LR_ERROR_PERM;
-	g_set_error(error, LR_ERROR, code, "%s: %s", what, db_strerror(ret));
-}
-
-/* queue_dbt_bytes - hand a malloc'd DBT's data over to a GBytes. */
-GBytes *queue_dbt_bytes(DBT *d)
-{
-	return g_bytes_new_with_free_func(d->data, d->size, free, d->data);
-}
-
 /* is_alive - failchk's question: is process pid still running? */
 static int is_alive(DB_ENV *env, pid_t pid, db_threadid_t tid, u_int32_t flags)
 {

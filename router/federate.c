@@ -98,7 +98,7 @@ static gboolean send_exchange(Step *s, const char *peer, const char *address, co
 	detail = g_strdup_printf("%s %s to server:%s <%s>", fed_kind_name(x->kind), x->id, peer,
 	                         address);
 	return queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "", rcpts, msg, error) &&
-	       step_event(s, "exchange-sent", "router", detail, error);
+	       step_record(s, "exchange-sent", "router", detail, error);
 }
 
 /* in_list - is item in the comma list of meta key? */
@@ -190,14 +190,17 @@ static gint64 partner_sla(Step *s, const LrServer *srv)
 	return within > 0 ? within * G_USEC_PER_SEC : 0;
 }
 
-/* skip_server - the lead cannot go to srv: route on without it. */
-static gboolean skip_server(Step *s, const char *server_id, const char *why, GError **error)
+/* skip_server - the lead cannot go to srv: *route_on, so that the caller
+ * routes on without it. */
+static gboolean skip_server(Step *s, const char *server_id, const char *why, gboolean *route_on,
+                            GError **error)
 {
 	g_autofree char *detail = g_strdup_printf("%s: %s", server_id, why);
 
 	step_log(s, TRUE, s->lead->id, "federation skipped server=%s: %s", server_id, why);
 	step_list_add(s->lead, META_REJECTED, server_id);
-	return step_event(s, "federation-skipped", "router", detail, error) && step_route(s, error);
+	*route_on = TRUE;
+	return step_record(s, "federation-skipped", "router", detail, error);
 }
 
 /* adf_mail - the lead as one ADF document to srv, without its withheld
@@ -223,7 +226,7 @@ static GBytes *adf_mail(Step *s, const LrServer *srv, const char *address, const
 
 /* one_way - format "adf": the lead goes out as ADF and stays federated
  * here; its outcome is recorded by hand (leadroute lead status). */
-static gboolean one_way(Step *s, const LrServer *srv, GError **error)
+static gboolean one_way(Step *s, const LrServer *srv, gboolean *route_on, GError **error)
 {
 	g_autofree char *id = g_strconcat("server:", srv->id, NULL);
 	const char *one[] = {id, NULL};
@@ -236,7 +239,7 @@ static gboolean one_way(Step *s, const LrServer *srv, GError **error)
 		return skip_server(s, id,
 		                   srv->deliver ? "https delivery is not supported yet"
 		                                : "no deliver address",
-		                   error);
+		                   route_on, error);
 	address = srv->deliver + strlen("mailto:");
 	xid = g_strdup_printf("adf.%s.%" G_GUINT64_FORMAT ".%u", me(s), s->lead->id, asg);
 	if ((msg = adf_mail(s, srv, address, xid, error)) == NULL)
@@ -248,12 +251,12 @@ static gboolean one_way(Step *s, const LrServer *srv, GError **error)
 	detail = g_strdup_printf("adf %s to %s <%s>", xid, id, address);
 	return queue_outbox_add(s->txn, s->lead->id, envelope ? envelope : "",
 	                        (const char *[]){address, NULL}, msg, error) &&
-	       step_event(s, "federated", "router", srv->id, error) &&
-	       step_event(s, "exchange-sent", "router", detail, error);
+	       step_record(s, "federated", "router", srv->id, error) &&
+	       step_record(s, "exchange-sent", "router", detail, error);
 }
 
 /* fed_send_lead - hand the lead to a partner. */
-gboolean fed_send_lead(Step *s, const char *server_id, GError **error)
+gboolean fed_send_lead(Step *s, const char *server_id, gboolean *route_on, GError **error)
 {
 	const LrServer *srv = lr_config_server(s->cfg, server_id + strlen("server:"));
 	const char *why = unusable(s, srv);
@@ -264,9 +267,9 @@ gboolean fed_send_lead(Step *s, const char *server_id, GError **error)
 	gint64 sla;
 
 	if (srv && g_strcmp0(srv->format, "adf") == 0)
-		return one_way(s, srv, error);
+		return one_way(s, srv, route_on, error);
 	if (why != NULL)
-		return skip_server(s, server_id, why, error);
+		return skip_server(s, server_id, why, route_on, error);
 	asg = (guint32)step_meta_uint(s->lead, META_ASSIGNMENT) + 1;
 	step_meta_set_uint(s->lead, META_ASSIGNMENT, asg);
 	for (guint i = 0; i < s->lead->assignees->len; i++)
@@ -280,7 +283,7 @@ gboolean fed_send_lead(Step *s, const char *server_id, GError **error)
 	step_list_add(s->lead, META_FED_SENT, sent);
 	x = lead_exchange(s, srv, asg);
 	summary = lead_summary(s, x, srv);
-	if (!step_event(s, "federated", "router", srv->id, error) ||
+	if (!step_record(s, "federated", "router", srv->id, error) ||
 	    !send_exchange(s, srv->id, srv->deliver + strlen("mailto:"), x, summary, error))
 		return FALSE;
 	sla = partner_sla(s, srv);
@@ -293,7 +296,7 @@ gboolean fed_send_lead(Step *s, const char *server_id, GError **error)
 }
 
 /* fed_recall_due - the partner did not accept in time. */
-gboolean fed_recall_due(Step *s, GError **error)
+gboolean fed_recall_due(Step *s, gboolean *route_on, GError **error)
 {
 	const char *server = lead_meta_get(s->lead, META_FED_SERVER);
 	const LrServer *srv = server ? lr_config_server(s->cfg, server) : NULL;
@@ -321,7 +324,8 @@ gboolean fed_recall_due(Step *s, GError **error)
 		return FALSE;
 	step_list_add(s->lead, META_REJECTED, actor);
 	lead_meta_set(s->lead, META_FED_SERVER, NULL);
-	return step_event(s, "recalled", "router", actor, error) && step_route(s, error);
+	*route_on = TRUE;
+	return step_record(s, "recalled", "router", actor, error);
 }
 
 /* fed_imported - a lead an origin sent here, still ours to report on. */
@@ -377,7 +381,7 @@ static gboolean send_status(Step *s, const char *event, const char *by, const ch
 	x->reason = g_strdup(reason);
 	if (address == NULL) {
 		step_log(s, TRUE, s->lead->id, "federation: no address for server %s", origin);
-		return step_event(s, "exchange-unsent", "router", event, error);
+		return step_record(s, "exchange-unsent", "router", event, error);
 	}
 	summary = g_strdup_printf(
 	    "The lead server %s reports on lead %" G_GUINT64_FORMAT " of %s: %s%s%s.\n", me(s),
@@ -435,5 +439,5 @@ gboolean fed_give_back(Step *s, const char *why, GError **error)
 	lead_meta_set(s->lead, META_DEADLINE, NULL);
 	g_ptr_array_set_size(s->lead->assignees, 0);
 	lead_set_str(&s->lead->status, LEAD_STATUS_CLOSED);
-	return step_event(s, "returned", "router", why, error);
+	return step_record(s, "returned", "router", why, error);
 }

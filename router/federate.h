@@ -21,8 +21,8 @@ GHashTable *fed_peers_load(const LrConfig *cfg, GError **error);
  * assignment, the lead exchange (without the server's withheld fields) in
  * the outbox, the recall timer.  A server it has been at, or one that
  * cannot take it (no deliver, no secret, not format leadroute), is skipped
- * and the lead routed on. */
-gboolean fed_send_lead(Step *s, const char *server_id, GError **error);
+ * and *route_on set: the caller routes the lead on (step_route). */
+gboolean fed_send_lead(Step *s, const char *server_id, gboolean *route_on, GError **error);
 
 /* fed_is_exchange - does raw carry an exchange signature header?  (The
  * header alone decides that it is handled here; the signature decides
@@ -35,8 +35,9 @@ gboolean fed_is_exchange(GBytes *raw);
 gboolean fed_receive(Step *s, GBytes *raw, GError **error);
 
 /* fed_recall_due - the JOB_FED_RECALL timer: a partner that has not
- * accepted the offer in time gets a recall, and the lead is routed on. */
-gboolean fed_recall_due(Step *s, GError **error);
+ * accepted the offer in time gets a recall, and *route_on is set: the
+ * caller routes the lead on (step_route). */
+gboolean fed_recall_due(Step *s, gboolean *route_on, GError **error);
 
 /* fed_report - at the partner: an event of type on a lead received from
  * an origin that the origin must hear of (accepted, forwarded, contacted,

@@ -47,6 +47,7 @@ static gboolean do_parse(Step *s, GError **error)
 static gboolean dispatch(Step *s, GError **error)
 {
 	const char *kind = s->job->kind;
+	gboolean route_on = FALSE;
 
 	if (g_strcmp0(kind, QUEUE_JOB_PARSE) == 0)
 		return do_parse(s, error);
@@ -57,7 +58,7 @@ static gboolean dispatch(Step *s, GError **error)
 	if (g_strcmp0(kind, JOB_REMIND) == 0)
 		return workflow_remind(s, error);
 	if (g_strcmp0(kind, JOB_FED_RECALL) == 0)
-		return fed_recall_due(s, error);
+		return fed_recall_due(s, &route_on, error) && (!route_on || step_route(s, error));
 	if (g_strcmp0(kind, QUEUE_JOB_UNDELIVERABLE) == 0)
 		return workflow_undeliverable(s, error);
 	step_log(s, TRUE, s->lead->id, "job=%s unknown: dropped", kind);

@@ -1,5 +1,6 @@
-/* step.c - what one job does to its lead: events, routing, offers,
- * notifications, timers (shared by the router and the workflow). */
+/* step.c - what one job does to its lead: events, the routing decision,
+ * offers, notifications, timers (shared by the router, the workflow and
+ * federation; step-route.c holds the steps above federation). */
 #include "config.h"
 
 #include <string.h>
@@ -7,7 +8,6 @@
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "mailer/token.h"
-#include "router/federate.h"
 #include "router/router-int.h"
 #include "router/step.h"
 #include "rules/route.h"
@@ -83,16 +83,15 @@ void step_logs_write(GPtrArray *logs)
 	g_ptr_array_set_size(logs, 0);
 }
 
-/* step_event - record an event on the step's lead. */
-gboolean step_event(Step *s, const char *type, const char *actor, const char *detail,
-                    GError **error)
+/* step_record - record an event on the step's lead. */
+gboolean step_record(Step *s, const char *type, const char *actor, const char *detail,
+                     GError **error)
 {
 	g_autoptr(LrEvent) ev = lead_event_new(type, actor, detail);
 
 	ev->at = s->now;
 	step_log(s, FALSE, s->lead->id, "event=%s actor=%s %s", type, actor, detail ? detail : "");
-	return queue_event_add(s->txn, s->lead->id, ev, error) &&
-	       fed_report(s, type, actor, detail, error);
+	return queue_event_add(s->txn, s->lead->id, ev, error);
 }
 
 /* state_key - "PREFIX:NAME". */
@@ -288,7 +287,7 @@ gboolean step_notify(Step *s, const char *user_id, const char *kind, const char 
 		return FALSE;
 	detail = g_strdup_printf("%s to %s <%s>", kind, user_id, user->email);
 	return outbox_add(s, envelope, user->email, msg, error) &&
-	       step_event(s, "notified", "mailer", detail, error);
+	       step_record(s, "notified", "mailer", detail, error);
 }
 
 /* step_mail_to - a message that takes no reply (help, refused) to any
@@ -311,7 +310,7 @@ gboolean step_mail_to(Step *s, const char *address, const char *kind, const char
 	if (msg == NULL)
 		return FALSE;
 	return outbox_add(s, envelope ? envelope : "", address, msg, error) &&
-	       step_event(s, "notified", "mailer", detail, error);
+	       step_record(s, "notified", "mailer", detail, error);
 }
 
 /* working_deadline - now + seconds, counting only user's working hours
@@ -375,85 +374,10 @@ gboolean step_assign(Step *s, const char *const *assignees, const char *kind, co
 	return TRUE;
 }
 
-/* attachments_meta - remember the files and table rows the rules chose. */
-static void attachments_meta(LrLead *lead, const LrRouteResult *res)
-{
-	GString *files = g_string_new(NULL), *text = g_string_new(NULL);
-
-	for (guint i = 0; i < res->attachments->len; i++) {
-		const LrAttachment *a = res->attachments->pdata[i];
-		if (a->file)
-			g_string_append_printf(files, "%s%s", files->len ? "," : "", a->file);
-		for (int c = 0; a->columns && a->columns[c] && a->values && a->values[c]; c++)
-			g_string_append_printf(text, "%s%s: %s", c ? ", " : "", a->columns[c],
-			                       a->values[c]);
-		if (a->columns)
-			g_string_append_printf(text, " (%s)\n", a->name ? a->name : "");
-	}
-	lead_meta_set(lead, META_ATTACH_FILES, files->len ? files->str : NULL);
-	lead_meta_set(lead, META_ATTACH_TEXT, text->len ? text->str : NULL);
-	g_string_free(files, TRUE);
-	g_string_free(text, TRUE);
-}
-
-/* result_reason - why the assignee got it: the conditions that matched,
- * or, for a rule without conditions, the rule that routed it. */
-static char *result_reason(const LrRouteResult *res)
-{
-	g_autoptr(GPtrArray) trace = NULL;
-	const char *rule = NULL;
-
-	if (res->reason && *res->reason)
-		return g_strdup(res->reason);
-	trace = route_result_trace(res);
-	for (guint i = 0; i < trace->len; i++) {
-		const LrTraceStep *st = trace->pdata[i];
-		if (st->matched && g_str_has_prefix(st->effect, "route"))
-			rule = st->name;
-	}
-	return rule ? g_strdup_printf("rule %s", rule) : g_strdup("the routing rules");
-}
-
-/* result_meta - keep the decision on the lead. */
-static void result_meta(LrLead *lead, const LrRouteResult *res)
-{
-	g_autofree char *json = route_result_to_json(res);
-	g_autofree char *withheld = NULL;
-	g_autofree char *reason = NULL;
-
-	g_ptr_array_add(res->withheld, NULL);
-	withheld = g_strjoinv(",", (char **)res->withheld->pdata);
-	g_ptr_array_remove_index(res->withheld, res->withheld->len - 1);
-	lead->priority = res->priority;
-	g_ptr_array_set_size(lead->holders, 0);
-	for (guint i = 0; i < res->holders->len; i++)
-		g_ptr_array_add(lead->holders, g_strdup(res->holders->pdata[i]));
-	lead_meta_set(lead, META_WITHHELD, withheld);
-	lead_meta_set(lead, META_BROADCAST, res->broadcast ? "1" : NULL);
-	reason = result_reason(res);
-	lead_meta_set(lead, META_REASON, reason);
-	lead_meta_set(lead, META_ROUTE, json);
-	attachments_meta(lead, res);
-}
-
-/* route_detail - the "routed" event's text. */
-static char *route_detail(const LrRouteResult *res)
-{
-	GString *d = g_string_new("holders=");
-
-	for (guint i = 0; i < res->holders->len; i++)
-		g_string_append_printf(d, "%s%s", i ? "," : "", (char *)res->holders->pdata[i]);
-	g_string_append(d, " assignees=");
-	for (guint i = 0; i < res->assignees->len; i++)
-		g_string_append_printf(d, "%s%s", i ? "," : "", (char *)res->assignees->pdata[i]);
-	g_string_append_printf(d, " priority=%d%s%s reason=%s", res->priority,
-	                       res->broadcast ? " broadcast" : "",
-	                       res->escalated ? " escalated" : "", res->reason ? res->reason : "");
-	return g_string_free(d, FALSE);
-}
-
-/* step_route - route the lead under the configuration and offer it. */
-gboolean step_route(Step *s, GError **error)
+/* step_decide - the routing decision on s->lead, with the routing state
+ * (round robin, open leads, away) read and written in the job's
+ * transaction. */
+LrRouteResult *step_decide(Step *s, GError **error)
 {
 	RsData rs = {s, NULL};
 	LrRouteState state = {.rr_get = rs_rr_get,
@@ -463,28 +387,15 @@ gboolean step_route(Step *s, GError **error)
 	                      .now = s->now,
 	                      .data = &rs};
 	g_auto(GStrv) rejected = split_list(s->lead, META_REJECTED);
-	g_autoptr(LrRouteResult) res = NULL;
-	g_autofree char *detail = NULL;
-	const char *kind;
+	LrRouteResult *res = route_lead(s->cfg, s->lead, (const char *const *)rejected, &state, error);
 
-	res = route_lead(s->cfg, s->lead, (const char *const *)rejected, &state, error);
 	if (rs.error != NULL) {
 		/* A decision on state that could not be read or written: the
 		 * transaction is retried (a deadlock) or the job set aside. */
 		g_clear_pointer(&res, route_result_free);
 		g_clear_error(error);
 		g_propagate_prefixed_error(error, rs.error, "routing state: ");
-		return FALSE;
+		return NULL;
 	}
-	if (res == NULL)
-		return FALSE;
-	result_meta(s->lead, res);
-	detail = route_detail(res);
-	if (!step_event(s, "routed", "router", detail, error))
-		return FALSE;
-	g_ptr_array_add(res->assignees, NULL);
-	if (g_str_has_prefix(res->assignees->pdata[0], "server:"))
-		return fed_send_lead(s, res->assignees->pdata[0], error);
-	kind = res->escalated ? "escalation" : "new-lead";
-	return step_assign(s, (const char *const *)res->assignees->pdata, kind, NULL, error);
+	return res;
 }

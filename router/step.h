@@ -1,6 +1,7 @@
 /* step.h - one job in hand and what it can do to its lead (events,
  * routing, offers, notifications, timers), all in the job's transaction.
- * Used by router.c (the job loop) and workflow.c (replies, deadlines). */
+ * Used by router.c (the job loop), workflow.c (replies, deadlines) and
+ * the federation steps; step.c is below federate.c, step-route.c above. */
 #ifndef LR_STEP_H
 #define LR_STEP_H
 
@@ -8,6 +9,7 @@
 #include "queue/queue.h"
 #include "router/router-int.h"
 #include "rules/lr-config.h"
+#include "rules/route.h"
 
 /* Timer job kinds the steps set and the router dispatches. */
 #define JOB_DEADLINE "deadline"
@@ -39,8 +41,21 @@ void step_log(Step *s, gboolean warn, guint64 lead_id, const char *fmt, ...) G_G
 void step_logs_write(GPtrArray *logs);
 void step_log_free(gpointer data);
 
+/* step_record - record an event on the step's lead; step_event
+ * (step-route.c) records it and tells the lead's origin of it when it must
+ * hear of it (fed_report).  step_record is for the router's own events
+ * (routed, notified, federation), which no origin hears of. */
+gboolean step_record(Step *s, const char *type, const char *actor, const char *detail,
+                     GError **error);
 gboolean step_event(Step *s, const char *type, const char *actor, const char *detail,
                     GError **error);
+
+/* step_decide - the routing decision on s->lead (without the assignees of
+ * META_REJECTED), the routing state read and written in the job's
+ * transaction; NULL with an error when the rules or the state failed.
+ * step_route (step-route.c) acts on it: meta, the "routed" event, the offer
+ * to users or to a partner server (routing on when that server is skipped). */
+LrRouteResult *step_decide(Step *s, GError **error);
 gboolean step_route(Step *s, GError **error);
 gboolean step_assign(Step *s, const char *const *assignees, const char *kind, const char *note,
                      GError **error);

@@ -9,7 +9,6 @@
 #include "lead/rawmsg.h"
 #include "mailer/token.h"
 #include "parser/reply.h"
-#include "router/federate.h"
 #include "router/router-int.h"
 #include "router/selfservice.h"
 #include "router/step.h"
@@ -100,33 +99,6 @@ static const LrUser *verify_user(Reply *rp, const char *candidate)
 	return lr_config_user(rp->s->cfg, candidate);
 }
 
-/* addr_domain - the domain of an address, lower case, or NULL. */
-static char *addr_domain(const char *address)
-{
-	const char *at = address ? strrchr(address, '@') : NULL;
-	g_autofree char *d = at ? g_ascii_strdown(at + 1, -1) : NULL;
-	char *gt = d ? strchr(d, '>') : NULL;
-
-	if (gt)
-		*gt = '\0';
-	return d && *d ? g_steal_pointer(&d) : NULL;
-}
-
-/* envelope_fits - may this envelope sender speak for user?  Its domain
- * must be the domain of one of the user's addresses (mail the user sends
- * through their own provider, a forwarder of their own domain). */
-static gboolean envelope_fits(const LrUser *user, const char *envelope)
-{
-	g_autofree char *want = addr_domain(envelope);
-
-	for (guint i = 0; want && user->addresses && user->addresses[i]; i++) {
-		g_autofree char *have = addr_domain(user->addresses[i]);
-		if (g_strcmp0(have, want) == 0)
-			return TRUE;
-	}
-	return FALSE;
-}
-
 /* refuse - a verified reply that changes nothing: logged on its lead and
  * answered politely (robots get no answer). */
 static gboolean refuse(Reply *rp, const char *why, GError **error)
@@ -191,68 +163,6 @@ static gboolean do_accept(Reply *rp, GError **error)
 	       confirm(rp, "accepted", NULL, TRUE, error);
 }
 
-/* escalate - after too many rejections: the manager of who rejected last,
- * else the admin. */
-static gboolean escalate(Step *t, const char *last, GError **error)
-{
-	const LrUser *to = lr_config_user_manager(t->cfg, last);
-	const char *one[2] = {NULL, NULL};
-
-	if (to == NULL || g_strcmp0(to->id, last) == 0)
-		to = lr_config_admin(t->cfg);
-	if (to == NULL)
-		return step_route(t, error);
-	one[0] = to->id;
-	if (!step_event(t, "escalated", "workflow", to->id, error))
-		return FALSE;
-	g_ptr_array_add(t->lead->holders, g_strdup(to->id));
-	return step_assign(t, one, "escalation", "rejected too often", error);
-}
-
-/* remove_assignee - drop one user from the assignees. */
-static void remove_assignee(LrLead *lead, const char *user_id)
-{
-	for (guint i = 0; i < lead->assignees->len; i++) {
-		if (g_strcmp0(lead->assignees->pdata[i], user_id) == 0) {
-			g_ptr_array_remove_index(lead->assignees, i);
-			return;
-		}
-	}
-}
-
-/* reroute - the assignee gave the lead back (reject, timeout, away): drop
- * them from a broadcast, else route again or escalate. */
-static gboolean reroute(Step *t, const char *user_id, gboolean counts, GError **error)
-{
-	LrLead *lead = t->lead;
-	guint64 n = step_meta_uint(lead, META_REJECTIONS) + (counts ? 1 : 0);
-	LrWorkflow wf = lr_config_workflow(t->cfg, lr_config_user(t->cfg, user_id));
-
-	step_list_add(lead, META_REJECTED, user_id);
-	step_meta_set_uint(lead, META_REJECTIONS, n);
-	if (lead_meta_get(lead, META_BROADCAST) && lead->assignees->len > 1) {
-		remove_assignee(lead, user_id);
-		return step_open_adjust(t, user_id, -1, error);
-	}
-	/* A lead from another server goes back there: its origin decides. */
-	if (fed_imported(lead))
-		return fed_give_back(t,
-		                     lead_meta_get(lead, META_FED_WHY)
-		                         ? lead_meta_get(lead, META_FED_WHY)
-		                     : counts ? "not accepted in time"
-		                              : "nobody available",
-		                     error);
-	if (counts && wf.max_rejections > 0 && n >= (guint64)wf.max_rejections)
-		return escalate(t, user_id, error);
-	return step_route(t, error);
-}
-
-/* workflow_give_back - see workflow.h. */
-gboolean workflow_give_back(Step *t, const char *user_id, GError **error)
-{
-	return reroute(t, user_id, FALSE, error);
-}
-
 /* do_reject - REJECT <reason>. */
 static gboolean do_reject(Reply *rp, GError **error)
 {
@@ -264,7 +174,7 @@ static gboolean do_reject(Reply *rp, GError **error)
 		               error);
 	lead_meta_set(rp->target, META_FED_WHY, why && *why ? why : "rejected");
 	return step_event(&t, "rejected", rp->user->id, why, error) &&
-	       confirm(rp, "rejected", why, FALSE, error) && reroute(&t, rp->user->id, TRUE, error);
+	       confirm(rp, "rejected", why, FALSE, error) && workflow_reroute(&t, rp->user->id, TRUE, error);
 }
 
 /* forward_target - the user a FORWARD names (id or address). */
@@ -375,7 +285,7 @@ static gboolean do_unavailable(Reply *rp, GError **error)
 	    !step_event(&t, "unavailable", rp->user->id, detail, error))
 		return FALSE;
 	if (g_strcmp0(rp->target->status, LEAD_STATUS_OFFERED) == 0 &&
-	    !reroute(&t, rp->user->id, FALSE, error))
+	    !workflow_reroute(&t, rp->user->id, FALSE, error))
 		return FALSE;
 	/* A bounce: mail to them does not arrive, telling them would bounce. */
 	if (!newly || rp->reply->bounce)
@@ -470,25 +380,6 @@ static const LrUser *find_user(Reply *rp, guint64 lead_id, const char **why)
 		return NULL;
 	*why = "token not made for the sender";
 	return verify_user(rp, user->id);
-}
-
-/* workflow_sender - see workflow.h. */
-const LrUser *workflow_sender(const LrConfig *cfg, const LrReply *reply, const char *envelope,
-                              const char **why)
-{
-	const LrUser *user = lr_config_user_by_address(cfg, reply->sender);
-
-	if (envelope == NULL && !reply->auto_reply) {
-		*why = "null envelope sender: never a command";
-		return NULL;
-	}
-	*why = "From is nobody here";
-	if (user == NULL)
-		return NULL;
-	*why = "envelope sender foreign to the user";
-	if (envelope && !envelope_fits(user, envelope))
-		return NULL;
-	return user;
 }
 
 /* check_and_obey - the replier is verified for the lead; the command must
@@ -589,7 +480,7 @@ gboolean workflow_deadline(Step *s, GError **error)
 	for (guint i = 0; i + 1 < late->len; i++)
 		step_list_add(s->lead, META_REJECTED, late->pdata[i]);
 	lead_meta_set(s->lead, META_BROADCAST, NULL);
-	return late->len == 0 || reroute(s, late->pdata[late->len - 1], TRUE, error);
+	return late->len == 0 || workflow_reroute(s, late->pdata[late->len - 1], TRUE, error);
 }
 
 /* workflow_remind - still no answer: remind the assignees once. */
@@ -627,5 +518,5 @@ gboolean workflow_undeliverable(Step *s, GError **error)
 	if (g_strcmp0(s->lead->status, LEAD_STATUS_OFFERED) != 0 ||
 	    !step_is_assignee(s->lead, user->id) || user == lr_config_admin(s->cfg))
 		return TRUE;
-	return reroute(s, user->id, FALSE, error);
+	return workflow_reroute(s, user->id, FALSE, error);
 }

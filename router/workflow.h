@@ -26,4 +26,10 @@ const LrUser *workflow_sender(const LrConfig *cfg, const LrReply *reply, const c
  * counting as a rejection. */
 gboolean workflow_give_back(Step *t, const char *user_id, GError **error);
 
+/* workflow_reroute - user_id gave the offered lead t->lead back (reject,
+ * timeout, away; counts: as a rejection): dropped from a broadcast, else
+ * the lead goes back to its origin server, to the manager after too many
+ * rejections, or is routed again (workflow-reroute.c). */
+gboolean workflow_reroute(Step *t, const char *user_id, gboolean counts, GError **error);
+
 #endif
