@@ -325,8 +325,10 @@ static void quarantine(Imap *m, guint32 uid, const char *why)
 	if (ok(r = move_to(m, one, m->ctx->src->quarantine)))
 		source_quarantined(m->ctx, ukey, where, why, 0);
 	else
-		lr_log_warn(0, "source=%s uid=%s cannot be moved into %s (libetpan error %d): "
-		            "tried again next round", m->ctx->src->id, ukey, m->ctx->src->quarantine, r);
+		lr_log_warn(0,
+		            "source=%s uid=%s cannot be moved into %s (libetpan error %d): "
+		            "tried again next round",
+		            m->ctx->src->id, ukey, m->ctx->src->quarantine, r);
 }
 
 /* sizes_ok - the uids of the batch within the size limit; others go to
@@ -469,7 +471,8 @@ static gboolean take_alone(Imap *m, GArray *alone, GError **error)
 		gboolean ok_now;
 		if (n == 0) {
 			g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
-			            "source=%s uid=%s its try cannot be counted", m->ctx->src->id, ukey);
+			            "source=%s uid=%s its try cannot be counted", m->ctx->src->id,
+			            ukey);
 			return FALSE;
 		}
 		g_array_append_val(one, uid);

@@ -100,14 +100,14 @@ static gboolean take_new(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info
 	guint n = 0;
 
 	if (ctx->max_size > 0 && info->msg_size > ctx->max_size) {
-		g_autofree char *why = g_strdup_printf("%u bytes exceeds the limit of %zu (by LIST)",
-		                                       info->msg_size, ctx->max_size);
+		g_autofree char *why = g_strdup_printf(
+		    "%u bytes exceeds the limit of %zu (by LIST)", info->msg_size, ctx->max_size);
 		source_quarantined(ctx, ukey, LEFT, why, ctx->src->quarantine_after + 1);
 		return TRUE;
 	}
 	if (alone && (n = source_try(ctx, ukey)) == 0) {
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s uid=%s its try cannot be counted",
-		            ctx->src->id, ukey);
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+		            "source=%s uid=%s its try cannot be counted", ctx->src->id, ukey);
 		return FALSE;
 	}
 	if (retr_store(ctx, p, info, &retr_failed, error))

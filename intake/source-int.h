@@ -18,8 +18,8 @@ typedef struct {
 	gboolean stopping;
 	LrSourceProbe *probe; /* set when probing: count, do not fetch */
 	GThread *thread;
-	GHashTable *suspects; /* ukeys whose batch failed: fetched alone (the thread's own) */
-	gboolean progress;    /* this round stored or counted something */
+	GHashTable *suspects;  /* ukeys whose batch failed: fetched alone (the thread's own) */
+	gboolean progress;     /* this round stored or counted something */
 	gboolean plain_warned; /* the tls = "none" warning is logged */
 } LrSourceCtx;
 

@@ -12,7 +12,6 @@
 #define BACKOFF_FIRST 2
 #define BACKOFF_MAX 300
 
-
 /* run_once - one round of the source's fetcher. */
 static gboolean run_once(LrSourceCtx *ctx, GError **error)
 {

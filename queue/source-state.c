@@ -179,9 +179,8 @@ static gboolean fail_txn(LrTxn *txn, gpointer data, GError **error)
 	g_autoptr(GError) local = NULL;
 
 	if (f->set)
-		return queue_state_put(txn, f->key,
-		                       f->count ? (next = g_strdup_printf("%u", f->count)) : NULL,
-		                       error);
+		return queue_state_put(
+		    txn, f->key, f->count ? (next = g_strdup_printf("%u", f->count)) : NULL, error);
 	f->count = 1;
 	if (queue_state_get(queue_txn_queue(txn), txn, f->key, &value, &local))
 		f->count = (guint)g_ascii_strtoull(value, NULL, 10) + 1;

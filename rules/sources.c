@@ -6,11 +6,21 @@
 #include "rules/lr-config-int.h"
 #include "rules/sources.h"
 
-static const char *const source_keys[] = {"id",         "url",        "password_file",
-                                          "after",      "idle",       "poll",
-                                          "recipient",  "ca_file",    "fingerprint",
-                                          "tls",        "tls_verify", "max_message_size",
-                                          "quarantine", "quarantine_after", NULL};
+static const char *const source_keys[] = {"id",
+                                          "url",
+                                          "password_file",
+                                          "after",
+                                          "idle",
+                                          "poll",
+                                          "recipient",
+                                          "ca_file",
+                                          "fingerprint",
+                                          "tls",
+                                          "tls_verify",
+                                          "max_message_size",
+                                          "quarantine",
+                                          "quarantine_after",
+                                          NULL};
 
 #define LR_SOURCE_DEFAULT_POLL 120
 #define LR_SOURCE_DEFAULT_QUARANTINE_AFTER 5
@@ -227,7 +237,8 @@ static void load_numbers(Loader *ld, const config_setting_t *s, LrSource *src)
 	src->quarantine_after = LR_SOURCE_DEFAULT_QUARANTINE_AFTER;
 	if (get_num(ld, s, "quarantine_after", &n)) {
 		if (n < 1 || n > 1000 || n != (guint)n)
-			at(ld, s, "source %s: quarantine_after must be a whole number from 1 to 1000",
+			at(ld, s,
+			   "source %s: quarantine_after must be a whole number from 1 to 1000",
 			   src->id);
 		else
 			src->quarantine_after = (guint)n;
@@ -323,12 +334,12 @@ LrSource *lr_source_copy(const LrSource *src)
 /* lr_source_equal - compare every setting (not where it was written). */
 gboolean lr_source_equal(const LrSource *a, const LrSource *b)
 {
-	const char *const sa[] = {a->id,        a->url,          a->host,       a->user,
-	                          a->folder,    a->password_file, a->after_folder, a->recipient,
-	                          a->ca_file,   a->fingerprint,  a->quarantine};
-	const char *const sb[] = {b->id,        b->url,          b->host,       b->user,
-	                          b->folder,    b->password_file, b->after_folder, b->recipient,
-	                          b->ca_file,   b->fingerprint,  b->quarantine};
+	const char *const sa[] = {a->id,      a->url,           a->host,         a->user,
+	                          a->folder,  a->password_file, a->after_folder, a->recipient,
+	                          a->ca_file, a->fingerprint,   a->quarantine};
+	const char *const sb[] = {b->id,      b->url,           b->host,         b->user,
+	                          b->folder,  b->password_file, b->after_folder, b->recipient,
+	                          b->ca_file, b->fingerprint,   b->quarantine};
 
 	for (guint i = 0; i < G_N_ELEMENTS(sa); i++)
 		if (g_strcmp0(sa[i], sb[i]) != 0)
