@@ -20,6 +20,7 @@ typedef struct {
 	LrSourceCtx *ctx;
 	mailimap *imap;
 	guint32 uidvalidity;
+	gboolean fetch_failed; /* the last failure was a FETCH's */
 } Imap;
 
 /* ok - libetpan's success codes. */
@@ -67,9 +68,10 @@ static gboolean imap_connect(Imap *m, GError **error)
 			return FALSE;
 		}
 	}
+	source_stream_guard(m->imap->imap_stream);
 	if (src->tls != LR_TLS_NONE)
 		return tls_verify_stream(m->ctx, m->imap->imap_stream, error);
-	lr_log_warn(0, "source=%s plain text connection (tls = \"none\")", src->id);
+	source_plain_warn(m->ctx);
 	if (m->ctx->probe) {
 		m->ctx->probe->cert_ok = TRUE;
 		m->ctx->probe->cert_info = g_strdup("no TLS (tls = \"none\")");
@@ -303,21 +305,30 @@ static clist *fetch(Imap *m, GArray *uids, gboolean body, GError **error)
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
 	if (!ok(r)) {
+		m->fetch_failed = TRUE;
 		source_error(error, m->ctx->src, "FETCH", r);
 		return NULL;
 	}
 	return result;
 }
 
-/* quarantine - a message that can never be stored: moved aside. */
+/* quarantine - a message that can never be stored, or that failed
+ * quarantine_after times: moved aside (its record then forgotten). */
 static void quarantine(Imap *m, guint32 uid, const char *why)
 {
 	g_autoptr(GArray) one = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autofree char *ukey = ukey_of(m, uid);
+	g_autofree char *where = g_strdup_printf("into=%s", m->ctx->src->quarantine);
+	int r;
 
 	g_array_append_val(one, uid);
-	lr_log_warn(0, "source=%s uid=%u quarantined into %s: %s", m->ctx->src->id, uid,
-	            m->ctx->src->quarantine, why);
-	move_to(m, one, m->ctx->src->quarantine);
+	if (ok(r = move_to(m, one, m->ctx->src->quarantine)))
+		source_quarantined(m->ctx, ukey, where, why, 0);
+	else
+		lr_log_warn(0,
+		            "source=%s uid=%s cannot be moved into %s (libetpan error %d): "
+		            "tried again next round",
+		            m->ctx->src->id, ukey, m->ctx->src->quarantine, r);
 }
 
 /* sizes_ok - the uids of the batch within the size limit; others go to
@@ -343,8 +354,27 @@ static gboolean sizes_ok(Imap *m, GArray *batch, GArray *take, GError **error)
 	return TRUE;
 }
 
-/* take_batch - fetch, store durably, then act on one batch of uids. */
-static gboolean take_batch(Imap *m, GArray *batch, GError **error)
+/* fetched_of - the messages of a FETCH answer; uids answered without a
+ * body go to incomplete. */
+static void fetched_of(Imap *m, clist *result, GPtrArray *fetched, GArray *incomplete)
+{
+	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
+		Att a = att_of(clist_content(it));
+		LrFetched *f;
+		if (a.uid != 0 && a.body == NULL)
+			g_array_append_val(incomplete, a.uid);
+		if (a.uid == 0 || a.body == NULL)
+			continue;
+		f = g_new0(LrFetched, 1);
+		f->ukey = ukey_of(m, a.uid);
+		f->raw = g_bytes_new(a.body, a.len);
+		g_ptr_array_add(fetched, f);
+	}
+}
+
+/* take_batch - fetch, store durably, then act on one batch of uids; uids
+ * the server answered without their body go to incomplete. */
+static gboolean take_batch(Imap *m, GArray *batch, GArray *incomplete, GError **error)
 {
 	g_autoptr(GArray) take = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autoptr(GArray) stored = g_array_new(FALSE, FALSE, sizeof(guint32));
@@ -356,16 +386,7 @@ static gboolean take_batch(Imap *m, GArray *batch, GError **error)
 		return FALSE;
 	if (take->len == 0 || (result = fetch(m, take, TRUE, error)) == NULL)
 		return take->len == 0;
-	for (clistiter *it = clist_begin(result); it; it = clist_next(it)) {
-		Att a = att_of(clist_content(it));
-		LrFetched *f;
-		if (a.uid == 0 || a.body == NULL)
-			continue; /* incomplete: taken again in the next round */
-		f = g_new0(LrFetched, 1);
-		f->ukey = ukey_of(m, a.uid);
-		f->raw = g_bytes_new(a.body, a.len);
-		g_ptr_array_add(fetched, f);
-	}
+	fetched_of(m, result, fetched, incomplete);
 	mailimap_fetch_list_free(result);
 	if (!source_store(m->ctx, fetched, error))
 		return FALSE;
@@ -383,24 +404,109 @@ static gboolean take_batch(Imap *m, GArray *batch, GError **error)
 	return TRUE;
 }
 
-/* take_all - every message waiting in the folder, in batches. */
+/* One round's uids by how they are taken (source_plan). */
+typedef struct {
+	GArray *fresh, *alone, *retry, *again;
+} Plan;
+
+/* plan_round - sort the uids; those due go to quarantine at once. */
+static void plan_round(Imap *m, GArray *uids, Plan *p)
+{
+	for (guint i = 0; i < uids->len; i++) {
+		guint32 uid = g_array_index(uids, guint32, i);
+		g_autofree char *ukey = ukey_of(m, uid);
+		g_autofree char *why = NULL;
+		switch (source_plan(m->ctx, ukey)) {
+		case LR_TAKE_AGAIN:
+			g_array_append_val(p->again, uid);
+			break;
+		case LR_TAKE_DUE:
+		case LR_TAKE_SKIPPED:
+			why = g_strdup_printf("%u tries failed", m->ctx->src->quarantine_after);
+			quarantine(m, uid, why);
+			break;
+		case LR_TAKE_ALONE:
+			g_array_append_val(p->alone, uid);
+			break;
+		case LR_TAKE_RETRY:
+			g_array_append_val(p->retry, uid);
+			break;
+		case LR_TAKE_FRESH:
+			g_array_append_val(p->fresh, uid);
+			break;
+		}
+	}
+}
+
+/* take_fresh - the fresh uids in batches; when a batch's FETCH fails,
+ * each of its uids is taken alone from then on. */
+static gboolean take_fresh(Imap *m, GArray *fresh, GArray *alone, GError **error)
+{
+	for (guint i = 0; i < fresh->len && !source_stopping(m->ctx); i += IMAP_BATCH) {
+		guint n = MIN(IMAP_BATCH, fresh->len - i);
+		g_autoptr(GArray) batch = g_array_sized_new(FALSE, FALSE, sizeof(guint32), n);
+		g_array_append_vals(batch, &g_array_index(fresh, guint32, i), n);
+		m->fetch_failed = FALSE;
+		if (take_batch(m, batch, alone, error))
+			continue;
+		for (guint k = 0; m->fetch_failed && k < batch->len; k++) {
+			g_autofree char *ukey = ukey_of(m, g_array_index(batch, guint32, k));
+			source_suspect(m->ctx, ukey);
+		}
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* take_alone - each uid that failed before, alone, its try counted first:
+ * one that keeps failing cannot hold up the others. */
+static gboolean take_alone(Imap *m, GArray *alone, GError **error)
+{
+	for (guint i = 0; i < alone->len && !source_stopping(m->ctx); i++) {
+		g_autoptr(GArray) one = g_array_new(FALSE, FALSE, sizeof(guint32));
+		g_autoptr(GArray) incomplete = g_array_new(FALSE, FALSE, sizeof(guint32));
+		guint32 uid = g_array_index(alone, guint32, i);
+		g_autofree char *ukey = ukey_of(m, uid);
+		guint n = source_try(m->ctx, ukey);
+		gboolean ok_now;
+		if (n == 0) {
+			g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+			            "source=%s uid=%s its try cannot be counted", m->ctx->src->id,
+			            ukey);
+			return FALSE;
+		}
+		g_array_append_val(one, uid);
+		m->fetch_failed = FALSE;
+		ok_now = take_batch(m, one, incomplete, error);
+		if (ok_now && incomplete->len == 0)
+			continue;
+		if (ok_now || m->fetch_failed) /* not a failure of the store or the action */
+			source_try_failed(m->ctx, ukey, n,
+			                  ok_now ? "the server sent no body" : (*error)->message);
+		if (!ok_now)
+			return FALSE;
+	}
+	return TRUE;
+}
+
+/* take_all - every message waiting in the folder: the fresh ones in
+ * batches, then one by one those of a failed batch, and last those that
+ * failed alone before (so that one which keeps failing holds up none). */
 static gboolean take_all(Imap *m, GError **error)
 {
 	g_autoptr(GArray) uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) fresh = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) alone = g_array_new(FALSE, FALSE, sizeof(guint32));
+	g_autoptr(GArray) retry = g_array_new(FALSE, FALSE, sizeof(guint32));
 	g_autoptr(GArray) again = g_array_new(FALSE, FALSE, sizeof(guint32));
+	Plan p = {fresh, alone, retry, again};
 
 	if (!finish_pending(m, error) || !search(m, uids, error))
 		return FALSE;
-	for (guint i = 0; i < uids->len && !source_stopping(m->ctx);) {
-		g_autoptr(GArray) batch = g_array_new(FALSE, FALSE, sizeof(guint32));
-		for (; i < uids->len && batch->len < IMAP_BATCH; i++) {
-			guint32 uid = g_array_index(uids, guint32, i);
-			g_autofree char *ukey = ukey_of(m, uid);
-			g_array_append_val(source_seen(m->ctx, ukey) ? again : batch, uid);
-		}
-		if (batch->len > 0 && !take_batch(m, batch, error))
-			return FALSE;
-	}
+	plan_round(m, uids, &p);
+	if (!take_fresh(m, fresh, alone, error) || !take_alone(m, alone, error) ||
+	    !take_alone(m, retry, error))
+		return FALSE;
 	/* Stored before, yet still here: the action was lost; do it again. */
 	if (again->len > 0 && !act(m, again, error))
 		return FALSE;
@@ -452,7 +558,7 @@ static gboolean session(Imap *m, GError **error)
 /* imap_run - one connection's life. */
 gboolean imap_run(LrSourceCtx *ctx, GError **error)
 {
-	Imap m = {ctx, mailimap_new(0, NULL), 0};
+	Imap m = {ctx, mailimap_new(0, NULL), 0, FALSE};
 	gboolean r = session(&m, error);
 
 	if (m.imap->imap_stream != NULL)

@@ -27,9 +27,10 @@ static gboolean pop3_connect(LrSourceCtx *ctx, mailpop3 *p, GError **error)
 		ctx->probe->reachable = TRUE;
 	if (src->tls == LR_TLS_STARTTLS && (r = mailpop3_socket_starttls(p)) != MAILPOP3_NO_ERROR)
 		return source_error(error, src, "STLS", r);
+	source_stream_guard(p->pop3_stream);
 	if (src->tls != LR_TLS_NONE)
 		return tls_verify_stream(ctx, p->pop3_stream, error);
-	lr_log_warn(0, "source=%s plain text connection (tls = \"none\")", src->id);
+	source_plain_warn(ctx);
 	if (ctx->probe) {
 		ctx->probe->cert_ok = TRUE;
 		ctx->probe->cert_info = g_strdup("no TLS (tls = \"none\")");
@@ -58,9 +59,13 @@ static gboolean pop3_login(LrSourceCtx *ctx, mailpop3 *p, GError **error)
 	return FALSE;
 }
 
-/* take_one - RETR, store durably, then DELE (or keep). */
-static gboolean take_one(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info *info,
-                         GPtrArray *done, GError **error)
+#define LEFT "left on the server, skipped from now on"
+
+/* retr_store - RETR and store one message; one that cannot be stored
+ * (refused) is left on the server.  FALSE with error when RETR (then
+ * *retr_failed) or the store failed. */
+static gboolean retr_store(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info *info,
+                           gboolean *retr_failed, GError **error)
 {
 	g_autoptr(GPtrArray) fetched =
 	    g_ptr_array_new_with_free_func((GDestroyNotify)source_fetched_free);
@@ -69,29 +74,84 @@ static gboolean take_one(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info
 	LrFetched *f;
 	int r;
 
-	if (!source_seen(ctx, info->msg_uidl)) {
-		if (ctx->max_size > 0 && info->msg_size > ctx->max_size) {
-			lr_log_warn(0,
-			            "source=%s uid=%s left on the server: %u bytes exceeds "
-			            "the limit of %zu",
-			            ctx->src->id, info->msg_uidl, info->msg_size, ctx->max_size);
-			return TRUE;
-		}
-		if ((r = mailpop3_retr(p, info->msg_index, &data, &len)) != MAILPOP3_NO_ERROR)
-			return source_error(error, ctx->src, "RETR", r);
-		f = g_new0(LrFetched, 1);
-		f->ukey = g_strdup(info->msg_uidl);
-		f->raw = g_bytes_new(data, len);
-		mailpop3_retr_free(data);
-		g_ptr_array_add(fetched, f);
-		if (!source_store(ctx, fetched, error))
-			return FALSE;
-		if (f->refused) {
-			lr_log_warn(0, "source=%s uid=%s left on the server: %s", ctx->src->id,
-			            f->ukey, f->why);
-			return TRUE;
-		}
+	if ((r = mailpop3_retr(p, info->msg_index, &data, &len)) != MAILPOP3_NO_ERROR) {
+		*retr_failed = TRUE;
+		return source_error(error, ctx->src, "RETR", r);
 	}
+	f = g_new0(LrFetched, 1);
+	f->ukey = g_strdup(info->msg_uidl);
+	f->raw = g_bytes_new(data, len);
+	mailpop3_retr_free(data);
+	g_ptr_array_add(fetched, f);
+	if (!source_store(ctx, fetched, error))
+		return FALSE;
+	if (f->refused)
+		source_quarantined(ctx, f->ukey, LEFT, f->why, ctx->src->quarantine_after + 1);
+	return TRUE;
+}
+
+/* take_new - a message not stored yet (taken alone: its try counted
+ * first); a larger one than the limit is left on the server unread. */
+static gboolean take_new(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info *info,
+                         gboolean alone, GError **error)
+{
+	const char *ukey = info->msg_uidl;
+	gboolean retr_failed = FALSE;
+	guint n = 0;
+
+	if (ctx->max_size > 0 && info->msg_size > ctx->max_size) {
+		g_autofree char *why = g_strdup_printf(
+		    "%u bytes exceeds the limit of %zu (by LIST)", info->msg_size, ctx->max_size);
+		source_quarantined(ctx, ukey, LEFT, why, ctx->src->quarantine_after + 1);
+		return TRUE;
+	}
+	if (alone && (n = source_try(ctx, ukey)) == 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
+		            "source=%s uid=%s its try cannot be counted", ctx->src->id, ukey);
+		return FALSE;
+	}
+	if (retr_store(ctx, p, info, &retr_failed, error))
+		return TRUE;
+	if (retr_failed && alone)
+		source_try_failed(ctx, ukey, n, (*error)->message);
+	else if (retr_failed)
+		source_failed(ctx, ukey, (*error)->message);
+	return FALSE;
+}
+
+/* take_one - by plan: store new messages, then DELE (or keep) the
+ * stored; the alone ones wait in *later for the second pass. */
+static gboolean take_one(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info *info,
+                         GPtrArray *later, GPtrArray *done, GError **error)
+{
+	g_autofree char *why = NULL;
+	int r;
+
+	switch (later ? source_plan(ctx, info->msg_uidl) : LR_TAKE_ALONE) {
+	case LR_TAKE_SKIPPED:
+		return TRUE;
+	case LR_TAKE_DUE:
+		why = g_strdup_printf("%u tries failed", ctx->src->quarantine_after);
+		source_quarantined(ctx, info->msg_uidl, LEFT, why, ctx->src->quarantine_after + 1);
+		return TRUE;
+	case LR_TAKE_ALONE:
+	case LR_TAKE_RETRY:
+		if (later != NULL) {
+			g_ptr_array_add(later, info);
+			return TRUE;
+		}
+		if (!take_new(ctx, p, info, TRUE, error))
+			return FALSE;
+		break;
+	case LR_TAKE_FRESH:
+		if (!take_new(ctx, p, info, FALSE, error))
+			return FALSE;
+		break;
+	case LR_TAKE_AGAIN:
+		break;
+	}
+	if (!source_seen(ctx, info->msg_uidl))
+		return TRUE; /* left on the server */
 	if (ctx->src->after == LR_AFTER_DELETE &&
 	    (r = mailpop3_dele(p, info->msg_index)) != MAILPOP3_NO_ERROR)
 		return source_error(error, ctx->src, "DELE", r);
@@ -99,9 +159,11 @@ static gboolean take_one(LrSourceCtx *ctx, mailpop3 *p, struct mailpop3_msg_info
 	return TRUE;
 }
 
-/* take_all - every message listed. */
+/* take_all - every message listed: the new ones, then those that failed
+ * before, one by one. */
 static gboolean take_all(LrSourceCtx *ctx, mailpop3 *p, GPtrArray *done, GError **error)
 {
+	g_autoptr(GPtrArray) later = g_ptr_array_new();
 	carray *list = NULL;
 	int r = mailpop3_list(p, &list);
 
@@ -120,9 +182,12 @@ static gboolean take_all(LrSourceCtx *ctx, mailpop3 *p, GPtrArray *done, GError 
 			            ctx->src->id);
 			return FALSE;
 		}
-		if (!take_one(ctx, p, info, done, error))
+		if (!take_one(ctx, p, info, later, done, error))
 			return FALSE;
 	}
+	for (guint i = 0; i < later->len && !source_stopping(ctx); i++)
+		if (!take_one(ctx, p, g_ptr_array_index(later, i), NULL, done, error))
+			return FALSE;
 	return TRUE;
 }
 

@@ -56,6 +56,14 @@ gboolean source_error(GError **error, const LrSource *src, const char *what, int
 	return FALSE;
 }
 
+/* source_plain_warn - the plain text warning, once per thread. */
+void source_plain_warn(LrSourceCtx *ctx)
+{
+	if (!ctx->plain_warned)
+		lr_log_warn(0, "source=%s plain text connection (tls = \"none\")", ctx->src->id);
+	ctx->plain_warned = TRUE;
+}
+
 /* source_seen - ukey recorded? */
 gboolean source_seen(LrSourceCtx *ctx, const char *ukey)
 {
@@ -92,6 +100,7 @@ gboolean source_store(LrSourceCtx *ctx, GPtrArray *fetched, GError **error)
 	gboolean ok =
 	    items->len == 0 || queue_source_store(ctx->q, ctx->src->id, v, items->len, error);
 
+	ctx->progress = ctx->progress || (ok && items->len > 0);
 	for (guint i = 0; i < items->len; i++) {
 		if (ok)
 			lr_log_info(v[i].item.lead_id,
@@ -113,15 +122,4 @@ void source_done(LrSourceCtx *ctx, const char *const *ukeys)
 	if (ukeys[0] != NULL && !queue_source_done(ctx->q, ctx->src->id, ukeys, &error))
 		lr_log_warn(0, "source=%s cannot record actions done: %s", ctx->src->id,
 		            error->message);
-}
-
-/* source_failed - one more failure; quarantine after max_tries. */
-gboolean source_failed(LrSourceCtx *ctx, const char *ukey, const char *why)
-{
-	g_autoptr(GError) error = NULL;
-	guint n = queue_source_failed(ctx->q, ctx->src->id, ukey, &error);
-
-	lr_log_warn(0, "source=%s uid=%s try=%u/%u failed: %s", ctx->src->id, ukey, n,
-	            ctx->src->max_tries, why);
-	return n >= ctx->src->max_tries;
 }

@@ -1,4 +1,4 @@
-/* source.c - the mailbox sources' threads: schedule and back-off. */
+/* source.c - the mailbox sources' threads: schedule, back-off, start and stop. */
 #include "config.h"
 
 #include <string.h>
@@ -11,11 +11,6 @@
 
 #define BACKOFF_FIRST 2
 #define BACKOFF_MAX 300
-
-struct LrSourceRunner {
-	GPtrArray *ctxs;    /* LrSourceCtx * */
-	GPtrArray *threads; /* GThread * */
-};
 
 /* run_once - one round of the source's fetcher. */
 static gboolean run_once(LrSourceCtx *ctx, GError **error)
@@ -32,7 +27,9 @@ static gboolean run_once(LrSourceCtx *ctx, GError **error)
 }
 
 /* source_main - lock the source, then fetch on schedule until stopped;
- * a failure waits BACKOFF_FIRST seconds, doubling up to BACKOFF_MAX. */
+ * a failure waits BACKOFF_FIRST seconds, doubling up to BACKOFF_MAX, but
+ * only BACKOFF_FIRST again after a round that stored or counted something
+ * (a message that keeps failing reaches quarantine without long waits). */
 static gpointer source_main(gpointer data)
 {
 	LrSourceCtx *ctx = data;
@@ -48,11 +45,14 @@ static gpointer source_main(gpointer data)
 	}
 	while (!source_stopping(ctx)) {
 		g_autoptr(GError) error = NULL;
+		ctx->progress = FALSE;
 		if (run_once(ctx, &error)) {
 			backoff = BACKOFF_FIRST;
 			source_sleep(ctx, ctx->src->poll);
 			continue;
 		}
+		if (ctx->progress)
+			backoff = BACKOFF_FIRST;
 		lr_log_warn(0, "%s; next try in %" G_GINT64_FORMAT "s", error->message, backoff);
 		source_sleep(ctx, backoff);
 		backoff = MIN(backoff * 2, BACKOFF_MAX);
@@ -62,8 +62,8 @@ static gpointer source_main(gpointer data)
 	return NULL;
 }
 
-/* ctx_new - a context for src. */
-static LrSourceCtx *ctx_new(LrQueue *q, const char *home, const LrSource *src, gsize max_size)
+/* source_ctx_new - a context for src. */
+LrSourceCtx *source_ctx_new(LrQueue *q, const char *home, const LrSource *src, gsize max_size)
 {
 	LrSourceCtx *ctx = g_new0(LrSourceCtx, 1);
 
@@ -76,14 +76,37 @@ static LrSourceCtx *ctx_new(LrQueue *q, const char *home, const LrSource *src, g
 	return ctx;
 }
 
-/* ctx_free - free a context. */
-static void ctx_free(LrSourceCtx *ctx)
+/* source_ctx_free - join the thread (if any), free. */
+void source_ctx_free(LrSourceCtx *ctx)
 {
+	if (ctx->thread != NULL)
+		g_thread_join(ctx->thread);
+	g_clear_pointer(&ctx->suspects, g_hash_table_unref);
 	lr_source_free(ctx->src);
 	g_free(ctx->home);
 	g_mutex_clear(&ctx->lock);
 	g_cond_clear(&ctx->wake);
 	g_free(ctx);
+}
+
+/* source_ctx_start - a context for src, its thread running. */
+LrSourceCtx *source_ctx_start(LrSourceRunner *r, const LrSource *src)
+{
+	LrSourceCtx *ctx = source_ctx_new(r->q, r->home, src, r->max_size);
+	g_autofree char *name = g_strdup_printf("source-%s", src->id);
+
+	ctx->thread = g_thread_new(name, source_main, ctx);
+	lr_log_info(0, "source=%s url=%s started", src->id, src->url);
+	return ctx;
+}
+
+/* source_ctx_stop - ask the thread to stop (source_ctx_free joins it). */
+void source_ctx_stop(LrSourceCtx *ctx)
+{
+	g_mutex_lock(&ctx->lock);
+	ctx->stopping = TRUE;
+	g_cond_broadcast(&ctx->wake);
+	g_mutex_unlock(&ctx->lock);
 }
 
 /* source_runner_start - a thread per source. */
@@ -92,16 +115,12 @@ LrSourceRunner *source_runner_start(LrQueue *q, const char *home, const GPtrArra
 {
 	LrSourceRunner *r = g_new0(LrSourceRunner, 1);
 
-	r->ctxs = g_ptr_array_new_with_free_func((GDestroyNotify)ctx_free);
-	r->threads = g_ptr_array_new();
-	for (guint i = 0; sources && i < sources->len; i++) {
-		const LrSource *src = g_ptr_array_index(sources, i);
-		LrSourceCtx *ctx = ctx_new(q, home, src, max_size);
-		g_autofree char *name = g_strdup_printf("source-%s", src->id);
-		g_ptr_array_add(r->ctxs, ctx);
-		g_ptr_array_add(r->threads, g_thread_new(name, source_main, ctx));
-		lr_log_info(0, "source=%s url=%s started", src->id, src->url);
-	}
+	r->q = q;
+	r->home = g_strdup(home);
+	r->max_size = max_size;
+	r->ctxs = g_ptr_array_new_with_free_func((GDestroyNotify)source_ctx_free);
+	for (guint i = 0; sources && i < sources->len; i++)
+		g_ptr_array_add(r->ctxs, source_ctx_start(r, g_ptr_array_index(sources, i)));
 	return r;
 }
 
@@ -110,30 +129,23 @@ void source_runner_stop(LrSourceRunner *r)
 {
 	if (r == NULL)
 		return;
-	for (guint i = 0; i < r->ctxs->len; i++) {
-		LrSourceCtx *ctx = g_ptr_array_index(r->ctxs, i);
-		g_mutex_lock(&ctx->lock);
-		ctx->stopping = TRUE;
-		g_cond_broadcast(&ctx->wake);
-		g_mutex_unlock(&ctx->lock);
-	}
-	for (guint i = 0; i < r->threads->len; i++)
-		g_thread_join(g_ptr_array_index(r->threads, i));
-	g_ptr_array_free(r->threads, TRUE);
-	g_ptr_array_free(r->ctxs, TRUE);
+	for (guint i = 0; i < r->ctxs->len; i++)
+		source_ctx_stop(g_ptr_array_index(r->ctxs, i));
+	g_ptr_array_free(r->ctxs, TRUE); /* joins each */
+	g_free(r->home);
 	g_free(r);
 }
 
 /* source_probe - one connection in probe mode. */
 gboolean source_probe(const LrSource *src, LrSourceProbe *probe, GError **error)
 {
-	LrSourceCtx *ctx = ctx_new(NULL, NULL, src, 0);
+	LrSourceCtx *ctx = source_ctx_new(NULL, NULL, src, 0);
 	gboolean ok;
 
 	memset(probe, 0, sizeof(*probe));
 	probe->waiting = -1;
 	ctx->probe = probe;
 	ok = run_once(ctx, error);
-	ctx_free(ctx);
+	source_ctx_free(ctx);
 	return ok;
 }

@@ -18,6 +18,12 @@ typedef struct LrSourceRunner LrSourceRunner;
 LrSourceRunner *source_runner_start(LrQueue *q, const char *home, const GPtrArray *sources,
                                     gsize max_size);
 
+/* source_runner_reload - make the running sources those of sources: a
+ * source whose id is gone, or whose settings changed, is stopped (after
+ * the message in hand); a new or changed one is started; the others run
+ * on undisturbed.  Logs what it did. */
+void source_runner_reload(LrSourceRunner *r, const GPtrArray *sources);
+
 /* source_runner_stop - finish the message in hand, stop and free. */
 void source_runner_stop(LrSourceRunner *r);
 

@@ -366,6 +366,16 @@ gboolean queue_source_done(LrQueue *q, const char *source, const char *const *uk
  * so far (0 on a store error, with error set). */
 guint queue_source_failed(LrQueue *q, const char *source, const char *ukey, GError **error);
 
+/* queue_source_failures - the failures of ukey counted so far into *count
+ * (0 when none; storing the message as a lead drops its count).  FALSE
+ * with error when the store cannot be read. */
+gboolean queue_source_failures(LrQueue *q, const char *source, const char *ukey, guint *count,
+                               GError **error);
+
+/* queue_source_set_failures - set the count of ukey (0: forget it). */
+gboolean queue_source_set_failures(LrQueue *q, const char *source, const char *ukey, guint count,
+                                   GError **error);
+
 /* queue_source_lock - take the exclusive lock of source in the store at
  * home (a file lock: a dead holder releases it).  Returns the descriptor
  * to keep open while fetching, or -1 with LR_ERROR_TEMP when another

@@ -17,6 +17,12 @@ static char *seen_key(const char *source, const char *ukey)
 	return g_strdup_printf("src/%s/u/%s", source, ukey);
 }
 
+/* fail_key - the state key counting the failed tries of ukey. */
+static char *fail_key(const char *source, const char *ukey)
+{
+	return g_strdup_printf("src/%s/fail/%s", source, ukey);
+}
+
 /* pending_key - the state key listing the ukeys whose action is due. */
 static char *pending_key(const char *source)
 {
@@ -54,6 +60,7 @@ static gboolean store_one(LrTxn *txn, const char *source, LrSourceItem *it, GStr
 	g_autofree char *key = seen_key(source, it->ukey);
 	g_autofree char *value = NULL;
 	g_autofree char *id = NULL;
+	g_autofree char *fkey = fail_key(source, it->ukey);
 	g_autoptr(GError) local = NULL;
 
 	if (queue_state_get(q, txn, key, &value, &local)) {
@@ -69,7 +76,8 @@ static gboolean store_one(LrTxn *txn, const char *source, LrSourceItem *it, GStr
 		return FALSE;
 	id = g_strdup_printf("%" G_GUINT64_FORMAT, it->item.lead_id);
 	g_string_append_printf(pending, "%s\n", it->ukey);
-	return queue_state_put(txn, key, id, error);
+	/* Stored at last: its failed tries are forgotten. */
+	return queue_state_put(txn, key, id, error) && queue_state_put(txn, fkey, NULL, error);
 }
 
 /* store_txn - every item, then the pending list. */
@@ -159,9 +167,10 @@ gboolean queue_source_done(LrQueue *q, const char *source, const char *const *uk
 typedef struct {
 	const char *key;
 	guint count;
+	gboolean set; /* set count, rather than add one */
 } FailTxn;
 
-/* fail_txn - increment one failure counter. */
+/* fail_txn - increment (or set) one failure counter. */
 static gboolean fail_txn(LrTxn *txn, gpointer data, GError **error)
 {
 	FailTxn *f = data;
@@ -169,6 +178,9 @@ static gboolean fail_txn(LrTxn *txn, gpointer data, GError **error)
 	g_autofree char *next = NULL;
 	g_autoptr(GError) local = NULL;
 
+	if (f->set)
+		return queue_state_put(
+		    txn, f->key, f->count ? (next = g_strdup_printf("%u", f->count)) : NULL, error);
 	f->count = 1;
 	if (queue_state_get(queue_txn_queue(txn), txn, f->key, &value, &local))
 		f->count = (guint)g_ascii_strtoull(value, NULL, 10) + 1;
@@ -183,10 +195,38 @@ static gboolean fail_txn(LrTxn *txn, gpointer data, GError **error)
 /* queue_source_failed - one more failure of ukey. */
 guint queue_source_failed(LrQueue *q, const char *source, const char *ukey, GError **error)
 {
-	g_autofree char *key = g_strdup_printf("src/%s/fail/%s", source, ukey);
-	FailTxn f = {key, 0};
+	g_autofree char *key = fail_key(source, ukey);
+	FailTxn f = {key, 0, FALSE};
 
 	return queue_run(q, fail_txn, &f, error) ? f.count : 0;
+}
+
+/* queue_source_set_failures - overwrite (or, with 0, drop) the counter. */
+gboolean queue_source_set_failures(LrQueue *q, const char *source, const char *ukey, guint count,
+                                   GError **error)
+{
+	g_autofree char *key = fail_key(source, ukey);
+	FailTxn f = {key, count, TRUE};
+
+	return queue_run(q, fail_txn, &f, error);
+}
+
+/* queue_source_failures - read the counter. */
+gboolean queue_source_failures(LrQueue *q, const char *source, const char *ukey, guint *count,
+                               GError **error)
+{
+	g_autofree char *key = fail_key(source, ukey);
+	g_autofree char *value = NULL;
+	g_autoptr(GError) local = NULL;
+
+	*count = 0;
+	if (queue_state_get(q, NULL, key, &value, &local))
+		*count = (guint)g_ascii_strtoull(value, NULL, 10);
+	else if (local != NULL) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
+	return TRUE;
 }
 
 /* queue_source_lock - flock a file named after the source in home. */

@@ -6,14 +6,24 @@
 #include "rules/lr-config-int.h"
 #include "rules/sources.h"
 
-static const char *const source_keys[] = {"id",         "url",        "password_file",
-                                          "after",      "idle",       "poll",
-                                          "recipient",  "ca_file",    "fingerprint",
-                                          "tls",        "tls_verify", "max_message_size",
-                                          "quarantine", "max_tries",  NULL};
+static const char *const source_keys[] = {"id",
+                                          "url",
+                                          "password_file",
+                                          "after",
+                                          "idle",
+                                          "poll",
+                                          "recipient",
+                                          "ca_file",
+                                          "fingerprint",
+                                          "tls",
+                                          "tls_verify",
+                                          "max_message_size",
+                                          "quarantine",
+                                          "quarantine_after",
+                                          NULL};
 
 #define LR_SOURCE_DEFAULT_POLL 120
-#define LR_SOURCE_DEFAULT_TRIES 5
+#define LR_SOURCE_DEFAULT_QUARANTINE_AFTER 5
 
 /* url_scheme - kind, TLS and default port of a scheme; FALSE if unknown. */
 static gboolean url_scheme(LrSource *src, const char *scheme)
@@ -208,7 +218,7 @@ static void load_tls(Loader *ld, const config_setting_t *s, LrSource *src)
 	}
 }
 
-/* load_numbers - poll, max_message_size, max_tries. */
+/* load_numbers - poll, max_message_size, quarantine_after. */
 static void load_numbers(Loader *ld, const config_setting_t *s, LrSource *src)
 {
 	const char *poll = get_str(ld, s, "poll");
@@ -224,12 +234,14 @@ static void load_numbers(Loader *ld, const config_setting_t *s, LrSource *src)
 		src->idle = idle != 0;
 	if (get_num(ld, s, "max_message_size", &n))
 		src->max_message_size = n > 0 ? (gsize)n : 0;
-	src->max_tries = LR_SOURCE_DEFAULT_TRIES;
-	if (get_num(ld, s, "max_tries", &n)) {
-		if (n < 1 || n > 1000)
-			at(ld, s, "source %s: max_tries must be from 1 to 1000", src->id);
+	src->quarantine_after = LR_SOURCE_DEFAULT_QUARANTINE_AFTER;
+	if (get_num(ld, s, "quarantine_after", &n)) {
+		if (n < 1 || n > 1000 || n != (guint)n)
+			at(ld, s,
+			   "source %s: quarantine_after must be a whole number from 1 to 1000",
+			   src->id);
 		else
-			src->max_tries = (guint)n;
+			src->quarantine_after = (guint)n;
 	}
 }
 
@@ -317,6 +329,25 @@ LrSource *lr_source_copy(const LrSource *src)
 	c->fingerprint = g_strdup(src->fingerprint);
 	c->quarantine = g_strdup(src->quarantine);
 	return c;
+}
+
+/* lr_source_equal - compare every setting (not where it was written). */
+gboolean lr_source_equal(const LrSource *a, const LrSource *b)
+{
+	const char *const sa[] = {a->id,      a->url,           a->host,         a->user,
+	                          a->folder,  a->password_file, a->after_folder, a->recipient,
+	                          a->ca_file, a->fingerprint,   a->quarantine};
+	const char *const sb[] = {b->id,      b->url,           b->host,         b->user,
+	                          b->folder,  b->password_file, b->after_folder, b->recipient,
+	                          b->ca_file, b->fingerprint,   b->quarantine};
+
+	for (guint i = 0; i < G_N_ELEMENTS(sa); i++)
+		if (g_strcmp0(sa[i], sb[i]) != 0)
+			return FALSE;
+	return a->kind == b->kind && a->port == b->port && a->after == b->after &&
+	       a->idle == b->idle && a->poll == b->poll && a->tls == b->tls &&
+	       a->tls_verify == b->tls_verify && a->max_message_size == b->max_message_size &&
+	       a->quarantine_after == b->quarantine_after;
 }
 
 /* lr_source_free - destroy a source. */

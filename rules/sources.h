@@ -44,7 +44,7 @@ typedef struct {
 	gboolean tls_verify;    /* FALSE only when written out */
 	gsize max_message_size; /* 0: the server group's */
 	char *quarantine;       /* folder for messages that keep failing */
-	guint max_tries;        /* failures before quarantine */
+	guint quarantine_after; /* failed tries of one message before quarantine */
 	const char *file;       /* where the source is defined */
 	int line;
 } LrSource;
@@ -64,6 +64,10 @@ char *lr_source_password(const LrSource *src, GError **error);
 
 /* lr_source_copy - a deep copy (file is borrowed from the same chunk). */
 LrSource *lr_source_copy(const LrSource *src);
+
+/* lr_source_equal - TRUE when a and b have the same settings (where they
+ * were written is not compared): a reload leaves such a source running. */
+gboolean lr_source_equal(const LrSource *a, const LrSource *b);
 
 void lr_source_free(LrSource *src);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrSource, lr_source_free)

@@ -400,11 +400,13 @@ static gboolean on_hup(gpointer data)
 		return G_SOURCE_CONTINUE;
 	}
 	apply_server(d, cfg->server);
+	if (d->sources != NULL)
+		source_runner_reload(d->sources, cfg->sources);
 	router_set_config(d->router, cfg);
 	digest_load_all(d);
 	lr_log_info(0,
 	            "configuration reloaded from %s (rules, users, workflow, field aliases, "
-	            "templates)",
+	            "templates, sources)",
 	            cfg->file ? cfg->file : "default");
 	return G_SOURCE_CONTINUE;
 }

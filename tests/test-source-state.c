@@ -89,13 +89,32 @@ static void test_store_once(Fixture *f, gconstpointer data)
 	g_assert_false(g_strv_contains((const char *const *)after, "v1/1"));
 }
 
-/* test_failures - the failure count grows per ukey. */
+/* test_failures - the failure count grows per ukey, durably (the store
+ * closed and opened again keeps it), can be set, and is dropped when the
+ * message is stored at last. */
 static void test_failures(Fixture *f, gconstpointer data)
 {
+	g_autoptr(GError) error = NULL;
+	gboolean dup;
+	guint n = 99;
+
 	(void)data;
+	g_assert_true(queue_source_failures(f->q, "s", "v1/9", &n, &error) && n == 0);
 	g_assert_cmpuint(queue_source_failed(f->q, "s", "v1/9", NULL), ==, 1);
 	g_assert_cmpuint(queue_source_failed(f->q, "s", "v1/9", NULL), ==, 2);
 	g_assert_cmpuint(queue_source_failed(f->q, "s", "v1/8", NULL), ==, 1);
+	queue_close(f->q);
+	f->q = queue_open(f->home, TRUE, &error);
+	g_assert_no_error(error);
+	g_assert_true(queue_source_failures(f->q, "s", "v1/9", &n, &error) && n == 2);
+	g_assert_true(queue_source_failures(f->q, "t", "v1/9", &n, &error) && n == 0);
+	g_assert_true(queue_source_set_failures(f->q, "s", "v1/9", 7, &error));
+	g_assert_true(queue_source_failures(f->q, "s", "v1/9", &n, &error) && n == 7);
+	g_assert_true(queue_source_set_failures(f->q, "s", "v1/9", 0, &error));
+	g_assert_true(queue_source_failures(f->q, "s", "v1/9", &n, &error) && n == 0);
+	store_as(f, "v1/8", MSG_A, &dup);
+	g_assert_true(queue_source_failures(f->q, "s", "v1/8", &n, &error) && n == 0);
+	g_assert_no_error(error);
 }
 
 /* test_lock - a second holder of one source's lock is refused; another
