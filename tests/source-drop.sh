@@ -173,12 +173,14 @@ tail -n +"$mark" "$LRD_LOG" | grep -q "source=pimap uid=.* try=1/3" &&
 grep -q "source=pimap uid=.* try=3/3 failed" "$LRD_LOG" ||
 	lr_fail "no third try of the poisoned IMAP message"
 PMD=$(dovecot_maildir pimap)
-grep -l "$MARK" "$PMD"/.Quarantine/new/* "$PMD"/.Quarantine/cur/* >/dev/null 2>&1 ||
+# -q: a match wins over the error for the folder (new/ or cur/) that is
+# empty, whose glob is left unexpanded (grep -l exited 2 with a match).
+grep -qs "$MARK" "$PMD"/.Quarantine/new/* "$PMD"/.Quarantine/cur/* ||
 	lr_fail "the poisoned message is not in Quarantine"
 [ "$(find "$PMD/.Processed/new" "$PMD/.Processed/cur" -type f | wc -l)" = $((NP - 1)) ] ||
 	lr_fail "pimap: Processed does not hold the $((NP - 1)) others"
 OMD=$(dovecot_maildir ppop)
-grep -l "$MARK" "$OMD"/new/* "$OMD"/cur/* >/dev/null 2>&1 ||
+grep -qs "$MARK" "$OMD"/new/* "$OMD"/cur/* ||
 	lr_fail "the poisoned POP3 message is not on the server"
 [ "$(find "$OMD/new" "$OMD/cur" -type f | wc -l)" = 1 ] || lr_fail "ppop: the others are not deleted"
 grep -q "source=ppop uid=.* status=quarantined left on the server, skipped from now on: 3 tries failed" "$LRD_LOG" ||
