@@ -410,9 +410,9 @@ static void time_range(const QueueQuery *w, Range *r)
 	r->bound = key_num('T', w->until ? (guint64)w->until : G_MAXUINT64, 8, &zero, 8);
 }
 
-/* ids_batch - up to max lead records below *bound (be64), descending,
- * into recs (GBytes); *bound becomes the last id. */
-static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max, GError **error)
+/* ids_batch_once - one try of ids_batch: 0 (or DB_NOTFOUND) when done,
+ * else the DB error, -1 when the cursor did not open (error set). */
+static int ids_batch_once(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max, GError **error)
 {
 	DBC *c = queue_cursor_open(q->leads, NULL, error);
 	guint64 kbuf = *bound;
@@ -422,7 +422,7 @@ static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max
 	int ret;
 
 	if (c == NULL)
-		return FALSE;
+		return -1;
 	ret = c->get(c, &key, &val, DB_SET_RANGE);
 	if (ret == 0)
 		free(val.data), val = dbt_out();
@@ -436,9 +436,32 @@ static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max
 			break;
 	}
 	c->close(c);
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return queue_db_fail(error, ret, "leads");
-	return TRUE;
+	return ret;
+}
+
+/* ids_batch - up to max lead records below *bound (be64), descending,
+ * into recs (GBytes); *bound becomes the last id.  A reader chosen as a
+ * deadlock victim (it holds no transaction: nothing of the batch has been
+ * handed on yet) tries the batch again from where it began: `list` under
+ * load in store-backup.sh failed with "leads: deadlock". */
+static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max, GError **error)
+{
+	guint64 start = *bound;
+	guint had = recs->len;
+
+	for (guint attempt = 1;; attempt++) {
+		int ret = ids_batch_once(q, bound, recs, max, error);
+
+		if (ret == 0 || ret == DB_NOTFOUND)
+			return TRUE;
+		if (ret == -1)
+			return FALSE;
+		if ((ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED) || attempt == 10)
+			return queue_db_fail(error, ret, "leads");
+		*bound = start;
+		g_ptr_array_set_size(recs, had);
+		g_usleep(attempt * 2000);
+	}
 }
 
 /* query_lead - a lead read with its record: hand it on when it matches;

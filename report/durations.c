@@ -62,8 +62,11 @@ static int cmp_i64(const void *a, const void *b)
 static double nth(LrDurations *d, guint k)
 {
 	if (!d->sorted) {
-		qsort(d->small->data, d->small->len, sizeof(guint32), cmp_u32);
-		qsort(d->big->data, d->big->len, sizeof(gint64), cmp_i64);
+		/* An empty GArray's data may be NULL, which qsort may not get. */
+		if (d->small->len > 1)
+			qsort(d->small->data, d->small->len, sizeof(guint32), cmp_u32);
+		if (d->big->len > 1)
+			qsort(d->big->data, d->big->len, sizeof(gint64), cmp_i64);
 		d->sorted = TRUE;
 	}
 	if (k < d->small->len)
