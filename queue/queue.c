@@ -387,12 +387,12 @@ LrQueue *queue_open_readonly(const char *home, GError **error)
 /* queue_close - close everything (NULL allowed). */
 void queue_close(LrQueue *q)
 {
+	if (q == NULL) /* before any &q->member: UBSan (user list --help) */
+		return;
+
 	DB **dbs[] = {&q->leads,  &q->raw,   &q->events, &q->keys,  &q->jobs,     &q->outbox,
 	              &q->outdue, &q->state, &q->seqdb,  &q->index, &q->summaries};
 	DB_SEQUENCE **seqs[] = {&q->lead_seq, &q->job_seq, &q->out_seq};
-
-	if (q == NULL)
-		return;
 	for (size_t i = 0; i < G_N_ELEMENTS(seqs); i++)
 		if (*seqs[i])
 			(*seqs[i])->close(*seqs[i], 0);

@@ -59,5 +59,11 @@ for ((i = 0; i < N; i++)); do echo "mb-$i@gen.test"; done | LC_ALL=C sort >"$T/w
 lrd_keys >"$T/got"
 cmp -s "$T/want" "$T/got" || lr_fail "stored keys differ: $(diff "$T/want" "$T/got" | head -5)"
 lr_log "$N messages: each a lead once in ${secs} s; peak RSS ${hwm} MB (bound $MAX_RSS_MB MB)"
-[ "$hwm" -le "$MAX_RSS_MB" ] || lr_fail "peak RSS $hwm MB over $MAX_RSS_MB MB"
+# Under AddressSanitizer the peak is its shadow memory and quarantine (260
+# MB measured), not ours: the bound is checked by the plain build's run.
+if grep -q __asan_init "$LRD_DAEMON"; then
+	lr_log "sanitizer build: peak RSS not held to the bound"
+else
+	[ "$hwm" -le "$MAX_RSS_MB" ] || lr_fail "peak RSS $hwm MB over $MAX_RSS_MB MB"
+fi
 lr_log "ok"

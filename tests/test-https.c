@@ -204,7 +204,7 @@ static void test_outbox_item(void)
 	static const char *const bad[] = {"X-Evil: a\r\nHost: b", NULL};
 	g_autofree char *u = url("/ok");
 	LrHttpsPost p = {NULL, sink.ca, "application/vnd.leadroute+xml", headers, 0, 0};
-	g_autoptr(GBytes) body = g_bytes_new_static("<doc>\n\n</doc>", 15);
+	g_autoptr(GBytes) body = g_bytes_new_static("<doc>\n\n</doc>", sizeof "<doc>\n\n</doc>" - 1);
 	g_autoptr(GBytes) item = NULL, junk = g_bytes_new_static("<doc/>", 6);
 	g_autoptr(GError) error = NULL;
 	g_autofree char *req = NULL;
