@@ -30,7 +30,7 @@ GPtrArray *queue_state_scan(LrQueue *q, const char *prefix, const char *after, g
 {
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
 	gsize plen = strlen(prefix);
-	DBT key, val;
+	DBT key = {0}, val = dbt_out();
 	DBC *c = queue_cursor_open(q->state, NULL, error);
 	int ret;
 
