@@ -11,26 +11,31 @@
 static int scan_start(DBC *c, const char *prefix, const char *after, DBT *key, DBT *val)
 {
 	const char *from = after ? after : prefix;
+	gsize len = strlen(from);
 	int ret;
 
-	*key = dbt_out();
-	key->data = strdup(from);
-	key->size = (u_int32_t)strlen(from);
-	key->flags = DB_DBT_REALLOC;
-	*val = dbt_out();
+	if (len > key->ulen)
+		return DB_BUFFER_SMALL;
+	memcpy(key->data, from, len);
+	key->size = (u_int32_t)len;
 	ret = c->get(c, key, val, DB_SET_RANGE);
-	if (ret == 0 && after && key->size == strlen(after) && memcmp(key->data, after, key->size) == 0)
+	if (ret == 0 && after && key->size == len && memcmp(key->data, after, len) == 0) {
+		free(val->data);
+		*val = dbt_out();
 		ret = c->get(c, key, val, DB_NEXT);
+	}
 	return ret;
 }
 
-/* queue_state_scan - a batch of one prefix's named values. */
 GPtrArray *queue_state_scan(LrQueue *q, const char *prefix, const char *after, guint max,
                             GError **error)
 {
 	g_autoptr(GPtrArray) out = g_ptr_array_new_with_free_func(g_free);
 	gsize plen = strlen(prefix);
-	DBT key = {0}, val = dbt_out();
+	/* The key in a buffer of ours (no allocation to lose): state keys
+	 * are short, a longer one ends the scan with DB_BUFFER_SMALL. */
+	char kbuf[1024];
+	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .flags = DB_DBT_USERMEM}, val = dbt_out();
 	DBC *c = queue_cursor_open(q->state, NULL, error);
 	int ret;
 
@@ -45,7 +50,6 @@ GPtrArray *queue_state_scan(LrQueue *q, const char *prefix, const char *after, g
 		free(val.data);
 		val = dbt_out();
 	}
-	free(key.data);
 	free(val.data);
 	c->close(c);
 	if (ret != 0 && ret != DB_NOTFOUND) {

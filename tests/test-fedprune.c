@@ -169,6 +169,8 @@ static char *state(Fixture *f, const char *key)
 
 	queue_state_get(f->q, NULL, key, &value, &error);
 	g_assert_no_error(error);
+	if (value != NULL)
+		g_test_queue_free(value); /* freed when the case ends */
 	return value;
 }
 
