@@ -217,7 +217,7 @@ static void test_prune(Fixture *f, gconstpointer data)
 	obeyed = reason_of(f, id);
 	g_assert_cmpstr(obeyed, ==, "offered: ");
 	seen = g_strdup_printf("%" G_GUINT64_FORMAT " %" G_GINT64_FORMAT, id, f->now);
-	key = state(f, "fedx:north:lead.north.7.1");
+	key = g_strdup(state(f, "fedx:north:lead.north.7.1"));
 	g_assert_cmpstr(key, ==, seen); /* the record's id and when it was seen */
 	g_assert_true(queue_run(f->q, put_txn, kv, &error));
 	g_assert_no_error(error);
