@@ -29,7 +29,9 @@ static const CmdUsage usages[] = {
      "list [-c FILE] [--json] [--status S] [--user U] [--source S] [--server ID]\n"
      "       [--since D] [--until D] [--by time|priority] [--limit N] [--before ID]"},
     {"show", "show [-c FILE] [--json] [--raw] ID"},
-    {"report", "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json]"},
+    {"report",
+     "report [-c FILE] --by source|campaign|user|team|server|day|week [--since D]\n"
+     "       [--until D] [--team TEAM] [--format text|csv|json|html] [-o FILE] [--now TIME]"},
     {"user", "user list|show|away|back ...  (leadroute user for each)"},
     {"user list", "list [-c FILE]"},
     {"user show", "show [-c FILE] ID"},
