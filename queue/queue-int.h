@@ -33,6 +33,9 @@ struct LrQueue {
 	/* store: secondary indexes and lead summaries (queue-index.c,
 	 * queue-summary.c). */
 	DB *index, *summaries;
+	/* daemon: checkpoints (queue_failchk), each followed by the removal of
+	 * the logs no longer needed (queue_logs_remove). */
+	gint64 checkpoint_every, last_checkpoint; /* µs */
 };
 
 struct LrTxn {
@@ -159,6 +162,11 @@ GPtrArray *queue_events_in(LrQueue *q, LrTxn *txn, guint64 id, GError **error);
 /* queue_summaries_recreate - remove summary.db and create it empty (with
  * QUEUE_SUMMARY_PAGE pages), for the upgrade that rebuilds every summary. */
 gboolean queue_summaries_recreate(LrQueue *q, GError **error);
+
+/* queue_logs_remove - remove the log files no longer needed (after a
+ * checkpoint), unless a backup holds the backup mark (queue-backup.c):
+ * then they stay until a later checkpoint finds no backup copying. */
+void queue_logs_remove(LrQueue *q);
 
 /* queue_store_upgrade - bring a store of an earlier layout up to
  * QUEUE_STORE_VERSION (building indexes and summaries), called by

@@ -64,6 +64,10 @@ LrQueue *queue_open_readonly(const char *home, GError **error);
  * itself alone runs. */
 gboolean queue_failchk(LrQueue *q);
 
+/* queue_set_checkpoint_every - checkpoint (and remove the logs no longer
+ * needed) in queue_failchk at most every seconds (default 30). */
+void queue_set_checkpoint_every(LrQueue *q, guint seconds);
+
 /* queue_store_message - the intake transaction: unless key is already
  * indexed, store raw, a new lead built from seed (id, received, status set
  * here; seed keeps the rest), a "received" event and a parse job, all
@@ -314,9 +318,11 @@ gboolean queue_retention_erase(LrQueue *q, gint64 cutoff, guint max, guint *eras
 
 /* queue_backup - a consistent copy of the store in dir (created; it must
  * not hold a store already) while others keep writing: Berkeley DB's hot
- * backup (database pages through the cache, then every log file), then
- * catastrophic recovery in dir, so that dir opens as a home of its own
- * with every transaction committed before the call.  FALSE with
+ * backup (database pages, then every log file), then catastrophic
+ * recovery in dir, so that dir opens as a home of its own with every
+ * transaction committed before the call.  While it copies it holds the
+ * backup mark (home/backup.lock), so that the daemon removes no log file
+ * (queue_failchk) until the copy has its logs too.  FALSE with
  * LR_ERROR_PERM when dir is not usable, LR_ERROR_TEMP when the copy
  * failed. */
 gboolean queue_backup(LrQueue *q, const char *dir, GError **error);
