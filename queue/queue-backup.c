@@ -175,27 +175,60 @@ gboolean queue_backup(LrQueue *q, const char *dir, GError **error)
 	return TRUE;
 }
 
+/* write_all - write len bytes of buf to fd. */
+static gboolean write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return FALSE;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return TRUE;
+}
+
+/* copy_fd - copy everything from one descriptor to another, 1 MB at a
+ * time (a database file may be larger than memory). */
+static gboolean copy_fd(int from, int to)
+{
+	g_autofree char *buf = g_malloc(1 << 20);
+	ssize_t n;
+
+	while ((n = read(from, buf, 1 << 20)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || !write_all(to, buf, (size_t)n))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /* copy_file - copy one file from one folder to another, synced. */
 static gboolean copy_file(const char *from_dir, const char *to_dir, const char *name,
                           GError **error)
 {
 	g_autofree char *from = g_build_filename(from_dir, name, NULL);
 	g_autofree char *to = g_build_filename(to_dir, name, NULL);
-	g_autofree char *data = NULL;
-	gsize len;
-	FILE *f;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
 	gboolean ok;
 
-	if (!g_file_get_contents(from, &data, &len, error))
-		return FALSE;
-	if ((f = fopen(to, "wx")) == NULL) {
-		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: %s", to, g_strerror(errno));
+	if (in < 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: %s", from, g_strerror(errno));
 		return FALSE;
 	}
-	ok = fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok = fclose(f) == 0 && ok;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660)) < 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: %s", to, g_strerror(errno));
+		close(in);
+		return FALSE;
+	}
+	ok = copy_fd(in, out) && fsync(out) == 0;
+	ok = close(out) == 0 && ok;
 	if (!ok)
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s", to, g_strerror(errno));
+	close(in);
 	return ok;
 }
 

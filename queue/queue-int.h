@@ -92,6 +92,19 @@ extern GPrivate queue_deadlock_seen;
  * retries the transaction; always FALSE. */
 gboolean queue_db_fail(GError **error, int ret, const char *what);
 
+/* QueueReadOnce - one try of a read outside any transaction: 0 (or
+ * DB_NOTFOUND) when done, else the Berkeley DB error, or -1 with error
+ * set.  Each try starts afresh from what data says (a failed try handed
+ * nothing on). */
+typedef int (*QueueReadOnce)(gpointer data, GError **error);
+
+/* queue_read_retrying - once(data) until it succeeds; a try chosen as a
+ * deadlock victim (DB_LOCK_DEADLOCK, DB_LOCK_NOTGRANTED: a reader without a
+ * transaction holds nothing to undo) is tried again after a short pause,
+ * up to QUEUE_DEADLOCK_RETRIES times.  FALSE with error (what: the name it
+ * gives) on any other failure. */
+gboolean queue_read_retrying(QueueReadOnce once, gpointer data, const char *what, GError **error);
+
 /* queue_get_bytes - read key from db: TRUE with *out, TRUE with *out NULL
  * when absent, FALSE on failure.  txn NULL: read-committed. */
 gboolean queue_get_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, u_int32_t flags,

@@ -124,6 +124,14 @@ gboolean queue_run_lazy(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **err
  * commit are aborted as deadlocks instead (and so retried by queue_run). */
 void queue_test_deadlocks(LrQueue *q, guint n);
 
+/* queue_test_lock_timeout / queue_test_expire_locks - for tests: lock
+ * requests that start waiting from now on time out after usec (0: never),
+ * once queue_test_expire_locks runs Berkeley DB's lock detector for them;
+ * it returns how many it rejected (DB_LOCK_NOTGRANTED to the waiter), -1
+ * on failure. */
+void queue_test_lock_timeout(LrQueue *q, guint32 usec);
+int queue_test_expire_locks(LrQueue *q);
+
 /* queue_txn_queue - the queue a transaction belongs to. */
 LrQueue *queue_txn_queue(LrTxn *txn);
 
