@@ -3,7 +3,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,29 +65,144 @@ static gboolean backup_dir_ready(const char *dir, GError **error)
 	return TRUE;
 }
 
+/* The backup mark: home/backup.lock, held with flock(2) shared by every
+ * backup for as long as it copies, and taken exclusive without waiting by
+ * the daemon's log removal, which skips its turn when it cannot have it.
+ * Berkeley DB 5.3 has nothing of its own for this across processes:
+ * DB_ENV->backup's DB_HOTBACKUP_IN_PROGRESS count only changes what
+ * DB_TXN_BULK transactions log, and DB_LOG_AUTO_REMOVE removes logs on a
+ * checkpoint or a log file switch in any process regardless; a backup
+ * that lost a log file between its page copy and its log copy fails its
+ * recovery ("Log sequence error").  The kernel drops the lock of a
+ * process that dies, so a killed backup holds the logs no longer. */
+#define BACKUP_MARK "backup.lock"
+
+/* mark_take - open the backup mark and flock it with op; the descriptor,
+ * or -1 (errno set) when it cannot be opened or locked. */
+static int mark_take(const char *home, int op)
+{
+	g_autofree char *path = g_build_filename(home, BACKUP_MARK, NULL);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660), ret;
+
+	if (fd < 0)
+		return -1;
+	while ((ret = flock(fd, op)) != 0 && errno == EINTR)
+		;
+	if (ret != 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* queue_logs_remove - see queue-int.h. */
+void queue_logs_remove(LrQueue *q)
+{
+	char **list = NULL;
+	int fd = mark_take(q->home, LOCK_EX | LOCK_NB), ret;
+	guint n = 0;
+
+	if (fd < 0) {
+		if (errno == EWOULDBLOCK)
+			lr_log_info(0, "db logs kept: a backup is copying");
+		else
+			lr_log_warn(0, "db logs kept: %s/%s: %s", q->home, BACKUP_MARK,
+			            g_strerror(errno));
+		return;
+	}
+	ret = q->env->log_archive(q->env, &list, DB_ARCH_ABS);
+	if (ret != 0)
+		lr_log_warn(0, "db log_archive: %s", db_strerror(ret));
+	for (char **p = list; p && *p; p++)
+		if (unlink(*p) == 0)
+			n++;
+	free(list);
+	close(fd);
+	if (n > 0)
+		lr_log_debug(0, "db logs removed=%u", n);
+}
+
+/* backup_pace - tests: LEADROUTE_TEST_BACKUP_PAUSE_MS=N makes the page
+ * copy sleep N ms after every 64 KB (Berkeley DB's own backup throttle),
+ * so that a small store's backup spans the daemon's checkpoints. */
+static void backup_pace(DB_ENV *env)
+{
+	const char *ms = g_getenv("LEADROUTE_TEST_BACKUP_PAUSE_MS");
+
+	if (ms == NULL || atoi(ms) <= 0)
+		return;
+	env->set_backup_config(env, DB_BACKUP_SIZE, 65536);
+	env->set_backup_config(env, DB_BACKUP_READ_COUNT, 1);
+	env->set_backup_config(env, DB_BACKUP_READ_SLEEP, (u_int32_t)atoi(ms) * 1000);
+}
+
+/* backup_copy - DB_ENV->backup into dir with the backup mark held, so
+ * that no log file the copied pages need is removed before it is copied
+ * too (see BACKUP_MARK). */
+static gboolean backup_copy(LrQueue *q, const char *dir, GError **error)
+{
+	int fd = mark_take(q->home, LOCK_SH), ret;
+
+	if (fd < 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s/%s: %s", q->home, BACKUP_MARK,
+		            g_strerror(errno));
+		return FALSE;
+	}
+	/* A checkpoint first keeps the log to replay short. */
+	q->env->txn_checkpoint(q->env, 0, 0, 0);
+	backup_pace(q->env);
+	/* DB_ENV->backup copies the database files (each chunk read while
+	 * writers to it wait), then the log files. */
+	ret = q->env->backup(q->env, dir, DB_CREATE | DB_EXCL | DB_BACKUP_SINGLE_DIR);
+	close(fd);
+	if (ret != 0)
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "backup to %s: %s", dir,
+		            db_strerror(ret));
+	return ret == 0;
+}
+
 /* queue_backup - hot backup into dir, then recovery there. */
 gboolean queue_backup(LrQueue *q, const char *dir, GError **error)
 {
 	gint64 t0 = g_get_monotonic_time();
-	int ret;
 
-	if (!backup_dir_ready(dir, error))
-		return FALSE;
-	/* A checkpoint first keeps the log to replay short. */
-	q->env->txn_checkpoint(q->env, 0, 0, 0);
-	/* DB_ENV->backup copies the database files page by page through the
-	 * cache, then the log files; while it runs the environment keeps its
-	 * logs (no automatic removal), so the copy is consistent once the
-	 * logs are replayed. */
-	ret = q->env->backup(q->env, dir, DB_CREATE | DB_EXCL | DB_BACKUP_SINGLE_DIR);
-	if (ret != 0) {
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "backup to %s: %s", dir,
-		            db_strerror(ret));
-		return FALSE;
-	}
-	if (!recover_fatal(dir, error))
+	if (!backup_dir_ready(dir, error) || !backup_copy(q, dir, error) ||
+	    !recover_fatal(dir, error))
 		return FALSE;
 	lr_log_info(0, "backup=%s seconds=%.1f", dir, (g_get_monotonic_time() - t0) / 1e6);
+	return TRUE;
+}
+
+/* write_all - write len bytes of buf to fd. */
+static gboolean write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return FALSE;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return TRUE;
+}
+
+/* copy_fd - copy everything from one descriptor to another, 1 MB at a
+ * time (a database file may be larger than memory). */
+static gboolean copy_fd(int from, int to)
+{
+	g_autofree char *buf = g_malloc(1 << 20);
+	ssize_t n;
+
+	while ((n = read(from, buf, 1 << 20)) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || !write_all(to, buf, (size_t)n))
+			return FALSE;
+	}
 	return TRUE;
 }
 
@@ -94,21 +212,23 @@ static gboolean copy_file(const char *from_dir, const char *to_dir, const char *
 {
 	g_autofree char *from = g_build_filename(from_dir, name, NULL);
 	g_autofree char *to = g_build_filename(to_dir, name, NULL);
-	g_autofree char *data = NULL;
-	gsize len;
-	FILE *f;
+	int in = open(from, O_RDONLY | O_CLOEXEC), out = -1;
 	gboolean ok;
 
-	if (!g_file_get_contents(from, &data, &len, error))
-		return FALSE;
-	if ((f = fopen(to, "wx")) == NULL) {
-		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: %s", to, g_strerror(errno));
+	if (in < 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: %s", from, g_strerror(errno));
 		return FALSE;
 	}
-	ok = fwrite(data, 1, len, f) == len && fflush(f) == 0 && fsync(fileno(f)) == 0;
-	ok = fclose(f) == 0 && ok;
+	if ((out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0660)) < 0) {
+		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s: %s", to, g_strerror(errno));
+		close(in);
+		return FALSE;
+	}
+	ok = copy_fd(in, out) && fsync(out) == 0;
+	ok = close(out) == 0 && ok;
 	if (!ok)
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "%s: %s", to, g_strerror(errno));
+	close(in);
 	return ok;
 }
 

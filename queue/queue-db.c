@@ -47,6 +47,23 @@ gboolean queue_db_fail(GError **error, int ret, const char *what)
 	return FALSE;
 }
 
+/* queue_read_retrying - see queue-int.h. */
+gboolean queue_read_retrying(QueueReadOnce once, gpointer data, const char *what, GError **error)
+{
+	for (guint attempt = 1;; attempt++) {
+		int ret = once(data, error);
+
+		if (ret == 0 || ret == DB_NOTFOUND)
+			return TRUE;
+		if (ret == -1)
+			return FALSE;
+		if ((ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED) ||
+		    attempt == QUEUE_DEADLOCK_RETRIES)
+			return queue_db_fail(error, ret, what);
+		g_usleep(MIN(attempt, 10) * 2000);
+	}
+}
+
 /* queue_get_bytes - read key from db: TRUE with *out, TRUE with *out NULL when
  * absent, FALSE on failure. */
 gboolean queue_get_bytes(DB *db, LrTxn *txn, const void *k, gsize klen, u_int32_t flags,

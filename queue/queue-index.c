@@ -171,30 +171,50 @@ static int walk_step(DBC *c, DBT *key, DBT *val, GBytes *bound, gboolean first)
 	return ret == 0 ? c->get(c, key, val, DB_PREV) : ret;
 }
 
-/* walk_batch - up to QUEUE_WALK_BATCH whole keys of r below *bound,
- * descending, into keys; *bound becomes the last one.  FALSE on failure. */
-static gboolean walk_batch(LrQueue *q, const Range *r, GBytes **bound, GPtrArray *keys,
-                           GError **error)
+/* One batch of walk_back. */
+typedef struct {
+	LrQueue *q;
+	const Range *r;
+	GBytes *bound; /* start below this key */
+	GPtrArray *keys;
+} WalkBatch;
+
+/* walk_batch_once - one try of walk_batch (QueueReadOnce). */
+static int walk_batch_once(gpointer data, GError **error)
 {
+	WalkBatch *b = data;
 	guint8 kbuf[QUEUE_INDEX_MAX_KEY + 32];
 	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .flags = DB_DBT_USERMEM};
 	DBT val = {.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
 	gsize plen;
-	const guint8 *p = g_bytes_get_data(r->prefix, &plen);
-	DBC *c = queue_cursor_open(q->index, NULL, error);
+	const guint8 *p = g_bytes_get_data(b->r->prefix, &plen);
+	DBC *c = queue_cursor_open(b->q->index, NULL, error);
 	int ret;
 
 	if (c == NULL)
-		return FALSE;
-	for (ret = walk_step(c, &key, &val, *bound, TRUE); ret == 0 && keys->len < QUEUE_WALK_BATCH;
-	     ret = walk_step(c, &key, &val, *bound, FALSE)) {
+		return -1;
+	g_ptr_array_set_size(b->keys, 0);
+	for (ret = walk_step(c, &key, &val, b->bound, TRUE);
+	     ret == 0 && b->keys->len < QUEUE_WALK_BATCH;
+	     ret = walk_step(c, &key, &val, b->bound, FALSE)) {
 		if (key.size < plen || memcmp(kbuf, p, plen) != 0)
 			break;
-		g_ptr_array_add(keys, g_bytes_new(kbuf, key.size));
+		g_ptr_array_add(b->keys, g_bytes_new(kbuf, key.size));
 	}
 	c->close(c);
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return queue_db_fail(error, ret, "index");
+	return ret;
+}
+
+/* walk_batch - up to QUEUE_WALK_BATCH whole keys of r below *bound,
+ * descending, into keys (empty before); *bound becomes the last one.
+ * FALSE on failure. */
+static gboolean walk_batch(LrQueue *q, const Range *r, GBytes **bound, GPtrArray *keys,
+                           GError **error)
+{
+	WalkBatch b = {q, r, *bound, keys};
+
+	if (!queue_read_retrying(walk_batch_once, &b, "index", error))
+		return FALSE;
 	if (keys->len > 0) {
 		g_bytes_unref(*bound);
 		*bound = g_bytes_ref(keys->pdata[keys->len - 1]);
@@ -410,12 +430,21 @@ static void time_range(const QueueQuery *w, Range *r)
 	r->bound = key_num('T', w->until ? (guint64)w->until : G_MAXUINT64, 8, &zero, 8);
 }
 
-/* ids_batch_once - one try of ids_batch: 0 (or DB_NOTFOUND) when done,
- * else the DB error, -1 when the cursor did not open (error set). */
-static int ids_batch_once(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max, GError **error)
+/* One batch of query_by_ids. */
+typedef struct {
+	LrQueue *q;
+	guint64 start;  /* below this id (be64) */
+	guint64 *bound; /* the last id read */
+	GPtrArray *recs;
+	guint max;
+} IdsBatch;
+
+/* ids_batch_once - one try of ids_batch (QueueReadOnce). */
+static int ids_batch_once(gpointer data, GError **error)
 {
-	DBC *c = queue_cursor_open(q->leads, NULL, error);
-	guint64 kbuf = *bound;
+	IdsBatch *b = data;
+	DBC *c = queue_cursor_open(b->q->leads, NULL, error);
+	guint64 kbuf = b->start;
 	DBT key = {
 	    .data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf), .flags = DB_DBT_USERMEM};
 	DBT val = dbt_out();
@@ -423,16 +452,18 @@ static int ids_batch_once(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max
 
 	if (c == NULL)
 		return -1;
+	*b->bound = b->start;
+	g_ptr_array_set_size(b->recs, 0);
 	ret = c->get(c, &key, &val, DB_SET_RANGE);
 	if (ret == 0)
 		free(val.data), val = dbt_out();
 	ret = ret == DB_NOTFOUND ? c->get(c, &key, &val, DB_LAST)
 	                         : (ret == 0 ? c->get(c, &key, &val, DB_PREV) : ret);
-	for (; ret == 0 && recs->len < max; ret = c->get(c, &key, &val, DB_PREV)) {
-		g_ptr_array_add(recs, queue_dbt_bytes(&val));
+	for (; ret == 0 && b->recs->len < b->max; ret = c->get(c, &key, &val, DB_PREV)) {
+		g_ptr_array_add(b->recs, queue_dbt_bytes(&val));
 		val = dbt_out();
-		*bound = kbuf;
-		if (recs->len == max)
+		*b->bound = kbuf;
+		if (b->recs->len == b->max)
 			break;
 	}
 	c->close(c);
@@ -440,28 +471,14 @@ static int ids_batch_once(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max
 }
 
 /* ids_batch - up to max lead records below *bound (be64), descending,
- * into recs (GBytes); *bound becomes the last id.  A reader chosen as a
- * deadlock victim (it holds no transaction: nothing of the batch has been
- * handed on yet) tries the batch again from where it began: `list` under
- * load in store-backup.sh failed with "leads: deadlock". */
+ * into recs (GBytes, empty before); *bound becomes the last id.  A
+ * deadlock victim tries again (queue_read_retrying): `list` under load in
+ * store-backup.sh failed with "leads: deadlock". */
 static gboolean ids_batch(LrQueue *q, guint64 *bound, GPtrArray *recs, guint max, GError **error)
 {
-	guint64 start = *bound;
-	guint had = recs->len;
+	IdsBatch b = {q, *bound, bound, recs, max};
 
-	for (guint attempt = 1;; attempt++) {
-		int ret = ids_batch_once(q, bound, recs, max, error);
-
-		if (ret == 0 || ret == DB_NOTFOUND)
-			return TRUE;
-		if (ret == -1)
-			return FALSE;
-		if ((ret != DB_LOCK_DEADLOCK && ret != DB_LOCK_NOTGRANTED) || attempt == 10)
-			return queue_db_fail(error, ret, "leads");
-		*bound = start;
-		g_ptr_array_set_size(recs, had);
-		g_usleep(attempt * 2000);
-	}
+	return queue_read_retrying(ids_batch_once, &b, "leads", error);
 }
 
 /* query_lead - a lead read with its record: hand it on when it matches;

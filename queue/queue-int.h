@@ -33,6 +33,9 @@ struct LrQueue {
 	/* store: secondary indexes and lead summaries (queue-index.c,
 	 * queue-summary.c). */
 	DB *index, *summaries;
+	/* daemon: checkpoints (queue_failchk), each followed by the removal of
+	 * the logs no longer needed (queue_logs_remove). */
+	gint64 checkpoint_every, last_checkpoint; /* µs */
 };
 
 struct LrTxn {
@@ -88,6 +91,19 @@ extern GPrivate queue_deadlock_seen;
 /* queue_db_fail - queue_db_error, noting a deadlock so that queue_run
  * retries the transaction; always FALSE. */
 gboolean queue_db_fail(GError **error, int ret, const char *what);
+
+/* QueueReadOnce - one try of a read outside any transaction: 0 (or
+ * DB_NOTFOUND) when done, else the Berkeley DB error, or -1 with error
+ * set.  Each try starts afresh from what data says (a failed try handed
+ * nothing on). */
+typedef int (*QueueReadOnce)(gpointer data, GError **error);
+
+/* queue_read_retrying - once(data) until it succeeds; a try chosen as a
+ * deadlock victim (DB_LOCK_DEADLOCK, DB_LOCK_NOTGRANTED: a reader without a
+ * transaction holds nothing to undo) is tried again after a short pause,
+ * up to QUEUE_DEADLOCK_RETRIES times.  FALSE with error (what: the name it
+ * gives) on any other failure. */
+gboolean queue_read_retrying(QueueReadOnce once, gpointer data, const char *what, GError **error);
 
 /* queue_get_bytes - read key from db: TRUE with *out, TRUE with *out NULL
  * when absent, FALSE on failure.  txn NULL: read-committed. */
@@ -159,6 +175,11 @@ GPtrArray *queue_events_in(LrQueue *q, LrTxn *txn, guint64 id, GError **error);
 /* queue_summaries_recreate - remove summary.db and create it empty (with
  * QUEUE_SUMMARY_PAGE pages), for the upgrade that rebuilds every summary. */
 gboolean queue_summaries_recreate(LrQueue *q, GError **error);
+
+/* queue_logs_remove - remove the log files no longer needed (after a
+ * checkpoint), unless a backup holds the backup mark (queue-backup.c):
+ * then they stay until a later checkpoint finds no backup copying. */
+void queue_logs_remove(LrQueue *q);
 
 /* queue_store_upgrade - bring a store of an earlier layout up to
  * QUEUE_STORE_VERSION (building indexes and summaries), called by

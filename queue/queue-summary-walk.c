@@ -51,31 +51,48 @@ static gboolean walk_entry(Walk *w, const guint8 *tail)
  * while other records are read or handed on). */
 #define SUMMARY_WALK_BATCH 256
 
-/* time_batch - up to SUMMARY_WALK_BATCH 'T' entries from *from on (the
- * key after 'T': received, id), into tails; *from becomes the key after
- * the last. */
-static gboolean time_batch(LrQueue *q, guint8 from[16], GByteArray *tails, GError **error)
+/* One batch of walk_index. */
+typedef struct {
+	LrQueue *q;
+	const guint8 *from; /* the key after 'T': received, id */
+	GByteArray *tails;
+} TimeBatch;
+
+/* time_batch_once - one try of time_batch (QueueReadOnce). */
+static int time_batch_once(gpointer data, GError **error)
 {
+	TimeBatch *b = data;
 	guint8 kbuf[32];
 	DBT key = {.data = kbuf, .ulen = sizeof(kbuf), .size = 17, .flags = DB_DBT_USERMEM};
 	DBT val = {.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL};
-	DBC *c = queue_cursor_open(q->index, NULL, error);
+	DBC *c = queue_cursor_open(b->q->index, NULL, error);
 	int ret;
 
 	if (c == NULL)
-		return FALSE;
+		return -1;
+	g_byte_array_set_size(b->tails, 0);
 	kbuf[0] = 'T';
-	memcpy(kbuf + 1, from, 16);
+	memcpy(kbuf + 1, b->from, 16);
 	for (ret = c->get(c, &key, &val, DB_SET_RANGE);
-	     ret == 0 && tails->len < 16 * SUMMARY_WALK_BATCH;
+	     ret == 0 && b->tails->len < 16 * SUMMARY_WALK_BATCH;
 	     ret = c->get(c, &key, &val, DB_NEXT)) {
 		if (key.size != 17 || kbuf[0] != 'T')
 			break;
-		g_byte_array_append(tails, kbuf + 1, 16);
+		g_byte_array_append(b->tails, kbuf + 1, 16);
 	}
 	c->close(c);
-	if (ret != 0 && ret != DB_NOTFOUND)
-		return queue_db_fail(error, ret, "index");
+	return ret;
+}
+
+/* time_batch - up to SUMMARY_WALK_BATCH 'T' entries from *from on (the
+ * key after 'T': received, id), into tails (empty before); *from becomes
+ * the key after the last.  A deadlock victim tries again. */
+static gboolean time_batch(LrQueue *q, guint8 from[16], GByteArray *tails, GError **error)
+{
+	TimeBatch b = {q, from, tails};
+
+	if (!queue_read_retrying(time_batch_once, &b, "index", error))
+		return FALSE;
 	if (tails->len > 0) {
 		guint64 id, next;
 		memcpy(from, tails->data + tails->len - 16, 16);
@@ -116,35 +133,52 @@ static gboolean walk_index(LrQueue *q, gint64 from, gint64 until, QueueSummaryFu
 /* Bytes of records fetched per cursor visit of the scan. */
 #define SUMMARY_SCAN_BUFFER (512 * 1024)
 
-/* scan_fetch - summary records from id *next on, as many as fit in buf
- * (grown when one record does not), with the cursor closed again before
- * they are handed on.  FALSE with *more FALSE at the end. */
-static gboolean scan_fetch(LrQueue *q, guint64 next, GByteArray *buf, gboolean *more,
-                           GError **error)
+/* One fetch of walk_scan. */
+typedef struct {
+	LrQueue *q;
+	guint64 next;
+	GByteArray *buf;
+	gboolean found; /* the last try read records (not DB_NOTFOUND) */
+} ScanFetch;
+
+/* scan_fetch_once - one try of scan_fetch (QueueReadOnce). */
+static int scan_fetch_once(gpointer data, GError **error)
 {
-	guint64 kbuf = be64(next);
+	ScanFetch *f = data;
+	guint64 kbuf = be64(f->next);
 	DBT key = {
 	    .data = &kbuf, .ulen = sizeof(kbuf), .size = sizeof(kbuf), .flags = DB_DBT_USERMEM};
 	DBT val = {.flags = DB_DBT_USERMEM};
-	DBC *c = queue_cursor_open(q->summaries, NULL, error);
+	DBC *c = queue_cursor_open(f->q->summaries, NULL, error);
 	int ret;
 
-	*more = FALSE;
 	if (c == NULL)
-		return FALSE;
+		return -1;
 	do {
-		val.data = buf->data;
-		val.ulen = buf->len;
+		val.data = f->buf->data;
+		val.ulen = f->buf->len;
 		ret = c->get(c, &key, &val, DB_SET_RANGE | DB_MULTIPLE_KEY);
 		if (ret == DB_BUFFER_SMALL)
-			g_byte_array_set_size(buf, MAX(buf->len * 2, val.size + 1024));
+			g_byte_array_set_size(f->buf, MAX(f->buf->len * 2, val.size + 1024));
 	} while (ret == DB_BUFFER_SMALL);
 	c->close(c);
-	if (ret == DB_NOTFOUND)
-		return TRUE;
-	if (ret != 0)
-		return queue_db_fail(error, ret, "summaries");
-	*more = TRUE;
+	f->found = ret == 0;
+	return ret;
+}
+
+/* scan_fetch - summary records from id next on, as many as fit in buf
+ * (grown when one record does not), with the cursor closed again before
+ * they are handed on.  TRUE with *more FALSE at the end; a deadlock
+ * victim tries again. */
+static gboolean scan_fetch(LrQueue *q, guint64 next, GByteArray *buf, gboolean *more,
+                           GError **error)
+{
+	ScanFetch f = {q, next, buf, FALSE};
+
+	*more = FALSE;
+	if (!queue_read_retrying(scan_fetch_once, &f, "summaries", error))
+		return FALSE;
+	*more = f.found;
 	return TRUE;
 }
 

@@ -76,6 +76,20 @@ void queue_test_deadlocks(LrQueue *q, guint n)
 	g_atomic_int_set(&q->deadlocks, (gint)n);
 }
 
+/* queue_test_lock_timeout - see queue.h. */
+void queue_test_lock_timeout(LrQueue *q, guint32 usec)
+{
+	q->env->set_timeout(q->env, usec, DB_SET_LOCK_TIMEOUT);
+}
+
+/* queue_test_expire_locks - see queue.h. */
+int queue_test_expire_locks(LrQueue *q)
+{
+	int rejected = 0;
+
+	return q->env->lock_detect(q->env, 0, DB_LOCK_EXPIRE, &rejected) == 0 ? rejected : -1;
+}
+
 /* run_once - one attempt at fn; returns the DB error (0 or DB_LOCK_DEADLOCK
  * to retry), with *ok saying whether fn succeeded. */
 static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,

@@ -82,9 +82,10 @@ static int env_configure(DB_ENV *env)
 	/* The shared regions are files in home, mapped into memory: touch
 	 * every page when creating them, so that a full file system fails the
 	 * open (a retry) instead of faulting a running process later. */
-	if ((ret = env->set_flags(env, DB_REGION_INIT, 1)) != 0)
-		return ret;
-	return env->log_set_config(env, DB_LOG_AUTO_REMOVE, 1);
+	/* No DB_LOG_AUTO_REMOVE: it would remove logs that a running backup
+	 * still needs; the daemon removes them after its checkpoints instead
+	 * (queue_logs_remove). */
+	return env->set_flags(env, DB_REGION_INIT, 1);
 }
 
 /* others_alive - does any other live process hold a registration lock on
@@ -302,8 +303,14 @@ LrQueue *queue_open(const char *home, gboolean daemon, GError **error)
 		queue_close(q);
 		return NULL;
 	}
-	if (daemon)
+	q->checkpoint_every = 30 * G_USEC_PER_SEC;
+	if (daemon) {
+		/* Off for every process of the environment (its shared region may
+		 * have been made by a version that set it). */
+		q->env->log_set_config(q->env, DB_LOG_AUTO_REMOVE, 0);
 		q->env->txn_checkpoint(q->env, 0, 0, 0);
+		queue_logs_remove(q);
+	}
 	return q;
 }
 
@@ -413,7 +420,6 @@ void queue_close(LrQueue *q)
 gboolean queue_failchk(LrQueue *q)
 {
 	int ret = q->env->failchk(q->env, 0);
-	static gint64 last_checkpoint;
 
 	if (ret == DB_RUNRECOVERY) {
 		lr_log_error(0, "db failchk: a process died inside the store: recovery needed");
@@ -423,10 +429,17 @@ gboolean queue_failchk(LrQueue *q)
 		lr_log_warn(0, "db failchk: %s", db_strerror(ret));
 	/* A checkpoint writes database pages: not on a nearly full file
 	 * system, where a short write would tear a page (the log keeps it). */
-	if (g_get_monotonic_time() - last_checkpoint > 30 * G_USEC_PER_SEC &&
+	if (g_get_monotonic_time() - q->last_checkpoint > q->checkpoint_every &&
 	    queue_has_room(q, 0, NULL)) {
-		last_checkpoint = g_get_monotonic_time();
+		q->last_checkpoint = g_get_monotonic_time();
 		q->env->txn_checkpoint(q->env, 1024, 1, 0);
+		queue_logs_remove(q);
 	}
 	return TRUE;
+}
+
+/* queue_set_checkpoint_every - see queue.h. */
+void queue_set_checkpoint_every(LrQueue *q, guint seconds)
+{
+	q->checkpoint_every = (gint64)MAX(seconds, 1) * G_USEC_PER_SEC;
 }

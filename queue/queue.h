@@ -64,6 +64,10 @@ LrQueue *queue_open_readonly(const char *home, GError **error);
  * itself alone runs. */
 gboolean queue_failchk(LrQueue *q);
 
+/* queue_set_checkpoint_every - checkpoint (and remove the logs no longer
+ * needed) in queue_failchk at most every seconds (default 30). */
+void queue_set_checkpoint_every(LrQueue *q, guint seconds);
+
 /* queue_store_message - the intake transaction: unless key is already
  * indexed, store raw, a new lead built from seed (id, received, status set
  * here; seed keeps the rest), a "received" event and a parse job, all
@@ -119,6 +123,14 @@ gboolean queue_run_lazy(LrQueue *q, QueueTxnFunc fn, gpointer data, GError **err
 /* queue_test_deadlocks - for tests: the next n transactions that would
  * commit are aborted as deadlocks instead (and so retried by queue_run). */
 void queue_test_deadlocks(LrQueue *q, guint n);
+
+/* queue_test_lock_timeout / queue_test_expire_locks - for tests: lock
+ * requests that start waiting from now on time out after usec (0: never),
+ * once queue_test_expire_locks runs Berkeley DB's lock detector for them;
+ * it returns how many it rejected (DB_LOCK_NOTGRANTED to the waiter), -1
+ * on failure. */
+void queue_test_lock_timeout(LrQueue *q, guint32 usec);
+int queue_test_expire_locks(LrQueue *q);
 
 /* queue_txn_queue - the queue a transaction belongs to. */
 LrQueue *queue_txn_queue(LrTxn *txn);
@@ -314,9 +326,11 @@ gboolean queue_retention_erase(LrQueue *q, gint64 cutoff, guint max, guint *eras
 
 /* queue_backup - a consistent copy of the store in dir (created; it must
  * not hold a store already) while others keep writing: Berkeley DB's hot
- * backup (database pages through the cache, then every log file), then
- * catastrophic recovery in dir, so that dir opens as a home of its own
- * with every transaction committed before the call.  FALSE with
+ * backup (database pages, then every log file), then catastrophic
+ * recovery in dir, so that dir opens as a home of its own with every
+ * transaction committed before the call.  While it copies it holds the
+ * backup mark (home/backup.lock), so that the daemon removes no log file
+ * (queue_failchk) until the copy has its logs too.  FALSE with
  * LR_ERROR_PERM when dir is not usable, LR_ERROR_TEMP when the copy
  * failed. */
 gboolean queue_backup(LrQueue *q, const char *dir, GError **error);

@@ -510,6 +510,16 @@ static void shift_clock(Daemon *d)
 	lr_log_warn(0, "test clock: routing as at %s", at);
 }
 
+/* checkpoint_pace - tests: LEADROUTED_TEST_CHECKPOINT_SECONDS=N makes the
+ * daemon checkpoint (and remove logs) every N seconds instead of 30. */
+static void checkpoint_pace(LrQueue *q)
+{
+	const char *secs = g_getenv("LEADROUTED_TEST_CHECKPOINT_SECONDS");
+
+	if (secs != NULL && atoi(secs) > 0)
+		queue_set_checkpoint_every(q, (guint)atoi(secs));
+}
+
 /* daemon_start - as root, bind the sockets and drop to server.user; open
  * the store, start the router, sender and LMTP. */
 static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
@@ -526,6 +536,7 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 		lr_config_free(cfg);
 		return FALSE;
 	}
+	checkpoint_pace(d->q);
 	g_autoptr(GPtrArray) sources = g_ptr_array_ref(cfg->sources);
 	d->sender = new_sender(srv);
 	d->started = server_config_copy(srv);

@@ -1,6 +1,7 @@
 /* test-store.c - the store at scale: secondary indexes and queries,
  * summaries, the upgrade of a version-1 store, erasure, retention, hot
- * backup and restore while another thread writes. */
+ * backup and restore while another thread writes, an index walk that is
+ * a lock request's victim. */
 #include "config.h"
 
 #include <string.h>
@@ -432,6 +433,116 @@ static void test_erase(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(check_summaries_folded(f->q), ==, 6);
 }
 
+/* The writer of test_walk_victim: in its transaction it changes lead id
+ * (write-locking the index page of its status entry), says so, and
+ * commits only once let go. */
+typedef struct {
+	LrQueue *q;
+	guint64 id;
+	GMutex lock;
+	GCond cond;
+	gboolean held, release, ok;
+} Holder;
+
+static gboolean hold_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	Holder *h = data;
+	Change c = {.id = h->id, .status = LEAD_STATUS_ACCEPTED};
+
+	if (!change_txn(txn, &c, error))
+		return FALSE;
+	g_mutex_lock(&h->lock);
+	h->held = TRUE;
+	g_cond_broadcast(&h->cond);
+	while (!h->release)
+		g_cond_wait(&h->cond, &h->lock);
+	g_mutex_unlock(&h->lock);
+	return TRUE;
+}
+
+static gpointer holder_thread(gpointer data)
+{
+	Holder *h = data;
+
+	h->ok = queue_run(h->q, hold_txn, h, NULL);
+	return NULL;
+}
+
+/* The reader of test_walk_victim: the new leads, by the status index. */
+typedef struct {
+	LrQueue *q;
+	GArray *ids;
+	GError *error;
+	gboolean ok;
+} Walker;
+
+static gpointer walker_thread(gpointer data)
+{
+	Walker *w = data;
+	Ids s = {w->ids, 0};
+	QueueQuery query = {.status = LEAD_STATUS_NEW};
+
+	w->ok = queue_leads_query(w->q, &query, collect, &s, &w->error);
+	return NULL;
+}
+
+/* holder_set - set a flag of h under its lock. */
+static void holder_set(Holder *h, gboolean *flag)
+{
+	g_mutex_lock(&h->lock);
+	*flag = TRUE;
+	g_cond_broadcast(&h->cond);
+	g_mutex_unlock(&h->lock);
+}
+
+/* test_walk_victim - an index walk whose page lock request Berkeley DB's
+ * lock detector rejects (DB_LOCK_NOTGRANTED, as a deadlock victim gets
+ * DB_LOCK_DEADLOCK) while a writer holds the page tries that batch again
+ * and yields every lead once, in order. */
+static void test_walk_victim(Fixture *f, gconstpointer data)
+{
+	enum { N = 700, HELD = 100 };
+	Holder h = {.q = f->q, .id = HELD};
+	Walker w = {f->q, g_array_new(FALSE, FALSE, sizeof(guint64)), NULL, FALSE};
+	GThread *holder, *walker;
+	int rejected = 0;
+
+	(void)data;
+	for (guint i = 1; i <= N; i++) {
+		g_autofree char *text = g_strdup_printf("Message-ID: <walk%u@example.org>\n\nHi\n", i);
+		g_assert_cmpuint(store(f->q, text), ==, i);
+	}
+	queue_test_lock_timeout(f->q, 20000);
+	holder = g_thread_new("holder", holder_thread, &h);
+	g_mutex_lock(&h.lock);
+	while (!h.held)
+		g_cond_wait(&h.cond, &h.lock);
+	g_mutex_unlock(&h.lock);
+	walker = g_thread_new("walker", walker_thread, &w);
+	/* The walker reaches the held page and waits there: reject it. */
+	for (int i = 0; i < 200 && rejected == 0; i++) {
+		g_usleep(50000);
+		rejected = queue_test_expire_locks(f->q);
+	}
+	g_assert_cmpint(rejected, ==, 1);
+	queue_test_lock_timeout(f->q, 0);
+	holder_set(&h, &h.release);
+	g_thread_join(holder);
+	g_thread_join(walker);
+	g_assert_true(h.ok);
+	g_assert_no_error(w.error);
+	g_assert_true(w.ok);
+	g_assert_cmpuint(w.ids->len, ==, N - 1);
+	for (guint i = 0, want = N; i < w.ids->len; i++, want--) {
+		if (want == HELD)
+			want--;
+		g_assert_cmpuint(g_array_index(w.ids, guint64, i), ==, want);
+	}
+	g_array_unref(w.ids);
+	g_mutex_clear(&h.lock);
+	g_cond_clear(&h.cond);
+}
+
 /* test_ids_dense - an intake transaction retried after deadlocks keeps
  * the lead ids it took: no gaps. */
 static void test_ids_dense(Fixture *f, gconstpointer data)
@@ -540,6 +651,7 @@ int main(int argc, char **argv)
 	ADD("/store/upgrade/summary-v1", test_upgrade_summary_v1);
 	ADD("/store/erase", test_erase);
 	ADD("/store/ids-dense", test_ids_dense);
+	ADD("/store/walk/victim", test_walk_victim);
 	ADD("/store/backup-restore", test_backup_restore);
 	return g_test_run();
 }
