@@ -126,13 +126,13 @@ int queue_group_flush(LrQueue *q);
  * by those of lead, inside txn. */
 gboolean queue_index_update(LrTxn *txn, const LrLead *old, const LrLead *lead, GError **error);
 
-/* queue_summary_lead / queue_summary_event - lead id was written as
- * record / got the event record in txn: before txn commits, its stored
- * summary is read, the lead's new record and the new events folded in
+/* queue_summary_lead / queue_summary_event - lead was written / lead id
+ * got event in txn (both copied): before txn commits, its stored summary
+ * is read, the lead as written and the new events folded in
  * (summary_set_lead, summary_fold), and written back; a lead without a
  * version-2 summary gets one built from its lead and all its events. */
-void queue_summary_lead(LrTxn *txn, guint64 id, GBytes *record);
-void queue_summary_event(LrTxn *txn, guint64 id, GBytes *record);
+void queue_summary_lead(LrTxn *txn, const LrLead *lead);
+void queue_summary_event(LrTxn *txn, guint64 id, const LrEvent *event);
 
 /* queue_summary_rebuild - build lead id's summary from the lead and all
  * its events before txn commits (its events were rewritten). */

@@ -166,7 +166,7 @@ gboolean queue_lead_put(LrTxn *txn, const LrLead *lead, GError **error)
 		old = lead_deserialize(before, NULL);
 	if (!queue_index_update(txn, old, lead, error))
 		return FALSE;
-	queue_summary_lead(txn, lead->id, bytes);
+	queue_summary_lead(txn, lead);
 	return queue_put_bytes(txn->q->leads, txn, &k, sizeof(k), data, len, error);
 }
 
@@ -178,7 +178,7 @@ gboolean queue_event_add(LrTxn *txn, guint64 id, const LrEvent *event, GError **
 	gsize len;
 	const void *data = g_bytes_get_data(bytes, &len);
 
-	queue_summary_event(txn, id, bytes);
+	queue_summary_event(txn, id, event);
 	return queue_put_bytes(txn->q->events, txn, &k, sizeof(k), data, len, error);
 }
 
