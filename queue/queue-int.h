@@ -39,6 +39,7 @@ struct LrTxn {
 	LrQueue *q;
 	DB_TXN *txn;
 	GHashTable *dirty; /* lead id -> what to fold into its summary at commit */
+	GHashTable *stored; /* lead id -> a copy of it as in the store (queue-stored.c) */
 };
 
 /* be64 - a big-endian key for an integer, so btree order is number order. */
@@ -145,6 +146,15 @@ gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *even
 /* queue_summary_rebuild_in - build lead id's summary from its lead and
  * all its events in txn and write it now (nothing without a lead). */
 gboolean queue_summary_rebuild_in(LrTxn *txn, guint64 id, GError **error);
+
+/* queue_stored_get / queue_stored_set / queue_stored_clear - the leads as
+ * txn read or wrote them (queue-stored.c): queue_lead_get and
+ * queue_lead_put keep them, so that a lead read, changed and written back
+ * in one transaction is decoded once and read from the database once.
+ * Every write of a lead record goes through queue_lead_put. */
+const LrLead *queue_stored_get(LrTxn *txn, guint64 id);
+void queue_stored_set(LrTxn *txn, const LrLead *lead);
+void queue_stored_clear(LrTxn *txn);
 
 /* queue_summary_flush - update the summaries txn touched (see above). */
 gboolean queue_summary_flush(LrTxn *txn, GError **error);

@@ -81,7 +81,7 @@ void queue_test_deadlocks(LrQueue *q, guint n)
 static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,
                     GError **error)
 {
-	LrTxn t = {q, NULL, NULL};
+	LrTxn t = {q, NULL, NULL, NULL};
 	g_autoptr(GError) local = NULL;
 	int ret;
 
@@ -91,6 +91,7 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 	g_private_set(&queue_deadlock_seen, NULL);
 	if (!fn(&t, data, &local) || !queue_summary_flush(&t, &local)) {
 		g_clear_pointer(&t.dirty, g_hash_table_unref);
+		queue_stored_clear(&t);
 		t.txn->abort(t.txn);
 		if (g_private_get(&queue_deadlock_seen) != NULL)
 			return DB_LOCK_DEADLOCK;
@@ -99,10 +100,12 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 	}
 	if (injected_deadlock(q)) {
 		g_clear_pointer(&t.dirty, g_hash_table_unref);
+		queue_stored_clear(&t);
 		t.txn->abort(t.txn);
 		return DB_LOCK_DEADLOCK;
 	}
 	g_clear_pointer(&t.dirty, g_hash_table_unref);
+	queue_stored_clear(&t);
 	if ((ret = txn_commit_durable(q, t.txn, lazy)) == 0)
 		*ok = TRUE;
 	return ret;
@@ -157,17 +160,24 @@ gboolean queue_lead_put(LrTxn *txn, const LrLead *lead, GError **error)
 	g_autoptr(GBytes) bytes = lead_serialize(lead);
 	g_autoptr(GBytes) before = NULL;
 	g_autoptr(LrLead) old = NULL;
+	const LrLead *stored = queue_stored_get(txn, lead->id);
 	gsize len;
 	const void *data = g_bytes_get_data(bytes, &len);
 
-	if (!queue_get_bytes(txn->q->leads, txn, &k, sizeof(k), DB_RMW, &before, error))
-		return FALSE;
-	if (before != NULL)
-		old = lead_deserialize(before, NULL);
-	if (!queue_index_update(txn, old, lead, error))
+	/* The lead as in the store: known when txn read it, else read. */
+	if (stored == NULL) {
+		if (!queue_get_bytes(txn->q->leads, txn, &k, sizeof(k), DB_RMW, &before, error))
+			return FALSE;
+		if (before != NULL)
+			stored = old = lead_deserialize(before, NULL);
+	}
+	if (!queue_index_update(txn, stored, lead, error))
 		return FALSE;
 	queue_summary_lead(txn, lead);
-	return queue_put_bytes(txn->q->leads, txn, &k, sizeof(k), data, len, error);
+	if (!queue_put_bytes(txn->q->leads, txn, &k, sizeof(k), data, len, error))
+		return FALSE;
+	queue_stored_set(txn, lead);
+	return TRUE;
 }
 
 /* queue_event_add - append an event (a duplicate under the lead's key). */
