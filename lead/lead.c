@@ -54,14 +54,6 @@ void lead_free(LrLead *lead)
 	g_free(lead);
 }
 
-/* lead_copy - deep copy through the record format. */
-LrLead *lead_copy(const LrLead *lead)
-{
-	g_autoptr(GBytes) bytes = lead_serialize(lead);
-
-	return lead_deserialize(bytes, NULL);
-}
-
 /* lead_set_str - replace a string member. */
 void lead_set_str(char **slot, const char *value)
 {

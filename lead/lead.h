@@ -97,8 +97,14 @@ LrLead *lead_new(void);
 void lead_free(LrLead *lead);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrLead, lead_free)
 
-/* lead_copy - deep copy. */
+/* lead_copy - deep copy, member by member (lead/lead-copy.c): equal to
+ * lead by lead_equal, sharing no memory with it. */
 LrLead *lead_copy(const LrLead *lead);
+
+/* lead_equal - TRUE when a and b hold the same members: strings (NULL
+ * equal only to NULL), numbers, fields and lists in order, meta as a set
+ * of key-value pairs. */
+gboolean lead_equal(const LrLead *a, const LrLead *b);
 
 /* lead_set_str - replace one of the lead's string members (*slot) with a
  * copy of value (NULL allowed). */

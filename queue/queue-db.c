@@ -99,11 +99,18 @@ LrLead *queue_lead_get(LrQueue *q, LrTxn *txn, guint64 id, GError **error)
 {
 	guint64 k = be64(id);
 	g_autoptr(GBytes) bytes = NULL;
+	const LrLead *stored = txn ? queue_stored_get(txn, id) : NULL;
+	LrLead *lead;
 
+	if (stored != NULL)
+		return lead_copy(stored);
 	if (!queue_get_bytes(q->leads, txn, &k, sizeof(k), txn ? DB_RMW : 0, &bytes, error) ||
 	    bytes == NULL)
 		return NULL;
-	return lead_deserialize(bytes, error);
+	lead = lead_deserialize(bytes, error);
+	if (lead != NULL && txn != NULL)
+		queue_stored_set(txn, lead);
+	return lead;
 }
 
 /* queue_cursor_open - a cursor on db, read-committed outside a transaction. */

@@ -42,6 +42,7 @@ struct LrTxn {
 	LrQueue *q;
 	DB_TXN *txn;
 	GHashTable *dirty; /* lead id -> what to fold into its summary at commit */
+	GHashTable *stored; /* lead id -> a copy of it as in the store (queue-stored.c) */
 };
 
 /* be64 - a big-endian key for an integer, so btree order is number order. */
@@ -142,13 +143,13 @@ int queue_group_flush(LrQueue *q);
  * by those of lead, inside txn. */
 gboolean queue_index_update(LrTxn *txn, const LrLead *old, const LrLead *lead, GError **error);
 
-/* queue_summary_lead / queue_summary_event - lead id was written as
- * record / got the event record in txn: before txn commits, its stored
- * summary is read, the lead's new record and the new events folded in
+/* queue_summary_lead / queue_summary_event - lead was written / lead id
+ * got event in txn (both copied): before txn commits, its stored summary
+ * is read, the lead as written and the new events folded in
  * (summary_set_lead, summary_fold), and written back; a lead without a
  * version-2 summary gets one built from its lead and all its events. */
-void queue_summary_lead(LrTxn *txn, guint64 id, GBytes *record);
-void queue_summary_event(LrTxn *txn, guint64 id, GBytes *record);
+void queue_summary_lead(LrTxn *txn, const LrLead *lead);
+void queue_summary_event(LrTxn *txn, guint64 id, const LrEvent *event);
 
 /* queue_summary_rebuild - build lead id's summary from the lead and all
  * its events before txn commits (its events were rewritten). */
@@ -161,6 +162,15 @@ gboolean queue_summary_put(LrTxn *txn, const LrLead *lead, const GPtrArray *even
 /* queue_summary_rebuild_in - build lead id's summary from its lead and
  * all its events in txn and write it now (nothing without a lead). */
 gboolean queue_summary_rebuild_in(LrTxn *txn, guint64 id, GError **error);
+
+/* queue_stored_get / queue_stored_set / queue_stored_clear - the leads as
+ * txn read or wrote them (queue-stored.c): queue_lead_get and
+ * queue_lead_put keep them, so that a lead read, changed and written back
+ * in one transaction is decoded once and read from the database once.
+ * Every write of a lead record goes through queue_lead_put. */
+const LrLead *queue_stored_get(LrTxn *txn, guint64 id);
+void queue_stored_set(LrTxn *txn, const LrLead *lead);
+void queue_stored_clear(LrTxn *txn);
 
 /* queue_summary_flush - update the summaries txn touched (see above). */
 gboolean queue_summary_flush(LrTxn *txn, GError **error);

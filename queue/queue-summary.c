@@ -10,10 +10,11 @@
 #include "queue/queue-int.h"
 
 /* What one transaction did to a lead, for its summary at commit: the
- * lead's last record written, the events added in order, or rebuild. */
+ * lead as last written, the events added in order, or rebuild.  Copies,
+ * not the records: folding them in needs no decoding. */
 typedef struct {
-	GBytes *lead;       /* lead_serialize record, or NULL when not written */
-	GPtrArray *events;  /* GBytes event records */
+	LrLead *lead;       /* a copy of the lead written, or NULL when not written */
+	GPtrArray *events;  /* LrEvent copies */
 	gboolean rebuild;   /* read everything again (the events were rewritten) */
 } SummaryWork;
 
@@ -22,7 +23,7 @@ static void work_free(gpointer p)
 {
 	SummaryWork *w = p;
 
-	g_clear_pointer(&w->lead, g_bytes_unref);
+	g_clear_pointer(&w->lead, lead_free);
 	g_ptr_array_unref(w->events);
 	g_free(w);
 }
@@ -36,25 +37,28 @@ static SummaryWork *work_of(LrTxn *txn, guint64 id)
 		txn->dirty = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, work_free);
 	if ((w = g_hash_table_lookup(txn->dirty, &id)) == NULL) {
 		w = g_new0(SummaryWork, 1);
-		w->events = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+		w->events = g_ptr_array_new_with_free_func((GDestroyNotify)lead_event_free);
 		g_hash_table_insert(txn->dirty, g_memdup2(&id, sizeof(id)), w);
 	}
 	return w;
 }
 
-/* queue_summary_lead - the lead was written as record. */
-void queue_summary_lead(LrTxn *txn, guint64 id, GBytes *record)
+/* queue_summary_lead - the lead was written. */
+void queue_summary_lead(LrTxn *txn, const LrLead *lead)
 {
-	SummaryWork *w = work_of(txn, id);
+	SummaryWork *w = work_of(txn, lead->id);
 
-	g_clear_pointer(&w->lead, g_bytes_unref);
-	w->lead = g_bytes_ref(record);
+	g_clear_pointer(&w->lead, lead_free);
+	w->lead = lead_copy(lead);
 }
 
-/* queue_summary_event - an event record was added to lead id. */
-void queue_summary_event(LrTxn *txn, guint64 id, GBytes *record)
+/* queue_summary_event - an event was added to lead id. */
+void queue_summary_event(LrTxn *txn, guint64 id, const LrEvent *event)
 {
-	g_ptr_array_add(work_of(txn, id)->events, g_bytes_ref(record));
+	LrEvent *e = lead_event_new(event->type, event->actor, event->detail);
+
+	e->at = event->at;
+	g_ptr_array_add(work_of(txn, id)->events, e);
 }
 
 /* queue_summary_rebuild - lead id's summary is to be read again whole. */
@@ -123,18 +127,10 @@ static gboolean summary_fold_work(LrTxn *txn, guint64 id, SummaryWork *w, gboole
 		return FALSE;
 	if (rec == NULL || (s = summary_deserialize(rec, NULL)) == NULL || s->format != 2)
 		return TRUE;
-	if (w->lead != NULL) {
-		g_autoptr(LrLead) lead = lead_deserialize(w->lead, NULL);
-		if (lead == NULL)
-			return TRUE;
-		summary_set_lead(s, lead);
-	}
-	for (guint i = 0; i < w->events->len; i++) {
-		g_autoptr(LrEvent) e = lead_event_deserialize(w->events->pdata[i], NULL);
-		if (e == NULL)
-			return TRUE; /* unreadable: rebuild, as a reader would see it */
-		summary_fold(s, e);
-	}
+	if (w->lead != NULL)
+		summary_set_lead(s, w->lead);
+	for (guint i = 0; i < w->events->len; i++)
+		summary_fold(s, w->events->pdata[i]);
 	*done = TRUE;
 	return summary_write(txn, s, error);
 }

@@ -95,7 +95,7 @@ int queue_test_expire_locks(LrQueue *q)
 static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,
                     GError **error)
 {
-	LrTxn t = {q, NULL, NULL};
+	LrTxn t = {q, NULL, NULL, NULL};
 	g_autoptr(GError) local = NULL;
 	int ret;
 
@@ -105,6 +105,7 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 	g_private_set(&queue_deadlock_seen, NULL);
 	if (!fn(&t, data, &local) || !queue_summary_flush(&t, &local)) {
 		g_clear_pointer(&t.dirty, g_hash_table_unref);
+		queue_stored_clear(&t);
 		t.txn->abort(t.txn);
 		if (g_private_get(&queue_deadlock_seen) != NULL)
 			return DB_LOCK_DEADLOCK;
@@ -113,10 +114,12 @@ static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, g
 	}
 	if (injected_deadlock(q)) {
 		g_clear_pointer(&t.dirty, g_hash_table_unref);
+		queue_stored_clear(&t);
 		t.txn->abort(t.txn);
 		return DB_LOCK_DEADLOCK;
 	}
 	g_clear_pointer(&t.dirty, g_hash_table_unref);
+	queue_stored_clear(&t);
 	if ((ret = txn_commit_durable(q, t.txn, lazy)) == 0)
 		*ok = TRUE;
 	return ret;
@@ -171,17 +174,24 @@ gboolean queue_lead_put(LrTxn *txn, const LrLead *lead, GError **error)
 	g_autoptr(GBytes) bytes = lead_serialize(lead);
 	g_autoptr(GBytes) before = NULL;
 	g_autoptr(LrLead) old = NULL;
+	const LrLead *stored = queue_stored_get(txn, lead->id);
 	gsize len;
 	const void *data = g_bytes_get_data(bytes, &len);
 
-	if (!queue_get_bytes(txn->q->leads, txn, &k, sizeof(k), DB_RMW, &before, error))
+	/* The lead as in the store: known when txn read it, else read. */
+	if (stored == NULL) {
+		if (!queue_get_bytes(txn->q->leads, txn, &k, sizeof(k), DB_RMW, &before, error))
+			return FALSE;
+		if (before != NULL)
+			stored = old = lead_deserialize(before, NULL);
+	}
+	if (!queue_index_update(txn, stored, lead, error))
 		return FALSE;
-	if (before != NULL)
-		old = lead_deserialize(before, NULL);
-	if (!queue_index_update(txn, old, lead, error))
+	queue_summary_lead(txn, lead);
+	if (!queue_put_bytes(txn->q->leads, txn, &k, sizeof(k), data, len, error))
 		return FALSE;
-	queue_summary_lead(txn, lead->id, bytes);
-	return queue_put_bytes(txn->q->leads, txn, &k, sizeof(k), data, len, error);
+	queue_stored_set(txn, lead);
+	return TRUE;
 }
 
 /* queue_event_add - append an event (a duplicate under the lead's key). */
@@ -192,7 +202,7 @@ gboolean queue_event_add(LrTxn *txn, guint64 id, const LrEvent *event, GError **
 	gsize len;
 	const void *data = g_bytes_get_data(bytes, &len);
 
-	queue_summary_event(txn, id, bytes);
+	queue_summary_event(txn, id, event);
 	return queue_put_bytes(txn->q->events, txn, &k, sizeof(k), data, len, error);
 }
 

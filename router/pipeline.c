@@ -133,104 +133,6 @@ static void pipe_wait(PipeWork *w)
 	g_mutex_unlock(&g->lock);
 }
 
-/* LrLead as these copies know it: a member added to it must be added to
- * pipe_lead_clone and pipe_lead_same too (a GVariant round trip, as
- * lead_copy does, costs the routing thread more than the work it hands
- * out). */
-G_STATIC_ASSERT(sizeof(LrLead) == 136);
-
-/* pipe_strv_copy - the strings of a GPtrArray of char * into another. */
-static void pipe_strv_copy(GPtrArray *to, const GPtrArray *from)
-{
-	for (guint i = 0; i < from->len; i++)
-		g_ptr_array_add(to, g_strdup(from->pdata[i]));
-}
-
-/* pipe_lead_clone - a deep copy of lead, member by member. */
-static LrLead *pipe_lead_clone(const LrLead *lead)
-{
-	LrLead *c = lead_new();
-	GHashTableIter it;
-	gpointer k, v;
-
-	c->id = lead->id;
-	c->received = lead->received;
-	c->message_key = g_strdup(lead->message_key);
-	c->sender = g_strdup(lead->sender);
-	c->recipient = g_strdup(lead->recipient);
-	c->subject = g_strdup(lead->subject);
-	c->source = g_strdup(lead->source);
-	lead_set_str(&c->status, lead->status);
-	lead_set_str(&c->stage, lead->stage);
-	c->format = g_strdup(lead->format);
-	c->is_lead = lead->is_lead;
-	c->reason = g_strdup(lead->reason);
-	c->priority = lead->priority;
-	for (guint i = 0; i < lead->fields->len; i++) {
-		const LrField *f = lead->fields->pdata[i];
-		LrField *copy = g_new0(LrField, 1);
-
-		copy->name = g_strdup(f->name);
-		copy->value = g_strdup(f->value);
-		g_ptr_array_add(c->fields, copy);
-	}
-	pipe_strv_copy(c->holders, lead->holders);
-	pipe_strv_copy(c->assignees, lead->assignees);
-	g_hash_table_iter_init(&it, lead->meta);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		g_hash_table_replace(c->meta, g_strdup(k), g_strdup(v));
-	return c;
-}
-
-/* pipe_strv_same - the same strings in the same order? */
-static gboolean pipe_strv_same(const GPtrArray *a, const GPtrArray *b)
-{
-	if (a->len != b->len)
-		return FALSE;
-	for (guint i = 0; i < a->len; i++)
-		if (g_strcmp0(a->pdata[i], b->pdata[i]) != 0)
-			return FALSE;
-	return TRUE;
-}
-
-/* pipe_meta_same - the same meta table? */
-static gboolean pipe_meta_same(GHashTable *a, GHashTable *b)
-{
-	GHashTableIter it;
-	gpointer k, v;
-
-	if (g_hash_table_size(a) != g_hash_table_size(b))
-		return FALSE;
-	g_hash_table_iter_init(&it, a);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		if (g_strcmp0(v, g_hash_table_lookup(b, k)) != 0)
-			return FALSE;
-	return TRUE;
-}
-
-/* pipe_lead_same - is a the same lead as b, member by member? */
-static gboolean pipe_lead_same(const LrLead *a, const LrLead *b)
-{
-	const char *sa[] = {a->message_key, a->sender, a->recipient, a->subject, a->source,
-	                    a->status,      a->stage,  a->format,    a->reason};
-	const char *sb[] = {b->message_key, b->sender, b->recipient, b->subject, b->source,
-	                    b->status,      b->stage,  b->format,    b->reason};
-
-	for (guint i = 0; i < G_N_ELEMENTS(sa); i++)
-		if (g_strcmp0(sa[i], sb[i]) != 0)
-			return FALSE;
-	if (a->id != b->id || a->received != b->received || a->is_lead != b->is_lead ||
-	    a->priority != b->priority || a->fields->len != b->fields->len)
-		return FALSE;
-	for (guint i = 0; i < a->fields->len; i++) {
-		const LrField *fa = a->fields->pdata[i], *fb = b->fields->pdata[i];
-		if (g_strcmp0(fa->name, fb->name) != 0 || g_strcmp0(fa->value, fb->value) != 0)
-			return FALSE;
-	}
-	return pipe_strv_same(a->holders, b->holders) &&
-	       pipe_strv_same(a->assignees, b->assignees) && pipe_meta_same(a->meta, b->meta);
-}
-
 /* pipe_parse_free - free a parse item. */
 static void pipe_parse_free(gpointer data)
 {
@@ -293,7 +195,7 @@ static void pipe_parse_run(PipeWork *w)
 {
 	PipeParse *p = (PipeParse *)w;
 
-	p->lead = pipe_lead_clone(p->before);
+	p->lead = lead_copy(p->before);
 	p->ok = parser_parse_lead(p->parser, p->raw, p->lead, &p->error);
 }
 
@@ -305,7 +207,7 @@ PipeParse *pipe_parse_start(PipeGroup *g, const LrParser *parser, const LrLead *
 	p->w.run = pipe_parse_run;
 	p->parser = parser;
 	p->raw = g_bytes_ref(raw);
-	p->before = pipe_lead_clone(lead);
+	p->before = lead_copy(lead);
 	g_ptr_array_add(g->parse, p);
 	pipe_start(g, &p->w);
 	return p;
@@ -324,7 +226,7 @@ gboolean pipe_parse_take(PipeParse *p, LrLead *lead, gboolean *ok, GError **erro
 	LrLead swap;
 
 	pipe_wait(&p->w);
-	if (!pipe_lead_same(lead, p->before))
+	if (!lead_equal(lead, p->before))
 		return FALSE;
 	swap = *lead;
 	*lead = *p->lead;
@@ -379,7 +281,7 @@ void pipe_mail_compose(PipeGroup *g, const LrMailerConfig *config, const LrLead 
 
 	m->w.run = pipe_mail_run;
 	m->config = config;
-	m->lead = lead ? pipe_lead_clone(lead) : NULL;
+	m->lead = lead ? lead_copy(lead) : NULL;
 	m->lead_id = lead ? lead->id : 0;
 	pipe_notice_copy(m, notice);
 	m->seq = seq;

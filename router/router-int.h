@@ -21,7 +21,7 @@ struct LrRouter {
 	gint64 clock_shift;
 	GHashTable *peers; /* federation: server id -> its secrets (federate.h) */
 	PipeGroup *pipe;   /* the batch in hand's worker threads (NULL: none) */
-	gint64 job_cost;   /* µs a job took in recent batches (for their size) */
+	gint64 job_cost;   /* µs of the routing thread's CPU a job took lately */
 };
 
 #endif

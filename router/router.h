@@ -41,8 +41,9 @@ gboolean router_run_once(LrRouter *router, GError **error);
  * 0 when none was due or the store failed (error set: LR_ERROR_TEMP). */
 guint router_run_batch(LrRouter *router, guint max, GError **error);
 
-/* router_set_batch_time - how long (µs) one batch may run before it
- * commits (0: the default, 5 ms); tests set it high on slow builds. */
+/* router_set_batch_time - how much of the routing thread's CPU time (µs)
+ * one batch may take before it commits, judged by what recent jobs cost
+ * it (0: the default, 5 ms); tests set it high on slow builds. */
 void router_set_batch_time(LrRouter *router, gint64 us);
 
 /* router_fix_time - use now (µs) instead of the clock: for tests. */

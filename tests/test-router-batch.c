@@ -1,11 +1,19 @@
 /* test-router-batch.c - router_run_batch on a real store: several jobs in
  * one transaction give the same decisions as one job at a time (the
  * round-robin turn included), and leave nothing undone; a batch parses
- * and composes on worker threads and queues the very same outbox. */
+ * and composes on worker threads and queues the very same outbox; the
+ * size of a batch follows the routing thread's CPU time, not the time it
+ * waits for the CPU on a busy machine. */
+#define _GNU_SOURCE /* sched_setaffinity */
 #include "config.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -157,7 +165,8 @@ static void test_batch_same_decisions(gconstpointer data)
  * the next: the Date header and the MIME boundaries. */
 static char *normalised(GBytes *message)
 {
-	g_autofree char *text = g_strndup(g_bytes_get_data(message, NULL), g_bytes_get_size(message));
+	g_autofree char *text =
+	    g_strndup(g_bytes_get_data(message, NULL), g_bytes_get_size(message));
 	g_autoptr(GRegex) date = g_regex_new("^Date: .*\r?\n", G_REGEX_MULTILINE, 0, NULL);
 	g_autoptr(GRegex) bound = g_regex_new("boundary=\"([^\"]+)\"", 0, 0, NULL);
 	g_autoptr(GMatchInfo) m = NULL;
@@ -205,7 +214,8 @@ static char *fields_text(Fixture *f, GArray *ids)
 	GString *out = g_string_new(NULL);
 
 	for (guint i = 0; i < ids->len; i++) {
-		g_autoptr(LrLead) lead = queue_lead_get(f->q, NULL, g_array_index(ids, guint64, i), NULL);
+		g_autoptr(LrLead) lead =
+		    queue_lead_get(f->q, NULL, g_array_index(ids, guint64, i), NULL);
 		g_assert_nonnull(lead);
 		g_string_append_printf(out, "%s|%s|%s|%s|%d", lead->subject, lead->format,
 		                       lead->source, lead->status, lead->is_lead);
@@ -258,10 +268,101 @@ static void test_batch_same_outbox(gconstpointer data)
 	fixture_teardown(&many, NULL);
 }
 
+/* cpu_us - the calling thread's CPU time (µs). */
+static gint64 cpu_us(void)
+{
+	struct timespec ts;
+
+	g_assert_cmpint(clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts), ==, 0);
+	return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+/* spin - a thread that keeps the CPU busy until *data is set. */
+static gpointer spin(gpointer data)
+{
+	volatile guint64 n = 0;
+
+	while (!g_atomic_int_get((gint *)data))
+		n++;
+	return NULL;
+}
+
+/* What the routing thread of test_batch_cpu_time does and finds. */
+typedef struct {
+	Fixture *f;
+	gint64 cost;    /* the least CPU time one job took (µs) */
+	guint sizes[4]; /* the jobs of each batch */
+} LowRun;
+
+/* route_low - at the lowest priority: jobs one at a time (what one costs
+ * this thread, and the router's measure of it), then batches of up to 32
+ * in a batch time of 16 such jobs. */
+static gpointer route_low(gpointer data)
+{
+	LowRun *run = data;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_cmpint(setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19), ==, 0);
+	run->cost = G_MAXINT64;
+	for (guint i = 0; i < 8; i++) {
+		gint64 start = cpu_us();
+		g_assert_cmpuint(router_run_batch(run->f->router, 1, &error), ==, 1);
+		g_assert_no_error(error);
+		run->cost = MIN(run->cost, cpu_us() - start);
+	}
+	router_set_batch_time(run->f->router, 16 * run->cost);
+	for (guint i = 0; i < G_N_ELEMENTS(run->sizes); i++) {
+		run->sizes[i] = router_run_batch(run->f->router, 32, &error);
+		g_assert_no_error(error);
+	}
+	return NULL;
+}
+
+/* test_batch_cpu_time - the routing thread at the lowest priority on a
+ * CPU it shares with a busy thread (it gets a few per cent of it): a
+ * batch time of 16 single jobs' CPU time still gives batches of at least
+ * 8 jobs (about 16).  Timed by the wall clock they were one or two jobs
+ * each, without the workers, just when the router had the least CPU to
+ * spare. */
+static void test_batch_cpu_time(gconstpointer data)
+{
+	Fixture f = {0};
+	g_autoptr(GArray) ids = NULL;
+	g_autoptr(GError) error = NULL;
+	LowRun run = {&f, 0, {0}};
+	cpu_set_t one, all;
+	gint stop = 0;
+	GThread *spinner, *low;
+	fixture_setup(&f, NULL);
+	ids = deliver_n(&f, 120);
+	/* The first jobs load the templates: done before the measure. */
+	for (guint i = 0; i < 4; i++)
+		g_assert_cmpuint(router_run_batch(f.router, 1, &error), ==, 1);
+	g_assert_no_error(error);
+	g_assert_cmpint(sched_getaffinity(0, sizeof(all), &all), ==, 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	g_assert_cmpint(sched_setaffinity(0, sizeof(one), &one), ==, 0);
+	spinner = g_thread_new("spin", spin, &stop);
+	low = g_thread_new("route-low", route_low, &run);
+	g_thread_join(low);
+	g_atomic_int_set(&stop, 1);
+	g_thread_join(spinner);
+	g_assert_cmpint(sched_setaffinity(0, sizeof(all), &all), ==, 0);
+	g_test_message("one job: %" G_GINT64_FORMAT " us CPU; batches of %u %u %u %u", run.cost,
+	               run.sizes[0], run.sizes[1], run.sizes[2], run.sizes[3]);
+	/* The first batch is sized by single jobs, which the scheduler may
+	 * have let run unpreempted: the ones after it by batches. */
+	for (guint i = 1; i < G_N_ELEMENTS(run.sizes); i++)
+		g_assert_cmpuint(run.sizes[i], >=, 8);
+	fixture_teardown(&f, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_data_func("/router/batch/same-decisions", NULL, test_batch_same_decisions);
 	g_test_add_data_func("/router/batch/same-outbox", NULL, test_batch_same_outbox);
+	g_test_add_data_func("/router/batch/cpu-time", NULL, test_batch_cpu_time);
 	return g_test_run();
 }
