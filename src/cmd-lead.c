@@ -12,10 +12,10 @@
 #include "src/commands.h"
 
 const CmdVerb cmd_lead_verbs[] = {
-    {"status", cmd_lead_status, LEAD_STATUS_USAGE},
-    {"reassign", cmd_lead_reassign, LEAD_REASSIGN_USAGE},
-    {"close", cmd_lead_close, LEAD_CLOSE_USAGE},
-    {"note", cmd_lead_note, LEAD_NOTE_USAGE},
+    {"status", cmd_lead_status},
+    {"reassign", cmd_lead_reassign},
+    {"close", cmd_lead_close},
+    {"note", cmd_lead_note},
 };
 const gsize cmd_lead_nverbs = G_N_ELEMENTS(cmd_lead_verbs);
 

@@ -65,10 +65,9 @@ int cmd_options(GOptionContext *ctx, const char *name, int *argc, char ***argv)
 }
 
 /* cmd_verb_usage - every verb's usage on out. */
-static void cmd_verb_usage(FILE *out, const char *name, const CmdVerb *verbs, gsize n)
+static void cmd_verb_usage(FILE *out, const char *name)
 {
-	for (gsize i = 0; i < n; i++)
-		fprintf(out, "usage: leadroute %s %s\n", name, verbs[i].usage);
+	cmd_usage_verbs(out, "usage: ", name);
 }
 
 /* cmd_verb_lift - `NAME -c FILE VERB ...` as `NAME VERB -c FILE ...`
@@ -100,12 +99,12 @@ static gboolean cmd_verb_lift(int argc, char **argv)
 int cmd_verbs(const char *name, const CmdVerb *verbs, gsize n, int argc, char **argv)
 {
 	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		cmd_verb_usage(stdout, name, verbs, n);
+		cmd_verb_usage(stdout, name);
 		return 0;
 	}
 	if (argc >= 2 && argv[1][0] == '-' && !cmd_verb_lift(argc, argv)) {
 		fprintf(stderr, "leadroute %s: '%s' before the verb\n", name, argv[1]);
-		cmd_verb_usage(stderr, name, verbs, n);
+		cmd_verb_usage(stderr, name);
 		return CMD_EX_USAGE;
 	}
 	for (gsize i = 0; argc >= 2 && i < n; i++)
@@ -113,17 +112,8 @@ int cmd_verbs(const char *name, const CmdVerb *verbs, gsize n, int argc, char **
 			return verbs[i].run(argc - 1, argv + 1);
 	if (argc >= 2)
 		fprintf(stderr, "leadroute %s: unknown verb '%s'\n", name, argv[1]);
-	cmd_verb_usage(stderr, name, verbs, n);
+	cmd_verb_usage(stderr, name);
 	return CMD_EX_USAGE;
-}
-
-/* cmd_verb_find - the usage of NAME's verb VERB in verbs, or NULL. */
-const char *cmd_verb_find(const CmdVerb *verbs, gsize n, const char *verb)
-{
-	for (gsize i = 0; i < n; i++)
-		if (strcmp(verbs[i].verb, verb) == 0)
-			return verbs[i].usage;
-	return NULL;
 }
 
 /* cmd_lead_id - see commands.h. */

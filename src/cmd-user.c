@@ -23,10 +23,10 @@ static int user_show_verb(int argc, char **argv);
 static int user_away_verb(int argc, char **argv);
 
 const CmdVerb cmd_user_verbs[] = {
-    {"list", user_list_verb, "list [-c FILE]"},
-    {"show", user_show_verb, "show [-c FILE] ID"},
-    {"away", user_away_verb, "away [-c FILE] [--until DATE] ID"},
-    {"back", user_away_verb, "back [-c FILE] ID"},
+    {"list", user_list_verb},
+    {"show", user_show_verb},
+    {"away", user_away_verb},
+    {"back", user_away_verb},
 };
 const gsize cmd_user_nverbs = G_N_ELEMENTS(cmd_user_verbs);
 

@@ -3,6 +3,8 @@
 #ifndef LR_COMMANDS_H
 #define LR_COMMANDS_H
 
+#include <stdio.h>
+
 #include <glib.h>
 
 int cmd_check(int argc, char **argv);
@@ -33,10 +35,19 @@ int cmd_erase(int argc, char **argv);
 
 /* ---- the command line, the same for every subcommand (src/cmd-opts.c) ---- */
 
+/* ---- the usage lines of every subcommand and verb (src/cmd-usage.c) ---- */
+
 /* cmd_usage - the usage line of subcommand name ("show", or "lead close"
- * for a verb), from the command table of src/leadroute.c and the verb
- * tables; NULL when there is none. */
+ * for a verb: the part after "lead "); NULL when there is none. */
 const char *cmd_usage(const char *name);
+
+/* cmd_usage_verbs - "PREFIXleadroute NAME VERB-USAGE" on out for each verb
+ * of subcommand name; returns how many (0: it has no verbs). */
+guint cmd_usage_verbs(FILE *out, const char *prefix, const char *name);
+
+/* cmd_usage_all - the synopsis of the program: every subcommand, or each
+ * of its verbs for those with verbs. */
+void cmd_usage_all(FILE *out);
 
 /* cmd_options - parse ctx's options (its main entries; --help is added)
  * out of argv for subcommand name.  Returns -1 when the command goes on,
@@ -53,8 +64,7 @@ int cmd_usage_error(const char *name, const char *why);
 typedef struct {
 	const char *verb;
 	int (*run)(int argc, char **argv); /* argv[0] is the verb */
-	const char *usage;                 /* after "leadroute NAME " */
-} CmdVerb;
+} CmdVerb;                             /* its usage: cmd_usage("NAME VERB") */
 
 /* cmd_verbs - run the verb that argv[1] names (argv[0] is NAME): --help
  * prints every verb's usage on stdout (0); a missing or unknown verb the
@@ -62,8 +72,6 @@ typedef struct {
  * after it, so that `leadroute -c FILE lead close ...` works. */
 int cmd_verbs(const char *name, const CmdVerb *verbs, gsize n, int argc, char **argv);
 
-/* cmd_verb_find - the usage of verb in verbs, or NULL. */
-const char *cmd_verb_find(const CmdVerb *verbs, gsize n, const char *verb);
 
 /* The verb tables (src/cmd-lead.c, src/cmd-user.c). */
 extern const CmdVerb cmd_lead_verbs[];

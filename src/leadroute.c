@@ -10,92 +10,39 @@
 #include "lead/log.h"
 #include "src/commands.h"
 
+/* A subcommand: its usage line is in src/cmd-usage.c. */
 typedef struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
-	const char *usage;
 } Command;
 
-/* The verbs of the subcommands that have them. */
-typedef struct {
-	const char *name;
-	const CmdVerb *verbs;
-	const gsize *n;
-} VerbTable;
-
-static const VerbTable verb_tables[] = {
-    {"lead", cmd_lead_verbs, &cmd_lead_nverbs},
-    {"user", cmd_user_verbs, &cmd_user_nverbs},
-};
-
 static const Command commands[] = {
-    {"check", cmd_check, "check [-c FILE]"},
-    {"parse", cmd_parse,
-     "parse [-c FILE] [--json] [-r RECIPIENT] MSG...  (one JSON object per line)"},
-    {"parse-reply", cmd_parse_reply, "parse-reply [--json] [-r RECIPIENT] MSG..."},
-    {"route", cmd_route,
-     "route --dry-run [-c FILE] [--json] [-r RCPT] [--at TIME] [--rejected-by ID]...\n"
-     "       [--away USER]... MSG"},
-    {"deliver", cmd_deliver, "deliver [-c FILE] [-r RECIPIENT] [-s SENDER]"},
-    {"list", cmd_list,
-     "list [-c FILE] [--json] [--status S] [--user U] [--source S] [--server ID]\n"
-     "       [--since D] [--until D] [--by time|priority] [--limit N] [--before ID]"},
-    {"show", cmd_show, "show [-c FILE] [--json] [--raw] ID"},
-    {"report", cmd_report,
-     "report [-c FILE] --by source|user [--since DATE] [--format text|csv|json]"},
-    {"user", cmd_user, "user list|show|away|back ...  (leadroute user for each)"},
-    {"peer-secret", cmd_peer_secret,
-     "peer-secret [-o FILE]  (a new secret for a peer's secret_file)"},
-    {"lead", cmd_lead, "lead status|reassign|close|note ...  (leadroute lead for each)"},
+    {"check", cmd_check},
+    {"parse", cmd_parse},
+    {"parse-reply", cmd_parse_reply},
+    {"route", cmd_route},
+    {"deliver", cmd_deliver},
+    {"list", cmd_list},
+    {"show", cmd_show},
+    {"report", cmd_report},
+    {"user", cmd_user},
+    {"peer-secret", cmd_peer_secret},
+    {"lead", cmd_lead},
     /* store */
-    {"backup", cmd_backup, "backup [-c FILE] DIR  (hot copy while the daemon runs)"},
-    {"restore", cmd_restore, "restore [-c FILE] [--home DIR] BACKUP"},
-    {"erase", cmd_erase, "erase [-c FILE] [--reason TEXT] ID"},
-    {"sources", cmd_sources, "sources [-c FILE] [ID...]  (connect to each mailbox source once)"},
+    {"backup", cmd_backup},
+    {"restore", cmd_restore},
+    {"erase", cmd_erase},
+    {"sources", cmd_sources},
     /* what-if (issue 13) */
-    {"replay", cmd_replay, "replay [-c NEW.conf] [--since D] [--until D] [--json]"},
+    {"replay", cmd_replay},
 };
 
-/* verbs_of - the verbs of subcommand name (its first len bytes), or NULL. */
-static const VerbTable *verbs_of(const char *name, gsize len)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(verb_tables); i++)
-		if (strlen(verb_tables[i].name) == len &&
-		    strncmp(verb_tables[i].name, name, len) == 0)
-			return &verb_tables[i];
-	return NULL;
-}
-
-/* usage - print the subcommands (each verb of those with verbs) and
- * return the exit status for misuse. */
+/* usage - print every subcommand (each verb of those with verbs) and
+ * return the exit status: 0 on stdout (asked for), 64 for misuse. */
 static int usage(FILE *out)
 {
-	fprintf(out, "usage: leadroute [-c FILE] SUBCOMMAND [OPTIONS]\n");
-	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
-		const VerbTable *t = verbs_of(commands[i].name, strlen(commands[i].name));
-
-		if (t == NULL)
-			fprintf(out, "  leadroute %s\n", commands[i].usage);
-		for (gsize k = 0; t != NULL && k < *t->n; k++)
-			fprintf(out, "  leadroute %s %s\n", t->name, t->verbs[k].usage);
-	}
+	cmd_usage_all(out);
 	return out == stdout ? 0 : 64;
-}
-
-/* cmd_usage - see commands.h. */
-const char *cmd_usage(const char *name)
-{
-	const char *sp = strchr(name, ' ');
-	const VerbTable *t;
-
-	if (sp != NULL) {
-		t = verbs_of(name, (gsize)(sp - name));
-		return t ? cmd_verb_find(t->verbs, *t->n, sp + 1) : NULL;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return commands[i].usage;
-	return NULL;
 }
 
 /* lift_config - `leadroute -c FILE SUB ...` (or --config FILE,

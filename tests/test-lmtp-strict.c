@@ -9,12 +9,12 @@
 #include <string.h>
 
 #include <gio/gio.h>
-#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 
 #include "intake/lmtp.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
+#include "tests/lmtp-client.h"
 
 typedef struct {
 	GMutex lock;
@@ -25,15 +25,9 @@ typedef struct {
 	char *path;
 } Fixture;
 
-typedef struct {
-	GSocketConnection *conn;
-	GDataInputStream *in;
-	GOutputStream *out;
-} Client;
-
 /* A client that sends chunk every interval_ms, count times, in a thread. */
 typedef struct {
-	Client *client;
+	LmtpClient *client;
 	char *chunk;
 	guint interval_ms;
 	guint count;
@@ -114,65 +108,30 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
 }
 
 /* client_open - connect and read the greeting. */
-static Client *client_open(Fixture *f)
+static LmtpClient *client_open(Fixture *f)
 {
-	g_autoptr(GSocketClient) sc = g_socket_client_new();
-	g_autoptr(GSocketAddress) addr = g_unix_socket_address_new(f->path);
-	g_autoptr(GError) error = NULL;
-	Client *c = g_new0(Client, 1);
-	g_autofree char *greeting = NULL;
+	LmtpClient *c = lmtp_client_unix(f->path);
 
-	g_socket_client_set_timeout(sc, 20);
-	c->conn = g_socket_client_connect(sc, G_SOCKET_CONNECTABLE(addr), NULL, &error);
-	g_assert_no_error(error);
-	c->in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(c->conn)));
-	g_data_input_stream_set_newline_type(c->in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-	c->out = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
-	greeting = g_data_input_stream_read_line(c->in, NULL, NULL, NULL);
-	g_assert_true(g_str_has_prefix(greeting, "220 strict.test "));
+	lmtp_client_expect_line(c, "220 strict.test ");
 	return c;
 }
 
-/* client_close - drop the connection. */
-static void client_close(Client *c)
-{
-	g_object_unref(c->in);
-	g_io_stream_close(G_IO_STREAM(c->conn), NULL, NULL);
-	g_object_unref(c->conn);
-	g_free(c);
-}
-
 /* client_send - write all of text; FALSE when the server is gone. */
-static gboolean client_send(Client *c, const char *text)
+static gboolean client_send(LmtpClient *c, const char *text)
 {
-	return g_output_stream_write_all(c->out, text, strlen(text), NULL, NULL, NULL);
-}
-
-/* client_line - the next reply line (without CRLF), or NULL at the end. */
-static char *client_line(Client *c)
-{
-	return g_data_input_stream_read_line(c->in, NULL, NULL, NULL);
-}
-
-/* client_expect - the next reply line must start with prefix. */
-static void client_expect(Client *c, const char *prefix)
-{
-	g_autofree char *line = client_line(c);
-
-	if (line == NULL || !g_str_has_prefix(line, prefix))
-		g_error("expected \"%s\", got \"%s\"", prefix, line ? line : "(end of input)");
+	return lmtp_client_write(c, text, -1);
 }
 
 /* client_envelope - LHLO, MAIL, one RCPT and DATA, with their replies. */
-static void client_envelope(Client *c)
+static void client_envelope(LmtpClient *c)
 {
 	g_assert_true(client_send(c, "LHLO client.test\r\nMAIL FROM:<a@b.example>\r\n"
 	                             "RCPT TO:<leads@x.example>\r\nDATA\r\n"));
 	for (guint i = 0; i < 6; i++)
-		client_expect(c, "250");
-	client_expect(c, "250 2.1.0");
-	client_expect(c, "250 2.1.5");
-	client_expect(c, "354 ");
+		lmtp_client_expect_line(c, "250");
+	lmtp_client_expect_line(c, "250 2.1.0");
+	lmtp_client_expect_line(c, "250 2.1.5");
+	lmtp_client_expect_line(c, "354 ");
 }
 
 /* drip_run - the dripping client's thread. */
@@ -189,7 +148,7 @@ static gpointer drip_run(gpointer data)
 }
 
 /* drip_start - send chunk every interval_ms, count times, from a thread. */
-static Drip *drip_start(Client *c, const char *chunk, guint interval_ms, guint count)
+static Drip *drip_start(LmtpClient *c, const char *chunk, guint interval_ms, guint count)
 {
 	Drip *d = g_new0(Drip, 1);
 
@@ -218,7 +177,7 @@ static void drip_stop(Drip *d)
  * commands are message text (never run), nothing is stored. */
 static void run_smuggle(Fixture *f, const char *eol)
 {
-	Client *c = client_open(f);
+	LmtpClient *c = client_open(f);
 	g_autofree char *msg = g_strdup_printf(
 	    "From: <a@b.example>\r\nSubject: smuggle\r\n\r\nline%s.%sMAIL FROM:<evil@x.example>\r\n"
 	    "RCPT TO:<leads@x.example>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled\r\n.\r\n",
@@ -227,11 +186,11 @@ static void run_smuggle(Fixture *f, const char *eol)
 	client_envelope(c);
 	g_assert_true(client_send(c, msg));
 	g_assert_true(client_send(c, "NOOP\r\n"));
-	client_expect(c, "554 5.6.0 <leads@x.example> Message refused: bare <CR> or <LF>");
-	client_expect(c, "250 2.0.0 Ok");
+	lmtp_client_expect_line(c, "554 5.6.0 <leads@x.example> Message refused: bare <CR> or <LF>");
+	lmtp_client_expect_line(c, "250 2.0.0 Ok");
 	g_assert_true(client_send(c, "QUIT\r\n"));
-	client_expect(c, "221 ");
-	client_close(c);
+	lmtp_client_expect_line(c, "221 ");
+	lmtp_client_close(c);
 	g_assert_cmpuint(f->calls, ==, 0);
 }
 
@@ -258,20 +217,20 @@ static void test_smuggle_mixed(Fixture *f, gconstpointer data)
  * text after it is not run as a second command. */
 static void test_bare_command(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f);
+	LmtpClient *c = client_open(f);
 
 	g_assert_true(client_send(c, "LHLO client.test\r\n"));
 	for (guint i = 0; i < 6; i++)
-		client_expect(c, "250");
+		lmtp_client_expect_line(c, "250");
 	g_assert_true(client_send(c, "NOOP\nMAIL FROM:<evil@x.example>\r\n"));
-	client_expect(c, "500 5.5.2 Error: bare <CR> or <LF> in command");
+	lmtp_client_expect_line(c, "500 5.5.2 Error: bare <CR> or <LF> in command");
 	g_assert_true(client_send(c, "RSET\rMAIL FROM:<evil@x.example>\r\n"));
-	client_expect(c, "500 5.5.2 Error: bare <CR> or <LF> in command");
+	lmtp_client_expect_line(c, "500 5.5.2 Error: bare <CR> or <LF> in command");
 	/* No transaction was opened by either. */
 	g_assert_true(client_send(c, "RCPT TO:<leads@x.example>\r\nQUIT\r\n"));
-	client_expect(c, "503 5.5.1 Error: need MAIL command");
-	client_expect(c, "221 ");
-	client_close(c);
+	lmtp_client_expect_line(c, "503 5.5.1 Error: need MAIL command");
+	lmtp_client_expect_line(c, "221 ");
+	lmtp_client_close(c);
 }
 
 /* test_split_end - CRLF "." CRLF split over writes (a CR last in one) still
@@ -281,15 +240,15 @@ static void test_split_end(Fixture *f, gconstpointer data)
 	const char *parts[] = {"From: <a@b.example>\r", "\nSubject: split\r\n\r\nbody\r", "\n.",
 	                       "\r", "\n"};
 	const char *expect = "From: <a@b.example>\r\nSubject: split\r\n\r\nbody\r\n";
-	Client *c = client_open(f);
+	LmtpClient *c = client_open(f);
 
 	client_envelope(c);
 	for (gsize i = 0; i < G_N_ELEMENTS(parts); i++) {
 		g_assert_true(client_send(c, parts[i]));
 		g_usleep(100 * 1000);
 	}
-	client_expect(c, "250 2.0.0 <leads@x.example> stored as lead 1");
-	client_close(c);
+	lmtp_client_expect_line(c, "250 2.0.0 <leads@x.example> stored as lead 1");
+	lmtp_client_close(c);
 	g_assert_cmpuint(stored(f), ==, 1);
 	g_assert_cmpmem(g_bytes_get_data(f->messages->pdata[0], NULL),
 	                g_bytes_get_size(f->messages->pdata[0]), expect, strlen(expect));
@@ -345,10 +304,10 @@ static void test_replay_empty(void)
 
 /* expect_cut - the server says 421 4.4.2 and closes, within [lo, hi) s of
  * start. */
-static void expect_cut(Client *c, gint64 start, double lo, double hi)
+static void expect_cut(LmtpClient *c, gint64 start, double lo, double hi)
 {
-	g_autofree char *line = client_line(c);
-	g_autofree char *after = client_line(c);
+	g_autofree char *line = lmtp_client_line(c);
+	g_autofree char *after = lmtp_client_line(c);
 	double took = (g_get_monotonic_time() - start) / (double)G_TIME_SPAN_SECOND;
 
 	g_assert_nonnull(line);
@@ -363,20 +322,20 @@ static void expect_cut(Client *c, gint64 start, double lo, double hi)
  * client at the same time is served. */
 static void test_slow_command(Fixture *f, gconstpointer data)
 {
-	Client *slow = client_open(f);
-	Client *fast = NULL;
+	LmtpClient *slow = client_open(f);
+	LmtpClient *fast = NULL;
 	gint64 start = g_get_monotonic_time();
 	Drip *drip = drip_start(slow, "x", 700, 30);
 
 	fast = client_open(f);
 	client_envelope(fast);
 	g_assert_true(client_send(fast, "Subject: served\r\n\r\nok\r\n.\r\nQUIT\r\n"));
-	client_expect(fast, "250 2.0.0");
-	client_expect(fast, "221 ");
-	client_close(fast);
+	lmtp_client_expect_line(fast, "250 2.0.0");
+	lmtp_client_expect_line(fast, "221 ");
+	lmtp_client_close(fast);
 	expect_cut(slow, start, 1.5, 4.5);
 	drip_stop(drip);
-	client_close(slow);
+	lmtp_client_close(slow);
 	g_assert_cmpuint(stored(f), ==, 1);
 }
 
@@ -384,7 +343,7 @@ static void test_slow_command(Fixture *f, gconstpointer data)
  * 2 s plus a second per 1000 bytes sent; nothing is stored. */
 static void test_slow_data(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f);
+	LmtpClient *c = client_open(f);
 	g_autofree char *chunk = g_strnfill(99, 'y');
 	gint64 start;
 	Drip *drip;
@@ -395,7 +354,7 @@ static void test_slow_data(Fixture *f, gconstpointer data)
 	drip = drip_start(c, chunk, 500, 40);
 	expect_cut(c, start, 1.5, 5.5);
 	drip_stop(drip);
-	client_close(c);
+	lmtp_client_close(c);
 	g_assert_cmpuint(f->calls, ==, 0);
 }
 
@@ -403,7 +362,7 @@ static void test_slow_data(Fixture *f, gconstpointer data)
  * timeout, above the rate) is served. */
 static void test_steady_data(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f);
+	LmtpClient *c = client_open(f);
 	g_autofree char *line = g_strnfill(998, 'z');
 	g_autofree char *chunk =
 	    g_strdup_printf("%s\r\n%s\r\n%s\r\n%s\r\n", line, line, line, line);
@@ -415,8 +374,8 @@ static void test_steady_data(Fixture *f, gconstpointer data)
 		g_usleep(500 * 1000);
 	}
 	g_assert_true(client_send(c, ".\r\n"));
-	client_expect(c, "250 2.0.0");
-	client_close(c);
+	lmtp_client_expect_line(c, "250 2.0.0");
+	lmtp_client_close(c);
 	g_assert_cmpuint(stored(f), ==, 1);
 	g_assert_cmpuint(g_bytes_get_size(f->messages->pdata[0]), ==,
 	                 strlen("Subject: steady\r\n\r\n") + 10 * strlen(chunk));

@@ -8,13 +8,13 @@
 #include <string.h>
 
 #include <gio/gio.h>
-#include <gio/gunixsocketaddress.h>
 #include <glib/gstdio.h>
 
 #include "intake/lmtp.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "lead/rawmsg.h"
+#include "tests/lmtp-client.h"
 
 typedef enum { STORE_OK, STORE_TEMP, STORE_PERM } StoreMode;
 
@@ -36,12 +36,6 @@ typedef struct {
 	char *unix_path;
 	guint16 port;
 } Fixture;
-
-typedef struct {
-	GSocketConnection *conn;
-	GDataInputStream *in;
-	GOutputStream *out;
-} Client;
 
 /* ------------------------------------------------------------------ */
 /* The store and the server. */
@@ -90,19 +84,6 @@ static guint store_count(Fixture *f)
 	return f->store.stored;
 }
 
-/* free_port - a TCP port on 127.0.0.1 that the kernel says is free now. */
-static guint16 free_port(void)
-{
-	g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
-	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-	g_autoptr(GSocketAddress) bound = NULL;
-
-	g_assert_true(g_socket_bind(sock, any, FALSE, NULL));
-	bound = g_socket_get_local_address(sock, NULL);
-	return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
-
 /* fixture_start - a server with the given limits on a unix socket and TCP. */
 static void fixture_start(Fixture *f, gsize max_size, guint timeout, guint max_sessions)
 {
@@ -123,7 +104,7 @@ static void fixture_start(Fixture *f, gsize max_size, guint timeout, guint max_s
 	f->dir = g_dir_make_tmp("test-lmtp-XXXXXX", &error);
 	g_assert_no_error(error);
 	f->unix_path = g_build_filename(f->dir, "lmtp", NULL);
-	f->port = free_port();
+	f->port = lmtp_free_port();
 	unix_spec = g_strdup_printf("unix:%s", f->unix_path);
 	inet_spec = g_strdup_printf("inet:127.0.0.1:%u", f->port);
 	listen[0] = unix_spec;
@@ -158,89 +139,33 @@ static void fixture_teardown(Fixture *f, gconstpointer data)
 /* ------------------------------------------------------------------ */
 /* The client. */
 
-/* client_open - connect over the unix socket or TCP and read the greeting. */
-static Client *client_open(Fixture *f, gboolean inet)
+/* client_open - connect over the unix socket or TCP (the greeting is read
+ * by the test). */
+static LmtpClient *client_open(Fixture *f, gboolean inet)
 {
-	g_autoptr(GSocketClient) sc = g_socket_client_new();
-	g_autoptr(GSocketAddress) addr = NULL;
-	g_autoptr(GError) error = NULL;
-	Client *c = g_new0(Client, 1);
-
-	if (inet) {
-		g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-		addr = g_inet_socket_address_new(lo, f->port);
-	} else {
-		addr = g_unix_socket_address_new(f->unix_path);
-	}
-	g_socket_client_set_timeout(sc, 20);
-	c->conn = g_socket_client_connect(sc, G_SOCKET_CONNECTABLE(addr), NULL, &error);
-	g_assert_no_error(error);
-	c->in = g_data_input_stream_new(g_io_stream_get_input_stream(G_IO_STREAM(c->conn)));
-	g_data_input_stream_set_newline_type(c->in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
-	c->out = g_io_stream_get_output_stream(G_IO_STREAM(c->conn));
-	return c;
-}
-
-/* client_close - drop the connection. */
-static void client_close(Client *c)
-{
-	g_object_unref(c->in);
-	g_io_stream_close(G_IO_STREAM(c->conn), NULL, NULL);
-	g_object_unref(c->conn);
-	g_free(c);
+	return inet ? lmtp_client_inet(f->port) : lmtp_client_unix(f->unix_path);
 }
 
 /* client_send - write all of len bytes of text (-1: a string). */
-static void client_send(Client *c, const char *text, gssize len)
+static void client_send(LmtpClient *c, const char *text, gssize len)
 {
-	g_autoptr(GError) error = NULL;
-
-	g_output_stream_write_all(c->out, text, len < 0 ? strlen(text) : (gsize)len, NULL, NULL,
-	                          &error);
-	g_assert_no_error(error);
-}
-
-/* client_reply - one whole (multi-line) reply, lines joined by "\n", or
- * NULL at end of input. */
-static char *client_reply(Client *c)
-{
-	g_autoptr(GString) reply = g_string_new(NULL);
-
-	for (;;) {
-		g_autofree char *line = g_data_input_stream_read_line(c->in, NULL, NULL, NULL);
-		if (line == NULL)
-			return reply->len ? g_string_free(g_steal_pointer(&reply), FALSE) : NULL;
-		if (reply->len)
-			g_string_append_c(reply, '\n');
-		g_string_append(reply, line);
-		if (strlen(line) < 4 || line[3] != '-')
-			return g_string_free(g_steal_pointer(&reply), FALSE);
-	}
-}
-
-/* client_expect - the next reply must start with prefix. */
-static void client_expect(Client *c, const char *prefix)
-{
-	g_autofree char *reply = client_reply(c);
-
-	if (reply == NULL || !g_str_has_prefix(reply, prefix))
-		g_error("expected \"%s\", got \"%s\"", prefix, reply ? reply : "(end of input)");
+	g_assert_true(lmtp_client_write(c, text, len));
 }
 
 /* client_expect_eof - the server closed the connection. */
-static void client_expect_eof(Client *c)
+static void client_expect_eof(LmtpClient *c)
 {
-	g_autofree char *reply = client_reply(c);
+	g_autofree char *reply = lmtp_client_reply(c);
 
 	g_assert_null(reply);
 }
 
 /* client_hello - LHLO (greeting and LHLO reply read). */
-static void client_hello(Client *c)
+static void client_hello(LmtpClient *c)
 {
-	client_expect(c, "220 lmtp.test ");
+	lmtp_client_expect(c, "220 lmtp.test ");
 	client_send(c, "LHLO client.test\r\n", -1);
-	client_expect(c, "250-lmtp.test");
+	lmtp_client_expect(c, "250-lmtp.test");
 }
 
 /* wait_sessions - wait up to 5 s for the open session count to be n. */
@@ -262,7 +187,7 @@ static char *message_new(const char *id, const char *body)
 }
 
 /* envelope - send MAIL, n RCPTs and DATA pipelined; expect their replies. */
-static void envelope(Client *c, guint nrcpt)
+static void envelope(LmtpClient *c, guint nrcpt)
 {
 	g_autoptr(GString) cmds = g_string_new("MAIL FROM:<a@b.example>\r\n");
 
@@ -270,10 +195,10 @@ static void envelope(Client *c, guint nrcpt)
 		g_string_append_printf(cmds, "RCPT TO:<leads+%u@x.example>\r\n", i);
 	g_string_append(cmds, "DATA\r\n");
 	client_send(c, cmds->str, cmds->len);
-	client_expect(c, "250 2.1.0");
+	lmtp_client_expect(c, "250 2.1.0");
 	for (guint i = 0; i < nrcpt; i++)
-		client_expect(c, "250 2.1.5");
-	client_expect(c, "354 ");
+		lmtp_client_expect(c, "250 2.1.5");
+	lmtp_client_expect(c, "354 ");
 }
 
 /* ------------------------------------------------------------------ */
@@ -282,31 +207,31 @@ static void envelope(Client *c, guint nrcpt)
 /* run_dialogue - the whole dialogue pipelined in two writes. */
 static void run_dialogue(Fixture *f, gboolean inet)
 {
-	Client *c = client_open(f, inet);
+	LmtpClient *c = client_open(f, inet);
 	g_autofree char *lhlo = NULL;
 	const char *msg = "From: <a@b.example>\r\nMessage-ID: <dlg@test>\r\nSubject: hi\r\n\r\n"
 	                  "..a stuffed dot\r\nline\r\n.\r\n";
 	const char *expect = "From: <a@b.example>\r\nMessage-ID: <dlg@test>\r\nSubject: hi\r\n\r\n"
 	                     ".a stuffed dot\r\nline\r\n";
 
-	client_expect(c, "220 lmtp.test ");
+	lmtp_client_expect(c, "220 lmtp.test ");
 	client_send(c,
 	            "LHLO client.test\r\nMAIL FROM:<a@b.example> SIZE=120 BODY=8BITMIME\r\n"
 	            "RCPT TO:<leads@x.example>\r\nDATA\r\n",
 	            -1);
-	lhlo = client_reply(c);
+	lhlo = lmtp_client_reply(c);
 	g_assert_nonnull(strstr(lhlo, "250-PIPELINING\n"));
 	g_assert_nonnull(strstr(lhlo, "250-ENHANCEDSTATUSCODES\n"));
 	g_assert_nonnull(strstr(lhlo, "250-SIZE 1114112\n"));
-	client_expect(c, "250 2.1.0");
-	client_expect(c, "250 2.1.5");
-	client_expect(c, "354 ");
+	lmtp_client_expect(c, "250 2.1.0");
+	lmtp_client_expect(c, "250 2.1.5");
+	lmtp_client_expect(c, "354 ");
 	client_send(c, msg, -1);
 	client_send(c, "QUIT\r\n", -1);
-	client_expect(c, "250 2.0.0 <leads@x.example> stored as lead 1");
-	client_expect(c, "221 2.0.0");
+	lmtp_client_expect(c, "250 2.0.0 <leads@x.example> stored as lead 1");
+	lmtp_client_expect(c, "221 2.0.0");
 	client_expect_eof(c);
-	client_close(c);
+	lmtp_client_close(c);
 	g_assert_cmpuint(store_count(f), ==, 1);
 	g_assert_cmpmem(g_bytes_get_data(f->store.last, NULL), g_bytes_get_size(f->store.last),
 	                expect, strlen(expect));
@@ -331,7 +256,7 @@ static void test_dialogue_inet(Fixture *f, gconstpointer data)
 /* test_multi_rcpt - one reply per accepted recipient after DATA. */
 static void test_multi_rcpt(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f, FALSE);
+	LmtpClient *c = client_open(f, FALSE);
 	g_autofree char *msg = message_new("multi", "hello\r\n.\r\n");
 
 	client_hello(c);
@@ -340,20 +265,20 @@ static void test_multi_rcpt(Fixture *f, gconstpointer data)
 	            "RCPT TO:<Postmaster>\r\nRCPT TO:<c@x> NOTIFY=NEVER\r\nRCPT TO:<d@x>\r\n"
 	            "DATA\r\n",
 	            -1);
-	client_expect(c, "250 2.1.0");
-	client_expect(c, "250 2.1.5");
-	client_expect(c, "501 5.5.4");
-	client_expect(c, "250 2.1.5");
-	client_expect(c, "555 5.5.4");
-	client_expect(c, "250 2.1.5");
-	client_expect(c, "354 ");
+	lmtp_client_expect(c, "250 2.1.0");
+	lmtp_client_expect(c, "250 2.1.5");
+	lmtp_client_expect(c, "501 5.5.4");
+	lmtp_client_expect(c, "250 2.1.5");
+	lmtp_client_expect(c, "555 5.5.4");
+	lmtp_client_expect(c, "250 2.1.5");
+	lmtp_client_expect(c, "354 ");
 	client_send(c, msg, -1);
-	client_expect(c, "250 2.0.0 <a@x> stored as lead 1");
-	client_expect(c, "250 2.0.0 <Postmaster> stored as lead 1");
-	client_expect(c, "250 2.0.0 <d@x> stored as lead 1");
+	lmtp_client_expect(c, "250 2.0.0 <a@x> stored as lead 1");
+	lmtp_client_expect(c, "250 2.0.0 <Postmaster> stored as lead 1");
+	lmtp_client_expect(c, "250 2.0.0 <d@x> stored as lead 1");
 	client_send(c, "NOOP\r\n", -1);
-	client_expect(c, "250 2.0.0");
-	client_close(c);
+	lmtp_client_expect(c, "250 2.0.0");
+	lmtp_client_close(c);
 	g_assert_cmpstr(f->store.last_sender, ==, "");
 	g_assert_cmpuint(g_strv_length(f->store.last_rcpts), ==, 3);
 	g_assert_cmpuint(store_count(f), ==, 1);
@@ -362,84 +287,84 @@ static void test_multi_rcpt(Fixture *f, gconstpointer data)
 /* test_rset - RSET drops the transaction; a new one can start. */
 static void test_rset(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f, TRUE);
+	LmtpClient *c = client_open(f, TRUE);
 
 	client_hello(c);
 	client_send(c,
 	            "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRSET\r\nDATA\r\nRCPT TO:<c@d>\r\n"
 	            "MAIL FROM:<e@f>\r\nMAIL FROM:<e@f>\r\nRSET x\r\nQUIT\r\n",
 	            -1);
-	client_expect(c, "250 2.1.0");
-	client_expect(c, "250 2.1.5");
-	client_expect(c, "250 2.0.0");
-	client_expect(c, "503 5.5.1");
-	client_expect(c, "503 5.5.1");
-	client_expect(c, "250 2.1.0");
-	client_expect(c, "503 5.5.1");
-	client_expect(c, "501 5.5.4");
-	client_expect(c, "221 ");
-	client_close(c);
+	lmtp_client_expect(c, "250 2.1.0");
+	lmtp_client_expect(c, "250 2.1.5");
+	lmtp_client_expect(c, "250 2.0.0");
+	lmtp_client_expect(c, "503 5.5.1");
+	lmtp_client_expect(c, "503 5.5.1");
+	lmtp_client_expect(c, "250 2.1.0");
+	lmtp_client_expect(c, "503 5.5.1");
+	lmtp_client_expect(c, "501 5.5.4");
+	lmtp_client_expect(c, "221 ");
+	lmtp_client_close(c);
 	g_assert_cmpuint(f->store.calls, ==, 0);
 }
 
 /* test_commands - LMTP only, sequence, syntax, unknown, long lines. */
 static void test_commands(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f, FALSE);
+	LmtpClient *c = client_open(f, FALSE);
 	g_autofree char *longline = g_strnfill(1200, 'x');
 
-	client_expect(c, "220 ");
+	lmtp_client_expect(c, "220 ");
 	client_send(c, "HELO x\r\nEHLO x\r\nMAIL FROM:<a@b>\r\nLHLO\r\nLHLO c\r\n", -1);
-	client_expect(c, "500 5.5.1");
-	client_expect(c, "500 5.5.1");
-	client_expect(c, "503 5.5.1");
-	client_expect(c, "501 5.5.4");
-	client_expect(c, "250-");
+	lmtp_client_expect(c, "500 5.5.1");
+	lmtp_client_expect(c, "500 5.5.1");
+	lmtp_client_expect(c, "503 5.5.1");
+	lmtp_client_expect(c, "501 5.5.4");
+	lmtp_client_expect(c, "250-");
 	client_send(c,
 	            "MAIL FROM:a@b\r\nMAIL TO:<a@b>\r\nMAIL FROM:<a@b> FOO=1\r\n"
 	            "MAIL FROM:<a@b> SIZE=x\r\nFROB\r\n\r\nVRFY a@b\r\nnoop\r\n",
 	            -1);
-	client_expect(c, "501 5.5.4");
-	client_expect(c, "501 5.5.4");
-	client_expect(c, "555 5.5.4");
-	client_expect(c, "501 5.5.4");
-	client_expect(c, "500 5.5.2");
-	client_expect(c, "500 5.5.2");
-	client_expect(c, "252 2.5.2");
-	client_expect(c, "250 2.0.0");
+	lmtp_client_expect(c, "501 5.5.4");
+	lmtp_client_expect(c, "501 5.5.4");
+	lmtp_client_expect(c, "555 5.5.4");
+	lmtp_client_expect(c, "501 5.5.4");
+	lmtp_client_expect(c, "500 5.5.2");
+	lmtp_client_expect(c, "500 5.5.2");
+	lmtp_client_expect(c, "252 2.5.2");
+	lmtp_client_expect(c, "250 2.0.0");
 	client_send(c, longline, -1);
 	client_send(c, "\r\nNOOP\r\nNO\0OP\r\n", 15);
-	client_expect(c, "500 5.5.2 Error: line too long");
-	client_expect(c, "250 2.0.0");
-	client_expect(c, "500 5.5.2");
-	client_close(c);
+	lmtp_client_expect(c, "500 5.5.2 Error: line too long");
+	lmtp_client_expect(c, "250 2.0.0");
+	lmtp_client_expect(c, "500 5.5.2");
+	lmtp_client_close(c);
 }
 
 /* test_size - over the limit at MAIL SIZE= and at the end of DATA. */
 static void test_size(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f, TRUE);
+	LmtpClient *c = client_open(f, TRUE);
 	g_autofree char *big = g_strnfill(1200 * 1024, 'y');
 	g_autofree char *msg = message_new("big", "");
 
 	client_hello(c);
 	client_send(c, "MAIL FROM:<a@b> SIZE=2000000\r\n", -1);
-	client_expect(c, "552 5.3.4");
+	lmtp_client_expect(c, "552 5.3.4");
 	envelope(c, 2);
 	client_send(c, msg, -1);
 	client_send(c, big, -1);
 	client_send(c, "\r\n.\r\nNOOP\r\n", -1);
-	client_expect(c, "552 5.3.4 <leads+0@x.example>");
-	client_expect(c, "552 5.3.4 <leads+1@x.example>");
-	client_expect(c, "250 2.0.0");
-	client_close(c);
+	lmtp_client_expect(c, "552 5.3.4 <leads+0@x.example>");
+	lmtp_client_expect(c, "552 5.3.4 <leads+1@x.example>");
+	lmtp_client_expect(c, "250 2.0.0");
+	lmtp_client_close(c);
 	g_assert_cmpuint(f->store.calls, ==, 0);
 }
 
 /* test_many_headers - 10,000 header lines in one message. */
 static void test_many_headers(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f, FALSE);
+	LmtpClient *c = client_open(f, FALSE);
 	g_autoptr(GString) msg = g_string_new("Message-ID: <headers@test>\r\n");
 	gsize expect;
 
@@ -451,8 +376,8 @@ static void test_many_headers(Fixture *f, gconstpointer data)
 	client_hello(c);
 	envelope(c, 1);
 	client_send(c, msg->str, msg->len);
-	client_expect(c, "250 2.0.0");
-	client_close(c);
+	lmtp_client_expect(c, "250 2.0.0");
+	lmtp_client_close(c);
 	g_assert_cmpuint(g_bytes_get_size(f->store.last), ==, expect);
 	g_assert_cmpuint(store_count(f), ==, 1);
 }
@@ -460,7 +385,7 @@ static void test_many_headers(Fixture *f, gconstpointer data)
 /* test_long_line - a 1 MB line in the body is kept whole. */
 static void test_long_line(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f, TRUE);
+	LmtpClient *c = client_open(f, TRUE);
 	g_autofree char *line = g_strnfill(1024 * 1024, 'z');
 	g_autofree char *msg = message_new("longline", "");
 	gsize len;
@@ -473,8 +398,8 @@ static void test_long_line(Fixture *f, gconstpointer data)
 	client_send(c, ".", -1);
 	client_send(c, line, -1);
 	client_send(c, "\r\n.\r\n", -1);
-	client_expect(c, "250 2.0.0");
-	client_close(c);
+	lmtp_client_expect(c, "250 2.0.0");
+	lmtp_client_close(c);
 	got = g_bytes_get_data(f->store.last, &len);
 	g_assert_cmpuint(len, ==, strlen(msg) + strlen(line) + 2);
 	g_assert_cmpmem(got + strlen(msg), strlen(line), line, strlen(line));
@@ -483,16 +408,16 @@ static void test_long_line(Fixture *f, gconstpointer data)
 /* test_empty_body - headers without body are stored; nothing at all is not. */
 static void test_empty_body(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f, FALSE);
+	LmtpClient *c = client_open(f, FALSE);
 
 	client_hello(c);
 	envelope(c, 1);
 	client_send(c, "Message-ID: <empty@test>\r\n\r\n.\r\n", -1);
-	client_expect(c, "250 2.0.0");
+	lmtp_client_expect(c, "250 2.0.0");
 	envelope(c, 1);
 	client_send(c, ".\r\n", -1);
-	client_expect(c, "554 5.6.0");
-	client_close(c);
+	lmtp_client_expect(c, "554 5.6.0");
+	lmtp_client_close(c);
 	g_assert_cmpuint(store_count(f), ==, 1);
 	g_assert_cmpuint(f->store.calls, ==, 2);
 	g_assert_cmpuint(g_bytes_get_size(f->store.last), ==, 0);
@@ -528,19 +453,19 @@ static void test_junk(Fixture *f, gconstpointer data)
 {
 	g_autofree guint8 *junk = junk_new(256 * 1024, 42);
 	g_autofree guint8 *lines = g_memdup2(junk, 64 * 1024);
-	Client *c = client_open(f, TRUE);
+	LmtpClient *c = client_open(f, TRUE);
 	g_autofree char *reply = NULL;
 
-	client_expect(c, "220 ");
+	lmtp_client_expect(c, "220 ");
 	junk_crlf(lines, 64 * 1024);
 	g_output_stream_write_all(c->out, lines, 64 * 1024, NULL, NULL, NULL);
-	while ((reply = client_reply(c)) != NULL && !g_str_has_prefix(reply, "421 ")) {
+	while ((reply = lmtp_client_reply(c)) != NULL && !g_str_has_prefix(reply, "421 ")) {
 		g_assert_true(reply[0] == '5');
 		g_clear_pointer(&reply, g_free);
 	}
 	g_assert_nonnull(reply);
 	g_assert_true(g_str_has_prefix(reply, "421 4.7.0"));
-	client_close(c);
+	lmtp_client_close(c);
 
 	/* Junk with bare CRs and LFs: the server refuses it itself. */
 	c = client_open(f, FALSE);
@@ -548,7 +473,7 @@ static void test_junk(Fixture *f, gconstpointer data)
 	envelope(c, 1);
 	client_send(c, (const char *)junk, 256 * 1024);
 	client_send(c, "\r\n.\r\n", -1);
-	client_expect(c, "554 5.6.0");
+	lmtp_client_expect(c, "554 5.6.0");
 	g_assert_cmpuint(f->store.calls, ==, 0);
 	/* Junk in CRLF lines reaches the store, which finds it is not mail. */
 	junk_crlf(junk, 256 * 1024);
@@ -559,8 +484,8 @@ static void test_junk(Fixture *f, gconstpointer data)
 	junk[0] = 0;
 	client_send(c, (const char *)junk, 256 * 1024);
 	client_send(c, "\r\n.\r\n", -1);
-	client_expect(c, "554 5.6.0");
-	client_close(c);
+	lmtp_client_expect(c, "554 5.6.0");
+	lmtp_client_close(c);
 	g_assert_cmpuint(store_count(f), ==, 0);
 	g_assert_cmpuint(g_bytes_get_size(f->store.last), ==, 256 * 1024 + 2);
 	wait_sessions(f, 0);
@@ -569,14 +494,14 @@ static void test_junk(Fixture *f, gconstpointer data)
 /* test_abort_in_data - a client gone mid-DATA stores nothing. */
 static void test_abort_in_data(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f, TRUE);
+	LmtpClient *c = client_open(f, TRUE);
 	g_autofree char *msg = message_new("abort", "half a line");
 
 	client_hello(c);
 	envelope(c, 1);
 	client_send(c, msg, -1);
 	wait_sessions(f, 1);
-	client_close(c);
+	lmtp_client_close(c);
 	wait_sessions(f, 0);
 	g_assert_cmpuint(f->store.calls, ==, 0);
 }
@@ -584,42 +509,42 @@ static void test_abort_in_data(Fixture *f, gconstpointer data)
 /* test_idle_timeout - a silent client is told 421 4.4.2 and dropped. */
 static void test_idle_timeout(Fixture *f, gconstpointer data)
 {
-	Client *c = client_open(f, FALSE);
-	Client *d = client_open(f, TRUE);
+	LmtpClient *c = client_open(f, FALSE);
+	LmtpClient *d = client_open(f, TRUE);
 	g_autofree char *msg = message_new("slow", "");
 	gint64 start = g_get_monotonic_time();
 
-	client_expect(c, "220 ");
+	lmtp_client_expect(c, "220 ");
 	client_hello(d);
 	envelope(d, 1);
 	client_send(d, msg, -1);
 	wait_sessions(f, 2);
-	client_expect(c, "421 4.4.2");
+	lmtp_client_expect(c, "421 4.4.2");
 	client_expect_eof(c);
-	client_expect(d, "421 4.4.2");
+	lmtp_client_expect(d, "421 4.4.2");
 	client_expect_eof(d);
 	g_assert_cmpint(g_get_monotonic_time() - start, <, 4 * G_TIME_SPAN_SECOND);
 	wait_sessions(f, 0);
-	client_close(c);
-	client_close(d);
+	lmtp_client_close(c);
+	lmtp_client_close(d);
 	g_assert_cmpuint(f->store.calls, ==, 0);
 }
 
 /* run_store_failure - the store refuses in mode: every recipient gets code. */
 static void run_store_failure(Fixture *f, StoreMode mode, const char *code)
 {
-	Client *c = client_open(f, FALSE);
+	LmtpClient *c = client_open(f, FALSE);
 	g_autofree char *msg = message_new("fail", "body\r\n.\r\n");
 
 	f->store.mode = mode;
 	client_hello(c);
 	envelope(c, 2);
 	client_send(c, msg, -1);
-	client_expect(c, code);
-	client_expect(c, code);
+	lmtp_client_expect(c, code);
+	lmtp_client_expect(c, code);
 	client_send(c, "QUIT\r\n", -1);
-	client_expect(c, "221 ");
-	client_close(c);
+	lmtp_client_expect(c, "221 ");
+	lmtp_client_close(c);
 	g_assert_cmpuint(f->store.calls, ==, 1);
 	g_assert_cmpuint(store_count(f), ==, 0);
 }
@@ -639,7 +564,7 @@ static void test_store_perm(Fixture *f, gconstpointer data)
 /* test_concurrent - 80 sessions open at once, each delivers one message. */
 static void test_concurrent(Fixture *f, gconstpointer data)
 {
-	Client *clients[80];
+	LmtpClient *clients[80];
 
 	for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
 		clients[i] = client_open(f, i % 2);
@@ -653,8 +578,8 @@ static void test_concurrent(Fixture *f, gconstpointer data)
 		client_send(clients[i], msg, -1);
 	}
 	for (guint i = 0; i < G_N_ELEMENTS(clients); i++) {
-		client_expect(clients[i], "250 2.0.0");
-		client_close(clients[i]);
+		lmtp_client_expect(clients[i], "250 2.0.0");
+		lmtp_client_close(clients[i]);
 	}
 	g_assert_cmpuint(store_count(f), ==, G_N_ELEMENTS(clients));
 	g_assert_cmpuint(g_hash_table_size(f->store.counts), ==, G_N_ELEMENTS(clients));
@@ -670,22 +595,22 @@ static void setup_small(Fixture *f, gconstpointer data)
 /* test_max_sessions - the session over the limit gets 421 4.3.2. */
 static void test_max_sessions(Fixture *f, gconstpointer data)
 {
-	Client *a = client_open(f, FALSE);
-	Client *b = client_open(f, TRUE);
-	Client *c;
+	LmtpClient *a = client_open(f, FALSE);
+	LmtpClient *b = client_open(f, TRUE);
+	LmtpClient *c;
 
-	client_expect(a, "220 ");
-	client_expect(b, "220 ");
+	lmtp_client_expect(a, "220 ");
+	lmtp_client_expect(b, "220 ");
 	c = client_open(f, FALSE);
-	client_expect(c, "421 4.3.2");
+	lmtp_client_expect(c, "421 4.3.2");
 	client_expect_eof(c);
-	client_close(c);
-	client_close(a);
-	client_close(b);
+	lmtp_client_close(c);
+	lmtp_client_close(a);
+	lmtp_client_close(b);
 	wait_sessions(f, 0);
 	c = client_open(f, TRUE);
 	client_hello(c);
-	client_close(c);
+	lmtp_client_close(c);
 }
 
 /* stop_thread - stop the server from another thread. */
@@ -700,8 +625,8 @@ static gpointer stop_thread(gpointer data)
 /* test_stop - stop lets the transaction in hand finish, drops idle ones. */
 static void test_stop(Fixture *f, gconstpointer data)
 {
-	Client *busy = client_open(f, TRUE);
-	Client *idle = client_open(f, FALSE);
+	LmtpClient *busy = client_open(f, TRUE);
+	LmtpClient *idle = client_open(f, FALSE);
 	g_autofree char *msg = message_new("stop", "first half\r\n");
 	GThread *stopper;
 
@@ -711,16 +636,16 @@ static void test_stop(Fixture *f, gconstpointer data)
 	client_send(busy, msg, -1);
 	wait_sessions(f, 2);
 	stopper = g_thread_new("stopper", stop_thread, f);
-	client_expect(idle, "421 4.3.2");
+	lmtp_client_expect(idle, "421 4.3.2");
 	client_expect_eof(idle);
 	client_send(busy, "second half\r\n.\r\n", -1);
-	client_expect(busy, "250 2.0.0");
-	client_expect(busy, "421 4.3.2");
+	lmtp_client_expect(busy, "250 2.0.0");
+	lmtp_client_expect(busy, "421 4.3.2");
 	client_expect_eof(busy);
 	g_thread_join(stopper);
 	f->server = NULL;
-	client_close(busy);
-	client_close(idle);
+	lmtp_client_close(busy);
+	lmtp_client_close(idle);
 	g_assert_cmpuint(store_count(f), ==, 1);
 	g_assert_nonnull(g_strstr_len(g_bytes_get_data(f->store.last, NULL),
 	                              g_bytes_get_size(f->store.last), "second half\r\n"));
@@ -754,15 +679,15 @@ static void test_bind_errors(Fixture *f, gconstpointer data)
 		g_assert_error(error, LR_ERROR, cases[i].code);
 	}
 	/* The first server still answers on both addresses. */
-	client_close(client_open(f, FALSE));
-	client_close(client_open(f, TRUE));
+	lmtp_client_close(client_open(f, FALSE));
+	lmtp_client_close(client_open(f, TRUE));
 }
 
 /* test_ipv6 - "inet:[::1]:PORT" when the machine has IPv6 loopback. */
 static void test_ipv6(void)
 {
 	g_autoptr(GError) error = NULL;
-	guint16 port = free_port();
+	guint16 port = lmtp_free_port();
 	g_autofree char *spec = g_strdup_printf("inet:[::1]:%u", port);
 	const char *listen[] = {spec, NULL};
 	LrLmtpConfig config = {
