@@ -15,13 +15,13 @@
 static gboolean pop3_connect(LrSourceCtx *ctx, mailpop3 *p, GError **error)
 {
 	const LrSource *src = ctx->src;
+	mailstream *s;
 	int r;
 
 	mailpop3_set_timeout(p, POP3_TIMEOUT);
-	r = src->tls == LR_TLS_IMPLICIT ? mailpop3_ssl_connect_with_callback(
-	                                      p, src->host, src->port, tls_sni_callback, src->host)
-	                                : mailpop3_socket_connect(p, src->host, src->port);
-	if (r != MAILPOP3_NO_ERROR)
+	if ((s = source_net_open(ctx, POP3_TIMEOUT, error)) == NULL)
+		return FALSE;
+	if ((r = mailpop3_connect(p, s)) != MAILPOP3_NO_ERROR) /* s is the session's now */
 		return source_error(error, src, "connect", r);
 	if (ctx->probe)
 		ctx->probe->reachable = TRUE;
@@ -204,6 +204,7 @@ gboolean pop3_run(LrSourceCtx *ctx, GError **error)
 		g_ptr_array_add(done, NULL);
 		source_done(ctx, (const char *const *)done->pdata);
 	}
+	source_net_release(ctx);
 	mailpop3_free(p);
 	return r;
 }

@@ -21,6 +21,8 @@ typedef struct {
 	GHashTable *suspects;  /* ukeys whose batch failed: fetched alone (the thread's own) */
 	gboolean progress;     /* this round stored or counted something */
 	gboolean plain_warned; /* the tls = "none" warning is logged */
+	int fd;                /* the connection's socket, -1: none (under lock) */
+	gboolean running;      /* the thread has not ended yet (under lock) */
 } LrSourceCtx;
 
 /* The running sources. */
@@ -42,6 +44,23 @@ void source_ctx_stop(LrSourceCtx *ctx);
 
 /* source_ctx_free - join the thread (when there is one) and free. */
 void source_ctx_free(LrSourceCtx *ctx);
+
+/* source_ctxs_stop - source_ctx_stop each of ctxs (LrSourceCtx *); a
+ * thread that has not ended within 2 s (a server that does not answer)
+ * has its connection shut down, so that source_ctx_free joins it at once
+ * (intake/source-net.c). */
+void source_ctxs_stop(GPtrArray *ctxs);
+
+/* source_net_open - the TCP connection to the source's host and port
+ * (each address in turn, timeout seconds each), registered as ctx's so
+ * that source_ctxs_stop can shut it down, and a libetpan stream over it
+ * (TLS when the source's tls is implicit, with SNI).  NULL with
+ * LR_ERROR_TEMP, or when the source is stopping.  Call
+ * source_net_release before the stream is closed. */
+mailstream *source_net_open(LrSourceCtx *ctx, int timeout, GError **error);
+
+/* source_net_release - forget ctx's connection (its fd is closed next). */
+void source_net_release(LrSourceCtx *ctx);
 
 /* One fetched message. */
 typedef struct {

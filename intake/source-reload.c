@@ -44,10 +44,11 @@ static guint stop_gone(GPtrArray *old, const GPtrArray *sources, GPtrArray *kept
 		}
 		lr_log_info(0, "source=%s stopping: %s by the reload", ctx->src->id,
 		            now ? "changed" : "removed");
-		source_ctx_stop(ctx);
 		g_ptr_array_add(gone, ctx);
 	}
-	/* Joined before anything starts: a changed source's lock is free. */
+	/* Stopped (a hung connection shut down) and joined before anything
+	 * starts: a changed source's lock is free. */
+	source_ctxs_stop(gone);
 	return gone->len;
 }
 

@@ -59,6 +59,10 @@ static gpointer source_main(gpointer data)
 	}
 	if (fd >= 0)
 		close(fd);
+	g_mutex_lock(&ctx->lock);
+	ctx->running = FALSE;
+	g_cond_broadcast(&ctx->wake);
+	g_mutex_unlock(&ctx->lock);
 	return NULL;
 }
 
@@ -71,6 +75,7 @@ LrSourceCtx *source_ctx_new(LrQueue *q, const char *home, const LrSource *src, g
 	ctx->home = g_strdup(home);
 	ctx->src = lr_source_copy(src);
 	ctx->max_size = src->max_message_size ? src->max_message_size : max_size;
+	ctx->fd = -1;
 	g_mutex_init(&ctx->lock);
 	g_cond_init(&ctx->wake);
 	return ctx;
@@ -95,6 +100,7 @@ LrSourceCtx *source_ctx_start(LrSourceRunner *r, const LrSource *src)
 	LrSourceCtx *ctx = source_ctx_new(r->q, r->home, src, r->max_size);
 	g_autofree char *name = g_strdup_printf("source-%s", src->id);
 
+	ctx->running = TRUE;
 	ctx->thread = g_thread_new(name, source_main, ctx);
 	lr_log_info(0, "source=%s url=%s started", src->id, src->url);
 	return ctx;
@@ -129,8 +135,7 @@ void source_runner_stop(LrSourceRunner *r)
 {
 	if (r == NULL)
 		return;
-	for (guint i = 0; i < r->ctxs->len; i++)
-		source_ctx_stop(g_ptr_array_index(r->ctxs, i));
+	source_ctxs_stop(r->ctxs);
 	g_ptr_array_free(r->ctxs, TRUE); /* joins each */
 	g_free(r->home);
 	g_free(r);

@@ -18,27 +18,8 @@ T=$LR_TMP
 CLIENT=$LR_SRCDIR/tests/lmtp-client.py
 MAX=2000000
 lrd_init "$T/lr" "max_message_size = $MAX; session_timeout = 2;"
-# The daemon runs as nobody: its suppressions are a copy it can read (the
-# clone may be a 0700 home).
-cp "$LR_SRCDIR/tests/valgrind.supp" "$T/valgrind.supp" && chmod a+r "$T/valgrind.supp" ||
-	lr_fail "cannot copy tests/valgrind.supp"
-supp=(--suppressions="$T/valgrind.supp")
-glib_supp=/usr/share/glib-2.0/valgrind/glib.supp
-[ -r "$glib_supp" ] && supp+=(--suppressions="$glib_supp")
-memcheck=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite
-	--show-leak-kinds=definite --error-exitcode=3 --num-callers=30 "${supp[@]}"
-	--log-file="$LRD_DIR/valgrind.log")
-# Valgrind cannot run a sanitizer build; there AddressSanitizer and
-# LeakSanitizer check the same run themselves (a nonzero exit at SIGTERM).
-if grep -q __asan_init "$LRD_DAEMON"; then
-	memcheck=()
-	: >"$LRD_DIR/valgrind.log"
-	lr_log "sanitizer build: the same run under AddressSanitizer instead of valgrind"
-fi
 lrd_sink_start
-export LRD_START_SECONDS=120
-lrd_start env G_SLICE=always-malloc G_DEBUG=gc-friendly "${memcheck[@]}" ||
-	{ cat "$LRD_LOG" "$LRD_DIR/valgrind.log" >&2; lr_fail "leadrouted did not start under valgrind"; }
+lrd_memcheck_start 120
 
 # Valgrind runs the daemon 20-50 times slower: the client waits longer for
 # each reply (LR_CLIENT_PATIENCE), the session timeouts are still asserted.
@@ -58,10 +39,5 @@ n=$(lrd_count) || exit 1
 # Under memcheck the router (a background thread at nice 10) is slow and
 # make check runs other tests beside this one: give it time.
 lrd_wait_routed 400 || lr_fail "$(lrd_status_count new) leads still new after 400 s"
-lrd_alive || { cat "$LRD_DIR/valgrind.log" >&2; lr_fail "leadrouted died under valgrind"; }
-lrd_stop 90 || lr_fail "leadrouted under valgrind did not stop on SIGTERM"
-if [ "$LRD_EXIT" != 0 ]; then
-	cat "$LRD_DIR/valgrind.log" >&2
-	lr_fail "valgrind exit $LRD_EXIT (3: memory errors or definite leaks)"
-fi
+lrd_memcheck_stop 90
 echo "PASS: $want leads under valgrind, no errors, no definite leaks"

@@ -12,40 +12,22 @@
 #     marker passes), among 20: over IMAP it goes to Quarantine after
 #     quarantine_after = 3 counted tries, over POP3 it is left on the
 #     server and skipped, each with a log line; the 19 others are leads
-#     meanwhile, and the count survives a restart of leadrouted (the tries
-#     go on from 2, not from 1).
+#     meanwhile; the count survives a restart of leadrouted: a gate in the
+#     IMAP proxy admits two sessions (the failed batch, then the one
+#     counted try of the message alone), leadrouted is stopped by its PID
+#     after that try and started again with the gate open, and then makes
+#     exactly tries 2 and 3 before the Quarantine (counted in its log).
 set -u
 . "${LR_SRCDIR:-$(dirname "$0")/..}/tests/lib/common.sh"
-. "$LR_SRCDIR/tests/lib/leadrouted.sh"
-. "$LR_SRCDIR/tests/lib/dovecot.sh"
+. "$LR_SRCDIR/tests/lib/sources.sh"
 
-for c in python3 openssl ps; do
-	command -v "$c" >/dev/null || lr_fail "$c not installed (scripts/deps.sh)"
-done
-lr_tmpdir source-drop
-T=$LR_TMP
+command -v ps >/dev/null || lr_fail "ps not installed (scripts/deps.sh)"
 N=${DROP_COUNT:-200}
 NP=20
 MARK=POISON-PILL-7f3a
-lrd_init "$T/lr"
-dovecot_tls_init "$T/dv"
+src_init source-drop '' leads pimap ppop
 echo "verbose_proctitle = yes" >>"$DV_CONF"
-dovecot_user leads s3cret
-dovecot_user pimap s3cret
-dovecot_user ppop s3cret
-chmod 0644 "$DV_DIR/passwd"
 
-# put USER PREFIX COUNT [SIZE] - COUNT generated messages into USER's new/.
-put() {
-	local md=$(dovecot_maildir "$1") f i=0
-	python3 "$LR_SRCDIR/tests/source-gen.py" "$(lr_corpus)" "$T/gen-$2" "$3" "$2" ${4:+"$4"} ||
-		lr_fail "cannot generate messages"
-	for f in "$T/gen-$2"/*.eml; do
-		i=$((i + 1))
-		mv "$f" "$md/new/$((1700000000 + i)).M${i}P$$.$2.host" || lr_fail "cannot deliver $f"
-	done
-	chown -R "$DV_MAIL_USER:" "$md"
-}
 # poison USER PREFIX - message PREFIX-6 of USER gets the marker in its body.
 poison() {
 	local f
@@ -53,13 +35,11 @@ poison() {
 	[ -n "$f" ] || lr_fail "no message $2-6 for $1"
 	printf 'Note: %s\r\n' "$MARK" >>"$f"
 }
-put leads web "$N" 30000
-put pimap pi "$NP"
-put ppop pp "$NP"
+src_put leads web "$N" 30000
+src_put pimap pi "$NP"
+src_put ppop pp "$NP"
 poison pimap pi
 poison ppop pp
-printf 's3cret\n' >"$T/lr/pw" && chmod 0600 "$T/lr/pw"
-[ -z "$LRD_OWNER" ] || chown "$LRD_OWNER:" "$T/lr/pw"
 
 PROXY_WEB=$(lr_free_port) && PROXY_IMAP=$(lr_free_port) && PROXY_POP3=$(lr_free_port) ||
 	lr_fail "no free port"
@@ -69,7 +49,10 @@ proxy() {
 	lr_wait_tcp 127.0.0.1 "$1" 30 || lr_fail "the proxy on port $1 did not start"
 }
 proxy "$PROXY_WEB" "$DV_IMAPS_PORT" bytes:2000000:2 "$T/cuts.web"
-proxy "$PROXY_IMAP" "$DV_IMAP_PORT" "marker:$MARK" "$T/cuts.imap"
+# The gate opens after the proxy is up (the probe of its port is a
+# connection too).
+proxy "$PROXY_IMAP" "$DV_IMAP_PORT" "marker:$MARK" "$T/cuts.imap" "$T/gate.imap"
+echo 2 >"$T/gate.new" && mv "$T/gate.new" "$T/gate.imap"
 proxy "$PROXY_POP3" "$DV_POP3_PORT" "marker:$MARK" "$T/cuts.pop3"
 
 WEB_SOURCE="  { id = \"web\"; url = \"imaps://leads@127.0.0.1:$PROXY_WEB/INBOX\"; password_file = \"pw\";
@@ -95,12 +78,24 @@ lrd_cli check >"$T/check.out" 2>&1 || lr_fail "check: $(cat "$T/check.out")"
 dovecot_start
 lrd_start || lr_fail "leadrouted did not start"
 
-# The poisoned messages first.  The count is durable: a restart after the
-# first failed try goes on from 2.
+# The poisoned messages first.  The count is durable: the gate lets the
+# first daemon make one counted try only (its first session fails the
+# batch, the second tries the message alone; then the proxy refuses it),
+# and the restarted one goes on from 2.
+# tries [FROM] - the counted tries of the poisoned IMAP message logged
+# (from line FROM of the log on).
+tries() {
+	tail -n +"${1:-1}" "$LRD_LOG" | grep -o "source=pimap uid=[^ ]* try=[0-9]*/3 failed" |
+		sed 's/.* try=//; s/ failed//' | tr '\n' ' '
+}
 lr_wait_until 90 grep -q "source=pimap uid=.* try=1/3 failed" "$LRD_LOG" ||
 	lr_fail "no failed try of the poisoned IMAP message"
+lr_wait_until 30 grep -q "refused by the gate" "$T/cuts.imap" ||
+	lr_fail "the gate did not close after two sessions"
 lrd_stop || lr_fail "leadrouted did not stop"
-mark=$(wc -l <"$LRD_LOG")
+[ "$(tries)" = "1/3 " ] || lr_fail "before the restart: tries '$(tries)', want one, 1/3"
+mark=$(($(wc -l <"$LRD_LOG") + 1))
+echo 1000000 >"$T/gate.open" && mv "$T/gate.open" "$T/gate.imap"
 lrd_start || lr_fail "leadrouted did not restart"
 poisoned_done() {
 	[ "$(lrd_count)" -ge $((2 * (NP - 1))) ] &&
@@ -165,13 +160,11 @@ left=$(find "$MD/new" "$MD/cur" -type f | wc -l)
 [ "$left" = 0 ] || lr_fail "$left messages left in INBOX"
 lr_log "web: $N leads once after two cuts mid-FETCH and a kill; Processed holds all $N ($moved files)"
 
-# The poisoned messages: tries 2 and 3 after the restart, then out of the way.
-tail -n +"$mark" "$LRD_LOG" | grep -q "source=pimap uid=.* try=1/3" &&
-	lr_fail "the try count started again after the restart"
-# (Under load the first tries may all come before the restart: then the
-# restarted daemon must not try it again at all.)
-grep -q "source=pimap uid=.* try=3/3 failed" "$LRD_LOG" ||
-	lr_fail "no third try of the poisoned IMAP message"
+# The poisoned message: exactly tries 2 and 3 after the restart, then out
+# of the way.
+[ "$(tries "$mark")" = "2/3 3/3 " ] ||
+	lr_fail "after the restart: tries '$(tries "$mark")', want 2/3 3/3 (the count did not survive)"
+lr_log "poisoned IMAP message: try 1/3 before the restart, $(tries "$mark")after it"
 PMD=$(dovecot_maildir pimap)
 # -q: a match wins over the error for the folder (new/ or cur/) that is
 # empty, whose glob is left unexpanded (grep -l exited 2 with a match).

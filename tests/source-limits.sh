@@ -15,41 +15,18 @@
 #     once).
 set -u
 . "${LR_SRCDIR:-$(dirname "$0")/..}/tests/lib/common.sh"
-. "$LR_SRCDIR/tests/lib/leadrouted.sh"
-. "$LR_SRCDIR/tests/lib/dovecot.sh"
+. "$LR_SRCDIR/tests/lib/sources.sh"
 
-for c in python3 openssl; do
-	command -v "$c" >/dev/null || lr_fail "$c not installed (scripts/deps.sh)"
-done
-lr_tmpdir source-limits
-T=$LR_TMP
 BIG=$((30 * 1024 * 1024))
-lrd_init "$T/lr" 'max_message_size = 40000000;'
-dovecot_tls_init "$T/dv"
-for u in bigi bigp stls stlsbad; do dovecot_user "$u" s3cret; done
-chmod 0644 "$DV_DIR/passwd"
-printf 's3cret\n' >"$T/lr/pw" && printf 'wrong\n' >"$T/lr/bad" && chmod 0600 "$T/lr/pw" "$T/lr/bad"
-[ -z "$LRD_OWNER" ] || chown "$LRD_OWNER:" "$T/lr/pw" "$T/lr/bad"
-
-# put USER PREFIX COUNT [SIZE] - COUNT generated messages into USER's new/.
-put() {
-	local md=$(dovecot_maildir "$1") f i=0
-	python3 "$LR_SRCDIR/tests/source-gen.py" "$(lr_corpus)" "$T/gen-$2" "$3" "$2" ${4:+"$4"} ||
-		lr_fail "cannot generate messages"
-	for f in "$T/gen-$2"/*.eml; do
-		i=$((i + 1))
-		mv "$f" "$md/tmp/$2-$i" && chown "$DV_MAIL_USER:" "$md/tmp/$2-$i" &&
-			mv "$md/tmp/$2-$i" "$md/new/$((1700000000 + i)).M${i}P$$.$2.host" ||
-			lr_fail "cannot deliver $f"
-	done
-}
-put bigi bi 5
-put bigi bigi 1 "$BIG"
-put bigp bp 5
+src_init source-limits 'max_message_size = 40000000;' bigi bigp stls stlsbad
+src_secret bad wrong
+src_put bigi bi 5
+src_put bigi bigi 1 "$BIG"
+src_put bigp bp 5
 cp "$(dovecot_maildir bigi)"/new/*.bigi.host "$(dovecot_maildir bigp)/new/1800000000.Mbig.bigp.host"
 chown "$DV_MAIL_USER:" "$(dovecot_maildir bigp)"/new/*
-put stls st 10
-put stlsbad sb 2
+src_put stls st 10
+src_put stlsbad sb 2
 DOWN=$(lr_free_port) || lr_fail "no free port"
 cat >>"$LRD_CONF" <<EOF
 sources = (
@@ -90,7 +67,7 @@ c.sendmail('form@site.test', ['leads+lmtp@acme.test'],
            b'From: Form <form@site.test>\r\nSubject: lmtp\r\nMessage-ID: <lmtp-1@gen.test>\r\n\r\nName: Lmtp Person\r\n')
 c.quit()
 PY
-put stls st2 3
+src_put stls st2 3
 lr_wait_until 30 eval '[ "$(stored stls)" = 13 ]' || lr_fail "stls stalled: $(stored stls) of 13"
 lr_log "LMTP and new POP3 mail taken in $((SECONDS - start)) s while badpw and down back off"
 lrd_stop || lr_fail "leadrouted did not stop"
