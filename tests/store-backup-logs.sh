@@ -39,24 +39,13 @@ first_log() {
 }
 
 # 1. Acknowledged before the backup.
-timeout 300 "$SMTP_SOURCE" -L -d -s 8 -m 300 -f form@example.org -t "$TO" "$LRD_UNIX" ||
-	lr_fail "smtp-source (300) failed"
-lrd_keys >"$T/acked" || exit 1
-[ "$(wc -l <"$T/acked")" = 300 ] || lr_fail "$(wc -l <"$T/acked") leads stored, want 300"
+lrd_send_acked 300 "$TO" "$T/acked"
 
 # 2. The paced backup under load, while the daemon checkpoints.
-(
-	for round in $(seq 1 100); do
-		[ -e "$T/stop" ] && exit 0
-		timeout 300 "$SMTP_SOURCE" -L -d -s 8 -m 300 -f "load$round@example.org" -t "$TO" \
-			"$LRD_UNIX" || exit 1
-	done
-) >"$T/load.out" 2>&1 &
-load=$!
+lrd_load_start 300 "$TO" "$T/stop"
+load=$LRD_LOAD_PID
 lr_on_exit "touch '$T/stop'"
-lr_wait_until 60 bash -c "[ \$('$LRD_CLI' list -c '$LRD_CONF' --json 2>/dev/null |
-	python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') -gt 450 ]" ||
-	lr_fail "the load did not start"
+lrd_wait_stored 450 || lr_fail "the load did not start"
 mkdir -p "$T/bak" "$T/bak2" && [ -n "$LRD_OWNER" ] && chown "$LRD_OWNER:" "$T/bak" "$T/bak2"
 log0=$(first_log)
 t0=$SECONDS
@@ -76,7 +65,7 @@ logs_go() { [ "$(first_log)" -gt "$1" ]; }
 log1=$(first_log)
 lr_wait_until 30 logs_go "$log1" || lr_fail "log $log1 was not removed after the backup"
 touch "$T/stop"
-wait $load || lr_fail "smtp-source (load) failed: $(cat "$T/load.out")"
+wait $load || lr_fail "smtp-source (load) failed: $(cat "$T/stop.out")"
 lrd_keys >"$T/live" || exit 1
 timeout 300 "$SMTP_SOURCE" -L -d -s 8 -m 600 -f more@example.org -t "$TO" "$LRD_UNIX" \
 	>/dev/null 2>&1 &

@@ -23,32 +23,21 @@ lrd_start || { cat "$LRD_LOG" >&2; lr_fail "leadrouted did not start (exit ${LRD
 TO=leads@leads.test
 
 # 1. Acknowledged before the backup.
-timeout 300 "$SMTP_SOURCE" -L -d -s 8 -m 400 -f form@example.org -t "$TO" "$LRD_UNIX" ||
-	lr_fail "smtp-source (400) failed"
-lrd_keys >"$T/acked" || exit 1
-[ "$(wc -l <"$T/acked")" = 400 ] || lr_fail "$(wc -l <"$T/acked") leads stored, want 400"
+lrd_send_acked 400 "$TO" "$T/acked"
 
 # 2. The backup under load.
 # The load runs in rounds until the backup is done (a fixed count could end
 # before a slow backup does, and then the backup was not under load).
-(
-	for round in $(seq 1 100); do
-		[ -e "$T/stop" ] && exit 0
-		timeout 300 "$SMTP_SOURCE" -L -d -s 8 -m 500 -f "load$round@example.org" -t "$TO" \
-			"$LRD_UNIX" || exit 1
-	done
-) >"$T/load.out" 2>&1 &
-load=$!
-lr_wait_until 60 bash -c "[ \$('$LRD_CLI' list -c '$LRD_CONF' --json 2>/dev/null |
-	python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') -gt 600 ]" ||
-	lr_fail "the load did not start"
+lrd_load_start 500 "$TO" "$T/stop"
+load=$LRD_LOAD_PID
+lrd_wait_stored 600 || lr_fail "the load did not start"
 mkdir -p "$T/bak" && [ -n "$LRD_OWNER" ] && chown "$LRD_OWNER:" "$T/bak"
 t0=$SECONDS
 lrd_cli backup "$T/bak" >"$T/backup.out" 2>&1 || lr_fail "backup: $(cat "$T/backup.out")"
 lr_log "backup under load in $((SECONDS - t0)) s"
 kill -0 $load 2>/dev/null || lr_fail "the load was over before the backup finished"
 touch "$T/stop"
-wait $load || lr_fail "smtp-source (load) failed: $(cat "$T/load.out")"
+wait $load || lr_fail "smtp-source (load) failed: $(cat "$T/stop.out")"
 if lrd_cli backup "$T/bak" >"$T/again.out" 2>&1; then
 	lr_fail "a second backup into the same folder was not refused"
 fi

@@ -236,6 +236,36 @@ for lead in json.load(sys.stdin):
     print(lead["message_key"])' | LC_ALL=C sort
 }
 
+# lrd_send_acked N TO FILE - deliver N messages to TO over the unix socket
+# (smtp-source); the keys of every stored lead go to FILE, which must then
+# hold exactly N.
+lrd_send_acked() {
+	timeout 300 "$SMTP_SOURCE" -L -d -s 8 -m "$1" -f form@example.org -t "$2" "$LRD_UNIX" ||
+		lr_fail "smtp-source ($1) failed"
+	lrd_keys >"$3" || exit 1
+	[ "$(wc -l <"$3")" = "$1" ] || lr_fail "$(wc -l <"$3") leads stored, want $1"
+}
+
+# lrd_load_start PER_ROUND TO STOP - deliver rounds of PER_ROUND messages in
+# the background until the file STOP exists (a fixed count could end before
+# a slow step under load does); its PID in LRD_LOAD_PID, output in STOP.out.
+lrd_load_start() {
+	(
+		for round in $(seq 1 100); do
+			[ -e "$3" ] && exit 0
+			timeout 300 "$SMTP_SOURCE" -L -d -s 8 -m "$1" -f "load$round@example.org" \
+				-t "$2" "$LRD_UNIX" || exit 1
+		done
+	) >"$3.out" 2>&1 &
+	LRD_LOAD_PID=$!
+}
+
+# lrd_wait_stored N - wait up to 60 s until more than N leads are stored.
+lrd_wait_stored() {
+	lr_wait_until 60 bash -c "[ \$('$LRD_CLI' list -c '$LRD_CONF' --json 2>/dev/null |
+		python3 -c 'import json,sys; print(len(json.load(sys.stdin)))') -gt $1 ]"
+}
+
 # lrd_dup_keys - keys that more than one lead holds.
 lrd_dup_keys() {
 	lrd_keys | uniq -d
