@@ -65,8 +65,33 @@ keys = [l["message_key"] for l in json.load(open(sys.argv[1])) if l["is_lead"]]
 sys.exit(0 if len(keys) == len(set(keys)) == 5 else 1)
 PY
 
-mapfile -t offers < <(flow_mails nora new-lead)
-[ ${#offers[@]} = 5 ] || lr_fail "nora has ${#offers[@]} offers, not 5"
+# The store's truth: north offered each lead to nora exactly once.
+nids=$(python3 -c 'import json,sys; print(*[l["id"] for l in json.load(open(sys.argv[1])) if l["is_lead"]])' "$(fed_leads north)")
+[ "$(echo $nids | wc -w)" = 5 ] || lr_fail "north's leads: '$nids'"
+for nid in $nids; do
+	n=$(fed_cli north show --json "$nid" | python3 -c 'import json,sys; print([e["type"] for e in json.load(sys.stdin)["events"]].count("notified"))') ||
+		lr_fail "show $nid at north failed"
+	[ "$n" = 1 ] || lr_fail "north notified lead $nid $n times"
+done
+# Mail is at least once: a SIGKILL after the relay's 250 and before the
+# outbox records it sends the same stored message again (the same bytes,
+# so the same Message-ID).  Nora has five distinct offers; a copy must have
+# the body of the offer it repeats, byte for byte.
+mapfile -t mails < <(flow_mails nora new-lead)
+offers=()
+declare -A seen=()
+for f in "${mails[@]}"; do
+	mid=$(grep -m1 -i '^Message-ID:' "$f") || lr_fail "$f has no Message-ID"
+	if [ -n "${seen[$mid]:-}" ]; then
+		cmp -s <(sed '1,/^$/d' "$f") <(sed '1,/^$/d' "${seen[$mid]}") ||
+			lr_fail "two different offers share $mid"
+		lr_log "offer sent twice after a kill (same message): $mid"
+		continue
+	fi
+	seen[$mid]=$f
+	offers+=("$f")
+done
+[ ${#offers[@]} = 5 ] || lr_fail "nora has ${#offers[@]} distinct offers, not 5 (${#mails[@]} mails)"
 flow_reply "${offers[0]}" "nora@$FLOW_REPS" "ACCEPT"
 lr_wait_until 30 logged north 'event=accepted' || lr_fail "north did not obey the first ACCEPT"
 fed_daemon_kill north
