@@ -164,3 +164,24 @@ gboolean queue_seq_next(DB_SEQUENCE *seq, guint64 *out, GError **error)
 	*out = (guint64)v;
 	return TRUE;
 }
+
+/* queue_db_open_one - open (creating) one database of the environment. */
+gboolean queue_db_open_one(LrQueue *q, DB **db, const char *name, u_int32_t pagesize,
+                           u_int32_t dbflags, GError **error)
+{
+	int ret;
+
+	if ((ret = db_create(db, q->env, 0)) != 0)
+		goto fail;
+	if (pagesize && (ret = (*db)->set_pagesize(*db, pagesize)) != 0)
+		goto fail;
+	if (dbflags && (ret = (*db)->set_flags(*db, dbflags)) != 0)
+		goto fail;
+	ret = (*db)->open(*db, NULL, name, NULL, DB_BTREE,
+	                  DB_CREATE | DB_AUTO_COMMIT | DB_THREAD | DB_READ_UNCOMMITTED, 0660);
+	if (ret == 0)
+		return TRUE;
+fail:
+	queue_db_error(error, ret, name);
+	return FALSE;
+}

@@ -182,9 +182,11 @@ GPtrArray *queue_events_in(LrQueue *q, LrTxn *txn, guint64 id, GError **error);
  * fewer cache visits and less space per record (version 3 on). */
 #define QUEUE_SUMMARY_PAGE 65536
 
-/* queue_summaries_recreate - remove summary.db and create it empty (with
- * QUEUE_SUMMARY_PAGE pages), for the upgrade that rebuilds every summary. */
-gboolean queue_summaries_recreate(LrQueue *q, GError **error);
+/* queue_db_open_one - open (creating) one database name of q's environment
+ * into *db, with pagesize (0: BDB's default) and dbflags (e.g. DB_DUP).
+ * FALSE with error set (TEMP) when BDB refuses. */
+gboolean queue_db_open_one(LrQueue *q, DB **db, const char *name, u_int32_t pagesize,
+                           u_int32_t dbflags, GError **error);
 
 /* queue_logs_remove - remove the log files no longer needed (after a
  * checkpoint), unless a backup holds the backup mark (queue-backup.c):

@@ -215,27 +215,6 @@ static gboolean env_open(LrQueue *q, GError **error)
 	return ok;
 }
 
-/* db_open_one - open (creating) one database of the environment. */
-static gboolean db_open_one(LrQueue *q, DB **db, const char *name, u_int32_t pagesize,
-                            u_int32_t dbflags, GError **error)
-{
-	int ret;
-
-	if ((ret = db_create(db, q->env, 0)) != 0)
-		goto fail;
-	if (pagesize && (ret = (*db)->set_pagesize(*db, pagesize)) != 0)
-		goto fail;
-	if (dbflags && (ret = (*db)->set_flags(*db, dbflags)) != 0)
-		goto fail;
-	ret = (*db)->open(*db, NULL, name, NULL, DB_BTREE,
-	                  DB_CREATE | DB_AUTO_COMMIT | DB_THREAD | DB_READ_UNCOMMITTED, 0660);
-	if (ret == 0)
-		return TRUE;
-fail:
-	queue_db_error(error, ret, name);
-	return FALSE;
-}
-
 /* seq_open - open a named sequence starting at 1; cache > 0 lets this
  * process take that many numbers at once (gaps after a restart). */
 static gboolean seq_open(LrQueue *q, DB_SEQUENCE **seq, const char *name, int cache, GError **error)
@@ -253,35 +232,20 @@ static gboolean seq_open(LrQueue *q, DB_SEQUENCE **seq, const char *name, int ca
 	return TRUE;
 }
 
-/* queue_summaries_recreate - summary.db removed and created empty. */
-gboolean queue_summaries_recreate(LrQueue *q, GError **error)
-{
-	int ret;
-
-	q->summaries->close(q->summaries, 0);
-	q->summaries = NULL;
-	ret = q->env->dbremove(q->env, NULL, "summary.db", NULL, DB_AUTO_COMMIT);
-	if (ret != 0 && ret != ENOENT) {
-		queue_db_error(error, ret, "summary.db");
-		return FALSE;
-	}
-	return db_open_one(q, &q->summaries, "summary.db", QUEUE_SUMMARY_PAGE, 0, error);
-}
-
 /* dbs_open - open every database and sequence. */
 static gboolean dbs_open(LrQueue *q, GError **error)
 {
-	return db_open_one(q, &q->leads, "leads.db", 0, 0, error) &&
-	       db_open_one(q, &q->raw, "raw.db", 65536, 0, error) &&
-	       db_open_one(q, &q->events, "events.db", 16384, DB_DUP, error) &&
-	       db_open_one(q, &q->keys, "keys.db", 0, 0, error) &&
-	       db_open_one(q, &q->jobs, "jobs.db", 0, 0, error) &&
-	       db_open_one(q, &q->outbox, "outbox.db", 65536, 0, error) &&
-	       db_open_one(q, &q->outdue, "outdue.db", 0, 0, error) &&
-	       db_open_one(q, &q->state, "state.db", 0, 0, error) &&
-	       db_open_one(q, &q->seqdb, "seq.db", 0, 0, error) &&
-	       db_open_one(q, &q->index, "index.db", 0, 0, error) &&
-	       db_open_one(q, &q->summaries, "summary.db", QUEUE_SUMMARY_PAGE, 0, error) &&
+	return queue_db_open_one(q, &q->leads, "leads.db", 0, 0, error) &&
+	       queue_db_open_one(q, &q->raw, "raw.db", 65536, 0, error) &&
+	       queue_db_open_one(q, &q->events, "events.db", 16384, DB_DUP, error) &&
+	       queue_db_open_one(q, &q->keys, "keys.db", 0, 0, error) &&
+	       queue_db_open_one(q, &q->jobs, "jobs.db", 0, 0, error) &&
+	       queue_db_open_one(q, &q->outbox, "outbox.db", 65536, 0, error) &&
+	       queue_db_open_one(q, &q->outdue, "outdue.db", 0, 0, error) &&
+	       queue_db_open_one(q, &q->state, "state.db", 0, 0, error) &&
+	       queue_db_open_one(q, &q->seqdb, "seq.db", 0, 0, error) &&
+	       queue_db_open_one(q, &q->index, "index.db", 0, 0, error) &&
+	       queue_db_open_one(q, &q->summaries, "summary.db", QUEUE_SUMMARY_PAGE, 0, error) &&
 	       /* Lead ids are shown to people: dense, one at a time.  Job and
 	        * outbox ids only order records: taken in blocks. */
 	       seq_open(q, &q->lead_seq, "lead", 0, error) &&
