@@ -1,18 +1,12 @@
-/* queue-erase.c - erasing a person's data inside a transaction, and the
- * upgrade of a store written before indexes and summaries existed (1) or
- * with version-1 summary records (2). */
+/* queue-erase.c - erasing a person's data inside a transaction (an
+ * erasure request or the retention of closed leads). */
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "lead/erase.h"
-#include "lead/summary.h"
-#include "lead/log.h"
 #include "lead/lr-error.h"
 #include "queue/queue-int.h"
-
-/* Leads per transaction when building indexes for an older store. */
 
 /* events_rewrite - replace lead id's events by scrubbed copies. */
 static gboolean events_rewrite(LrTxn *txn, guint64 id, GError **error)

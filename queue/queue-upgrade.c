@@ -6,12 +6,11 @@
 
 #include <stdlib.h>
 
-#include "lead/summary.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "queue/queue-int.h"
 
-/* leads per upgrade transaction */
+/* Leads per transaction when building indexes for an older store. */
 #define QUEUE_UPGRADE_BATCH 500
 
 /* summaries_recreate - summary.db removed and created empty. */
