@@ -69,8 +69,8 @@ PY
 nids=$(python3 -c 'import json,sys; print(*[l["id"] for l in json.load(open(sys.argv[1])) if l["is_lead"]])' "$(fed_leads north)")
 [ "$(echo $nids | wc -w)" = 5 ] || lr_fail "north's leads: '$nids'"
 for nid in $nids; do
-	n=$(fed_cli north show --json "$nid" | python3 -c 'import json,sys; print([e["type"] for e in json.load(sys.stdin)["events"]].count("notified"))') ||
-		lr_fail "show $nid at north failed"
+	fed_cli north show --json "$nid" >"$LR_TMP/north-$nid.json" || lr_fail "show $nid at north failed"
+	n=$(python3 "$FLOW_PY" events "$LR_TMP/north-$nid.json" | tr ' ' '\n' | grep -c '^notified$')
 	[ "$n" = 1 ] || lr_fail "north notified lead $nid $n times"
 done
 # Mail is at least once: a SIGKILL after the relay's 250 and before the
