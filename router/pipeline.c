@@ -91,7 +91,13 @@ static void pipe_worker(gpointer data, gpointer on_worker)
 	g_mutex_unlock(&g->lock);
 }
 
-/* pipe_pool - the process's worker threads, made once. */
+/* pipe_pool - the process's worker threads, made once, all at once, by
+ * the first thread that gives work.  Exclusive, not shared: GLib gives the
+ * threads of its shared pools the scheduler settings of whichever thread
+ * made the first shared pool (the daemon's LMTP pool, at nice 0), and an
+ * unprivileged daemon may not raise the router's nice 10 back to 0
+ * ("GLib-CRITICAL: Failed to set scheduler settings").  These threads
+ * inherit the creator's nice; pipe_thread_nice sets each item's. */
 static GThreadPool *pipe_pool(void)
 {
 	static GThreadPool *pool;
@@ -99,7 +105,7 @@ static GThreadPool *pipe_pool(void)
 
 	if (g_once_init_enter(&done)) {
 		gint n = (gint)CLAMP(g_get_num_processors(), 2, 8);
-		pool = g_thread_pool_new(pipe_worker, PIPE_ON_WORKER, n, FALSE, NULL);
+		pool = g_thread_pool_new(pipe_worker, PIPE_ON_WORKER, n, TRUE, NULL);
 		g_once_init_leave(&done, 1);
 	}
 	return pool;

@@ -46,6 +46,7 @@
 #   lrd_wait_routed [SECS] until no lead is "new" (all parsed and routed)
 #   lrd_sink_start         smtp-sink on LRD_SMTP_PORT (the notifications)
 #   lrd_as_user CMD...     run CMD as LRD_USER (or as is)
+#   lrd_log_clean          fail on a GLib CRITICAL or WARNING in LRD_LOG
 #   lrd_memcheck_start [SECONDS]  lrd_start under valgrind memcheck
 #                          (G_SLICE=always-malloc, G_DEBUG=gc-friendly,
 #                          GLib's suppressions and tests/valgrind.supp,
@@ -193,6 +194,15 @@ lrd_stop() {
 	LRD_EXIT=$?
 	LRD_PID=
 	return "$killed"
+}
+
+# lrd_log_clean - fail the test when the daemon's log holds a GLib
+# critical or warning ("(leadrouted:PID): GLib-CRITICAL **: ..."): each is
+# a bug, and under G_DEBUG=fatal-criticals an abort.
+lrd_log_clean() {
+	local bad
+	bad=$(grep -E '\([a-z-]+:[0-9]+\): ([A-Za-z-]+-)?(CRITICAL|WARNING) \*\*' "$LRD_LOG" | head -5)
+	[ -z "$bad" ] || lr_fail "leadrouted logged: $bad"
 }
 
 # lrd_kill9 - SIGKILL the daemon and reap it.
