@@ -90,6 +90,26 @@ int queue_test_expire_locks(LrQueue *q)
 	return q->env->lock_detect(q->env, 0, DB_LOCK_EXPIRE, &rejected) == 0 ? rejected : -1;
 }
 
+/* queue_test_cache_priority - see queue.h. */
+int queue_test_cache_priority(LrQueue *q)
+{
+	DB *dbs[] = {q->leads,  q->raw,   q->events, q->keys,  q->jobs,     q->outbox,
+	             q->outdue, q->state, q->seqdb,  q->index, q->summaries};
+	DB_CACHE_PRIORITY first = 0, p;
+
+	gboolean any = FALSE;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(dbs); i++) {
+		if (dbs[i] == NULL)
+			continue;
+		if (dbs[i]->get_priority(dbs[i], &p) != 0 || (any && p != first))
+			return -1;
+		first = p;
+		any = TRUE;
+	}
+	return any ? (int)first : -1;
+}
+
 /* run_once - one attempt at fn; returns the DB error (0 or DB_LOCK_DEADLOCK
  * to retry), with *ok saying whether fn succeeded. */
 static int run_once(LrQueue *q, QueueTxnFunc fn, gpointer data, gboolean lazy, gboolean *ok,

@@ -253,6 +253,25 @@ static gboolean dbs_open(LrQueue *q, GError **error)
 	       seq_open(q, &q->out_seq, "outbox", 100, error);
 }
 
+/* cache_yield - the pages a command reads (a report's or `list --json`'s
+ * scan of the whole store) go first when the shared cache needs room:
+ * they neither push out the daemon's working pages nor fill the cache
+ * with clean pages that the next command must search past (Berkeley DB
+ * looks through many buffers for one it may drop: measured, the first
+ * `show` after `list --json` at 20,000 leads took 1 s and 59 MB, now 60 ms
+ * and 21 MB).  Per handle (DB->set_priority), so the daemon's own reads
+ * keep the default; a page both read, such as a btree's root, takes the
+ * priority of the last to let it go, and the daemon reads it in again. */
+static void cache_yield(LrQueue *q)
+{
+	DB *dbs[] = {q->leads,  q->raw,   q->events, q->keys,  q->jobs,     q->outbox,
+	             q->outdue, q->state, q->seqdb,  q->index, q->summaries};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(dbs); i++)
+		if (dbs[i] != NULL)
+			(void)dbs[i]->set_priority(dbs[i], DB_PRIORITY_VERY_LOW);
+}
+
 /* queue_open - open the environment and its databases. */
 LrQueue *queue_open(const char *home, gboolean daemon, GError **error)
 {
@@ -268,6 +287,8 @@ LrQueue *queue_open(const char *home, gboolean daemon, GError **error)
 		return NULL;
 	}
 	q->checkpoint_every = 30 * G_USEC_PER_SEC;
+	if (!daemon)
+		cache_yield(q);
 	if (daemon) {
 		/* Off for every process of the environment (its shared region may
 		 * have been made by a version that set it). */
@@ -343,6 +364,7 @@ LrQueue *queue_open_readonly(const char *home, GError **error)
 		queue_close(q);
 		return NULL;
 	}
+	cache_yield(q);
 	queue_state_get(q, NULL, QUEUE_STORE_VERSION_KEY, &version, NULL);
 	if (g_strcmp0(version, G_STRINGIFY(QUEUE_STORE_VERSION)) != 0) {
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP,

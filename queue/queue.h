@@ -132,6 +132,10 @@ void queue_test_deadlocks(LrQueue *q, guint n);
 void queue_test_lock_timeout(LrQueue *q, guint32 usec);
 int queue_test_expire_locks(LrQueue *q);
 
+/* queue_test_cache_priority - for tests: the cache priority (a
+ * DB_CACHE_PRIORITY) of every database handle of q, -1 when they differ. */
+int queue_test_cache_priority(LrQueue *q);
+
 /* queue_txn_queue - the queue a transaction belongs to. */
 LrQueue *queue_txn_queue(LrTxn *txn);
 
