@@ -1,0 +1,23 @@
+#!/bin/sh
+# cli-libs.sh - what the leadroute command loads.  Every command starts
+# with the dynamic loader mapping its libraries: libcurl brought 18 more
+# (56 in all, 13.7 MB resident for `leadroute --version`; 38 and 10.7 MB
+# without it).  No command sends mail or posts to a partner (leadrouted
+# does), so leadroute must not need libcurl: the day one pulls mailer's
+# sender in, this fails.  leadrouted does need it (so the check reads
+# the right thing).
+set -u
+: "${LR_BUILDDIR:?}"
+fail() { echo "FAIL: $*"; exit 1; }
+command -v objdump >/dev/null || fail "objdump (binutils) is missing"
+
+needed() { objdump -p "$1" | awk '$1 == "NEEDED" { print $2 }'; }
+
+cli=$(needed "$LR_BUILDDIR/src/leadroute") || fail "objdump src/leadroute"
+daemon=$(needed "$LR_BUILDDIR/src/leadrouted") || fail "objdump src/leadrouted"
+echo "$daemon" | grep -q '^libcurl' || fail "leadrouted does not need libcurl: $daemon"
+echo "$daemon" | grep -q '^libdb' || fail "cannot read leadrouted's libraries: $daemon"
+if echo "$cli" | grep -q '^libcurl'; then
+	fail "leadroute needs libcurl: $(echo "$cli" | tr '\n' ' ')"
+fi
+echo "PASS: leadroute needs $(echo "$cli" | wc -l) libraries, none of them libcurl"
