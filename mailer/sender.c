@@ -441,10 +441,27 @@ static gboolean sender_settle(LrSender *s, LrQueue *q, const LrOutMail *m, Sende
 	return sender_defer(s, q, m, t->error->message, error);
 }
 
-/* sender_run_once - one pass over the due outbox. */
+/* sender_wants - QueueOutboxWant: is m of the kinds asked for? */
+static gboolean sender_wants(const LrOutMail *m, gpointer data)
+{
+	SenderKinds kinds = GPOINTER_TO_UINT(data);
+
+	return (kinds & (sender_is_https(m) ? SENDER_POSTS : SENDER_MAIL)) != 0;
+}
+
+/* sender_run_once - see sender.h. */
 guint sender_run_once(LrSender *s, LrQueue *q, GError **error)
 {
-	g_autoptr(GPtrArray) due = queue_outbox_due(q, g_get_real_time(), SENDER_BATCH, error);
+	return sender_run_kinds(s, q, SENDER_ALL, error);
+}
+
+/* sender_run_kinds - one pass over the due outbox. */
+guint sender_run_kinds(LrSender *s, LrQueue *q, SenderKinds kinds, GError **error)
+{
+	g_autoptr(GPtrArray) due =
+	    queue_outbox_due_where(q, g_get_real_time(), SENDER_BATCH,
+	                           kinds == SENDER_ALL ? NULL : sender_wants, GUINT_TO_POINTER(kinds),
+	                           error);
 	g_autofree SenderTry *tries = NULL;
 	g_autofree char *down = NULL;
 	gboolean ok = TRUE;

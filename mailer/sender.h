@@ -65,4 +65,17 @@ gboolean sender_send(LrSender *sender, const char *from, const char *const *rcpt
  * the queue failed, and then stops. */
 guint sender_run_once(LrSender *sender, LrQueue *queue, GError **error);
 
+/* What a pass sends: mail through the relay, POSTs to https endpoints.
+ * The daemon sends each on a thread of its own, so that a partner's
+ * endpoint that holds a POST open (up to the total timeout) does not hold
+ * up the reps' notifications, nor a relay that is down the POSTs. */
+typedef enum {
+	SENDER_MAIL = 1 << 0,
+	SENDER_POSTS = 1 << 1,
+	SENDER_ALL = SENDER_MAIL | SENDER_POSTS,
+} SenderKinds;
+
+/* sender_run_kinds - sender_run_once for the due messages of kinds. */
+guint sender_run_kinds(LrSender *sender, LrQueue *queue, SenderKinds kinds, GError **error);
+
 #endif

@@ -97,9 +97,16 @@ static LrOutMail *outmail_read(LrQueue *q, LrTxn *txn, guint64 id, GError **erro
 	return outmail_deserialize(id, rec);
 }
 
-/* queue_outbox_due - messages whose next try is due, in due order: the
- * due index is read only as far as now. */
+/* queue_outbox_due - see queue.h. */
 GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error)
+{
+	return queue_outbox_due_where(q, now, max, NULL, NULL, error);
+}
+
+/* queue_outbox_due_where - messages whose next try is due, in due order:
+ * the due index is read only as far as now. */
+GPtrArray *queue_outbox_due_where(LrQueue *q, gint64 now, guint max, QueueOutboxWant want,
+                                  gpointer data, GError **error)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)queue_outmail_free);
 	DBC *c;
@@ -118,8 +125,12 @@ GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error)
 		val = dbt_out();
 		if (due > now)
 			break;
-		if ((m = outmail_read(q, NULL, id, NULL)) != NULL)
+		if ((m = outmail_read(q, NULL, id, NULL)) == NULL)
+			continue;
+		if (want == NULL || want(m, data))
 			g_ptr_array_add(out, m);
+		else
+			queue_outmail_free(m);
 	}
 	c->close(c);
 	/* Nothing leaves whose cause a crash could still undo. */

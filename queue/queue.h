@@ -214,6 +214,12 @@ gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from, const c
  * that nothing leaves whose cause could still be undone by a crash. */
 GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error);
 
+/* queue_outbox_due_where - as queue_outbox_due, only the messages m for
+ * which want(m, data) holds (the others stay due for another reader). */
+typedef gboolean (*QueueOutboxWant)(const LrOutMail *m, gpointer data);
+GPtrArray *queue_outbox_due_where(LrQueue *q, gint64 now, guint max, QueueOutboxWant want,
+                                  gpointer data, GError **error);
+
 /* queue_outbox_done - a message was accepted by the relay: remove it.
  * The removal reaches the disk with the next flush (queue_flush): call
  * that after a batch, so that a crash re-sends at most the batch. */

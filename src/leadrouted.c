@@ -36,21 +36,31 @@
 #include "router/fedprune.h"
 #include "router/router.h"
 
+/* A thread that sends one kind of the outbox (mail, or the POSTs to
+ * partners' https endpoints), with its own sender. */
+typedef struct {
+	gpointer daemon;
+	const char *name;
+	SenderKinds kinds;
+	LrSender *sender;
+	LrSender *next; /* made by a reload, taken by the thread (kick_lock) */
+	GThread *thread;
+} Outlet;
+
 typedef struct {
 	char *config_path;
 	LrQueue *q;
 	LrRouter *router;
-	LrSender *sender;
+	Outlet outlets[2];
 	LrLmtpServer *lmtp;
 	LrIntakeBatcher *batcher;
 	LrSourceRunner *sources; /* the mailbox sources' threads */
 	GMainLoop *loop;
-	GThread *worker, *mailer;
+	GThread *worker;
 	gint stopping;
 	GMutex kick_lock;
 	GCond kick;
 	guint64 kicks;
-	LrSender *next_sender;   /* made by a reload, taken by the mailer (kick_lock) */
 	LrServerConfig *started; /* the server group the daemon started with */
 	LrServerConfig *applied; /* the one the last reload applied */
 	gboolean ready;          /* the store is open: intake may store (under kick_lock) */
@@ -170,7 +180,7 @@ static void kick_mailer(Daemon *d)
 {
 	g_mutex_lock(&d->kick_lock);
 	d->kicks++;
-	g_cond_signal(&d->kick);
+	g_cond_broadcast(&d->kick);
 	g_mutex_unlock(&d->kick_lock);
 }
 
@@ -208,10 +218,12 @@ static gpointer worker_main(gpointer data)
 	return NULL;
 }
 
-/* mailer_main - deliver the outbox; wake on a kick or every second. */
+/* mailer_main - deliver the outlet's kinds of the outbox; wake on a kick
+ * or every second. */
 static gpointer mailer_main(gpointer data)
 {
-	Daemon *d = data;
+	Outlet *o = data;
+	Daemon *d = o->daemon;
 
 	background_priority();
 	while (!g_atomic_int_get(&d->stopping)) {
@@ -221,13 +233,13 @@ static gpointer mailer_main(gpointer data)
 
 		g_mutex_lock(&d->kick_lock);
 		seen = d->kicks;
-		next = g_steal_pointer(&d->next_sender);
+		next = g_steal_pointer(&o->next);
 		g_mutex_unlock(&d->kick_lock);
 		if (next != NULL) {
-			sender_free(d->sender);
-			d->sender = next;
+			sender_free(o->sender);
+			o->sender = next;
 		}
-		sender_run_once(d->sender, d->q, &error);
+		sender_run_kinds(o->sender, d->q, o->kinds, &error);
 		if (error)
 			lr_log_warn(0, "outbox: %s", error->message);
 		g_mutex_lock(&d->kick_lock);
@@ -333,13 +345,15 @@ static void apply_server(Daemon *d, const LrServerConfig *srv)
 	g_auto(GStrv) live = server_config_changed(d->applied, srv, FALSE);
 	g_autofree char *restart_text = g_strjoinv(", ", restart);
 	g_autofree char *live_text = g_strjoinv(", ", live);
-	LrSender *old;
-
-	g_mutex_lock(&d->kick_lock);
-	old = d->next_sender;
-	d->next_sender = new_sender(srv);
-	g_mutex_unlock(&d->kick_lock);
-	sender_free(old);
+	for (guint i = 0; i < G_N_ELEMENTS(d->outlets); i++) {
+		Outlet *o = &d->outlets[i];
+		LrSender *old;
+		g_mutex_lock(&d->kick_lock);
+		old = o->next;
+		o->next = new_sender(srv);
+		g_mutex_unlock(&d->kick_lock);
+		sender_free(old);
+	}
 	kick_mailer(d);
 	server_config_free(d->applied);
 	d->applied = server_config_copy(srv);
@@ -538,7 +552,8 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	}
 	checkpoint_pace(d->q);
 	g_autoptr(GPtrArray) sources = g_ptr_array_ref(cfg->sources);
-	d->sender = new_sender(srv);
+	d->outlets[0] = (Outlet){d, "sender", SENDER_MAIL, new_sender(srv), NULL, NULL};
+	d->outlets[1] = (Outlet){d, "poster", SENDER_POSTS, new_sender(srv), NULL, NULL};
 	d->started = server_config_copy(srv);
 	d->applied = server_config_copy(srv);
 	/* router_new owns cfg from here on, also when it fails. */
@@ -554,7 +569,8 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	d->sources =
 	    source_runner_start(d->q, d->started->home, sources, d->started->max_message_size);
 	d->worker = g_thread_new("router", worker_main, d);
-	d->mailer = g_thread_new("sender", mailer_main, d);
+	for (guint i = 0; i < G_N_ELEMENTS(d->outlets); i++)
+		d->outlets[i].thread = g_thread_new(d->outlets[i].name, mailer_main, &d->outlets[i]);
 	return TRUE;
 }
 
@@ -573,11 +589,14 @@ static void daemon_stop(Daemon *d)
 	kick_mailer(d);
 	if (d->worker)
 		g_thread_join(d->worker);
-	if (d->mailer)
-		g_thread_join(d->mailer);
+	for (guint i = 0; i < G_N_ELEMENTS(d->outlets); i++) {
+		Outlet *o = &d->outlets[i];
+		if (o->thread)
+			g_thread_join(o->thread);
+		g_clear_pointer(&o->sender, sender_free);
+		g_clear_pointer(&o->next, sender_free);
+	}
 	g_clear_pointer(&d->router, router_free);
-	g_clear_pointer(&d->sender, sender_free);
-	g_clear_pointer(&d->next_sender, sender_free);
 	g_clear_pointer(&d->started, server_config_free);
 	g_clear_pointer(&d->applied, server_config_free);
 	g_clear_pointer(&d->q, queue_close);

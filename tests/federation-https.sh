@@ -8,7 +8,10 @@
 # signature header a mail would carry (the MAC verified here with the
 # shared secret).  (2) west's endpoint answers 400: no retry, a
 # delivery-failed event from server:west, and the lead is routed on at hq
-# to its own rep anna, skipping west.
+# to its own rep anna, skipping west.  (3) south's endpoint takes the POST
+# and never answers (hq waits up to its 300 s timeout): a lead for anna
+# meanwhile is mailed to her within 20 s all the same (mail and POSTs are
+# sent by threads of their own).
 set -u
 . "${LR_SRCDIR:-$(dirname "$0")/..}/tests/lib/common.sh"
 . "$LR_SRCDIR/tests/lib/postfix.sh"
@@ -19,6 +22,7 @@ lr_need_cmd openssl
 fed_init federation-https
 fed_secret hq north
 fed_secret hq west
+fed_secret hq south
 fed_user hq anna
 sink=$LR_TMP/sink
 mkdir -p "$sink" && chmod 0755 "$LR_TMP" "$sink"
@@ -27,14 +31,19 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$sink/key.pem" -out "$sink/ce
 	lr_fail "openssl could not make a certificate"
 chmod 0644 "$sink/cert.pem"
 port=$(lr_free_port)
-fed_config hq '{ name = "west"; when = "source == '"'west'"'";
+fed_config hq '{ name = "south"; when = "source == '"'south'"'";
+	         route = { to = ["server:south", "anna"]; strategy = "first"; }; },
+	       { name = "local"; when = "source == '"'local'"'"; route = "anna"; },
+	       { name = "west"; when = "source == '"'west'"'";
 	         route = { to = ["server:west", "anna"]; strategy = "first"; }; },
 	       { name = "dealers"; route = { to = ["server:north", "anna"]; strategy = "first"; }; }' \
 	'accept_within = "1h";' \
 	"{ id = \"north\"; deliver = \"https://127.0.0.1:$port/ok\"; ca_file = \"$sink/cert.pem\";
 	   secret_file = \"$FED_SECRET_hq_north\"; },
 	 { id = \"west\"; deliver = \"https://127.0.0.1:$port/reject\"; ca_file = \"$sink/cert.pem\";
-	   secret_file = \"$FED_SECRET_hq_west\"; }"
+	   secret_file = \"$FED_SECRET_hq_west\"; },
+	 { id = \"south\"; deliver = \"https://127.0.0.1:$port/hold\"; ca_file = \"$sink/cert.pem\";
+	   secret_file = \"$FED_SECRET_hq_south\"; }"
 fed_start
 
 # requests - how many POSTs the sink has stored.
@@ -104,7 +113,23 @@ grep -q "x-leadroute-signature: t=[0-9]*; peer=hq; v1=[0-9a-f]\{64\}" -i "$sink/
 # Each exchange was POSTed once: nothing more after a few retry periods.
 sleep 3
 [ "$(requests)" = 2 ] || lr_fail "the endpoints got $(requests) POSTs, not 2"
+
+# (3) south holds its POST open; anna's mail does not wait for it.
+# held - south's endpoint has the POST.
+held() {
+	grep -lq '^POST /hold ' "$sink"/*.req 2>/dev/null
+}
+flow_inject "$inquiry" fed-https-3@inquiry.test south
+id3=$(flow_lead_id fed-https-3@inquiry.test) || exit 1
+lr_wait_until 30 held || lr_fail "south's endpoint got no POST"
+flow_inject "$inquiry" fed-https-4@inquiry.test local
+id4=$(flow_lead_id fed-https-4@inquiry.test) || exit 1
+flow_wait_mail anna new-lead "$id4" 1 20 >/dev/null || exit 1
+! grep -q "to=<https://127.0.0.1:$port/hold> status=" "$FLOW_LOG.new" ||
+	lr_fail "south's POST ended before anna's mail was checked: $(grep "/hold> status=" "$FLOW_LOG.new")"
+flow_check "$id3" 'lead["status"] == "federated" and lead["assignees"] == ["server:south"]'
 postfix_wait_delivered 30 || lr_fail "mail left in the Postfix queue"
-fed_daemon_stop hq
+# The held POST fails when the sink goes (and is retried later).
 sink_stop
-lr_log "ok: https deliver retried while down then POSTed once (signed); 400 -> re-routed to anna"
+fed_daemon_stop hq
+lr_log "ok: https deliver retried while down then POSTed once (signed); 400 -> re-routed to anna; a held POST does not hold up mail"

@@ -6,7 +6,9 @@ usage: https-sink.py CERT KEY DIR [PORT]
 Listens on PORT, or a free port (printed on stdout, one line, once it
 listens), and
 answers POST by path: /ok 200, /created 201, /reject 400, /gone 410,
-/busy 503, /moved 302 (Location /ok).  Every POST it answers is written
+/busy 503, /moved 302 (Location /ok); /hold never answers (the request
+is stored, then the connection is held open until the sink is killed).
+Each request on a thread of its own.  Every POST it answers is written
 to DIR/N.req: the request line, the headers, an empty line, the body
 (lines ended by CRLF).
 GET is refused with 405.  Runs until killed.
@@ -15,6 +17,7 @@ import http.server
 import os
 import ssl
 import sys
+import time
 
 CODES = {"/ok": 200, "/created": 201, "/reject": 400, "/gone": 410,
          "/busy": 503, "/moved": 302}
@@ -37,6 +40,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 f.write(("%s: %s\r\n" % (name, value)).encode())
             f.write(b"\r\n" + body)
         os.rename(path + ".tmp", path)
+        if self.path == "/hold":
+            while True:
+                time.sleep(60)
         code = CODES.get(self.path, 404)
         self.send_response(code)
         if code == 302:
@@ -58,8 +64,9 @@ def main():
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(sys.argv[1], sys.argv[2])
     port = int(sys.argv[4]) if len(sys.argv) > 4 else 0
-    http.server.HTTPServer.allow_reuse_address = True
-    httpd = http.server.HTTPServer(("127.0.0.1", port), Handler)
+    http.server.ThreadingHTTPServer.allow_reuse_address = True
+    http.server.ThreadingHTTPServer.daemon_threads = True
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
     httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
     print(httpd.server_address[1], flush=True)
     httpd.serve_forever()
