@@ -2,6 +2,8 @@
  * index (outdue). */
 #include "config.h"
 
+#include <string.h>
+
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "queue/queue-int.h"
@@ -103,36 +105,67 @@ GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error)
 	return queue_outbox_due_where(q, now, max, NULL, NULL, error);
 }
 
+/* Entries of the due index read per cursor visit. */
+#define DUE_VISIT 256
+
+/* due_ids - up to DUE_VISIT ids due at now after *from (the whole key of
+ * the last one read, updated; zero: from the start), into ids.  The
+ * cursor is closed before any record is read: a thread must not hold a
+ * lock through a cursor while it waits for another through a second
+ * handle, which Berkeley DB's detector cannot see as a cycle (the sender
+ * and the poster then deadlocked, each deleting what the other read).
+ * Returns FALSE once the index holds no more due at now. */
+static gboolean due_ids(LrQueue *q, gint64 now, guint64 from[2], GArray *ids)
+{
+	DBC *c = queue_cursor_open(q->outdue, NULL, NULL);
+	guint64 k[2] = {from[0], from[1]};
+	gboolean resume = from[0] != 0 || from[1] != 0;
+	DBT key = dbt_in(k, sizeof(k)), val = dbt_in(NULL, 0);
+	int ret;
+
+	if (c == NULL)
+		return FALSE;
+	key.flags = DB_DBT_USERMEM;
+	key.ulen = sizeof(k);
+	val.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL; /* the key says it all */
+	ret = c->get(c, &key, &val, resume ? DB_SET_RANGE : DB_FIRST);
+	if (ret == 0 && resume && memcmp(k, from, sizeof(k)) == 0)
+		ret = c->get(c, &key, &val, DB_NEXT);
+	while (ret == 0 && (gint64)GUINT64_FROM_BE(k[0]) <= now) {
+		guint64 id = GUINT64_FROM_BE(k[1]);
+		g_array_append_val(ids, id);
+		memcpy(from, k, sizeof(k));
+		if (ids->len == DUE_VISIT)
+			break;
+		ret = c->get(c, &key, &val, DB_NEXT);
+	}
+	c->close(c);
+	return ret == 0 && ids->len == DUE_VISIT;
+}
+
 /* queue_outbox_due_where - messages whose next try is due, in due order:
  * the due index is read only as far as now. */
 GPtrArray *queue_outbox_due_where(LrQueue *q, gint64 now, guint max, QueueOutboxWant want,
                                   gpointer data, GError **error)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)queue_outmail_free);
-	DBC *c;
-	DBT key = dbt_out(), val = dbt_out();
+	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+	guint64 from[2] = {0, 0};
+	gboolean more = TRUE;
 
-	if ((c = queue_cursor_open(q->outdue, NULL, error)) == NULL)
-		return g_ptr_array_unref(out), NULL;
-	while (out->len < max && c->get(c, &key, &val, DB_NEXT) == 0) {
-		const guint64 *k = key.data;
-		gint64 due = (gint64)GUINT64_FROM_BE(k[0]);
-		guint64 id = GUINT64_FROM_BE(k[1]);
-		LrOutMail *m;
-		free(key.data);
-		free(val.data);
-		key = dbt_out();
-		val = dbt_out();
-		if (due > now)
-			break;
-		if ((m = outmail_read(q, NULL, id, NULL)) == NULL)
-			continue;
-		if (want == NULL || want(m, data))
-			g_ptr_array_add(out, m);
-		else
-			queue_outmail_free(m);
+	while (more && out->len < max) {
+		g_array_set_size(ids, 0);
+		more = due_ids(q, now, from, ids);
+		for (guint i = 0; i < ids->len && out->len < max; i++) {
+			LrOutMail *m = outmail_read(q, NULL, g_array_index(ids, guint64, i), NULL);
+			if (m == NULL)
+				continue;
+			if (want == NULL || want(m, data))
+				g_ptr_array_add(out, m);
+			else
+				queue_outmail_free(m);
+		}
 	}
-	c->close(c);
 	/* Nothing leaves whose cause a crash could still undo. */
 	if (out->len > 0 && !queue_flush(q, error))
 		return g_ptr_array_unref(out), NULL;
