@@ -15,6 +15,7 @@
 
 #include "mailer/sender.h"
 #include "queue/queue.h"
+#include "tests/free-port.h"
 
 /* A relay: smtp-sink -v logging each connection to its log file. */
 typedef struct {
@@ -31,20 +32,6 @@ static const char *sink_program(void)
 	return p && *p ? p : "/usr/sbin/smtp-sink";
 }
 
-/* free_port - a loopback port nobody listens on now. */
-static guint16 free_port(void)
-{
-	g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-	                                    G_SOCKET_PROTOCOL_TCP, NULL);
-	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-	g_autoptr(GSocketAddress) bound = NULL;
-
-	g_assert_true(g_socket_bind(s, any, TRUE, NULL));
-	bound = g_socket_get_local_address(s, NULL);
-	return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
-
 /* relay_start - smtp-sink on a free port (as nobody when root: smtp-sink
  * will not run as root), up once it accepts a connection. */
 static void relay_start(Relay *r)
@@ -58,7 +45,7 @@ static void relay_start(Relay *r)
 	g_assert_no_error(error);
 	g_assert_cmpint(g_chmod(r->dir, 0777), ==, 0);
 	r->log = g_build_filename(r->dir, "sink.log", NULL);
-	r->port = free_port();
+	r->port = test_free_port();
 	cmd = g_strdup_printf("cd '%s' && exec '%s' %s -v 127.0.0.1:%u 64 >'%s' 2>&1", r->dir,
 	                      sink_program(), getuid() == 0 ? "-u nobody" : "", r->port, r->log);
 	argv[2] = cmd;

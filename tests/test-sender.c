@@ -20,6 +20,7 @@
 #include "mailer/sender.h"
 #include "mailer/token.h"
 #include "queue/queue.h"
+#include "tests/free-port.h"
 #include "tests/mailer-fixture.h"
 
 /* ---- Sending: Postfix's smtp-sink on loopback ---- */
@@ -53,20 +54,6 @@ static gboolean sink_missing(void)
 	return TRUE;
 }
 
-/* free_port - a loopback TCP port nobody listens on right now. */
-static guint16 free_port(void)
-{
-	g_autoptr(GSocket) sock =
-	    g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
-	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-	g_autoptr(GSocketAddress) bound = NULL;
-
-	g_assert_true(g_socket_bind(sock, any, TRUE, NULL));
-	bound = g_socket_get_local_address(sock, NULL);
-	return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}
-
 /* sink_wait - wait (at most 5 s) until the sink accepts connections. */
 static void sink_wait(guint16 port)
 {
@@ -91,7 +78,7 @@ static void sink_start(Sink *sink, guint16 port, const char *const *extra)
 	g_autofree char *timeout = g_find_program_in_path("timeout");
 	g_autoptr(GError) error = NULL;
 
-	sink->port = port ? port : free_port();
+	sink->port = port ? port : test_free_port();
 	if (sink->dir == NULL) {
 		sink->dir = g_dir_make_tmp("lr-sink-XXXXXX", NULL);
 		g_chmod(sink->dir, 0777); /* smtp-sink writes as nobody */
@@ -269,7 +256,7 @@ static void test_send_down(void)
 	static const char *const rcpts[] = {"anna@acme.example", NULL};
 	static const char *const evil[] = {"anna@acme.example>\r\nRCPT TO:<x@y", NULL};
 	g_autoptr(GBytes) msg = sample_message(7, 1);
-	g_autofree char *url = relay_url(free_port());
+	g_autofree char *url = relay_url(test_free_port());
 	g_autoptr(LrSender) sender = sender_new(url, NULL, NULL);
 	g_autoptr(LrSender) file = sender_new("file:///tmp/lr-mailer-never", NULL, NULL);
 	g_autoptr(GError) error = NULL;
@@ -386,7 +373,7 @@ static void test_outbox_relay_down(void)
 	char *home;
 	LrQueue *q;
 	Sink sink = {0};
-	guint16 port = free_port();
+	guint16 port = test_free_port();
 	g_autofree char *url = relay_url(port);
 	g_autoptr(LrSender) sender = sender_new(url, NULL, NULL);
 	g_autoptr(GError) error = NULL;
