@@ -441,12 +441,13 @@ static gboolean sender_settle(LrSender *s, LrQueue *q, const LrOutMail *m, Sende
 	return sender_defer(s, q, m, t->error->message, error);
 }
 
-/* sender_wants - QueueOutboxWant: is m of the kinds asked for? */
-static gboolean sender_wants(const LrOutMail *m, gpointer data)
+/* sender_wants - QueueOutboxWant: is an item to this recipient of the
+ * kinds asked for? */
+static gboolean sender_wants(const char *to, gpointer data)
 {
 	SenderKinds kinds = GPOINTER_TO_UINT(data);
 
-	return (kinds & (sender_is_https(m) ? SENDER_POSTS : SENDER_MAIL)) != 0;
+	return (kinds & (mailer_https_is_url(to) ? SENDER_POSTS : SENDER_MAIL)) != 0;
 }
 
 /* sender_run_once - see sender.h. */

@@ -60,8 +60,12 @@ static gboolean outbox_put(LrTxn *txn, const LrOutMail *m, GError **error)
 {
 	guint64 dk[2];
 
+	const char *to = m->rcpts && m->rcpts[0] ? m->rcpts[0] : "";
+
+	/* The entry holds the first recipient: readers that want one kind
+	 * (mail, or a POST's URL) skip the others without reading them. */
 	due_key(dk, m->next_try, m->id);
-	if (!queue_put_bytes(txn->q->outdue, txn, dk, sizeof(dk), "", 0, error))
+	if (!queue_put_bytes(txn->q->outdue, txn, dk, sizeof(dk), to, strlen(to), error))
 		return FALSE;
 	guint64 k = be64(m->id);
 	g_autoptr(GBytes) rec = outmail_serialize(m);
@@ -108,39 +112,59 @@ GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error)
 /* Entries of the due index read per cursor visit. */
 #define DUE_VISIT 256
 
-/* due_ids - up to DUE_VISIT ids due at now after *from (the whole key of
- * the last one read, updated; zero: from the start), into ids.  The
- * cursor is closed before any record is read: a thread must not hold a
+/* A due entry: the item's id, and its first recipient when the entry
+ * holds it (entries written before it did hold nothing). */
+typedef struct {
+	guint64 id;
+	char *to;
+} DueEntry;
+
+/* due_entry_clear - GArray clear function. */
+static void due_entry_clear(gpointer data)
+{
+	g_free(((DueEntry *)data)->to);
+}
+
+/* due_entries - up to DUE_VISIT entries due at now after *from (the whole
+ * key of the last one read, updated; zero: from the start), into out.
+ * The cursor is closed before any item is read: a thread must not hold a
  * lock through a cursor while it waits for another through a second
  * handle, which Berkeley DB's detector cannot see as a cycle (the sender
  * and the poster then deadlocked, each deleting what the other read).
  * Returns FALSE once the index holds no more due at now. */
-static gboolean due_ids(LrQueue *q, gint64 now, guint64 from[2], GArray *ids)
+static gboolean due_entries(LrQueue *q, gint64 now, guint64 from[2], GArray *out)
 {
 	DBC *c = queue_cursor_open(q->outdue, NULL, NULL);
 	guint64 k[2] = {from[0], from[1]};
 	gboolean resume = from[0] != 0 || from[1] != 0;
-	DBT key = dbt_in(k, sizeof(k)), val = dbt_in(NULL, 0);
+	DBT key = dbt_in(k, sizeof(k)), val = dbt_out();
 	int ret;
 
 	if (c == NULL)
 		return FALSE;
 	key.flags = DB_DBT_USERMEM;
 	key.ulen = sizeof(k);
-	val.flags = DB_DBT_USERMEM | DB_DBT_PARTIAL; /* the key says it all */
 	ret = c->get(c, &key, &val, resume ? DB_SET_RANGE : DB_FIRST);
-	if (ret == 0 && resume && memcmp(k, from, sizeof(k)) == 0)
+	if (ret == 0 && resume && memcmp(k, from, sizeof(k)) == 0) {
+		free(val.data);
+		val = dbt_out();
 		ret = c->get(c, &key, &val, DB_NEXT);
+	}
 	while (ret == 0 && (gint64)GUINT64_FROM_BE(k[0]) <= now) {
-		guint64 id = GUINT64_FROM_BE(k[1]);
-		g_array_append_val(ids, id);
+		DueEntry e = {GUINT64_FROM_BE(k[1]), NULL};
+		if (val.size > 0)
+			e.to = g_strndup(val.data, val.size);
+		g_array_append_val(out, e);
 		memcpy(from, k, sizeof(k));
-		if (ids->len == DUE_VISIT)
+		free(val.data);
+		val = dbt_out();
+		if (out->len == DUE_VISIT)
 			break;
 		ret = c->get(c, &key, &val, DB_NEXT);
 	}
+	free(val.data);
 	c->close(c);
-	return ret == 0 && ids->len == DUE_VISIT;
+	return ret == 0 && out->len == DUE_VISIT;
 }
 
 /* queue_outbox_due_where - messages whose next try is due, in due order:
@@ -149,18 +173,22 @@ GPtrArray *queue_outbox_due_where(LrQueue *q, gint64 now, guint max, QueueOutbox
                                   gpointer data, GError **error)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func((GDestroyNotify)queue_outmail_free);
-	g_autoptr(GArray) ids = g_array_new(FALSE, FALSE, sizeof(guint64));
+	g_autoptr(GArray) due = g_array_new(FALSE, FALSE, sizeof(DueEntry));
 	guint64 from[2] = {0, 0};
 	gboolean more = TRUE;
 
+	g_array_set_clear_func(due, due_entry_clear);
 	while (more && out->len < max) {
-		g_array_set_size(ids, 0);
-		more = due_ids(q, now, from, ids);
-		for (guint i = 0; i < ids->len && out->len < max; i++) {
-			LrOutMail *m = outmail_read(q, NULL, g_array_index(ids, guint64, i), NULL);
-			if (m == NULL)
+		g_array_set_size(due, 0);
+		more = due_entries(q, now, from, due);
+		for (guint i = 0; i < due->len && out->len < max; i++) {
+			const DueEntry *e = &g_array_index(due, DueEntry, i);
+			LrOutMail *m;
+			if (want != NULL && e->to != NULL && !want(e->to, data))
 				continue;
-			if (want == NULL || want(m, data))
+			if ((m = outmail_read(q, NULL, e->id, NULL)) == NULL)
+				continue;
+			if (want == NULL || want(m->rcpts && m->rcpts[0] ? m->rcpts[0] : "", data))
 				g_ptr_array_add(out, m);
 			else
 				queue_outmail_free(m);

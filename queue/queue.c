@@ -7,7 +7,7 @@
  *   keys     duplicate key string -> id (be64)
  *   jobs     due (be64) job (be64) -> job record
  *   outbox   id (be64)            -> outgoing mail record
- *   outdue   next try (be64) id (be64) -> nothing: the outbox by due time
+ *   outdue   next try (be64) id (be64) -> first recipient: the outbox by due time
  *   state    name                 -> value
  *   seq      name                 -> DB_SEQUENCE records
  *   index    kind value id        -> nothing: secondary indexes (queue-index.c)

@@ -214,9 +214,10 @@ gboolean queue_outbox_add(LrTxn *txn, guint64 lead_id, const char *from, const c
  * that nothing leaves whose cause could still be undone by a crash. */
 GPtrArray *queue_outbox_due(LrQueue *q, gint64 now, guint max, GError **error);
 
-/* queue_outbox_due_where - as queue_outbox_due, only the messages m for
- * which want(m, data) holds (the others stay due for another reader). */
-typedef gboolean (*QueueOutboxWant)(const LrOutMail *m, gpointer data);
+/* queue_outbox_due_where - as queue_outbox_due, only the messages whose
+ * first recipient to passes want(to, data) (the others stay due for
+ * another reader, and are mostly skipped without being read). */
+typedef gboolean (*QueueOutboxWant)(const char *to, gpointer data);
 GPtrArray *queue_outbox_due_where(LrQueue *q, gint64 now, guint max, QueueOutboxWant want,
                                   gpointer data, GError **error);
 
