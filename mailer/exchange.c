@@ -244,7 +244,7 @@ GBytes *mailer_exchange_request(const MailerExchange *x, const char *ca_file, GE
 	                                  : NULL;
 	g_autofree char *what = g_strdup_printf("%s: %s %s", MAILER_EXCHANGE_HEADER, x->kind, x->id);
 	const char *headers[] = {what, sig, NULL};
-	LrHttpsPost post = {NULL, ca_file, x->mime_type, headers, 0, 0};
+	LrHttpsPost post = {.ca_file = ca_file, .content_type = x->mime_type, .headers = headers};
 
 	return mailer_https_request(&post, x->xml, error);
 }

@@ -33,6 +33,18 @@ static size_t https_answer(char *data, size_t size, size_t n, void *user)
 	return len;
 }
 
+/* https_progress - CURLOPT_XFERINFOFUNCTION: a non-zero answer ends the
+ * transfer (CURLE_ABORTED_BY_CALLBACK) once *cancel is set. */
+static int https_progress(void *cancel, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                          curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return g_atomic_int_get((const gint *)cancel) != 0;
+}
+
 /* https_headers - the request's header list (new; curl_slist_free_all). */
 static struct curl_slist *https_headers(const LrHttpsPost *post)
 {
@@ -78,6 +90,11 @@ static void https_setup(CURL *c, const LrHttpsPost *post, GBytes *body, struct c
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, https_answer);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	if (post->cancel != NULL) {
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, https_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)post->cancel);
+	}
 }
 
 /* https_sort - the outcome of a finished request. */
@@ -150,13 +167,16 @@ static char **https_split(GBytes *request, gsize *body_at)
 
 /* mailer_https_send - POST an outbox item. */
 gboolean mailer_https_send(const char *url, GBytes *request, long connect_timeout,
-                           long total_timeout, long *status, GError **error)
+                           long total_timeout, const gint *cancel, long *status, GError **error)
 {
 	gsize at = 0;
 	g_auto(GStrv) lines = https_split(request, &at);
 	g_autoptr(GPtrArray) headers = g_ptr_array_new();
 	g_autoptr(GBytes) body = NULL;
-	LrHttpsPost post = {url, NULL, NULL, NULL, connect_timeout, total_timeout};
+	LrHttpsPost post = {.url = url,
+	                    .connect_timeout = connect_timeout,
+	                    .total_timeout = total_timeout,
+	                    .cancel = cancel};
 
 	if (status != NULL)
 		*status = 0;

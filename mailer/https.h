@@ -17,6 +17,8 @@ typedef struct {
 	const char *const *headers; /* more "Name: value" lines (the signature), or NULL */
 	long connect_timeout;       /* seconds; 0: 30 */
 	long total_timeout;         /* seconds; 0: 120 */
+	const gint *cancel;         /* a POST under way ends when *cancel turns
+	                             * non-zero (LR_ERROR_TEMP), or NULL */
 } LrHttpsPost;
 
 /* mailer_https_post - POST body to post->url.  *status (may be NULL) gets
@@ -44,9 +46,10 @@ gboolean mailer_https_is_url(const char *rcpt);
 GBytes *mailer_https_request(const LrHttpsPost *post, GBytes *body, GError **error);
 
 /* mailer_https_send - POST the item request (from mailer_https_request)
- * to url within the timeouts (seconds): as mailer_https_post, and
- * LR_ERROR_PERM when request is not such an item. */
+ * to url within the timeouts (seconds), ended early when cancel (may be
+ * NULL) turns non-zero: as mailer_https_post, and LR_ERROR_PERM when
+ * request is not such an item. */
 gboolean mailer_https_send(const char *url, GBytes *request, long connect_timeout,
-                           long total_timeout, long *status, GError **error);
+                           long total_timeout, const gint *cancel, long *status, GError **error);
 
 #endif

@@ -17,6 +17,7 @@ struct LrSender {
 	char *url, *user, *password;
 	gint64 backoff_first, backoff_max;
 	glong connect_timeout, total_timeout;
+	const gint *cancel; /* a try under way ends when *cancel turns non-zero */
 	/* The current transaction, as the debug callback sees it. */
 	char verb[16];       /* the last SMTP command sent: "EHLO", "RCPT"... */
 	GString *reply;      /* the relay's last reply line */
@@ -88,6 +89,12 @@ void sender_set_backoff(LrSender *s, gint64 first_us, gint64 max_us)
 {
 	s->backoff_first = MAX(first_us, 1);
 	s->backoff_max = MAX(max_us, s->backoff_first);
+}
+
+/* sender_set_cancel - see sender.h. */
+void sender_set_cancel(LrSender *s, const gint *cancel)
+{
+	s->cancel = cancel;
 }
 
 /* sender_set_timeouts - change the network time limits. */
@@ -181,6 +188,18 @@ static gboolean sender_url_ok(const char *url)
 	               g_ascii_strncasecmp(url, "smtps://", 8) == 0);
 }
 
+/* sender_progress - CURLOPT_XFERINFOFUNCTION: end the try once the
+ * sender is cancelled (CURLE_ABORTED_BY_CALLBACK, a temporary failure). */
+static int sender_progress(void *cancel, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                           curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return g_atomic_int_get((const gint *)cancel) != 0;
+}
+
 /* sender_setup - the options of one transaction. */
 static void sender_setup(LrSender *s, const char *from, struct curl_slist *rcpts, SenderUpload *up)
 {
@@ -213,6 +232,11 @@ static void sender_setup(LrSender *s, const char *from, struct curl_slist *rcpts
 	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, sender_debug);
 	curl_easy_setopt(c, CURLOPT_DEBUGDATA, s);
+	if (s->cancel != NULL) {
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, sender_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)s->cancel);
+	}
 	s->verb[0] = '\0';
 	s->fail_verb[0] = '\0';
 	s->fail_code = 0;
@@ -323,7 +347,7 @@ static gboolean sender_post(LrSender *s, const LrOutMail *m, GError **error)
 {
 	long status = 0;
 
-	return mailer_https_send(m->rcpts[0], m->message, s->connect_timeout, s->total_timeout,
+	return mailer_https_send(m->rcpts[0], m->message, s->connect_timeout, s->total_timeout, s->cancel,
 	                         &status, error);
 }
 
@@ -387,6 +411,7 @@ static LrSender *sender_lane(LrSender *s, guint i)
 		*slot = sender_new(s->url, s->user, s->password);
 		sender_set_backoff(*slot, s->backoff_first, s->backoff_max);
 		sender_set_timeouts(*slot, s->connect_timeout, s->total_timeout);
+		sender_set_cancel(*slot, s->cancel);
 	}
 	return *slot;
 }

@@ -52,6 +52,12 @@ void sender_set_timeouts(LrSender *sender, glong connect_s, glong total_s);
 gboolean sender_send(LrSender *sender, const char *from, const char *const *rcpts, GBytes *message,
                      GError **error);
 
+/* sender_set_cancel - a try under way (an SMTP transaction, a POST) ends
+ * when *cancel turns non-zero, as a temporary failure: the item stays in
+ * the outbox.  The daemon's stop sets it, so that a relay or an endpoint
+ * that holds a connection open cannot hold the stop for its timeouts. */
+void sender_set_cancel(LrSender *sender, const gint *cancel);
+
 /* sender_run_once - send every outbox message due now, over up to
  * SENDER_LANES connections at once: on success
  * queue_outbox_done; on a temporary failure queue_outbox_defer with

@@ -326,9 +326,12 @@ static LrConfig *load_config(const char *path, GError **error)
 }
 
 /* new_sender - a sender for the relay, credentials and retry settings of srv. */
-static LrSender *new_sender(const LrServerConfig *srv)
+static LrSender *new_sender(Daemon *d, const LrServerConfig *srv)
 {
 	LrSender *sender = sender_new(srv->smtp, srv->smtp_user, srv->smtp_password);
+
+	/* A stop ends a try under way (the item stays in the outbox). */
+	sender_set_cancel(sender, &d->stopping);
 
 	sender_set_backoff(sender, (gint64)srv->retry_first * G_USEC_PER_SEC,
 	                   (gint64)srv->retry_max * G_USEC_PER_SEC);
@@ -350,7 +353,7 @@ static void apply_server(Daemon *d, const LrServerConfig *srv)
 		LrSender *old;
 		g_mutex_lock(&d->kick_lock);
 		old = o->next;
-		o->next = new_sender(srv);
+		o->next = new_sender(d, srv);
 		g_mutex_unlock(&d->kick_lock);
 		sender_free(old);
 	}
@@ -552,8 +555,8 @@ static gboolean daemon_start(Daemon *d, LrConfig *cfg, GError **error)
 	}
 	checkpoint_pace(d->q);
 	g_autoptr(GPtrArray) sources = g_ptr_array_ref(cfg->sources);
-	d->outlets[0] = (Outlet){d, "sender", SENDER_MAIL, new_sender(srv), NULL, NULL};
-	d->outlets[1] = (Outlet){d, "poster", SENDER_POSTS, new_sender(srv), NULL, NULL};
+	d->outlets[0] = (Outlet){d, "sender", SENDER_MAIL, new_sender(d, srv), NULL, NULL};
+	d->outlets[1] = (Outlet){d, "poster", SENDER_POSTS, new_sender(d, srv), NULL, NULL};
 	d->started = server_config_copy(srv);
 	d->applied = server_config_copy(srv);
 	/* router_new owns cfg from here on, also when it fails. */

@@ -91,7 +91,7 @@ static int post(const char *path, const char *ca, long *status)
 	static const char *const headers[] = {"X-Leadroute-Signature: t=1; peer=hq; mac=ab12",
 	                                      NULL};
 	g_autofree char *u = url(path);
-	LrHttpsPost p = {u, ca, "application/vnd.leadroute+xml", headers, 5, 10};
+	LrHttpsPost p = {u, ca, "application/vnd.leadroute+xml", headers, 5, 10, NULL};
 	static const char doc[] = "<doc>caf\xc3\xa9</doc>\n";
 	g_autoptr(GBytes) body = g_bytes_new_static(doc, sizeof doc - 1);
 	g_autoptr(GError) error = NULL;
@@ -170,7 +170,7 @@ static void test_no_server(void)
 	g_autofree char *closed = g_strdup_printf("https://127.0.0.1:%d/ok", 1);
 	g_autofree char *plain = g_strdup_printf("http://127.0.0.1:%d/ok", sink.port);
 	g_autoptr(GBytes) body = g_bytes_new_static("x", 1);
-	LrHttpsPost p = {closed, sink.ca, "application/xml", NULL, 5, 10};
+	LrHttpsPost p = {closed, sink.ca, "application/xml", NULL, 5, 10, NULL};
 	g_autoptr(GError) error = NULL;
 
 	g_assert_false(mailer_https_post(&p, body, NULL, &error));
@@ -203,7 +203,7 @@ static void test_outbox_item(void)
 	                                      "X-Leadroute-Signature: t=2; peer=hq; v1=cd", NULL};
 	static const char *const bad[] = {"X-Evil: a\r\nHost: b", NULL};
 	g_autofree char *u = url("/ok");
-	LrHttpsPost p = {NULL, sink.ca, "application/vnd.leadroute+xml", headers, 0, 0};
+	LrHttpsPost p = {NULL, sink.ca, "application/vnd.leadroute+xml", headers, 0, 0, NULL};
 	g_autoptr(GBytes) body = g_bytes_new_static("<doc>\n\n</doc>", sizeof "<doc>\n\n</doc>" - 1);
 	g_autoptr(GBytes) item = NULL, junk = g_bytes_new_static("<doc/>", 6);
 	g_autoptr(GError) error = NULL;
@@ -214,7 +214,7 @@ static void test_outbox_item(void)
 	g_assert_no_error(error);
 	g_assert_true(mailer_https_is_url(u));
 	g_assert_false(mailer_https_is_url("fed@north.test"));
-	g_assert_true(mailer_https_send(u, item, 5, 10, &status, &error));
+	g_assert_true(mailer_https_send(u, item, 5, 10, NULL, &status, &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(status, ==, 200);
 	req = last_request();
@@ -224,7 +224,7 @@ static void test_outbox_item(void)
 	g_assert_nonnull(strstr(req, "\r\nContent-Type: application/vnd.leadroute+xml\r\n"));
 	g_assert_null(strstr(req, "CA-File"));
 	g_assert_true(g_str_has_suffix(req, "\r\n\r\n<doc>\n\n</doc>"));
-	g_assert_false(mailer_https_send(u, junk, 5, 10, &status, &error));
+	g_assert_false(mailer_https_send(u, junk, 5, 10, NULL, &status, &error));
 	g_assert_error(error, LR_ERROR, LR_ERROR_PERM);
 	g_clear_error(&error);
 	p.headers = bad;
