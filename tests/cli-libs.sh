@@ -3,9 +3,11 @@
 # with the dynamic loader mapping its libraries: libcurl brought 18 more
 # (56 in all, 13.7 MB resident for `leadroute --version`; 38 and 10.7 MB
 # without it).  No command sends mail or posts to a partner (leadrouted
-# does), so leadroute must not need libcurl: the day one pulls mailer's
-# sender in, this fails.  leadrouted does need it (so the check reads
-# the right thing).
+# does), so leadroute is linked without libcurl (src/Makefile.inc): the
+# day a command pulls mailer's sender in, the link fails, and should the
+# library come back through another door, this fails.  In every build,
+# sanitizers included (Debian's gcc links --as-needed only without them).
+# leadrouted does need it (so the check reads the right thing).
 set -u
 : "${LR_BUILDDIR:?}"
 fail() { echo "FAIL: $*"; exit 1; }
