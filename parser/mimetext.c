@@ -74,7 +74,15 @@ static GString *mimetext_decode(const char *data, gsize len, const char *charset
 char *mimetext_to_utf8(const char *data, gsize len, const char *charset)
 {
 	g_autoptr(GString) decoded = mimetext_decode(data, len, charset);
-	GString *out = g_string_sized_new(decoded->len);
+	GString *out;
+
+	if (memchr(decoded->str, '\r', decoded->len) == NULL &&
+	    memchr(decoded->str, '\0', decoded->len) == NULL) {
+		if (g_utf8_validate(decoded->str, decoded->len, NULL))
+			return g_string_free(g_steal_pointer(&decoded), FALSE);
+		return g_utf8_make_valid(decoded->str, decoded->len);
+	}
+	out = g_string_sized_new(decoded->len);
 
 	for (gsize i = 0; i < decoded->len; i++) {
 		char c = decoded->str[i];
