@@ -133,7 +133,7 @@ const char *labels_lookup(GHashTable *table, const char *label)
 		return field;
 	shorter = labels_strip(key, &owned);
 	field = shorter != NULL ? g_hash_table_lookup(table, shorter) : NULL;
-	return field != NULL ? field : questions_field(label);
+	return field != NULL ? field : questions_field_folded(label, key);
 }
 
 /* labels_field_name - alias or folded name of a label. */

@@ -121,6 +121,7 @@ static void questions_phrase_add(GHashTable *table, const char *w, gsize n, guin
 	g_autofree char *first = g_strndup(w, strcspn(w, " |"));
 	GPtrArray *list = g_hash_table_lookup(table, first);
 
+	g_assert(strlen(first) < 64); /* questions_meaning_at's buffer */
 	phrase->phrase = g_strndup(w, n);
 	phrase->len = n;
 	phrase->meaning = meaning;
@@ -155,17 +156,19 @@ static GHashTable *questions_phrases(void)
 }
 
 /* questions_meaning_at - the lowest meaning with a phrase that starts at
- * word (inside folded, whose words are one space apart) and ends at a
- * word's end; best when none is lower. */
-static guint questions_meaning_at(GHashTable *phrases, char *word, guint best)
+ * word (inside folded text, whose words are one space apart) and ends at
+ * a word's end; best when none is lower. */
+static guint questions_meaning_at(GHashTable *phrases, const char *word, guint best)
 {
+	char first[64]; /* longer than any first word of a phrase */
 	gsize n = strcspn(word, " ");
-	char saved = word[n];
 	GPtrArray *list;
 
-	word[n] = '\0';
-	list = g_hash_table_lookup(phrases, word);
-	word[n] = saved;
+	if (n >= sizeof(first))
+		return best;
+	memcpy(first, word, n);
+	first[n] = '\0';
+	list = g_hash_table_lookup(phrases, first);
 	for (guint i = 0; list != NULL && i < list->len; i++) {
 		const QuestionsPhrase *p = g_ptr_array_index(list, i);
 
@@ -176,19 +179,28 @@ static guint questions_meaning_at(GHashTable *phrases, char *word, guint best)
 	return best;
 }
 
-/* questions_field - see questions.h. */
-const char *questions_field(const char *label)
+/* questions_field_folded - see questions.h. */
+const char *questions_field_folded(const char *label, const char *folded)
 {
 	GHashTable *phrases = questions_phrases();
 	guint best = G_N_ELEMENTS(questions_meanings);
+
+	if (label == NULL || !questions_is_question(label))
+		return NULL;
+	for (const char *word = folded; *word != '\0'; word += *word == ' ') {
+		best = questions_meaning_at(phrases, word, best);
+		word += strcspn(word, " ");
+	}
+	return best < G_N_ELEMENTS(questions_meanings) ? questions_meanings[best].field : NULL;
+}
+
+/* questions_field - see questions.h. */
+const char *questions_field(const char *label)
+{
 	g_autofree char *folded = NULL;
 
 	if (label == NULL || !questions_is_question(label))
 		return NULL;
 	folded = labels_fold(label, ' ');
-	for (char *word = folded; *word != '\0'; word += *word == ' ') {
-		best = questions_meaning_at(phrases, word, best);
-		word += strcspn(word, " ");
-	}
-	return best < G_N_ELEMENTS(questions_meanings) ? questions_meanings[best].field : NULL;
+	return questions_field_folded(label, folded);
 }
