@@ -10,20 +10,24 @@
  * without Unicode normalisation). */
 static char *labels_fold_ascii(const char *text, char sep)
 {
-	GString *out = g_string_sized_new(strlen(text));
+	char *out = g_malloc(strlen(text) + 1);
+	gsize len = 0;
 	gboolean gap = FALSE;
 
 	for (const char *p = text; *p != '\0'; p++) {
-		if (!g_ascii_isalnum(*p)) {
+		char c = *p;
+
+		if (!g_ascii_isalnum(c)) {
 			gap = TRUE;
 			continue;
 		}
-		if (gap && out->len > 0 && sep != 0)
-			g_string_append_c(out, sep);
+		if (gap && len > 0 && sep != 0)
+			out[len++] = sep;
 		gap = FALSE;
-		g_string_append_c(out, g_ascii_tolower(*p));
+		out[len++] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 	}
-	return g_string_free(out, FALSE);
+	out[len] = '\0';
+	return out;
 }
 
 /* labels_is_ascii - TRUE when text has no byte above 0x7F. */
