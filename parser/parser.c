@@ -41,7 +41,8 @@ struct LrParser {
 typedef struct {
 	const LrParser *parser;
 	LrLead *lead;
-	gboolean content; /* a form, ADF, text or an attachment was found */
+	gboolean content;  /* a form, ADF, text or an attachment was found */
+	LabelsMemo labels; /* the look-ups of this parse's labels */
 } ParserRun;
 
 /* parser_gmime_init - g_mime_init() once per process. */
@@ -202,23 +203,23 @@ static void parser_add_sender(ParserRun *run, const IdentityInfo *sender)
 /* parser_form_pairs - the pairs of a form notification in text, else in
  * the HTML body of parts (NULL: not looked at) when the text is empty,
  * short or holds pairs itself, else NULL.  Returns a new array. */
-static GPtrArray *parser_form_pairs(const ParserRun *run, const char *text, const PartsFound *parts)
+static GPtrArray *parser_form_pairs(ParserRun *run, const char *text, const PartsFound *parts)
 {
-	GHashTable *aliases = run->parser->aliases;
+	LabelsMemo *labels = &run->labels;
 	FormtextResult result;
 	g_autoptr(GPtrArray) pairs = NULL;
 	g_autofree char *html = NULL;
 	gboolean try_html;
 
-	formtext_scan(text, aliases, &result);
-	if (fields_count_known(aliases, result.pairs) >= 2 && result.covered >= result.loose)
+	formtext_scan(text, labels, &result);
+	if (fields_count_known(labels, result.pairs) >= 2 && result.covered >= result.loose)
 		return g_steal_pointer(&result.pairs);
 	try_html = result.pairs->len > 0 || result.loose <= 3;
 	formtext_result_clear(&result);
 	if (parts == NULL || !try_html || (html = parser_html_source(parts)) == NULL)
 		return NULL;
 	pairs = html_form_pairs(html, strlen(html));
-	if (fields_count_known(aliases, pairs) >= 2)
+	if (fields_count_known(labels, pairs) >= 2)
 		return g_steal_pointer(&pairs);
 	return NULL;
 }
@@ -231,7 +232,7 @@ static gboolean parser_read_form(ParserRun *run, const char *text, const PartsFo
 
 	if (pairs == NULL)
 		return FALSE;
-	fields_add_pairs(run->lead, run->parser->aliases, pairs);
+	fields_add_pairs(run->lead, &run->labels, pairs);
 	parser_add_sender(run, sender);
 	lead_set_str(&run->lead->format, "form");
 	run->content = TRUE;
@@ -470,7 +471,9 @@ gboolean parser_parse_lead(const LrParser *parser, GBytes *raw, LrLead *lead, GE
 		fields_finish(lead, parser->countries, (const char *const *)recipients->pdata);
 		return TRUE;
 	}
+	labels_memo_init(&run.labels, parser->aliases);
 	parser_read_message(&run, message, 0);
+	labels_memo_clear(&run.labels);
 	fields_finish(lead, parser->countries, (const char *const *)recipients->pdata);
 	if (!run.content) {
 		lead->is_lead = FALSE;
