@@ -58,28 +58,36 @@ static const char *html_attr(const xmlChar **attrs, const char *name, gboolean *
 	return NULL;
 }
 
-/* html_style_has - TRUE when the style attribute, without blanks and in
- * lower case, contains want ("display:none"). */
-static gboolean html_style_has(const xmlChar **attrs, const char *want)
+/* html_style_compact - the style attribute without blanks and in lower
+ * case, or NULL when there is none.  Returns a new string. */
+static char *html_style_compact(const xmlChar **attrs)
 {
 	gboolean found;
 	const char *style = html_attr(attrs, "style", &found);
-	g_autofree char *compact = NULL;
+	char *compact;
 	char *to;
 
 	if (style == NULL)
-		return FALSE;
+		return NULL;
 	compact = g_ascii_strdown(style, -1);
 	to = compact;
 	for (const char *from = compact; *from != '\0'; from++)
 		if (!g_ascii_isspace(*from))
 			*to++ = *from;
 	*to = '\0';
-	return strstr(compact, want) != NULL;
+	return compact;
 }
 
-/* html_hidden - TRUE for elements whose content a mail reader never shows. */
-static gboolean html_hidden(const char *name, const xmlChar **attrs)
+/* html_style_has - TRUE when style (html_style_compact, may be NULL)
+ * contains want ("display:none"). */
+static gboolean html_style_has(const char *style, const char *want)
+{
+	return style != NULL && strstr(style, want) != NULL;
+}
+
+/* html_hidden - TRUE for elements whose content a mail reader never shows
+ * (style: html_style_compact of attrs). */
+static gboolean html_hidden(const char *name, const xmlChar **attrs, const char *style)
 {
 	static const char *const names[] = {"head",    "script",   "style",  "title",  "template",
 	                                    "noembed", "noframes", "object", "select", NULL};
@@ -88,7 +96,7 @@ static gboolean html_hidden(const char *name, const xmlChar **attrs)
 	if (html_in(name, names))
 		return TRUE;
 	html_attr(attrs, "hidden", &found);
-	return found || html_style_has(attrs, "display:none");
+	return found || html_style_has(style, "display:none");
 }
 
 /* html_block - 2 for elements set off by a blank line (paragraphs), 1 for
@@ -112,8 +120,8 @@ static int html_block(const char *name, const char *parent)
 }
 
 /* html_bold - TRUE for elements that make their text bold (headings are
- * titles, not labels, and do not count). */
-static gboolean html_bold(const char *name, const xmlChar **attrs)
+ * titles, not labels, and do not count; style: html_style_compact). */
+static gboolean html_bold(const char *name, const char *style)
 {
 	static const char *const names[] = {"b", "strong", "th", NULL};
 	static const char *const weights[] = {"font-weight:bold",
@@ -127,7 +135,7 @@ static gboolean html_bold(const char *name, const xmlChar **attrs)
 	if (html_in(name, names))
 		return TRUE;
 	for (const char *const *w = weights; *w != NULL; w++)
-		if (html_style_has(attrs, *w))
+		if (html_style_has(style, *w))
 			return TRUE;
 	return FALSE;
 }
@@ -156,6 +164,7 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 	HtmlSax *sax = ((xmlParserCtxtPtr)ctx)->_private;
 	HtmlElem *el;
 	const HtmlElem *parent = NULL;
+	g_autofree char *style = NULL;
 
 	if (sax->stack->len >= HTML_DEPTH_MAX) {
 		/* As libxml2's tree builder does: hostile nesting ends the parse. */
@@ -168,11 +177,12 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 	el->name = g_ascii_strdown((const char *)name, -1);
 	el->depth = sax->stack->len + 1;
 	el->block = html_block(el->name, parent != NULL ? parent->name : "");
-	el->bold = html_bold(el->name, attrs);
+	style = html_style_compact(attrs);
+	el->bold = html_bold(el->name, style);
 	g_ptr_array_add(sax->stack, el);
 	if (sax->hidden > 0)
 		return;
-	if (html_hidden(el->name, attrs)) {
+	if (html_hidden(el->name, attrs, style)) {
 		sax->hidden = el->depth;
 		return;
 	}
