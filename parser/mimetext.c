@@ -20,7 +20,10 @@ GBytes *mimetext_part_bytes(GMimePart *part, gsize max)
 	mem = g_mime_stream_mem_new();
 	g_mime_data_wrapper_write_to_stream(content, mem);
 	array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	return g_bytes_new(array->data, MIN(array->len, max));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE); /* the array is ours */
+	if (array->len > max)
+		g_byte_array_set_size(array, max);
+	return g_byte_array_free_to_bytes(array);
 }
 
 /* mimetext_has_8bit - TRUE when data has a byte above 0x7F. */
