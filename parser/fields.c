@@ -11,7 +11,7 @@ static char *fields_cut(const char *name, const char *value)
 {
 	gsize len = strlen(value);
 	g_autofree char *text = NULL;
-	GString *out;
+	gsize out = 0;
 
 	if (len > FIELDS_MAX_VALUE) {
 		const char *end = g_utf8_find_prev_char(value, value + FIELDS_MAX_VALUE + 1);
@@ -21,16 +21,16 @@ static char *fields_cut(const char *name, const char *value)
 	text = g_strstrip(g_utf8_make_valid(value, len));
 	if (labels_is_long(name))
 		return g_steal_pointer(&text);
-	out = g_string_sized_new(strlen(text));
-	for (const char *p = text; *p != '\0'; p++) {
+	for (const char *p = text; *p != '\0'; p++) { /* in place: never longer */
 		gboolean space = g_ascii_isspace(*p);
 
 		if (!space)
-			g_string_append_c(out, *p);
-		else if (out->len > 0 && out->str[out->len - 1] != ' ')
-			g_string_append_c(out, ' ');
+			text[out++] = *p;
+		else if (out > 0 && text[out - 1] != ' ')
+			text[out++] = ' ';
 	}
-	return g_string_free(out, FALSE);
+	text[out] = '\0';
+	return g_steal_pointer(&text);
 }
 
 /* fields_add - first non-empty value wins. */
