@@ -11,7 +11,7 @@ static char *fields_cut(const char *name, const char *value)
 {
 	gsize len = strlen(value);
 	g_autofree char *text = NULL;
-	GString *out;
+	gsize out = 0;
 
 	if (len > FIELDS_MAX_VALUE) {
 		const char *end = g_utf8_find_prev_char(value, value + FIELDS_MAX_VALUE + 1);
@@ -21,16 +21,16 @@ static char *fields_cut(const char *name, const char *value)
 	text = g_strstrip(g_utf8_make_valid(value, len));
 	if (labels_is_long(name))
 		return g_steal_pointer(&text);
-	out = g_string_sized_new(strlen(text));
-	for (const char *p = text; *p != '\0'; p++) {
+	for (const char *p = text; *p != '\0'; p++) { /* in place: never longer */
 		gboolean space = g_ascii_isspace(*p);
 
 		if (!space)
-			g_string_append_c(out, *p);
-		else if (out->len > 0 && out->str[out->len - 1] != ' ')
-			g_string_append_c(out, ' ');
+			text[out++] = *p;
+		else if (out > 0 && text[out - 1] != ' ')
+			text[out++] = ' ';
 	}
-	return g_string_free(out, FALSE);
+	text[out] = '\0';
+	return g_steal_pointer(&text);
 }
 
 /* fields_add - first non-empty value wins. */
@@ -51,33 +51,33 @@ gboolean fields_add(LrLead *lead, const char *name, const char *value)
 }
 
 /* fields_count_known - pairs with a known label. */
-guint fields_count_known(GHashTable *aliases, GPtrArray *pairs)
+guint fields_count_known(LabelsMemo *memo, GPtrArray *pairs)
 {
 	guint known = 0;
 
 	for (guint i = 0; i < pairs->len; i++) {
 		const LrField *pair = g_ptr_array_index(pairs, i);
 
-		known += labels_lookup(aliases, pair->name) != NULL ? 1 : 0;
+		known += labels_memo_lookup(memo, pair->name) != NULL ? 1 : 0;
 	}
 	return known;
 }
 
 /* fields_add_pairs - every pair under its field name. */
-guint fields_add_pairs(LrLead *lead, GHashTable *aliases, GPtrArray *pairs)
+guint fields_add_pairs(LrLead *lead, LabelsMemo *memo, GPtrArray *pairs)
 {
 	guint known = 0, i;
 
 	for (i = 0; i < pairs->len && lead->fields->len < FIELDS_MAX - FIELDS_DERIVED; i++) {
 		const LrField *pair = g_ptr_array_index(pairs, i);
 		gboolean alias;
-		g_autofree char *name = labels_field_name_known(aliases, pair->name, &alias);
+		g_autofree char *name = labels_memo_field_name(memo, pair->name, &alias);
 
 		known += alias ? 1 : 0;
 		fields_add(lead, name, pair->value);
 	}
 	for (; i < pairs->len; i++) /* the pairs past the limit count too */
-		known += labels_lookup(aliases, ((LrField *)pairs->pdata[i])->name) != NULL;
+		known += labels_memo_lookup(memo, ((LrField *)pairs->pdata[i])->name) != NULL;
 	return known;
 }
 

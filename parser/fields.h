@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "lead/lead.h"
+#include "parser/labels.h"
 
 #define FIELDS_MAX 200               /* fields in one lead */
 #define FIELDS_DERIVED 8             /* of them kept for derived fields */
@@ -20,13 +21,13 @@
 gboolean fields_add(LrLead *lead, const char *name, const char *value);
 
 /* fields_add_pairs - add label/value pairs (LrField *, labels as written)
- * under their field names (labels.h, aliases), up to FIELDS_MAX -
+ * under their field names (labels.h, the memo's aliases), up to FIELDS_MAX -
  * FIELDS_DERIVED fields.  Returns the number of
  * pairs whose label is a known alias. */
-guint fields_add_pairs(LrLead *lead, GHashTable *aliases, GPtrArray *pairs);
+guint fields_add_pairs(LrLead *lead, LabelsMemo *memo, GPtrArray *pairs);
 
 /* fields_count_known - the number of pairs whose label is a known alias. */
-guint fields_count_known(GHashTable *aliases, GPtrArray *pairs);
+guint fields_count_known(LabelsMemo *memo, GPtrArray *pairs);
 
 /* fields_email_clean - the addr-spec in text ("Ann <ann@X.Example>",
  * "mailto:ann@x.example") with its domain lower-cased, or NULL when text

@@ -9,7 +9,7 @@
 #include "parser/questions.h"
 
 typedef struct {
-	GHashTable *aliases;
+	LabelsMemo *memo;
 	FormtextResult *out;
 	char *label; /* the open pair, or NULL */
 	GString *value;
@@ -182,7 +182,8 @@ static void formtext_open(FormtextScan *s, char *label, const char *value, gbool
 	g_string_assign(s->value, value);
 	s->long_field = long_field || labels_is_long(label);
 	if (!s->long_field) {
-		g_autofree char *field = labels_field_name(s->aliases, label);
+		gboolean known;
+		g_autofree char *field = labels_memo_field_name(s->memo, label, &known);
 
 		s->long_field = labels_is_long(field);
 	}
@@ -211,12 +212,12 @@ static gboolean formtext_continue(FormtextScan *s, const char *line)
 /* formtext_is_bare_label - TRUE when line (perhaps with white space and
  * emphasis around it) is a known label alone: an alias of at most four
  * words ("Email", "Company name"). */
-static gboolean formtext_is_bare_label(GHashTable *aliases, const char *line)
+static gboolean formtext_is_bare_label(LabelsMemo *memo, const char *line)
 {
 	g_autofree char *label = g_strstrip(g_strdup(line));
 
 	return strlen(label) <= 40 && formtext_words(label) <= 4 &&
-	       labels_lookup(aliases, label) != NULL;
+	       labels_memo_lookup(memo, label) != NULL;
 }
 
 /* formtext_bare - a known label alone on a line ("Email") before its value. */
@@ -229,10 +230,10 @@ static gboolean formtext_bare(FormtextScan *s, const char *line, const char *nex
 		next = s->blank && !question ? s->after_gap : NULL; /* label, gap, value */
 	if (next == NULL)
 		return FALSE;
-	if (!question && !formtext_is_bare_label(s->aliases, label))
+	if (!question && !formtext_is_bare_label(s->memo, label))
 		return FALSE;
 	if (questions_is_question(next) || formtext_is_label_line(next, 6) ||
-	    formtext_is_bare_label(s->aliases, next))
+	    formtext_is_bare_label(s->memo, next))
 		return FALSE; /* a label without its value: never pair two labels */
 	formtext_open(s, g_steal_pointer(&label), "", FALSE);
 	s->single = !question;
@@ -300,10 +301,10 @@ static const char *formtext_after_gap(char **rest)
 }
 
 /* formtext_scan - every line in turn, bounded. */
-void formtext_scan(const char *text, GHashTable *aliases, FormtextResult *out)
+void formtext_scan(const char *text, LabelsMemo *memo, FormtextResult *out)
 {
 	g_auto(GStrv) lines = g_strsplit(text, "\n", FORMTEXT_MAX_LINES);
-	FormtextScan s = {.aliases = aliases, .out = out};
+	FormtextScan s = {.memo = memo, .out = out};
 
 	memset(out, 0, sizeof(*out));
 	out->pairs = g_ptr_array_new_with_free_func(formtext_field_free);

@@ -6,6 +6,8 @@
 
 #include <glib.h>
 
+#include "parser/labels.h"
+
 /* Bounds: lines looked at, and bytes of one line given to a pattern. */
 #define FORMTEXT_MAX_LINES 20000
 #define FORMTEXT_MAX_LINE 4096
@@ -16,10 +18,10 @@ typedef struct {
 	guint loose;      /* other non-blank lines before the last pair */
 } FormtextResult;
 
-/* formtext_scan - the pairs in text (UTF-8).  aliases (labels.h) tells a
+/* formtext_scan - the pairs in text (UTF-8).  memo (labels.h) tells a
  * known label written without a colon ("Email" over "ann@x") from prose.
  * Fills out; release with formtext_result_clear(). */
-void formtext_scan(const char *text, GHashTable *aliases, FormtextResult *out);
+void formtext_scan(const char *text, LabelsMemo *memo, FormtextResult *out);
 void formtext_result_clear(FormtextResult *result);
 
 /* formtext_is_label_line - TRUE when line is a "Label: value" line with a

@@ -23,13 +23,26 @@
 
 /* ---- classifying elements ---- */
 
+/* A set of element names: the list, and its hash set built on first use
+ * (never freed: static data). */
+typedef struct {
+	const char *const *names; /* NULL-terminated */
+	GHashTable *set;
+	gsize once;
+} HtmlNames;
+
 /* html_in - TRUE when name is one of names. */
-static gboolean html_in(const char *name, const char *const *names)
+static gboolean html_in(const char *name, HtmlNames *names)
 {
-	for (; *names != NULL; names++)
-		if (strcmp(name, *names) == 0)
-			return TRUE;
-	return FALSE;
+	if (g_once_init_enter(&names->once)) {
+		GHashTable *set = g_hash_table_new(g_str_hash, g_str_equal);
+
+		for (const char *const *n = names->names; *n != NULL; n++)
+			g_hash_table_add(set, (gpointer)*n);
+		names->set = set;
+		g_once_init_leave(&names->once, 1);
+	}
+	return g_hash_table_contains(names->set, name);
 }
 
 /* html_is - TRUE when el is called name. */
@@ -58,64 +71,76 @@ static const char *html_attr(const xmlChar **attrs, const char *name, gboolean *
 	return NULL;
 }
 
-/* html_style_has - TRUE when the style attribute, without blanks and in
- * lower case, contains want ("display:none"). */
-static gboolean html_style_has(const xmlChar **attrs, const char *want)
+/* html_style_compact - the style attribute without blanks and in lower
+ * case, or NULL when there is none.  Returns a new string. */
+static char *html_style_compact(const xmlChar **attrs)
 {
 	gboolean found;
 	const char *style = html_attr(attrs, "style", &found);
-	g_autofree char *compact = NULL;
+	char *compact;
 	char *to;
 
 	if (style == NULL)
-		return FALSE;
+		return NULL;
 	compact = g_ascii_strdown(style, -1);
 	to = compact;
 	for (const char *from = compact; *from != '\0'; from++)
 		if (!g_ascii_isspace(*from))
 			*to++ = *from;
 	*to = '\0';
-	return strstr(compact, want) != NULL;
+	return compact;
 }
 
-/* html_hidden - TRUE for elements whose content a mail reader never shows. */
-static gboolean html_hidden(const char *name, const xmlChar **attrs)
+/* html_style_has - TRUE when style (html_style_compact, may be NULL)
+ * contains want ("display:none"). */
+static gboolean html_style_has(const char *style, const char *want)
 {
-	static const char *const names[] = {"head",    "script",   "style",  "title",  "template",
-	                                    "noembed", "noframes", "object", "select", NULL};
+	return style != NULL && strstr(style, want) != NULL;
+}
+
+/* html_hidden - TRUE for elements whose content a mail reader never shows
+ * (style: html_style_compact of attrs). */
+static gboolean html_hidden(const char *name, const xmlChar **attrs, const char *style)
+{
+	static const char *const list[] = {"head",    "script",   "style",  "title",  "template",
+	                                   "noembed", "noframes", "object", "select", NULL};
+	static HtmlNames names = {.names = list};
 	gboolean found;
 
-	if (html_in(name, names))
+	if (html_in(name, &names))
 		return TRUE;
 	html_attr(attrs, "hidden", &found);
-	return found || html_style_has(attrs, "display:none");
+	return found || html_style_has(style, "display:none");
 }
 
 /* html_block - 2 for elements set off by a blank line (paragraphs), 1 for
  * other block elements, 0 for inline ones. */
 static int html_block(const char *name, const char *parent)
 {
-	static const char *const paras[] = {"p",      "blockquote", "pre", "dl", "hr",
-	                                    "figure", "listing",    "xmp", NULL};
-	static const char *const lines[] = {
+	static const char *const para_list[] = {"p",      "blockquote", "pre", "dl", "hr",
+	                                        "figure", "listing",    "xmp", NULL};
+	static const char *const line_list[] = {
 	    "div",     "tr",       "li",       "dt",     "dd",       "table",      "caption",
 	    "center",  "form",     "fieldset", "legend", "section",  "article",    "aside",
 	    "header",  "footer",   "nav",      "main",   "address",  "figcaption", "details",
 	    "summary", "thead",    "tbody",    "tfoot",  "body",     "html",       "menu",
 	    "dir",     "frameset", "noscript", "option", "textarea", NULL};
+	static HtmlNames paras = {.names = para_list};
+	static HtmlNames lines = {.names = line_list};
 
-	if (html_is_heading(name) || html_in(name, paras))
+	if (html_is_heading(name) || html_in(name, &paras))
 		return 2;
 	if (strcmp(name, "ul") == 0 || strcmp(name, "ol") == 0)
 		return strcmp(parent, "li") == 0 ? 1 : 2;
-	return html_in(name, lines) ? 1 : 0;
+	return html_in(name, &lines) ? 1 : 0;
 }
 
 /* html_bold - TRUE for elements that make their text bold (headings are
- * titles, not labels, and do not count). */
-static gboolean html_bold(const char *name, const xmlChar **attrs)
+ * titles, not labels, and do not count; style: html_style_compact). */
+static gboolean html_bold(const char *name, const char *style)
 {
-	static const char *const names[] = {"b", "strong", "th", NULL};
+	static const char *const list[] = {"b", "strong", "th", NULL};
+	static HtmlNames names = {.names = list};
 	static const char *const weights[] = {"font-weight:bold",
 	                                      "font-weight:bolder",
 	                                      "font-weight:600",
@@ -124,10 +149,10 @@ static gboolean html_bold(const char *name, const xmlChar **attrs)
 	                                      "font-weight:900",
 	                                      NULL};
 
-	if (html_in(name, names))
+	if (html_in(name, &names))
 		return TRUE;
 	for (const char *const *w = weights; *w != NULL; w++)
-		if (html_style_has(attrs, *w))
+		if (html_style_has(style, *w))
 			return TRUE;
 	return FALSE;
 }
@@ -156,6 +181,7 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 	HtmlSax *sax = ((xmlParserCtxtPtr)ctx)->_private;
 	HtmlElem *el;
 	const HtmlElem *parent = NULL;
+	g_autofree char *style = NULL;
 
 	if (sax->stack->len >= HTML_DEPTH_MAX) {
 		/* As libxml2's tree builder does: hostile nesting ends the parse. */
@@ -168,11 +194,12 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **attrs)
 	el->name = g_ascii_strdown((const char *)name, -1);
 	el->depth = sax->stack->len + 1;
 	el->block = html_block(el->name, parent != NULL ? parent->name : "");
-	el->bold = html_bold(el->name, attrs);
+	style = html_style_compact(attrs);
+	el->bold = html_bold(el->name, style);
 	g_ptr_array_add(sax->stack, el);
 	if (sax->hidden > 0)
 		return;
-	if (html_hidden(el->name, attrs)) {
+	if (html_hidden(el->name, attrs, style)) {
 		sax->hidden = el->depth;
 		return;
 	}

@@ -133,7 +133,7 @@ const char *labels_lookup(GHashTable *table, const char *label)
 		return field;
 	shorter = labels_strip(key, &owned);
 	field = shorter != NULL ? g_hash_table_lookup(table, shorter) : NULL;
-	return field != NULL ? field : questions_field(label);
+	return field != NULL ? field : questions_field_folded(label, key);
 }
 
 /* labels_field_name - alias or folded name of a label. */
@@ -144,16 +144,11 @@ char *labels_field_name(GHashTable *table, const char *label)
 	return labels_field_name_known(table, label, &known);
 }
 
-/* labels_field_name_known - alias or folded name of a label, and which. */
-char *labels_field_name_known(GHashTable *table, const char *label, gboolean *known)
+/* labels_field_name_folded - the folded name of a label that is no alias. */
+static char *labels_field_name_folded(const char *label)
 {
-	const char *field = labels_lookup(table, label);
-	char *name;
+	char *name = labels_fold(label, '_');
 
-	*known = field != NULL;
-	if (field != NULL)
-		return g_strdup(field);
-	name = labels_fold(label, '_');
 	if (*name == '\0') {
 		g_free(name);
 		return g_strdup("field");
@@ -164,6 +159,52 @@ char *labels_field_name_known(GHashTable *table, const char *label, gboolean *kn
 		*(char *)(end != NULL ? end : name + 64) = '\0';
 	}
 	return name;
+}
+
+/* labels_field_name_known - alias or folded name of a label, and which. */
+char *labels_field_name_known(GHashTable *table, const char *label, gboolean *known)
+{
+	const char *field = labels_lookup(table, label);
+
+	*known = field != NULL;
+	return field != NULL ? g_strdup(field) : labels_field_name_folded(label);
+}
+
+/* labels_memo_init - an empty memo. */
+void labels_memo_init(LabelsMemo *memo, GHashTable *aliases)
+{
+	memo->aliases = aliases;
+	memo->answers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/* labels_memo_clear - forget every answer. */
+void labels_memo_clear(LabelsMemo *memo)
+{
+	g_clear_pointer(&memo->answers, g_hash_table_unref);
+	memo->aliases = NULL;
+}
+
+/* labels_memo_lookup - the remembered answer, else labels_lookup's. */
+const char *labels_memo_lookup(LabelsMemo *memo, const char *label)
+{
+	const char *field = g_hash_table_lookup(memo->answers, label);
+
+	if (field == NULL) {
+		field = labels_lookup(memo->aliases, label);
+		if (field == NULL)
+			field = ""; /* fields are never empty */
+		g_hash_table_insert(memo->answers, g_strdup(label), (gpointer)field);
+	}
+	return *field != '\0' ? field : NULL;
+}
+
+/* labels_memo_field_name - alias or folded name, the look-up remembered. */
+char *labels_memo_field_name(LabelsMemo *memo, const char *label, gboolean *known)
+{
+	const char *field = labels_memo_lookup(memo, label);
+
+	*known = field != NULL;
+	return field != NULL ? g_strdup(field) : labels_field_name_folded(label);
 }
 
 /* labels_is_long - fields of free text. */

@@ -34,6 +34,28 @@ char *labels_field_name(GHashTable *table, const char *label);
  * is an alias (labels_lookup found it), from the one look-up. */
 char *labels_field_name_known(GHashTable *table, const char *label, gboolean *known);
 
+/* LabelsMemo - labels_lookup answers for one parse: a form's labels are
+ * asked about several times (a line as the next line, then as the line;
+ * a pair when it opens, when pairs are counted, when they are added).
+ * The answers depend on the labels and the aliases only, and last as long
+ * as the memo: one parse (parser.c). */
+typedef struct {
+	GHashTable *aliases; /* borrowed */
+	GHashTable *answers; /* label as written -> field, or "" for none */
+} LabelsMemo;
+
+/* labels_memo_init - an empty memo over aliases (borrowed: it must
+ * outlive the memo).  Release with labels_memo_clear(). */
+void labels_memo_init(LabelsMemo *memo, GHashTable *aliases);
+void labels_memo_clear(LabelsMemo *memo);
+
+/* labels_memo_lookup - labels_lookup(memo->aliases, label), remembered. */
+const char *labels_memo_lookup(LabelsMemo *memo, const char *label);
+
+/* labels_memo_field_name - labels_field_name_known(memo->aliases, label,
+ * known) with the look-up remembered.  Returns a new string. */
+char *labels_memo_field_name(LabelsMemo *memo, const char *label, gboolean *known);
+
 /* labels_is_long - TRUE when field (a canonical or custom name) holds
  * free text that may run over several lines and paragraphs. */
 gboolean labels_is_long(const char *field);

@@ -20,7 +20,10 @@ GBytes *mimetext_part_bytes(GMimePart *part, gsize max)
 	mem = g_mime_stream_mem_new();
 	g_mime_data_wrapper_write_to_stream(content, mem);
 	array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
-	return g_bytes_new(array->data, MIN(array->len, max));
+	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE); /* the array is ours */
+	if (array->len > max)
+		g_byte_array_set_size(array, max);
+	return g_byte_array_free_to_bytes(array);
 }
 
 /* mimetext_has_8bit - TRUE when data has a byte above 0x7F. */
@@ -74,7 +77,15 @@ static GString *mimetext_decode(const char *data, gsize len, const char *charset
 char *mimetext_to_utf8(const char *data, gsize len, const char *charset)
 {
 	g_autoptr(GString) decoded = mimetext_decode(data, len, charset);
-	GString *out = g_string_sized_new(decoded->len);
+	GString *out;
+
+	if (memchr(decoded->str, '\r', decoded->len) == NULL &&
+	    memchr(decoded->str, '\0', decoded->len) == NULL) {
+		if (g_utf8_validate(decoded->str, decoded->len, NULL))
+			return g_string_free(g_steal_pointer(&decoded), FALSE);
+		return g_utf8_make_valid(decoded->str, decoded->len);
+	}
+	out = g_string_sized_new(decoded->len);
 
 	for (gsize i = 0; i < decoded->len; i++) {
 		char c = decoded->str[i];

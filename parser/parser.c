@@ -41,8 +41,18 @@ struct LrParser {
 typedef struct {
 	const LrParser *parser;
 	LrLead *lead;
-	gboolean content; /* a form, ADF, text or an attachment was found */
+	gboolean content;  /* a form, ADF, text or an attachment was found */
+	LabelsMemo labels; /* the look-ups of this parse's labels */
 } ParserRun;
+
+/* The bodies of one message, each decoded once: the text body's bytes at
+ * the start, the HTML body's bytes and text when first asked for. */
+typedef struct {
+	const PartsFound *parts;
+	GBytes *plain;      /* the text body's decoded bytes, or NULL */
+	GBytes *html_bytes; /* the HTML body's, or NULL when not asked for yet */
+	char *html;         /* the HTML body as UTF-8, or NULL likewise */
+} ParserBodies;
 
 /* parser_gmime_init - g_mime_init() once per process. */
 static void parser_gmime_init(void)
@@ -139,10 +149,10 @@ static gboolean parser_try_adf(ParserRun *run, const char *data, gsize len, cons
 	return TRUE;
 }
 
-/* parser_read_adf - ADF attachments first, then an ADF body (plain: the
- * decoded text body, may be NULL). */
-static gboolean parser_read_adf(ParserRun *run, const PartsFound *parts, GBytes *plain)
+/* parser_read_adf - ADF attachments first, then an ADF text body. */
+static gboolean parser_read_adf(ParserRun *run, const ParserBodies *bodies)
 {
+	const PartsFound *parts = bodies->parts;
 	gsize len = 0;
 	const char *data;
 
@@ -156,32 +166,53 @@ static gboolean parser_read_adf(ParserRun *run, const PartsFound *parts, GBytes 
 		    parser_try_adf(run, data, len, name != NULL ? name : "an XML part"))
 			return TRUE;
 	}
-	if (plain == NULL)
+	if (bodies->plain == NULL)
 		return FALSE;
-	data = g_bytes_get_data(plain, &len);
+	data = g_bytes_get_data(bodies->plain, &len);
 	return data != NULL && parser_try_adf(run, data, len, "the body");
 }
 
-/* parser_html_source - the HTML body as UTF-8 HTML, or NULL. */
-static char *parser_html_source(const PartsFound *parts)
+/* parser_html_bytes - the HTML body's decoded bytes (borrowed from
+ * bodies), or NULL when there is no HTML body. */
+static GBytes *parser_html_bytes(ParserBodies *bodies)
 {
-	return parts->html != NULL ? mimetext_part_text(parts->html, PARSER_MAX_TEXT) : NULL;
+	if (bodies->parts->html != NULL && bodies->html_bytes == NULL)
+		bodies->html_bytes = mimetext_part_bytes(bodies->parts->html, PARSER_MAX_TEXT);
+	return bodies->html_bytes;
 }
 
-/* parser_body_text - the text body (plain: its decoded bytes), else the
- * HTML body as text. */
-static char *parser_body_text(const PartsFound *parts, GBytes *plain)
+/* parser_html_source - the HTML body as UTF-8 HTML (borrowed from
+ * bodies), or NULL. */
+static const char *parser_html_source(ParserBodies *bodies)
 {
-	g_autofree char *html = NULL;
+	GBytes *bytes = parser_html_bytes(bodies);
+
+	if (bytes != NULL && bodies->html == NULL)
+		bodies->html = mimetext_bytes_text(bodies->parts->html, bytes);
+	return bodies->html;
+}
+
+/* parser_bodies_clear - release what was decoded. */
+static void parser_bodies_clear(ParserBodies *bodies)
+{
+	g_clear_pointer(&bodies->plain, g_bytes_unref);
+	g_clear_pointer(&bodies->html_bytes, g_bytes_unref);
+	g_clear_pointer(&bodies->html, g_free);
+}
+
+/* parser_body_text - the text body, else the HTML body as text. */
+static char *parser_body_text(ParserBodies *bodies)
+{
+	const char *html;
 	char *text = NULL;
 
-	if (plain != NULL) {
-		text = mimetext_bytes_text(parts->plain, plain);
-		if (strspn(text, " \t\n") < strlen(text) || parts->html == NULL)
+	if (bodies->plain != NULL) {
+		text = mimetext_bytes_text(bodies->parts->plain, bodies->plain);
+		if (strspn(text, " \t\n") < strlen(text) || bodies->parts->html == NULL)
 			return text;
 		g_free(text);
 	}
-	html = parser_html_source(parts);
+	html = parser_html_source(bodies);
 	return html != NULL ? html_to_text(html, strlen(html)) : g_strdup("");
 }
 
@@ -200,38 +231,38 @@ static void parser_add_sender(ParserRun *run, const IdentityInfo *sender)
 }
 
 /* parser_form_pairs - the pairs of a form notification in text, else in
- * the HTML body of parts (NULL: not looked at) when the text is empty,
+ * the HTML body of bodies (NULL: not looked at) when the text is empty,
  * short or holds pairs itself, else NULL.  Returns a new array. */
-static GPtrArray *parser_form_pairs(const ParserRun *run, const char *text, const PartsFound *parts)
+static GPtrArray *parser_form_pairs(ParserRun *run, const char *text, ParserBodies *bodies)
 {
-	GHashTable *aliases = run->parser->aliases;
+	LabelsMemo *labels = &run->labels;
 	FormtextResult result;
 	g_autoptr(GPtrArray) pairs = NULL;
-	g_autofree char *html = NULL;
+	const char *html;
 	gboolean try_html;
 
-	formtext_scan(text, aliases, &result);
-	if (fields_count_known(aliases, result.pairs) >= 2 && result.covered >= result.loose)
+	formtext_scan(text, labels, &result);
+	if (fields_count_known(labels, result.pairs) >= 2 && result.covered >= result.loose)
 		return g_steal_pointer(&result.pairs);
 	try_html = result.pairs->len > 0 || result.loose <= 3;
 	formtext_result_clear(&result);
-	if (parts == NULL || !try_html || (html = parser_html_source(parts)) == NULL)
+	if (bodies == NULL || !try_html || (html = parser_html_source(bodies)) == NULL)
 		return NULL;
 	pairs = html_form_pairs(html, strlen(html));
-	if (fields_count_known(aliases, pairs) >= 2)
+	if (fields_count_known(labels, pairs) >= 2)
 		return g_steal_pointer(&pairs);
 	return NULL;
 }
 
 /* parser_read_form - a form notification; FALSE when text is not one. */
-static gboolean parser_read_form(ParserRun *run, const char *text, const PartsFound *parts,
+static gboolean parser_read_form(ParserRun *run, const char *text, ParserBodies *bodies,
                                  const IdentityInfo *sender)
 {
-	g_autoptr(GPtrArray) pairs = parser_form_pairs(run, text, parts);
+	g_autoptr(GPtrArray) pairs = parser_form_pairs(run, text, bodies);
 
 	if (pairs == NULL)
 		return FALSE;
-	fields_add_pairs(run->lead, run->parser->aliases, pairs);
+	fields_add_pairs(run->lead, &run->labels, pairs);
 	parser_add_sender(run, sender);
 	lead_set_str(&run->lead->format, "form");
 	run->content = TRUE;
@@ -284,10 +315,9 @@ static gboolean parser_forward_sender(const ParserRun *run, const ForwardBlock *
 
 /* parser_read_body - the text of message: inline forward, form or free
  * text. */
-static void parser_read_body(ParserRun *run, GMimeMessage *message, const PartsFound *parts,
-                             GBytes *plain)
+static void parser_read_body(ParserRun *run, GMimeMessage *message, ParserBodies *bodies)
 {
-	g_autofree char *text = parser_body_text(parts, plain);
+	g_autofree char *text = parser_body_text(bodies);
 	const char *subject = g_mime_message_get_subject(message);
 	const char *body = text;
 	ForwardBlock block = {0};
@@ -300,8 +330,8 @@ static void parser_read_body(ParserRun *run, GMimeMessage *message, const PartsF
 		forwarded = TRUE;
 		body = block.body;
 	}
-	if (!parser_read_form(run, body, forwarded ? NULL : parts, &sender))
-		parser_read_free(run, body, &sender, parts->attachments);
+	if (!parser_read_form(run, body, forwarded ? NULL : bodies, &sender))
+		parser_read_free(run, body, &sender, bodies->parts->attachments);
 	if (run->content)
 		vcard_add(message, run->lead);
 	if (forwarded && run->content)
@@ -330,17 +360,16 @@ static gboolean parser_read_attached(ParserRun *run, const PartsFound *parts, gu
 	return TRUE;
 }
 
-/* parser_charset_note - note a body whose declared charset does not read
- * (plain: the text body's bytes, may be NULL). */
-static void parser_charset_note(ParserRun *run, const PartsFound *parts, GBytes *plain)
+/* parser_charset_note - note a body whose declared charset does not read. */
+static void parser_charset_note(ParserRun *run, ParserBodies *bodies)
 {
-	g_autoptr(GBytes) html = NULL;
+	GBytes *html = NULL;
 	g_autofree char *note = NULL;
 
-	if (plain != NULL)
-		note = mimetext_charset_note(parts->plain, plain);
-	else if (parts->html != NULL && (html = mimetext_part_bytes(parts->html, PARSER_MAX_TEXT)))
-		note = mimetext_charset_note(parts->html, html);
+	if (bodies->plain != NULL)
+		note = mimetext_charset_note(bodies->parts->plain, bodies->plain);
+	else if ((html = parser_html_bytes(bodies)) != NULL)
+		note = mimetext_charset_note(bodies->parts->html, html);
 	if (note != NULL)
 		parser_note(run->lead, note);
 }
@@ -349,17 +378,18 @@ static void parser_charset_note(ParserRun *run, const PartsFound *parts, GBytes 
 static void parser_read_message(ParserRun *run, GMimeMessage *message, guint depth)
 {
 	PartsFound parts;
-	g_autoptr(GBytes) plain = NULL;
+	ParserBodies bodies = {.parts = &parts};
 
 	parts_collect(message, &parts);
 	if (parts.truncated)
 		parser_note(run->lead,
 		            "too many or too deeply nested parts: the rest was not read");
 	if (parts.plain != NULL)
-		plain = mimetext_part_bytes(parts.plain, PARSER_MAX_TEXT);
-	parser_charset_note(run, &parts, plain);
-	if (!parser_read_adf(run, &parts, plain) && !parser_read_attached(run, &parts, depth))
-		parser_read_body(run, message, &parts, plain);
+		bodies.plain = mimetext_part_bytes(parts.plain, PARSER_MAX_TEXT);
+	parser_charset_note(run, &bodies);
+	if (!parser_read_adf(run, &bodies) && !parser_read_attached(run, &parts, depth))
+		parser_read_body(run, message, &bodies);
+	parser_bodies_clear(&bodies);
 	parts_clear(&parts);
 }
 
@@ -470,7 +500,9 @@ gboolean parser_parse_lead(const LrParser *parser, GBytes *raw, LrLead *lead, GE
 		fields_finish(lead, parser->countries, (const char *const *)recipients->pdata);
 		return TRUE;
 	}
+	labels_memo_init(&run.labels, parser->aliases);
 	parser_read_message(&run, message, 0);
+	labels_memo_clear(&run.labels);
 	fields_finish(lead, parser->countries, (const char *const *)recipients->pdata);
 	if (!run.content) {
 		lead->is_lead = FALSE;

@@ -106,38 +106,101 @@ char *questions_clean(const char *line)
 	return g_strndup(s, n);
 }
 
-/* questions_has - TRUE when the folded question (with a space at each end)
- * holds one of words (folded, "|"-separated) as whole words. */
-static gboolean questions_has(const char *padded, const char *words)
+/* One phrase of questions_meanings, filed under its first word. */
+typedef struct {
+	const char *phrase; /* folded words, one space apart */
+	gsize len;
+	guint meaning; /* index into questions_meanings */
+} QuestionsPhrase;
+
+/* questions_phrase_add - file the phrase of n bytes at w under its first
+ * word in table (first word -> GPtrArray of QuestionsPhrase). */
+static void questions_phrase_add(GHashTable *table, const char *w, gsize n, guint meaning)
 {
-	char needle[128]; /* " word " (the words are short; a longer one is cut) */
+	QuestionsPhrase *phrase = g_new(QuestionsPhrase, 1);
+	g_autofree char *first = g_strndup(w, strcspn(w, " |"));
+	GPtrArray *list = g_hash_table_lookup(table, first);
 
-	for (const char *w = words; *w != '\0';) {
-		gsize n = strcspn(w, "|"), k = MIN(n, sizeof(needle) - 3);
-
-		needle[0] = ' ';
-		memcpy(needle + 1, w, k);
-		needle[k + 1] = ' ';
-		needle[k + 2] = '\0';
-		if (k == n && strstr(padded, needle) != NULL)
-			return TRUE;
-		w += n + (w[n] == '|');
+	g_assert(strlen(first) < 64); /* questions_meaning_at's buffer */
+	phrase->phrase = g_strndup(w, n);
+	phrase->len = n;
+	phrase->meaning = meaning;
+	if (list == NULL) {
+		list = g_ptr_array_new();
+		g_hash_table_insert(table, g_steal_pointer(&first), list);
 	}
-	return FALSE;
+	g_ptr_array_add(list, phrase);
+}
+
+/* questions_phrases - every phrase of questions_meanings by its first
+ * word, built once (never freed: static data). */
+static GHashTable *questions_phrases(void)
+{
+	static GHashTable *table;
+	static gsize once = 0;
+
+	if (g_once_init_enter(&once)) {
+		GHashTable *t = g_hash_table_new(g_str_hash, g_str_equal);
+
+		for (guint i = 0; i < G_N_ELEMENTS(questions_meanings); i++)
+			for (const char *w = questions_meanings[i].words; *w != '\0';) {
+				gsize n = strcspn(w, "|");
+
+				questions_phrase_add(t, w, n, i);
+				w += n + (w[n] == '|');
+			}
+		table = t;
+		g_once_init_leave(&once, 1);
+	}
+	return table;
+}
+
+/* questions_meaning_at - the lowest meaning with a phrase that starts at
+ * word (inside folded text, whose words are one space apart) and ends at
+ * a word's end; best when none is lower. */
+static guint questions_meaning_at(GHashTable *phrases, const char *word, guint best)
+{
+	char first[64]; /* longer than any first word of a phrase */
+	gsize n = strcspn(word, " ");
+	GPtrArray *list;
+
+	if (n >= sizeof(first))
+		return best;
+	memcpy(first, word, n);
+	first[n] = '\0';
+	list = g_hash_table_lookup(phrases, first);
+	for (guint i = 0; list != NULL && i < list->len; i++) {
+		const QuestionsPhrase *p = g_ptr_array_index(list, i);
+
+		if (p->meaning < best && strncmp(word, p->phrase, p->len) == 0 &&
+		    (word[p->len] == ' ' || word[p->len] == '\0'))
+			best = p->meaning;
+	}
+	return best;
+}
+
+/* questions_field_folded - see questions.h. */
+const char *questions_field_folded(const char *label, const char *folded)
+{
+	GHashTable *phrases = questions_phrases();
+	guint best = G_N_ELEMENTS(questions_meanings);
+
+	if (label == NULL || !questions_is_question(label))
+		return NULL;
+	for (const char *word = folded; *word != '\0'; word += *word == ' ') {
+		best = questions_meaning_at(phrases, word, best);
+		word += strcspn(word, " ");
+	}
+	return best < G_N_ELEMENTS(questions_meanings) ? questions_meanings[best].field : NULL;
 }
 
 /* questions_field - see questions.h. */
 const char *questions_field(const char *label)
 {
 	g_autofree char *folded = NULL;
-	g_autofree char *padded = NULL;
 
 	if (label == NULL || !questions_is_question(label))
 		return NULL;
 	folded = labels_fold(label, ' ');
-	padded = g_strconcat(" ", folded, " ", NULL);
-	for (gsize i = 0; i < G_N_ELEMENTS(questions_meanings); i++)
-		if (questions_has(padded, questions_meanings[i].words))
-			return questions_meanings[i].field;
-	return NULL;
+	return questions_field_folded(label, folded);
 }

@@ -27,4 +27,8 @@ char *questions_clean(const char *line);
  * Static string. */
 const char *questions_field(const char *label);
 
+/* questions_field_folded - questions_field, for a caller that holds
+ * folded, labels_fold(label, ' ') (labels.h), already. */
+const char *questions_field_folded(const char *label, const char *folded);
+
 #endif

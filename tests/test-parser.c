@@ -403,6 +403,59 @@ static void test_labels(void)
 	}
 }
 
+/* fold_reference - labels_fold as it was written first: the whole text
+ * normalised (NFKD) and case-folded, marks dropped, other runs of
+ * non-alphanumerics one sep. */
+static char *fold_reference(const char *text, char sep)
+{
+	g_autofree char *valid = g_utf8_make_valid(text, -1);
+	g_autofree char *nfkd = g_utf8_normalize(valid, -1, G_NORMALIZE_ALL);
+	g_autofree char *folded = g_utf8_casefold(nfkd != NULL ? nfkd : valid, -1);
+	GString *out = g_string_new(NULL);
+	gboolean gap = FALSE;
+
+	for (const char *p = folded; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (g_unichar_ismark(c))
+			continue;
+		if (!g_unichar_isalnum(c)) {
+			gap = TRUE;
+			continue;
+		}
+		if (gap && out->len > 0 && sep != 0)
+			g_string_append_c(out, sep);
+		gap = FALSE;
+		g_string_append_unichar(out, c);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* test_fold_table - labels_fold's table of Latin characters folds every
+ * character below U+0300, alone and between others, as the whole-text
+ * fold does. */
+static void test_fold_table(void)
+{
+	static const char *const around[] = {"A", " ", "\u00df", "\u01c4", "\u00bc", "-x", "e\u0301"};
+
+	for (gunichar c = 1; c < 0x300; c++) {
+		char one[8] = {0};
+
+		g_unichar_to_utf8(c, one);
+		for (gsize i = 0; i < G_N_ELEMENTS(around); i++)
+			for (int sep = 0; sep < 3; sep++) {
+				char s = "\0 _"[sep];
+				g_autofree char *text = g_strconcat("Q", one, around[i], one, NULL);
+				g_autofree char *got = labels_fold(text, s);
+				g_autofree char *want = fold_reference(text, s);
+
+				if (strcmp(got, want) != 0)
+					g_error("labels_fold(\"%s\", '%c') is \"%s\", not \"%s\"", text,
+					        s != 0 ? s : '0', got, want);
+			}
+	}
+}
+
 /* test_aliases - configured aliases extend the built-in set; unknown
  * labels keep a normalised name. */
 static void test_aliases(void)
@@ -641,6 +694,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/parser/charsets-stateful", test_charsets_stateful);
 	g_test_add_func("/parser/json", test_json);
 	g_test_add_func("/parser/labels", test_labels);
+	g_test_add_func("/parser/labels-fold-table", test_fold_table);
 	g_test_add_func("/parser/aliases", test_aliases);
 	g_test_add_func("/parser/errors", test_errors);
 	g_test_add_func("/parser/hostile/nested", test_nested);
