@@ -227,12 +227,14 @@ static guint64 stride_of(const Cand *c)
 }
 
 /* cand_key - KEY\tID, a candidate's rotation key, in rt's scratch
- * string (valid until the next call). */
-static const char *cand_key(Router *rt, const char *key, const Cand *c)
+ * string (valid until the next call), which holds "KEY\t" already: klen
+ * is its length (see rotate). */
+static const char *cand_key(Router *rt, gsize klen, const Cand *c)
 {
-	g_string_assign(rt->scratch, key);
-	g_string_append_c(rt->scratch, '\t');
-	g_string_append(rt->scratch, c->id);
+	gsize n = strlen(c->id);
+
+	g_string_set_size(rt->scratch, klen + n);
+	memcpy(rt->scratch->str + klen, c->id, n + 1);
 	return rt->scratch->str;
 }
 
@@ -242,10 +244,14 @@ static const Cand *rotate(Router *rt, const char *key, GArray *cands)
 	LrRouteState *st = rt->state;
 	guint64 v = st->rr_get ? st->rr_get(st->data, key) : 0, best_pass = 0;
 	const Cand *best = NULL;
+	gsize klen = strlen(key) + 1;
 
+	g_string_set_size(rt->scratch, klen);
+	memcpy(rt->scratch->str, key, klen - 1);
+	rt->scratch->str[klen - 1] = '\t';
 	for (guint i = 0; i < cands->len; i++) {
 		const Cand *c = &g_array_index(cands, Cand, i);
-		const char *ckey = cand_key(rt, key, c);
+		const char *ckey = cand_key(rt, klen, c);
 		guint64 pass = st->rr_get ? st->rr_get(st->data, ckey) : 0;
 
 		if (pass < v) {
@@ -258,7 +264,7 @@ static const Cand *rotate(Router *rt, const char *key, GArray *cands)
 	}
 	if (st->rr_set != NULL) {
 		st->rr_set(st->data, key, best_pass);
-		st->rr_set(st->data, cand_key(rt, key, best), best_pass + stride_of(best));
+		st->rr_set(st->data, cand_key(rt, klen, best), best_pass + stride_of(best));
 	}
 	return best;
 }
