@@ -70,6 +70,77 @@ gboolean cond_number(const char *text, double *out)
 	return lead_number_read(text, out);
 }
 
+/* format_fraction - "%g" of |x| for 1 <= |x| < 1e6 by exact integer
+ * arithmetic into p: the six significant digits printf writes (|x| times
+ * 10^(5 - e) rounded to the nearest, e + 1 the integer digits), trailing
+ * zeros dropped.  FALSE when printf must decide (a tie, or rounding that
+ * carries into another digit). */
+static gboolean format_fraction(double x, char *p)
+{
+#ifdef __SIZEOF_INT128__
+	static const guint pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+	guint64 ip = (guint64)fabs(x), m, q;
+	int e = 0, ex, n, shift;
+	unsigned __int128 v, rem, half;
+	guint frac;
+
+	while (ip >= pow10[e + 1])
+		e++;
+	n = 5 - e;
+	m = (guint64)ldexp(frexp(fabs(x), &ex), 53); /* |x| = m * 2^(ex - 53) exactly */
+	shift = 53 - ex;
+	v = (unsigned __int128)m * pow10[n];
+	rem = v & (((unsigned __int128)1 << shift) - 1);
+	half = (unsigned __int128)1 << (shift - 1);
+	q = (guint64)(v >> shift) + (rem > half);
+	if (rem == half || q >= 1000000)
+		return FALSE;
+	p += g_snprintf(p, 8, "%u", (guint)(q / pow10[n]));
+	frac = (guint)(q % pow10[n]);
+	for (; n > 0 && frac % 10 == 0; n--)
+		frac /= 10;
+	if (n > 0) {
+		*p++ = '.';
+		for (int k = n - 1; k >= 0; k--)
+			p[k] = (char)('0' + frac % 10), frac /= 10;
+		p += n;
+	}
+	*p = '\0';
+	return TRUE;
+#else
+	(void)x;
+	(void)p;
+	return FALSE;
+#endif
+}
+
+/* cond_format_number - "%g" or "%+g" of x; whole numbers below 1e6 by
+ * hand (%g writes them as their digits: six significant digits suffice),
+ * others from 1 to 1e6 by format_fraction. */
+char *cond_format_number(double x, gboolean sign, char buf[32])
+{
+	char digits[8], *p = digits + sizeof(digits), *out = buf;
+	guint u;
+
+	if (signbit(x))
+		*out++ = '-';
+	else if (sign)
+		*out++ = '+';
+	if (x != floor(x) && fabs(x) >= 1 && fabs(x) < 1e6 && format_fraction(x, out))
+		return buf;
+	if (x != floor(x) || fabs(x) >= 1e6) {
+		g_snprintf(buf, 32, sign ? "%+g" : "%g", x);
+		return buf;
+	}
+	u = (guint)fabs(x);
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	memcpy(out, p, digits + sizeof(digits) - p);
+	return buf;
+}
+
 /* ---- folding and comparing text ---- */
 
 /* trimmed - the bounds of s without surrounding white space. */
@@ -136,8 +207,7 @@ static const char *name_value(Special sp, const char *field, const LrCondCtx *ct
 
 	switch (sp) {
 	case S_PRIORITY:
-		g_snprintf(buf, 32, "%g", ctx->priority);
-		return buf;
+		return cond_format_number(ctx->priority, FALSE, buf);
 	case S_SOURCE:
 		v = lead->source ? lead->source : lead_field_get(lead, "source");
 		break;

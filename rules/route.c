@@ -371,8 +371,7 @@ static void add_priority(Router *rt, const LrPriority *p)
 	if (p->lookup != NULL && cond_number(cond_eval_borrow(p->lookup, &rt->ctx, buf), &x))
 		add += x;
 	rt->ctx.priority += add;
-	g_snprintf(buf, sizeof(buf), "%+g", add); /* no allocation, unlike a GString format */
-	append(rt->effect, sep(rt->effect), "priority ", buf, NULL);
+	append(rt->effect, sep(rt->effect), "priority ", cond_format_number(add, TRUE, buf), NULL);
 }
 
 /* row_attachment - a table row (or the document it names) as an attachment. */
