@@ -70,6 +70,20 @@ gboolean cond_number(const char *text, double *out)
 	return lead_number_read(text, out);
 }
 
+/* write_digits - u in decimal at p (not terminated); returns the end. */
+static char *write_digits(char *p, guint u)
+{
+	char digits[12], *d = digits + sizeof(digits);
+	gsize n;
+
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	n = digits + sizeof(digits) - d;
+	memcpy(p, d, n);
+	return p + n;
+}
+
 /* format_fraction - "%g" of |x| for 1 <= |x| < 1e6 by exact integer
  * arithmetic into p: the six significant digits printf writes (|x| times
  * 10^(5 - e) rounded to the nearest, e + 1 the integer digits), trailing
@@ -95,7 +109,7 @@ static gboolean format_fraction(double x, char *p)
 	q = (guint64)(v >> shift) + (rem > half);
 	if (rem == half || q >= 1000000)
 		return FALSE;
-	p += g_snprintf(p, 8, "%u", (guint)(q / pow10[n]));
+	p = write_digits(p, (guint)(q / pow10[n]));
 	frac = (guint)(q % pow10[n]);
 	for (; n > 0 && frac % 10 == 0; n--)
 		frac /= 10;
@@ -119,8 +133,7 @@ static gboolean format_fraction(double x, char *p)
  * others from 1 to 1e6 by format_fraction. */
 char *cond_format_number(double x, gboolean sign, char buf[32])
 {
-	char digits[8], *p = digits + sizeof(digits), *out = buf;
-	guint u;
+	char *out = buf;
 
 	if (signbit(x))
 		*out++ = '-';
@@ -132,12 +145,7 @@ char *cond_format_number(double x, gboolean sign, char buf[32])
 		g_snprintf(buf, 32, sign ? "%+g" : "%g", x);
 		return buf;
 	}
-	u = (guint)fabs(x);
-	*--p = '\0';
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) > 0);
-	memcpy(out, p, digits + sizeof(digits) - p);
+	*write_digits(out, (guint)fabs(x)) = '\0';
 	return buf;
 }
 

@@ -71,6 +71,16 @@ static void add_unique(GPtrArray *list, const char *text)
 	g_ptr_array_add(list, g_strdup(text));
 }
 
+/* put - append text to s: g_string_append without its general case
+ * (text is never inside s). */
+static void put(GString *s, const char *text)
+{
+	gsize n = strlen(text), len = s->len;
+
+	g_string_set_size(s, len + n);
+	memcpy(s->str + len, text, n);
+}
+
 /* append - append each text up to NULL to s (cheaper than a format). */
 static void append(GString *s, ...) G_GNUC_NULL_TERMINATED;
 static void append(GString *s, ...)
@@ -80,7 +90,7 @@ static void append(GString *s, ...)
 
 	va_start(ap, s);
 	while ((text = va_arg(ap, const char *)) != NULL)
-		g_string_append(s, text);
+		put(s, text);
 	va_end(ap);
 }
 
@@ -216,7 +226,7 @@ static GArray *available_cands(Router *rt, const LrRoute *route, const char **fi
 	soonest(rt, later);
 	g_array_append_vals(ok, later->data, later->len);
 	if (ok->len > 0)
-		g_string_append(rt->effect, " [nobody inside hours: whose begin first]");
+		put(rt->effect, " [nobody inside hours: whose begin first]");
 	return ok;
 }
 
@@ -328,7 +338,7 @@ static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
 {
 	const LrTarget *t = g_ptr_array_index(route->targets, 0);
 
-	g_string_append(rt->effect, route->strategy == LR_STRATEGY_SINGLE
+	put(rt->effect, route->strategy == LR_STRATEGY_SINGLE
 	                                ? "route"
 	                                : lr_config_strategies[route->strategy]);
 	for (guint i = 0; i < route->targets->len; i++)
@@ -352,7 +362,7 @@ static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
 	if (pick->kind == PICK_ONE)
 		append(rt->effect, " -> ", pick->to, NULL);
 	else if (pick->kind == PICK_NOBODY)
-		g_string_append(rt->effect, " -> nobody available");
+		put(rt->effect, " -> nobody available");
 }
 
 /* ---- rule effects ---- */
@@ -450,7 +460,7 @@ static gboolean apply_rule(Router *rt, const LrRuleSet *set, guint i, Pick *pick
 	}
 	if (r->route != NULL) {
 		if (rt->effect->len > 0)
-			g_string_append(rt->effect, "; ");
+			put(rt->effect, "; ");
 		pick_route(rt, r->route, pick);
 	}
 	trace_span(rt, set, i, i, TRUE, rt->effect->str);
