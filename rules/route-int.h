@@ -27,7 +27,8 @@ typedef struct {
 /* route_result_new - an empty result (free with route_result_free). */
 LrRouteResult *route_result_new(void);
 
-/* route_attachment_free - destroy an attachment. */
+/* route_attachment_free - destroy an attachment: one block of memory
+ * with its texts and rows (route.c makes them so). */
 void route_attachment_free(LrAttachment *a);
 
 #endif

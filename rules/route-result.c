@@ -13,15 +13,10 @@
 
 /* ---- results ---- */
 
-/* route_attachment_free - destroy an attachment. */
+/* route_attachment_free - destroy an attachment (one block: see
+ * attachment_new in route.c). */
 void route_attachment_free(LrAttachment *a)
 {
-	g_free(a->kind);
-	g_free(a->name);
-	g_free(a->file);
-	g_free(a->table);
-	g_strfreev(a->columns);
-	g_strfreev(a->values);
 	g_free(a);
 }
 

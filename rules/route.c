@@ -384,28 +384,87 @@ static void add_priority(Router *rt, const LrPriority *p)
 	append(rt->effect, sep(rt->effect), "priority ", cond_format_number(add, TRUE, buf), NULL);
 }
 
+/* strv_size - the bytes a copy of v takes: pointers and texts. */
+static gsize strv_size(const char *const *v)
+{
+	gsize n = sizeof(char *);
+
+	for (; v != NULL && *v != NULL; v++)
+		n += sizeof(char *) + strlen(*v) + 1;
+	return n;
+}
+
+/* copy_text - text copied at *at, which moves past it; NULL stays NULL. */
+static char *copy_text(char **at, const char *text)
+{
+	gsize n;
+	char *out = *at;
+
+	if (text == NULL)
+		return NULL;
+	n = strlen(text) + 1;
+	memcpy(out, text, n);
+	*at += n;
+	return out;
+}
+
+/* copy_strv - v copied: the pointers at *slots, the texts at *at. */
+static char **copy_strv(char ***slots, char **at, const char *const *v)
+{
+	char **out = *slots;
+	gsize n = 0;
+
+	if (v == NULL)
+		return NULL;
+	for (; v[n] != NULL; n++)
+		out[n] = copy_text(at, v[n]);
+	out[n] = NULL;
+	*slots += n + 1;
+	return out;
+}
+
+/* attachment_new - an attachment in one block of memory (freed by
+ * route_attachment_free with g_free): its texts and rows copied in. */
+static LrAttachment *attachment_new(const char *kind, const char *name, const char *file,
+                                    const char *table, const char *const *columns,
+                                    const char *const *values)
+{
+	gsize size = sizeof(LrAttachment) + (columns ? strv_size(columns) : 0) +
+	             (values ? strv_size(values) : 0) + (kind ? strlen(kind) + 1 : 0) +
+	             (name ? strlen(name) + 1 : 0) + (file ? strlen(file) + 1 : 0) +
+	             (table ? strlen(table) + 1 : 0);
+	LrAttachment *a = g_malloc(size);
+	char **slots = (char **)(a + 1), *at;
+	gsize nslots = (columns ? g_strv_length((char **)columns) + 1 : 0) +
+	               (values ? g_strv_length((char **)values) + 1 : 0);
+
+	at = (char *)(slots + nslots);
+	a->columns = copy_strv(&slots, &at, columns);
+	a->values = copy_strv(&slots, &at, values);
+	a->kind = copy_text(&at, kind);
+	a->name = copy_text(&at, name);
+	a->file = copy_text(&at, file);
+	a->table = copy_text(&at, table);
+	return a;
+}
+
 /* row_attachment - a table row (or the document it names) as an attachment. */
 static LrAttachment *row_attachment(Router *rt, const LrAttach *a)
 {
 	char buf[32];
 	const char *const *row = table_lookup(a->table, cond_eval_borrow(a->key, &rt->ctx, buf));
-	LrAttachment *out;
+	g_autofree char *file = NULL;
 
 	if (row == NULL || (a->column >= 0 && *row[a->column] == '\0'))
 		return NULL;
-	out = g_new0(LrAttachment, 1);
-	out->kind = g_strdup(a->kind);
-	out->name = g_strdup(a->name);
 	if (a->column >= 0) {
-		out->file = g_path_is_absolute(row[a->column])
-		                ? g_strdup(row[a->column])
-		                : g_build_filename(rt->cfg->dir, row[a->column], NULL);
-		return out;
+		file = g_path_is_absolute(row[a->column])
+		           ? g_strdup(row[a->column])
+		           : g_build_filename(rt->cfg->dir, row[a->column], NULL);
+		return attachment_new(a->kind, a->name, file, NULL, NULL, NULL);
 	}
-	out->table = g_strdup(table_name(a->table));
-	out->columns = g_strdupv((char **)table_columns(a->table));
-	out->values = g_strdupv((char **)row);
-	return out;
+	return attachment_new(a->kind, a->name, NULL, table_name(a->table),
+	                      table_columns(a->table), row);
 }
 
 /* add_attachments - a rule's attachments, without repeats. */
@@ -413,17 +472,13 @@ static void add_attachments(Router *rt, const GPtrArray *attach)
 {
 	for (guint i = 0; i < attach->len; i++) {
 		const LrAttach *a = g_ptr_array_index(attach, i);
-		LrAttachment *out = a->file ? g_new0(LrAttachment, 1) : row_attachment(rt, a);
+		LrAttachment *out = a->file ? attachment_new(a->kind, a->name, a->file, NULL, NULL, NULL)
+		                            : row_attachment(rt, a);
 		gboolean dup = FALSE;
 
 		if (out == NULL) {
 			append(rt->effect, sep(rt->effect), "attach ", a->name, ": no row", NULL);
 			continue;
-		}
-		if (a->file != NULL) {
-			out->kind = g_strdup(a->kind);
-			out->name = g_strdup(a->name);
-			out->file = g_strdup(a->file);
 		}
 		for (guint j = 0; j < rt->res->attachments->len && !dup; j++) {
 			const LrAttachment *o = g_ptr_array_index(rt->res->attachments, j);
