@@ -42,6 +42,7 @@ void cond_node_free(Node *n)
 		g_ptr_array_free(n->list, TRUE);
 	if (n->re != NULL)
 		g_regex_unref(n->re);
+	g_free(n->literal);
 	g_free(n);
 }
 
@@ -383,6 +384,28 @@ static gboolean test_contains(const Node *n, const LrCondCtx *ctx)
 	return strstr(hay, needle) != NULL;
 }
 
+/* find_ascii - whether hay holds needle (ASCII case ignored when caseless). */
+static gboolean find_ascii(const char *hay, const char *needle, gboolean caseless)
+{
+	gsize n = strlen(needle);
+
+	if (!caseless)
+		return strstr(hay, needle) != NULL;
+	for (; *hay; hay++)
+		if (g_ascii_strncasecmp(hay, needle, n) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* test_match - a regex test: a search when the regex is plain text and
+ * text is ASCII (the same answer, see cond_literal_of), else GRegex. */
+static gboolean test_match(const Node *n, const char *text)
+{
+	if (n->literal != NULL && is_ascii(text))
+		return find_ascii(text, n->literal, n->caseless);
+	return g_regex_match(n->re, text, 0, NULL);
+}
+
 /* truthy - a value on its own. */
 static gboolean truthy(const char *s)
 {
@@ -408,7 +431,7 @@ static gboolean node_eval(const Node *n, const LrCondCtx *ctx)
 	case N_CONTAINS:
 		return test_contains(n, ctx) != n->negate;
 	case N_MATCH:
-		return g_regex_match(n->re, val_text(n->l, ctx, buf), 0, NULL) != n->negate;
+		return test_match(n, val_text(n->l, ctx, buf)) != n->negate;
 	case N_TRUTH:
 		return truthy(val_text(n->l, ctx, buf));
 	}
