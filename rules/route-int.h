@@ -21,8 +21,17 @@ typedef struct {
 	const LrRuleSet *set;
 	guint first, last;
 	gboolean matched;
-	char *effect; /* matched rules only */
+	gssize effect; /* matched rules only: where the effect starts in the
+	                * result's effects (in the scratch's while routing); -1 */
 } Span;
+
+/* What one decision writes and forgets, kept per thread for the next
+ * (route.c's scratch_take): texts and candidate lists (Cand). */
+typedef struct {
+	GString *reason, *effect, *escalation, *keys, *effects;
+	GArray *all, *later, *ok; /* Cand */
+	GArray *open;             /* guint, least-loaded */
+} Scratch;
 
 /* Where routing is, for one lead (route.c, route-pick.c). */
 typedef struct {
@@ -32,6 +41,7 @@ typedef struct {
 	LrRouteResult *res;
 	LrCondCtx ctx;
 	const LrUser *holder; /* NULL while in the global rules */
+	Scratch *sc;
 	GString *reason;
 	GString *effect;      /* the current rule's */
 	GString *escalation;  /* why it was escalated */
@@ -41,6 +51,13 @@ typedef struct {
 	LrTzMemo tz_memo;   /* time zone offsets at state->now */
 	const LrUser *last; /* the last holder added (add_holder), or NULL */
 } Router;
+
+/* Candidate of a list route. */
+typedef struct {
+	const char *id;
+	const LrUser *user; /* NULL: not a user ("server:ID") */
+	double weight;
+} Cand;
 
 /* What a rule's route picked. */
 typedef enum { PICK_NONE, PICK_ONE, PICK_BROADCAST, PICK_NOBODY } PickKind;

@@ -54,13 +54,6 @@ static gint64 hours_start(Router *rt, const LrUser *u)
 
 /* ---- strategies ---- */
 
-/* Candidate of a list route. */
-typedef struct {
-	const char *id;
-	const LrUser *user; /* NULL: not a user ("server:ID") */
-	double weight;
-} Cand;
-
 /* expand_team - add the members of team but the holder. */
 static void expand_team(const Router *rt, const GPtrArray *team, double weight, GArray *cands)
 {
@@ -113,9 +106,11 @@ static void soonest(Router *rt, GArray *cands)
  * the others go into the effect text. */
 static GArray *available_cands(Router *rt, const LrRoute *route, const char **first)
 {
-	g_autoptr(GArray) all = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
-	g_autoptr(GArray) later = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
-	GArray *ok = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
+	GArray *all = rt->sc->all, *later = rt->sc->later, *ok = rt->sc->ok;
+
+	g_array_set_size(all, 0);
+	g_array_set_size(later, 0);
+	g_array_set_size(ok, 0);
 
 	for (guint i = 0; i < route->targets->len; i++)
 		expand_target(rt, g_ptr_array_index(route->targets, i), all);
@@ -134,7 +129,7 @@ static GArray *available_cands(Router *rt, const LrRoute *route, const char **fi
 	if (ok->len > 0) {
 		for (guint i = 0; i < later->len; i++)
 			route_append(rt->effect, " [", g_array_index(later, Cand, i).id,
-			       ": outside hours]", NULL);
+			             ": outside hours]", NULL);
 		return ok;
 	}
 	soonest(rt, later);
@@ -198,7 +193,9 @@ static void least_loaded(Router *rt, GArray *cands)
 {
 	LrRouteState *st = rt->state;
 	guint min = G_MAXUINT, n = 0;
-	g_autoptr(GArray) open = g_array_new(FALSE, FALSE, sizeof(guint));
+	GArray *open = rt->sc->open;
+
+	g_array_set_size(open, 0);
 
 	for (guint i = 0; i < cands->len; i++) {
 		guint o =
@@ -216,7 +213,7 @@ static void least_loaded(Router *rt, GArray *cands)
 static void pick_list(Router *rt, const LrRoute *route, Pick *pick)
 {
 	const char *first = NULL;
-	g_autoptr(GArray) cands = available_cands(rt, route, &first);
+	GArray *cands = available_cands(rt, route, &first);
 	const Cand *c;
 
 	if (cands->len == 0) {

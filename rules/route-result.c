@@ -20,12 +20,6 @@ void route_attachment_free(LrAttachment *a)
 	g_free(a);
 }
 
-/* span_clear - free a span's effect. */
-static void span_clear(gpointer p)
-{
-	g_free(((Span *)p)->effect);
-}
-
 /* route_result_new - an empty result. */
 LrRouteResult *route_result_new(void)
 {
@@ -36,7 +30,6 @@ LrRouteResult *route_result_new(void)
 	r->attachments = g_ptr_array_new_with_free_func((GDestroyNotify)route_attachment_free);
 	r->withheld = g_ptr_array_new_with_free_func(g_free);
 	r->spans = g_array_sized_new(FALSE, TRUE, sizeof(Span), 32);
-	g_array_set_clear_func(r->spans, span_clear);
 	return r;
 }
 
@@ -51,6 +44,7 @@ void route_result_free(LrRouteResult *result)
 	g_ptr_array_free(result->withheld, TRUE);
 	g_array_free(result->spans, TRUE);
 	g_free(result->reason);
+	g_free(result->effects);
 	g_free(result);
 }
 
@@ -70,7 +64,7 @@ GPtrArray *route_result_trace(const LrRouteResult *result)
 			                   .line = rule->line,
 			                   .name = rule->name,
 			                   .matched = s->matched,
-			                   .effect = s->effect ? s->effect : ""};
+			                   .effect = s->effect >= 0 ? result->effects + s->effect : ""};
 			g_ptr_array_add(out, t);
 		}
 	}

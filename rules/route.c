@@ -10,18 +10,88 @@
 #include "lead/lr-error.h"
 #include "rules/route-int.h"
 
-/* trace_span - record rules [first, last] of set. */
+/* Each thread's scratch between decisions (scratch_take). */
+static void scratch_free(gpointer p);
+static GPrivate route_scratch = G_PRIVATE_INIT(scratch_free);
+
+/* scratch_free - destroy a scratch. */
+static void scratch_free(gpointer p)
+{
+	Scratch *sc = p;
+
+	g_string_free(sc->reason, TRUE);
+	g_string_free(sc->effect, TRUE);
+	g_string_free(sc->escalation, TRUE);
+	g_string_free(sc->keys, TRUE);
+	g_string_free(sc->effects, TRUE);
+	g_array_unref(sc->all);
+	g_array_unref(sc->later);
+	g_array_unref(sc->ok);
+	g_array_unref(sc->open);
+	g_free(sc);
+}
+
+/* scratch_take - this thread's scratch, emptied (taken away from the
+ * thread until scratch_give, so that a route_lead within a state's
+ * callback would make its own), or a new one. */
+static Scratch *scratch_take(void)
+{
+	Scratch *sc = g_private_get(&route_scratch);
+
+	if (sc == NULL) {
+		sc = g_new0(Scratch, 1);
+		sc->reason = g_string_sized_new(128);
+		sc->effect = g_string_sized_new(128);
+		sc->escalation = g_string_new(NULL);
+		sc->keys = g_string_sized_new(64);
+		sc->effects = g_string_sized_new(256);
+		sc->all = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
+		sc->later = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
+		sc->ok = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
+		sc->open = g_array_sized_new(FALSE, FALSE, sizeof(guint), 16);
+		return sc;
+	}
+	g_private_set(&route_scratch, NULL);
+	g_string_truncate(sc->reason, 0);
+	g_string_truncate(sc->effect, 0);
+	g_string_truncate(sc->escalation, 0);
+	g_string_truncate(sc->effects, 0);
+	return sc;
+}
+
+/* scratch_give - back to the thread for the next decision. */
+static void scratch_give(Scratch *sc)
+{
+	if (g_private_get(&route_scratch) == NULL)
+		g_private_set(&route_scratch, sc);
+	else
+		scratch_free(sc);
+}
+
+/* trace_span - record rules [first, last] of set (a matched rule's
+ * effect into the scratch's effects, see keep_effects). */
 static void trace_span(Router *rt, const LrRuleSet *set, guint first, guint last, gboolean matched,
                        const char *effect)
 {
-	Span s = {.set = set,
-	          .first = first,
-	          .last = last,
-	          .matched = matched,
-	          .effect = matched ? g_strdup(effect) : NULL};
+	Span s = {.set = set, .first = first, .last = last, .matched = matched, .effect = -1};
+	GString *all = rt->sc->effects;
 
-	if (first <= last)
-		g_array_append_val(rt->res->spans, s);
+	if (first > last)
+		return;
+	if (matched) {
+		s.effect = (gssize)all->len;
+		g_string_append_len(all, effect, (gssize)strlen(effect) + 1);
+	}
+	g_array_append_val(rt->res->spans, s);
+}
+
+/* keep_effects - the effects of the trace, into the result as one block. */
+static void keep_effects(Router *rt)
+{
+	GString *all = rt->sc->effects;
+
+	if (all->len > 0)
+		rt->res->effects = g_memdup2(all->str, all->len);
 }
 
 /* add_unique - append a copy of text to list unless it is there. */
@@ -386,15 +456,19 @@ static void finish(Router *rt)
 	if (rt->escalation->len > 0)
 		g_string_append_printf(rt->reason, "%s%s", rt->reason->len ? "; " : "",
 		                       rt->escalation->str);
-	res->reason = g_strdup(rt->reason->str);
+	res->reason = g_strndup(rt->reason->str, rt->reason->len);
+	keep_effects(rt);
 }
 
 /* route_lead - route one lead. */
 LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *const *rejected_by,
                           LrRouteState *state, GError **error)
 {
-	Router rt = {cfg,  rejected_by, state, NULL, {lead, 0, NULL}, NULL, NULL, NULL,
-	             NULL, NULL,        NULL,  NULL, LR_TZ_MEMO_INIT, NULL};
+	Router rt = {.cfg = cfg,
+	             .rejected = rejected_by,
+	             .state = state,
+	             .ctx = {lead, 0, NULL},
+	             .tz_memo = LR_TZ_MEMO_INIT};
 	const LrRuleSet *set = cfg->rules;
 	Pick pick = {0};
 
@@ -403,10 +477,11 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 		return NULL;
 	}
 	rt.res = route_result_new();
-	rt.reason = g_string_new(NULL);
-	rt.effect = g_string_new(NULL);
-	rt.escalation = g_string_new(NULL);
-	rt.scratch = g_string_sized_new(64);
+	rt.sc = scratch_take();
+	rt.reason = rt.sc->reason;
+	rt.effect = rt.sc->effect;
+	rt.escalation = rt.sc->escalation;
+	rt.scratch = rt.sc->keys;
 	for (;;) {
 		if (!apply_set(&rt, set, &pick))
 			pick.kind = PICK_NONE;
@@ -417,10 +492,7 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 	}
 	pick_clear(&pick);
 	finish(&rt);
-	g_string_free(rt.reason, TRUE);
-	g_string_free(rt.effect, TRUE);
-	g_string_free(rt.escalation, TRUE);
-	g_string_free(rt.scratch, TRUE);
+	scratch_give(rt.sc);
 	g_free(rt.ix_key);
 	return rt.res;
 }
