@@ -265,6 +265,44 @@ const char *cond_value_name(const char *name, const LrCondCtx *ctx, char buf[32]
 	return name_value(cond_special_of(name), name, ctx, buf);
 }
 
+struct LrCondName {
+	gboolean user; /* user.ATTR: field is ATTR */
+	Special special;
+	char *field;
+};
+
+/* cond_name_new - a name compiled. */
+LrCondName *cond_name_new(const char *name)
+{
+	LrCondName *n = g_new0(LrCondName, 1);
+
+	n->user = g_str_has_prefix(name, "user.");
+	n->field = g_strdup(n->user ? name + 5 : name);
+	n->special = n->user ? S_FIELD : cond_special_of(name);
+	return n;
+}
+
+/* cond_name_value - a compiled name's value (as cond_value_name). */
+const char *cond_name_value(const LrCondName *name, const LrCondCtx *ctx, char buf[32])
+{
+	const char *v;
+
+	if (name->user) {
+		v = ctx->user ? g_hash_table_lookup(ctx->user, name->field) : NULL;
+		return v ? v : "";
+	}
+	return name_value(name->special, name->field, ctx, buf);
+}
+
+/* cond_name_free - destroy a compiled name. */
+void cond_name_free(LrCondName *name)
+{
+	if (name == NULL)
+		return;
+	g_free(name->field);
+	g_free(name);
+}
+
 /* val_text - a value's text for ctx (borrowed, or in buf). */
 static const char *val_text(const Val *v, const LrCondCtx *ctx, char buf[32])
 {

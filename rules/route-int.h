@@ -10,6 +10,7 @@
 typedef struct {
 	guint first, last; /* rule indices, inclusive */
 	char *name;        /* indexed name, or NULL for a single rule */
+	LrCondName *ref;   /* name compiled, or NULL */
 	GHashTable *index; /* folded text -> GArray of guint rule indices */
 } PlanStep;
 

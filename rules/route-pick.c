@@ -249,12 +249,7 @@ void route_pick(Router *rt, const LrRoute *route, Pick *pick)
 {
 	const LrTarget *t = g_ptr_array_index(route->targets, 0);
 
-	route_put(rt->effect, route->strategy == LR_STRATEGY_SINGLE
-	                                ? "route"
-	                                : lr_config_strategies[route->strategy]);
-	for (guint i = 0; i < route->targets->len; i++)
-		route_append(rt->effect, i ? ", " : " ",
-		       ((LrTarget *)g_ptr_array_index(route->targets, i))->to, NULL);
+	route_put(rt->effect, route->effect);
 	if (route->strategy == LR_STRATEGY_SINGLE && strcmp(t->to, "manager") != 0) {
 		pick->kind = PICK_ONE;
 		pick->to = t->to;

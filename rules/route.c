@@ -306,7 +306,7 @@ static const char *index_key(Router *rt, const char *value, const char *buf)
 static gboolean apply_block(Router *rt, const LrRuleSet *set, const PlanStep *s, Pick *pick)
 {
 	char buf[32];
-	const char *key = index_key(rt, cond_value_name(s->name, &rt->ctx, buf), buf);
+	const char *key = index_key(rt, cond_name_value(s->ref, &rt->ctx, buf), buf);
 	GArray *hits = g_hash_table_lookup(s->index, key);
 	guint next = s->first;
 
