@@ -54,33 +54,54 @@ static gint64 hours_start(Router *rt, const LrUser *u)
 
 /* ---- strategies ---- */
 
-/* expand_team - add the members of team but the holder. */
-static void expand_team(const Router *rt, const GPtrArray *team, double weight, GArray *cands)
+/* expand_team - add the members of team but the holder at out + *n. */
+static void expand_team(const Router *rt, const GPtrArray *team, double weight, Cand *out,
+                        guint *n)
 {
 	for (guint i = 0; team != NULL && i < team->len; i++) {
 		const LrUser *u = g_ptr_array_index(team, i);
-		Cand c = {u->id, u, weight};
 
 		if (u != rt->holder)
-			g_array_append_val(cands, c);
+			out[(*n)++] = (Cand){u->id, u, weight};
 	}
 }
 
-/* expand_target - add the candidates one target names. */
-static void expand_target(const Router *rt, const LrTarget *t, GArray *cands)
+/* is_team - whether a target names a team ("team:X"). */
+static gboolean is_team(const LrTarget *t)
+{
+	return t->to[0] == 't' && g_str_has_prefix(t->to, "team:");
+}
+
+/* expand_target - add the candidates one target names at out + *n. */
+static void expand_target(const Router *rt, const LrTarget *t, Cand *out, guint *n)
 {
 	Cand c = {t->to, t->user, t->weight};
 
-	if (strcmp(t->to, "manager") == 0) {
+	if (t->to[0] == 'm' && strcmp(t->to, "manager") == 0) {
 		c.user = rt->holder ? lr_config_user(rt->cfg, rt->holder->manager) : NULL;
 		c.id = c.user ? c.user->id : NULL;
 		if (c.id != NULL)
-			g_array_append_val(cands, c);
-	} else if (g_str_has_prefix(t->to, "team:")) {
-		expand_team(rt, t->team, t->weight, cands);
+			out[(*n)++] = c;
+	} else if (is_team(t)) {
+		expand_team(rt, t->team, t->weight, out, n);
 	} else {
-		g_array_append_val(cands, c);
+		out[(*n)++] = c;
 	}
+}
+
+/* expand_route - all the candidates route names, in order, into all. */
+static void expand_route(const Router *rt, const LrRoute *route, GArray *all)
+{
+	guint most = 0, n = 0;
+
+	for (guint i = 0; i < route->targets->len; i++) {
+		const LrTarget *t = g_ptr_array_index(route->targets, i);
+		most += is_team(t) && t->team != NULL ? t->team->len : 1;
+	}
+	g_array_set_size(all, most);
+	for (guint i = 0; i < route->targets->len; i++)
+		expand_target(rt, g_ptr_array_index(route->targets, i), (Cand *)(void *)all->data, &n);
+	g_array_set_size(all, n);
 }
 
 /* soonest - keep the candidates whose working hours begin first. */
@@ -107,14 +128,12 @@ static void soonest(Router *rt, GArray *cands)
 static GArray *available_cands(Router *rt, const LrRoute *route, const char **first)
 {
 	GArray *all = rt->sc->all, *later = rt->sc->later, *ok = rt->sc->ok;
+	guint nok = 0, nlater = 0;
 
-	g_array_set_size(all, 0);
-	g_array_set_size(later, 0);
-	g_array_set_size(ok, 0);
-
-	for (guint i = 0; i < route->targets->len; i++)
-		expand_target(rt, g_ptr_array_index(route->targets, i), all);
+	expand_route(rt, route, all);
 	*first = all->len > 0 ? g_array_index(all, Cand, 0).id : NULL;
+	g_array_set_size(ok, all->len);
+	g_array_set_size(later, all->len);
 	for (guint i = 0; i < all->len; i++) {
 		Cand *c = &g_array_index(all, Cand, i);
 		const char *why = route_unavailable(rt, c->id, c->user);
@@ -122,10 +141,12 @@ static GArray *available_cands(Router *rt, const LrRoute *route, const char **fi
 		if (why != NULL)
 			route_append(rt->effect, " [", c->id, ": ", why, "]", NULL);
 		else if (hours_start(rt, c->user) > rt->state->now)
-			g_array_append_val(later, *c);
+			g_array_index(later, Cand, nlater++) = *c;
 		else
-			g_array_append_val(ok, *c);
+			g_array_index(ok, Cand, nok++) = *c;
 	}
+	g_array_set_size(ok, nok);
+	g_array_set_size(later, nlater);
 	if (ok->len > 0) {
 		for (guint i = 0; i < later->len; i++)
 			route_append(rt->effect, " [", g_array_index(later, Cand, i).id,

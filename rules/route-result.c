@@ -196,6 +196,25 @@ typedef struct {
 	GHashTable *open; /* user -> GUINT_TO_POINTER */
 } MemState;
 
+/* mem_key_hash - a hash of a rotation key ("rr:anna:all\tben") eight
+ * bytes at a time: keys are long and looked up several times a decision. */
+static guint mem_key_hash(gconstpointer key)
+{
+	const char *s = key;
+	gsize n = strlen(s);
+	guint64 h = 0x9e3779b97f4a7c15ull ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return (guint)(h ^ (h >> 29));
+}
+
 /* mem_rr_get - LrRouteState.rr_get over memory. */
 static guint64 mem_rr_get(gpointer data, const char *key)
 {
@@ -239,7 +258,7 @@ LrRouteState *route_memory_state_new(gint64 now)
 	LrRouteState *st = g_new0(LrRouteState, 1);
 	MemState *m = g_new0(MemState, 1);
 
-	m->rr = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	m->rr = g_hash_table_new_full(mem_key_hash, g_str_equal, g_free, g_free);
 	m->away = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	*st = (LrRouteState){.rr_get = mem_rr_get,
