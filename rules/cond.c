@@ -222,7 +222,8 @@ static const char *name_value(Special sp, const char *field, const LrCondCtx *ct
 		break;
 	case S_EMAIL_DOMAIN:
 		v = lead_field_get(lead, "email");
-		v = v && strrchr(v, '@') ? strrchr(v, '@') + 1 : NULL;
+		v = v ? strrchr(v, '@') : NULL;
+		v = v ? v + 1 : NULL;
 		break;
 	case S_SUBJECT:
 		v = lead_field_get(lead, "subject") ? lead_field_get(lead, "subject")
@@ -368,7 +369,16 @@ static gboolean test_cmp(const Node *n, const LrCondCtx *ctx)
 	const char *l, *r;
 	double x, y;
 	int c;
-	gboolean lnum = operand(n->l, ctx, lb, &l, &x), rnum = operand(n->r, ctx, rb, &r, &y);
+	gboolean lnum, rnum;
+
+	/* against a literal that is no number the comparison is of texts: the
+	 * other side is not read as a number (the same answer, sooner) */
+	if (n->r->kind == V_LIT && !n->r->is_num) {
+		l = val_text(n->l, ctx, lb), r = n->r->text;
+		lnum = rnum = FALSE;
+	} else {
+		lnum = operand(n->l, ctx, lb, &l, &x), rnum = operand(n->r, ctx, rb, &r, &y);
+	}
 
 	if (lnum && rnum)
 		c = x < y ? -1 : x > y;

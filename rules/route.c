@@ -73,16 +73,20 @@ static void scratch_give(Scratch *sc)
 static void trace_span(Router *rt, const LrRuleSet *set, guint first, guint last, gboolean matched,
                        const char *effect)
 {
-	Span s = {.set = set, .first = first, .last = last, .matched = matched, .effect = -1};
+	GArray *spans = rt->res->spans;
 	GString *all = rt->sc->effects;
+	Span s = {.set = set, .first = first, .last = last, .matched = matched, .effect = -1};
+	gsize n, len = all->len;
 
 	if (first > last)
 		return;
-	if (matched) {
-		s.effect = (gssize)all->len;
-		g_string_append_len(all, effect, (gssize)strlen(effect) + 1);
+	if (matched) { /* the text and its NUL */
+		n = strlen(effect) + 1;
+		g_string_set_size(all, len + n);
+		memcpy(all->str + len, effect, n);
+		s.effect = (gssize)len;
 	}
-	g_array_append_val(rt->res->spans, s);
+	g_array_append_val(spans, s);
 }
 
 /* keep_effects - the effects of the trace, into the result as one block. */
