@@ -433,17 +433,13 @@ static void pick_clear(Pick *pick)
 	memset(pick, 0, sizeof(*pick));
 }
 
-/* finish - priority, workflow, withheld fields and the reason. */
-static void finish(Router *rt)
+/* finish_withheld - the workflow's withheld fields, the rules', then the
+ * servers' that are assignees. */
+static void finish_withheld(Router *rt, LrWorkflow wf)
 {
 	LrRouteResult *res = rt->res;
-	LrWorkflow wf = lr_config_workflow(rt->cfg, rt->last);
 	g_autoptr(GPtrArray) withheld = g_ptr_array_new_with_free_func(g_free);
 
-	res->priority = (int)lround(rt->ctx.priority);
-	res->accept_within = wf.accept_within;
-	res->remind_after = wf.remind_after;
-	res->max_rejections = wf.max_rejections;
 	for (int i = 0; wf.withhold && wf.withhold[i]; i++)
 		add_unique(withheld, wf.withhold[i]);
 	for (guint i = 0; i < res->withheld->len; i++)
@@ -457,11 +453,36 @@ static void finish(Router *rt)
 	}
 	g_ptr_array_free(res->withheld, TRUE);
 	res->withheld = g_steal_pointer(&withheld);
+}
+
+/* finish_reason - the reason, with why it was escalated. */
+static void finish_reason(Router *rt)
+{
+	LrRouteResult *res = rt->res;
+
 	if (rt->escalation->len > 0)
 		g_string_append_printf(rt->reason, "%s%s", rt->reason->len ? "; " : "",
 		                       rt->escalation->str);
 	res->reason = g_strndup(rt->reason->str, rt->reason->len);
 	keep_effects(rt);
+}
+
+/* finish - priority, workflow, withheld fields and the reason. */
+static void finish(Router *rt)
+{
+	LrRouteResult *res = rt->res;
+	LrWorkflow wf = lr_config_workflow(rt->cfg, rt->last);
+	gboolean more = wf.withhold != NULL && wf.withhold[0] != NULL;
+
+	res->priority = (int)lround(rt->ctx.priority);
+	res->accept_within = wf.accept_within;
+	res->remind_after = wf.remind_after;
+	res->max_rejections = wf.max_rejections;
+	for (guint i = 0; !more && i < res->assignees->len; i++)
+		more = g_str_has_prefix(g_ptr_array_index(res->assignees, i), "server:");
+	if (more) /* else the rules' list stands as it is */
+		finish_withheld(rt, wf);
+	finish_reason(rt);
 }
 
 /* route_lead - route one lead. */
