@@ -1,6 +1,8 @@
 /* lead.c - the lead record and its versioned GVariant serialisation. */
 #include "config.h"
 
+#include <string.h>
+
 #include "lead/lead.h"
 #include "lead/lr-error.h"
 
@@ -68,12 +70,14 @@ void lead_set_str(char **slot, const char *value)
 static int field_find(const LrLead *lead, const char *name)
 {
 	for (guint i = 0; i < lead->fields->len; i++) {
-		const LrField *field = g_ptr_array_index(lead->fields, i);
+		const char *fn = ((const LrField *)g_ptr_array_index(lead->fields, i))->name;
 
-		if (name != NULL && field->name != NULL && field->name[0] != name[0])
-			continue;
-		if (g_strcmp0(field->name, name) == 0)
+		if (fn == NULL || name == NULL) {
+			if (fn == name)
+				return (int)i;
+		} else if (fn[0] == name[0] && strcmp(fn, name) == 0) {
 			return (int)i;
+		}
 	}
 	return -1;
 }

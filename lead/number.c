@@ -126,6 +126,8 @@ gboolean lead_number_read(const char *text, double *out)
 		return FALSE;
 	if (number_plain(text, out))
 		return TRUE;
+	if (strpbrk(text, "0123456789") == NULL) /* no number without a digit: "DE", "Pumps" */
+		return FALSE;
 	p = number_skip_currency(text);
 	if (*p == '-' || *p == '+')
 		sign = *p++ == '-' ? -1 : 1;

@@ -45,6 +45,8 @@ typedef struct Node {
 	Val *l, *r;         /* tests */
 	GPtrArray *list;    /* N_IN: Val * */
 	GRegex *re;         /* N_MATCH */
+	char *literal;      /* N_MATCH: the regex when it is plain ASCII text (cond_literal_of), or NULL */
+	gboolean caseless;  /* N_MATCH: literal ignores case */
 } Node;
 
 struct LrCond {
@@ -57,6 +59,13 @@ void cond_val_free(Val *v);
 
 /* cond_node_free - destroy a tree; NULL is ignored. */
 void cond_node_free(Node *n);
+
+/* cond_literal_of - pattern (compiled with flags) as the text it matches
+ * when it is nothing but ASCII letters, digits and a few signs that are
+ * no metacharacter (new string), or NULL.  On ASCII text such a regex
+ * matches exactly where the text holds it (ignoring ASCII case when
+ * caseless): the evaluator then searches instead of running PCRE. */
+char *cond_literal_of(const char *pattern, GRegexCompileFlags flags, gboolean *caseless);
 
 /* cond_special_of - the special name text stands for, or S_FIELD. */
 Special cond_special_of(const char *text);

@@ -278,8 +278,20 @@ static GPtrArray *parse_list(Parser *ps)
 	return list;
 }
 
-/* parse_regex - /regex/flags after '~'. */
-static GRegex *parse_regex(Parser *ps)
+/* cond_literal_of - a regex that is plain text. */
+char *cond_literal_of(const char *pattern, GRegexCompileFlags flags, gboolean *caseless)
+{
+	if (*pattern == '\0' || (flags & ~(G_REGEX_OPTIMIZE | G_REGEX_CASELESS)) != 0)
+		return NULL;
+	for (const char *p = pattern; *p; p++)
+		if (!g_ascii_isalnum(*p) && strchr(" -_,:@'", *p) == NULL)
+			return NULL;
+	*caseless = (flags & G_REGEX_CASELESS) != 0;
+	return g_strdup(pattern);
+}
+
+/* parse_regex - /regex/flags after '~'; *literal gets cond_literal_of. */
+static GRegex *parse_regex(Parser *ps, char **literal, gboolean *caseless)
 {
 	GRegexCompileFlags flags = G_REGEX_OPTIMIZE;
 	g_autoptr(GString) re = g_string_new(NULL);
@@ -318,6 +330,8 @@ static GRegex *parse_regex(Parser *ps)
 		const char *why = strstr(error->message, " at char ");
 		why = why && strstr(why, ": ") ? strstr(why, ": ") + 2 : error->message;
 		fail(ps, at, "bad regular expression: %s", why);
+	} else {
+		*literal = cond_literal_of(re->str, flags, caseless);
 	}
 	next(ps);
 	return out;
@@ -361,7 +375,7 @@ static void parse_test_rest(Parser *ps, Node *n)
 	} else if (is_op(ps, "~") || is_op(ps, "!~")) {
 		n->kind = N_MATCH;
 		n->negate = is_op(ps, "!~");
-		n->re = parse_regex(ps);
+		n->re = parse_regex(ps, &n->literal, &n->caseless);
 	}
 }
 

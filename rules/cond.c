@@ -42,6 +42,7 @@ void cond_node_free(Node *n)
 		g_ptr_array_free(n->list, TRUE);
 	if (n->re != NULL)
 		g_regex_unref(n->re);
+	g_free(n->literal);
 	g_free(n);
 }
 
@@ -68,6 +69,85 @@ const char *cond_text(const LrCond *cond)
 gboolean cond_number(const char *text, double *out)
 {
 	return lead_number_read(text, out);
+}
+
+/* write_digits - u in decimal at p (not terminated); returns the end. */
+static char *write_digits(char *p, guint u)
+{
+	char digits[12], *d = digits + sizeof(digits);
+	gsize n;
+
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10) > 0);
+	n = digits + sizeof(digits) - d;
+	memcpy(p, d, n);
+	return p + n;
+}
+
+/* format_fraction - "%g" of |x| for 1 <= |x| < 1e6 by exact integer
+ * arithmetic into p: the six significant digits printf writes (|x| times
+ * 10^(5 - e) rounded to the nearest, e + 1 the integer digits), trailing
+ * zeros dropped.  FALSE when printf must decide (a tie, or rounding that
+ * carries into another digit). */
+static gboolean format_fraction(double x, char *p)
+{
+#ifdef __SIZEOF_INT128__
+	static const guint pow10[] = {1, 10, 100, 1000, 10000, 100000, 1000000};
+	guint64 ip = (guint64)fabs(x), m, q;
+	int e = 0, ex, n, shift;
+	unsigned __int128 v, rem, half;
+	guint frac;
+
+	while (ip >= pow10[e + 1])
+		e++;
+	n = 5 - e;
+	m = (guint64)ldexp(frexp(fabs(x), &ex), 53); /* |x| = m * 2^(ex - 53) exactly */
+	shift = 53 - ex;
+	v = (unsigned __int128)m * pow10[n];
+	rem = v & (((unsigned __int128)1 << shift) - 1);
+	half = (unsigned __int128)1 << (shift - 1);
+	q = (guint64)(v >> shift) + (rem > half);
+	if (rem == half || q >= 1000000)
+		return FALSE;
+	p = write_digits(p, (guint)(q / pow10[n]));
+	frac = (guint)(q % pow10[n]);
+	for (; n > 0 && frac % 10 == 0; n--)
+		frac /= 10;
+	if (n > 0) {
+		*p++ = '.';
+		for (int k = n - 1; k >= 0; k--)
+			p[k] = (char)('0' + frac % 10), frac /= 10;
+		p += n;
+	}
+	*p = '\0';
+	return TRUE;
+#else
+	(void)x;
+	(void)p;
+	return FALSE;
+#endif
+}
+
+/* cond_format_number - "%g" or "%+g" of x; whole numbers below 1e6 by
+ * hand (%g writes them as their digits: six significant digits suffice),
+ * others from 1 to 1e6 by format_fraction. */
+char *cond_format_number(double x, gboolean sign, char buf[32])
+{
+	char *out = buf;
+
+	if (signbit(x))
+		*out++ = '-';
+	else if (sign)
+		*out++ = '+';
+	if (x != floor(x) && fabs(x) >= 1 && fabs(x) < 1e6 && format_fraction(x, out))
+		return buf;
+	if (x != floor(x) || fabs(x) >= 1e6) {
+		g_snprintf(buf, 32, sign ? "%+g" : "%g", x);
+		return buf;
+	}
+	*write_digits(out, (guint)fabs(x)) = '\0';
+	return buf;
 }
 
 /* ---- folding and comparing text ---- */
@@ -136,14 +216,14 @@ static const char *name_value(Special sp, const char *field, const LrCondCtx *ct
 
 	switch (sp) {
 	case S_PRIORITY:
-		g_snprintf(buf, 32, "%g", ctx->priority);
-		return buf;
+		return cond_format_number(ctx->priority, FALSE, buf);
 	case S_SOURCE:
 		v = lead->source ? lead->source : lead_field_get(lead, "source");
 		break;
 	case S_EMAIL_DOMAIN:
 		v = lead_field_get(lead, "email");
-		v = v && strrchr(v, '@') ? strrchr(v, '@') + 1 : NULL;
+		v = v ? strrchr(v, '@') : NULL;
+		v = v ? v + 1 : NULL;
 		break;
 	case S_SUBJECT:
 		v = lead_field_get(lead, "subject") ? lead_field_get(lead, "subject")
@@ -184,6 +264,44 @@ const char *cond_value_name(const char *name, const LrCondCtx *ctx, char buf[32]
 		return v ? v : "";
 	}
 	return name_value(cond_special_of(name), name, ctx, buf);
+}
+
+struct LrCondName {
+	gboolean user; /* user.ATTR: field is ATTR */
+	Special special;
+	char *field;
+};
+
+/* cond_name_new - a name compiled. */
+LrCondName *cond_name_new(const char *name)
+{
+	LrCondName *n = g_new0(LrCondName, 1);
+
+	n->user = g_str_has_prefix(name, "user.");
+	n->field = g_strdup(n->user ? name + 5 : name);
+	n->special = n->user ? S_FIELD : cond_special_of(name);
+	return n;
+}
+
+/* cond_name_value - a compiled name's value (as cond_value_name). */
+const char *cond_name_value(const LrCondName *name, const LrCondCtx *ctx, char buf[32])
+{
+	const char *v;
+
+	if (name->user) {
+		v = ctx->user ? g_hash_table_lookup(ctx->user, name->field) : NULL;
+		return v ? v : "";
+	}
+	return name_value(name->special, name->field, ctx, buf);
+}
+
+/* cond_name_free - destroy a compiled name. */
+void cond_name_free(LrCondName *name)
+{
+	if (name == NULL)
+		return;
+	g_free(name->field);
+	g_free(name);
 }
 
 /* val_text - a value's text for ctx (borrowed, or in buf). */
@@ -251,7 +369,16 @@ static gboolean test_cmp(const Node *n, const LrCondCtx *ctx)
 	const char *l, *r;
 	double x, y;
 	int c;
-	gboolean lnum = operand(n->l, ctx, lb, &l, &x), rnum = operand(n->r, ctx, rb, &r, &y);
+	gboolean lnum, rnum;
+
+	/* against a literal that is no number the comparison is of texts: the
+	 * other side is not read as a number (the same answer, sooner) */
+	if (n->r->kind == V_LIT && !n->r->is_num) {
+		l = val_text(n->l, ctx, lb), r = n->r->text;
+		lnum = rnum = FALSE;
+	} else {
+		lnum = operand(n->l, ctx, lb, &l, &x), rnum = operand(n->r, ctx, rb, &r, &y);
+	}
 
 	if (lnum && rnum)
 		c = x < y ? -1 : x > y;
@@ -305,6 +432,28 @@ static gboolean test_contains(const Node *n, const LrCondCtx *ctx)
 	return strstr(hay, needle) != NULL;
 }
 
+/* find_ascii - whether hay holds needle (ASCII case ignored when caseless). */
+static gboolean find_ascii(const char *hay, const char *needle, gboolean caseless)
+{
+	gsize n = strlen(needle);
+
+	if (!caseless)
+		return strstr(hay, needle) != NULL;
+	for (; *hay; hay++)
+		if (g_ascii_strncasecmp(hay, needle, n) == 0)
+			return TRUE;
+	return FALSE;
+}
+
+/* test_match - a regex test: a search when the regex is plain text and
+ * text is ASCII (the same answer, see cond_literal_of), else GRegex. */
+static gboolean test_match(const Node *n, const char *text)
+{
+	if (n->literal != NULL && is_ascii(text))
+		return find_ascii(text, n->literal, n->caseless);
+	return g_regex_match(n->re, text, 0, NULL);
+}
+
 /* truthy - a value on its own. */
 static gboolean truthy(const char *s)
 {
@@ -330,7 +479,7 @@ static gboolean node_eval(const Node *n, const LrCondCtx *ctx)
 	case N_CONTAINS:
 		return test_contains(n, ctx) != n->negate;
 	case N_MATCH:
-		return g_regex_match(n->re, val_text(n->l, ctx, buf), 0, NULL) != n->negate;
+		return test_match(n, val_text(n->l, ctx, buf)) != n->negate;
 	case N_TRUTH:
 		return truthy(val_text(n->l, ctx, buf));
 	}

@@ -88,6 +88,18 @@ gboolean cond_index_key(const LrCond *cond, const char **name, GPtrArray *keys);
  * (priority) are written into buf. */
 const char *cond_value_name(const char *name, const LrCondCtx *ctx, char buf[32]);
 
+/* A name read many times (an indexed run's): its kind found once. */
+typedef struct LrCondName LrCondName;
+
+/* cond_name_new - name ("country", "source", "user.team") compiled for
+ * cond_name_value.  Returns a new name (free with cond_name_free). */
+LrCondName *cond_name_new(const char *name);
+
+/* cond_name_value - cond_value_name of the name. */
+const char *cond_name_value(const LrCondName *name, const LrCondCtx *ctx, char buf[32]);
+
+void cond_name_free(LrCondName *name);
+
 /* cond_index_form - "#NUMBER" for text that reads as a number (the
  * comparison is then numeric: "010" == 10), else cond_fold(text).
  * Returns a new string. */
@@ -100,6 +112,11 @@ char *cond_fold(const char *text);
 /* cond_number - read text as a number: "12", "-3.5", "240,000", "1.234,5",
  * "€85,000", "$1.2k", "3M", "85 000 EUR".  Returns FALSE when it is not one. */
 gboolean cond_number(const char *text, double *out);
+
+/* cond_format_number - x as printf's "%g" writes it ("%+g" when sign),
+ * into buf; returns buf.  Whole numbers below 1e6 are written without
+ * printf (the same text, at a fraction of the cost). */
+char *cond_format_number(double x, gboolean sign, char buf[32]);
 
 /* cond_text - the source text (borrowed). */
 const char *cond_text(const LrCond *cond);

@@ -103,11 +103,89 @@ const char *parse_span(const char *text, LrHours *h)
 	return h->tz ? NULL : "unknown time zone";
 }
 
-/* tz_offset - tz's UTC offset at secs, from memo when it has it (a time
- * zone's look-up walks its whole list of transitions). */
+/* Zone offsets known over a span of time, per thread: a decision at
+ * another second than the last (or with a new memo) finds its zones'
+ * offsets here instead of by GLib's walk of each zone's transitions. */
+#define ZONE_SPANS 16
+#define ZONE_REACH ((gint64)400 * 86400) /* how far a span is sought either way */
+
+typedef struct {
+	GTimeZone *tz; /* a reference, so that the pointer stays this zone; NULL: empty */
+	gint64 lo, hi; /* seconds in one interval of tz, inclusive */
+	gint32 offset;
+} ZoneSpan;
+
+typedef struct {
+	ZoneSpan span[ZONE_SPANS];
+	guint next; /* the one to replace */
+} ZoneSpans;
+
+/* zone_spans_free - a thread's spans, at its end. */
+static void zone_spans_free(gpointer p)
+{
+	ZoneSpans *z = p;
+
+	for (guint i = 0; i < ZONE_SPANS; i++)
+		g_clear_pointer(&z->span[i].tz, g_time_zone_unref);
+	g_free(z);
+}
+
+static GPrivate zone_spans = G_PRIVATE_INIT(zone_spans_free);
+
+/* span_edge - the farthest second from secs towards dir (1 or -1), within
+ * ZONE_REACH, that is in interval iv of tz (intervals follow each other
+ * in time, so every second between is in it too). */
+static gint64 span_edge(GTimeZone *tz, int iv, gint64 secs, int dir)
+{
+	gint64 in = 0, out = -1;
+
+	for (gint64 step = 3600; step <= ZONE_REACH; step *= 2) {
+		if (g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, secs + dir * step) != iv) {
+			out = step;
+			break;
+		}
+		in = step;
+	}
+	while (out > 0 && out - in > 1) {
+		gint64 mid = in + (out - in) / 2;
+		if (g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, secs + dir * mid) == iv)
+			in = mid;
+		else
+			out = mid;
+	}
+	return secs + dir * in;
+}
+
+/* zone_offset - tz's UTC offset at secs, from this thread's spans, or
+ * found and remembered with the span of its interval. */
+static gint32 zone_offset(GTimeZone *tz, gint64 secs)
+{
+	ZoneSpans *z = g_private_get(&zone_spans);
+	ZoneSpan *s;
+	int iv;
+
+	if (z == NULL)
+		g_private_set(&zone_spans, z = g_new0(ZoneSpans, 1));
+	for (guint i = 0; i < ZONE_SPANS; i++)
+		if (z->span[i].tz == tz && secs >= z->span[i].lo && secs <= z->span[i].hi)
+			return z->span[i].offset;
+	iv = g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, secs);
+	if (iv < 0)
+		return 0;
+	s = &z->span[z->next];
+	z->next = (z->next + 1) % ZONE_SPANS;
+	g_clear_pointer(&s->tz, g_time_zone_unref);
+	*s = (ZoneSpan){.tz = g_time_zone_ref(tz),
+	                .lo = span_edge(tz, iv, secs, -1),
+	                .hi = span_edge(tz, iv, secs, 1),
+	                .offset = g_time_zone_get_offset(tz, iv)};
+	return s->offset;
+}
+
+/* tz_offset - tz's UTC offset at secs, from memo when it has it, else from
+ * zone_offset (a time zone's look-up walks its whole list of transitions). */
 static gint32 tz_offset(GTimeZone *tz, gint64 secs, LrTzMemo *memo)
 {
-	int interval;
 	gint32 offset;
 
 	if (memo->secs != secs)
@@ -115,8 +193,7 @@ static gint32 tz_offset(GTimeZone *tz, gint64 secs, LrTzMemo *memo)
 	for (guint i = 0; i < memo->n; i++)
 		if (memo->tz[i] == tz)
 			return memo->offset[i];
-	interval = g_time_zone_find_interval(tz, G_TIME_TYPE_UNIVERSAL, secs);
-	offset = interval >= 0 ? g_time_zone_get_offset(tz, interval) : 0;
+	offset = zone_offset(tz, secs);
 	if (memo->n < LR_TZ_MEMO_SIZE) {
 		memo->tz[memo->n] = tz;
 		memo->offset[memo->n++] = offset;

@@ -115,6 +115,7 @@ typedef struct {
 	LrStrategy strategy;
 	GPtrArray *targets; /* LrTarget * */
 	char *key;          /* state key for round-robin and weighted */
+	char *effect;       /* "round-robin a, b": the route in the trace (route_plan_build) */
 } LrRoute;
 
 typedef struct {

@@ -17,6 +17,7 @@
 static void plan_step_free(PlanStep *s)
 {
 	g_free(s->name);
+	cond_name_free(s->ref);
 	if (s->index != NULL)
 		g_hash_table_destroy(s->index);
 	g_free(s);
@@ -69,6 +70,7 @@ static PlanStep *plan_block(const LrRuleSet *set, guint first, guint n, const ch
 	s->first = first;
 	s->last = first + n - 1;
 	s->name = g_strdup(name);
+	s->ref = cond_name_new(name);
 	s->index =
 	    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_array_unref);
 	for (guint i = first; i <= s->last; i++) {
@@ -79,12 +81,32 @@ static PlanStep *plan_block(const LrRuleSet *set, guint first, guint n, const ch
 	return s;
 }
 
+/* route_effect - how the trace names a route: "round-robin a, b". */
+static char *route_effect(const LrRoute *route)
+{
+	GString *s = g_string_new(route->strategy == LR_STRATEGY_SINGLE
+	                              ? "route"
+	                              : lr_config_strategies[route->strategy]);
+
+	for (guint i = 0; i < route->targets->len; i++) {
+		g_string_append(s, i ? ", " : " ");
+		g_string_append(s, ((LrTarget *)g_ptr_array_index(route->targets, i))->to);
+	}
+	return g_string_free(s, FALSE);
+}
+
 /* plan_targets - resolve the users and teams that set's routes name, so
- * that a decision does not look them up by text. */
+ * that a decision does not look them up by text, and write each route's
+ * name in the trace once. */
 static void plan_targets(const LrConfig *cfg, LrRuleSet *set)
 {
 	for (guint i = 0; i < set->rules->len; i++) {
 		const LrRule *r = g_ptr_array_index(set->rules, i);
+
+		if (r->route != NULL) {
+			g_free(r->route->effect);
+			r->route->effect = route_effect(r->route);
+		}
 
 		for (guint k = 0; r->route != NULL && k < r->route->targets->len; k++) {
 			LrTarget *t = g_ptr_array_index(r->route->targets, k);

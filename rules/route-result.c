@@ -13,50 +13,75 @@
 
 /* ---- results ---- */
 
-/* route_attachment_free - destroy an attachment. */
+/* route_attachment_free - destroy an attachment (one block: see
+ * attachment_new in route.c). */
 void route_attachment_free(LrAttachment *a)
 {
-	g_free(a->kind);
-	g_free(a->name);
-	g_free(a->file);
-	g_free(a->table);
-	g_strfreev(a->columns);
-	g_strfreev(a->values);
 	g_free(a);
 }
 
-/* span_clear - free a span's effect. */
-static void span_clear(gpointer p)
+/* result_destroy - free a result and its lists. */
+static void result_destroy(gpointer p)
 {
-	g_free(((Span *)p)->effect);
-}
+	LrRouteResult *result = p;
 
-/* route_result_new - an empty result. */
-LrRouteResult *route_result_new(void)
-{
-	LrRouteResult *r = g_new0(LrRouteResult, 1);
-
-	r->assignees = g_ptr_array_new_with_free_func(g_free);
-	r->holders = g_ptr_array_new_with_free_func(g_free);
-	r->attachments = g_ptr_array_new_with_free_func((GDestroyNotify)route_attachment_free);
-	r->withheld = g_ptr_array_new_with_free_func(g_free);
-	r->spans = g_array_sized_new(FALSE, TRUE, sizeof(Span), 32);
-	g_array_set_clear_func(r->spans, span_clear);
-	return r;
-}
-
-/* route_result_free - destroy a result. */
-void route_result_free(LrRouteResult *result)
-{
-	if (result == NULL)
-		return;
 	g_ptr_array_free(result->assignees, TRUE);
 	g_ptr_array_free(result->holders, TRUE);
 	g_ptr_array_free(result->attachments, TRUE);
 	g_ptr_array_free(result->withheld, TRUE);
 	g_array_free(result->spans, TRUE);
 	g_free(result->reason);
+	g_free(result->effects);
 	g_free(result);
+}
+
+/* One freed result per thread, emptied, for the next decision to fill:
+ * its lists are made once, not per decision. */
+static GPrivate spare_result = G_PRIVATE_INIT(result_destroy);
+
+/* route_result_new - an empty result (the thread's spare when it has one). */
+LrRouteResult *route_result_new(void)
+{
+	LrRouteResult *r = g_private_get(&spare_result);
+
+	if (r != NULL) {
+		g_private_set(&spare_result, NULL);
+		return r;
+	}
+	r = g_new0(LrRouteResult, 1);
+	r->assignees = g_ptr_array_new_with_free_func(g_free);
+	r->holders = g_ptr_array_new_with_free_func(g_free);
+	r->attachments = g_ptr_array_new_with_free_func((GDestroyNotify)route_attachment_free);
+	r->withheld = g_ptr_array_new_with_free_func(g_free);
+	r->spans = g_array_sized_new(FALSE, TRUE, sizeof(Span), 32);
+	return r;
+}
+
+/* route_result_free - destroy a result: emptied as route_result_new
+ * makes one, it becomes the thread's spare (or is freed when there is one). */
+void route_result_free(LrRouteResult *result)
+{
+	LrRouteResult lists;
+
+	if (result == NULL)
+		return;
+	g_ptr_array_set_size(result->assignees, 0);
+	g_ptr_array_set_size(result->holders, 0);
+	g_ptr_array_set_size(result->attachments, 0);
+	g_ptr_array_set_size(result->withheld, 0);
+	g_array_set_size(result->spans, 0);
+	g_clear_pointer(&result->reason, g_free);
+	g_clear_pointer(&result->effects, g_free);
+	lists = *result;
+	*result = (LrRouteResult){.assignees = lists.assignees,
+	                          .holders = lists.holders,
+	                          .attachments = lists.attachments,
+	                          .withheld = lists.withheld,
+	                          .spans = lists.spans};
+	if (g_private_get(&spare_result) == NULL)
+		g_private_set(&spare_result, result);
+	else
+		result_destroy(result);
 }
 
 /* route_result_trace - the trace, one step per rule. */
@@ -75,7 +100,7 @@ GPtrArray *route_result_trace(const LrRouteResult *result)
 			                   .line = rule->line,
 			                   .name = rule->name,
 			                   .matched = s->matched,
-			                   .effect = s->effect ? s->effect : ""};
+			                   .effect = s->effect >= 0 ? result->effects + s->effect : ""};
 			g_ptr_array_add(out, t);
 		}
 	}
@@ -207,6 +232,25 @@ typedef struct {
 	GHashTable *open; /* user -> GUINT_TO_POINTER */
 } MemState;
 
+/* mem_key_hash - a hash of a rotation key ("rr:anna:all\tben") eight
+ * bytes at a time: keys are long and looked up several times a decision. */
+static guint mem_key_hash(gconstpointer key)
+{
+	const char *s = key;
+	gsize n = strlen(s);
+	guint64 h = 0x9e3779b97f4a7c15ull ^ n, w;
+
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return (guint)(h ^ (h >> 29));
+}
+
 /* mem_rr_get - LrRouteState.rr_get over memory. */
 static guint64 mem_rr_get(gpointer data, const char *key)
 {
@@ -250,7 +294,7 @@ LrRouteState *route_memory_state_new(gint64 now)
 	LrRouteState *st = g_new0(LrRouteState, 1);
 	MemState *m = g_new0(MemState, 1);
 
-	m->rr = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	m->rr = g_hash_table_new_full(mem_key_hash, g_str_equal, g_free, g_free);
 	m->away = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	m->open = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	*st = (LrRouteState){.rr_get = mem_rr_get,

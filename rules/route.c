@@ -10,56 +10,92 @@
 #include "lead/lr-error.h"
 #include "rules/route-int.h"
 
-/* Rotation: each candidate has a "pass" (stored under KEY\tID); the one
- * with the lowest pass is picked and its pass grows by STRIDE / weight.
- * KEY itself holds the pass of the last pick.  A candidate whose pass fell
- * behind it (away, unavailable, new to the list) rejoins as if just picked,
- * so the turn comes after the current round: nobody returns to a burst. */
-#define ROUTE_STRIDE 1000000.0
+/* Each thread's scratch between decisions (scratch_take). */
+static void scratch_free(gpointer p);
+static GPrivate route_scratch = G_PRIVATE_INIT(scratch_free);
 
-/* Where routing is, for one lead. */
-typedef struct {
-	const LrConfig *cfg;
-	const char *const *rejected;
-	LrRouteState *state;
-	LrRouteResult *res;
-	LrCondCtx ctx;
-	const LrUser *holder; /* NULL while in the global rules */
-	GString *reason;
-	GString *effect;      /* the current rule's */
-	GString *escalation;  /* why it was escalated */
-	GString *scratch;     /* rotation keys (cand_key) */
-	const char *ix_value; /* the value ix_key was made from (index_key) */
-	char *ix_key;
-	LrTzMemo tz_memo;   /* time zone offsets at state->now */
-	const LrUser *last; /* the last holder added (add_holder), or NULL */
-} Router;
+/* scratch_free - destroy a scratch. */
+static void scratch_free(gpointer p)
+{
+	Scratch *sc = p;
 
-/* What a rule's route picked. */
-typedef enum { PICK_NONE, PICK_ONE, PICK_BROADCAST, PICK_NOBODY } PickKind;
+	g_string_free(sc->reason, TRUE);
+	g_string_free(sc->effect, TRUE);
+	g_string_free(sc->escalation, TRUE);
+	g_string_free(sc->keys, TRUE);
+	g_string_free(sc->effects, TRUE);
+	g_array_unref(sc->all);
+	g_array_unref(sc->later);
+	g_array_unref(sc->ok);
+	g_array_unref(sc->open);
+	g_free(sc);
+}
 
-/* The texts are borrowed from the configuration. */
-typedef struct {
-	PickKind kind;
-	const char *to;     /* PICK_ONE: user id or "server:ID" */
-	const LrUser *user; /* PICK_ONE: `to` as a user, or NULL */
-	gboolean final;     /* PICK_ONE: keeps it without reading their rules */
-	const char *meant;  /* PICK_NOBODY: who it was meant for (a user) or NULL */
-	GPtrArray *all;     /* PICK_BROADCAST: const char * ids */
-} Pick;
+/* scratch_take - this thread's scratch, emptied (taken away from the
+ * thread until scratch_give, so that a route_lead within a state's
+ * callback would make its own), or a new one. */
+static Scratch *scratch_take(void)
+{
+	Scratch *sc = g_private_get(&route_scratch);
 
-/* trace_span - record rules [first, last] of set. */
+	if (sc == NULL) {
+		sc = g_new0(Scratch, 1);
+		sc->reason = g_string_sized_new(128);
+		sc->effect = g_string_sized_new(128);
+		sc->escalation = g_string_new(NULL);
+		sc->keys = g_string_sized_new(64);
+		sc->effects = g_string_sized_new(256);
+		sc->all = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
+		sc->later = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
+		sc->ok = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
+		sc->open = g_array_sized_new(FALSE, FALSE, sizeof(guint), 16);
+		return sc;
+	}
+	g_private_set(&route_scratch, NULL);
+	g_string_truncate(sc->reason, 0);
+	g_string_truncate(sc->effect, 0);
+	g_string_truncate(sc->escalation, 0);
+	g_string_truncate(sc->effects, 0);
+	return sc;
+}
+
+/* scratch_give - back to the thread for the next decision. */
+static void scratch_give(Scratch *sc)
+{
+	if (g_private_get(&route_scratch) == NULL)
+		g_private_set(&route_scratch, sc);
+	else
+		scratch_free(sc);
+}
+
+/* trace_span - record rules [first, last] of set (a matched rule's
+ * effect into the scratch's effects, see keep_effects). */
 static void trace_span(Router *rt, const LrRuleSet *set, guint first, guint last, gboolean matched,
                        const char *effect)
 {
-	Span s = {.set = set,
-	          .first = first,
-	          .last = last,
-	          .matched = matched,
-	          .effect = matched ? g_strdup(effect) : NULL};
+	GArray *spans = rt->res->spans;
+	GString *all = rt->sc->effects;
+	Span s = {.set = set, .first = first, .last = last, .matched = matched, .effect = -1};
+	gsize n, len = all->len;
 
-	if (first <= last)
-		g_array_append_val(rt->res->spans, s);
+	if (first > last)
+		return;
+	if (matched) { /* the text and its NUL */
+		n = strlen(effect) + 1;
+		g_string_set_size(all, len + n);
+		memcpy(all->str + len, effect, n);
+		s.effect = (gssize)len;
+	}
+	g_array_append_val(spans, s);
+}
+
+/* keep_effects - the effects of the trace, into the result as one block. */
+static void keep_effects(Router *rt)
+{
+	GString *all = rt->sc->effects;
+
+	if (all->len > 0)
+		rt->res->effects = g_memdup2(all->str, all->len);
 }
 
 /* add_unique - append a copy of text to list unless it is there. */
@@ -71,282 +107,32 @@ static void add_unique(GPtrArray *list, const char *text)
 	g_ptr_array_add(list, g_strdup(text));
 }
 
-/* append - append each text up to NULL to s (cheaper than a format). */
-static void append(GString *s, ...) G_GNUC_NULL_TERMINATED;
-static void append(GString *s, ...)
+/* route_put - append text to s: g_string_append without its general case
+ * (text is never inside s). */
+void route_put(GString *s, const char *text)
+{
+	gsize n = strlen(text), len = s->len;
+
+	g_string_set_size(s, len + n);
+	memcpy(s->str + len, text, n);
+}
+
+/* route_append - append each text up to NULL to s (cheaper than a format). */
+void route_append(GString *s, ...)
 {
 	va_list ap;
 	const char *text;
 
 	va_start(ap, s);
 	while ((text = va_arg(ap, const char *)) != NULL)
-		g_string_append(s, text);
+		route_put(s, text);
 	va_end(ap);
 }
 
-/* sep - "; " between parts of a text once it has one. */
-static const char *sep(const GString *s)
+/* route_sep - "; " between parts of a text once it has one. */
+const char *route_sep(const GString *s)
 {
 	return s->len > 0 ? "; " : "";
-}
-
-/* ---- availability ---- */
-
-/* is_rejected - whether who rejected this lead. */
-static gboolean is_rejected(const Router *rt, const char *who)
-{
-	return rt->rejected != NULL && g_strv_contains(rt->rejected, who);
-}
-
-/* unavailable_user - why who (a user id or "server:ID") cannot take the
- * lead now, or NULL when they can; u is who as a user (NULL: not one). */
-static const char *unavailable_user(Router *rt, const char *who, const LrUser *u)
-{
-	LrRouteState *st = rt->state;
-	int cap;
-
-	if (is_rejected(rt, who))
-		return "rejected";
-	if (u == NULL)
-		return g_str_has_prefix(who, "server:") ? NULL : "unknown";
-	if (st->away_until != NULL && st->away_until(st->data, who) > st->now)
-		return "away";
-	cap = st->capacity != NULL ? st->capacity(st->data, who) : -1;
-	if (cap < 0)
-		cap = u->capacity;
-	if (cap > 0 && st->open_leads != NULL && st->open_leads(st->data, who) >= (guint)cap)
-		return "at capacity";
-	return NULL;
-}
-
-/* hours_start - when who can take the lead by their working hours: now
- * inside them (or for a server), else when their hours begin.  Outside
- * hours is soft: such a candidate is offered a lead only when nobody is
- * inside their hours, and the deadline counts working hours only. */
-static gint64 hours_start(Router *rt, const LrUser *u)
-{
-	return u ? lr_config_user_hours_start(u, rt->state->now, &rt->tz_memo) : rt->state->now;
-}
-
-/* ---- strategies ---- */
-
-/* Candidate of a list route. */
-typedef struct {
-	const char *id;
-	const LrUser *user; /* NULL: not a user ("server:ID") */
-	double weight;
-} Cand;
-
-/* expand_team - add the members of team but the holder. */
-static void expand_team(const Router *rt, const GPtrArray *team, double weight, GArray *cands)
-{
-	for (guint i = 0; team != NULL && i < team->len; i++) {
-		const LrUser *u = g_ptr_array_index(team, i);
-		Cand c = {u->id, u, weight};
-
-		if (u != rt->holder)
-			g_array_append_val(cands, c);
-	}
-}
-
-/* expand_target - add the candidates one target names. */
-static void expand_target(const Router *rt, const LrTarget *t, GArray *cands)
-{
-	Cand c = {t->to, t->user, t->weight};
-
-	if (strcmp(t->to, "manager") == 0) {
-		c.user = rt->holder ? lr_config_user(rt->cfg, rt->holder->manager) : NULL;
-		c.id = c.user ? c.user->id : NULL;
-		if (c.id != NULL)
-			g_array_append_val(cands, c);
-	} else if (g_str_has_prefix(t->to, "team:")) {
-		expand_team(rt, t->team, t->weight, cands);
-	} else {
-		g_array_append_val(cands, c);
-	}
-}
-
-/* soonest - keep the candidates whose working hours begin first. */
-static void soonest(Router *rt, GArray *cands)
-{
-	gint64 first = G_MAXINT64;
-	guint n = 0;
-
-	for (guint i = 0; i < cands->len; i++)
-		first = MIN(first, hours_start(rt, g_array_index(cands, Cand, i).user));
-	for (guint i = 0; i < cands->len; i++) {
-		Cand *c = &g_array_index(cands, Cand, i);
-		if (hours_start(rt, c->user) == first)
-			g_array_index(cands, Cand, n++) = *c;
-		else
-			append(rt->effect, " [", c->id, ": outside hours, starts later]", NULL);
-	}
-	g_array_set_size(cands, n);
-}
-
-/* available_cands - the candidates who can take the lead: those inside
- * their working hours, or when none is, those whose hours begin first;
- * the others go into the effect text. */
-static GArray *available_cands(Router *rt, const LrRoute *route, const char **first)
-{
-	g_autoptr(GArray) all = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
-	g_autoptr(GArray) later = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
-	GArray *ok = g_array_sized_new(FALSE, FALSE, sizeof(Cand), 16);
-
-	for (guint i = 0; i < route->targets->len; i++)
-		expand_target(rt, g_ptr_array_index(route->targets, i), all);
-	*first = all->len > 0 ? g_array_index(all, Cand, 0).id : NULL;
-	for (guint i = 0; i < all->len; i++) {
-		Cand *c = &g_array_index(all, Cand, i);
-		const char *why = unavailable_user(rt, c->id, c->user);
-
-		if (why != NULL)
-			append(rt->effect, " [", c->id, ": ", why, "]", NULL);
-		else if (hours_start(rt, c->user) > rt->state->now)
-			g_array_append_val(later, *c);
-		else
-			g_array_append_val(ok, *c);
-	}
-	if (ok->len > 0) {
-		for (guint i = 0; i < later->len; i++)
-			append(rt->effect, " [", g_array_index(later, Cand, i).id,
-			       ": outside hours]", NULL);
-		return ok;
-	}
-	soonest(rt, later);
-	g_array_append_vals(ok, later->data, later->len);
-	if (ok->len > 0)
-		g_string_append(rt->effect, " [nobody inside hours: whose begin first]");
-	return ok;
-}
-
-/* stride_of - how far a pick moves a candidate's pass. */
-static guint64 stride_of(const Cand *c)
-{
-	return (guint64)MAX(1.0, ROUTE_STRIDE / c->weight);
-}
-
-/* cand_key - KEY\tID, a candidate's rotation key, in rt's scratch
- * string (valid until the next call). */
-static const char *cand_key(Router *rt, const char *key, const Cand *c)
-{
-	g_string_assign(rt->scratch, key);
-	g_string_append_c(rt->scratch, '\t');
-	g_string_append(rt->scratch, c->id);
-	return rt->scratch->str;
-}
-
-/* rotate - pick by rotation (see ROUTE_STRIDE) among cands. */
-static const Cand *rotate(Router *rt, const char *key, GArray *cands)
-{
-	LrRouteState *st = rt->state;
-	guint64 v = st->rr_get ? st->rr_get(st->data, key) : 0, best_pass = 0;
-	const Cand *best = NULL;
-
-	for (guint i = 0; i < cands->len; i++) {
-		const Cand *c = &g_array_index(cands, Cand, i);
-		const char *ckey = cand_key(rt, key, c);
-		guint64 pass = st->rr_get ? st->rr_get(st->data, ckey) : 0;
-
-		if (pass < v) {
-			pass = v + stride_of(c);
-			if (st->rr_set != NULL)
-				st->rr_set(st->data, ckey, pass);
-		}
-		if (best == NULL || pass < best_pass)
-			best = c, best_pass = pass;
-	}
-	if (st->rr_set != NULL) {
-		st->rr_set(st->data, key, best_pass);
-		st->rr_set(st->data, cand_key(rt, key, best), best_pass + stride_of(best));
-	}
-	return best;
-}
-
-/* least_loaded - keep only the candidates with the fewest open leads. */
-static void least_loaded(Router *rt, GArray *cands)
-{
-	LrRouteState *st = rt->state;
-	guint min = G_MAXUINT, n = 0;
-	g_autoptr(GArray) open = g_array_new(FALSE, FALSE, sizeof(guint));
-
-	for (guint i = 0; i < cands->len; i++) {
-		guint o =
-		    st->open_leads ? st->open_leads(st->data, g_array_index(cands, Cand, i).id) : 0;
-		g_array_append_val(open, o);
-		min = MIN(min, o);
-	}
-	for (guint i = 0; i < cands->len; i++)
-		if (g_array_index(open, guint, i) == min)
-			g_array_index(cands, Cand, n++) = g_array_index(cands, Cand, i);
-	g_array_set_size(cands, n);
-}
-
-/* pick_list - apply a list strategy. */
-static void pick_list(Router *rt, const LrRoute *route, Pick *pick)
-{
-	const char *first = NULL;
-	g_autoptr(GArray) cands = available_cands(rt, route, &first);
-	const Cand *c;
-
-	if (cands->len == 0) {
-		pick->kind = PICK_NOBODY;
-		pick->meant = first;
-		return;
-	}
-	pick->kind = PICK_ONE;
-	switch (route->strategy) {
-	case LR_STRATEGY_BROADCAST:
-		pick->kind = PICK_BROADCAST;
-		pick->all = g_ptr_array_sized_new(cands->len);
-		for (guint i = 0; i < cands->len; i++)
-			g_ptr_array_add(pick->all, (char *)g_array_index(cands, Cand, i).id);
-		return;
-	case LR_STRATEGY_FIRST:
-		pick->to = g_array_index(cands, Cand, 0).id;
-		pick->user = g_array_index(cands, Cand, 0).user;
-		return;
-	case LR_STRATEGY_LEAST_LOADED:
-		least_loaded(rt, cands);
-		break;
-	default:
-		break;
-	}
-	c = rotate(rt, route->key, cands);
-	pick->to = c->id;
-	pick->user = c->user;
-}
-
-/* pick_route - what a matching rule's route names. */
-static void pick_route(Router *rt, const LrRoute *route, Pick *pick)
-{
-	const LrTarget *t = g_ptr_array_index(route->targets, 0);
-
-	g_string_append(rt->effect, route->strategy == LR_STRATEGY_SINGLE
-	                                ? "route"
-	                                : lr_config_strategies[route->strategy]);
-	for (guint i = 0; i < route->targets->len; i++)
-		append(rt->effect, i ? ", " : " ",
-		       ((LrTarget *)g_ptr_array_index(route->targets, i))->to, NULL);
-	if (route->strategy == LR_STRATEGY_SINGLE && strcmp(t->to, "manager") != 0) {
-		pick->kind = PICK_ONE;
-		pick->to = t->to;
-		pick->user = t->user;
-	} else if (route->strategy == LR_STRATEGY_SINGLE) {
-		pick->kind = rt->holder && rt->holder->manager ? PICK_ONE : PICK_NOBODY;
-		pick->to = rt->holder ? rt->holder->manager : NULL;
-		pick->user = lr_config_user(rt->cfg, pick->to);
-		pick->final = TRUE;
-	} else {
-		pick_list(rt, route, pick);
-	}
-	for (guint i = 0; pick->kind == PICK_BROADCAST && i < pick->all->len; i++)
-		append(rt->effect, i ? ", " : " -> ", (char *)g_ptr_array_index(pick->all, i),
-		       NULL);
-	if (pick->kind == PICK_ONE)
-		append(rt->effect, " -> ", pick->to, NULL);
-	else if (pick->kind == PICK_NOBODY)
-		g_string_append(rt->effect, " -> nobody available");
 }
 
 /* ---- rule effects ---- */
@@ -365,8 +151,71 @@ static void add_priority(Router *rt, const LrPriority *p)
 	if (p->lookup != NULL && cond_number(cond_eval_borrow(p->lookup, &rt->ctx, buf), &x))
 		add += x;
 	rt->ctx.priority += add;
-	g_snprintf(buf, sizeof(buf), "%+g", add); /* no allocation, unlike a GString format */
-	append(rt->effect, sep(rt->effect), "priority ", buf, NULL);
+	route_append(rt->effect, route_sep(rt->effect), "priority ", cond_format_number(add, TRUE, buf), NULL);
+}
+
+/* strv_size - the bytes a copy of v takes: pointers and texts. */
+static gsize strv_size(const char *const *v)
+{
+	gsize n = sizeof(char *);
+
+	for (; v != NULL && *v != NULL; v++)
+		n += sizeof(char *) + strlen(*v) + 1;
+	return n;
+}
+
+/* copy_text - text copied at *at, which moves past it; NULL stays NULL. */
+static char *copy_text(char **at, const char *text)
+{
+	gsize n;
+	char *out = *at;
+
+	if (text == NULL)
+		return NULL;
+	n = strlen(text) + 1;
+	memcpy(out, text, n);
+	*at += n;
+	return out;
+}
+
+/* copy_strv - v copied: the pointers at *slots, the texts at *at. */
+static char **copy_strv(char ***slots, char **at, const char *const *v)
+{
+	char **out = *slots;
+	gsize n = 0;
+
+	if (v == NULL)
+		return NULL;
+	for (; v[n] != NULL; n++)
+		out[n] = copy_text(at, v[n]);
+	out[n] = NULL;
+	*slots += n + 1;
+	return out;
+}
+
+/* attachment_new - an attachment in one block of memory (freed by
+ * route_attachment_free with g_free): its texts and rows copied in. */
+static LrAttachment *attachment_new(const char *kind, const char *name, const char *file,
+                                    const char *table, const char *const *columns,
+                                    const char *const *values)
+{
+	gsize size = sizeof(LrAttachment) + (columns ? strv_size(columns) : 0) +
+	             (values ? strv_size(values) : 0) + (kind ? strlen(kind) + 1 : 0) +
+	             (name ? strlen(name) + 1 : 0) + (file ? strlen(file) + 1 : 0) +
+	             (table ? strlen(table) + 1 : 0);
+	LrAttachment *a = g_malloc(size);
+	char **slots = (char **)(a + 1), *at;
+	gsize nslots = (columns ? g_strv_length((char **)columns) + 1 : 0) +
+	               (values ? g_strv_length((char **)values) + 1 : 0);
+
+	at = (char *)(slots + nslots);
+	a->columns = copy_strv(&slots, &at, columns);
+	a->values = copy_strv(&slots, &at, values);
+	a->kind = copy_text(&at, kind);
+	a->name = copy_text(&at, name);
+	a->file = copy_text(&at, file);
+	a->table = copy_text(&at, table);
+	return a;
 }
 
 /* row_attachment - a table row (or the document it names) as an attachment. */
@@ -374,23 +223,18 @@ static LrAttachment *row_attachment(Router *rt, const LrAttach *a)
 {
 	char buf[32];
 	const char *const *row = table_lookup(a->table, cond_eval_borrow(a->key, &rt->ctx, buf));
-	LrAttachment *out;
+	g_autofree char *file = NULL;
 
 	if (row == NULL || (a->column >= 0 && *row[a->column] == '\0'))
 		return NULL;
-	out = g_new0(LrAttachment, 1);
-	out->kind = g_strdup(a->kind);
-	out->name = g_strdup(a->name);
 	if (a->column >= 0) {
-		out->file = g_path_is_absolute(row[a->column])
-		                ? g_strdup(row[a->column])
-		                : g_build_filename(rt->cfg->dir, row[a->column], NULL);
-		return out;
+		file = g_path_is_absolute(row[a->column])
+		           ? g_strdup(row[a->column])
+		           : g_build_filename(rt->cfg->dir, row[a->column], NULL);
+		return attachment_new(a->kind, a->name, file, NULL, NULL, NULL);
 	}
-	out->table = g_strdup(table_name(a->table));
-	out->columns = g_strdupv((char **)table_columns(a->table));
-	out->values = g_strdupv((char **)row);
-	return out;
+	return attachment_new(a->kind, a->name, NULL, table_name(a->table),
+	                      table_columns(a->table), row);
 }
 
 /* add_attachments - a rule's attachments, without repeats. */
@@ -398,24 +242,20 @@ static void add_attachments(Router *rt, const GPtrArray *attach)
 {
 	for (guint i = 0; i < attach->len; i++) {
 		const LrAttach *a = g_ptr_array_index(attach, i);
-		LrAttachment *out = a->file ? g_new0(LrAttachment, 1) : row_attachment(rt, a);
+		LrAttachment *out = a->file ? attachment_new(a->kind, a->name, a->file, NULL, NULL, NULL)
+		                            : row_attachment(rt, a);
 		gboolean dup = FALSE;
 
 		if (out == NULL) {
-			append(rt->effect, sep(rt->effect), "attach ", a->name, ": no row", NULL);
+			route_append(rt->effect, route_sep(rt->effect), "attach ", a->name, ": no row", NULL);
 			continue;
-		}
-		if (a->file != NULL) {
-			out->kind = g_strdup(a->kind);
-			out->name = g_strdup(a->name);
-			out->file = g_strdup(a->file);
 		}
 		for (guint j = 0; j < rt->res->attachments->len && !dup; j++) {
 			const LrAttachment *o = g_ptr_array_index(rt->res->attachments, j);
 			dup = g_strcmp0(o->name, out->name) == 0 &&
 			      g_strcmp0(o->file, out->file) == 0;
 		}
-		append(rt->effect, sep(rt->effect), "attach ", out->name, NULL);
+		route_append(rt->effect, route_sep(rt->effect), "attach ", out->name, NULL);
 		if (dup)
 			route_attachment_free(out);
 		else
@@ -441,12 +281,12 @@ static gboolean apply_rule(Router *rt, const LrRuleSet *set, guint i, Pick *pick
 		add_attachments(rt, r->attach);
 	for (int k = 0; r->withhold && r->withhold[k]; k++) {
 		add_unique(rt->res->withheld, r->withhold[k]);
-		append(rt->effect, sep(rt->effect), "withhold ", r->withhold[k], NULL);
+		route_append(rt->effect, route_sep(rt->effect), "withhold ", r->withhold[k], NULL);
 	}
 	if (r->route != NULL) {
 		if (rt->effect->len > 0)
-			g_string_append(rt->effect, "; ");
-		pick_route(rt, r->route, pick);
+			route_put(rt->effect, "; ");
+		route_pick(rt, r->route, pick);
 	}
 	trace_span(rt, set, i, i, TRUE, rt->effect->str);
 	return r->route != NULL;
@@ -470,7 +310,7 @@ static const char *index_key(Router *rt, const char *value, const char *buf)
 static gboolean apply_block(Router *rt, const LrRuleSet *set, const PlanStep *s, Pick *pick)
 {
 	char buf[32];
-	const char *key = index_key(rt, cond_value_name(s->name, &rt->ctx, buf), buf);
+	const char *key = index_key(rt, cond_name_value(s->ref, &rt->ctx, buf), buf);
 	GArray *hits = g_hash_table_lookup(s->index, key);
 	guint next = s->first;
 
@@ -526,7 +366,7 @@ static void escalate(Router *rt, const char *meant, const char *why)
 {
 	const LrUser *m = meant ? lr_config_user_manager(rt->cfg, meant) : NULL;
 
-	if (m == NULL || unavailable_user(rt, m->id, m) != NULL)
+	if (m == NULL || route_unavailable(rt, m->id, m) != NULL)
 		m = lr_config_admin(rt->cfg);
 	g_string_append_printf(rt->escalation, "%s%s %s, escalated to %s",
 	                       rt->escalation->len ? "; " : "", meant ? meant : "nobody", why,
@@ -540,7 +380,7 @@ static void escalate(Router *rt, const char *meant, const char *why)
  * user, or NULL. */
 static void keep(Router *rt, const char *who, const LrUser *u)
 {
-	const char *why = unavailable_user(rt, who, u);
+	const char *why = route_unavailable(rt, who, u);
 
 	add_holder(rt, who, u);
 	if (why == NULL) { /* outside hours is soft: theirs, for when they begin */
@@ -593,17 +433,13 @@ static void pick_clear(Pick *pick)
 	memset(pick, 0, sizeof(*pick));
 }
 
-/* finish - priority, workflow, withheld fields and the reason. */
-static void finish(Router *rt)
+/* finish_withheld - the workflow's withheld fields, the rules', then the
+ * servers' that are assignees. */
+static void finish_withheld(Router *rt, LrWorkflow wf)
 {
 	LrRouteResult *res = rt->res;
-	LrWorkflow wf = lr_config_workflow(rt->cfg, rt->last);
 	g_autoptr(GPtrArray) withheld = g_ptr_array_new_with_free_func(g_free);
 
-	res->priority = (int)lround(rt->ctx.priority);
-	res->accept_within = wf.accept_within;
-	res->remind_after = wf.remind_after;
-	res->max_rejections = wf.max_rejections;
 	for (int i = 0; wf.withhold && wf.withhold[i]; i++)
 		add_unique(withheld, wf.withhold[i]);
 	for (guint i = 0; i < res->withheld->len; i++)
@@ -617,18 +453,47 @@ static void finish(Router *rt)
 	}
 	g_ptr_array_free(res->withheld, TRUE);
 	res->withheld = g_steal_pointer(&withheld);
+}
+
+/* finish_reason - the reason, with why it was escalated. */
+static void finish_reason(Router *rt)
+{
+	LrRouteResult *res = rt->res;
+
 	if (rt->escalation->len > 0)
 		g_string_append_printf(rt->reason, "%s%s", rt->reason->len ? "; " : "",
 		                       rt->escalation->str);
-	res->reason = g_strdup(rt->reason->str);
+	res->reason = g_strndup(rt->reason->str, rt->reason->len);
+	keep_effects(rt);
+}
+
+/* finish - priority, workflow, withheld fields and the reason. */
+static void finish(Router *rt)
+{
+	LrRouteResult *res = rt->res;
+	LrWorkflow wf = lr_config_workflow(rt->cfg, rt->last);
+	gboolean more = wf.withhold != NULL && wf.withhold[0] != NULL;
+
+	res->priority = (int)lround(rt->ctx.priority);
+	res->accept_within = wf.accept_within;
+	res->remind_after = wf.remind_after;
+	res->max_rejections = wf.max_rejections;
+	for (guint i = 0; !more && i < res->assignees->len; i++)
+		more = g_str_has_prefix(g_ptr_array_index(res->assignees, i), "server:");
+	if (more) /* else the rules' list stands as it is */
+		finish_withheld(rt, wf);
+	finish_reason(rt);
 }
 
 /* route_lead - route one lead. */
 LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *const *rejected_by,
                           LrRouteState *state, GError **error)
 {
-	Router rt = {cfg,  rejected_by, state, NULL, {lead, 0, NULL}, NULL, NULL, NULL,
-	             NULL, NULL,        NULL,  NULL, LR_TZ_MEMO_INIT, NULL};
+	Router rt = {.cfg = cfg,
+	             .rejected = rejected_by,
+	             .state = state,
+	             .ctx = {lead, 0, NULL},
+	             .tz_memo = LR_TZ_MEMO_INIT};
 	const LrRuleSet *set = cfg->rules;
 	Pick pick = {0};
 
@@ -637,10 +502,11 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 		return NULL;
 	}
 	rt.res = route_result_new();
-	rt.reason = g_string_new(NULL);
-	rt.effect = g_string_new(NULL);
-	rt.escalation = g_string_new(NULL);
-	rt.scratch = g_string_sized_new(64);
+	rt.sc = scratch_take();
+	rt.reason = rt.sc->reason;
+	rt.effect = rt.sc->effect;
+	rt.escalation = rt.sc->escalation;
+	rt.scratch = rt.sc->keys;
 	for (;;) {
 		if (!apply_set(&rt, set, &pick))
 			pick.kind = PICK_NONE;
@@ -651,10 +517,7 @@ LrRouteResult *route_lead(const LrConfig *cfg, const LrLead *lead, const char *c
 	}
 	pick_clear(&pick);
 	finish(&rt);
-	g_string_free(rt.reason, TRUE);
-	g_string_free(rt.effect, TRUE);
-	g_string_free(rt.escalation, TRUE);
-	g_string_free(rt.scratch, TRUE);
+	scratch_give(rt.sc);
 	g_free(rt.ix_key);
 	return rt.res;
 }

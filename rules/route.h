@@ -75,6 +75,7 @@ typedef struct {
 	int max_rejections;
 	char *reason;  /* "country DE, product Pumps" */
 	GArray *spans; /* the trace, compactly (route_result_trace) */
+	char *effects; /* the trace's effect texts, one block (rules/ only) */
 } LrRouteResult;
 
 /* route_lead - route lead under cfg.  rejected_by (NULL-terminated, may be

@@ -54,6 +54,7 @@ static void rule_free(LrRule *r)
 	if (r->route != NULL) {
 		g_ptr_array_free(r->route->targets, TRUE);
 		g_free(r->route->key);
+		g_free(r->route->effect);
 		g_free(r->route);
 	}
 	if (r->priority != NULL) {

@@ -277,7 +277,7 @@ const char *const *table_lookup(const LrTable *table, const char *key)
 	for (gsize i = 0; simple && i < n; i++) {
 		if ((guchar)key[i] >= 0x80)
 			simple = FALSE;
-		buf[i] = g_ascii_tolower(key[i]);
+		buf[i] = key[i] >= 'A' && key[i] <= 'Z' ? (char)(key[i] + 'a' - 'A') : key[i];
 	}
 	if (simple) {
 		buf[n] = '\0';

@@ -354,6 +354,61 @@ static void test_table(void)
 	remove_tree(dir);
 }
 
+/* test_regex_literal - a regex that is plain text matches as GRegex
+ * would, whatever the case, spaces and signs, on ASCII text and on text
+ * that is not (then GRegex decides). */
+static void test_regex_literal(void)
+{
+	static const char *const patterns[] = {"pump", "PUMP", "f-150", "a b", "x_y", "o'neil",
+	                                       "k",    "s",    "Pumps", "1,5", "mail@x", "a:b",
+	                                       "p.mp", "pu+mp", "^pump"};
+	static const char *const texts[] = {
+	    "Industrial Pumps", "pump", "PUMP", "", "Pumpe \xc3\xa4", "Kelvin \xe2\x84\xaa",
+	    "\xe2\x84\xaa", "\xc5\xbf", "F-150 Fleet", "A B", "x_y", "O'Neil", "1,5 t",
+	    "mail@X", "A:B", "pu", "ppump", "pumpump"};
+	g_autoptr(LrLead) lead = lead_new();
+	LrCondCtx ctx = {lead, 0, NULL};
+
+	for (gsize p = 0; p < G_N_ELEMENTS(patterns); p++)
+		for (int i = 0; i < 2; i++) {
+			g_autofree char *text = g_strdup_printf("product ~ /%s/%s", patterns[p], i ? "i" : "");
+			g_autoptr(LrCond) c = cond_compile(text, NULL, NULL, NULL);
+			g_autoptr(GRegex) re = g_regex_new(
+			    patterns[p], G_REGEX_OPTIMIZE | (i ? G_REGEX_CASELESS : 0), 0, NULL);
+
+			g_assert_nonnull(c);
+			for (gsize t = 0; t < G_N_ELEMENTS(texts); t++) {
+				lead_field_set(lead, "product", texts[t]);
+				if (cond_eval(c, &ctx) != g_regex_match(re, texts[t], 0, NULL))
+					g_error("%s on '%s': not as GRegex", text, texts[t]);
+			}
+		}
+}
+
+/* test_format_number - cond_format_number writes what "%g" and "%+g"
+ * write: whole numbers, fractions, ties, carries, and 200,000 drawn. */
+static void test_format_number(void)
+{
+	static const double xs[] = {0,        -0.0,     1,      -1,      10,       999999,
+	                            -999999,  1e6,      0.5,    -7.5,    51.6,     1e15,
+	                            123456.5, 123457.5, 99999.95, 9.999995, 999999.5, 1.0000005,
+	                            2.5,      12345.65, 1e-7,   -0.25,   10.2,     59.800000000000004};
+	GRand *rand = g_rand_new_with_seed(7);
+	char want[32], got[32];
+
+	for (gsize i = 0; i < G_N_ELEMENTS(xs) + 200000; i++) {
+		double x = i < G_N_ELEMENTS(xs)    ? xs[i]
+		           : i % 3 == 0            ? g_rand_double_range(rand, -1e6, 1e6)
+		           : i % 3 == 1            ? g_rand_int_range(rand, -10000000, 10000000) / 1000.0
+		                                   : 10 + 0.2 * g_rand_int_range(rand, 0, 10000);
+		for (int sign = 0; sign < 2; sign++) {
+			g_snprintf(want, sizeof(want), sign ? "%+g" : "%g", x);
+			g_assert_cmpstr(cond_format_number(x, sign, got), ==, want);
+		}
+	}
+	g_rand_free(rand);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -362,6 +417,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/rules/cond/table-columns", test_cond_table_columns);
 	g_test_add_func("/rules/cond/helpers", test_cond_helpers);
 	g_test_add_func("/rules/cond/numbers", test_numbers);
+	g_test_add_func("/rules/cond/format-number", test_format_number);
+	g_test_add_func("/rules/cond/regex-literal", test_regex_literal);
 	g_test_add_func("/rules/table", test_table);
 	return g_test_run();
 }
