@@ -34,7 +34,7 @@ static size_t https_answer(char *data, size_t size, size_t n, void *user)
 }
 
 /* https_progress - CURLOPT_XFERINFOFUNCTION: a non-zero answer ends the
- * transfer (CURLE_ABORTED_BY_CALLBACK) once *cancel is set. */
+ * transfer once *cancel is set. */
 static int https_progress(void *cancel, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                           curl_off_t ulnow)
 {
@@ -43,6 +43,16 @@ static int https_progress(void *cancel, curl_off_t dltotal, curl_off_t dlnow, cu
 	(void)ultotal;
 	(void)ulnow;
 	return g_atomic_int_get((const gint *)cancel) != 0;
+}
+
+/* mailer_curl_set_cancel - see https.h. */
+void mailer_curl_set_cancel(void *curl, const gint *cancel)
+{
+	if (cancel == NULL)
+		return;
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, https_progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)cancel);
 }
 
 /* https_headers - the request's header list (new; curl_slist_free_all). */
@@ -90,11 +100,7 @@ static void https_setup(CURL *c, const LrHttpsPost *post, GBytes *body, struct c
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, https_answer);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, answer);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	if (post->cancel != NULL) {
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, https_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)post->cancel);
-	}
+	mailer_curl_set_cancel(c, post->cancel);
 }
 
 /* https_sort - the outcome of a finished request. */

@@ -45,6 +45,11 @@ gboolean mailer_https_is_url(const char *rcpt);
  * ca_file has a line end in it. */
 GBytes *mailer_https_request(const LrHttpsPost *post, GBytes *body, GError **error);
 
+/* mailer_curl_set_cancel - make the libcurl easy handle curl (a CURL *)
+ * end its transfer, CURLE_ABORTED_BY_CALLBACK, once *cancel turns
+ * non-zero (NULL: never).  The sender's SMTP handles use it too. */
+void mailer_curl_set_cancel(void *curl, const gint *cancel);
+
 /* mailer_https_send - POST the item request (from mailer_https_request)
  * to url within the timeouts (seconds), ended early when cancel (may be
  * NULL) turns non-zero: as mailer_https_post, and LR_ERROR_PERM when

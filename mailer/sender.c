@@ -188,18 +188,6 @@ static gboolean sender_url_ok(const char *url)
 	               g_ascii_strncasecmp(url, "smtps://", 8) == 0);
 }
 
-/* sender_progress - CURLOPT_XFERINFOFUNCTION: end the try once the
- * sender is cancelled (CURLE_ABORTED_BY_CALLBACK, a temporary failure). */
-static int sender_progress(void *cancel, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                           curl_off_t ulnow)
-{
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	return g_atomic_int_get((const gint *)cancel) != 0;
-}
-
 /* sender_setup - the options of one transaction. */
 static void sender_setup(LrSender *s, const char *from, struct curl_slist *rcpts, SenderUpload *up)
 {
@@ -232,11 +220,7 @@ static void sender_setup(LrSender *s, const char *from, struct curl_slist *rcpts
 	curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 	curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, sender_debug);
 	curl_easy_setopt(c, CURLOPT_DEBUGDATA, s);
-	if (s->cancel != NULL) {
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, sender_progress);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)s->cancel);
-	}
+	mailer_curl_set_cancel(c, s->cancel);
 	s->verb[0] = '\0';
 	s->fail_verb[0] = '\0';
 	s->fail_code = 0;

@@ -103,15 +103,3 @@ void lmtp_client_expect_line(LmtpClient *c, const char *prefix)
 	expect(line, prefix);
 }
 
-/* lmtp_free_port - bind port 0 and read back the port the kernel chose. */
-guint16 lmtp_free_port(void)
-{
-	g_autoptr(GSocket) sock = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, 0, NULL);
-	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
-	g_autoptr(GSocketAddress) any = g_inet_socket_address_new(lo, 0);
-	g_autoptr(GSocketAddress) bound = NULL;
-
-	g_assert_true(g_socket_bind(sock, any, FALSE, NULL));
-	bound = g_socket_get_local_address(sock, NULL);
-	return g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
-}

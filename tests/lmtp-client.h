@@ -36,7 +36,5 @@ char *lmtp_client_reply(LmtpClient *c);
 void lmtp_client_expect(LmtpClient *c, const char *prefix);
 void lmtp_client_expect_line(LmtpClient *c, const char *prefix);
 
-/* lmtp_free_port - a TCP port on 127.0.0.1 that the kernel says is free. */
-guint16 lmtp_free_port(void);
 
 #endif

@@ -14,6 +14,7 @@
 #include "lead/log.h"
 #include "lead/lr-error.h"
 #include "lead/rawmsg.h"
+#include "tests/free-port.h"
 #include "tests/lmtp-client.h"
 
 typedef enum { STORE_OK, STORE_TEMP, STORE_PERM } StoreMode;
@@ -104,7 +105,7 @@ static void fixture_start(Fixture *f, gsize max_size, guint timeout, guint max_s
 	f->dir = g_dir_make_tmp("test-lmtp-XXXXXX", &error);
 	g_assert_no_error(error);
 	f->unix_path = g_build_filename(f->dir, "lmtp", NULL);
-	f->port = lmtp_free_port();
+	f->port = test_free_port();
 	unix_spec = g_strdup_printf("unix:%s", f->unix_path);
 	inet_spec = g_strdup_printf("inet:127.0.0.1:%u", f->port);
 	listen[0] = unix_spec;
@@ -687,7 +688,7 @@ static void test_bind_errors(Fixture *f, gconstpointer data)
 static void test_ipv6(void)
 {
 	g_autoptr(GError) error = NULL;
-	guint16 port = lmtp_free_port();
+	guint16 port = test_free_port();
 	g_autofree char *spec = g_strdup_printf("inet:[::1]:%u", port);
 	const char *listen[] = {spec, NULL};
 	LrLmtpConfig config = {
