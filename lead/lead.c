@@ -131,11 +131,29 @@ void lead_list_set(GPtrArray *list, const char *const *items)
 		g_ptr_array_add(list, g_strdup(*items));
 }
 
+/* dict_add - add the member key = value to an "a{sv}" builder.  The
+ * values are built directly: a format string (g_variant_builder_add) is
+ * parsed on every call, which costs several times the member itself. */
+static void dict_add(GVariantBuilder *b, const char *key, GVariant *value)
+{
+	g_variant_builder_add_value(
+	    b, g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_variant(value)));
+}
+
 /* dict_add_str - add a string member when set. */
 static void dict_add_str(GVariantBuilder *b, const char *key, const char *value)
 {
 	if (value != NULL)
-		g_variant_builder_add(b, "{sv}", key, g_variant_new_string(value));
+		dict_add(b, key, g_variant_new_string(value));
+}
+
+/* record_end - the versioned record "(u a{sv})" of a finished builder. */
+static GBytes *record_end(GVariantBuilder *b)
+{
+	GVariant *members[2] = {g_variant_new_uint32(LEAD_FORMAT_VERSION), g_variant_builder_end(b)};
+	g_autoptr(GVariant) record = g_variant_ref_sink(g_variant_new_tuple(members, 2));
+
+	return g_variant_get_data_as_bytes(record);
 }
 
 /* strv_variant - an "as" from a char * array. */
@@ -145,7 +163,7 @@ static GVariant *strv_variant(const GPtrArray *list)
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("as"));
 	for (guint i = 0; i < list->len; i++)
-		g_variant_builder_add(&b, "s", (const char *)g_ptr_array_index(list, i));
+		g_variant_builder_add_value(&b, g_variant_new_string(g_ptr_array_index(list, i)));
 	return g_variant_builder_end(&b);
 }
 
@@ -157,7 +175,9 @@ static GVariant *fields_variant(const LrLead *lead)
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a(ss)"));
 	for (guint i = 0; i < lead->fields->len; i++) {
 		const LrField *f = g_ptr_array_index(lead->fields, i);
-		g_variant_builder_add(&b, "(ss)", f->name, f->value);
+		GVariant *pair[2] = {g_variant_new_string(f->name), g_variant_new_string(f->value)};
+
+		g_variant_builder_add_value(&b, g_variant_new_tuple(pair, 2));
 	}
 	return g_variant_builder_end(&b);
 }
@@ -172,7 +192,8 @@ static GVariant *meta_variant(const LrLead *lead)
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
 	g_hash_table_iter_init(&it, lead->meta);
 	while (g_hash_table_iter_next(&it, &k, &v))
-		g_variant_builder_add(&b, "{ss}", (const char *)k, (const char *)v);
+		g_variant_builder_add_value(
+		    &b, g_variant_new_dict_entry(g_variant_new_string(k), g_variant_new_string(v)));
 	return g_variant_builder_end(&b);
 }
 
@@ -180,11 +201,10 @@ static GVariant *meta_variant(const LrLead *lead)
 GBytes *lead_serialize(const LrLead *lead)
 {
 	GVariantBuilder b;
-	g_autoptr(GVariant) record = NULL;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(lead->id));
-	g_variant_builder_add(&b, "{sv}", "received", g_variant_new_int64(lead->received));
+	dict_add(&b, "id", g_variant_new_uint64(lead->id));
+	dict_add(&b, "received", g_variant_new_int64(lead->received));
 	dict_add_str(&b, "message_key", lead->message_key);
 	dict_add_str(&b, "sender", lead->sender);
 	dict_add_str(&b, "recipient", lead->recipient);
@@ -194,15 +214,13 @@ GBytes *lead_serialize(const LrLead *lead)
 	dict_add_str(&b, "stage", lead->stage);
 	dict_add_str(&b, "format", lead->format);
 	dict_add_str(&b, "reason", lead->reason);
-	g_variant_builder_add(&b, "{sv}", "is_lead", g_variant_new_boolean(lead->is_lead));
-	g_variant_builder_add(&b, "{sv}", "priority", g_variant_new_int32(lead->priority));
-	g_variant_builder_add(&b, "{sv}", "fields", fields_variant(lead));
-	g_variant_builder_add(&b, "{sv}", "holders", strv_variant(lead->holders));
-	g_variant_builder_add(&b, "{sv}", "assignees", strv_variant(lead->assignees));
-	g_variant_builder_add(&b, "{sv}", "meta", meta_variant(lead));
-	record = g_variant_ref_sink(
-	    g_variant_new("(u@a{sv})", (guint32)LEAD_FORMAT_VERSION, g_variant_builder_end(&b)));
-	return g_variant_get_data_as_bytes(record);
+	dict_add(&b, "is_lead", g_variant_new_boolean(lead->is_lead));
+	dict_add(&b, "priority", g_variant_new_int32(lead->priority));
+	dict_add(&b, "fields", fields_variant(lead));
+	dict_add(&b, "holders", strv_variant(lead->holders));
+	dict_add(&b, "assignees", strv_variant(lead->assignees));
+	dict_add(&b, "meta", meta_variant(lead));
+	return record_end(&b);
 }
 
 /* dict_str - copy a string member of dict into *slot when present. */
@@ -320,16 +338,13 @@ void lead_event_free(LrEvent *event)
 GBytes *lead_event_serialize(const LrEvent *event)
 {
 	GVariantBuilder b;
-	g_autoptr(GVariant) record = NULL;
 
 	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&b, "{sv}", "at", g_variant_new_int64(event->at));
+	dict_add(&b, "at", g_variant_new_int64(event->at));
 	dict_add_str(&b, "type", event->type);
 	dict_add_str(&b, "actor", event->actor);
 	dict_add_str(&b, "detail", event->detail);
-	record = g_variant_ref_sink(
-	    g_variant_new("(u@a{sv})", (guint32)LEAD_FORMAT_VERSION, g_variant_builder_end(&b)));
-	return g_variant_get_data_as_bytes(record);
+	return record_end(&b);
 }
 
 /* lead_event_deserialize - read an event record. */

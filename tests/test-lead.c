@@ -38,6 +38,52 @@ static void test_roundtrip(void)
 	g_assert_cmpstr(back->status, ==, LEAD_STATUS_NEW);
 }
 
+/* record_bytes_check - bytes are exactly the record the text describes:
+ * the stored layout, not only what reads back. */
+static void record_bytes_check(GBytes *bytes, const char *text)
+{
+	g_autoptr(GVariant) want = g_variant_ref_sink(g_variant_new_parsed(text));
+	g_autoptr(GBytes) want_bytes = g_variant_get_data_as_bytes(want);
+	g_autoptr(GVariant) got = g_variant_ref_sink(
+	    g_variant_new_from_bytes(G_VARIANT_TYPE("(ua{sv})"), bytes, FALSE));
+	g_autofree char *got_text = g_variant_print(got, TRUE);
+
+	g_test_message("record: %s", got_text);
+	g_assert_true(g_bytes_equal(bytes, want_bytes));
+}
+
+/* test_record_bytes - the lead and event records keep their layout, byte
+ * for byte (the store holds them; a new writer must not change them). */
+static void test_record_bytes(void)
+{
+	g_autoptr(LrLead) lead = lead_new();
+	g_autoptr(GBytes) bytes = NULL;
+	g_autoptr(GBytes) ebytes = NULL;
+	const char *holders[] = {"erik", "anna", NULL};
+	LrEvent event = {.at = 1700000000000001, .type = "parsed", .actor = "parser",
+	                 .detail = "format=form"};
+
+	lead->id = 42;
+	lead->received = 1700000000000000;
+	lead_set_str(&lead->source, "webinar");
+	lead_field_set(lead, "email", "a@b.example");
+	lead_field_set(lead, "phone", "+49 30 1234");
+	lead_list_set(lead->holders, holders);
+	lead_meta_set(lead, "token", "xyz");
+	lead->priority = -7;
+	bytes = lead_serialize(lead);
+	record_bytes_check(bytes,
+	                   "(@u 1, @a{sv} {'id': <@t 42>, 'received': <@x 1700000000000000>,"
+	                   " 'source': <'webinar'>, 'status': <'new'>, 'stage': <'none'>,"
+	                   " 'is_lead': <true>, 'priority': <@i -7>,"
+	                   " 'fields': <[('email', 'a@b.example'), ('phone', '+49 30 1234')]>,"
+	                   " 'holders': <['erik', 'anna']>, 'assignees': <@as []>,"
+	                   " 'meta': <{'token': 'xyz'}>})");
+	ebytes = lead_event_serialize(&event);
+	record_bytes_check(ebytes, "(@u 1, @a{sv} {'at': <@x 1700000000000001>, 'type': <'parsed'>,"
+	                           " 'actor': <'parser'>, 'detail': <'format=form'>})");
+}
+
 /* test_corrupt - garbage and unknown versions are refused, not crashed on. */
 static void test_corrupt(void)
 {
@@ -119,6 +165,7 @@ int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/lead/roundtrip", test_roundtrip);
+	g_test_add_func("/lead/record-bytes", test_record_bytes);
 	g_test_add_func("/lead/corrupt", test_corrupt);
 	g_test_add_func("/rawmsg/header", test_header);
 	g_test_add_func("/rawmsg/digest-key", test_digest_key);
