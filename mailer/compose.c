@@ -269,13 +269,53 @@ static gboolean compose_headers(GMimeMessage *msg, const ComposeCtx *ctx, const 
 	return TRUE;
 }
 
+/* compose_charset - the charset g_mime_text_part_set_text() would give
+ * text (UTF-8): "us-ascii" when it is all ASCII, "utf-8" when it has a
+ * character above U+00FF (a lead byte from 0xc4 on), or NULL when it
+ * is not valid UTF-8 or fits ISO 8859-1 (GMime converts that itself). */
+static const char *compose_charset(const char *text, gsize len)
+{
+	const guchar *p = (const guchar *)text, *end = p + len;
+	gboolean ascii = TRUE;
+
+	for (; p < end; p++) {
+		if (*p >= 0xc4)
+			return g_utf8_validate(text, len, NULL) ? "utf-8" : NULL;
+		ascii = ascii && *p < 0x80;
+	}
+	return ascii ? "us-ascii" : NULL;
+}
+
+/* compose_text_set - text (UTF-8) as the part's content.  It does what
+ * g_mime_text_part_set_text() does, without its walk through every
+ * character (to find the smallest charset that holds the text) when a
+ * glance at the bytes tells. */
+static void compose_text_set(GMimeTextPart *part, const char *text)
+{
+	gsize len = strlen(text);
+	const char *charset = compose_charset(text, len);
+	GMimeStream *stream;
+	GMimeDataWrapper *content;
+
+	if (charset == NULL) {
+		g_mime_text_part_set_text(part, text);
+		return;
+	}
+	g_mime_text_part_set_charset(part, charset);
+	stream = g_mime_stream_mem_new_with_buffer(text, len);
+	content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_object_unref(stream);
+	g_mime_part_set_content(GMIME_PART(part), content);
+	g_object_unref(content);
+}
+
 /* compose_text_part - a text/SUBTYPE part holding text (UTF-8), with the
  * best 7-bit transfer encoding. */
 static GMimeObject *compose_text_part(const char *subtype, const char *text)
 {
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype(subtype);
 
-	g_mime_text_part_set_text(part, text);
+	compose_text_set(part, text);
 	g_mime_part_set_content_encoding(GMIME_PART(part),
 	                                 g_mime_part_get_best_content_encoding(
 	                                     GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
