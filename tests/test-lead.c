@@ -84,6 +84,37 @@ static void test_record_bytes(void)
 	                           " 'actor': <'parser'>, 'detail': <'format=form'>})");
 }
 
+/* test_record_members - a reader takes the last of a member named twice,
+ * skips a member of the wrong type and names it does not know. */
+static void test_record_members(void)
+{
+	g_autoptr(GVariant) v = g_variant_ref_sink(g_variant_new_parsed(
+	    "(@u 1, @a{sv} {'source': <'old'>, 'id': <@t 9>, 'priority': <'high'>,"
+	    " 'future': <[1, 2]>, 'holders': <['a', 'b']>, 'source': <'new'>,"
+	    " 'fields': <[('email', 'x@y.example')]>, 'meta': <{'k': 'v'}>})"));
+	g_autoptr(GBytes) bytes = g_variant_get_data_as_bytes(v);
+	g_autoptr(LrLead) lead = lead_deserialize(bytes, NULL);
+	LrEvent event = {.at = 5, .type = "routed", .actor = "router", .detail = "to=anna"};
+	g_autoptr(GBytes) ebytes = lead_event_serialize(&event);
+	LrEvent *back = lead_event_deserialize(ebytes, NULL);
+
+	g_assert_nonnull(lead);
+	g_assert_cmpstr(lead->source, ==, "new");
+	g_assert_cmpuint(lead->id, ==, 9);
+	g_assert_cmpint(lead->priority, ==, 0);
+	g_assert_cmpuint(lead->holders->len, ==, 2);
+	g_assert_cmpstr(g_ptr_array_index(lead->holders, 1), ==, "b");
+	g_assert_cmpstr(lead_field_get(lead, "email"), ==, "x@y.example");
+	g_assert_cmpstr(lead_meta_get(lead, "k"), ==, "v");
+	g_assert_cmpstr(lead->status, ==, LEAD_STATUS_NEW);
+	g_assert_nonnull(back);
+	g_assert_cmpint(back->at, ==, 5);
+	g_assert_cmpstr(back->type, ==, "routed");
+	g_assert_cmpstr(back->actor, ==, "router");
+	g_assert_cmpstr(back->detail, ==, "to=anna");
+	lead_event_free(back);
+}
+
 /* test_corrupt - garbage and unknown versions are refused, not crashed on. */
 static void test_corrupt(void)
 {
@@ -166,6 +197,7 @@ int main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/lead/roundtrip", test_roundtrip);
 	g_test_add_func("/lead/record-bytes", test_record_bytes);
+	g_test_add_func("/lead/record-members", test_record_members);
 	g_test_add_func("/lead/corrupt", test_corrupt);
 	g_test_add_func("/rawmsg/header", test_header);
 	g_test_add_func("/rawmsg/digest-key", test_digest_key);
