@@ -105,6 +105,16 @@ static void charsets_check(GMimeMessage *msg, const char *want)
 	g_assert_cmpuint(parts, >=, 2);
 }
 
+/* repeat - text n times over (new string). */
+static char *repeat(const char *text, guint n)
+{
+	GString *out = g_string_new(NULL);
+
+	while (n-- > 0)
+		g_string_append(out, text);
+	return g_string_free(out, FALSE);
+}
+
 /* test_compose_charsets - text parts say the smallest charset that holds
  * them, as GMime would pick it: ASCII, Latin-1 and other text. */
 static void test_compose_charsets(void)
@@ -114,11 +124,16 @@ static void test_compose_charsets(void)
 		const char *company;
 		const char *const *withheld;
 		const char *charset;
+		const char *message; /* NULL: none; "long", "8bit": made here */
 	} cases[] = {
-	    {"Acme Ltd", NULL, "us-ascii"},
-	    {"M\xc3\xbcller GmbH", NULL, "iso-8859-1"},
-	    {"Acme Ltd", withheld, "utf-8"},  /* the mask is U+2022 */
-	    {"\xc5\x81\xc3\xb3" "d\xc5\xba", NULL, "utf-8"},
+	    {"Acme Ltd", NULL, "us-ascii", NULL},
+	    {"M\xc3\xbcller GmbH", NULL, "iso-8859-1", NULL},
+	    {"Acme Ltd", withheld, "utf-8", NULL}, /* the mask is U+2022 */
+	    {"\xc5\x81\xc3\xb3" "d\xc5\xba", NULL, "utf-8", NULL},
+	    {"Acme Ltd", NULL, "us-ascii", "a line\nFrom here on"}, /* HTML: <br>\nFrom */
+	    {"Acme Ltd", NULL, "us-ascii", "long"},                 /* a line over 998 */
+	    {"Acme Ltd", withheld, "utf-8", "long"},
+	    {"Acme Ltd", NULL, "utf-8", "8bit"}, /* base64: over 17 % 8-bit */
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -132,11 +147,20 @@ static void test_compose_charsets(void)
 		                   .withheld = cases[i].withheld};
 		g_autoptr(GBytes) bytes = NULL;
 		g_autoptr(GMimeMessage) msg = NULL;
+		g_autofree char *message = NULL;
 
 		lead->id = 7;
 		lead_set_str(&lead->subject, "Pumps");
 		lead_field_set(lead, "company", cases[i].company);
 		lead_field_set(lead, "phone", "+49 30 1234582");
+		if (g_strcmp0(cases[i].message, "long") == 0)
+			message = g_strnfill(1200, 'x');
+		else if (g_strcmp0(cases[i].message, "8bit") == 0)
+			message = repeat("\xc5\x81", 100);
+		else
+			message = g_strdup(cases[i].message);
+		if (message)
+			lead_field_set(lead, "message", message);
 		bytes = compose_ok(lead, &notice, 0);
 		msg = parse_message(bytes);
 		charsets_check(msg, cases[i].charset);
