@@ -3,6 +3,7 @@
 
 #include "lead/lead.h"
 #include "lead/lr-error.h"
+#include "lead/record-write.h"
 
 /* Record layout: (version, dictionary).  New members are new dictionary
  * keys, so older readers skip them and newer readers default them. */
@@ -131,96 +132,90 @@ void lead_list_set(GPtrArray *list, const char *const *items)
 		g_ptr_array_add(list, g_strdup(*items));
 }
 
-/* dict_add - add the member key = value to an "a{sv}" builder.  The
- * values are built directly: a format string (g_variant_builder_add) is
- * parsed on every call, which costs several times the member itself. */
-static void dict_add(GVariantBuilder *b, const char *key, GVariant *value)
+/* member_str_add - a string member when set. */
+static void member_str_add(RecwRecord *r, const char *name, const char *value)
 {
-	g_variant_builder_add_value(
-	    b, g_variant_new_dict_entry(g_variant_new_string(key), g_variant_new_variant(value)));
+	if (value == NULL)
+		return;
+	recw_member(r, name);
+	recw_str(r, value);
+	recw_member_end(r, "s");
 }
 
-/* dict_add_str - add a string member when set. */
-static void dict_add_str(GVariantBuilder *b, const char *key, const char *value)
+/* member_strv_add - an "as" member. */
+static void member_strv_add(RecwRecord *r, const char *name, const GPtrArray *list)
 {
-	if (value != NULL)
-		dict_add(b, key, g_variant_new_string(value));
+	recw_member(r, name);
+	recw_strv(r, list);
+	recw_member_end(r, "as");
 }
 
-/* record_end - the versioned record "(u a{sv})" of a finished builder. */
-static GBytes *record_end(GVariantBuilder *b)
+/* member_fields_add - the fields as "a(ss)" in order. */
+static void member_fields_add(RecwRecord *r, const LrLead *lead)
 {
-	GVariant *members[2] = {g_variant_new_uint32(LEAD_FORMAT_VERSION), g_variant_builder_end(b)};
-	g_autoptr(GVariant) record = g_variant_ref_sink(g_variant_new_tuple(members, 2));
+	g_autofree const char **pairs = g_new(const char *, 2 * lead->fields->len + 1);
 
-	return g_variant_get_data_as_bytes(record);
-}
-
-/* strv_variant - an "as" from a char * array. */
-static GVariant *strv_variant(const GPtrArray *list)
-{
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE("as"));
-	for (guint i = 0; i < list->len; i++)
-		g_variant_builder_add_value(&b, g_variant_new_string(g_ptr_array_index(list, i)));
-	return g_variant_builder_end(&b);
-}
-
-/* fields_variant - the fields as "a(ss)" in order. */
-static GVariant *fields_variant(const LrLead *lead)
-{
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a(ss)"));
 	for (guint i = 0; i < lead->fields->len; i++) {
 		const LrField *f = g_ptr_array_index(lead->fields, i);
-		GVariant *pair[2] = {g_variant_new_string(f->name), g_variant_new_string(f->value)};
 
-		g_variant_builder_add_value(&b, g_variant_new_tuple(pair, 2));
+		pairs[2 * i] = f->name;
+		pairs[2 * i + 1] = f->value;
 	}
-	return g_variant_builder_end(&b);
+	recw_member(r, "fields");
+	recw_pairs(r, pairs, lead->fields->len);
+	recw_member_end(r, "a(ss)");
 }
 
-/* meta_variant - the meta table as "a{ss}". */
-static GVariant *meta_variant(const LrLead *lead)
+/* member_meta_add - the meta table as "a{ss}" (in the table's order). */
+static void member_meta_add(RecwRecord *r, const LrLead *lead)
 {
-	GVariantBuilder b;
+	guint n = g_hash_table_size(lead->meta), i = 0;
+	g_autofree const char **pairs = g_new(const char *, 2 * n + 1);
 	GHashTableIter it;
 	gpointer k, v;
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
 	g_hash_table_iter_init(&it, lead->meta);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		g_variant_builder_add_value(
-		    &b, g_variant_new_dict_entry(g_variant_new_string(k), g_variant_new_string(v)));
-	return g_variant_builder_end(&b);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		pairs[i++] = k;
+		pairs[i++] = v;
+	}
+	recw_member(r, "meta");
+	recw_pairs(r, pairs, n);
+	recw_member_end(r, "a{ss}");
 }
 
 /* lead_serialize - write the versioned record. */
 GBytes *lead_serialize(const LrLead *lead)
 {
-	GVariantBuilder b;
+	RecwRecord r;
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
-	dict_add(&b, "id", g_variant_new_uint64(lead->id));
-	dict_add(&b, "received", g_variant_new_int64(lead->received));
-	dict_add_str(&b, "message_key", lead->message_key);
-	dict_add_str(&b, "sender", lead->sender);
-	dict_add_str(&b, "recipient", lead->recipient);
-	dict_add_str(&b, "subject", lead->subject);
-	dict_add_str(&b, "source", lead->source);
-	dict_add_str(&b, "status", lead->status);
-	dict_add_str(&b, "stage", lead->stage);
-	dict_add_str(&b, "format", lead->format);
-	dict_add_str(&b, "reason", lead->reason);
-	dict_add(&b, "is_lead", g_variant_new_boolean(lead->is_lead));
-	dict_add(&b, "priority", g_variant_new_int32(lead->priority));
-	dict_add(&b, "fields", fields_variant(lead));
-	dict_add(&b, "holders", strv_variant(lead->holders));
-	dict_add(&b, "assignees", strv_variant(lead->assignees));
-	dict_add(&b, "meta", meta_variant(lead));
-	return record_end(&b);
+	recw_begin(&r, LEAD_FORMAT_VERSION);
+	recw_member(&r, "id");
+	recw_u64(&r, lead->id);
+	recw_member_end(&r, "t");
+	recw_member(&r, "received");
+	recw_i64(&r, lead->received);
+	recw_member_end(&r, "x");
+	member_str_add(&r, "message_key", lead->message_key);
+	member_str_add(&r, "sender", lead->sender);
+	member_str_add(&r, "recipient", lead->recipient);
+	member_str_add(&r, "subject", lead->subject);
+	member_str_add(&r, "source", lead->source);
+	member_str_add(&r, "status", lead->status);
+	member_str_add(&r, "stage", lead->stage);
+	member_str_add(&r, "format", lead->format);
+	member_str_add(&r, "reason", lead->reason);
+	recw_member(&r, "is_lead");
+	recw_bool(&r, lead->is_lead);
+	recw_member_end(&r, "b");
+	recw_member(&r, "priority");
+	recw_i32(&r, lead->priority);
+	recw_member_end(&r, "i");
+	member_fields_add(&r, lead);
+	member_strv_add(&r, "holders", lead->holders);
+	member_strv_add(&r, "assignees", lead->assignees);
+	member_meta_add(&r, lead);
+	return recw_end(&r);
 }
 
 /* The members the readers know, in the order of LeadMember. */
@@ -405,14 +400,16 @@ void lead_event_free(LrEvent *event)
 /* lead_event_serialize - write an event record. */
 GBytes *lead_event_serialize(const LrEvent *event)
 {
-	GVariantBuilder b;
+	RecwRecord r;
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
-	dict_add(&b, "at", g_variant_new_int64(event->at));
-	dict_add_str(&b, "type", event->type);
-	dict_add_str(&b, "actor", event->actor);
-	dict_add_str(&b, "detail", event->detail);
-	return record_end(&b);
+	recw_begin(&r, LEAD_FORMAT_VERSION);
+	recw_member(&r, "at");
+	recw_i64(&r, event->at);
+	recw_member_end(&r, "x");
+	member_str_add(&r, "type", event->type);
+	member_str_add(&r, "actor", event->actor);
+	member_str_add(&r, "detail", event->detail);
+	return recw_end(&r);
 }
 
 /* lead_event_deserialize - read an event record. */
