@@ -352,7 +352,10 @@ static void track(Store *s, const LrRouteResult *r, int i, gint64 now)
 	if (i % 40 == 39)
 		g_hash_table_remove_all(s->open);
 	if (i % 23 == 0) {
-		gint64 until = now + (1 + i % 5) * 6 * 3600 * G_USEC_PER_SEC;
+		/* The recorded digest was made with this product in a 32-bit int
+		 * (wrapped): kept bit for bit, without the overflow UBSan stops. */
+		gint64 until =
+		    now + (gint32)((guint32)(1 + i % 5) * 6u * 3600u * (guint32)G_USEC_PER_SEC);
 		g_hash_table_replace(s->away,
 		                     g_strdup_printf("r%02d_%d", (int[]){0, 7, 12, i % MANAGERS}[i % 4],
 		                                     (i / 23) % REPS),
