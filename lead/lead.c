@@ -5,6 +5,7 @@
 
 #include "lead/lead.h"
 #include "lead/lr-error.h"
+#include "lead/record-write.h"
 
 /* Record layout: (version, dictionary).  New members are new dictionary
  * keys, so older readers skip them and newer readers default them. */
@@ -135,165 +136,245 @@ void lead_list_set(GPtrArray *list, const char *const *items)
 		g_ptr_array_add(list, g_strdup(*items));
 }
 
-/* dict_add_str - add a string member when set. */
-static void dict_add_str(GVariantBuilder *b, const char *key, const char *value)
+/* member_str_add - a string member when set. */
+static void member_str_add(RecwRecord *r, const char *name, const char *value)
 {
-	if (value != NULL)
-		g_variant_builder_add(b, "{sv}", key, g_variant_new_string(value));
+	if (value == NULL)
+		return;
+	recw_member(r, name);
+	recw_str(r, value);
+	recw_member_end(r, "s");
 }
 
-/* strv_variant - an "as" from a char * array. */
-static GVariant *strv_variant(const GPtrArray *list)
+/* member_strv_add - an "as" member. */
+static void member_strv_add(RecwRecord *r, const char *name, const GPtrArray *list)
 {
-	GVariantBuilder b;
-
-	g_variant_builder_init(&b, G_VARIANT_TYPE("as"));
-	for (guint i = 0; i < list->len; i++)
-		g_variant_builder_add(&b, "s", (const char *)g_ptr_array_index(list, i));
-	return g_variant_builder_end(&b);
+	recw_member(r, name);
+	recw_strv(r, list);
+	recw_member_end(r, "as");
 }
 
-/* fields_variant - the fields as "a(ss)" in order. */
-static GVariant *fields_variant(const LrLead *lead)
+/* member_fields_add - the fields as "a(ss)" in order. */
+static void member_fields_add(RecwRecord *r, const LrLead *lead)
 {
-	GVariantBuilder b;
+	g_autofree const char **pairs = g_new(const char *, 2 * lead->fields->len + 1);
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a(ss)"));
 	for (guint i = 0; i < lead->fields->len; i++) {
 		const LrField *f = g_ptr_array_index(lead->fields, i);
-		g_variant_builder_add(&b, "(ss)", f->name, f->value);
+
+		pairs[2 * i] = f->name;
+		pairs[2 * i + 1] = f->value;
 	}
-	return g_variant_builder_end(&b);
+	recw_member(r, "fields");
+	recw_pairs(r, pairs, lead->fields->len);
+	recw_member_end(r, "a(ss)");
 }
 
-/* meta_variant - the meta table as "a{ss}". */
-static GVariant *meta_variant(const LrLead *lead)
+/* member_meta_add - the meta table as "a{ss}" (in the table's order). */
+static void member_meta_add(RecwRecord *r, const LrLead *lead)
 {
-	GVariantBuilder b;
+	guint n = g_hash_table_size(lead->meta), i = 0;
+	g_autofree const char **pairs = g_new(const char *, 2 * n + 1);
 	GHashTableIter it;
 	gpointer k, v;
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a{ss}"));
 	g_hash_table_iter_init(&it, lead->meta);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		g_variant_builder_add(&b, "{ss}", (const char *)k, (const char *)v);
-	return g_variant_builder_end(&b);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		pairs[i++] = k;
+		pairs[i++] = v;
+	}
+	recw_member(r, "meta");
+	recw_pairs(r, pairs, n);
+	recw_member_end(r, "a{ss}");
 }
 
 /* lead_serialize - write the versioned record. */
 GBytes *lead_serialize(const LrLead *lead)
 {
-	GVariantBuilder b;
-	g_autoptr(GVariant) record = NULL;
+	RecwRecord r;
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&b, "{sv}", "id", g_variant_new_uint64(lead->id));
-	g_variant_builder_add(&b, "{sv}", "received", g_variant_new_int64(lead->received));
-	dict_add_str(&b, "message_key", lead->message_key);
-	dict_add_str(&b, "sender", lead->sender);
-	dict_add_str(&b, "recipient", lead->recipient);
-	dict_add_str(&b, "subject", lead->subject);
-	dict_add_str(&b, "source", lead->source);
-	dict_add_str(&b, "status", lead->status);
-	dict_add_str(&b, "stage", lead->stage);
-	dict_add_str(&b, "format", lead->format);
-	dict_add_str(&b, "reason", lead->reason);
-	g_variant_builder_add(&b, "{sv}", "is_lead", g_variant_new_boolean(lead->is_lead));
-	g_variant_builder_add(&b, "{sv}", "priority", g_variant_new_int32(lead->priority));
-	g_variant_builder_add(&b, "{sv}", "fields", fields_variant(lead));
-	g_variant_builder_add(&b, "{sv}", "holders", strv_variant(lead->holders));
-	g_variant_builder_add(&b, "{sv}", "assignees", strv_variant(lead->assignees));
-	g_variant_builder_add(&b, "{sv}", "meta", meta_variant(lead));
-	record = g_variant_ref_sink(
-	    g_variant_new("(u@a{sv})", (guint32)LEAD_FORMAT_VERSION, g_variant_builder_end(&b)));
-	return g_variant_get_data_as_bytes(record);
+	recw_begin(&r, LEAD_FORMAT_VERSION);
+	recw_member(&r, "id");
+	recw_u64(&r, lead->id);
+	recw_member_end(&r, "t");
+	recw_member(&r, "received");
+	recw_i64(&r, lead->received);
+	recw_member_end(&r, "x");
+	member_str_add(&r, "message_key", lead->message_key);
+	member_str_add(&r, "sender", lead->sender);
+	member_str_add(&r, "recipient", lead->recipient);
+	member_str_add(&r, "subject", lead->subject);
+	member_str_add(&r, "source", lead->source);
+	member_str_add(&r, "status", lead->status);
+	member_str_add(&r, "stage", lead->stage);
+	member_str_add(&r, "format", lead->format);
+	member_str_add(&r, "reason", lead->reason);
+	recw_member(&r, "is_lead");
+	recw_bool(&r, lead->is_lead);
+	recw_member_end(&r, "b");
+	recw_member(&r, "priority");
+	recw_i32(&r, lead->priority);
+	recw_member_end(&r, "i");
+	member_fields_add(&r, lead);
+	member_strv_add(&r, "holders", lead->holders);
+	member_strv_add(&r, "assignees", lead->assignees);
+	member_meta_add(&r, lead);
+	return recw_end(&r);
 }
 
-/* dict_str - copy a string member of dict into *slot when present. */
-static void dict_str(GVariantDict *dict, const char *key, char **slot)
-{
-	const char *value;
+/* The members the readers know, in the order of LeadMember. */
+typedef enum {
+	M_ID, M_RECEIVED, M_MESSAGE_KEY, M_SENDER, M_RECIPIENT, M_SUBJECT, M_SOURCE, M_STATUS,
+	M_STAGE, M_FORMAT, M_REASON, M_IS_LEAD, M_PRIORITY, M_HOLDERS, M_ASSIGNEES, M_FIELDS,
+	M_META, M_AT, M_TYPE, M_ACTOR, M_DETAIL, M_COUNT
+} LeadMember;
 
-	if (g_variant_dict_lookup(dict, key, "&s", &value))
-		lead_set_str(slot, value);
+static const char *const lead_member_names[M_COUNT] = {
+    "id",     "received", "message_key", "sender",  "recipient", "subject", "source",
+    "status", "stage",    "format",      "reason",  "is_lead",   "priority", "holders",
+    "assignees", "fields", "meta",       "at",      "type",      "actor",   "detail"};
+
+/* A record's members by LeadMember (each the value inside its variant,
+ * the last one when a name is there twice, as a dictionary would). */
+typedef struct {
+	GVariant *v[M_COUNT];
+} RecordMembers;
+
+/* members_clear - release the values. */
+static void members_clear(RecordMembers *m)
+{
+	for (guint i = 0; i < M_COUNT; i++)
+		g_clear_pointer(&m->v[i], g_variant_unref);
 }
 
-/* dict_strv - fill a char * array from an "as" member. */
-static void dict_strv(GVariantDict *dict, const char *key, GPtrArray *list)
+/* members_read - pick the known members of body (a{sv}) in one pass. */
+static void members_read(RecordMembers *m, GVariant *body)
 {
-	g_autoptr(GVariantIter) iter = NULL;
-	const char *s;
+	gsize n = g_variant_n_children(body);
 
-	if (!g_variant_dict_lookup(dict, key, "as", &iter))
+	for (gsize i = 0; i < n; i++) {
+		g_autoptr(GVariant) entry = g_variant_get_child_value(body, i);
+		g_autoptr(GVariant) key = g_variant_get_child_value(entry, 0);
+		g_autoptr(GVariant) boxed = NULL;
+		const char *name = g_variant_get_string(key, NULL);
+		guint k = 0;
+
+		while (k < M_COUNT && strcmp(name, lead_member_names[k]) != 0)
+			k++;
+		if (k == M_COUNT)
+			continue;
+		boxed = g_variant_get_child_value(entry, 1);
+		g_clear_pointer(&m->v[k], g_variant_unref);
+		m->v[k] = g_variant_get_variant(boxed);
+	}
+}
+
+/* member_is - TRUE when member k is there with type. */
+static gboolean member_is(const RecordMembers *m, LeadMember k, const GVariantType *type)
+{
+	return m->v[k] != NULL && g_variant_is_of_type(m->v[k], type);
+}
+
+/* member_str - copy string member k into *slot when present. */
+static void member_str(const RecordMembers *m, LeadMember k, char **slot)
+{
+	if (member_is(m, k, G_VARIANT_TYPE_STRING))
+		lead_set_str(slot, g_variant_get_string(m->v[k], NULL));
+}
+
+/* child_str - the string at index j of tuple or dict entry v (borrowed
+ * from the serialised record, which outlives the call). */
+static const char *child_str(GVariant *v, gsize j)
+{
+	g_autoptr(GVariant) child = g_variant_get_child_value(v, j);
+
+	return g_variant_get_string(child, NULL);
+}
+
+/* member_strv - fill a char * array from "as" member k. */
+static void member_strv(const RecordMembers *m, LeadMember k, GPtrArray *list)
+{
+	if (!member_is(m, k, G_VARIANT_TYPE_STRING_ARRAY))
 		return;
-	while (g_variant_iter_next(iter, "&s", &s))
-		g_ptr_array_add(list, g_strdup(s));
+	for (gsize i = 0, n = g_variant_n_children(m->v[k]); i < n; i++) {
+		g_autoptr(GVariant) item = g_variant_get_child_value(m->v[k], i);
+		g_ptr_array_add(list, g_strdup(g_variant_get_string(item, NULL)));
+	}
 }
 
-/* dict_fields_meta - read the fields and meta members. */
-static void dict_fields_meta(GVariantDict *dict, LrLead *lead)
+/* members_fields_meta - read the fields and meta members. */
+static void members_fields_meta(const RecordMembers *m, LrLead *lead)
 {
-	g_autoptr(GVariantIter) iter = NULL;
-	const char *a, *b;
-
-	if (g_variant_dict_lookup(dict, "fields", "a(ss)", &iter)) {
-		while (g_variant_iter_next(iter, "(&s&s)", &a, &b))
-			lead_field_set(lead, a, b);
-		g_clear_pointer(&iter, g_variant_iter_free);
+	if (member_is(m, M_FIELDS, G_VARIANT_TYPE("a(ss)"))) {
+		for (gsize i = 0, n = g_variant_n_children(m->v[M_FIELDS]); i < n; i++) {
+			g_autoptr(GVariant) pair = g_variant_get_child_value(m->v[M_FIELDS], i);
+			lead_field_set(lead, child_str(pair, 0), child_str(pair, 1));
+		}
 	}
-	if (g_variant_dict_lookup(dict, "meta", "a{ss}", &iter)) {
-		while (g_variant_iter_next(iter, "{&s&s}", &a, &b))
-			lead_meta_set(lead, a, b);
+	if (member_is(m, M_META, G_VARIANT_TYPE("a{ss}"))) {
+		for (gsize i = 0, n = g_variant_n_children(m->v[M_META]); i < n; i++) {
+			g_autoptr(GVariant) entry = g_variant_get_child_value(m->v[M_META], i);
+			lead_meta_set(lead, child_str(entry, 0), child_str(entry, 1));
+		}
 	}
 }
 
-/* record_open - check the envelope of a record and return its dictionary. */
-static GVariantDict *record_open(GBytes *bytes, const char *what, GError **error)
+/* record_open - check the envelope of a record and read its members. */
+static gboolean record_open(GBytes *bytes, const char *what, RecordMembers *m, GError **error)
 {
 	g_autoptr(GVariant) record = NULL;
 	g_autoptr(GVariant) body = NULL;
+	g_autoptr(GVariant) head = NULL;
 	guint32 version;
 
 	record = g_variant_ref_sink(
 	    g_variant_new_from_bytes(G_VARIANT_TYPE(LEAD_RECORD_TYPE), bytes, FALSE));
 	if (!g_variant_is_normal_form(record)) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "corrupt %s record", what);
-		return NULL;
+		return FALSE;
 	}
-	g_variant_get(record, "(u@a{sv})", &version, &body);
+	head = g_variant_get_child_value(record, 0);
+	version = g_variant_get_uint32(head);
 	if (version < 1 || version > LEAD_FORMAT_VERSION) {
 		g_set_error(error, LR_ERROR, LR_ERROR_PERM, "%s record of unknown version %u", what,
 		            version);
-		return NULL;
+		return FALSE;
 	}
-	return g_variant_dict_new(body);
+	body = g_variant_get_child_value(record, 1);
+	members_read(m, body);
+	return TRUE;
 }
 
 /* lead_deserialize - read a lead record. */
 LrLead *lead_deserialize(GBytes *bytes, GError **error)
 {
-	g_autoptr(GVariantDict) dict = record_open(bytes, "lead", error);
+	RecordMembers m = {{NULL}};
 	LrLead *lead;
 
-	if (dict == NULL)
+	if (!record_open(bytes, "lead", &m, error))
 		return NULL;
 	lead = lead_new();
-	g_variant_dict_lookup(dict, "id", "t", &lead->id);
-	g_variant_dict_lookup(dict, "received", "x", &lead->received);
-	dict_str(dict, "message_key", &lead->message_key);
-	dict_str(dict, "sender", &lead->sender);
-	dict_str(dict, "recipient", &lead->recipient);
-	dict_str(dict, "subject", &lead->subject);
-	dict_str(dict, "source", &lead->source);
-	dict_str(dict, "status", &lead->status);
-	dict_str(dict, "stage", &lead->stage);
-	dict_str(dict, "format", &lead->format);
-	dict_str(dict, "reason", &lead->reason);
-	g_variant_dict_lookup(dict, "is_lead", "b", &lead->is_lead);
-	g_variant_dict_lookup(dict, "priority", "i", &lead->priority);
-	dict_strv(dict, "holders", lead->holders);
-	dict_strv(dict, "assignees", lead->assignees);
-	dict_fields_meta(dict, lead);
+	if (member_is(&m, M_ID, G_VARIANT_TYPE_UINT64))
+		lead->id = g_variant_get_uint64(m.v[M_ID]);
+	if (member_is(&m, M_RECEIVED, G_VARIANT_TYPE_INT64))
+		lead->received = g_variant_get_int64(m.v[M_RECEIVED]);
+	member_str(&m, M_MESSAGE_KEY, &lead->message_key);
+	member_str(&m, M_SENDER, &lead->sender);
+	member_str(&m, M_RECIPIENT, &lead->recipient);
+	member_str(&m, M_SUBJECT, &lead->subject);
+	member_str(&m, M_SOURCE, &lead->source);
+	member_str(&m, M_STATUS, &lead->status);
+	member_str(&m, M_STAGE, &lead->stage);
+	member_str(&m, M_FORMAT, &lead->format);
+	member_str(&m, M_REASON, &lead->reason);
+	if (member_is(&m, M_IS_LEAD, G_VARIANT_TYPE_BOOLEAN))
+		lead->is_lead = g_variant_get_boolean(m.v[M_IS_LEAD]);
+	if (member_is(&m, M_PRIORITY, G_VARIANT_TYPE_INT32))
+		lead->priority = g_variant_get_int32(m.v[M_PRIORITY]);
+	member_strv(&m, M_HOLDERS, lead->holders);
+	member_strv(&m, M_ASSIGNEES, lead->assignees);
+	members_fields_meta(&m, lead);
+	members_clear(&m);
 	return lead;
 }
 
@@ -323,32 +404,33 @@ void lead_event_free(LrEvent *event)
 /* lead_event_serialize - write an event record. */
 GBytes *lead_event_serialize(const LrEvent *event)
 {
-	GVariantBuilder b;
-	g_autoptr(GVariant) record = NULL;
+	RecwRecord r;
 
-	g_variant_builder_init(&b, G_VARIANT_TYPE("a{sv}"));
-	g_variant_builder_add(&b, "{sv}", "at", g_variant_new_int64(event->at));
-	dict_add_str(&b, "type", event->type);
-	dict_add_str(&b, "actor", event->actor);
-	dict_add_str(&b, "detail", event->detail);
-	record = g_variant_ref_sink(
-	    g_variant_new("(u@a{sv})", (guint32)LEAD_FORMAT_VERSION, g_variant_builder_end(&b)));
-	return g_variant_get_data_as_bytes(record);
+	recw_begin(&r, LEAD_FORMAT_VERSION);
+	recw_member(&r, "at");
+	recw_i64(&r, event->at);
+	recw_member_end(&r, "x");
+	member_str_add(&r, "type", event->type);
+	member_str_add(&r, "actor", event->actor);
+	member_str_add(&r, "detail", event->detail);
+	return recw_end(&r);
 }
 
 /* lead_event_deserialize - read an event record. */
 LrEvent *lead_event_deserialize(GBytes *bytes, GError **error)
 {
-	g_autoptr(GVariantDict) dict = record_open(bytes, "event", error);
+	RecordMembers m = {{NULL}};
 	LrEvent *event;
 
-	if (dict == NULL)
+	if (!record_open(bytes, "event", &m, error))
 		return NULL;
 	event = g_new0(LrEvent, 1);
-	g_variant_dict_lookup(dict, "at", "x", &event->at);
-	dict_str(dict, "type", &event->type);
-	dict_str(dict, "actor", &event->actor);
-	dict_str(dict, "detail", &event->detail);
+	if (member_is(&m, M_AT, G_VARIANT_TYPE_INT64))
+		event->at = g_variant_get_int64(m.v[M_AT]);
+	member_str(&m, M_TYPE, &event->type);
+	member_str(&m, M_ACTOR, &event->actor);
+	member_str(&m, M_DETAIL, &event->detail);
+	members_clear(&m);
 	return event;
 }
 

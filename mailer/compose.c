@@ -269,16 +269,91 @@ static gboolean compose_headers(GMimeMessage *msg, const ComposeCtx *ctx, const 
 	return TRUE;
 }
 
+/* compose_charset - the charset g_mime_text_part_set_text() would give
+ * text (UTF-8): "us-ascii" when it is all ASCII, "utf-8" when it has a
+ * character above U+00FF (a lead byte from 0xc4 on), or NULL when it
+ * is not valid UTF-8 or fits ISO 8859-1 (GMime converts that itself). */
+static const char *compose_charset(const char *text, gsize len)
+{
+	const guchar *p = (const guchar *)text, *end = p + len;
+	gboolean ascii = TRUE;
+
+	for (; p < end; p++) {
+		if (*p >= 0xc4)
+			return g_utf8_validate(text, len, NULL) ? "utf-8" : NULL;
+		ascii = ascii && *p < 0x80;
+	}
+	return ascii ? "us-ascii" : NULL;
+}
+
+/* compose_text_set - text (UTF-8) as the part's content.  It does what
+ * g_mime_text_part_set_text() does, without its walk through every
+ * character (to find the smallest charset that holds the text) when a
+ * glance at the bytes tells; TRUE then (the content is text as it is),
+ * FALSE when GMime did it (and may have converted the text). */
+static gboolean compose_text_set(GMimeTextPart *part, const char *text)
+{
+	gsize len = strlen(text);
+	const char *charset = compose_charset(text, len);
+	GMimeStream *stream;
+	GMimeDataWrapper *content;
+
+	if (charset == NULL) {
+		g_mime_text_part_set_text(part, text);
+		return FALSE;
+	}
+	g_mime_text_part_set_charset(part, charset);
+	stream = g_mime_stream_mem_new_with_buffer(text, len);
+	content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_object_unref(stream);
+	g_mime_part_set_content(GMIME_PART(part), content);
+	g_object_unref(content);
+	return TRUE;
+}
+
+/* compose_best_encoding - the 7-bit transfer encoding
+ * g_mime_part_get_best_content_encoding() finds for content that is text
+ * as it is: base64 when 17 % or more of the bytes are 8-bit, else
+ * quoted-printable for any 8-bit byte, a line over 998 bytes or a line
+ * that starts "From "; else none (7bit). */
+static GMimeContentEncoding compose_best_encoding(const char *text)
+{
+	gsize total = 0, count8 = 0, line = 0, maxline = 0;
+	gboolean from = FALSE;
+
+	for (const char *p = text; *p; p++, total++) {
+		if (line == 0 && !from && strncmp(p, "From ", 5) == 0)
+			from = TRUE;
+		if (*p == '\n') {
+			maxline = MAX(maxline, line);
+			line = 0;
+			continue;
+		}
+		count8 += (guchar)*p >= 0x80;
+		line++;
+	}
+	maxline = MAX(maxline, line);
+	if (count8 > 0)
+		return count8 >= (gsize)(total * (17.0 / 100.0)) ? GMIME_CONTENT_ENCODING_BASE64
+		                                                  : GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	if (maxline > 998 || from)
+		return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	return GMIME_CONTENT_ENCODING_DEFAULT;
+}
+
 /* compose_text_part - a text/SUBTYPE part holding text (UTF-8), with the
  * best 7-bit transfer encoding. */
 static GMimeObject *compose_text_part(const char *subtype, const char *text)
 {
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype(subtype);
+	GMimeContentEncoding encoding;
 
-	g_mime_text_part_set_text(part, text);
-	g_mime_part_set_content_encoding(GMIME_PART(part),
-	                                 g_mime_part_get_best_content_encoding(
-	                                     GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
+	if (compose_text_set(part, text))
+		encoding = compose_best_encoding(text);
+	else
+		encoding = g_mime_part_get_best_content_encoding(GMIME_PART(part),
+		                                                 GMIME_ENCODING_CONSTRAINT_7BIT);
+	g_mime_part_set_content_encoding(GMIME_PART(part), encoding);
 	return GMIME_OBJECT(part);
 }
 

@@ -195,6 +195,25 @@ static gsize redact_needle_at(const RedactValue *v, const char *needle, const ch
 	return n;
 }
 
+/* redact_candidate - the first byte at or after p where v may match
+ * (redact_phone_at and redact_needle_at are 0 before it), or the end of
+ * text: a phone number starts with a digit, "+" or "(", anything else
+ * with the first byte of needle in any ASCII case. */
+static const char *redact_candidate(const RedactValue *v, const char *needle, const char *p)
+{
+	const char *at;
+
+	if (v->kind == REDACT_PHONE) {
+		at = strpbrk(p, "0123456789+(");
+		return at ? at : p + strlen(p);
+	}
+	if (*needle == '\0')
+		return p + strlen(p);
+	while (*p && g_ascii_tolower(*p) != *needle)
+		p++;
+	return p;
+}
+
 /* redact_one - text with v (as needle, for e-mail and words) masked.
  * Takes text; returns a new string. */
 static char *redact_one(const RedactValue *v, const char *needle, char *text)
@@ -202,18 +221,24 @@ static char *redact_one(const RedactValue *v, const char *needle, char *text)
 	GString *out = g_string_sized_new(strlen(text));
 
 	for (const char *p = text; *p;) {
-		gsize n = v->kind == REDACT_PHONE ? redact_phone_at(v, text, p)
-		                                  : redact_needle_at(v, needle, text, p);
+		const char *at = redact_candidate(v, needle, p);
 		g_autofree char *match = NULL, *mask = NULL;
+		gsize n;
 
+		g_string_append_len(out, p, at - p);
+		if (*at == '\0')
+			break;
+		n = v->kind == REDACT_PHONE ? redact_phone_at(v, text, at)
+		                            : redact_needle_at(v, needle, text, at);
 		if (n == 0) {
-			g_string_append_c(out, *p++);
+			g_string_append_c(out, *at);
+			p = at + 1;
 			continue;
 		}
-		match = g_strndup(p, n);
+		match = g_strndup(at, n);
 		mask = mailer_mask(v->kind == REDACT_PHONE ? "phone" : v->field, match);
 		g_string_append(out, mask);
-		p += n;
+		p = at + n;
 	}
 	g_free(text);
 	return g_string_free(out, FALSE);

@@ -1,12 +1,9 @@
-/* route-result.c - routing results: their memory, the trace, the JSON form,
- * and routing state kept in memory (for `leadroute route` and tests). */
+/* route-result.c - routing results: their memory, the trace, and routing
+ * state kept in memory (for `leadroute route` and tests); their JSON form
+ * is route-json.c. */
 #include "config.h"
 
-#include <math.h>
-#include <stdarg.h>
 #include <string.h>
-
-#include <json-glib/json-glib.h>
 
 #include "lead/lr-error.h"
 #include "rules/route-int.h"
@@ -105,123 +102,6 @@ GPtrArray *route_result_trace(const LrRouteResult *result)
 		}
 	}
 	return out;
-}
-
-/* ---- JSON ---- */
-
-/* json_strings - add member name as an array of the strings in list. */
-static void json_strings(JsonBuilder *b, const char *name, const GPtrArray *list)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_begin_array(b);
-	for (guint i = 0; i < list->len; i++)
-		json_builder_add_string_value(b, g_ptr_array_index(list, i));
-	json_builder_end_array(b);
-}
-
-/* json_trace - the rules member. */
-static void json_trace(JsonBuilder *b, const LrRouteResult *r)
-{
-	g_autoptr(GPtrArray) trace = route_result_trace(r);
-
-	json_builder_set_member_name(b, "rules");
-	json_builder_begin_array(b);
-	for (guint i = 0; i < trace->len; i++) {
-		const LrTraceStep *t = g_ptr_array_index(trace, i);
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "file");
-		json_builder_add_string_value(b, t->file);
-		json_builder_set_member_name(b, "line");
-		json_builder_add_int_value(b, t->line);
-		json_builder_set_member_name(b, "name");
-		if (t->name != NULL)
-			json_builder_add_string_value(b, t->name);
-		else
-			json_builder_add_null_value(b);
-		json_builder_set_member_name(b, "matched");
-		json_builder_add_boolean_value(b, t->matched);
-		json_builder_set_member_name(b, "effect");
-		json_builder_add_string_value(b, t->effect);
-		json_builder_end_object(b);
-	}
-	json_builder_end_array(b);
-}
-
-/* json_member_string - name: value (null when NULL). */
-static void json_member_string(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value != NULL)
-		json_builder_add_string_value(b, value);
-	else
-		json_builder_add_null_value(b);
-}
-
-/* json_attachments - the attachments member. */
-static void json_attachments(JsonBuilder *b, const LrRouteResult *r)
-{
-	json_builder_set_member_name(b, "attachments");
-	json_builder_begin_array(b);
-	for (guint i = 0; i < r->attachments->len; i++) {
-		const LrAttachment *a = g_ptr_array_index(r->attachments, i);
-		json_builder_begin_object(b);
-		json_member_string(b, "kind", a->kind);
-		json_member_string(b, "name", a->name);
-		if (a->file != NULL)
-			json_member_string(b, "file", a->file);
-		if (a->table != NULL) {
-			json_member_string(b, "table", a->table);
-			json_builder_set_member_name(b, "row");
-			json_builder_begin_object(b);
-			for (int k = 0; a->columns[k] && a->values[k]; k++)
-				json_member_string(b, a->columns[k], a->values[k]);
-			json_builder_end_object(b);
-		}
-		json_builder_end_object(b);
-	}
-	json_builder_end_array(b);
-}
-
-/* json_workflow - the workflow member. */
-static void json_workflow(JsonBuilder *b, const LrRouteResult *r)
-{
-	json_builder_set_member_name(b, "workflow");
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "accept_within");
-	json_builder_add_int_value(b, r->accept_within);
-	json_builder_set_member_name(b, "remind_after");
-	json_builder_add_int_value(b, r->remind_after);
-	json_builder_set_member_name(b, "max_rejections");
-	json_builder_add_int_value(b, r->max_rejections);
-	json_builder_end_object(b);
-}
-
-/* route_result_to_json - the result as JSON. */
-char *route_result_to_json(const LrRouteResult *result)
-{
-	g_autoptr(JsonBuilder) b = json_builder_new();
-	g_autoptr(JsonGenerator) gen = json_generator_new();
-	g_autoptr(JsonNode) root = NULL;
-
-	json_builder_begin_object(b);
-	json_strings(b, "assignees", result->assignees);
-	json_strings(b, "holders", result->holders);
-	json_builder_set_member_name(b, "priority");
-	json_builder_add_int_value(b, result->priority);
-	json_builder_set_member_name(b, "broadcast");
-	json_builder_add_boolean_value(b, result->broadcast);
-	json_builder_set_member_name(b, "escalated");
-	json_builder_add_boolean_value(b, result->escalated);
-	json_member_string(b, "reason", result->reason);
-	json_trace(b, result);
-	json_attachments(b, result);
-	json_strings(b, "withheld", result->withheld);
-	json_workflow(b, result);
-	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	json_generator_set_root(gen, root);
-	json_generator_set_pretty(gen, TRUE);
-	return json_generator_to_data(gen, NULL);
 }
 
 /* ---- state in memory ---- */

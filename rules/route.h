@@ -94,8 +94,13 @@ GPtrArray *route_result_trace(const LrRouteResult *result);
 
 /* route_result_to_json - the result as DESIGN.md's `route --dry-run --json`
  * shows it: assignees, holders, priority, rules, attachments, withheld,
- * broadcast, escalated, reason, workflow.  Returns a new string. */
+ * broadcast, escalated, reason, workflow, as one line (what the router
+ * stores with the lead).  Returns a new string. */
 char *route_result_to_json(const LrRouteResult *result);
+
+/* route_result_to_json_pretty - the same object indented, as `route
+ * --dry-run --json` prints it.  Returns a new string. */
+char *route_result_to_json_pretty(const LrRouteResult *result);
 
 void route_result_free(LrRouteResult *result);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(LrRouteResult, route_result_free)

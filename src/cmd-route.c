@@ -168,7 +168,7 @@ static int dry_run(const RouteOpts *o, const char *path, gint64 now)
 		return 1;
 	}
 	if (o->json) {
-		g_autofree char *json = route_result_to_json(res);
+		g_autofree char *json = route_result_to_json_pretty(res);
 		printf("%s\n", json);
 	} else {
 		print_text(res);

@@ -73,6 +73,100 @@ static void test_compose_basic(void)
 	g_assert_nonnull(strstr(html, "mailto:lead+"));
 }
 
+/* charsets_check - every text part of msg has the charset and transfer
+ * encoding GMime's own g_mime_text_part_set_text() gives its text, and
+ * the first has charset want. */
+static void charsets_check(GMimeMessage *msg, const char *want)
+{
+	GMimePartIter *iter = g_mime_part_iter_new(GMIME_OBJECT(msg));
+	guint parts = 0;
+
+	do {
+		GMimeObject *obj = g_mime_part_iter_get_current(iter);
+		g_autofree char *text = NULL;
+		GMimeTextPart *ref;
+		GMimeContentEncoding best;
+
+		if (obj == NULL || !GMIME_IS_TEXT_PART(obj))
+			continue;
+		text = g_mime_text_part_get_text(GMIME_TEXT_PART(obj));
+		ref = g_mime_text_part_new_with_subtype("plain");
+		g_mime_text_part_set_text(ref, text);
+		best = g_mime_part_get_best_content_encoding(GMIME_PART(ref),
+		                                             GMIME_ENCODING_CONSTRAINT_7BIT);
+		g_assert_cmpstr(g_mime_text_part_get_charset(GMIME_TEXT_PART(obj)), ==,
+		                g_mime_text_part_get_charset(ref));
+		g_assert_cmpint(g_mime_part_get_content_encoding(GMIME_PART(obj)), ==, best);
+		if (parts++ == 0)
+			g_assert_cmpstr(g_mime_text_part_get_charset(GMIME_TEXT_PART(obj)), ==, want);
+		g_object_unref(ref);
+	} while (g_mime_part_iter_next(iter));
+	g_mime_part_iter_free(iter);
+	g_assert_cmpuint(parts, >=, 2);
+}
+
+/* repeat - text n times over (new string). */
+static char *repeat(const char *text, guint n)
+{
+	GString *out = g_string_new(NULL);
+
+	while (n-- > 0)
+		g_string_append(out, text);
+	return g_string_free(out, FALSE);
+}
+
+/* test_compose_charsets - text parts say the smallest charset that holds
+ * them, as GMime would pick it: ASCII, Latin-1 and other text. */
+static void test_compose_charsets(void)
+{
+	static const char *const withheld[] = {"phone", NULL};
+	static const struct {
+		const char *company;
+		const char *const *withheld;
+		const char *charset;
+		const char *message; /* NULL: none; "long", "8bit": made here */
+	} cases[] = {
+	    {"Acme Ltd", NULL, "us-ascii", NULL},
+	    {"M\xc3\xbcller GmbH", NULL, "iso-8859-1", NULL},
+	    {"Acme Ltd", withheld, "utf-8", NULL}, /* the mask is U+2022 */
+	    {"\xc5\x81\xc3\xb3" "d\xc5\xba", NULL, "utf-8", NULL},
+	    {"Acme Ltd", NULL, "us-ascii", "a line\nFrom here on"}, /* HTML: <br>\nFrom */
+	    {"Acme Ltd", NULL, "us-ascii", "long"},                 /* a line over 998 */
+	    {"Acme Ltd", withheld, "utf-8", "long"},
+	    {"Acme Ltd", NULL, "utf-8", "8bit"}, /* base64: over 17 % 8-bit */
+	};
+
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(LrLead) lead = lead_new();
+		LrNotice notice = {.kind = "new-lead",
+		                   .to_name = "Anna Berger",
+		                   .to_address = "anna@acme.example",
+		                   .token = "t0k3n",
+		                   .reason = "a rule",
+		                   .deadline = "today 16:00",
+		                   .withheld = cases[i].withheld};
+		g_autoptr(GBytes) bytes = NULL;
+		g_autoptr(GMimeMessage) msg = NULL;
+		g_autofree char *message = NULL;
+
+		lead->id = 7;
+		lead_set_str(&lead->subject, "Pumps");
+		lead_field_set(lead, "company", cases[i].company);
+		lead_field_set(lead, "phone", "+49 30 1234582");
+		if (g_strcmp0(cases[i].message, "long") == 0)
+			message = g_strnfill(1200, 'x');
+		else if (g_strcmp0(cases[i].message, "8bit") == 0)
+			message = repeat("\xc5\x81", 100);
+		else
+			message = g_strdup(cases[i].message);
+		if (message)
+			lead_field_set(lead, "message", message);
+		bytes = compose_ok(lead, &notice, 0);
+		msg = parse_message(bytes);
+		charsets_check(msg, cases[i].charset);
+	}
+}
+
 /* test_compose_command_address - the footer of a notification, and the
  * help and command answers, name the user's command address and its
  * commands in text and HTML; without a command token, none of it. */
@@ -576,6 +670,7 @@ int main(int argc, char **argv)
 	lr_log_open("test-compose", TRUE);
 	g_test_add_func("/compose/command-address", test_compose_command_address);
 	g_test_add_func("/compose/basic", test_compose_basic);
+	g_test_add_func("/compose/charsets", test_compose_charsets);
 	g_test_add_func("/compose/reveal", test_compose_reveal);
 	g_test_add_func("/compose/leaks", test_compose_leaks);
 	g_test_add_func("/compose/envelope-from", test_envelope_from);

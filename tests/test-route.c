@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "intake/lmtp.h"
 #include "lead/limits.h"
@@ -394,7 +395,8 @@ static void test_chain_result(void)
 	Pool *p = pool_new();
 	g_autoptr(LrRouteResult) r = route_one(p, "one", NULL);
 	g_autoptr(GPtrArray) trace = route_result_trace(r);
-	g_autofree char *json = route_result_to_json(r);
+	g_autofree char *json = route_result_to_json_pretty(r);
+	g_autofree char *line = route_result_to_json(r);
 	const LrTraceStep *last;
 
 	g_assert_cmpuint(r->holders->len, ==, 2);
@@ -409,6 +411,38 @@ static void test_chain_result(void)
 	g_assert_cmpstr(last->effect, ==, "priority +7; route r5 -> r5");
 	g_assert_false(((LrTraceStep *)g_ptr_array_index(trace, 1))->matched);
 	g_assert_nonnull(strstr(json, "\"holders\" : [\n    \"lead\",\n    \"r5\"\n  ]"));
+	g_assert_nonnull(strstr(line, "\"holders\":[\"lead\",\"r5\"]"));
+	g_assert_null(strchr(line, '\n'));
+	pool_free(p);
+}
+
+/* test_json_strings - what the router stores is JSON whatever the strings
+ * hold: quotes, backslashes, control characters, bytes that are no UTF-8. */
+static void test_json_strings(void)
+{
+	Pool *p = pool_new();
+	g_autoptr(LrRouteResult) r = route_one(p, "one", NULL);
+	g_autoptr(JsonParser) parser = json_parser_new();
+	g_autoptr(GError) error = NULL;
+	g_autofree char *json = NULL;
+	JsonObject *root;
+
+	g_free(r->reason);
+	r->reason = g_strdup("say \"hi\"\\ \x01\ttab\nline \xff end");
+	g_ptr_array_add(r->withheld, g_strdup("ph\"one"));
+	json = route_result_to_json(r);
+	for (const char *c = json; *c; c++) /* strict JSON: controls escaped */
+		g_assert_cmpint((guchar)*c, >=, 0x20);
+	g_assert_true(json_parser_load_from_data(parser, json, -1, &error));
+	g_assert_no_error(error);
+	root = json_node_get_object(json_parser_get_root(parser));
+	g_assert_cmpstr(json_object_get_string_member(root, "reason"), ==,
+	                "say \"hi\"\\ \x01\ttab\nline \xef\xbf\xbd end");
+	g_assert_cmpstr(json_array_get_string_element(
+	                    json_object_get_array_member(root, "withheld"), 1),
+	                ==, "ph\"one");
+	g_assert_cmpint(json_object_get_int_member(root, "priority"), ==, r->priority);
+	g_assert_cmpuint(json_array_get_length(json_object_get_array_member(root, "rules")), ==, 5);
 	pool_free(p);
 }
 
@@ -573,6 +607,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/rules/route/availability", test_availability);
 	g_test_add_func("/rules/route/off-hours", test_off_hours);
 	g_test_add_func("/rules/route/chain", test_chain_result);
+	g_test_add_func("/rules/route/json-strings", test_json_strings);
 	g_test_add_func("/rules/config/lookups", test_lookups);
 	g_test_add_func("/rules/config/reload", test_reload_keeps);
 	return g_test_run();
