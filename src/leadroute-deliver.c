@@ -4,10 +4,12 @@
 #include "config.h"
 
 #include "lead/log.h"
+#include "lead/process.h"
 #include "src/deliver.h"
 
 int main(int argc, char **argv)
 {
+	lr_process_init();
 	lr_log_open("leadroute/deliver", FALSE);
 	return deliver_main(argc, argv);
 }

@@ -8,6 +8,7 @@
 #include <glib.h>
 
 #include "lead/log.h"
+#include "lead/process.h"
 #include "src/commands.h"
 
 /* A subcommand: its usage line is in src/cmd-usage.c. */
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 {
 	static char **args; /* reachable until exit */
 
+	lr_process_init();
 	g_set_prgname("leadroute");
 	if (argc < 2)
 		return usage(stderr);

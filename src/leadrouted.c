@@ -26,6 +26,7 @@
 #include "intake/store.h"
 #include "lead/log.h"
 #include "lead/lr-error.h"
+#include "lead/process.h"
 #include "mailer/compose.h"
 #include "mailer/sender.h"
 #include "mailer/token.h"
@@ -652,6 +653,7 @@ int main(int argc, char **argv)
 	LrConfig *cfg;
 	int rc;
 
+	lr_process_init();
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
 		fprintf(stderr, "leadrouted: %s\n", error->message);
