@@ -36,6 +36,11 @@ struct LrQueue {
 	/* daemon: checkpoints (queue_failchk), each followed by the removal of
 	 * the logs no longer needed (queue_logs_remove). */
 	gint64 checkpoint_every, last_checkpoint; /* µs */
+	/* set when queue_has_room refused a write: the next queue_failchk
+	 * checkpoints without waiting for checkpoint_every, since removing
+	 * logs is what gives the room back. */
+	gint room_short;
+	guint64 test_avail; /* tests: the free bytes to report when not 0 */
 };
 
 struct LrTxn {
@@ -44,6 +49,10 @@ struct LrTxn {
 	GHashTable *dirty; /* lead id -> what to fold into its summary at commit */
 	GHashTable *stored; /* lead id -> a copy of it as in the store (queue-stored.c) */
 };
+
+/* queue_avail - the free bytes of the store's file system, G_MAXUINT64
+ * when it cannot tell (queue-txn.c). */
+guint64 queue_avail(LrQueue *q);
 
 /* be64 - a big-endian key for an integer, so btree order is number order. */
 static inline guint64 be64(guint64 v)

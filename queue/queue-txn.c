@@ -339,17 +339,32 @@ gboolean queue_store_item(LrTxn *txn, LrStoreItem *item, GError **error)
 	return store_one(txn, item, &reserved, error);
 }
 
+/* queue_avail - see queue-int.h. */
+guint64 queue_avail(LrQueue *q)
+{
+	struct statvfs st;
+
+	if (q->test_avail != 0)
+		return q->test_avail;
+	if (statvfs(q->home, &st) != 0)
+		return G_MAXUINT64; /* cannot tell: let the write itself decide */
+	return (guint64)st.f_bavail * st.f_frsize;
+}
+
+/* queue_test_set_avail - see queue.h. */
+void queue_test_set_avail(LrQueue *q, guint64 bytes)
+{
+	q->test_avail = bytes;
+}
+
 /* queue_has_room - is there room for bytes more, with the margin? */
 gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error)
 {
-	struct statvfs st;
-	guint64 avail;
+	guint64 avail = queue_avail(q);
 
-	if (statvfs(q->home, &st) != 0)
-		return TRUE; /* cannot tell: let the write itself decide */
-	avail = (guint64)st.f_bavail * st.f_frsize;
 	if (avail >= bytes + QUEUE_MIN_FREE)
 		return TRUE;
+	g_atomic_int_set(&q->room_short, 1);
 	g_set_error(error, LR_ERROR, LR_ERROR_TEMP,
 	            "the store is full (%" G_GUINT64_FORMAT " KB free in %s)", avail / 1024,
 	            q->home);

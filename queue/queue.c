@@ -402,6 +402,33 @@ void queue_close(LrQueue *q)
 	g_free(q);
 }
 
+/* checkpoint_due - every checkpoint_every, or after a second when a write
+ * was refused for room (the logs a checkpoint lets go are the room). */
+static gboolean checkpoint_due(LrQueue *q)
+{
+	gint64 since = g_get_monotonic_time() - q->last_checkpoint;
+
+	return since > q->checkpoint_every ||
+	       (g_atomic_int_get(&q->room_short) && since > G_USEC_PER_SEC);
+}
+
+/* checkpoint_room - is there room for what a checkpoint writes?  At most
+ * every dirty page of the cache (counted at the largest page size, capped
+ * by the cache's size, since a page is written before it is reused) and
+ * QUEUE_CHECKPOINT_SLACK more: a short write would tear a page. */
+static gboolean checkpoint_room(LrQueue *q)
+{
+	DB_MPOOL_STAT *st = NULL;
+	guint64 need = 32 * 1024 * 1024, cache;
+
+	if (q->env->memp_stat(q->env, &st, NULL, 0) == 0 && st != NULL) {
+		cache = (guint64)st->st_gbytes * 1024 * 1024 * 1024 + st->st_bytes;
+		need = MIN((guint64)st->st_page_dirty * 64 * 1024, cache);
+		free(st);
+	}
+	return queue_avail(q) >= need + QUEUE_CHECKPOINT_SLACK;
+}
+
 /* queue_failchk - clean up after processes that died holding locks. */
 gboolean queue_failchk(LrQueue *q)
 {
@@ -413,11 +440,12 @@ gboolean queue_failchk(LrQueue *q)
 	}
 	if (ret != 0)
 		lr_log_warn(0, "db failchk: %s", db_strerror(ret));
-	/* A checkpoint writes database pages: not on a nearly full file
-	 * system, where a short write would tear a page (the log keeps it). */
-	if (g_get_monotonic_time() - q->last_checkpoint > q->checkpoint_every &&
-	    queue_has_room(q, 0, NULL)) {
+	/* A checkpoint writes database pages: only with room for them
+	 * (checkpoint_room), but below the intake margin too, or a store that
+	 * filled up would keep the logs that hold its room for ever. */
+	if (checkpoint_due(q) && checkpoint_room(q)) {
 		q->last_checkpoint = g_get_monotonic_time();
+		g_atomic_int_set(&q->room_short, 0);
 		q->env->txn_checkpoint(q->env, 1024, 1, 0);
 		queue_logs_remove(q);
 	}

@@ -104,6 +104,15 @@ gboolean queue_store_item(LrTxn *txn, LrStoreItem *item, GError **error);
  * QUEUE_MIN_FREE free; else FALSE with LR_ERROR_TEMP ("store is full"). */
 gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error);
 
+/* QUEUE_CHECKPOINT_SLACK - what a checkpoint wants free beyond the dirty
+ * pages it may write (queue_failchk).  A checkpoint is allowed below
+ * QUEUE_MIN_FREE: it is what lets the logs go and so gives the room back. */
+#define QUEUE_CHECKPOINT_SLACK (4 * 1024 * 1024)
+
+/* queue_test_set_avail - for tests: the free bytes the store's file system
+ * is taken to have (0: ask it again). */
+void queue_test_set_avail(LrQueue *q, guint64 bytes);
+
 /* QueueTxnFunc - one unit of work inside queue_run; may be called again
  * after a deadlock, so it must not keep side effects outside txn. */
 typedef gboolean (*QueueTxnFunc)(LrTxn *txn, gpointer data, GError **error);

@@ -562,6 +562,64 @@ static void test_einval_temp(Fixture *f, gconstpointer data)
 	g_assert_nonnull(f->q);
 }
 
+/* log_files - how many log files the store holds. */
+static guint log_files(const char *home)
+{
+	g_autoptr(GDir) dir = g_dir_open(home, 0, NULL);
+	const char *name;
+	guint n = 0;
+
+	while (dir && (name = g_dir_read_name(dir)) != NULL)
+		if (g_str_has_prefix(name, "log."))
+			n++;
+	return n;
+}
+
+/* fill_logs - store 100 KB messages until the store holds n log files. */
+static void fill_logs(Fixture *f, guint n)
+{
+	g_autofree char *body = g_strnfill(100 * 1024, 'x');
+	static guint serial;
+	gboolean dup;
+
+	while (log_files(f->home) < n) {
+		g_autofree char *text =
+		    g_strdup_printf("Message-ID: <fill-%u@t.example>\r\n\r\n%s", serial++, body);
+
+		store(f->q, text, &dup);
+		g_assert_false(dup);
+	}
+}
+
+/* test_full_checkpoint - a store that refused writes for room checkpoints
+ * within a second and lets its logs go, even below QUEUE_MIN_FREE (the
+ * logs are what holds the room), but not without room for the pages a
+ * checkpoint writes; and with room to spare it waits for its schedule. */
+static void test_full_checkpoint(Fixture *f, gconstpointer data)
+{
+	guint logs;
+
+	queue_set_checkpoint_every(f->q, 3600);
+	g_assert_true(queue_failchk(f->q)); /* the first, on the schedule */
+	fill_logs(f, 3);
+	logs = log_files(f->home);
+	/* Room to spare, nothing refused: not before the schedule. */
+	g_usleep(1100 * 1000);
+	g_assert_true(queue_failchk(f->q));
+	g_assert_cmpuint(log_files(f->home), ==, logs);
+	/* Refused, but no room for a checkpoint's pages: the logs stay. */
+	queue_test_set_avail(f->q, 1024 * 1024);
+	g_assert_false(queue_has_room(f->q, 0, NULL));
+	g_assert_true(queue_failchk(f->q));
+	g_assert_cmpuint(log_files(f->home), ==, logs);
+	/* Refused, just under the margin: the checkpoint lets the logs go. */
+	queue_test_set_avail(f->q, QUEUE_MIN_FREE - 1024 * 1024);
+	g_assert_false(queue_has_room(f->q, 0, NULL));
+	g_assert_true(queue_failchk(f->q));
+	g_assert_cmpuint(log_files(f->home), <, logs);
+	queue_test_set_avail(f->q, 0);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -579,5 +637,6 @@ int main(int argc, char **argv)
 	ADD("/queue/deadlock-text", test_deadlock_text);
 	ADD("/queue/deadlock-code", test_deadlock_code);
 	ADD("/queue/einval-temp", test_einval_temp);
+	ADD("/queue/full-checkpoint", test_full_checkpoint);
 	return g_test_run();
 }
