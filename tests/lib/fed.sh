@@ -174,8 +174,12 @@ fed__dump_on_failure() {
 		echo "--- leadrouted ($p) log (tail)" >&2
 		tail -n 30 "$F_LOG" "$F_LOG.new" >&2 2>/dev/null
 	done
-	echo "--- maillog (tail)" >&2
-	tail -20 "$PF_LOG" >&2 2>/dev/null
+	# The whole maillog (a lead held by Postfix shows where: deferred,
+	# which peer, why), then what its queue still holds.
+	echo "--- maillog" >&2
+	cat "$PF_LOG" >&2 2>/dev/null
+	echo "--- postfix queue" >&2
+	postfix_queue >&2 2>/dev/null
 }
 
 # fed_cli - leadroute on a server's home.
