@@ -50,6 +50,12 @@ struct LrTxn {
 	GHashTable *stored; /* lead id -> a copy of it as in the store (queue-stored.c) */
 };
 
+/* queue_db_slots - every database handle of q, listed once for what is
+ * done to them all (their cache priority, their close): fills slots with
+ * their addresses (a handle not open is NULL) and returns how many. */
+#define QUEUE_DB_SLOTS 11
+guint queue_db_slots(LrQueue *q, DB **slots[QUEUE_DB_SLOTS]);
+
 /* queue_avail - the free bytes of the store's file system, G_MAXUINT64
  * when it cannot tell (queue-txn.c). */
 guint64 queue_avail(LrQueue *q);

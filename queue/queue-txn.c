@@ -93,16 +93,15 @@ int queue_test_expire_locks(LrQueue *q)
 /* queue_test_cache_priority - see queue.h. */
 int queue_test_cache_priority(LrQueue *q)
 {
-	DB *dbs[] = {q->leads,  q->raw,   q->events, q->keys,  q->jobs,     q->outbox,
-	             q->outdue, q->state, q->seqdb,  q->index, q->summaries};
+	DB **dbs[QUEUE_DB_SLOTS];
+	guint n = queue_db_slots(q, dbs);
 	DB_CACHE_PRIORITY first = 0, p;
-
 	gboolean any = FALSE;
 
-	for (size_t i = 0; i < G_N_ELEMENTS(dbs); i++) {
-		if (dbs[i] == NULL)
+	for (guint i = 0; i < n; i++) {
+		if (*dbs[i] == NULL)
 			continue;
-		if (dbs[i]->get_priority(dbs[i], &p) != 0 || (any && p != first))
+		if ((*dbs[i])->get_priority(*dbs[i], &p) != 0 || (any && p != first))
 			return -1;
 		first = p;
 		any = TRUE;

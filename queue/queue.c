@@ -253,6 +253,17 @@ static gboolean dbs_open(LrQueue *q, GError **error)
 	       seq_open(q, &q->out_seq, "outbox", 100, error);
 }
 
+/* queue_db_slots - see queue-int.h. */
+guint queue_db_slots(LrQueue *q, DB **slots[QUEUE_DB_SLOTS])
+{
+	DB **all[] = {&q->leads,  &q->raw,   &q->events, &q->keys,  &q->jobs,     &q->outbox,
+	              &q->outdue, &q->state, &q->seqdb,  &q->index, &q->summaries};
+
+	G_STATIC_ASSERT(G_N_ELEMENTS(all) == QUEUE_DB_SLOTS);
+	memcpy(slots, all, sizeof(all));
+	return QUEUE_DB_SLOTS;
+}
+
 /* cache_yield - the pages a command reads (a report's or `list --json`'s
  * scan of the whole store) go first when the shared cache needs room:
  * they neither push out the daemon's working pages nor fill the cache
@@ -264,12 +275,12 @@ static gboolean dbs_open(LrQueue *q, GError **error)
  * priority of the last to let it go, and the daemon reads it in again. */
 static void cache_yield(LrQueue *q)
 {
-	DB *dbs[] = {q->leads,  q->raw,   q->events, q->keys,  q->jobs,     q->outbox,
-	             q->outdue, q->state, q->seqdb,  q->index, q->summaries};
+	DB **dbs[QUEUE_DB_SLOTS];
+	guint n = queue_db_slots(q, dbs);
 
-	for (size_t i = 0; i < G_N_ELEMENTS(dbs); i++)
-		if (dbs[i] != NULL)
-			(void)dbs[i]->set_priority(dbs[i], DB_PRIORITY_VERY_LOW);
+	for (guint i = 0; i < n; i++)
+		if (*dbs[i] != NULL)
+			(void)(*dbs[i])->set_priority(*dbs[i], DB_PRIORITY_VERY_LOW);
 }
 
 /* queue_open - open the environment and its databases. */
@@ -383,13 +394,13 @@ void queue_close(LrQueue *q)
 	if (q == NULL) /* before any &q->member: UBSan (user list --help) */
 		return;
 
-	DB **dbs[] = {&q->leads,  &q->raw,   &q->events, &q->keys,  &q->jobs,     &q->outbox,
-	              &q->outdue, &q->state, &q->seqdb,  &q->index, &q->summaries};
+	DB **dbs[QUEUE_DB_SLOTS];
+	guint n = queue_db_slots(q, dbs);
 	DB_SEQUENCE **seqs[] = {&q->lead_seq, &q->job_seq, &q->out_seq};
 	for (size_t i = 0; i < G_N_ELEMENTS(seqs); i++)
 		if (*seqs[i])
 			(*seqs[i])->close(*seqs[i], 0);
-	for (size_t i = 0; i < G_N_ELEMENTS(dbs); i++)
+	for (guint i = 0; i < n; i++)
 		if (*dbs[i])
 			(*dbs[i])->close(*dbs[i], DB_NOSYNC); /* the log is durable */
 	if (q->env)
