@@ -3,6 +3,7 @@
 #ifndef LR_INTAKE_SOURCE_INT_H
 #define LR_INTAKE_SOURCE_INT_H
 
+#include <gio/gio.h>
 #include <libetpan/libetpan.h>
 
 #include "intake/source.h"
@@ -22,6 +23,7 @@ typedef struct {
 	gboolean progress;     /* this round stored or counted something */
 	gboolean plain_warned; /* the tls = "none" warning is logged */
 	int fd;                /* the connection's socket, -1: none (under lock) */
+	GCancellable *cancel;  /* cancelled on stop: ends a name lookup (source-net.c) */
 	gboolean running;      /* the thread has not ended yet (under lock) */
 } LrSourceCtx;
 
@@ -39,7 +41,8 @@ LrSourceCtx *source_ctx_new(LrQueue *q, const char *home, const LrSource *src, g
 /* source_ctx_start - a context for src with its thread started. */
 LrSourceCtx *source_ctx_start(LrSourceRunner *r, const LrSource *src);
 
-/* source_ctx_stop - tell the thread to stop after the message in hand. */
+/* source_ctx_stop - tell the thread to stop after the message in hand;
+ * a name lookup in progress ends at once. */
 void source_ctx_stop(LrSourceCtx *ctx);
 
 /* source_ctx_free - join the thread (when there is one) and free. */
@@ -54,8 +57,10 @@ void source_ctxs_stop(GPtrArray *ctxs);
 /* source_net_open - the TCP connection to the source's host and port
  * (each address in turn, timeout seconds each), registered as ctx's so
  * that source_ctxs_stop can shut it down, and a libetpan stream over it
- * (TLS when the source's tls is implicit, with SNI).  NULL with
- * LR_ERROR_TEMP, or when the source is stopping.  Call
+ * (TLS when the source's tls is implicit, with SNI).  The name lookup
+ * before it ends when source_ctx_stop cancels ctx->cancel.  NULL with
+ * LR_ERROR_TEMP (a stop: "Operation canceled"), or when the source is
+ * stopping.  Call
  * source_net_release before the stream is closed. */
 mailstream *source_net_open(LrSourceCtx *ctx, int timeout, GError **error);
 

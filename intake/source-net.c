@@ -1,13 +1,15 @@
 /* source-net.c - a source's connection, made here rather than inside
  * libetpan so that the thread that stops the source (a reload, SIGTERM)
- * knows its socket and can shut it down: a call blocked on a server that
- * does not answer (the greeting, a FETCH, a TLS handshake) then fails at
- * once instead of after libetpan's timeout of a minute. */
+ * can end it: a call blocked on a server that does not answer (the
+ * greeting, a FETCH, a TLS handshake) fails when the socket is shut down,
+ * at once instead of after libetpan's timeout of a minute, and the name
+ * lookup before it ends when ctx->cancel is cancelled, at once instead of
+ * after the resolver's timeout (resolv.conf's timeout and attempts, per
+ * name server: 10 s and more). */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -43,9 +45,9 @@ void source_net_release(LrSourceCtx *ctx)
 	g_mutex_unlock(&ctx->lock);
 }
 
-/* connect_wait - connect fd (non-blocking) to ai within timeout seconds;
+/* connect_wait - connect fd (non-blocking) to sa within timeout seconds;
  * 0 or the errno.  A shutdown(2) by the stopping thread ends the wait. */
-static int connect_wait(int fd, const struct addrinfo *ai, int timeout)
+static int connect_wait(int fd, const struct sockaddr *sa, socklen_t salen, int timeout)
 {
 	struct pollfd p = {fd, POLLOUT, 0};
 	int err = 0, r;
@@ -53,7 +55,7 @@ static int connect_wait(int fd, const struct addrinfo *ai, int timeout)
 
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0)
 		return errno;
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+	if (connect(fd, sa, salen) == 0)
 		return 0;
 	if (errno != EINPROGRESS)
 		return errno;
@@ -66,13 +68,20 @@ static int connect_wait(int fd, const struct addrinfo *ai, int timeout)
 	return err;
 }
 
-/* connect_one - a socket connected to ai and registered, or -1 with the
- * errno in *err (ECANCELED: the source is stopping). */
-static int connect_one(LrSourceCtx *ctx, const struct addrinfo *ai, int timeout, int *err)
+/* connect_one - a socket connected to addr and port and registered, or
+ * -1 with the errno in *err (ECANCELED: the source is stopping). */
+static int connect_one(LrSourceCtx *ctx, GInetAddress *addr, int timeout, int *err)
 {
-	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+	g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, ctx->src->port);
+	struct sockaddr_storage ss;
+	socklen_t len = g_socket_address_get_native_size(sa);
+	int fd;
 
-	if (fd < 0) {
+	if (!g_socket_address_to_native(sa, &ss, sizeof(ss), NULL)) {
+		*err = EAFNOSUPPORT;
+		return -1;
+	}
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
 		*err = errno;
 		return -1;
 	}
@@ -81,30 +90,62 @@ static int connect_one(LrSourceCtx *ctx, const struct addrinfo *ai, int timeout,
 		*err = ECANCELED;
 		return -1;
 	}
-	if ((*err = connect_wait(fd, ai, timeout)) == 0)
+	if ((*err = connect_wait(fd, (struct sockaddr *)&ss, len, timeout)) == 0)
 		return fd;
 	source_net_release(ctx);
 	close(fd);
 	return -1;
 }
 
+/* resolver_reason - the resolver's reason in message, without GIO's
+ * "Error resolving “HOST”: " before it (the log line names the host). */
+static const char *resolver_reason(const char *message)
+{
+	const char *colon = g_strrstr(message, ": ");
+
+	return colon ? colon + 2 : message;
+}
+
+/* net_resolve - the addresses of the source's host (GInetAddress *, the
+ * caller's), or NULL: with LR_ERROR_TEMP when the name does not resolve,
+ * with *err = ECANCELED when the source stopped during the lookup.
+ *
+ * GIO's resolver rather than getaddrinfo(3): its threaded lookup runs in
+ * a worker thread with return-on-cancel, so source_ctx_stop's
+ * g_cancellable_cancel makes this call return at once, and the worker,
+ * which finishes the lookup on its own, owns all it writes (its task
+ * holds the host name and a reference to the cancellable).  getaddrinfo_a
+ * would need a gai_suspend loop polling ctx->stopping and a gaicb kept
+ * alive past gai_cancel's EAI_NOTCANCELED: more code, the same result. */
+static GList *net_resolve(LrSourceCtx *ctx, int *err, GError **error)
+{
+	g_autoptr(GResolver) resolver = g_resolver_get_default();
+	g_autoptr(GError) local = NULL;
+	const LrSource *src = ctx->src;
+	GList *addrs = g_resolver_lookup_by_name(resolver, src->host, ctx->cancel, &local);
+
+	if (addrs != NULL)
+		return addrs;
+	if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+		*err = ECANCELED;
+	else
+		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s connect failed (%s: %s)",
+		            src->id, src->host, resolver_reason(local->message));
+	return NULL;
+}
+
 /* tcp_connect - the source's host and port, each address in turn. */
 static int tcp_connect(LrSourceCtx *ctx, int timeout, GError **error)
 {
 	const LrSource *src = ctx->src;
-	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
-	struct addrinfo *res = NULL;
-	g_autofree char *port = g_strdup_printf("%u", src->port);
-	int fd = -1, err = 0, r = getaddrinfo(src->host, port, &hints, &res);
+	int fd = -1, err = 0;
+	GList *addrs = net_resolve(ctx, &err, error);
 
-	if (r != 0) {
-		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s connect failed (%s: %s)",
-		            src->id, src->host, gai_strerror(r));
+	if (addrs == NULL && err == 0)
 		return -1;
-	}
-	for (struct addrinfo *ai = res; ai && fd < 0 && err != ECANCELED; ai = ai->ai_next)
-		fd = connect_one(ctx, ai, timeout, &err);
-	freeaddrinfo(res);
+	for (GList *a = addrs; a && fd < 0 && err != ECANCELED; a = a->next)
+		fd = connect_one(ctx, a->data, timeout, &err);
+	g_resolver_free_addresses(addrs);
 	if (fd < 0)
 		g_set_error(error, LR_ERROR, LR_ERROR_TEMP, "source=%s connect failed (%s port %u: %s)",
 		            src->id, src->host, src->port, g_strerror(err));

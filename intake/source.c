@@ -76,6 +76,7 @@ LrSourceCtx *source_ctx_new(LrQueue *q, const char *home, const LrSource *src, g
 	ctx->src = lr_source_copy(src);
 	ctx->max_size = src->max_message_size ? src->max_message_size : max_size;
 	ctx->fd = -1;
+	ctx->cancel = g_cancellable_new();
 	g_mutex_init(&ctx->lock);
 	g_cond_init(&ctx->wake);
 	return ctx;
@@ -87,6 +88,7 @@ void source_ctx_free(LrSourceCtx *ctx)
 	if (ctx->thread != NULL)
 		g_thread_join(ctx->thread);
 	g_clear_pointer(&ctx->suspects, g_hash_table_unref);
+	g_clear_object(&ctx->cancel);
 	lr_source_free(ctx->src);
 	g_free(ctx->home);
 	g_mutex_clear(&ctx->lock);
@@ -106,13 +108,15 @@ LrSourceCtx *source_ctx_start(LrSourceRunner *r, const LrSource *src)
 	return ctx;
 }
 
-/* source_ctx_stop - ask the thread to stop (source_ctx_free joins it). */
+/* source_ctx_stop - ask the thread to stop (source_ctx_free joins it);
+ * cancelled outside the lock, as the cancellable's handlers run here. */
 void source_ctx_stop(LrSourceCtx *ctx)
 {
 	g_mutex_lock(&ctx->lock);
 	ctx->stopping = TRUE;
 	g_cond_broadcast(&ctx->wake);
 	g_mutex_unlock(&ctx->lock);
+	g_cancellable_cancel(ctx->cancel);
 }
 
 /* source_runner_start - a thread per source. */
