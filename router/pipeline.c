@@ -62,7 +62,8 @@ static gint pipe_items;
 #define PIPE_ON_WORKER GINT_TO_POINTER(1)
 
 /* pipe_thread_nice - run at the priority of the thread that gave the work
- * (the daemon's router yields to intake). */
+ * (a caller that runs its routing at a lower priority gets its workers
+ * at that priority too). */
 static void pipe_thread_nice(int nice)
 {
 	id_t tid = (id_t)syscall(SYS_gettid);
@@ -94,8 +95,8 @@ static void pipe_worker(gpointer data, gpointer on_worker)
 /* pipe_pool - the process's worker threads, made once, all at once, by
  * the first thread that gives work.  Exclusive, not shared: GLib gives the
  * threads of its shared pools the scheduler settings of whichever thread
- * made the first shared pool (the daemon's LMTP pool, at nice 0), and an
- * unprivileged daemon may not raise the router's nice 10 back to 0
+ * made the first shared pool (the daemon's LMTP pool), and an
+ * unprivileged process may not raise a niced caller's priority back
  * ("GLib-CRITICAL: Failed to set scheduler settings").  These threads
  * inherit the creator's nice; pipe_thread_nice sets each item's. */
 static GThreadPool *pipe_pool(void)

@@ -10,8 +10,6 @@
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
@@ -185,14 +183,6 @@ static void kick_mailer(Daemon *d)
 	g_mutex_unlock(&d->kick_lock);
 }
 
-/* background_priority - routing and sending yield the CPU to intake:
- * Postfix waits for our 250, while a lead is routed a moment later. */
-static void background_priority(void)
-{
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10) != 0)
-		lr_log_debug(0, "setpriority: %s", g_strerror(errno));
-}
-
 /* Jobs the router does in one transaction: under a burst one commit (and
  * one wake of the sender) serves this many leads. */
 #define DAEMON_JOB_BATCH 32
@@ -203,7 +193,6 @@ static gpointer worker_main(gpointer data)
 {
 	Daemon *d = data;
 
-	background_priority();
 	while (!g_atomic_int_get(&d->stopping)) {
 		g_autoptr(GError) error = NULL;
 		gint64 wait;
@@ -226,7 +215,6 @@ static gpointer mailer_main(gpointer data)
 	Outlet *o = data;
 	Daemon *d = o->daemon;
 
-	background_priority();
 	while (!g_atomic_int_get(&d->stopping)) {
 		g_autoptr(GError) error = NULL;
 		guint64 seen;

@@ -131,7 +131,7 @@ lrd_alive || lr_fail "leadrouted died: $(tail -5 "$LRD_LOG")"
 lrd_stop 30 || lr_fail "leadrouted did not stop on SIGTERM"
 [ "$LRD_EXIT" = 0 ] || { tail -20 "$LRD_LOG" >&2; lr_fail "leadrouted exited $LRD_EXIT on SIGTERM"; }
 check_leads "$want" "after the stop"
-# The router's workers run at its nice 10; an unprivileged daemon whose
-# pool threads were given nice 0 logged "Failed to set scheduler settings".
+# No GLib warning either: an unprivileged daemon whose niced router gave its
+# pool threads nice 0 once logged "Failed to set scheduler settings".
 lrd_log_clean
 echo "PASS: $want leads, each message once"

@@ -36,7 +36,7 @@ done
 want=$((120 + 5 + $(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))))' "$T/bad.json")))
 n=$(lrd_count) || exit 1
 [ "$n" = "$want" ] || lr_fail "$n leads stored, want $want"
-# Under memcheck the router (a background thread at nice 10) is slow and
+# Under memcheck the router is slow and
 # make check runs other tests beside this one: give it time.
 lrd_wait_routed 400 || lr_fail "$(lrd_status_count new) leads still new after 400 s"
 lrd_memcheck_stop 90
