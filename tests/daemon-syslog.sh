@@ -11,16 +11,11 @@
 # device nodes the programs open) whose /dev/log is a socket it reads
 # itself.  The daemon's code path is exactly the production one: no
 # environment override, no other socket.  Needs root (unshare, mknod) and
-# skips (77) without it; CI runs as root.
+# fails without it (tests/lib/mountns.sh); CI runs as root.
 set -u
 LR_SRCDIR=${LR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-if [ -z "${LR_SYSLOG_NS:-}" ]; then
-	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root (a private /dev/log in a mount namespace)"; exit 77; }
-	command -v unshare >/dev/null || { echo "FAIL: unshare (util-linux) not found"; exit 1; }
-	LR_SYSLOG_NS=1 exec unshare --mount --propagation private -- bash "$0" "$@"
-	echo "FAIL: unshare --mount"
-	exit 1
-fi
+. "$LR_SRCDIR/tests/lib/mountns.sh"
+lr_reexec_in_mount_ns LR_SYSLOG_NS "a private /dev/log in a mount namespace" "$@"
 . "$LR_SRCDIR/tests/lib/common.sh"
 . "$LR_SRCDIR/tests/lib/leadrouted.sh"
 

@@ -21,13 +21,8 @@
 # otherwise).
 set -u
 LR_SRCDIR=${LR_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-if [ -z "${LR_RESOLVER_NS:-}" ]; then
-	[ "$(id -u)" = 0 ] || { echo "FAIL: needs root (a private /etc/resolv.conf in a mount namespace)"; exit 1; }
-	command -v unshare >/dev/null || { echo "FAIL: unshare (util-linux) not found"; exit 1; }
-	LR_RESOLVER_NS=1 exec unshare --mount --propagation private -- bash "$0" "$@"
-	echo "FAIL: unshare --mount"
-	exit 1
-fi
+. "$LR_SRCDIR/tests/lib/mountns.sh"
+lr_reexec_in_mount_ns LR_RESOLVER_NS "a private /etc/resolv.conf in a mount namespace" "$@"
 . "$LR_SRCDIR/tests/lib/common.sh"
 . "$LR_SRCDIR/tests/lib/leadrouted.sh"
 
