@@ -72,19 +72,7 @@ postfix_start
 lr_wait_until 30 queued_for fed@north.test 3 || lr_fail "the exchanges did not reach Postfix: $(postfix_queue)"
 sleep 2 # Postfix tries north's LMTP, and defers
 fed_daemon_start north
-# north_leads_flushed - north_leads N after asking Postfix to retry what it
-# deferred: Postfix 3.7's qmgr can leave a message it "skipped, still being
-# delivered" untried past its 2 s maximal_backoff_time (seen once in ~20
-# runs: 2 of 3 exchanges arrived, the third waited in the deferred queue).
-flushed_at=-1
-north_leads_flushed() {
-	if [ "$SECONDS" != "$flushed_at" ]; then # once a second
-		postqueue -c "$PF_CONF" -f >/dev/null 2>&1
-		flushed_at=$SECONDS
-	fi
-	north_leads "$1"
-}
-lr_wait_until 30 north_leads_flushed 3 || lr_fail "north does not hold 3 leads: $(postfix_queue)"
+lr_wait_until 30 postfix_retrying north_leads 3 || lr_fail "north does not hold 3 leads: $(postfix_queue)"
 lr_wait_until 30 flow_has nora new-lead "" 3 || lr_fail "nora was not offered 3 leads"
 for id in "${ids[@]}"; do
 	flow_wait_lead "$id" 'events.count("partner-received") == 1'

@@ -226,6 +226,21 @@ postfix_queue() {
 	postqueue -c "$PF_CONF" -p 2>&1
 }
 
+# postfix_retrying CMD [ARG...] - CMD after asking Postfix to retry what it
+# deferred (postqueue -f, at most once a second): for lr_wait_until while a
+# peer that was down comes back.  Postfix 3.7's qmgr can leave a message it
+# logged "skipped, still being delivered" untried past maximal_backoff_time
+# (seen in federation-outage: 2 of 3 deferred exchanges arrived, the third
+# waited 30 s in the deferred queue).
+postfix__flushed_at=-1
+postfix_retrying() {
+	if [ "$SECONDS" != "$postfix__flushed_at" ]; then
+		postqueue -c "$PF_CONF" -f >/dev/null 2>&1
+		postfix__flushed_at=$SECONDS
+	fi
+	"$@"
+}
+
 # postfix__queue_empty - true when nothing is queued.
 postfix__queue_empty() {
 	postqueue -c "$PF_CONF" -p 2>/dev/null | grep -q '^Mail queue is empty'
