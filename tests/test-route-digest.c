@@ -8,6 +8,11 @@
  * workflow) must equal the one recorded from the code as it was before
  * routing was made faster.  Any change to any result changes the digest.
  *
+ * The decisions are made twice: with the rotations kept in the fixture's
+ * flat table of "KEY" and "KEY\tID" and with route_memory_state's (kept
+ * by rotation, rules/route-memory.c); a random sequence of reads and
+ * writes checks that state against the flat table key by key.
+ *
  * LR_DIGEST_DUMP=FILE writes the serialised results to FILE, so that two
  * versions of the code can be compared decision by decision. */
 #include "config.h"
@@ -327,19 +332,49 @@ static void track(Store *s, const LrRouteResult *r, int i, gint64 now)
 	}
 }
 
-/* route_all - every decision, serialised into a digest. */
-static char *route_all(const LrConfig *cfg, const char *dir)
+/* A Store whose rotations are kept in a route_memory_state instead (the
+ * Store first: the fixture's callbacks read it). */
+typedef struct {
+	Store s;
+	LrRouteState *mem;
+} MemStore;
+
+/* memstore_rr_get / memstore_rr_set - rotations in the memory state. */
+static guint64 memstore_rr_get(gpointer data, const char *key)
+{
+	LrRouteState *m = ((MemStore *)data)->mem;
+
+	return m->rr_get(m->data, key);
+}
+
+static void memstore_rr_set(gpointer data, const char *key, guint64 value)
+{
+	LrRouteState *m = ((MemStore *)data)->mem;
+
+	m->rr_set(m->data, key, value);
+}
+
+/* route_all - every decision, serialised into a digest; rotations in a
+ * route_memory_state when in_memory. */
+static char *route_all(const LrConfig *cfg, const char *dir, gboolean in_memory)
 {
 	g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
 	g_autoptr(GString) text = g_string_new(NULL);
 	const char *dump = g_getenv("LR_DIGEST_DUMP");
 	FILE *df = dump ? fopen(dump, "w") : NULL;
 	GRand *rand = g_rand_new_with_seed(15);
-	Store s = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
-	           g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
-	           g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)};
-	LrRouteState st = {store_rr_get, store_rr_set, store_open, store_away, store_capacity,
-	                   START,        &s};
+	MemStore ms = {{g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+	                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+	                g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL)},
+	               in_memory ? route_memory_state_new(START) : NULL};
+	Store *s = &ms.s;
+	LrRouteState st = {in_memory ? memstore_rr_get : store_rr_get,
+	                   in_memory ? memstore_rr_set : store_rr_set,
+	                   store_open,
+	                   store_away,
+	                   store_capacity,
+	                   START,
+	                   &ms};
 	static const char *const rejected[] = {"m03", "r03_1", "r05_0", "server:north", NULL};
 
 	for (int i = 0; i < DECISIONS; i++) {
@@ -359,14 +394,15 @@ static char *route_all(const LrConfig *cfg, const char *dir)
 		g_checksum_update(sum, (const guchar *)text->str, text->len);
 		if (df != NULL)
 			fputs(text->str, df);
-		track(&s, r, i, st.now);
+		track(s, r, i, st.now);
 	}
 	if (df != NULL)
 		fclose(df);
 	g_rand_free(rand);
-	g_hash_table_destroy(s.rr);
-	g_hash_table_destroy(s.away);
-	g_hash_table_destroy(s.open);
+	g_hash_table_destroy(s->rr);
+	g_hash_table_destroy(s->away);
+	g_hash_table_destroy(s->open);
+	route_memory_state_free(ms.mem);
 	return g_strdup(g_checksum_get_string(sum));
 }
 
@@ -377,17 +413,58 @@ static void test_digest(void)
 	g_autofree char *path = write_config(dir);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(LrConfig) cfg = lr_config_load(path, &error);
-	g_autofree char *digest = NULL;
+	g_autofree char *digest = NULL, *in_memory = NULL;
 
 	g_assert_no_error(error);
-	digest = route_all(cfg, dir);
+	digest = route_all(cfg, dir, FALSE);
+	in_memory = route_all(cfg, dir, TRUE);
 	remove_tree(dir);
 	g_assert_cmpstr(digest, ==, EXPECTED_DIGEST);
+	g_assert_cmpstr(in_memory, ==, EXPECTED_DIGEST);
+}
+
+/* test_memory_state - route_memory_state's rotations against a flat table:
+ * 200,000 random reads and writes of rotation keys ("KEY") and candidate
+ * keys ("KEY\tID") over rotations that share prefixes, candidates asked
+ * for in and out of order, and a rotation of 100 candidates (past the
+ * length where the state indexes them). */
+static void test_memory_state(void)
+{
+	static const char *const rot[] = {"rr:a", "rr:ab", "rr:a:b", "rr:m01:all", "x", ""};
+	GHashTable *flat = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	LrRouteState *mem = route_memory_state_new(START);
+	GRand *rand = g_rand_new_with_seed(1115);
+	g_autoptr(GString) key = g_string_new(NULL);
+
+	for (int i = 0; i < 200000; i++) {
+		guint r = g_rand_int_range(rand, 0, G_N_ELEMENTS(rot));
+		guint ncand = r == 3 ? 100 : 7;
+		guint64 *want, got;
+
+		g_string_assign(key, rot[r]);
+		if (g_rand_int_range(rand, 0, 4) > 0) /* a candidate: in order, or any */
+			g_string_append_printf(key, "\t%s%u", r == 1 ? "r\t" : "r",
+			                       g_rand_boolean(rand) ? (guint)(i % ncand)
+			                                            : (guint)g_rand_int_range(rand, 0, (gint32)ncand));
+		want = g_hash_table_lookup(flat, key->str);
+		got = mem->rr_get(mem->data, key->str);
+		g_assert_cmpuint(got, ==, want ? *want : 0);
+		if (g_rand_boolean(rand)) {
+			guint64 v = g_rand_int(rand);
+
+			mem->rr_set(mem->data, key->str, v);
+			g_hash_table_replace(flat, g_strdup(key->str), g_memdup2(&v, sizeof(v)));
+		}
+	}
+	g_rand_free(rand);
+	route_memory_state_free(mem);
+	g_hash_table_destroy(flat);
 }
 
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/rules/route/digest", test_digest);
+	g_test_add_func("/rules/route/memory-state", test_memory_state);
 	return g_test_run();
 }
