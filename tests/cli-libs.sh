@@ -8,6 +8,9 @@
 # library come back through another door, this fails.  In every build,
 # sanitizers included (Debian's gcc links --as-needed only without them).
 # leadrouted does need it (so the check reads the right thing).
+# leadroute-deliver, exec'd by pipe(8) once per message, maps libc alone
+# when configure linked GLib and libconfig in statically (the default
+# where their archives exist; LR_DELIVER_STATIC says which it did).
 set -u
 : "${LR_BUILDDIR:?}"
 fail() { echo "FAIL: $*"; exit 1; }
@@ -22,4 +25,19 @@ echo "$daemon" | grep -q '^libdb' || fail "cannot read leadrouted's libraries: $
 if echo "$cli" | grep -q '^libcurl'; then
 	fail "leadroute needs libcurl: $(echo "$cli" | tr '\n' ' ')"
 fi
+deliver=$(needed "$LR_BUILDDIR/src/leadroute-deliver") || fail "objdump src/leadroute-deliver"
+echo "$deliver" | grep -q '^libc\.' || fail "cannot read leadroute-deliver's libraries: $deliver"
+case ${LR_DELIVER_STATIC:-} in
+yes)
+	shared=$(echo "$deliver" | grep -E '^lib(glib|gio|gobject|config|pcre)')
+	[ -z "$shared" ] || fail "leadroute-deliver is linked statically, yet needs $(echo "$shared" | tr '\n' ' ')"
+	;;
+no)
+	echo "$deliver" | grep -q '^libglib' ||
+		fail "configure linked leadroute-deliver against shared GLib, yet it does not need libglib"
+	echo "NOTE: leadroute-deliver is linked against shared GLib and libconfig (--disable-static-deliver or no archives)"
+	;;
+*) fail "LR_DELIVER_STATIC is '${LR_DELIVER_STATIC:-}' (make check sets it from configure)" ;;
+esac
+echo "PASS: leadroute-deliver needs $(echo "$deliver" | tr '\n' ' ')"
 echo "PASS: leadroute needs $(echo "$cli" | wc -l) libraries, none of them libcurl"
