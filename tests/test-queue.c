@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <db.h>
 #include <glib/gstdio.h>
 
 #include "lead/lr-error.h"
@@ -258,6 +259,74 @@ static void test_outbox(Fixture *f, gconstpointer data)
 	g_assert_cmpstr(((LrOutMail *)later->pdata[0])->last_error, ==, "down");
 	g_assert_true(queue_outbox_done(f->q, m->id, NULL));
 	g_assert_cmpuint(queue_outbox_count(f->q, NULL), ==, 0);
+}
+
+/* page_size - the page size of home's database name, read from its file. */
+static guint32 page_size(const char *home, const char *name)
+{
+	g_autofree char *path = g_build_filename(home, name, NULL);
+	DB *db = NULL;
+	u_int32_t size = 0;
+
+	g_assert_cmpint(db_create(&db, NULL, 0), ==, 0);
+	g_assert_cmpint(db->open(db, NULL, path, NULL, DB_UNKNOWN, DB_RDONLY, 0), ==, 0);
+	g_assert_cmpint(db->get_pagesize(db, &size), ==, 0);
+	db->close(db, 0);
+	return size;
+}
+
+/* big_add_txn - queue one 7 KB mail (a notification's size: it takes
+ * overflow pages in a 16 KB page outbox, not in a 64 KB one). */
+static gboolean big_add_txn(LrTxn *txn, gpointer data, GError **error)
+{
+	const char *rcpts[] = {"anna@acme.example", NULL};
+
+	return queue_outbox_add(txn, 5, "leads@acme.example", rcpts, data, error);
+}
+
+/* outbox_round - queue the 7 KB mail, read it back whole, remove it. */
+static void outbox_round(const char *home, GBytes *msg)
+{
+	g_autoptr(GError) error = NULL;
+	LrQueue *q = queue_open(home, TRUE, &error);
+	g_autoptr(GPtrArray) due = NULL;
+
+	g_assert_no_error(error);
+	g_assert_true(queue_run(q, big_add_txn, msg, NULL));
+	due = queue_outbox_due(q, g_get_real_time(), 10, NULL);
+	g_assert_cmpuint(due->len, ==, 1);
+	g_assert_true(g_bytes_equal(((LrOutMail *)due->pdata[0])->message, msg));
+	g_assert_true(queue_outbox_done(q, ((LrOutMail *)due->pdata[0])->id, NULL));
+	g_assert_cmpuint(queue_outbox_count(q, NULL), ==, 0);
+	queue_close(q);
+}
+
+/* test_outbox_pages - a new store's outbox has 16 KB pages (be1fe82: a 64
+ * KB page split logs the whole page); an outbox made with 64 KB pages, as
+ * every store before it, keeps them and works. */
+static void test_outbox_pages(void)
+{
+	g_autofree char *fresh = g_dir_make_tmp("lr-queue-XXXXXX", NULL);
+	g_autofree char *old = g_dir_make_tmp("lr-queue-XXXXXX", NULL);
+	g_autofree char *path = g_build_filename(old, "outbox.db", NULL);
+	g_autoptr(GString) text = g_string_new("Subject: a notification\n\n");
+	g_autoptr(GBytes) msg = NULL;
+	DB *db = NULL;
+
+	while (text->len < 7000)
+		g_string_append(text, "A line of a notification's text, as long as most are.\n");
+	msg = g_bytes_new(text->str, text->len);
+	outbox_round(fresh, msg);
+	g_assert_cmpuint(page_size(fresh, "outbox.db"), ==, 16384);
+	/* the old one: created with 64 KB pages before the store opens it */
+	g_assert_cmpint(db_create(&db, NULL, 0), ==, 0);
+	g_assert_cmpint(db->set_pagesize(db, 65536), ==, 0);
+	g_assert_cmpint(db->open(db, NULL, path, NULL, DB_BTREE, DB_CREATE, 0600), ==, 0);
+	db->close(db, 0);
+	outbox_round(old, msg);
+	g_assert_cmpuint(page_size(old, "outbox.db"), ==, 65536);
+	remove_tree(fresh);
+	remove_tree(old);
 }
 
 /* outbox_mixed_txn - queue *n items, mail and https POSTs by turns. */
@@ -630,6 +699,7 @@ int main(int argc, char **argv)
 	ADD("/queue/job-postpone", test_job_postpone);
 	ADD("/queue/outbox", test_outbox);
 	ADD("/queue/outbox-where", test_outbox_where);
+	g_test_add_func("/queue/outbox-pages", test_outbox_pages);
 	ADD("/queue/outbox-race", test_outbox_race);
 	ADD("/queue/state-reopen", test_state_reopen);
 	ADD("/queue/concurrent", test_concurrent);
