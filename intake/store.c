@@ -103,6 +103,7 @@ struct LrIntakeBatcher {
 	GCond more;         /* the writer waits for requests */
 	GCond done;         /* requests wait for the flusher */
 	GPtrArray *waiting; /* Request * */
+	gboolean storing;   /* a batch is being stored (by the writer or a lone request) */
 	gboolean stopping;
 	GThread *writer;
 	GThread *flusher;
@@ -143,17 +144,19 @@ static gboolean intake_store_lazy(LrQueue *q, LrStoreItem *items, guint n, GErro
 	return queue_has_room(q, bytes, error) && queue_run_lazy(q, store_items_txn, &s, error);
 }
 
-/* batch_take - the requests waiting now (at most BATCH_MAX); NULL when
- * stopping with none left.  Called with the lock held. */
+/* batch_take - the requests waiting now (at most BATCH_MAX), once no
+ * other batch is being stored; NULL when stopping with none left.  Called
+ * with the lock held; the caller stores the batch, then clears storing. */
 static GPtrArray *batch_take(LrIntakeBatcher *b)
 {
 	GPtrArray *batch;
 	guint n;
 
-	while (b->waiting->len == 0 && !b->stopping)
+	while (b->waiting->len == 0 ? !b->stopping : b->storing)
 		g_cond_wait(&b->more, &b->lock);
 	if (b->waiting->len == 0)
 		return NULL;
+	b->storing = TRUE;
 	n = MIN(b->waiting->len, BATCH_MAX);
 	batch = g_ptr_array_sized_new(n);
 	for (guint i = 0; i < n; i++)
@@ -227,6 +230,16 @@ static void batch_answer(LrIntakeBatcher *b, Batch *bt)
 	g_free(bt);
 }
 
+/* batch_stored - the batch taken is stored: the next may be taken. */
+static void batch_stored(LrIntakeBatcher *b)
+{
+	g_mutex_lock(&b->lock);
+	b->storing = FALSE;
+	if (b->waiting->len > 0)
+		g_cond_signal(&b->more);
+	g_mutex_unlock(&b->lock);
+}
+
 /* writer_main - store batches until stopped and drained, each handed to
  * the flusher. */
 static gpointer writer_main(gpointer data)
@@ -235,13 +248,16 @@ static gpointer writer_main(gpointer data)
 
 	for (;;) {
 		GPtrArray *requests;
+		Batch *bt;
 
 		g_mutex_lock(&b->lock);
 		requests = batch_take(b);
 		g_mutex_unlock(&b->lock);
 		if (requests == NULL)
 			break;
-		g_async_queue_push(b->stored, batch_store(b, requests));
+		bt = batch_store(b, requests);
+		batch_stored(b);
+		g_async_queue_push(b->stored, bt);
 	}
 	g_async_queue_push(b->stored, &batch_end);
 	return NULL;
@@ -303,7 +319,12 @@ void intake_batcher_free(LrIntakeBatcher *b)
 	g_free(b);
 }
 
-/* intake_batcher_store - check here, store in the writer's next batch. */
+/* intake_batcher_store - check here, store in the writer's next batch;
+ * or, when nothing else is waiting or being stored, store, flush and
+ * answer in this thread (a batch of one, as the writer and the flusher
+ * would, without handing it to them and back: most of a lone delivery's
+ * wait was those three hand-offs).  Requests arriving meanwhile queue for
+ * the writer, which takes them once this one is stored. */
 gboolean intake_batcher_store(LrIntakeBatcher *b, GBytes *raw, const char *sender,
                               const char *const *recipients, guint64 *lead_id, gboolean *duplicate,
                               GError **error)
@@ -318,11 +339,23 @@ gboolean intake_batcher_store(LrIntakeBatcher *b, GBytes *raw, const char *sende
 	r.item.key = key;
 	r.item.seed = seed;
 	g_mutex_lock(&b->lock);
-	g_ptr_array_add(b->waiting, &r);
-	g_cond_signal(&b->more);
-	while (!r.done)
-		g_cond_wait(&b->done, &b->lock);
-	g_mutex_unlock(&b->lock);
+	if (b->waiting->len == 0 && !b->storing && !b->stopping) {
+		GPtrArray *alone = g_ptr_array_new();
+		Batch *bt;
+
+		b->storing = TRUE;
+		g_mutex_unlock(&b->lock);
+		g_ptr_array_add(alone, &r);
+		bt = batch_store(b, alone);
+		batch_stored(b);
+		batch_answer(b, bt);
+	} else {
+		g_ptr_array_add(b->waiting, &r);
+		g_cond_signal(&b->more);
+		while (!r.done)
+			g_cond_wait(&b->done, &b->lock);
+		g_mutex_unlock(&b->lock);
+	}
 	if (r.error) {
 		g_propagate_error(error, r.error);
 		return FALSE;

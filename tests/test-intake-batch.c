@@ -20,6 +20,7 @@ typedef struct {
 static GMutex seen_lock;
 static guint seen_batches, seen_items, seen_max;
 static gint slow_first; /* 1: the next batch waits, so that others queue up */
+static GThread *seen_thread; /* the thread of the last batch */
 
 /* fixture_setup - a fresh store in a temporary folder. */
 static void fixture_setup(Fixture *f, gconstpointer data)
@@ -61,6 +62,7 @@ static gboolean faulty_batch(LrQueue *q, LrStoreItem *items, guint n, GError **e
 	seen_batches++;
 	seen_items += n;
 	seen_max = MAX(seen_max, n);
+	seen_thread = g_thread_self();
 	g_mutex_unlock(&seen_lock);
 	if (g_atomic_int_compare_and_exchange(&slow_first, 1, 0))
 		g_usleep(300 * 1000);
@@ -216,6 +218,44 @@ static void test_temp_all(Fixture *f, gconstpointer data)
 	free_senders(s, G_N_ELEMENTS(texts));
 }
 
+/* test_alone - a message with nothing else waiting is stored, flushed and
+ * answered in its sender's thread (no hand-off to the writer and the
+ * flusher), and is in the store; the next ones, sent while a slow lone
+ * one is being stored, queue and go to the writer in one batch. */
+static void test_alone(Fixture *f, gconstpointer data)
+{
+	LrIntakeBatcher *b = intake_batcher_new_full(f->q, 0, faulty_batch);
+	g_autoptr(GBytes) raw = NULL;
+	g_autofree char *text = message("lone", "Please call.");
+	const char *rcpts[] = {"leads@leads.test", NULL};
+	g_autoptr(GError) error = NULL;
+	g_autoptr(LrLead) lead = NULL;
+	char *texts[] = {message("slow", "Please call."), message("q1", "Please call."),
+	                 message("q2", "Please call."), message("q3", "Please call.")};
+	guint64 id = 0;
+	gboolean dup = TRUE;
+	Sender *s;
+
+	raw = g_bytes_new(text, strlen(text));
+	g_assert_true(intake_batcher_store(b, raw, "a@example.org", rcpts, &id, &dup, &error));
+	g_assert_no_error(error);
+	g_assert_false(dup);
+	g_assert_true(seen_thread == g_thread_self());
+	g_assert_cmpuint(seen_batches, ==, 1);
+	lead = queue_lead_get(f->q, NULL, id, NULL);
+	g_assert_nonnull(lead);
+
+	s = run_senders(b, texts, G_N_ELEMENTS(texts));
+	for (guint i = 0; i < G_N_ELEMENTS(texts); i++) {
+		g_assert_no_error(s[i].error);
+		g_assert_true(s[i].ok);
+	}
+	g_assert_cmpuint(seen_batches, ==, 3); /* lone, slow (alone), the three queued */
+	g_assert_cmpuint(seen_max, ==, 3);
+	intake_batcher_free(b);
+	free_senders(s, G_N_ELEMENTS(texts));
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -225,5 +265,6 @@ int main(int argc, char **argv)
 	           fixture_teardown);
 	g_test_add("/intake/batch/temp-all", Fixture, NULL, fixture_setup, test_temp_all,
 	           fixture_teardown);
+	g_test_add("/intake/batch/alone", Fixture, NULL, fixture_setup, test_alone, fixture_teardown);
 	return g_test_run();
 }
