@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""bench/peakmem.py CMD... - run CMD (its output to /dev/null) under
-/usr/bin/time and print "WALL_S MAXRSS_KB PRIVATE_KB": the wall time and
-peak resident set (/usr/bin/time %e %M), and the peak of CMD's private
-memory (Private_Clean + Private_Dirty of /proc/PID/smaps_rollup,
-sampled every 2 ms).  The difference is shared pages: the libraries, and
-for a leadroute command beside a running daemon the daemon's Berkeley DB
-cache that the command read through (mapped files, __db.00N), which the
-machine holds once however many processes map it.  Exit: CMD's status."""
+"""bench/peakmem.py CMD... - run CMD (its output and its notes on stderr to
+/dev/null) and print
+"WALL_S MAXRSS_KB PRIVATE_KB": the wall time from before the fork to the
+exit (to within the 1 ms poll), the peak resident set (wait4's ru_maxrss;
+CMD may exec another program, as setpriv does, and that is counted), and
+the peak of CMD's private memory (Private_Clean + Private_Dirty of
+/proc/PID/smaps_rollup, sampled every millisecond).  The difference is
+shared pages: the libraries, and for a leadroute command beside a running
+daemon the daemon's Berkeley DB cache that the command read through
+(mapped files, __db.00N), which the machine holds once however many
+processes map it.  Exit: CMD's status."""
+import os
 import subprocess
 import sys
 import time
@@ -24,28 +28,21 @@ def private_kb(pid):
     return total
 
 
-def child_of(pid):
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            kids = f.read().split()
-    except OSError:
-        return None
-    return int(kids[0]) if kids else None
-
-
 def main():
-    timed = subprocess.Popen(["/usr/bin/time", "-f", "%e %M", "-o", "/dev/stderr"] + sys.argv[1:],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak, cmd = 0, None
-    while timed.poll() is None:
-        cmd = cmd or child_of(timed.pid)
-        if cmd:
-            peak = max(peak, private_kb(cmd))
-        time.sleep(0.002)
-    lines = timed.stderr.read().decode(errors="replace").strip().splitlines()
-    wall, rss = lines[-1].split()[-2:] if lines else ("0", "0")
-    print(f"{wall} {rss} {peak}")
-    return timed.returncode
+    start = time.monotonic()
+    cmd = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(cmd.pid, os.WNOHANG)
+        if pid == cmd.pid:
+            break
+        peak = max(peak, private_kb(cmd.pid))
+        time.sleep(0.001)
+    wall = time.monotonic() - start
+    cmd.returncode = os.waitstatus_to_exitcode(status)
+    print(f"{wall:.4f} {usage.ru_maxrss} {peak}")
+    return cmd.returncode
 
 
 if __name__ == "__main__":
