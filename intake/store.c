@@ -332,7 +332,7 @@ gboolean intake_batcher_store(LrIntakeBatcher *b, GBytes *raw, const char *sende
 	const char *rcpt = first_rcpt(recipients);
 	g_autoptr(LrLead) seed = NULL;
 	g_autofree char *key = NULL;
-	Request r = {{raw, NULL, NULL, 0, FALSE}, FALSE, NULL};
+	Request r = {{.raw = raw}, FALSE, NULL};
 
 	if (!intake_prepare(raw, sender, rcpt, b->max_size, &seed, &key, error))
 		return FALSE;

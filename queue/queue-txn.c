@@ -266,11 +266,11 @@ gboolean queue_key_lookup(LrQueue *q, const char *key, guint64 *id, GError **err
 	return key_lookup(q, NULL, key, id, &found, error) && found;
 }
 
-/* store_one - the intake work for one message inside txn; *reserved is
- * the lead id taken for it by an earlier attempt of the same transaction
- * (0: none yet), so that a retried transaction leaves no gap in the ids
- * (the sequence itself is not undone by an abort). */
-static gboolean store_one(LrTxn *txn, LrStoreItem *item, guint64 *reserved, GError **error)
+/* store_one - the intake work for one message inside txn; the lead id is
+ * item->reserved when an earlier attempt of the same transaction took one,
+ * so that a retried transaction leaves no gap in the ids (the sequence
+ * itself is not undone by an abort). */
+static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 {
 	LrLead *lead = item->seed;
 	g_autoptr(LrEvent) event = NULL;
@@ -285,9 +285,9 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, guint64 *reserved, GErr
 		return FALSE;
 	if (item->duplicate)
 		return TRUE;
-	if (*reserved == 0 && !queue_seq_next(txn->q->lead_seq, reserved, error))
+	if (item->reserved == 0 && !queue_seq_next(txn->q->lead_seq, &item->reserved, error))
 		return FALSE;
-	item->lead_id = *reserved;
+	item->lead_id = item->reserved;
 	lead->id = item->lead_id;
 	lead->received = g_get_real_time();
 	lead_set_str(&lead->status, LEAD_STATUS_NEW);
@@ -311,7 +311,6 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, guint64 *reserved, GErr
 typedef struct {
 	LrStoreItem *items;
 	guint n;
-	guint64 *reserved; /* per item: the lead id taken by an earlier attempt */
 } StoreBatch;
 
 /* store_txn - the intake transaction body: every item of the batch. */
@@ -322,7 +321,7 @@ static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
 	for (guint i = 0; i < b->n; i++) {
 		b->items[i].lead_id = 0;
 		b->items[i].duplicate = FALSE;
-		if (!store_one(txn, &b->items[i], &b->reserved[i], error))
+		if (!store_one(txn, &b->items[i], error))
 			return FALSE;
 	}
 	return TRUE;
@@ -331,11 +330,9 @@ static gboolean store_txn(LrTxn *txn, gpointer data, GError **error)
 /* queue_store_item - the intake work for one message in a caller's txn. */
 gboolean queue_store_item(LrTxn *txn, LrStoreItem *item, GError **error)
 {
-	guint64 reserved = 0;
-
 	item->lead_id = 0;
 	item->duplicate = FALSE;
-	return store_one(txn, item, &reserved, error);
+	return store_one(txn, item, error);
 }
 
 /* queue_avail - see queue-int.h. */
@@ -373,8 +370,7 @@ gboolean queue_has_room(LrQueue *q, guint64 bytes, GError **error)
 /* queue_store_batch - store several messages in one durable transaction. */
 gboolean queue_store_batch(LrQueue *q, LrStoreItem *items, guint n, GError **error)
 {
-	g_autofree guint64 *reserved = g_new0(guint64, n);
-	StoreBatch b = {items, n, reserved};
+	StoreBatch b = {items, n};
 	guint64 bytes = 0;
 
 	for (guint i = 0; i < n; i++)

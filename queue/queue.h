@@ -83,6 +83,9 @@ typedef struct {
 	LrLead *seed;       /* in: completed (id, received, status, key) and stored */
 	guint64 lead_id;    /* out: the new lead, or the earlier one */
 	gboolean duplicate; /* out */
+	guint64 reserved;   /* 0 at first: the lead id an attempt took, kept when a
+	                     * transaction is retried (the sequence is not undone by
+	                     * an abort), so that a retry leaves no gap in the ids */
 } LrStoreItem;
 
 /* queue_store_batch - queue_store_message for n messages at once, in one

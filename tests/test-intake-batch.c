@@ -256,6 +256,30 @@ static void test_alone(Fixture *f, gconstpointer data)
 	free_senders(s, G_N_ELEMENTS(texts));
 }
 
+/* test_ids_dense - the daemon's own batch step (a lazy commit, retried
+ * by the queue after a deadlock) keeps the lead ids an attempt took: a
+ * message stored after three deadlocks is lead 1, the next lead 2. */
+static void test_ids_dense(Fixture *f, gconstpointer data)
+{
+	LrIntakeBatcher *b = intake_batcher_new(f->q, 0);
+	const char *rcpts[] = {"leads@leads.test", NULL};
+
+	queue_test_deadlocks(f->q, 3);
+	for (guint i = 1; i <= 2; i++) {
+		g_autofree char *text = message(i == 1 ? "dense1" : "dense2", "Please call.");
+		g_autoptr(GBytes) raw = g_bytes_new(text, strlen(text));
+		g_autoptr(GError) error = NULL;
+		guint64 id = 0;
+		gboolean dup = TRUE;
+
+		g_assert_true(intake_batcher_store(b, raw, "a@example.org", rcpts, &id, &dup, &error));
+		g_assert_no_error(error);
+		g_assert_false(dup);
+		g_assert_cmpuint(id, ==, i);
+	}
+	intake_batcher_free(b);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -264,6 +288,8 @@ int main(int argc, char **argv)
 	g_test_add("/intake/batch/perm-retry", Fixture, NULL, fixture_setup, test_perm_retry,
 	           fixture_teardown);
 	g_test_add("/intake/batch/temp-all", Fixture, NULL, fixture_setup, test_temp_all,
+	           fixture_teardown);
+	g_test_add("/intake/batch/ids-dense", Fixture, NULL, fixture_setup, test_ids_dense,
 	           fixture_teardown);
 	g_test_add("/intake/batch/alone", Fixture, NULL, fixture_setup, test_alone, fixture_teardown);
 	return g_test_run();

@@ -60,6 +60,18 @@ static guint64 store_as(Fixture *f, const char *ukey, const char *text, gboolean
 #define MSG_A "Message-ID: <a@x.test>\r\nFrom: a@x.test\r\nSubject: a\r\n\r\nhello\r\n"
 #define MSG_B "Message-ID: <b@x.test>\r\nFrom: b@x.test\r\nSubject: b\r\n\r\nhello\r\n"
 
+/* test_ids_dense - a mailbox batch whose transaction is retried after
+ * deadlocks keeps the lead ids it took: the next lead follows on. */
+static void test_ids_dense(Fixture *f, gconstpointer data)
+{
+	gboolean dup;
+
+	(void)data;
+	queue_test_deadlocks(f->q, 3);
+	g_assert_cmpuint(store_as(f, "v1/1", MSG_A, &dup), ==, 1);
+	g_assert_cmpuint(store_as(f, "v1/2", MSG_B, &dup), ==, 2);
+}
+
 /* test_store_once - a lead and its record together; the record keeps the
  * same UID from being stored again; a new UIDVALIDITY finds the earlier
  * lead by Message-ID; pending lists what waits for its action. */
@@ -174,6 +186,8 @@ static void test_urls(void)
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
+	g_test_add("/source-state/ids-dense", Fixture, NULL, fixture_setup, test_ids_dense,
+	           fixture_teardown);
 	g_test_add("/source-state/store-once", Fixture, NULL, fixture_setup, test_store_once,
 	           fixture_teardown);
 	g_test_add("/source-state/failures", Fixture, NULL, fixture_setup, test_failures,
