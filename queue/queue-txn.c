@@ -288,6 +288,11 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 	if (item->reserved == 0 && !queue_seq_next(txn->q->lead_seq, &item->reserved, error))
 		return FALSE;
 	item->lead_id = item->reserved;
+	/* The parse job first: the router takes jobs.db's first page and then
+	 * the lead, so taking them in that order here too keeps the two from
+	 * deadlocking (each holding what the other waits for). */
+	if (!queue_job_add(txn, QUEUE_JOB_PARSE, item->lead_id, 0, NULL, error))
+		return FALSE;
 	lead->id = item->lead_id;
 	lead->received = g_get_real_time();
 	lead_set_str(&lead->status, LEAD_STATUS_NEW);
@@ -304,8 +309,7 @@ static gboolean store_one(LrTxn *txn, LrStoreItem *item, GError **error)
 	g_ptr_array_add(events, g_steal_pointer(&event));
 	return queue_summary_put(txn, lead, events, error) &&
 	       queue_put_bytes(txn->q->keys, txn, item->key, strlen(item->key), &kbe, sizeof(kbe),
-	                       error) &&
-	       queue_job_add(txn, QUEUE_JOB_PARSE, item->lead_id, 0, NULL, error);
+	                       error);
 }
 
 typedef struct {
