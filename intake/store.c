@@ -300,7 +300,10 @@ LrIntakeBatcher *intake_batcher_new_full(LrQueue *q, gsize max_size, LrIntakeBat
 	return b;
 }
 
-/* intake_batcher_free - drain and stop. */
+/* intake_batcher_free - drain and stop.  Every intake_batcher_store must
+ * have returned: a lone request stores in its caller's thread, which this
+ * does not wait for (the daemon stops its LMTP and hand-off servers, whose
+ * pools it joins, before it frees the batcher). */
 void intake_batcher_free(LrIntakeBatcher *b)
 {
 	if (b == NULL)
